@@ -1,0 +1,225 @@
+package bot
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// ErrConflict is returned by Store.Save when the session changed since it
+// was loaded; the edge then loads it again and decides again.
+var ErrConflict = errors.New("session changed concurrently")
+
+// Store keeps sessions (storage.Sessions, through a small adapter in cmd).
+type Store interface {
+	// Load returns the session of key; found is false when there is none.
+	Load(ctx context.Context, key string) (s dialog.Session, found bool, err error)
+	// Save stores s if the stored version still is s.Version (compare and
+	// set) and returns it with its new version, or ErrConflict.
+	Save(ctx context.Context, s dialog.Session) (dialog.Session, error)
+}
+
+// Options wire a Bot.
+type Options struct {
+	Engine   *dialog.Engine
+	Store    Store
+	Renderer *Renderer
+	API      TelegramAPI
+	Log      *slog.Logger
+	// Username of the bot, to recognise /command@username.
+	Username string
+	// PseudonymKey keys the hash that stands for a chat in logs.
+	PseudonymKey []byte
+	// DefaultLang speaks to people outside a session (group chats).
+	DefaultLang string
+	// HandleTimeout bounds the work on one update. Zero means 30 seconds.
+	HandleTimeout time.Duration
+	Metrics       *Metrics
+}
+
+// Bot handles updates. It is safe for concurrent use by different chats;
+// updates of one chat must be handed to it one at a time (the Poller does).
+type Bot struct {
+	o      Options
+	sender *Sender
+}
+
+// New makes a Bot.
+func New(o Options) *Bot {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.HandleTimeout == 0 {
+		o.HandleTimeout = 30 * time.Second
+	}
+	if o.Metrics == nil {
+		o.Metrics = &Metrics{}
+	}
+	return &Bot{o: o, sender: &Sender{API: o.API, Log: o.Log, Metrics: o.Metrics}}
+}
+
+// pseudonym stands for a chat in logs: stable, not reversible without the key.
+func (b *Bot) pseudonym(chatID int64) string {
+	m := hmac.New(sha256.New, b.o.PseudonymKey)
+	m.Write([]byte(strconv.FormatInt(chatID, 10)))
+	return hex.EncodeToString(m.Sum(nil)[:6])
+}
+
+// HandleUpdate applies one update. A panic is caught here: the person gets
+// an apology and the next message works.
+func (b *Bot) HandleUpdate(ctx context.Context, upd *models.Update) {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, b.o.HandleTimeout)
+	defer cancel()
+	in, ok := toIncoming(upd, b.o.Username)
+	if !ok {
+		return
+	}
+	log := b.o.Log.With("chat", b.pseudonym(in.chatID), "update", upd.ID)
+	defer func() {
+		if p := recover(); p != nil {
+			b.o.Metrics.Panics.Add(1)
+			log.Error("panic while handling update", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			b.apologise(ctx, in, "error.sorry")
+		}
+		b.o.Metrics.observe(time.Since(start))
+	}()
+	if !in.private {
+		b.notPrivate(ctx, in)
+		return
+	}
+	res, err := b.decide(ctx, in)
+	if err != nil {
+		b.o.Metrics.StoreErrors.Add(1)
+		log.Error("can't handle update", "err", err)
+		b.apologise(ctx, in, "error.try_again")
+		return
+	}
+	b.o.Metrics.Updates.Add(1)
+	if res.Duplicate {
+		log.Info("duplicate update ignored")
+		b.answerCallback(ctx, in, "")
+		return
+	}
+	b.deliver(ctx, in, res)
+}
+
+// decide loads the session, runs the engine and saves the result with
+// compare-and-set; a lost race loads again and decides again, so two fast
+// messages never overwrite each other.
+func (b *Bot) decide(ctx context.Context, in incoming) (dialog.Result, error) {
+	key := strconv.FormatInt(in.chatID, 10)
+	for attempt := 0; attempt < 5; attempt++ {
+		s, found, err := b.o.Store.Load(ctx, key)
+		if err != nil {
+			return dialog.Result{}, fmt.Errorf("can't load session: %w", err)
+		}
+		if !found {
+			s = dialog.NewSession(key)
+		}
+		res := b.o.Engine.Handle(s, in.ev)
+		if !res.Changed {
+			return res, nil
+		}
+		saved, err := b.o.Store.Save(ctx, res.Session)
+		if errors.Is(err, ErrConflict) {
+			b.o.Metrics.Conflicts.Add(1)
+			continue
+		}
+		if err != nil {
+			return dialog.Result{}, fmt.Errorf("can't save session: %w", err)
+		}
+		res.Session = saved
+		return res, nil
+	}
+	return dialog.Result{}, fmt.Errorf("can't save session: %w after 5 attempts", ErrConflict)
+}
+
+// deliver answers the button press (always: Telegram shows a spinner until
+// then), then shows the replies. The first reply marked Edit replaces the
+// pressed message; the rest are sent.
+func (b *Bot) deliver(ctx context.Context, in incoming, res dialog.Result) {
+	lang := res.Session.Lang
+	toast := ""
+	if res.Toast != nil {
+		toast = PlainText(b.o.Renderer.Text(lang, *res.Toast))
+	}
+	b.answerCallback(ctx, in, toast)
+	editTarget := in.pressedMsg
+	for _, m := range res.Messages {
+		body := b.o.Renderer.Message(lang, m)
+		kb := b.keyboard(lang, m.Buttons)
+		chunks := Split(body, MaxMessageLen)
+		for i, chunk := range chunks {
+			var markup *models.InlineKeyboardMarkup
+			if i == len(chunks)-1 {
+				markup = kb
+			}
+			if i == 0 && m.Edit && editTarget != 0 {
+				target := editTarget
+				editTarget = 0
+				if b.sender.Edit(ctx, in.chatID, target, chunk, markup) {
+					continue
+				}
+			}
+			b.sender.Send(ctx, in.chatID, chunk, markup)
+		}
+	}
+}
+
+func (b *Bot) keyboard(lang string, rows [][]dialog.Button) *models.InlineKeyboardMarkup {
+	if len(rows) == 0 {
+		return nil
+	}
+	kb := &models.InlineKeyboardMarkup{InlineKeyboard: make([][]models.InlineKeyboardButton, 0, len(rows))}
+	for _, row := range rows {
+		r := make([]models.InlineKeyboardButton, 0, len(row))
+		for _, btn := range row {
+			r = append(r, models.InlineKeyboardButton{Text: b.o.Renderer.Label(lang, btn), CallbackData: btn.Data})
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, r)
+	}
+	return kb
+}
+
+func (b *Bot) answerCallback(ctx context.Context, in incoming, text string) {
+	if in.callback != nil {
+		b.sender.AnswerCallback(ctx, in.callback.ID, text)
+	}
+}
+
+// apologise tells the person that something went wrong on our side, in the
+// language Telegram reports for them.
+func (b *Bot) apologise(ctx context.Context, in incoming, id string) {
+	b.answerCallback(ctx, in, "")
+	if !in.private {
+		return
+	}
+	lang := b.o.Engine.MatchLanguage(in.ev.Lang)
+	b.sender.Send(ctx, in.chatID, b.o.Renderer.Text(lang, dialog.T(id)), nil)
+}
+
+// notPrivate answers in a group: the intake is only for a private chat, and
+// nothing else happens there. Only commands get an answer, so that the bot
+// does not talk over a group's conversation.
+func (b *Bot) notPrivate(ctx context.Context, in incoming) {
+	if in.callback != nil {
+		b.answerCallback(ctx, in, "")
+		return
+	}
+	if in.ev.Kind != dialog.EventCommand {
+		return
+	}
+	b.sender.Send(ctx, in.chatID, b.o.Renderer.Text(b.o.DefaultLang, dialog.T("group.only_private")), nil)
+}

@@ -1,0 +1,109 @@
+package bot
+
+import (
+	"strings"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// incoming is an update reduced to what the edge needs.
+type incoming struct {
+	chatID   int64
+	private  bool
+	ev       dialog.Event
+	callback *models.CallbackQuery
+	// pressedMsg is the message whose button was pressed (0 if none).
+	pressedMsg int
+}
+
+// toIncoming converts an update; ok is false for updates the intake ignores
+// (edits, channel posts, chat member changes, ...).
+func toIncoming(upd *models.Update, username string) (incoming, bool) {
+	switch {
+	case upd.Message != nil:
+		m := upd.Message
+		in := incoming{chatID: m.Chat.ID, private: m.Chat.Type == models.ChatTypePrivate}
+		in.ev = messageEvent(m, username)
+		in.ev.UpdateID = upd.ID
+		return in, true
+	case upd.CallbackQuery != nil:
+		cq := upd.CallbackQuery
+		in := incoming{callback: cq, ev: dialog.Event{Kind: dialog.EventButton, Data: cq.Data, Lang: cq.From.LanguageCode, UpdateID: upd.ID}}
+		switch {
+		case cq.Message.Message != nil:
+			in.chatID = cq.Message.Message.Chat.ID
+			in.private = cq.Message.Message.Chat.Type == models.ChatTypePrivate
+			in.pressedMsg = cq.Message.Message.ID
+		case cq.Message.InaccessibleMessage != nil:
+			in.chatID = cq.Message.InaccessibleMessage.Chat.ID
+			in.private = in.chatID == cq.From.ID
+			in.pressedMsg = cq.Message.InaccessibleMessage.MessageID
+		default:
+			// A press on a message sent inline: no chat to answer in.
+			in.chatID, in.private = cq.From.ID, false
+		}
+		return in, true
+	}
+	return incoming{}, false
+}
+
+func messageEvent(m *models.Message, username string) dialog.Event {
+	ev := dialog.Event{}
+	if m.From != nil {
+		ev.Lang = m.From.LanguageCode
+	}
+	if m.Text != "" {
+		if cmd, arg, ok := parseCommand(m.Text, username); ok {
+			ev.Kind, ev.Command, ev.Arg = dialog.EventCommand, cmd, arg
+			return ev
+		}
+		ev.Kind, ev.Text = dialog.EventText, m.Text
+		return ev
+	}
+	ev.Kind = dialog.EventMedia
+	switch {
+	case m.Voice != nil, m.Audio != nil:
+		ev.Media = "voice"
+	case len(m.Photo) > 0:
+		ev.Media = "photo"
+	case m.Sticker != nil:
+		ev.Media = "sticker"
+	case m.Location != nil, m.Venue != nil:
+		ev.Media = "location"
+	case m.Video != nil, m.VideoNote != nil, m.Animation != nil:
+		ev.Media = "video"
+	case m.Document != nil:
+		ev.Media = "document"
+	default:
+		ev.Media = "other"
+	}
+	return ev
+}
+
+// parseCommand reads "/name[@bot] [arg]". A command addressed to another
+// bot is not a command for us; the name is matched without regard to case.
+// Telegram allows 32 characters of [a-z0-9_] in a command name.
+func parseCommand(text, username string) (string, string, bool) {
+	if !strings.HasPrefix(text, "/") {
+		return "", "", false
+	}
+	word, arg, _ := strings.Cut(text[1:], " ")
+	if i := strings.IndexAny(word, "\n\t"); i >= 0 {
+		word, arg = word[:i], strings.TrimSpace(word[i:]+" "+arg)
+	}
+	name, target, addressed := strings.Cut(word, "@")
+	if addressed && username != "" && !strings.EqualFold(target, username) {
+		return "", "", false
+	}
+	if name == "" || len(name) > 32 {
+		return "", "", false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			return "", "", false
+		}
+	}
+	return strings.ToLower(name), strings.TrimSpace(arg), true
+}

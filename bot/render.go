@@ -1,0 +1,186 @@
+// Package bot is the Telegram edge of the intake: it turns updates into
+// dialog events, runs them through the engine one chat at a time, saves the
+// session, and renders the replies as Telegram HTML with inline keyboards.
+// Every piece of user text is escaped on its way into a message.
+package bot
+
+import (
+	"html"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// Localizer finds the text of a message in a language. locales.Catalog is one.
+type Localizer interface {
+	Localize(lang, id string, data map[string]any) (string, error)
+}
+
+// Renderer turns dialog texts into Telegram HTML. Message texts from the
+// locales are trusted HTML; everything else (user answers, raw values) is
+// escaped here, once, so no user string can break a message.
+type Renderer struct {
+	L   Localizer
+	Log *slog.Logger
+	// Loc is the time zone for dates in summaries.
+	Loc *time.Location
+}
+
+// Text renders one text in lang.
+func (r *Renderer) Text(lang string, t dialog.Text) string {
+	if t.ID == "" {
+		return html.EscapeString(t.Raw)
+	}
+	if t.Lang != "" {
+		lang = t.Lang
+	}
+	var data map[string]any
+	if len(t.Vars) > 0 {
+		data = make(map[string]any, len(t.Vars))
+		for k, v := range t.Vars {
+			data[k] = r.value(lang, v)
+		}
+		// Count drives plural forms and must stay a number.
+		if c, ok := t.Vars["Count"]; ok {
+			data["Count"] = c
+		}
+	}
+	s, err := r.L.Localize(lang, t.ID, data)
+	if err != nil && r.Log != nil {
+		// The ID is not user data; the text is shown in a fallback language.
+		r.Log.Warn("message missing", "id", t.ID, "lang", lang, "err", err)
+	}
+	return s
+}
+
+func (r *Renderer) value(lang string, v any) any {
+	switch v := v.(type) {
+	case string:
+		return html.EscapeString(v)
+	case dialog.Text:
+		return r.Text(lang, v)
+	case []dialog.Text:
+		out := make([]string, len(v))
+		for i, t := range v {
+			out[i] = r.Text(lang, t)
+		}
+		return strings.Join(out, ", ")
+	case time.Time:
+		return r.date(v)
+	}
+	return v
+}
+
+func (r *Renderer) date(t time.Time) string {
+	if r.Loc != nil {
+		t = t.In(r.Loc)
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+// Label renders a button label: plain text, no HTML.
+func (r *Renderer) Label(lang string, b dialog.Button) string {
+	var s string
+	if b.Label.ID == "" {
+		s = b.Label.Raw
+	} else {
+		s = PlainText(r.Text(lang, b.Label))
+	}
+	if b.Checked {
+		s = "✅ " + s
+	}
+	return s
+}
+
+// Message renders the body of a reply as HTML.
+func (r *Renderer) Message(lang string, m dialog.Message) string {
+	parts := make([]string, 0, len(m.Parts)+1)
+	for _, p := range m.Parts {
+		parts = append(parts, r.Text(lang, p))
+	}
+	if m.Summary != nil {
+		parts = append(parts, r.SummaryBody(lang, *m.Summary, true))
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// SummaryBody renders the answers of a summary by topic in lang: labels in
+// the reader's language, answers verbatim. numbered adds the numbers the
+// young person uses to change an answer in the review.
+func (r *Renderer) SummaryBody(lang string, sum dialog.Summary, numbered bool) string {
+	var b strings.Builder
+	for i, t := range sum.Topics {
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString("<b>" + r.Text(lang, t.Topic) + "</b>")
+		for _, it := range t.Items {
+			b.WriteString("\n")
+			if numbered {
+				b.WriteString(strconv.Itoa(it.N) + ". ")
+			}
+			b.WriteString("<i>" + r.Text(lang, it.Label) + "</i>: ")
+			switch {
+			case it.Open:
+				b.WriteString("-")
+			case len(it.Values) > 1:
+				for _, v := range it.Values {
+					b.WriteString("\n  • " + r.Text(lang, v))
+				}
+			default:
+				for _, v := range it.Values {
+					b.WriteString(r.Text(lang, v))
+				}
+			}
+		}
+	}
+	return b.String()
+}
+
+// Summary renders the whole summary a director receives, in lang.
+func (r *Renderer) Summary(lang string, sum dialog.Summary) string {
+	var b strings.Builder
+	b.WriteString("<b>" + r.Text(lang, dialog.T("summary.title")) + "</b>\n")
+	b.WriteString(r.Text(lang, dialog.T("summary.started", "Date", r.date(sum.Started))))
+	if !sum.Submitted.IsZero() {
+		b.WriteString("\n" + r.Text(lang, dialog.T("summary.submitted", "Date", r.date(sum.Submitted))))
+	}
+	b.WriteString("\n" + r.Text(lang, dialog.T("summary.language", "Language", dialog.Text{ID: "language.name", Lang: sum.Lang})))
+	b.WriteString("\n\n" + r.SummaryBody(lang, sum, false))
+	b.WriteString("\n\n<b>" + r.Text(lang, dialog.T("summary.skipped_title")) + "</b>\n")
+	if len(sum.Skipped) == 0 {
+		b.WriteString(r.Text(lang, dialog.T("summary.none_skipped")))
+	}
+	for i, it := range sum.Skipped {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString("• " + r.Text(lang, it.Label))
+	}
+	return b.String()
+}
+
+// PlainText turns Telegram HTML into the text a person would see: tags
+// dropped, entities decoded. It is the fallback when Telegram refuses markup
+// and the rendering of the terminal demo.
+func PlainText(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			b.WriteString(s)
+			break
+		}
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:i])
+		s = s[i+j+1:]
+	}
+	return html.UnescapeString(b.String())
+}

@@ -1,0 +1,157 @@
+package telegramtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-telegram/bot/models"
+)
+
+// callbackQuery is a button press the bot should answer.
+type callbackQuery struct {
+	answered bool
+}
+
+// chatActions are the actions sendChatAction accepts.
+var chatActions = map[string]bool{
+	"typing": true, "upload_photo": true, "record_video": true, "upload_video": true,
+	"record_voice": true, "upload_voice": true, "upload_document": true,
+	"choose_sticker": true, "find_location": true, "record_video_note": true,
+	"upload_video_note": true,
+}
+
+func (s *Server) getMe(*request) response {
+	me := botUser()
+	me.CanJoinGroups = true
+	return okResult(me)
+}
+
+func (s *Server) setWebhook(r *request) response {
+	u := strings.TrimSpace(r.params["url"])
+	if u != "" && !strings.HasPrefix(u, "https://") {
+		return badRequest("bad webhook: An HTTPS URL must be provided for webhook")
+	}
+	s.webhook, s.hooked = u, u != ""
+	s.touchLocked()
+	return okResult(true)
+}
+
+func (s *Server) deleteWebhook(r *request) response {
+	s.webhook, s.hooked = "", false
+	if boolParam(r.params, "drop_pending_updates") {
+		s.updates = nil
+		s.confirmed = max(s.confirmed, s.nextUpdate)
+	}
+	s.touchLocked()
+	return okResult(true)
+}
+
+func (s *Server) getWebhookInfo(*request) response {
+	return okResult(models.WebhookInfo{URL: s.webhook, PendingUpdateCount: len(s.updates)})
+}
+
+// commandKey names a (scope, language) pair; the default scope has an
+// empty scope part.
+func commandKey(scope, lang string) string {
+	var v struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal([]byte(scope), &v) == nil && v.Type == "default" {
+		scope = ""
+	}
+	var buf bytes.Buffer
+	if scope != "" && json.Compact(&buf, []byte(scope)) == nil {
+		scope = buf.String()
+	}
+	return scope + "|" + lang
+}
+
+func (s *Server) setMyCommands(r *request) response {
+	var cmds []models.BotCommand
+	if json.Unmarshal([]byte(r.params["commands"]), &cmds) != nil {
+		return badRequest("can't parse commands JSON object")
+	}
+	if len(cmds) > 100 {
+		return badRequest("too many commands specified")
+	}
+	for _, c := range cmds {
+		if !validCommand(c.Command) {
+			return badRequest("BOT_COMMAND_INVALID")
+		}
+		if n := utf8.RuneCountInString(strings.TrimSpace(c.Description)); n == 0 || n > 256 {
+			return badRequest("BOT_COMMAND_DESCRIPTION_INVALID")
+		}
+	}
+	s.commands[commandKey(r.params["scope"], r.params["language_code"])] = cmds
+	s.touchLocked()
+	return okResult(true)
+}
+
+// validCommand: 1-32 characters, lower-case English letters, digits and
+// underscores (the Bot API's rule; no leading slash).
+func validCommand(c string) bool {
+	if c == "" || len(c) > 32 {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		if b := c[i]; !(b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) deleteMyCommands(r *request) response {
+	delete(s.commands, commandKey(r.params["scope"], r.params["language_code"]))
+	s.touchLocked()
+	return okResult(true)
+}
+
+// Commands returns the commands set with setMyCommands for the default
+// scope and this language code ("" for all languages), nil if none. Other
+// scopes are only visible through Calls.
+func (s *Server) Commands(languageCode string) []models.BotCommand {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]models.BotCommand(nil), s.commands[commandKey("", languageCode)]...)
+}
+
+func (s *Server) sendChatAction(r *request) response {
+	if _, fail := s.chatParam(r.params, true); fail != nil {
+		return *fail
+	}
+	if !chatActions[r.params["action"]] {
+		return badRequest("wrong parameter action in request")
+	}
+	return okResult(true)
+}
+
+// answerCallbackQuery accepts one answer per query the fake handed out;
+// an unknown id or a second answer is refused, as Telegram refuses late
+// answers.
+func (s *Server) answerCallbackQuery(r *request) response {
+	cb := s.callbacks[r.params["callback_query_id"]]
+	if cb == nil || cb.answered {
+		return badRequest("query is too old and response timeout expired or query ID is invalid")
+	}
+	cb.answered = true
+	s.touchLocked()
+	return okResult(true)
+}
+
+// Unanswered returns the ids of callback queries (from PressButton) the bot
+// has not answered, in the order they were made. Telegram clients show a
+// spinner on the button until the answer comes.
+func (s *Server) Unanswered() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, id := range s.callbackOrder {
+		if !s.callbacks[id].answered {
+			out = append(out, id)
+		}
+	}
+	return out
+}

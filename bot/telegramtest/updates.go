@@ -1,0 +1,202 @@
+package telegramtest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+)
+
+// queuedUpdate is an update waiting for confirmation.
+type queuedUpdate struct {
+	id  int64
+	raw json.RawMessage
+}
+
+const (
+	conflictWebhook    = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+	conflictTerminated = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+)
+
+// PushUpdate queues an update for getUpdates and returns its update_id.
+// u may be a models.Update or *models.Update, or a JSON object as
+// json.RawMessage, []byte or string (anything else is marshalled to JSON).
+// A zero or missing update_id gets the next id (ids start at 1); an
+// explicit one is kept and later ids continue after it. Input that is not a
+// JSON object is a bug in the test and panics.
+func (s *Server) PushUpdate(u any) int64 {
+	var (
+		raw []byte
+		err error
+	)
+	switch v := u.(type) {
+	case json.RawMessage:
+		raw = v
+	case []byte:
+		raw = v
+	case string:
+		raw = []byte(v)
+	case models.Update:
+		raw, err = json.Marshal(&v)
+	default:
+		raw, err = json.Marshal(v)
+	}
+	var fields map[string]json.RawMessage
+	if err == nil {
+		err = json.Unmarshal(raw, &fields)
+	}
+	if err != nil || fields == nil {
+		panic(fmt.Sprintf("telegramtest: PushUpdate: not a JSON object: %v", err))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pushLocked(fields)
+}
+
+// pushLocked queues an update given as its top-level fields.
+func (s *Server) pushLocked(fields map[string]json.RawMessage) int64 {
+	var id int64
+	if raw, ok := fields["update_id"]; ok {
+		_ = json.Unmarshal(raw, &id)
+	}
+	if id <= 0 {
+		id = s.nextUpdate
+	}
+	s.nextUpdate = max(s.nextUpdate, id+1)
+	fields["update_id"] = json.RawMessage(itoa(id))
+	raw, _ := json.Marshal(fields)
+	i := sort.Search(len(s.updates), func(i int) bool { return s.updates[i].id > id })
+	s.updates = slices.Insert(s.updates, i, queuedUpdate{id: id, raw: raw})
+	s.touchLocked()
+	return id
+}
+
+// pushFieldLocked queues an update with one field holding v.
+func (s *Server) pushFieldLocked(field string, v any) int64 {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		panic("telegramtest: " + err.Error())
+	}
+	return s.pushLocked(map[string]json.RawMessage{field: raw})
+}
+
+// ConfirmedOffset returns the highest offset the bot has passed to
+// getUpdates: every update with a smaller id is confirmed and gone, as in
+// Telegram. It is 0 before the first getUpdates with an offset.
+func (s *Server) ConfirmedOffset() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.confirmed
+}
+
+// Pending returns how many queued updates are not confirmed yet.
+func (s *Server) Pending() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.updates)
+}
+
+// confirmLocked applies a getUpdates offset: a positive offset confirms the
+// updates below it, a negative one keeps only the last -offset updates.
+func (s *Server) confirmLocked(offset int64) {
+	switch {
+	case offset > 0:
+		i := sort.Search(len(s.updates), func(i int) bool { return s.updates[i].id >= offset })
+		s.updates = s.updates[i:]
+		if offset > s.confirmed {
+			s.confirmed = offset
+			s.touchLocked()
+		}
+	case offset < 0:
+		if keep := int(-offset); len(s.updates) > keep {
+			s.updates = s.updates[len(s.updates)-keep:]
+		}
+		first := s.nextUpdate
+		if len(s.updates) > 0 {
+			first = s.updates[0].id
+		}
+		if first > s.confirmed {
+			s.confirmed = first
+			s.touchLocked()
+		}
+	}
+}
+
+func (s *Server) pendingLocked(limit int) []json.RawMessage {
+	out := []json.RawMessage{}
+	for _, u := range s.updates[:min(limit, len(s.updates))] {
+		out = append(out, u.raw)
+	}
+	return out
+}
+
+// getUpdates answers at once when updates are queued or timeout is 0, and
+// otherwise waits until one is pushed, the timeout passes, the request ends
+// or the server closes. A newer getUpdates terminates a waiting one with
+// 409 Conflict, as Telegram does when two bot instances poll. It runs
+// without s.mu held.
+func (s *Server) getUpdates(r *request) response {
+	offset, _, err1 := intParam(r.params, "offset")
+	limit, _, err2 := intParam(r.params, "limit")
+	timeout, _, err3 := intParam(r.params, "timeout")
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return badRequest(err.Error())
+	}
+	if limit <= 0 || limit > 100 {
+		limit = 100
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hooked {
+		return failure(http.StatusConflict, conflictWebhook)
+	}
+	s.confirmLocked(offset)
+	if s.poll != nil {
+		close(s.poll)
+	}
+	kill := make(chan struct{})
+	s.poll = kill
+	defer func() { // runs before the deferred Unlock
+		if s.poll == kill {
+			s.poll = nil
+		}
+	}()
+	var deadline <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(time.Duration(timeout) * time.Second)
+		defer t.Stop()
+		deadline = t.C
+	}
+	for {
+		if s.hooked {
+			return failure(http.StatusConflict, conflictWebhook)
+		}
+		if ups := s.pendingLocked(int(limit)); len(ups) > 0 || deadline == nil {
+			return okResult(ups)
+		}
+		changed := s.changed
+		terminated := false
+		s.mu.Unlock()
+		select {
+		case <-changed:
+		case <-deadline:
+			deadline = nil
+		case <-r.ctx.Done():
+			deadline = nil
+		case <-s.done:
+			deadline = nil
+		case <-kill:
+			terminated = true
+		}
+		s.mu.Lock()
+		if terminated {
+			return failure(http.StatusConflict, conflictTerminated)
+		}
+	}
+}

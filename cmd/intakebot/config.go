@@ -1,0 +1,174 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // the image has no zoneinfo; reminders need Europe/Amsterdam
+
+	"github.com/intakebot/intakebot/storage"
+)
+
+// config is the environment of contract.md, checked whole at start.
+type config struct {
+	Token         string
+	APIURL        string
+	RedisURL      string
+	Admins        []int64
+	DataKey       []byte
+	HTTPAddr      string
+	WebhookURL    string
+	WebhookSecret string
+	Locale        string
+	Location      *time.Location
+	QuietFrom     time.Duration
+	QuietTo       time.Duration
+	LogFormat     string
+	Country       string
+	SessionTTL    time.Duration
+	ResumeAfter   time.Duration
+	FlowFile      string
+	LocalesDir    string
+	KeyPrefix     string
+}
+
+// configError names the variable and what is wrong, never its value.
+type configError struct{ name, problem string }
+
+func (e *configError) Error() string { return e.name + ": " + e.problem }
+
+// loadConfig reads the environment through getenv. forServe demands what
+// serving needs (a token and a key); demo needs neither.
+func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := &config{
+		Token:         get("TELEGRAM_BOT_TOKEN", ""),
+		APIURL:        strings.TrimRight(get("TELEGRAM_API_URL", "https://api.telegram.org"), "/"),
+		RedisURL:      get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+		HTTPAddr:      get("INTAKEBOT_HTTP_ADDR", ":8080"),
+		WebhookURL:    get("INTAKEBOT_WEBHOOK_URL", ""),
+		WebhookSecret: get("INTAKEBOT_WEBHOOK_SECRET", ""),
+		Locale:        get("INTAKEBOT_LOCALE", "nl"),
+		LogFormat:     get("INTAKEBOT_LOG_FORMAT", "json"),
+		Country:       strings.ToLower(get("INTAKEBOT_COUNTRY", "nl")),
+		FlowFile:      get("INTAKEBOT_FLOW_FILE", ""),
+		LocalesDir:    get("INTAKEBOT_LOCALES_DIR", ""),
+		KeyPrefix:     get("INTAKEBOT_KEY_PREFIX", "intakebot:"),
+	}
+	var errs []error
+	bad := func(name, problem string) { errs = append(errs, &configError{name, problem}) }
+
+	if forServe {
+		if c.Token == "" {
+			bad("TELEGRAM_BOT_TOKEN", "required: the token BotFather gave you")
+		} else if id, secret, ok := strings.Cut(c.Token, ":"); !ok || id == "" || secret == "" || strings.ContainsAny(c.Token, " /") {
+			bad("TELEGRAM_BOT_TOKEN", "not a bot token (expected <digits>:<secret>)")
+		}
+		if raw := getenv("INTAKEBOT_DATA_KEY"); strings.TrimSpace(raw) == "" {
+			bad("INTAKEBOT_DATA_KEY", "required: base64 of 32 random bytes (make one with: openssl rand -base64 32)")
+		} else if k, err := storage.ParseKey(strings.TrimSpace(raw)); err != nil {
+			bad("INTAKEBOT_DATA_KEY", "must be base64 of exactly 32 bytes (make one with: openssl rand -base64 32)")
+		} else {
+			c.DataKey = k
+		}
+	}
+	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		bad("TELEGRAM_API_URL", "must be an http(s) URL")
+	}
+	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		bad("REDIS_URL", "must be a redis:// or rediss:// URL")
+	}
+	for _, f := range strings.Split(getenv("INTAKEBOT_ADMINS"), ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil || id <= 0 {
+			bad("INTAKEBOT_ADMINS", "must be comma-separated numeric Telegram user IDs")
+			break
+		}
+		c.Admins = append(c.Admins, id)
+	}
+	if c.WebhookURL != "" {
+		if u, err := url.Parse(c.WebhookURL); err != nil || u.Scheme != "https" || u.Host == "" {
+			bad("INTAKEBOT_WEBHOOK_URL", "must be an https URL")
+		}
+		if c.WebhookSecret == "" {
+			bad("INTAKEBOT_WEBHOOK_SECRET", "required when INTAKEBOT_WEBHOOK_URL is set")
+		}
+		bad("INTAKEBOT_WEBHOOK_URL", "webhook mode is not available in this version; leave it empty to use long polling")
+	}
+	if loc, err := time.LoadLocation(get("INTAKEBOT_TIMEZONE", "Europe/Amsterdam")); err != nil {
+		bad("INTAKEBOT_TIMEZONE", "unknown time zone (use a name like Europe/Amsterdam)")
+	} else {
+		c.Location = loc
+	}
+	if from, to, err := parseQuietHours(get("INTAKEBOT_QUIET_HOURS", "22:00-08:00")); err != nil {
+		bad("INTAKEBOT_QUIET_HOURS", "must look like 22:00-08:00")
+	} else {
+		c.QuietFrom, c.QuietTo = from, to
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		bad("INTAKEBOT_LOG_FORMAT", "must be json or text")
+	}
+	if c.Country != "nl" && c.Country != "be" {
+		bad("INTAKEBOT_COUNTRY", "must be nl or be (it selects the crisis lines)")
+	}
+	c.SessionTTL = duration(get, bad, "INTAKEBOT_SESSION_TTL", 90*24*time.Hour)
+	c.ResumeAfter = duration(get, bad, "INTAKEBOT_RESUME_AFTER", 12*time.Hour)
+	if !strings.HasSuffix(c.KeyPrefix, ":") {
+		bad("INTAKEBOT_KEY_PREFIX", "must end with ':'")
+	}
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	return c, nil
+}
+
+// duration reads a Go duration, also accepting days ("90d").
+func duration(get func(string, string) string, bad func(string, string), name string, def time.Duration) time.Duration {
+	v := get(name, "")
+	if v == "" {
+		return def
+	}
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n > 0 {
+			return time.Duration(n) * 24 * time.Hour
+		}
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		bad(name, "must be a duration like 90d, 48h or 30m")
+		return def
+	}
+	return d
+}
+
+func parseQuietHours(v string) (time.Duration, time.Duration, error) {
+	a, b, ok := strings.Cut(v, "-")
+	if !ok {
+		return 0, 0, errors.New("no dash")
+	}
+	from, err1 := clock(a)
+	to, err2 := clock(b)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, 0, err
+	}
+	return from, to, nil
+}
+
+func clock(s string) (time.Duration, error) {
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("bad time: %w", err)
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+}

@@ -1,0 +1,102 @@
+package dialog
+
+import (
+	"maps"
+	"slices"
+	"time"
+)
+
+// State is where a session stands in the intake.
+type State string
+
+const (
+	// StateNew is a session that has not seen the welcome yet.
+	StateNew State = "new"
+	// StateWelcome waits for the young person to press start.
+	StateWelcome State = "welcome"
+	// StateAsking waits for an answer to Session.Current.
+	StateAsking State = "asking"
+	// StatePaused keeps everything; the next message resumes.
+	StatePaused State = "paused"
+	// StateReview shows every answer and waits for a change or the approval.
+	StateReview State = "review"
+	// StateSubmitted is an approved intake; its answers are final.
+	StateSubmitted State = "submitted"
+)
+
+// Answer is what a young person gave for one question. Exactly one of the
+// value fields is meaningful, by the question's kind; Skipped marks a
+// question they chose to pass.
+type Answer struct {
+	Skipped bool      `json:"skipped,omitempty"`
+	Text    string    `json:"text,omitempty"`
+	Choices []string  `json:"choices,omitempty"`
+	Items   []string  `json:"items,omitempty"`
+	Scale   int       `json:"scale,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+// Session is one young person's intake. It is plain data: the engine
+// computes a new Session from an old one and an Event, and storage keeps it.
+type Session struct {
+	// Key is the stable ID of the conversation (for Telegram: the private chat ID).
+	Key         string `json:"key"`
+	FlowID      string `json:"flow_id"`
+	FlowVersion int    `json:"flow_version"`
+	Lang        string `json:"lang"`
+	State       State  `json:"state"`
+	// Current is the question being asked (StateAsking) or the one that a
+	// pause or restart prompt will return to.
+	Current string `json:"current,omitempty"`
+	// History holds the questions answered or skipped, in the order they were
+	// left, so that "back" retraces the young person's own path.
+	History []string          `json:"history,omitempty"`
+	Answers map[string]Answer `json:"answers,omitempty"`
+	// Draft holds the toggles of a multi-select or the entries of a list
+	// that is not finished yet.
+	Draft []string `json:"draft,omitempty"`
+	// Editing is set when a question is asked again from the review: after
+	// the answer the young person returns to the review.
+	Editing   bool      `json:"editing,omitempty"`
+	Started   time.Time `json:"started"`
+	Updated   time.Time `json:"updated"`
+	Submitted time.Time `json:"submitted,omitzero"`
+	// Version counts saves; storage uses it for compare-and-set.
+	Version int64 `json:"version"`
+	// LastUpdateID is the last transport update applied to this session, so
+	// that a redelivered update is recognised and changes nothing.
+	LastUpdateID int64 `json:"last_update_id,omitempty"`
+}
+
+// Clone returns a deep copy, so that the engine never changes its input.
+func (s Session) Clone() Session {
+	c := s
+	c.History = slices.Clone(s.History)
+	c.Draft = slices.Clone(s.Draft)
+	if s.Answers != nil {
+		c.Answers = make(map[string]Answer, len(s.Answers))
+		for k, a := range s.Answers {
+			a.Choices = slices.Clone(a.Choices)
+			a.Items = slices.Clone(a.Items)
+			c.Answers[k] = a
+		}
+	}
+	return c
+}
+
+// Equal reports whether two sessions hold the same data; tests and the
+// fuzz target use it to prove that an event changed nothing.
+func (s Session) Equal(o Session) bool {
+	if s.Key != o.Key || s.FlowID != o.FlowID || s.FlowVersion != o.FlowVersion ||
+		s.Lang != o.Lang || s.State != o.State || s.Current != o.Current ||
+		s.Editing != o.Editing || !s.Started.Equal(o.Started) ||
+		!s.Updated.Equal(o.Updated) || !s.Submitted.Equal(o.Submitted) ||
+		s.Version != o.Version || s.LastUpdateID != o.LastUpdateID ||
+		!slices.Equal(s.History, o.History) || !slices.Equal(s.Draft, o.Draft) {
+		return false
+	}
+	return maps.EqualFunc(s.Answers, o.Answers, func(a, b Answer) bool {
+		return a.Skipped == b.Skipped && a.Text == b.Text && a.Scale == b.Scale &&
+			a.At.Equal(b.At) && slices.Equal(a.Choices, b.Choices) && slices.Equal(a.Items, b.Items)
+	})
+}

@@ -1,0 +1,64 @@
+package dialog
+
+import "time"
+
+// Summary is the intake as the director reads it: answers grouped by topic
+// in flow order, with skipped questions named. It holds IDs and the young
+// person's own words; each edge renders it in the reader's language.
+type Summary struct {
+	FlowID      string
+	FlowVersion int
+	Lang        string // the young person's language
+	Started     time.Time
+	Submitted   time.Time // zero while not approved
+	Topics      []SummaryTopic
+	// Skipped lists the questions passed over, in flow order.
+	Skipped []SummaryItem
+	// Count is the number of questions asked (answered or skipped).
+	Count int
+}
+
+// SummaryTopic is one topic with its questions.
+type SummaryTopic struct {
+	Topic Text
+	Items []SummaryItem
+}
+
+// SummaryItem is one question with its answer. N is its number in the
+// review, by which the young person can change it.
+type SummaryItem struct {
+	N          int
+	QuestionID string
+	Label      Text
+	Values     []Text
+	Skipped    bool
+	// Open marks a question not reached yet (a summary before the end).
+	Open bool
+}
+
+// BuildSummary makes the summary of a session under flow f. Only questions
+// that apply given the answers are listed: an answer to a question that a
+// later change made irrelevant is not sent.
+func BuildSummary(f *Flow, s Session) Summary {
+	sum := Summary{FlowID: f.ID, FlowVersion: f.Version, Lang: s.Lang, Started: s.Started, Submitted: s.Submitted}
+	byTopic := map[string][]SummaryItem{}
+	for i, id := range f.Applicable(s.Answers) {
+		q, _ := f.Question(id)
+		a, answered := s.Answers[id]
+		it := SummaryItem{N: i + 1, QuestionID: id, Label: T(ShortMessageID(id)), Skipped: a.Skipped, Open: !answered}
+		if answered {
+			it.Values = answerValues(q, a)
+		}
+		if a.Skipped || !answered {
+			sum.Skipped = append(sum.Skipped, it)
+		}
+		sum.Count++
+		byTopic[q.Topic] = append(byTopic[q.Topic], it)
+	}
+	for _, t := range f.Topics {
+		if items := byTopic[t.ID]; len(items) > 0 {
+			sum.Topics = append(sum.Topics, SummaryTopic{Topic: T(TopicMessageID(t.ID)), Items: items})
+		}
+	}
+	return sum
+}

@@ -1,0 +1,61 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/intakebot/intakebot/storage/redistest"
+)
+
+func benchSessions(b *testing.B) *Sessions {
+	b.Helper()
+	srv := redistest.Start(b)
+	return NewSessions(srv.Client(b), mustCodec(b, testKey(1)), SessionsOptions{})
+}
+
+// BenchmarkSessionsSave is the commit of one answer: seal, compare-and-set,
+// TTL renewal, on a real Redis with appendfsync always.
+func BenchmarkSessionsSave(b *testing.B) {
+	s := benchSessions(b)
+	ctx := context.Background()
+	sess := intakeSession("bench")
+	b.ReportAllocs()
+	for b.Loop() {
+		saved, err := s.Save(ctx, sess)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sess = saved
+	}
+}
+
+// BenchmarkSessionsLoad is the start of handling one update.
+func BenchmarkSessionsLoad(b *testing.B) {
+	s := benchSessions(b)
+	ctx := context.Background()
+	if _, err := s.Save(ctx, intakeSession("bench")); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Load(ctx, "bench"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCodecSealSession seals the JSON of a realistic intake.
+func BenchmarkCodecSealSession(b *testing.B) {
+	c := mustCodec(b, testKey(1))
+	plain, err := json.Marshal(intakeSession("bench"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	aad := []byte("intakebot:session:bench")
+	b.SetBytes(int64(len(plain)))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = c.Seal(plain, aad)
+	}
+}
