@@ -122,6 +122,23 @@ func (d *driver) press(act, arg string) Result {
 	return d.pressData(b.Data)
 }
 
+// pressOn presses the button with that action for question q (an edit
+// button of the review, say).
+func (d *driver) pressOn(act, q string) Result {
+	d.t.Helper()
+	for i := len(d.res.Messages) - 1; i >= 0; i-- {
+		for _, row := range d.res.Messages[i].Buttons {
+			for _, b := range row {
+				if bd, ok := decodeData(b.Data); ok && bd.act == act && bd.question == q {
+					return d.pressData(b.Data)
+				}
+			}
+		}
+	}
+	d.t.Fatalf("no button %s for %q on %v", act, q, allButtons(d.res))
+	return Result{}
+}
+
 // begin opens the intake: /start, then the start button.
 func (d *driver) begin() Result {
 	d.t.Helper()

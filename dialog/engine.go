@@ -162,6 +162,12 @@ func (h *turn) command() {
 		}
 		act := map[string]string{"back": actBack, "skip": actSkip, "pause": actPause}[h.ev.Command]
 		h.questionAction(buttonData{act: act, question: h.s.Current, version: h.f.Version})
+		// A command has no button press to show a toast on: say it instead,
+		// or "/back" on the first question would go unanswered.
+		if t := h.res.Toast; t != nil {
+			h.res.Toast = nil
+			h.say(Message{Parts: []Text{*t}})
+		}
 	default:
 		h.say(Message{Parts: []Text{T("command.unknown")}})
 		h.remind()
@@ -287,6 +293,12 @@ func (h *turn) media() {
 	case "voice", "photo", "sticker", "location", "video", "document":
 	default:
 		kind = "other"
+	}
+	if h.s.State == StateAsking {
+		q := h.mustQuestion(h.s.Current)
+		h.say(Message{Parts: []Text{T("media." + kind), expectText(q)}})
+		h.say(h.ask(q))
+		return
 	}
 	h.say(Message{Parts: []Text{T("media." + kind)}})
 	h.remind()

@@ -47,15 +47,16 @@ func (c *Catalog) allIDs() []string {
 // sampleData holds every variable any message uses.
 func sampleData(count int) map[string]any {
 	return map[string]any{
-		"N":      3,
-		"Total":  30,
-		"Topic":  "Jouw dromen",
-		"Answer": "Een eigen plek",
-		"Value":  4,
-		"Max":    5,
-		"Len":    2100,
-		"Count":  count,
-		"Date":   "2 januari 2026",
+		"N":        3,
+		"Total":    30,
+		"Topic":    "Jouw dromen",
+		"Answer":   "Een eigen plek",
+		"Value":    4,
+		"Max":      5,
+		"Len":      2100,
+		"Count":    count,
+		"Date":     "2 januari 2026",
+		"Language": "Nederlands",
 	}
 }
 

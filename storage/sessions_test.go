@@ -444,6 +444,13 @@ func TestChangedRecordIsRefusedNotMisread(t *testing.T) {
 	}
 
 	t.Run("record renamed to another session", func(t *testing.T) {
+		if err := e.sessions.Delete(ctx, "7002"); err != nil {
+			t.Fatal(err)
+		}
+		mustSave(t, e.sessions, intakeSession("7002"))
+		if _, err := e.sessions.Load(ctx, "7002"); err != nil {
+			t.Fatalf("Load of the intact record: %v", err)
+		}
 		if err := e.client.Rename(ctx, e.sessions.sessionKey("7002"), e.sessions.sessionKey("7003")).Err(); err != nil {
 			t.Fatal(err)
 		}
