@@ -36,7 +36,8 @@ func (e *Engine) Handle(in Session, ev Event) Result {
 	if s.State == "" {
 		s.State = StateNew
 	}
-	h := &turn{e: e, f: e.Flow, s: &s, ev: ev, now: e.now(), idle: e.now().Sub(in.Updated)}
+	now := e.now()
+	h := &turn{e: e, f: e.Flow, s: &s, ev: ev, now: now, idle: now.Sub(in.Updated)}
 	if s.Lang == "" {
 		s.Lang = e.MatchLanguage(ev.Lang)
 	}
@@ -93,6 +94,9 @@ type turn struct {
 	now  time.Time
 	idle time.Duration
 	res  Result
+	// moved is set when migrate put a question in front of the young
+	// person that they have not seen.
+	moved bool
 }
 
 func (h *turn) say(m Message) { h.res.Messages = append(h.res.Messages, m) }
@@ -103,18 +107,22 @@ func (h *turn) data(act, q, arg string) string {
 
 // migrate carries a session over to the engine's flow version: answers stay
 // by question ID, removed questions are dropped, a removed current question
-// moves on to the next open one. Never a wipe, never a crash.
+// moves on to the next open one. Never a wipe, never a crash. A session that
+// does not fit the flow although its version matches (a flow file edited
+// without raising the version) is carried over the same way.
 func (h *turn) migrate() {
 	s := h.s
 	if s.FlowID == "" {
 		s.FlowID, s.FlowVersion = h.f.ID, h.f.Version
 		return
 	}
-	if s.FlowID == h.f.ID && s.FlowVersion == h.f.Version {
+	if s.FlowID == h.f.ID && s.FlowVersion == h.f.Version && h.f.CheckSession(*s) == nil {
 		return
 	}
-	for id := range s.Answers {
-		if _, ok := h.f.Question(id); !ok {
+	// An answer that no longer fits its question (an option removed, a lower
+	// limit) is dropped, so that the question is asked again.
+	for id, a := range s.Answers {
+		if q, ok := h.f.Question(id); !ok || checkAnswer(q, a) != nil {
 			delete(s.Answers, id)
 		}
 	}
@@ -123,23 +131,50 @@ func (h *turn) migrate() {
 		return !ok
 	})
 	s.FlowID, s.FlowVersion = h.f.ID, h.f.Version
-	if s.Current == "" {
+	switch {
+	case s.State == StateSubmitted || s.State == StateNew || s.State == StateWelcome:
+		s.Current, s.Editing, s.Draft = "", false, nil
 		return
+	case s.Current != "":
+		if q, ok := h.f.Question(s.Current); ok && h.f.Applies(q, s.Answers) {
+			// Same question: keep what was toggled or entered so far.
+			s.Draft = fitDraft(q, s.Draft)
+			return
+		}
 	}
-	if q, ok := h.f.Question(s.Current); ok && h.f.Applies(q, s.Answers) {
-		h.seedDraft(q)
-		return
-	}
+	// The question in front of the young person is gone, or new questions
+	// appeared after the review: go on to the next open one.
 	s.Draft = nil
-	if next, ok := h.nextOpen(""); ok {
-		s.Current = next
-		h.seedDraft(h.mustQuestion(next))
+	next, ok := h.nextOpen("")
+	if !ok {
+		s.Current, s.Editing = "", false
+		if s.State == StateAsking {
+			s.State = StateReview
+		}
 		return
 	}
-	s.Current, s.Editing = "", false
-	if s.State == StateAsking {
-		s.State = StateReview
+	s.Current = next
+	if s.State == StateReview {
+		s.State, s.Editing = StateAsking, false
 	}
+	h.seedDraft(h.mustQuestion(next))
+	// They have not seen this question yet: their next text resumes.
+	h.moved = true
+}
+
+// fitDraft keeps of a draft what still fits question q.
+func fitDraft(q *Question, draft []string) []string {
+	switch q.Kind {
+	case KindMulti:
+		kept := slices.DeleteFunc(slices.Clone(q.Options), func(o string) bool { return !slices.Contains(draft, o) })
+		if len(kept) == 0 {
+			return nil
+		}
+		return kept
+	case KindList:
+		return draft[:min(len(draft), q.MaxItems)]
+	}
+	return nil
 }
 
 func (h *turn) mustQuestion(id string) *Question {
@@ -315,7 +350,7 @@ func (h *turn) text() {
 	case StatePaused:
 		h.resume(false)
 	case StateAsking:
-		if h.idle > h.resumeAfter() {
+		if h.moved || h.idle > h.resumeAfter() {
 			h.resume(false)
 			return
 		}

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
 	"github.com/intakebot/intakebot/bot/telegramtest"
 )
 
@@ -136,8 +139,41 @@ func TestWaitFailures(t *testing.T) {
 		t.Errorf("WaitMessage failure = %q", tb.failed)
 	}
 	tb.failed = ""
+	srv.WaitConfirmed(tb, 1, 50*time.Millisecond)
+	if !strings.Contains(tb.failed, "not confirmed") {
+		t.Errorf("WaitConfirmed failure = %q", tb.failed)
+	}
+	tb.failed = ""
 	srv.Press(tb, chatID, userID, "Start")
 	if !strings.Contains(tb.failed, "no button") {
 		t.Errorf("Press failure = %q", tb.failed)
+	}
+}
+
+func TestTrimmingMovesEntities(t *testing.T) {
+	srv := telegramtest.New(t)
+	b := newClient(t, srv)
+	msg, err := b.SendMessage(context.Background(), &bot.SendMessageParams{ChatID: chatID, Text: "\n <b> x </b><i> </i>\n", ParseMode: models.ParseModeHTML})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg.Text != "x" || len(msg.Entities) != 1 || msg.Entities[0] != (models.MessageEntity{Type: "bold", Offset: 0, Length: 1}) {
+		t.Errorf("text %q entities %+v", msg.Text, msg.Entities)
+	}
+	if got := telegramtest.FormatTranscript(srv.Chat(chatID)); !strings.Contains(got, "#1 bot: x") {
+		t.Errorf("FormatTranscript = %q", got)
+	}
+}
+
+func TestNegativeOffsetKeepsLastUpdates(t *testing.T) {
+	srv := telegramtest.New(t)
+	for _, text := range []string{"a", "b", "c"} {
+		srv.SendText(chatID, userID, text, "")
+	}
+	if ups := getUpdates(t, srv, map[string]any{"offset": -1}); len(ups) != 1 || ups[0].ID != 3 {
+		t.Fatalf("offset -1 = %+v", ups)
+	}
+	if srv.ConfirmedOffset() != 3 || srv.Pending() != 1 {
+		t.Errorf("ConfirmedOffset = %d, Pending = %d", srv.ConfirmedOffset(), srv.Pending())
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"testing"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -92,6 +93,30 @@ func (s *Server) ConfirmedOffset() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.confirmed
+}
+
+// WaitConfirmed waits until the bot has confirmed update updateID, that
+// is until a getUpdates arrived with an offset above it. Bots that confirm
+// only after handling an update (the project's own loop) have then finished
+// it. On timeout it fails the test, so call it from the test goroutine.
+func (s *Server) WaitConfirmed(tb testing.TB, updateID int64, timeout time.Duration) {
+	tb.Helper()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		s.mu.Lock()
+		confirmed, ch := s.confirmed, s.changed
+		s.mu.Unlock()
+		if confirmed > updateID {
+			return
+		}
+		select {
+		case <-ch:
+		case <-timer.C:
+			tb.Fatalf("telegramtest: update %d not confirmed within %v (confirmed offset %d)", updateID, timeout, confirmed)
+			return
+		}
+	}
 }
 
 // Pending returns how many queued updates are not confirmed yet.

@@ -158,6 +158,7 @@ func TestOwnGetUpdatesConfirmsWithOffset(t *testing.T) {
 	if srv.ConfirmedOffset() != 3 || srv.Pending() != 1 {
 		t.Errorf("ConfirmedOffset = %d, Pending = %d; want 3, 1", srv.ConfirmedOffset(), srv.Pending())
 	}
+	srv.WaitConfirmed(t, 2, time.Second)
 	// A form-encoded poll, as some loops send, confirming the rest.
 	status, reply, err := call(context.Background(), srv.URL(), "getUpdates", "offset=4&timeout=0")
 	if err != nil || status != http.StatusOK || string(reply.Result) != "[]" {
