@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -37,7 +38,10 @@ func (e *FlowError) Error() string {
 	return e.Reason
 }
 
-var idPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+var (
+	idPattern     = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	typeErrorLine = regexp.MustCompile(`(?s)^toml: line (\d+) (.*)$`)
+)
 
 // ParseFlow reads a flow file (TOML, see docs/flows.md) and checks it
 // whole: a flow that would break a conversation halfway is refused at start,
@@ -50,14 +54,19 @@ func ParseFlow(data []byte, hasMessage func(id string) bool) (*Flow, error) {
 		if errors.As(err, &pe) {
 			return nil, &FlowError{Line: pe.Position.Line, Reason: pe.Message}
 		}
+		// A value of the wrong type is not a ParseError; its text starts
+		// with "toml: line N (last key ...)".
+		if m := typeErrorLine.FindStringSubmatch(err.Error()); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			return nil, &FlowError{Line: line, Reason: m[2]}
+		}
 		return nil, &FlowError{Reason: err.Error()}
 	}
-	lines := sectionLines(data)
 	if und := md.Undecoded(); len(und) > 0 {
 		key := und[0]
 		return nil, &FlowError{Line: lineOfKey(data, key[len(key)-1]), Reason: fmt.Sprintf("unknown key %q", key.String())}
 	}
-	if err := f.check(lines, hasMessage); err != nil {
+	if err := f.check(data, hasMessage); err != nil {
 		return nil, err
 	}
 	f.applyDefaults()
@@ -88,20 +97,25 @@ func (f *Flow) applyDefaults() {
 	}
 }
 
-func (f *Flow) check(lines []int, hasMessage func(string) bool) error {
+func (f *Flow) check(data []byte, hasMessage func(string) bool) error {
 	if !idPattern.MatchString(f.ID) {
-		return &FlowError{Line: 1, Reason: fmt.Sprintf("flow id %q must be lower-case letters, digits and _", f.ID)}
+		return &FlowError{Line: topLevelLine(data, "id"), Reason: fmt.Sprintf("flow id %q must be lower-case letters, digits and _", f.ID)}
 	}
 	if f.Version < 1 {
-		return &FlowError{Line: 1, Reason: "version must be 1 or higher"}
+		return &FlowError{Line: topLevelLine(data, "version"), Reason: "version must be 1 or higher"}
 	}
 	if len(f.Questions) == 0 {
 		return &FlowError{Reason: "the flow has no [[questions]]"}
 	}
+	topicLines, lines := sectionLines(data, "topics"), sectionLines(data, "questions")
 	topics := map[string]bool{}
-	for _, t := range f.Topics {
+	for i, t := range f.Topics {
 		if !idPattern.MatchString(t.ID) || topics[t.ID] {
-			return &FlowError{Reason: fmt.Sprintf("topic id %q is empty, badly formed or used twice", t.ID)}
+			line := 0
+			if i < len(topicLines) {
+				line = topicLines[i]
+			}
+			return &FlowError{Line: line, Reason: fmt.Sprintf("topic id %q is empty, badly formed or used twice", t.ID)}
 		}
 		topics[t.ID] = true
 	}
@@ -173,6 +187,10 @@ func (q *Question) checkShape(fail func(string, ...any) error) error {
 			if o == Yes || o == No {
 				return fail("option %q is reserved for yesno questions", o)
 			}
+			// q.<id>.short and q.<id>.hint are the question's own labels.
+			if o == "short" || o == "hint" {
+				return fail("option %q is reserved: its message would be the question's label", o)
+			}
 		}
 		if len(slices.Compact(slices.Sorted(slices.Values(q.Options)))) != len(q.Options) {
 			return fail("an option is listed twice")
@@ -187,8 +205,9 @@ func (q *Question) checkShape(fail func(string, ...any) error) error {
 		if lo == 0 && hi == 0 {
 			lo, hi = DefaultScaleMin, DefaultScaleMax
 		}
-		if hi <= lo || hi-lo > 10 {
-			return fail("a scale needs min < max and at most 11 steps")
+		// Bounds first: hi-lo of far-apart numbers overflows.
+		if lo < -1000 || hi > 1000 || hi <= lo || hi-lo > 10 {
+			return fail("a scale needs min < max, at most 11 steps, within -1000 and 1000")
 		}
 	}
 	if q.MaxLen < 0 || q.MaxLen > 4000 || q.MaxItems < 0 || q.MaxItems > 50 {
@@ -205,16 +224,32 @@ func kindList() string {
 	return strings.Join(s, ", ")
 }
 
-// sectionLines returns the line number of each [[questions]] header, so that
-// a semantic error can point at the question it is about.
-func sectionLines(data []byte) []int {
+// sectionLines returns the line number of each [[name]] header, so that a
+// semantic error can point at the question or topic it is about.
+func sectionLines(data []byte, name string) []int {
+	header := regexp.MustCompile(`^\s*\[\[\s*` + name + `\s*\]\]\s*(#.*)?$`)
 	var out []int
 	for i, l := range strings.Split(string(data), "\n") {
-		if strings.TrimSpace(l) == "[[questions]]" {
+		if header.MatchString(strings.TrimSuffix(l, "\r")) {
 			out = append(out, i+1)
 		}
 	}
 	return out
+}
+
+// topLevelLine is the line of a key of the flow itself (before any table),
+// or 0 when the key is not there.
+func topLevelLine(data []byte, key string) int {
+	for i, l := range strings.Split(string(data), "\n") {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "[") {
+			return 0
+		}
+		if k, _, ok := strings.Cut(t, "="); ok && strings.TrimSpace(k) == key {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 func lineOfKey(data []byte, key string) int {
