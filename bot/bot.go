@@ -158,6 +158,9 @@ func (b *Bot) deliver(ctx context.Context, in incoming, res dialog.Result) {
 	b.answerCallback(ctx, in, toast)
 	editTarget := in.pressedMsg
 	for _, m := range res.Messages {
+		if m.Echo && editTarget == 0 {
+			continue
+		}
 		body := b.o.Renderer.Message(lang, m)
 		kb := b.keyboard(lang, m.Buttons)
 		chunks := Split(body, MaxMessageLen)

@@ -156,7 +156,7 @@ func (h *turn) record(q *Question, a Answer) {
 func (h *turn) answered(q *Question) Message {
 	parts := h.questionParts(q, false)
 	parts = append(parts, T("answer.yours", "Answer", answerValues(q, h.s.Answers[q.ID])))
-	return Message{Parts: parts, Edit: true}
+	return Message{Parts: parts, Edit: true, Echo: true}
 }
 
 // answerValues is an answer as texts to show: option labels, entries, the

@@ -130,7 +130,7 @@ func (h *turn) questionAction(d buttonData) {
 		h.back(q)
 	case actPause:
 		s.State = StatePaused
-		h.say(Message{Parts: h.questionParts(q, false), Edit: true})
+		h.say(Message{Parts: h.questionParts(q, false), Edit: true, Echo: true})
 		h.say(Message{Parts: []Text{T("paused")}})
 	default:
 		h.stale()

@@ -76,6 +76,10 @@ type Message struct {
 	Parts   []Text
 	Buttons [][]Button
 	Edit    bool
+	// Echo marks a message that only restates what happened (a question
+	// with its answer): worth an edit of the pressed message, not a
+	// message of its own, so an edge drops it when nothing was pressed.
+	Echo    bool
 	Summary *Summary
 }
 
