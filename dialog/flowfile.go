@@ -47,20 +47,23 @@ var (
 // whole: a flow that would break a conversation halfway is refused at start,
 // with the line and the reason.
 func ParseFlow(data []byte, hasMessage func(id string) bool) (*Flow, error) {
-	var f Flow
-	md, err := toml.Decode(string(data), &f)
+	// The decoder matches keys to fields ignoring case, in map order: with
+	// both "kind" and "Kind" in a question, which one wins would vary from
+	// start to start. So every key must be written as documented, checked
+	// on a first pass that decodes nothing.
+	var raw map[string]any
+	md, err := toml.Decode(string(data), &raw)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, &FlowError{Line: pe.Position.Line, Reason: pe.Message}
+		return nil, decodeError(err)
+	}
+	for _, key := range md.Keys() {
+		if k := key[len(key)-1]; k != strings.ToLower(k) {
+			return nil, &FlowError{Line: lineOfKey(data, k), Reason: fmt.Sprintf("unknown key %q (keys are lower case)", key.String())}
 		}
-		// A value of the wrong type is not a ParseError; its text starts
-		// with "toml: line N (last key ...)".
-		if m := typeErrorLine.FindStringSubmatch(err.Error()); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			return nil, &FlowError{Line: line, Reason: m[2]}
-		}
-		return nil, &FlowError{Reason: err.Error()}
+	}
+	var f Flow
+	if md, err = toml.Decode(string(data), &f); err != nil {
+		return nil, decodeError(err)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		key := und[0]
@@ -72,6 +75,21 @@ func ParseFlow(data []byte, hasMessage func(id string) bool) (*Flow, error) {
 	f.applyDefaults()
 	f.buildIndex()
 	return &f, nil
+}
+
+// decodeError is a TOML error as a FlowError with its line.
+func decodeError(err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		return &FlowError{Line: pe.Position.Line, Reason: pe.Message}
+	}
+	// A value of the wrong type is not a ParseError; its text starts with
+	// "toml: line N (last key ...)".
+	if m := typeErrorLine.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &FlowError{Line: line, Reason: m[2]}
+	}
+	return &FlowError{Reason: err.Error()}
 }
 
 func (f *Flow) applyDefaults() {

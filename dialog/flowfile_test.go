@@ -111,6 +111,21 @@ topic = "a"
 kind = "text"
 colour = "red"
 `, 9, `unknown key "questions.colour"`},
+		{"key in capitals", header + `[[questions]]
+id = "x"
+topic = "a"
+Kind = "text"
+`, 8, `unknown key "questions.Kind"`},
+		{"table in capitals", header + `[[questions]]
+id = "x"
+topic = "a"
+kind = "text"
+
+[[Questions]]
+id = "y"
+topic = "a"
+kind = "essay"
+`, 10, `unknown key "Questions"`},
 		{"wrong type", header + `[[questions]]
 id = "x"
 topic = "a"

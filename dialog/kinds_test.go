@@ -289,6 +289,21 @@ func TestYesNoNoSkipsList(t *testing.T) {
 	}
 }
 
+func TestSkippedIsNotAnswered(t *testing.T) {
+	// friends_ok asks about an answered list: skipping the list skips it.
+	d := newDriver(t, smallFlow(t))
+	d.begin()
+	d.answerUntil("has_friends")
+	d.press(actAnswer, Yes)
+	res := d.press(actSkip, "")
+	if d.s.Current != "final" {
+		t.Fatalf("current %q, want final", d.s.Current)
+	}
+	if n, total := progress(t, res); n != 8 || total != 8 {
+		t.Fatalf("progress %d/%d, want 8/8", n, total)
+	}
+}
+
 func TestList(t *testing.T) {
 	start := func(t *testing.T) *driver {
 		d := newDriver(t, smallFlow(t))

@@ -176,3 +176,17 @@ func TestFlowChangedWithoutNewVersion(t *testing.T) {
 		t.Fatalf("%+v", d.s)
 	}
 }
+
+func TestMigrateRedeliveredUpdateChangesNothing(t *testing.T) {
+	// Found by FuzzEngine: a redelivered update after an upgrade returns the
+	// session as it was, still of the old version; it is not saved.
+	d := newDriver(t, smallFlow(t))
+	d.begin()
+	d.answerUntil("housing")
+	upgrade(t, d)
+	in := d.s
+	res := d.e.Handle(in, Event{Kind: EventText, Text: "again", UpdateID: in.LastUpdateID})
+	if !res.Duplicate || res.Changed || !res.Session.Equal(in) || res.Session.FlowVersion != 1 {
+		t.Fatalf("%+v", res)
+	}
+}

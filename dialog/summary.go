@@ -12,9 +12,10 @@ type Summary struct {
 	Started     time.Time
 	Submitted   time.Time // zero while not approved
 	Topics      []SummaryTopic
-	// Skipped lists the questions passed over, in flow order.
+	// Skipped lists the questions passed over or not reached yet (Open),
+	// in flow order.
 	Skipped []SummaryItem
-	// Count is the number of questions asked (answered or skipped).
+	// Count is the number of questions that apply: answered, skipped or open.
 	Count int
 }
 
