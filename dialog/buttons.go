@@ -106,10 +106,13 @@ func (h *turn) language(code string) {
 // questionAction handles the buttons that belong to the current question.
 func (h *turn) questionAction(d buttonData) {
 	s := h.s
-	if s.State != StateAsking || d.question != s.Current {
+	if d.question == "" || d.question != s.Current || (s.State != StateAsking && s.State != StatePaused) {
 		h.stale()
 		return
 	}
+	// A press on the question shown before a pause is a way of coming
+	// back: it counts, as if the pause had never been.
+	s.State = StateAsking
 	q := h.mustQuestion(s.Current)
 	switch d.act {
 	case actAnswer:

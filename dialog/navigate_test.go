@@ -308,3 +308,29 @@ func TestRestart(t *testing.T) {
 		}
 	})
 }
+
+// After a pause the question's buttons are gone from that message, but a
+// keyboard sent earlier may still show it: a press there answers, as if
+// the pause had never been.
+func TestPressOnTheQuestionShownBeforeAPauseAnswersIt(t *testing.T) {
+	d := newDriver(t, smallFlow(t))
+	d.begin()
+	d.answerUntil("housing")
+	asked := d.res
+	d.press(actPause, "")
+	if d.s.State != StatePaused {
+		t.Fatalf("state %s", d.s.State)
+	}
+	d.res = asked
+	b, ok := findButton(asked, actAnswer, "parents")
+	if !ok {
+		t.Fatal("no answer button on the housing question")
+	}
+	d.pressData(b.Data)
+	if d.s.State != StateAsking || d.s.Current == "housing" {
+		t.Fatalf("the press did not answer: %+v", d.s)
+	}
+	if a := d.s.Answers["housing"]; len(a.Choices) != 1 {
+		t.Fatalf("housing answer %+v", a)
+	}
+}
