@@ -50,7 +50,7 @@ func (h *turn) button() {
 			h.stale()
 			return
 		}
-		*s = Session{Key: s.Key, FlowID: s.FlowID, FlowVersion: s.FlowVersion, Lang: s.Lang, Version: s.Version, LastUpdateID: s.LastUpdateID}
+		*s = Session{Key: s.Key, FlowID: s.FlowID, FlowVersion: s.FlowVersion, Lang: s.Lang, Version: s.Version, LastUpdateID: s.LastUpdateID, Recent: s.Recent}
 		h.say(Message{Parts: []Text{T("restart.done")}, Edit: true})
 		h.welcome()
 	case actEdit:

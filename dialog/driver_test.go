@@ -201,7 +201,7 @@ func (d *driver) answerAll() Result {
 // moved on: what a press that changes nothing may do.
 func sameExceptClock(a, b Session) bool {
 	a = a.Clone()
-	a.Updated, a.LastUpdateID = b.Updated, b.LastUpdateID
+	a.Updated, a.LastUpdateID, a.Recent = b.Updated, b.LastUpdateID, b.Recent
 	return a.Equal(b)
 }
 

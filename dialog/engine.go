@@ -29,7 +29,7 @@ func NewSession(key string) Session {
 // Handle applies one event to a session. It never changes in; the new
 // session is in the result, with the messages to show.
 func (e *Engine) Handle(in Session, ev Event) Result {
-	if ev.UpdateID != 0 && ev.UpdateID <= in.LastUpdateID {
+	if ev.UpdateID != 0 && in.Seen(ev.UpdateID) {
 		return Result{Session: in, Duplicate: true}
 	}
 	s := in.Clone()
@@ -53,7 +53,7 @@ func (e *Engine) Handle(in Session, ev Event) Result {
 		h.media()
 	}
 	if ev.UpdateID != 0 {
-		s.LastUpdateID = ev.UpdateID
+		s.markApplied(ev.UpdateID)
 	}
 	s.Updated = h.now
 	if s.Started.IsZero() {

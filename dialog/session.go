@@ -63,9 +63,12 @@ type Session struct {
 	Submitted time.Time `json:"submitted,omitzero"`
 	// Version counts saves; storage uses it for compare-and-set.
 	Version int64 `json:"version"`
-	// LastUpdateID is the last transport update applied to this session, so
-	// that a redelivered update is recognised and changes nothing.
+	// LastUpdateID is the highest transport update applied to this session.
 	LastUpdateID int64 `json:"last_update_id,omitempty"`
+	// Recent holds the IDs of the last updates applied, oldest first, so
+	// that a redelivered update is recognised and changes nothing - also
+	// when updates of one chat arrive out of order (webhook replicas).
+	Recent []int64 `json:"recent,omitempty"`
 }
 
 // Clone returns a deep copy, so that the engine never changes its input.
@@ -73,6 +76,7 @@ func (s Session) Clone() Session {
 	c := s
 	c.History = slices.Clone(s.History)
 	c.Draft = slices.Clone(s.Draft)
+	c.Recent = slices.Clone(s.Recent)
 	if s.Answers != nil {
 		c.Answers = make(map[string]Answer, len(s.Answers))
 		for k, a := range s.Answers {
@@ -92,11 +96,33 @@ func (s Session) Equal(o Session) bool {
 		s.Editing != o.Editing || !s.Started.Equal(o.Started) ||
 		!s.Updated.Equal(o.Updated) || !s.Submitted.Equal(o.Submitted) ||
 		s.Version != o.Version || s.LastUpdateID != o.LastUpdateID ||
-		!slices.Equal(s.History, o.History) || !slices.Equal(s.Draft, o.Draft) {
+		!slices.Equal(s.History, o.History) || !slices.Equal(s.Draft, o.Draft) ||
+		!slices.Equal(s.Recent, o.Recent) {
 		return false
 	}
 	return maps.EqualFunc(s.Answers, o.Answers, func(a, b Answer) bool {
 		return a.Skipped == b.Skipped && a.Text == b.Text && a.Scale == b.Scale &&
 			a.At.Equal(b.At) && slices.Equal(a.Choices, b.Choices) && slices.Equal(a.Items, b.Items)
 	})
+}
+
+// RecentUpdates is how many applied update IDs a session remembers.
+const RecentUpdates = 32
+
+// Seen reports whether the update was applied already: it is one of the
+// recent ones, or older than all of them (Telegram redelivers within
+// minutes, long before 32 newer updates of the same chat were applied).
+func (s Session) Seen(updateID int64) bool {
+	if slices.Contains(s.Recent, updateID) {
+		return true
+	}
+	return len(s.Recent) >= RecentUpdates && updateID < slices.Min(s.Recent)
+}
+
+func (s *Session) markApplied(updateID int64) {
+	s.Recent = append(s.Recent, updateID)
+	if len(s.Recent) > RecentUpdates {
+		s.Recent = slices.Delete(s.Recent, 0, len(s.Recent)-RecentUpdates)
+	}
+	s.LastUpdateID = max(s.LastUpdateID, updateID)
 }
