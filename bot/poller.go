@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"sync"
 	"time"
@@ -124,8 +125,11 @@ func (p *Poller) getUpdates(ctx context.Context, offset int64) ([]*models.Update
 	if timeout == 0 {
 		timeout = 25 * time.Second
 	}
+	// Telegram counts the wait in whole seconds; a wait of 0 would answer
+	// at once and the loop would spin.
+	secs := max(1, int(math.Ceil(timeout.Seconds())))
 	body, _ := json.Marshal(map[string]any{
-		"offset": offset, "timeout": int(timeout.Seconds()),
+		"offset": offset, "timeout": secs,
 		"allowed_updates": []string{"message", "callback_query"},
 	})
 	ctx, cancel := context.WithTimeout(ctx, timeout+10*time.Second)

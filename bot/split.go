@@ -31,12 +31,15 @@ func Split(s string, limit int) []string {
 	var open []string // open tags, as written (e.g. `<a href="x">`)
 	for s != "" {
 		prefix := strings.Join(open, "")
-		budget := limit - utf16Len(prefix) - closingLen(open)
+		// cutPoint counts the end tags of open itself.
+		budget := limit - utf16Len(prefix)
 		cut, tags := cutPoint(s, budget, open)
 		if cut == 0 {
 			if len(open) > 0 {
-				// Not even one token fits next to the reopened tags:
-				// drop them rather than loop for ever.
+				// Not even one token fits next to the reopened tags
+				// (formatting nested deeper than the limit allows): the
+				// rest goes without them, and without their end tags.
+				s = dropEndTags(s, len(open))
 				open = nil
 				continue
 			}
@@ -45,12 +48,39 @@ func Split(s string, limit int) []string {
 			cut = len(nextToken(s))
 			tags = applyTag(nil, s[:cut])
 		}
-		piece := prefix + s[:cut] + closing(tags)
-		out = append(out, strings.TrimRight(piece, " \n"))
+		piece := strings.TrimRight(prefix+s[:cut]+closing(tags), " \n")
+		// A cut in whitespace before end tags leaves a piece that shows
+		// nothing; Telegram refuses an empty message.
+		if strings.TrimSpace(PlainText(piece)) != "" {
+			out = append(out, piece)
+		}
 		s = strings.TrimLeft(s[cut:], " \n")
 		open = tags
 	}
 	return out
+}
+
+// dropEndTags removes from s the end tags of the n tags that were open
+// before it.
+func dropEndTags(s string, n int) string {
+	var b strings.Builder
+	depth := n // tags open here; the outer n of them are dropped
+	for s != "" {
+		tok := nextToken(s)
+		s = s[len(tok):]
+		switch {
+		case strings.HasPrefix(tok, "</") && strings.HasSuffix(tok, ">"):
+			depth--
+			if depth < n {
+				n = depth
+				continue
+			}
+		case isOpenTag(tok):
+			depth++
+		}
+		b.WriteString(tok)
+	}
+	return b.String()
 }
 
 // cutPoint walks s token by token within budget and returns where to cut
@@ -67,16 +97,14 @@ func cutPoint(s string, budget int, open []string) (int, []string) {
 	used := 0
 	for i := 0; i < len(s); {
 		tok := nextToken(s[i:])
-		// Keep room to close every open tag (and the tag just opened).
-		extra := 0
-		if isOpenTag(tok) {
-			extra = len(tagName(tok)) + 3
-		}
-		if used+utf16Len(tok)+closingLen(stack)+extra > budget {
+		// Keep room to close every tag open after tok. An end tag always
+		// fits where the text before it did.
+		next := applyTag(stack, tok)
+		if used+utf16Len(tok)+closingLen(next) > budget {
 			break
 		}
 		used += utf16Len(tok)
-		stack = applyTag(stack, tok)
+		stack = next
 		i += len(tok)
 		if i == len(s) {
 			return i, stack
