@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -53,6 +54,9 @@ type Options struct {
 type Bot struct {
 	o      Options
 	sender *Sender
+
+	mu       sync.Mutex
+	toldDown map[int64]time.Time // chats told that the store is down
 }
 
 // New makes a Bot.
@@ -66,7 +70,7 @@ func New(o Options) *Bot {
 	if o.Metrics == nil {
 		o.Metrics = &Metrics{}
 	}
-	return &Bot{o: o, sender: &Sender{API: o.API, Log: o.Log, Metrics: o.Metrics}}
+	return &Bot{o: o, sender: &Sender{API: o.API, Log: o.Log, Metrics: o.Metrics}, toldDown: map[int64]time.Time{}}
 }
 
 // pseudonym stands for a chat in logs: stable, not reversible without the key.
@@ -76,15 +80,18 @@ func (b *Bot) pseudonym(chatID int64) string {
 	return hex.EncodeToString(m.Sum(nil)[:6])
 }
 
-// HandleUpdate applies one update. A panic is caught here: the person gets
-// an apology and the next message works.
-func (b *Bot) HandleUpdate(ctx context.Context, upd *models.Update) {
+// HandleUpdate applies one update. It returns an error only when the
+// update was not applied because the store failed: the caller tries it
+// again later (the poller in order, Telegram for a webhook). A panic is
+// caught here: the person gets an apology and the next message works.
+func (b *Bot) HandleUpdate(ctx context.Context, upd *models.Update) (err error) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, b.o.HandleTimeout)
 	defer cancel()
 	in, ok := toIncoming(upd, b.o.Username)
 	if !ok {
-		return
+		b.o.Metrics.Updates.Add(1)
+		return nil
 	}
 	log := b.o.Log.With("chat", b.pseudonym(in.chatID), "update", upd.ID)
 	defer func() {
@@ -92,28 +99,68 @@ func (b *Bot) HandleUpdate(ctx context.Context, upd *models.Update) {
 			b.o.Metrics.Panics.Add(1)
 			log.Error("panic while handling update", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			b.apologise(ctx, in, "error.sorry")
+			err = nil // handling it again would panic again
+		}
+		if err == nil {
+			// Counted once the replies are out: a test or a load tool can
+			// wait on this counter to know an update is fully handled.
+			b.o.Metrics.Updates.Add(1)
 		}
 		b.o.Metrics.observe(time.Since(start))
 	}()
 	if !in.private {
 		b.notPrivate(ctx, in)
-		return
+		return nil
 	}
 	res, err := b.decide(ctx, in)
 	if err != nil {
 		b.o.Metrics.StoreErrors.Add(1)
 		log.Error("can't handle update", "err", err)
-		b.apologise(ctx, in, "error.try_again")
-		return
+		b.unavailable(ctx, in)
+		return err
 	}
-	b.o.Metrics.Updates.Add(1)
 	if res.Duplicate {
 		log.Info("duplicate update ignored")
 		b.answerCallback(ctx, in, "")
-		return
+		return nil
 	}
 	b.deliver(ctx, in, res)
+	return nil
 }
+
+// Unavailable tells the sender of an update that could not be stored that
+// something is wrong and that their message is not lost.
+func (b *Bot) Unavailable(ctx context.Context, upd *models.Update) {
+	if in, ok := toIncoming(upd, b.o.Username); ok && in.private {
+		b.unavailable(ctx, in)
+	}
+}
+
+// unavailable says so at most once per chat in a while, however often the
+// update is tried again.
+func (b *Bot) unavailable(ctx context.Context, in incoming) {
+	now := time.Now()
+	b.mu.Lock()
+	last, told := b.toldDown[in.chatID]
+	if !told || now.Sub(last) > apologyInterval {
+		b.toldDown[in.chatID] = now
+	}
+	for chat, t := range b.toldDown {
+		if now.Sub(t) > apologyInterval {
+			delete(b.toldDown, chat)
+		}
+	}
+	b.mu.Unlock()
+	if told && now.Sub(last) <= apologyInterval {
+		b.answerCallback(ctx, in, "")
+		return
+	}
+	b.apologise(ctx, in, "error.try_again")
+}
+
+// apologyInterval is how often a person hears that the bot can't save
+// right now, while it keeps trying.
+const apologyInterval = 2 * time.Minute
 
 // decide loads the session, runs the engine and saves the result with
 // compare-and-set; a lost race loads again and decides again, so two fast

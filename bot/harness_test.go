@@ -172,11 +172,12 @@ func (h *harness) start() {
 	p := &bot.Poller{
 		Client: http.DefaultClient, BaseURL: h.api.URL(), Token: "123456:TEST-token",
 		Timeout: time.Second, Log: h.log,
-		Handle: func(ctx context.Context, upd *models.Update) {
-			h.b.HandleUpdate(ctx, upd)
+		Handle: func(ctx context.Context, upd *models.Update) error {
+			err := h.b.HandleUpdate(ctx, upd)
 			if f := h.afterHandle.Load(); f != nil {
 				(*f)(upd)
 			}
+			return err
 		},
 	}
 	go func() { h.done <- p.Run(ctx) }()

@@ -45,7 +45,7 @@ func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
 	counter := func(name, help string, v int64) {
 		p("# HELP %s %s\n# TYPE %s counter\n%s %d\n", name, help, name, name, v)
 	}
-	counter("intakebot_updates_handled_total", "Updates applied to a session.", m.Updates.Load())
+	counter("intakebot_updates_handled_total", "Updates handled to the end (applied, ignored or duplicate), replies sent.", m.Updates.Load())
 	counter("intakebot_messages_sent_total", "Messages sent or edited.", m.Sent.Load())
 	counter("intakebot_send_retries_total", "Bot API calls tried again.", m.Retries.Load())
 	counter("intakebot_rate_limited_total", "429 answers from the Bot API.", m.RateLimited.Load())

@@ -10,43 +10,77 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/go-telegram/bot/models"
 )
 
-// Poller is the project's own long-polling loop. Unlike the library's, it
-// confirms updates to Telegram (by asking for the next offset) only after
-// every update of a batch was handled and its effect saved, handles the
-// updates of one chat strictly in order, and different chats in parallel.
+// Inbox keeps fetched updates durable until they are handled
+// (storage.Inbox implements it).
+type Inbox interface {
+	Put(ctx context.Context, updates map[int64][]byte) error
+	Done(ctx context.Context, ids []int64) error
+	Pending(ctx context.Context) (ids []int64, updates [][]byte, dropped int, err error)
+}
+
+// Poller is the project's own long-polling loop. The library's confirms
+// updates before handling them; this one confirms an update to Telegram
+// (by asking for the next offset) only once it is safe: with an Inbox,
+// as soon as the batch is stored in Redis; without one, after every update
+// of the batch was handled and its effect saved. The updates of one chat
+// are handled strictly in order, one at a time; different chats in
+// parallel, so one slow chat holds up nobody else.
 type Poller struct {
 	Client  *http.Client
 	BaseURL string // e.g. https://api.telegram.org
 	Token   string
 	// Timeout is the long-poll wait Telegram may hold a request. Zero: 25 s.
 	Timeout time.Duration
-	Handle  func(ctx context.Context, upd *models.Update)
-	Log     *slog.Logger
+	// Handle applies an update; an error means "not applied, try again"
+	// (the store is down): the update is retried in order, after a pause.
+	Handle func(ctx context.Context, upd *models.Update) error
+	// Unavailable is told about updates that could not even be stored, so
+	// the person hears that something is wrong (optional).
+	Unavailable func(ctx context.Context, upd *models.Update)
+	Inbox       Inbox
+	Log         *slog.Logger
+	// MaxInFlight bounds the updates fetched but not handled. Zero: 2000.
+	MaxInFlight int
+
+	d *dispatcher
 }
 
 // errWebhookActive is Telegram's 409 on getUpdates while a webhook is set.
 var errWebhookActive = errors.New("a webhook is set for this bot, so long polling can't run")
 
-// Run polls until ctx ends. The batch in hand is finished first (its
-// handlers run on their own context), so shutdown loses nothing.
+// Run polls until ctx ends, then lets the updates in hand finish; those
+// not started stay in the inbox for the next start. Run returns when every
+// handler has returned.
 func (p *Poller) Run(ctx context.Context) error {
+	if p.Log == nil {
+		p.Log = slog.New(slog.DiscardHandler)
+	}
+	p.d = newDispatcher(context.WithoutCancel(ctx), ctx, p.Handle, p.Log)
+	defer func() {
+		p.d.stop()
+		p.flushDone(context.Background())
+	}()
+	if p.Inbox != nil {
+		if err := p.replayInbox(ctx); err != nil {
+			return nil // ctx ended before the store answered
+		}
+	}
 	var offset int64
 	backoff := time.Duration(0)
 	for {
-		if backoff > 0 {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-time.After(backoff):
-			}
+		if backoff > 0 && sleep(ctx, backoff) != nil {
+			return nil
 		}
 		if ctx.Err() != nil {
+			return nil
+		}
+		p.flushDone(ctx)
+		if !p.d.waitBelow(ctx, p.maxInFlight()) {
 			return nil
 		}
 		updates, err := p.getUpdates(ctx, offset)
@@ -59,39 +93,119 @@ func (p *Poller) Run(ctx context.Context) error {
 			} else {
 				p.Log.Warn("getUpdates failed", "err", err)
 			}
-			backoff = min(max(backoff*2, 500*time.Millisecond), 30*time.Second)
+			backoff = nextBackoff(backoff)
 			continue
+		}
+		if len(updates) == 0 {
+			backoff = 0
+			continue
+		}
+		if p.Inbox != nil {
+			if err := p.store(ctx, updates); err != nil {
+				// Not confirmed: Telegram gives the same updates again.
+				p.Log.Warn("can't store updates; not confirming them", "count", len(updates), "err", err)
+				if p.Unavailable != nil {
+					for _, u := range updates {
+						p.Unavailable(ctx, u)
+					}
+				}
+				backoff = nextBackoff(backoff)
+				continue
+			}
 		}
 		backoff = 0
-		if len(updates) == 0 {
-			continue
+		for _, u := range updates {
+			p.d.enqueue(u)
 		}
-		p.handleBatch(context.WithoutCancel(ctx), updates)
+		if p.Inbox == nil {
+			p.d.waitBelow(context.WithoutCancel(ctx), 1)
+		}
 		offset = updates[len(updates)-1].ID + 1
 	}
 }
 
-// handleBatch runs each chat's updates in order in its own goroutine and
-// returns when all are done.
-func (p *Poller) handleBatch(ctx context.Context, updates []*models.Update) {
-	lanes := map[int64][]*models.Update{}
-	var order []int64
+func (p *Poller) maxInFlight() int {
+	if p.MaxInFlight > 0 {
+		return p.MaxInFlight
+	}
+	return 2000
+}
+
+// store puts a batch in the inbox; it is the durable copy that lets the
+// next getUpdates confirm the batch.
+func (p *Poller) store(ctx context.Context, updates []*models.Update) error {
+	batch := make(map[int64][]byte, len(updates))
 	for _, u := range updates {
-		id := chatOf(u)
-		if _, ok := lanes[id]; !ok {
-			order = append(order, id)
+		data, err := json.Marshal(u)
+		if err != nil {
+			return fmt.Errorf("can't encode update: %w", err)
 		}
-		lanes[id] = append(lanes[id], u)
+		batch[u.ID] = data
 	}
-	var wg sync.WaitGroup
-	for _, id := range order {
-		wg.Go(func() {
-			for _, u := range lanes[id] {
-				p.Handle(ctx, u)
+	return p.Inbox.Put(ctx, batch)
+}
+
+// replayInbox handles what an earlier run fetched but did not finish.
+func (p *Poller) replayInbox(ctx context.Context) error {
+	backoff := time.Duration(0)
+	for {
+		ids, raw, dropped, err := p.Inbox.Pending(ctx)
+		if err == nil {
+			if dropped > 0 {
+				p.Log.Warn("inbox entries that do not open were dropped", "count", dropped)
 			}
-		})
+			if len(ids) > 0 {
+				p.Log.Info("handling updates left from the last run", "count", len(ids))
+			}
+			for i, data := range raw {
+				var u models.Update
+				if json.Unmarshal(data, &u) != nil {
+					p.d.markDone(ids[i])
+					continue
+				}
+				p.d.enqueue(&u)
+			}
+			return nil
+		}
+		p.Log.Warn("can't read the inbox yet", "err", err)
+		backoff = nextBackoff(backoff)
+		if sleep(ctx, backoff) != nil {
+			return err
+		}
 	}
-	wg.Wait()
+}
+
+// flushDone takes handled updates out of the inbox: one round trip for
+// all that finished since the last poll.
+func (p *Poller) flushDone(ctx context.Context) {
+	if p.Inbox == nil {
+		p.d.takeDone()
+		return
+	}
+	ids := p.d.takeDone()
+	if len(ids) == 0 {
+		return
+	}
+	if err := p.Inbox.Done(context.WithoutCancel(ctx), ids); err != nil {
+		// Harmless: a handled update handled again changes nothing.
+		p.Log.Warn("can't clear handled updates from the inbox", "err", err)
+		p.d.requeueDone(ids)
+	}
+}
+
+func nextBackoff(d time.Duration) time.Duration {
+	return min(max(d*2, 500*time.Millisecond), 30*time.Second)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // chatOf is the lane of an update: its chat, or 0 for updates without one.

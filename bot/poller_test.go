@@ -24,7 +24,8 @@ func runPoller(t *testing.T, baseURL string, timeout time.Duration, handle func(
 	t.Helper()
 	logs = &syncBuffer{}
 	p := &bot.Poller{
-		Client: http.DefaultClient, BaseURL: baseURL, Token: pollToken, Timeout: timeout, Handle: handle,
+		Client: http.DefaultClient, BaseURL: baseURL, Token: pollToken, Timeout: timeout,
+		Handle: func(ctx context.Context, u *models.Update) error { handle(ctx, u); return nil },
 		Log: slog.New(slog.NewTextHandler(logs, nil)),
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -5,6 +5,10 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,9 +26,39 @@ var testKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdef01234567
 // instance is one running `intakebot serve`, talking to the fake Bot API
 // and the test's own redis-server.
 type instance struct {
-	cancel context.CancelFunc
-	done   chan int
-	logs   *syncBuffer
+	cancel  context.CancelFunc
+	done    chan int
+	logs    *syncBuffer
+	metrics string // URL of its /metrics
+	pushed  int64  // updates sent to this instance by the test
+}
+
+// handledCount reads intakebot_updates_handled_total from /metrics: the
+// updates this instance handled to the end, replies sent.
+func (in *instance) handledCount(t *testing.T) int64 {
+	resp, err := http.Get(in.metrics)
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, "intakebot_updates_handled_total "); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	t.Fatalf("no intakebot_updates_handled_total in /metrics:\n%s", body)
+	return 0
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 type syncBuffer struct {
@@ -58,10 +92,16 @@ func testEnv(api *telegramtest.Server, rds *redistest.Server) map[string]string 
 func startBot(t *testing.T, api *telegramtest.Server, env map[string]string) *instance {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	in := &instance{cancel: cancel, done: make(chan int, 1), logs: &syncBuffer{}}
+	addr := freeAddr(t)
+	in := &instance{cancel: cancel, done: make(chan int, 1), logs: &syncBuffer{}, metrics: "http://" + addr + "/metrics"}
 	seen := len(api.Calls())
 	go func() {
-		in.done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), in.logs, in.logs)
+		in.done <- run(ctx, []string{"serve"}, func(k string) string {
+			if k == "INTAKEBOT_HTTP_ADDR" {
+				return addr
+			}
+			return env[k]
+		}, strings.NewReader(""), in.logs, in.logs)
 	}()
 	api.WaitCall(t, 10*time.Second, func(c telegramtest.Call) bool { return c.Seq >= seen && c.Method == "getUpdates" })
 	return in
@@ -84,16 +124,18 @@ func (in *instance) stop(t *testing.T) {
 type person struct {
 	t    *testing.T
 	api  *telegramtest.Server
+	bot  *instance
 	chat int64
 	lang string
 }
 
-// handled waits until the bot confirmed update id to Telegram, which it
-// does only after the update was handled and its replies were sent.
+// handled waits until the bot handled update id to the end: confirmed to
+// Telegram, and counted in /metrics once its replies were sent.
 func (p *person) handled(id int64) {
 	p.t.Helper()
+	p.bot.pushed++
 	deadline := time.Now().Add(10 * time.Second)
-	for p.api.ConfirmedOffset() <= id {
+	for p.api.ConfirmedOffset() <= id || p.bot.handledCount(p.t) < p.bot.pushed {
 		if time.Now().After(deadline) {
 			p.t.Fatalf("update %d not handled; transcript:\n%s", id, telegramtest.FormatTranscript(p.api.Chat(p.chat)))
 		}
@@ -137,7 +179,7 @@ func TestEndToEndIntakeSurvivesRestart(t *testing.T) {
 	rds := redistest.Start(t)
 	env := testEnv(api, rds)
 	bot1 := startBot(t, api, env)
-	yp := &person{t: t, api: api, chat: 5001, lang: "nl"}
+	yp := &person{t: t, api: api, bot: bot1, chat: 5001, lang: "nl"}
 
 	yp.say("/start")
 	yp.expect("Hoi", "procesregisseur")
@@ -177,6 +219,7 @@ func TestEndToEndIntakeSurvivesRestart(t *testing.T) {
 	bot1.stop(t)
 	bot2 := startBot(t, api, env)
 	defer bot2.stop(t)
+	yp.bot = bot2
 	yp.press("keer per week")
 	yp.expect("Vraag 7 van", "Wat werkte")
 

@@ -90,7 +90,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 
 	log.Info("intakebot running", "version", version, "mode", "polling", "bot", me.Username,
 		"flow", engine.Flow.ID, "flow_version", engine.Flow.Version, "languages", engine.Languages, "http", ln.Addr().String())
-	poller := &bot.Poller{Client: client, BaseURL: cfg.APIURL, Token: cfg.Token, Handle: b.HandleUpdate, Log: log}
+	poller := &bot.Poller{Client: client, BaseURL: cfg.APIURL, Token: cfg.Token, Handle: b.HandleUpdate,
+		Unavailable: b.Unavailable, Inbox: storage.NewInbox(rdb, codec, cfg.KeyPrefix), Log: log}
 	done := make(chan error, 1)
 	go func() { done <- poller.Run(ctx) }()
 
