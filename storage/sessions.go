@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -38,35 +39,80 @@ type SessionsOptions struct {
 	// Now is the clock for timestamps a session does not carry itself.
 	// Default time.Now.
 	Now func() time.Time
+	// CacheSize is how many decoded sessions the in-process cache holds
+	// (least recently used ones go first); 0 means no cache. A cache hit
+	// makes Load free of round trips, so that handling an update costs one
+	// round trip: the Save. See Sessions for why a cache is safe here.
+	CacheSize int
 }
 
 // Sessions stores dialog.Session records in Redis, one hash per session:
 //
 //	v        plain   version counter, for compare-and-set
+//	w        plain   write tag: random, new on every save (see below)
 //	state    plain   dialog.State, so that staff queries and reminders can
 //	                 find intakes by status without the data key
 //	updated  plain   unix seconds of the last change, for idle reports
 //	upd      plain   LastUpdateID, to recognise a redelivered update cheaply
 //	data     sealed  the whole Session as JSON: answers, history, drafts
 //
-// The plain fields carry status and times only, never anything a young
-// person wrote. They are not authenticated, so Load trusts only v (for the
-// compare-and-set) and data; the session's own State comes from data. The
-// sealed field's AAD is the hash's Redis key, so a value moved to another
-// record fails to open, and changing the prefix makes old records unreadable.
+// The plain fields carry status, times and random tags only, never anything
+// a young person wrote. They are not authenticated, so Load trusts only v
+// and w (for the compare-and-set) and data; the session's own State comes
+// from data. The sealed field's AAD is the hash's Redis key, so a value moved
+// to another record fails to open, and changing the prefix makes old records
+// unreadable.
+//
+// Every save also puts the session key into the active index (a sorted set
+// by the updated time), which ActiveSince counts for the metrics.
+//
+// # Cache
+//
+// With SessionsOptions.CacheSize > 0, Sessions keeps the last state of the
+// most recently used sessions in process, decoded, and Load serves them from
+// there without a round trip. Correctness never depends on the cache, also
+// with several replicas on one Redis, each with its own cache:
+//
+//   - A cached entry may be stale: another replica (or process) saved,
+//     deleted or let the session expire since. Save's compare-and-set then
+//     refuses the decision made on it with ErrConflict and evicts the entry;
+//     the caller reloads (now from Redis) and decides again, as for any lost
+//     race. Nothing stale is ever written.
+//   - The version alone could repeat: a session erased or expired and begun
+//     anew reaches the same version number again. So each save also writes
+//     a fresh random write tag, the cache remembers the tag with the
+//     session, and Save sends it along: an entry passes the compare-and-set
+//     only if it is exactly the state stored in Redis. (Without a cache, or
+//     when the entry was evicted between Load and Save, Save checks the
+//     version alone, as a store without a cache does.)
+//   - What the cache cannot check is a decision that writes nothing. A
+//     caller that acts on a loaded session without saving it (an update the
+//     engine leaves unchanged, a read-only command, a stale button) may act
+//     on an old state, because no compare-and-set looks at it. Such a
+//     caller calls LoadFresh, which always reads Redis, before it answers.
+//
+// The cache holds decrypted sessions in memory until they are evicted,
+// deleted here or forgotten; Delete on another replica does not reach it
+// (the copy there is never saved again: its compare-and-set fails).
+//
+// Sessions is safe for concurrent use.
 type Sessions struct {
 	client  redis.UniversalClient
 	codec   *Codec
 	prefix  string
 	idleTTL time.Duration
 	now     func() time.Time
+	cache   *sessionCache // nil: no cache
 }
 
 // NewSessions returns a session store on client that seals with codec.
 // Neither may be nil. A client for Sentinel or Cluster works too (see the
 // package comment about hash tags for Cluster).
 func NewSessions(client redis.UniversalClient, codec *Codec, opts SessionsOptions) *Sessions {
-	s := &Sessions{client: client, codec: codec, prefix: opts.Prefix, idleTTL: opts.IdleTTL, now: opts.Now}
+	s := &Sessions{
+		client: client, codec: codec, prefix: opts.Prefix, idleTTL: opts.IdleTTL, now: opts.Now,
+		cache: newSessionCache(opts.CacheSize),
+	}
 	if s.prefix == "" {
 		s.prefix = DefaultPrefix
 	}
@@ -81,72 +127,117 @@ func NewSessions(client redis.UniversalClient, codec *Codec, opts SessionsOption
 
 func (s *Sessions) sessionKey(key string) string { return s.prefix + "session:" + key }
 func (s *Sessions) submittedKey() string         { return s.prefix + "submitted" }
+func (s *Sessions) activeKey() string            { return s.prefix + "active" }
 
 // Load returns the session stored under key, with Version set to the stored
-// version. A missing session gives an error wrapping ErrNotFound; any other
-// error (Redis down, a record that does not open) is not ErrNotFound, so the
-// caller never mistakes an outage for a new conversation.
+// version: from the cache when it holds the session (no round trip; the
+// state may be stale, see Sessions), else from Redis, and then it is cached.
+// A missing session gives an error wrapping ErrNotFound; any other error
+// (Redis down, a record that does not open) is not ErrNotFound, so the
+// caller never mistakes an outage for a new conversation. The session
+// returned is the caller's own copy.
 func (s *Sessions) Load(ctx context.Context, key string) (dialog.Session, error) {
-	rkey := s.sessionKey(key)
-	vals, err := s.client.HMGet(ctx, rkey, "v", "data").Result()
+	if sess, ok := s.cache.get(key); ok {
+		return sess, nil
+	}
+	return s.LoadFresh(ctx, key)
+}
+
+// LoadFresh is Load that always reads Redis (one round trip) and refreshes
+// the cache with what it read. A caller uses it when it acts on a session
+// without saving it, so that no compare-and-set would catch a stale state.
+// On any error the key is evicted.
+func (s *Sessions) LoadFresh(ctx context.Context, key string) (dialog.Session, error) {
+	sess, tag, err := s.load(ctx, key)
 	if err != nil {
-		return dialog.Session{}, fmt.Errorf("can't load session: %w", err)
+		s.cache.remove(key)
+		return dialog.Session{}, err
+	}
+	s.cache.put(key, sess, tag)
+	return sess, nil
+}
+
+// load reads and opens the record under key, and returns it with its write
+// tag ("" for a record saved before write tags existed).
+func (s *Sessions) load(ctx context.Context, key string) (dialog.Session, string, error) {
+	rkey := s.sessionKey(key)
+	vals, err := s.client.HMGet(ctx, rkey, "v", "data", "w").Result()
+	if err != nil {
+		return dialog.Session{}, "", fmt.Errorf("can't load session: %w", err)
 	}
 	vField, vOK := vals[0].(string)
 	data, dataOK := vals[1].(string)
+	tag, _ := vals[2].(string)
 	if !vOK && !dataOK {
-		return dialog.Session{}, fmt.Errorf("can't load session: %w", ErrNotFound)
+		return dialog.Session{}, "", fmt.Errorf("can't load session: %w", ErrNotFound)
 	}
 	if !vOK || !dataOK {
-		return dialog.Session{}, fmt.Errorf("can't load session: %w: record lacks a field", ErrCorrupt)
+		return dialog.Session{}, "", fmt.Errorf("can't load session: %w: record lacks a field", ErrCorrupt)
 	}
 	version, err := strconv.ParseInt(vField, 10, 64)
 	if err != nil {
-		return dialog.Session{}, fmt.Errorf("can't load session: %w: bad version field", ErrCorrupt)
+		return dialog.Session{}, "", fmt.Errorf("can't load session: %w: bad version field", ErrCorrupt)
 	}
 	plain, err := s.codec.Open([]byte(data), []byte(rkey))
 	if err != nil {
-		return dialog.Session{}, fmt.Errorf("can't load session: %w", err)
+		return dialog.Session{}, "", fmt.Errorf("can't load session: %w", err)
 	}
 	var sess dialog.Session
 	if err := json.Unmarshal(plain, &sess); err != nil {
 		// The JSON error could quote content; say only what went wrong.
-		return dialog.Session{}, fmt.Errorf("can't load session: %w: data is not a session", ErrCorrupt)
+		return dialog.Session{}, "", fmt.Errorf("can't load session: %w: data is not a session", ErrCorrupt)
 	}
 	sess.Version = version
-	return sess, nil
+	return sess, tag, nil
 }
 
 // saveScript is Save's compare-and-set, atomic on the server and one round
-// trip on the hot path.
+// trip on the hot path. It also renews the TTL and keeps the submitted and
+// active indexes, all in the same round trip.
 //
-//	KEYS[1] session hash      KEYS[2] submitted index
+//	KEYS[1] session hash   KEYS[2] submitted index   KEYS[3] active index
 //	ARGV[1] expected version ("0": the session must not exist)
-//	ARGV[2] new version       ARGV[3] state   ARGV[4] updated   ARGV[5] upd
-//	ARGV[6] sealed data       ARGV[7] idle TTL in milliseconds
-//	ARGV[8] submission score ("" when not submitted)   ARGV[9] session key
+//	ARGV[2] expected write tag ("": check the version only)
+//	ARGV[3] new version    ARGV[4] new write tag
+//	ARGV[5] state   ARGV[6] updated   ARGV[7] upd   ARGV[8] sealed data
+//	ARGV[9] idle TTL in milliseconds
+//	ARGV[10] submission score ("" when not submitted)   ARGV[11] session key
 //
 // Versions are compared as strings: Save always writes them in canonical
-// decimal, and Lua numbers are floats.
+// decimal, and Lua numbers are floats. HMGET of a missing key or field gives
+// false, which equals no string, so a session erased meanwhile conflicts.
 var saveScript = redis.NewScript(`
 if ARGV[1] == "0" then
   if redis.call("EXISTS", KEYS[1]) == 1 then return 0 end
-elseif redis.call("HGET", KEYS[1], "v") ~= ARGV[1] then
-  return 0
+else
+  local cur = redis.call("HMGET", KEYS[1], "v", "w")
+  if cur[1] ~= ARGV[1] then return 0 end
+  if ARGV[2] ~= "" and cur[2] ~= ARGV[2] then return 0 end
 end
-redis.call("HSET", KEYS[1], "v", ARGV[2], "state", ARGV[3], "updated", ARGV[4], "upd", ARGV[5], "data", ARGV[6])
-redis.call("PEXPIRE", KEYS[1], ARGV[7])
-if ARGV[8] ~= "" then
-  redis.call("ZADD", KEYS[2], ARGV[8], ARGV[9])
+redis.call("HSET", KEYS[1], "v", ARGV[3], "w", ARGV[4], "state", ARGV[5], "updated", ARGV[6], "upd", ARGV[7], "data", ARGV[8])
+redis.call("PEXPIRE", KEYS[1], ARGV[9])
+redis.call("ZADD", KEYS[3], ARGV[6], ARGV[11])
+if ARGV[10] ~= "" then
+  redis.call("ZADD", KEYS[2], ARGV[10], ARGV[11])
 end
 return 1
 `)
 
-// Save stores sess if the stored version still equals sess.Version (0 for a
-// session that must not exist yet) and returns it with the new version. If
-// someone else saved in between, it changes nothing and returns an error
-// wrapping ErrConflict. Every save renews the idle TTL; a submitted session
-// is also added to the submitted index for the handoff.
+// newWriteTag returns a random tag that tells one save from every other
+// save of the same key. It only has to be unique, not secret.
+func newWriteTag() string {
+	return strconv.FormatUint(rand.Uint64(), 36)
+}
+
+// Save stores sess if the stored session is still the one sess was loaded
+// from: the same version (0 for a session that must not exist yet) and, when
+// the cache knows it, the same write tag. It returns sess with the new
+// version. If someone else saved (or erased) in between, it changes nothing
+// and returns an error wrapping ErrConflict; the caller reloads and decides
+// again. Every save renews the idle TTL and the session's entry in the active
+// index; a submitted session is also added to the submitted index for the
+// handoff. On success the cache holds a copy of the saved session; on any
+// error the key is evicted, so that the next Load reads Redis.
 func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Session, error) {
 	if sess.Key == "" {
 		return dialog.Session{}, errors.New("can't save session: it has no key")
@@ -155,6 +246,11 @@ func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Sessio
 		return dialog.Session{}, errors.New("can't save session: negative version")
 	}
 	expected := sess.Version
+	expectedTag := ""
+	if expected > 0 {
+		expectedTag = s.cache.tag(sess.Key, expected)
+	}
+	tag := newWriteTag()
 	sess.Version++
 
 	plain, err := json.Marshal(sess)
@@ -179,9 +275,11 @@ func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Sessio
 	}
 
 	ok, err := saveScript.Run(ctx, s.client,
-		[]string{rkey, s.submittedKey()},
+		[]string{rkey, s.submittedKey(), s.activeKey()},
 		strconv.FormatInt(expected, 10),
+		expectedTag,
 		strconv.FormatInt(sess.Version, 10),
+		tag,
 		string(sess.State),
 		strconv.FormatInt(updated.Unix(), 10),
 		strconv.FormatInt(sess.LastUpdateID, 10),
@@ -191,28 +289,76 @@ func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Sessio
 		sess.Key,
 	).Int64()
 	if err != nil {
+		// The script may or may not have run: only Redis knows now.
+		s.cache.remove(sess.Key)
 		return dialog.Session{}, fmt.Errorf("can't save session: %w", err)
 	}
 	if ok != 1 {
+		s.cache.remove(sess.Key)
 		return dialog.Session{}, fmt.Errorf("can't save session: %w", ErrConflict)
 	}
+	s.cache.put(sess.Key, sess, tag)
 	return sess, nil
 }
 
-// deleteScript removes a session and its entry in the submitted index
-// together, so an erased intake leaves no trace for the handoff to find.
+// deleteScript removes a session and its entries in the submitted and
+// active indexes together, so an erased intake leaves no trace for the
+// handoff or the metrics to find.
 var deleteScript = redis.NewScript(`
 redis.call("DEL", KEYS[1])
 redis.call("ZREM", KEYS[2], ARGV[1])
+redis.call("ZREM", KEYS[3], ARGV[1])
 return 1
 `)
 
-// Delete erases the session under key. Erasing a session that does not
-// exist is not an error: the outcome the young person asked for holds.
+// Delete erases the session under key, and evicts it from this store's
+// cache. Erasing a session that does not exist is not an error: the outcome
+// the young person asked for holds.
 func (s *Sessions) Delete(ctx context.Context, key string) error {
-	err := deleteScript.Run(ctx, s.client, []string{s.sessionKey(key), s.submittedKey()}, key).Err()
+	// Evict first and whatever happens: the cached copy is either erased
+	// data or of unknown standing.
+	s.cache.remove(key)
+	err := deleteScript.Run(ctx, s.client, []string{s.sessionKey(key), s.submittedKey(), s.activeKey()}, key).Err()
 	if err != nil {
 		return fmt.Errorf("can't delete session: %w", err)
 	}
 	return nil
+}
+
+// Forget evicts key from this store's cache, so that the next Load reads
+// Redis. It changes nothing in Redis and never fails.
+func (s *Sessions) Forget(key string) {
+	s.cache.remove(key)
+}
+
+// CacheStats reports the cache's hits, misses and size; all zero without a
+// cache.
+func (s *Sessions) CacheStats() CacheStats {
+	return s.cache.stats()
+}
+
+// ActiveSince counts the sessions saved with an updated time at or after
+// since (to the second): the "active sessions" metric, for example with
+// since an hour or a day ago. One round trip (ZCOUNT). Sessions that expired
+// by their idle TTL still count until PruneActive removes them, so count
+// only windows shorter than the idle TTL, or prune first.
+func (s *Sessions) ActiveSince(ctx context.Context, since time.Time) (int64, error) {
+	n, err := s.client.ZCount(ctx, s.activeKey(), strconv.FormatInt(since.Unix(), 10), "+inf").Result()
+	if err != nil {
+		return 0, fmt.Errorf("can't count active sessions: %w", err)
+	}
+	return n, nil
+}
+
+// PruneActive removes from the active index the sessions last updated
+// before before (to the second) and returns how many it removed. Redis
+// expires an idle session's hash but not its entry in the index, so a
+// periodic job calls PruneActive(ctx, now.Add(-IdleTTL)) to drop the entries
+// of sessions that expired. It only touches the index, never a session.
+func (s *Sessions) PruneActive(ctx context.Context, before time.Time) (int64, error) {
+	n, err := s.client.ZRemRangeByScore(ctx, s.activeKey(), "-inf", "("+strconv.FormatInt(before.Unix(), 10)).Result()
+	if err != nil {
+		return 0, fmt.Errorf("can't prune active sessions: %w", err)
+	}
+	return n, nil
 }

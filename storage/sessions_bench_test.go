@@ -59,3 +59,38 @@ func BenchmarkCodecSealSession(b *testing.B) {
 		_ = c.Seal(plain, aad)
 	}
 }
+
+// benchUpdate is the storage side of handling one update: Load, change,
+// Save. Redis runs as in production (appendfsync everysec, see the
+// architecture), so that the figures show round trips rather than fsyncs.
+func benchUpdate(b *testing.B, cacheSize int) {
+	srv := redistest.Start(b, redistest.WithArgs("--appendfsync", "everysec"))
+	client := srv.Client(b)
+	trips := redistest.CountRoundTrips(client)
+	s := NewSessions(client, mustCodec(b, testKey(1)), SessionsOptions{CacheSize: cacheSize})
+	ctx := context.Background()
+	if _, err := s.Save(ctx, intakeSession("bench")); err != nil {
+		b.Fatal(err)
+	}
+	trips.Reset()
+	b.ReportAllocs()
+	for b.Loop() {
+		sess, err := s.Load(ctx, "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		sess.LastUpdateID++
+		if _, err := s.Save(ctx, sess); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(trips.Count())/float64(b.N), "roundtrips/op")
+}
+
+// BenchmarkSessionsUpdateCached is an update with a warm cache: the Load is
+// a copy in memory, the Save the one round trip.
+func BenchmarkSessionsUpdateCached(b *testing.B) { benchUpdate(b, 10000) }
+
+// BenchmarkSessionsUpdateUncached is the same update without a cache: HMGET,
+// open and decode, then the Save.
+func BenchmarkSessionsUpdateUncached(b *testing.B) { benchUpdate(b, 0) }

@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -155,10 +157,12 @@ func TestStaleSaveIsRefusedAndChangesNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			activeBefore := e.client.ZRangeWithScores(ctx, e.sessions.activeKey(), 0, -1).Val()
 
 			stale := intakeSession("2002")
 			stale.Version = tt.version
 			stale.State = dialog.StateSubmitted
+			stale.Updated = fixedNow.Add(time.Hour) // would move its score in the active index
 			stale.Answers["q_name"] = dialog.Answer{Text: "overwritten"}
 			_, err = e.sessions.Save(ctx, stale)
 			if !errors.Is(err, ErrConflict) {
@@ -179,6 +183,9 @@ func TestStaleSaveIsRefusedAndChangesNothing(t *testing.T) {
 			}
 			if n, _ := e.client.Exists(ctx, e.sessions.submittedKey()).Result(); n != 0 {
 				t.Error("a refused save added the session to the submitted index")
+			}
+			if activeAfter := e.client.ZRangeWithScores(ctx, e.sessions.activeKey(), 0, -1).Val(); !slices.Equal(activeBefore, activeAfter) {
+				t.Errorf("a refused save changed the active index from %v to %v", activeBefore, activeAfter)
 			}
 		})
 	}
@@ -338,8 +345,8 @@ func TestNoAnswerIsReadableInRedisOrOnDisk(t *testing.T) {
 			break
 		}
 	}
-	if keys != 4 {
-		t.Errorf("found %d keys, want 3 sessions and the submitted index", keys)
+	if keys != 5 {
+		t.Errorf("found %d keys, want 3 sessions, the submitted index and the active index", keys)
 	}
 
 	// The append-only file is what a stolen disk or backup would show.
@@ -381,8 +388,12 @@ func TestOnlyStatusAndTimesStayReadable(t *testing.T) {
 			t.Errorf("plain field %q = %q, want %q", f, got[f], v)
 		}
 	}
-	if len(got) != len(want)+1 || got["data"] == "" {
-		t.Errorf("record has fields %v, want %v and data", keysOf(got), keysOf(want))
+	// The write tag is random: it only has to differ between saves.
+	if w := got["w"]; len(w) == 0 || len(w) > 13 || strings.Trim(w, "0123456789abcdefghijklmnopqrstuvwxyz") != "" {
+		t.Errorf("write tag w = %q, want a short base-36 number", w)
+	}
+	if len(got) != len(want)+2 || got["data"] == "" {
+		t.Errorf("record has fields %v, want %v, w and data", keysOf(got), keysOf(want))
 	}
 }
 

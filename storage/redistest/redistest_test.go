@@ -162,3 +162,87 @@ func TestLogStaysInTheDataDir(t *testing.T) {
 		t.Errorf("no redis.log in the data dir: %v", err)
 	}
 }
+
+func TestRoundTripsCountsWhatTheClientSends(t *testing.T) {
+	srv := Start(t)
+	c := srv.Client(t)
+	rt := CountRoundTrips(c)
+	ctx := context.Background()
+
+	if err := c.Ping(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if rt.Dials() != 1 {
+		t.Errorf("Dials = %d after the first command, want 1", rt.Dials())
+	}
+	rt.Reset()
+	if rt.Count() != 0 || rt.Dials() != 0 || len(rt.Log()) != 0 {
+		t.Fatalf("after Reset: %d round trips, %d dials, log %v", rt.Count(), rt.Dials(), rt.Log())
+	}
+
+	c.Set(ctx, "k", "1", 0)
+	c.Get(ctx, "k")
+	if rt.Count() != 2 || rt.Commands() != 2 || rt.Pipelines() != 0 {
+		t.Errorf("two commands: %d round trips (%d commands, %d pipelines), want 2",
+			rt.Count(), rt.Commands(), rt.Pipelines())
+	}
+
+	// go-redis keeps pipelines on connections of their own: the first
+	// pipeline and the first transaction each dial (and handshake).
+	rt.Reset()
+	for range 2 {
+		c.Pipelined(ctx, func(p redis.Pipeliner) error { p.Ping(ctx); return nil })
+		c.TxPipelined(ctx, func(p redis.Pipeliner) error { p.Ping(ctx); return nil })
+	}
+	if rt.Dials() == 0 {
+		t.Logf("pipelines dialed no connection of their own: %v", rt.Log())
+	}
+
+	rt.Reset()
+	if _, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Incr(ctx, "n")
+		p.Incr(ctx, "n")
+		p.Get(ctx, "n")
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Incr(ctx, "n")
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if rt.Count() != 2 || rt.Pipelines() != 2 {
+		t.Errorf("a pipeline and a transaction: %d round trips %v (%d dials), want 2", rt.Count(), rt.Log(), rt.Dials())
+	}
+
+	// A script unknown to the server costs EVALSHA and EVAL; then one.
+	script := redis.NewScript(`return 1`)
+	rt.Reset()
+	if err := script.Run(ctx, c, nil).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := rt.Log(); rt.Count() != 2 || len(got) != 2 || got[0] != "evalsha" || got[1] != "eval" {
+		t.Errorf("first Script.Run: %d round trips %v, want [evalsha eval]", rt.Count(), got)
+	}
+	rt.Reset()
+	if err := script.Run(ctx, c, nil).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if rt.Count() != 1 {
+		t.Errorf("second Script.Run: %d round trips %v, want 1", rt.Count(), rt.Log())
+	}
+	if rt.Dials() != 0 {
+		t.Errorf("%d dials on a warm connection", rt.Dials())
+	}
+
+	// The log stays bounded.
+	rt.Reset()
+	for range 2 * maxLogged {
+		c.Ping(ctx)
+	}
+	if rt.Count() != 2*maxLogged || len(rt.Log()) != maxLogged {
+		t.Errorf("%d round trips, log of %d; want %d and %d", rt.Count(), len(rt.Log()), 2*maxLogged, maxLogged)
+	}
+}
