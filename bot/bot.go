@@ -164,11 +164,15 @@ const apologyInterval = 2 * time.Minute
 
 // decide loads the session, runs the engine and saves the result with
 // compare-and-set; a lost race loads again and decides again, so two fast
-// messages never overwrite each other.
+// messages never overwrite each other. A decision that changes nothing is
+// not saved, so no compare-and-set checks it: when the session may have
+// come from a cache, it is made again on the state in the store, so that a
+// replica with an old copy never answers from it.
 func (b *Bot) decide(ctx context.Context, in incoming) (dialog.Result, error) {
 	key := strconv.FormatInt(in.chatID, 10)
+	fresh := false
 	for attempt := 0; attempt < 5; attempt++ {
-		s, found, err := b.o.Store.Load(ctx, key)
+		s, found, err := b.load(ctx, key, fresh)
 		if err != nil {
 			return dialog.Result{}, fmt.Errorf("can't load session: %w", err)
 		}
@@ -177,11 +181,16 @@ func (b *Bot) decide(ctx context.Context, in incoming) (dialog.Result, error) {
 		}
 		res := b.o.Engine.Handle(s, in.ev)
 		if !res.Changed {
+			if _, cached := b.o.Store.(FreshLoader); cached && !fresh {
+				fresh = true
+				continue
+			}
 			return res, nil
 		}
 		saved, err := b.o.Store.Save(ctx, res.Session)
 		if errors.Is(err, ErrConflict) {
 			b.o.Metrics.Conflicts.Add(1)
+			fresh = true
 			continue
 		}
 		if err != nil {
@@ -191,6 +200,18 @@ func (b *Bot) decide(ctx context.Context, in incoming) (dialog.Result, error) {
 		return res, nil
 	}
 	return dialog.Result{}, fmt.Errorf("can't save session: %w after 5 attempts", ErrConflict)
+}
+
+// FreshLoader is a Store with a cache: LoadFresh reads past it.
+type FreshLoader interface {
+	LoadFresh(ctx context.Context, key string) (dialog.Session, bool, error)
+}
+
+func (b *Bot) load(ctx context.Context, key string, fresh bool) (dialog.Session, bool, error) {
+	if fl, ok := b.o.Store.(FreshLoader); ok && fresh {
+		return fl.LoadFresh(ctx, key)
+	}
+	return b.o.Store.Load(ctx, key)
 }
 
 // deliver answers the button press (always: Telegram shows a spinner until

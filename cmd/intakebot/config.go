@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -22,18 +23,25 @@ type config struct {
 	HTTPAddr      string
 	WebhookURL    string
 	WebhookSecret string
-	Locale        string
-	Location      *time.Location
-	QuietFrom     time.Duration
-	QuietTo       time.Duration
-	LogFormat     string
-	Country       string
-	SessionTTL    time.Duration
-	ResumeAfter   time.Duration
-	FlowFile      string
-	LocalesDir    string
-	KeyPrefix     string
+	// WebhookMaxConnections is how many updates Telegram may deliver at
+	// once (setWebhook max_connections).
+	WebhookMaxConnections int
+	Locale                string
+	Location              *time.Location
+	QuietFrom             time.Duration
+	QuietTo               time.Duration
+	LogFormat             string
+	Country               string
+	SessionTTL            time.Duration
+	ResumeAfter           time.Duration
+	FlowFile              string
+	LocalesDir            string
+	KeyPrefix             string
 }
+
+// secretPattern is what Telegram accepts as a webhook secret_token; at
+// least 16 characters so it can't be guessed.
+var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,256}$`)
 
 // configError names the variable and what is wrong, never its value.
 type configError struct{ name, problem string }
@@ -103,8 +111,17 @@ func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
 		}
 		if c.WebhookSecret == "" {
 			bad("INTAKEBOT_WEBHOOK_SECRET", "required when INTAKEBOT_WEBHOOK_URL is set")
+		} else if !secretPattern.MatchString(c.WebhookSecret) {
+			bad("INTAKEBOT_WEBHOOK_SECRET", "must be 16-256 characters of A-Z, a-z, 0-9, _ and - (make one with: openssl rand -hex 32)")
 		}
-		bad("INTAKEBOT_WEBHOOK_URL", "webhook mode is not available in this version; leave it empty to use long polling")
+	}
+	c.WebhookMaxConnections = 40
+	if v := get("INTAKEBOT_WEBHOOK_MAX_CONNECTIONS", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			bad("INTAKEBOT_WEBHOOK_MAX_CONNECTIONS", "must be a number from 1 to 100")
+		}
+		c.WebhookMaxConnections = n
 	}
 	if loc, err := time.LoadLocation(get("INTAKEBOT_TIMEZONE", "Europe/Amsterdam")); err != nil {
 		bad("INTAKEBOT_TIMEZONE", "unknown time zone (use a name like Europe/Amsterdam)")

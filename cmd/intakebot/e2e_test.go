@@ -91,6 +91,13 @@ func testEnv(api *telegramtest.Server, rds *redistest.Server) map[string]string 
 
 func startBot(t *testing.T, api *telegramtest.Server, env map[string]string) *instance {
 	t.Helper()
+	return startInstance(t, api, env, "getUpdates")
+}
+
+// startInstance runs `intakebot serve` and waits until it made a call to
+// readyCall (getUpdates in polling mode, setWebhook in webhook mode).
+func startInstance(t *testing.T, api *telegramtest.Server, env map[string]string, readyCall string) *instance {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := freeAddr(t)
 	in := &instance{cancel: cancel, done: make(chan int, 1), logs: &syncBuffer{}, metrics: "http://" + addr + "/metrics"}
@@ -103,7 +110,18 @@ func startBot(t *testing.T, api *telegramtest.Server, env map[string]string) *in
 			return env[k]
 		}, strings.NewReader(""), in.logs, in.logs)
 	}()
-	api.WaitCall(t, 10*time.Second, func(c telegramtest.Call) bool { return c.Seq >= seen && c.Method == "getUpdates" })
+	api.WaitCall(t, 10*time.Second, func(c telegramtest.Call) bool { return c.Seq >= seen && c.Method == readyCall })
+	// The HTTP server starts right after; wait for it.
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no /healthz; logs:\n%s", in.logs)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	return in
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -46,15 +47,17 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	rdb := redis.NewClient(ropts)
 	defer rdb.Close()
 	if err := rdb.Ping(ctx).Err(); err != nil {
-		// Stay up: /readyz says not ready and each person is asked to try
-		// again shortly, until Redis is back.
+		// Stay up: /readyz says not ready and each person is told their
+		// message is not lost, until Redis is back.
 		log.Warn("redis does not answer yet", "err", err)
 	}
 	codec, err := storage.NewCodec(cfg.DataKey)
 	if err != nil {
 		return fmt.Errorf("INTAKEBOT_DATA_KEY: %w", err)
 	}
-	store := sessionStore{storage.NewSessions(rdb, codec, storage.SessionsOptions{Prefix: cfg.KeyPrefix, IdleTTL: cfg.SessionTTL})}
+	sessions := storage.NewSessions(rdb, codec, storage.SessionsOptions{
+		Prefix: cfg.KeyPrefix, IdleTTL: cfg.SessionTTL, CacheSize: sessionCacheSize,
+	})
 
 	client := httpClient()
 	api, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithHTTPClient(time.Minute, client), tgbot.WithSkipGetMe())
@@ -65,19 +68,38 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("TELEGRAM_BOT_TOKEN: the Bot API refused getMe (is the token right?): %w", err)
 	}
-	if _, err := api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
-		log.Warn("can't remove a webhook before long polling", "err", err)
-	}
 	registerCommands(ctx, api, cat, log)
 
-	metrics := &bot.Metrics{}
+	metrics := &bot.Metrics{Gauges: []bot.Gauge{activeSessions(sessions, cfg.SessionTTL)}}
 	b := bot.New(bot.Options{
-		Engine: engine, Store: store, API: api, Log: log, Username: me.Username,
+		Engine: engine, Store: sessionStore{sessions}, API: api, Log: log, Username: me.Username,
 		Renderer:     &bot.Renderer{L: cat, Log: log, Loc: cfg.Location},
 		PseudonymKey: cfg.DataKey, DefaultLang: cat.Default(), Metrics: metrics,
 	})
 
-	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: bot.OpsHandler(func(ctx context.Context) error { return rdb.Ping(ctx).Err() }, metrics), ReadHeaderTimeout: 10 * time.Second}
+	mux := http.NewServeMux()
+	mux.Handle("/", bot.OpsHandler(func(ctx context.Context) error { return rdb.Ping(ctx).Err() }, metrics))
+	mode := "polling"
+	var poller *bot.Poller
+	if cfg.WebhookURL != "" {
+		mode = "webhook"
+		u, _ := url.Parse(cfg.WebhookURL) // checked in loadConfig
+		mux.Handle("POST "+webhookPath(u), &bot.Webhook{Secret: cfg.WebhookSecret, Handle: b.HandleUpdate, Lanes: &bot.Lanes{}, Log: log})
+		if _, err := api.SetWebhook(ctx, &tgbot.SetWebhookParams{
+			URL: cfg.WebhookURL, SecretToken: cfg.WebhookSecret, MaxConnections: cfg.WebhookMaxConnections,
+			AllowedUpdates: []string{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery},
+		}); err != nil {
+			return fmt.Errorf("INTAKEBOT_WEBHOOK_URL: Telegram refused setWebhook: %w", err)
+		}
+	} else {
+		if _, err := api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
+			log.Warn("can't remove a webhook before long polling", "err", err)
+		}
+		poller = &bot.Poller{Client: client, BaseURL: cfg.APIURL, Token: cfg.Token, Handle: b.HandleUpdate,
+			Unavailable: b.Unavailable, Inbox: storage.NewInbox(rdb, codec, cfg.KeyPrefix), Log: log}
+	}
+
+	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("INTAKEBOT_HTTP_ADDR: can't listen: %w", err)
@@ -87,26 +109,75 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 			log.Error("http server stopped", "err", err)
 		}
 	}()
+	go housekeeping(ctx, sessions, cfg.SessionTTL, log)
 
-	log.Info("intakebot running", "version", version, "mode", "polling", "bot", me.Username,
-		"flow", engine.Flow.ID, "flow_version", engine.Flow.Version, "languages", engine.Languages, "http", ln.Addr().String())
-	poller := &bot.Poller{Client: client, BaseURL: cfg.APIURL, Token: cfg.Token, Handle: b.HandleUpdate,
-		Unavailable: b.Unavailable, Inbox: storage.NewInbox(rdb, codec, cfg.KeyPrefix), Log: log}
+	log.Info("intakebot running", "version", version, "mode", mode, "bot", me.Username,
+		"flow", engine.Flow.ID, "flow_version", engine.Flow.Version, "languages", engine.Languages,
+		"http", ln.Addr().String(), "key_id", codec.KeyID())
 	done := make(chan error, 1)
-	go func() { done <- poller.Run(ctx) }()
+	if poller != nil {
+		go func() { done <- poller.Run(ctx) }()
+	} else {
+		go func() { <-ctx.Done(); done <- nil }()
+	}
 
 	<-ctx.Done()
 	log.Info("stopping: finishing the updates in hand")
 	deadline, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
+	// The HTTP server waits for webhook calls in progress.
+	if err := srv.Shutdown(deadline); err != nil {
+		log.Warn("http server did not stop cleanly", "err", err)
+	}
 	select {
 	case err = <-done:
 	case <-deadline.Done():
 		err = errors.New("updates still in hand after the shutdown deadline")
 	}
-	_ = srv.Shutdown(deadline)
 	log.Info("stopped")
 	return err
+}
+
+// sessionCacheSize is how many decoded sessions a replica keeps: with it,
+// an update costs one Redis round trip (the compare-and-set save).
+const sessionCacheSize = 10000
+
+// webhookPath is where Telegram POSTs: the path of the public URL (a
+// reverse proxy in front forwards it unchanged).
+func webhookPath(u *url.URL) string {
+	if u.Path == "" {
+		return "/"
+	}
+	return u.Path
+}
+
+// activeSessions is the number of intakes touched within the idle lifetime.
+func activeSessions(s *storage.Sessions, ttl time.Duration) bot.Gauge {
+	return bot.Gauge{Name: "intakebot_active_sessions", Help: "Intakes with activity within the idle lifetime.",
+		Value: func() (float64, bool) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			n, err := s.ActiveSince(ctx, time.Now().Add(-ttl))
+			return float64(n), err == nil
+		}}
+}
+
+// housekeeping drops expired sessions from the active index once an hour.
+func housekeeping(ctx context.Context, s *storage.Sessions, ttl time.Duration, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := s.PruneActive(ctx, time.Now().Add(-ttl)); err != nil && ctx.Err() == nil {
+			log.Warn("can't prune the active index", "err", err)
+		} else if n > 0 {
+			log.Info("expired intakes left the active index", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // registerCommands sets the menu of a private chat in each language.

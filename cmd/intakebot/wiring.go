@@ -50,6 +50,15 @@ func (a sessionStore) Load(ctx context.Context, key string) (dialog.Session, boo
 	return s, err == nil, err
 }
 
+// LoadFresh reads past the cache (bot.FreshLoader).
+func (a sessionStore) LoadFresh(ctx context.Context, key string) (dialog.Session, bool, error) {
+	s, err := a.s.LoadFresh(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return dialog.Session{}, false, nil
+	}
+	return s, err == nil, err
+}
+
 func (a sessionStore) Save(ctx context.Context, s dialog.Session) (dialog.Session, error) {
 	saved, err := a.s.Save(ctx, s)
 	if errors.Is(err, storage.ErrConflict) {

@@ -1,0 +1,400 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/intakebot/intakebot/bot/telegramtest"
+)
+
+// config is the command line.
+type config struct {
+	Users    int
+	Duration time.Duration // measured, after Warmup
+	Warmup   time.Duration
+	Rate     float64 // updates/s over all people; 0: as fast as replies come
+	Think    time.Duration
+	Skip     float64 // chance to skip a question
+	Timeout  time.Duration
+	Progress time.Duration
+	NewChats bool
+	Seed     uint64
+
+	RedisURL string // empty: start a redis-server
+	Fsync    string // appendfsync of that redis-server
+	Proxy    bool   // count round trips through a proxy
+
+	Bot        string // "inprocess" or "external"
+	Bin        string
+	Listen     string // the fake's address
+	BotEnv     []string
+	BotMetrics string // external: the bot's /metrics URL
+	BotPID     int    // external: the bot's pid, for RSS
+	WaitBot    time.Duration
+}
+
+// Counters, each kept for the whole run and for the measured window.
+const (
+	cSent     = iota // updates pushed
+	cHandled         // updates answered (first reply seen)
+	cTimeouts        // no reply within -timeout
+	cQuiet           // replied, but no new question: settled by silence
+	cIntakes         // intakes sent (Versturen) and a new one begun
+	cSkips           // questions skipped
+	cToasts          // button presses answered with a notice
+	cDropped         // bot calls the tool could not route (a person's queue full)
+	nCounters
+)
+
+type counters [nCounters]atomic.Int64
+
+func (c *counters) load() (out [nCounters]int64) {
+	for i := range c {
+		out[i] = c[i].Load()
+	}
+	return out
+}
+
+// loader runs one load test.
+type loader struct {
+	cfg    config
+	out    io.Writer
+	api    *telegramtest.Server
+	people []*person
+	pacer  *pacer
+
+	measuring atomic.Bool
+	total     counters
+	window    counters
+
+	mu       sync.Mutex
+	samples  []time.Duration // latencies in the measured window
+	interval []time.Duration // latencies since the last progress line
+}
+
+func (l *loader) inc(k int, inWindow bool) {
+	l.total[k].Add(1)
+	if inWindow {
+		l.window[k].Add(1)
+	}
+}
+
+func (l *loader) latency(d time.Duration, inWindow bool) {
+	l.mu.Lock()
+	l.interval = append(l.interval, d)
+	if inWindow {
+		l.samples = append(l.samples, d)
+	}
+	l.mu.Unlock()
+}
+
+func (l *loader) takeInterval() []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.interval
+	l.interval = nil
+	return s
+}
+
+// pacer spaces the updates of all people to a target rate. A person that
+// is late does not make up for it later: no bursts.
+type pacer struct {
+	mu    sync.Mutex
+	every time.Duration
+	next  time.Time
+}
+
+func newPacer(rate float64) *pacer {
+	if rate <= 0 {
+		return nil
+	}
+	return &pacer{every: time.Duration(float64(time.Second) / rate)}
+}
+
+func (p *pacer) wait(ctx context.Context) bool {
+	if p == nil {
+		return ctx.Err() == nil
+	}
+	p.mu.Lock()
+	now := time.Now()
+	if p.next.Before(now) {
+		p.next = now
+	}
+	at := p.next
+	p.next = p.next.Add(p.every)
+	p.mu.Unlock()
+	return sleepCtx(ctx, time.Until(at))
+}
+
+// snapshot is everything measured at one moment.
+type snapshot struct {
+	At         time.Time
+	Bot        procStats
+	Redis      procStats
+	Self       procStats
+	Metrics    map[string]float64
+	MetricsErr error
+	Proxy      proxyCounts
+	CmdStats   map[string]int64
+	Fake       telegramtest.Stats
+	Total      [nCounters]int64
+	LogLevels  map[string]int64
+}
+
+// env is what a run has around it: the store, the fake, the bot.
+type env struct {
+	redisAddr string
+	redis     *redisServer
+	proxy     *redisProxy
+	bot       *botProc
+	botPID    int
+	metrics   string
+}
+
+func (l *loader) snap(e *env) snapshot {
+	s := snapshot{At: time.Now(), Bot: readProc(e.botPID), Self: readProc(os.Getpid()), Fake: l.api.Stats(), Total: l.total.load()}
+	if e.redis != nil {
+		s.Redis = readProc(e.redis.PID())
+	}
+	s.Metrics, s.MetricsErr = scrapeMetrics(e.metrics)
+	if e.proxy != nil {
+		s.Proxy = e.proxy.counts()
+	}
+	s.CmdStats, _ = commandStats(context.Background(), e.redisAddr)
+	if e.bot != nil {
+		s.LogLevels, _ = e.bot.logs.snapshot()
+	}
+	return s
+}
+
+// run does the whole load test and returns its report.
+func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
+	e := &env{}
+	defer func() {
+		if e.proxy != nil {
+			e.proxy.close()
+		}
+		if e.redis != nil {
+			e.redis.stop()
+		}
+	}()
+
+	redisURL := cfg.RedisURL
+	if redisURL == "" {
+		r, err := startRedis(cfg.Fsync)
+		if err != nil {
+			return nil, err
+		}
+		e.redis, redisURL = r, r.URL()
+		fmt.Fprintf(out, "redis-server started on %s (appendonly yes, appendfsync %s)\n", r.addr, cfg.Fsync)
+	}
+	addr, err := redisAddr(redisURL)
+	if err != nil {
+		return nil, err
+	}
+	e.redisAddr = addr
+	if _, err := redisCommand(addr, "PING"); err != nil {
+		return nil, fmt.Errorf("redis at %s does not answer: %w", addr, err)
+	}
+
+	opts := []telegramtest.Option{telegramtest.WithoutHistory()}
+	if cfg.Listen != "" {
+		opts = append(opts, telegramtest.WithAddr(cfg.Listen))
+	}
+	api, err := telegramtest.NewServer(opts...)
+	if err != nil {
+		return nil, err
+	}
+	defer api.Close()
+
+	l := &loader{cfg: cfg, out: out, api: api, pacer: newPacer(cfg.Rate)}
+	l.people = make([]*person, cfg.Users)
+	for i := range l.people {
+		l.people[i] = &person{l: l, idx: i, events: make(chan event, 64), rng: rand.New(rand.NewPCG(cfg.Seed, uint64(i)))}
+		l.people[i].chat = l.chatID(i, 0)
+	}
+	api.OnCall(l.onCall)
+
+	switch cfg.Bot {
+	case "inprocess":
+		botRedis := redisURL
+		if cfg.Proxy {
+			if e.proxy, err = startProxy(addr); err != nil {
+				return nil, err
+			}
+			botRedis = e.proxy.URL()
+		}
+		bin := cfg.Bin
+		if bin == "" {
+			dir, err := os.MkdirTemp("", "intakeload-bin-*")
+			if err != nil {
+				return nil, err
+			}
+			defer os.RemoveAll(dir)
+			fmt.Fprintf(out, "building %s ...\n", botPackage)
+			if bin, err = buildBot(ctx, dir); err != nil {
+				return nil, err
+			}
+		}
+		vars := map[string]string{
+			"TELEGRAM_BOT_TOKEN":    "123456:LOAD-test-token",
+			"TELEGRAM_API_URL":      api.URL(),
+			"REDIS_URL":             botRedis,
+			"INTAKEBOT_DATA_KEY":    randomKey(),
+			"INTAKEBOT_LOG_FORMAT":  "json",
+			"INTAKEBOT_KEY_PREFIX":  fmt.Sprintf("intakeload:%d:", time.Now().Unix()),
+			"INTAKEBOT_SESSION_TTL": "24h",
+		}
+		b, err := startBot(ctx, bin, vars, cfg.BotEnv)
+		if err != nil {
+			return nil, err
+		}
+		e.bot, e.botPID, e.metrics = b, b.pid(), b.metricsURL()
+		fmt.Fprintf(out, "bot started: pid %d, %s\n", e.botPID, e.metrics)
+		defer func() {
+			if e.bot != nil {
+				e.bot.stop()
+			}
+		}()
+	case "external":
+		e.botPID, e.metrics = cfg.BotPID, cfg.BotMetrics
+		fmt.Fprintf(out, "fake Bot API listening; start the bot with:\n  TELEGRAM_API_URL=%s TELEGRAM_BOT_TOKEN=123456:LOAD-test-token REDIS_URL=%s INTAKEBOT_DATA_KEY=%s intakebot serve\n",
+			api.URL(), redisURL, randomKey())
+	default:
+		return nil, fmt.Errorf("-bot must be inprocess or external, not %q", cfg.Bot)
+	}
+	if err := waitPolling(ctx, api, cfg.WaitBot); err != nil {
+		return nil, err
+	}
+	return l.drive(ctx, e)
+}
+
+// waitPolling waits until the bot asks for updates.
+func waitPolling(ctx context.Context, api *telegramtest.Server, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for {
+		if st := api.Stats(); st.Polling || st.Methods["getUpdates"].Calls > 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the bot did not poll the fake Bot API within %v", d)
+		}
+		if !sleepCtx(ctx, 20*time.Millisecond) {
+			return ctx.Err()
+		}
+	}
+}
+
+// drive runs the people through warm-up and the measured window.
+func (l *loader) drive(ctx context.Context, e *env) (*report, error) {
+	cfg := l.cfg
+	rep := &report{cfg: cfg, env: e}
+	rep.Idle = l.snap(e)
+
+	stop, stopPeople := context.WithCancel(ctx)
+	defer stopPeople()
+	abort, abortPeople := context.WithCancel(context.Background())
+	defer abortPeople()
+	var wg sync.WaitGroup
+	stagger := min(cfg.Warmup, 5*time.Second)
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0xface))
+	for _, p := range l.people {
+		delay := time.Duration(0)
+		if stagger > 0 {
+			delay = time.Duration(rng.Int64N(int64(stagger)))
+		}
+		wg.Go(func() { p.run(stop, abort, delay) })
+	}
+	began := time.Now()
+	fmt.Fprintf(l.out, "%d people started; warm-up %v, then %v measured\n", cfg.Users, cfg.Warmup, cfg.Duration)
+
+	progress := time.NewTicker(cfg.Progress)
+	defer progress.Stop()
+	prev := rep.Idle
+	warm := time.After(cfg.Warmup)
+	var end <-chan time.Time
+	interrupted := false
+loop:
+	for {
+		select {
+		case <-warm:
+			rep.Start = l.snap(e)
+			l.measuring.Store(true)
+			end = time.After(cfg.Duration)
+		case <-end:
+			break loop
+		case <-ctx.Done():
+			interrupted = true
+			break loop
+		case <-progress.C:
+			cur := l.snap(e)
+			l.progressLine(time.Since(began), prev, cur, l.takeInterval())
+			prev = cur
+		}
+	}
+	l.measuring.Store(false)
+	rep.End = l.snap(e)
+	if rep.Start.At.IsZero() {
+		rep.Start = rep.Idle // stopped during warm-up
+	}
+	rep.Interrupted = interrupted
+
+	stopPeople()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(cfg.Timeout + 5*time.Second):
+		abortPeople()
+		<-done
+	}
+	time.Sleep(2 * time.Second) // let the bot settle after the load
+	rep.After = l.snap(e)
+	l.mu.Lock()
+	rep.Samples = l.samples
+	l.mu.Unlock()
+	rep.Window = l.window.load()
+
+	if e.bot != nil {
+		rep.StopTook, rep.StopErr = e.bot.stop()
+		_, rep.LogMsgs = e.bot.logs.snapshot()
+		e.bot = nil
+	}
+	rep.Final = l.api.Stats()
+	return rep, nil
+}
+
+func (l *loader) progressLine(elapsed time.Duration, prev, cur snapshot, lat []time.Duration) {
+	secs := cur.At.Sub(prev.At).Seconds()
+	handled := cur.Total[cHandled] - prev.Total[cHandled]
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	line := fmt.Sprintf("[%6s] sent %d handled %d (%.0f/s) p50 %s p99 %s max %s | timeouts %d",
+		elapsed.Round(time.Second), cur.Total[cSent], cur.Total[cHandled], float64(handled)/secs,
+		fmtDur(quantile(lat, 0.50)), fmtDur(quantile(lat, 0.99)), fmtDur(quantile(lat, 1)), cur.Total[cTimeouts])
+	if cur.Bot.OK {
+		line += fmt.Sprintf(" | bot rss %s cpu %.0f%%", fmtBytes(cur.Bot.RSS), 100*(cur.Bot.CPU-prev.Bot.CPU).Seconds()/secs)
+	}
+	if g, ok := cur.Metrics["go_goroutines"]; ok {
+		line += fmt.Sprintf(" goroutines %.0f", g)
+	}
+	if cur.Proxy.RoundTrips > 0 && handled > 0 {
+		line += fmt.Sprintf(" | redis rt/update %.2f", float64(cur.Proxy.RoundTrips-prev.Proxy.RoundTrips)/float64(handled))
+	}
+	fmt.Fprintln(l.out, line)
+}
+
+// quantile is the nearest-rank quantile of sorted durations.
+func quantile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(sorted))+0.999999) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}

@@ -1,0 +1,320 @@
+package main
+
+import (
+	"context"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/intakebot/intakebot/bot/telegramtest"
+)
+
+// event is a Bot API call of the bot that concerns one chat, as the fake
+// saw it.
+type event struct {
+	chat   int64
+	method string
+	at     time.Time // when the call reached the fake
+}
+
+// person is one simulated young person: a private chat with the bot, one
+// update at a time, each only after the bot has answered the last.
+type person struct {
+	l      *loader
+	idx    int
+	chat   int64
+	gen    int64 // intakes started in a chat of their own (-new-chats)
+	events chan event
+	rng    *rand.Rand
+
+	submitted bool // the last press was Versturen
+	texts     int  // text answers given, to vary them
+}
+
+// action is what a person does next: type text, or press a button.
+type action struct {
+	text     string
+	msgID    int64
+	data     string
+	submit   bool // pressing Versturen
+	skip     bool // pressing Overslaan
+	finished bool // a restart: the previous intake was sent
+}
+
+// Button data prefixes (dialog's "<action>:<flow version>:<question>:<arg>").
+const (
+	dataStart      = "go:"
+	dataAnswer     = "a:"
+	dataToggle     = "t:"
+	dataDone       = "d:"
+	dataSkip       = "s:"
+	dataSend       = "ok:"
+	dataRestart    = "rs:"
+	dataRestartYes = "ry:"
+)
+
+// answers are what people type. Short enough for every text question, and
+// a list question takes each line as an entry.
+var answers = []string{
+	"Een eigen kamer met een keukentje",
+	"Hulp bij post en geld",
+	"Mijn mentor Sam, die luistert echt",
+	"Rustig praten en eerlijk zijn\nNiet over mij praten als ik er niet bij ben",
+	"Dat ik mijn school afmaak",
+	"Niet terug naar mijn oude buurt",
+	"Mijn zus Lisa\nMijn vriend Mo",
+	"Weet ik nog niet precies",
+}
+
+// decide picks the next action from what the chat shows now, like a
+// person looking at the phone: the latest message with buttons.
+func (p *person) decide() action {
+	api := p.l.api
+	last := api.LastBotMessage(p.chat)
+	if last.ID == 0 {
+		return action{text: "/start"}
+	}
+	if p.submitted && len(last.Keyboard) == 0 {
+		// "Dank je wel": this intake is done. Start the next one.
+		p.submitted = false
+		return action{text: "/start", finished: true}
+	}
+	msg := last
+	if len(msg.Keyboard) == 0 {
+		// An echo, a notice or an apology: look for the question above it.
+		msgs := api.Chat(p.chat)
+		msg = telegramtest.Msg{}
+		for i := len(msgs) - 1; i >= 0; i-- {
+			if msgs[i].FromBot && len(msgs[i].Keyboard) > 0 {
+				msg = msgs[i]
+				break
+			}
+		}
+		if msg.ID == 0 {
+			return action{text: "/start"}
+		}
+	}
+	find := func(prefix string) (telegramtest.Button, bool) {
+		for _, b := range msg.Buttons() {
+			if strings.HasPrefix(b.CallbackData, prefix) {
+				return b, true
+			}
+		}
+		return telegramtest.Button{}, false
+	}
+	press := func(b telegramtest.Button) action { return action{msgID: msg.ID, data: b.CallbackData} }
+	skip := func() (action, bool) {
+		if p.rng.Float64() >= p.l.cfg.Skip {
+			return action{}, false
+		}
+		b, ok := find(dataSkip)
+		if !ok {
+			return action{}, false
+		}
+		a := press(b)
+		a.skip = true
+		return a, true
+	}
+
+	if b, ok := find(dataSend); ok { // the review
+		a := press(b)
+		a.submit = true
+		return a
+	}
+	for _, prefix := range []string{dataRestartYes, dataRestart, dataStart} {
+		if b, ok := find(prefix); ok {
+			if prefix == dataRestart && p.l.cfg.NewChats {
+				// A new young person in a chat of their own instead.
+				p.gen++
+				p.chat = p.l.chatID(p.idx, p.gen)
+				return action{text: "/start"}
+			}
+			return press(b)
+		}
+	}
+	if _, ok := find(dataToggle); ok { // a multi-select question
+		if a, ok := skip(); ok {
+			return a
+		}
+		for _, b := range msg.Buttons() {
+			if strings.HasPrefix(b.CallbackData, dataToggle) && strings.HasPrefix(b.Text, "✅") {
+				if done, ok := find(dataDone); ok {
+					return press(done) // one option is ticked: Klaar
+				}
+			}
+		}
+		b, _ := find(dataToggle)
+		return press(b) // tick the first option
+	}
+	if b, ok := find(dataAnswer); ok { // choice, yes/no, scale: the first option
+		if a, ok := skip(); ok {
+			return a
+		}
+		return press(b)
+	}
+	if b, ok := find(dataDone); ok { // a list with entries: Klaar
+		if _, nav := find(dataSkip); !nav {
+			return press(b)
+		}
+	}
+	// A text or list question: type an answer.
+	if a, ok := skip(); ok {
+		return a
+	}
+	p.texts++
+	return action{text: answers[(p.idx+p.texts)%len(answers)]}
+}
+
+// run acts until stop ends, then finishes the step in hand.
+func (p *person) run(stop, abort context.Context, startDelay time.Duration) {
+	if !sleepCtx(stop, startDelay) {
+		return
+	}
+	for stop.Err() == nil {
+		a := p.decide()
+		if !p.l.pacer.wait(stop) {
+			return
+		}
+		p.step(abort, a)
+		if think := p.l.cfg.Think; think > 0 {
+			// 0.5 to 1.5 times the pause, so that people drift apart.
+			if !sleepCtx(stop, time.Duration(float64(think)*(0.5+p.rng.Float64()))) {
+				return
+			}
+		}
+	}
+}
+
+// quietSettle is how long a person waits for more after a reply that is
+// not a new question (an apology, a notice) before looking again.
+const quietSettle = 300 * time.Millisecond
+
+// step sends one update and waits until the bot has answered it: the
+// first sendMessage or editMessageText for the chat gives the latency;
+// the step is over when the chat shows something new to act on.
+func (p *person) step(abort context.Context, a action) {
+	l := p.l
+	api := l.api
+	before := api.LastBotMessage(p.chat)
+	for len(p.events) > 0 { // late calls of an earlier step
+		<-p.events
+	}
+	inWindow := l.measuring.Load()
+	if a.finished {
+		l.inc(cIntakes, inWindow)
+	}
+	if a.skip {
+		l.inc(cSkips, inWindow)
+	}
+	t0 := time.Now()
+	if a.text != "" {
+		api.SendText(p.chat, p.chat, a.text, "nl")
+	} else {
+		api.PressButton(p.chat, p.chat, a.msgID, a.data)
+	}
+	l.inc(cSent, inWindow)
+	p.submitted = a.submit
+
+	timeout := time.NewTimer(l.cfg.Timeout)
+	defer timeout.Stop()
+	var quiet <-chan time.Time
+	replied := false
+	for {
+		select {
+		case ev := <-p.events:
+			if ev.chat != p.chat || ev.at.Before(t0) {
+				continue
+			}
+			if !replied {
+				replied = true
+				l.latency(ev.at.Sub(t0), inWindow)
+				l.inc(cHandled, inWindow)
+			}
+			if p.settled(before, a) {
+				return
+			}
+			quiet = time.After(quietSettle)
+		case <-quiet:
+			l.inc(cQuiet, inWindow)
+			return
+		case <-timeout.C:
+			if replied {
+				l.inc(cQuiet, inWindow)
+			} else {
+				l.inc(cTimeouts, inWindow)
+			}
+			return
+		case <-abort.Done():
+			return
+		}
+	}
+}
+
+// settled reports whether the chat shows the bot's full answer: a message
+// (new or edited) with buttons, or the thanks after Versturen.
+func (p *person) settled(before telegramtest.Msg, a action) bool {
+	m := p.l.api.LastBotMessage(p.chat)
+	if m.ID == before.ID && m.Edits == before.Edits {
+		return false
+	}
+	return len(m.Keyboard) > 0 || a.submit
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// chatBase keeps the load test's chats apart from anything else: chat ids
+// are chatBase + gen*users + index.
+const chatBase int64 = 7_000_000_000
+
+func (l *loader) chatID(idx int, gen int64) int64 {
+	return chatBase + gen*int64(len(l.people)) + int64(idx)
+}
+
+// personOf finds the person of a chat id.
+func (l *loader) personOf(chat int64) *person {
+	if chat < chatBase || len(l.people) == 0 {
+		return nil
+	}
+	return l.people[(chat-chatBase)%int64(len(l.people))]
+}
+
+// onCall routes the bot's calls to the people they concern.
+func (l *loader) onCall(c telegramtest.Call) {
+	inWindow := l.measuring.Load()
+	switch c.Method {
+	case "sendMessage", "editMessageText":
+	case "answerCallbackQuery":
+		if c.Params["text"] != "" {
+			l.inc(cToasts, inWindow) // a stale button or a refused press
+		}
+		return
+	default:
+		return
+	}
+	chat, err := strconv.ParseInt(c.Params["chat_id"], 10, 64)
+	if err != nil {
+		return
+	}
+	p := l.personOf(chat)
+	if p == nil {
+		return
+	}
+	select {
+	case p.events <- event{chat: chat, method: c.Method, at: c.Time}:
+	default:
+		l.inc(cDropped, inWindow)
+	}
+}

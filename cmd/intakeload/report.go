@@ -1,0 +1,322 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/intakebot/intakebot/bot/telegramtest"
+)
+
+// report is what a run measured.
+type report struct {
+	cfg config
+	env *env
+
+	Idle, Start, End, After snapshot // before load, window start and end, 2 s after load
+	Samples                 []time.Duration
+	Window                  [nCounters]int64
+	Interrupted             bool
+	StopTook                time.Duration
+	StopErr                 error
+	LogMsgs                 map[string]int64
+	Final                   telegramtest.Stats
+}
+
+// Measured is the length of the measured window.
+func (r *report) Measured() time.Duration { return r.End.At.Sub(r.Start.At) }
+
+// Handled is the number of updates of the window that got a reply.
+func (r *report) Handled() int64 { return r.Window[cHandled] }
+
+// PerSecond is the handled updates per second of the window.
+func (r *report) PerSecond() float64 {
+	if s := r.Measured().Seconds(); s > 0 {
+		return float64(r.Handled()) / s
+	}
+	return 0
+}
+
+// Quantile of the window's latencies.
+func (r *report) Quantile(q float64) time.Duration {
+	s := r.sorted()
+	return quantile(s, q)
+}
+
+func (r *report) sorted() []time.Duration {
+	if !sort.SliceIsSorted(r.Samples, func(i, j int) bool { return r.Samples[i] < r.Samples[j] }) {
+		sort.Slice(r.Samples, func(i, j int) bool { return r.Samples[i] < r.Samples[j] })
+	}
+	return r.Samples
+}
+
+// RoundTripsPerUpdate is what the counting proxy saw in the window per
+// handled update; 0 without the proxy.
+func (r *report) RoundTripsPerUpdate() float64 {
+	if r.env.proxy == nil || r.Handled() == 0 {
+		return 0
+	}
+	return float64(r.End.Proxy.RoundTrips-r.Start.Proxy.RoundTrips) / float64(r.Handled())
+}
+
+// Refused are the Bot API calls the fake refused over the whole run, by
+// "method: description".
+func (r *report) Refused() map[string]int64 {
+	out := map[string]int64{}
+	for method, m := range r.Final.Methods {
+		for desc, n := range m.Errors {
+			out[method+": "+desc] += n
+		}
+	}
+	return out
+}
+
+// Problems lists what went wrong, one line each; empty for a clean run.
+func (r *report) Problems() []string {
+	var out []string
+	add := func(format string, a ...any) { out = append(out, fmt.Sprintf(format, a...)) }
+	t := r.After.Total
+	if t[cTimeouts] > 0 {
+		add("%d updates got no reply within %v", t[cTimeouts], r.cfg.Timeout)
+	}
+	if t[cQuiet] > 0 {
+		add("%d updates got a reply but no new question (an apology or a notice?)", t[cQuiet])
+	}
+	if t[cToasts] > 0 {
+		add("%d button presses were answered with a notice (a stale button?)", t[cToasts])
+	}
+	if t[cDropped] > 0 {
+		add("%d bot calls could not be routed to their person", t[cDropped])
+	}
+	for k, n := range r.Refused() {
+		add("the fake Bot API refused %d× %s", n, k)
+	}
+	for _, level := range []string{"ERROR", "WARN"} {
+		if n := r.After.LogLevels[level]; n > 0 {
+			add("the bot logged %d %s lines", n, level)
+		}
+	}
+	for _, m := range []string{"intakebot_store_errors_total", "intakebot_panics_total"} {
+		if d := r.After.Metrics[m] - r.Idle.Metrics[m]; d > 0 {
+			add("%s rose by %.0f", m, d)
+		}
+	}
+	if r.Final.Pending > 0 {
+		add("%d updates were still unconfirmed at the end", r.Final.Pending)
+	}
+	if r.StopErr != nil {
+		add("the bot's stop: %v", r.StopErr)
+	}
+	return out
+}
+
+func (r *report) write(w io.Writer) {
+	cfg := r.cfg
+	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
+	p("")
+	p("intakeload report")
+	p("=================")
+	bot := "external"
+	if cfg.Bot == "inprocess" {
+		bot = fmt.Sprintf("intakebot serve, run by this tool (pid %d)", r.env.botPID)
+	}
+	p("bot            %s", bot)
+	rate := "as fast as replies come"
+	if cfg.Rate > 0 {
+		rate = fmt.Sprintf("target %.0f updates/s", cfg.Rate)
+	}
+	p("people         %d, %s, think %v, skip %.0f%%", cfg.Users, rate, cfg.Think, 100*cfg.Skip)
+	store := cfg.RedisURL
+	if r.env.redis != nil {
+		store = "redis-server started by this tool (appendonly yes, appendfsync " + cfg.Fsync + ")"
+	}
+	p("redis          %s", store)
+	p("machine        %d CPUs (GOMAXPROCS %d), shared by the bot, redis, the fake and the people", runtime.NumCPU(), runtime.GOMAXPROCS(0))
+	p("measured       %v after a warm-up of %v%s", r.Measured().Round(time.Millisecond), cfg.Warmup, map[bool]string{true: " (interrupted)"}[r.Interrupted])
+	p("")
+	w2 := r.Window
+	p("updates        sent %d, handled %d: %.1f updates/s", w2[cSent], w2[cHandled], r.PerSecond())
+	p("intakes        %d sent (Versturen) and begun again; %d questions skipped", w2[cIntakes], w2[cSkips])
+	s := r.sorted()
+	p("latency        p50 %s  p90 %s  p99 %s  max %s  (n=%d)", fmtDur(quantile(s, .5)), fmtDur(quantile(s, .9)), fmtDur(quantile(s, .99)), fmtDur(quantile(s, 1)), len(s))
+	p("               from the update being available in the fake to the bot's first")
+	p("               sendMessage/editMessageText for that chat reaching the fake")
+	if hist := r.botHistogram(); hist != "" {
+		p("bot's own      %s", hist)
+	}
+	p("")
+	handled := float64(max(r.Handled(), 1))
+	if r.env.proxy != nil {
+		d := diffCounts(r.Start.Proxy.ByName, r.End.Proxy.ByName)
+		rts := r.End.Proxy.RoundTrips - r.Start.Proxy.RoundTrips
+		p("redis round trips per update  %.2f  (%d round trips, %d commands sent, %d connections opened in all)",
+			r.RoundTripsPerUpdate(), rts, r.End.Proxy.Commands-r.Start.Proxy.Commands, r.End.Proxy.Conns)
+		p("  commands the bot sent, per update: %s", perUpdate(d, handled))
+	} else {
+		p("redis round trips per update  not counted (the bot is external or -proxy=false)")
+	}
+	cs := diffCounts(r.Start.CmdStats, r.End.CmdStats)
+	delete(cs, "info")
+	var total int64
+	for _, v := range cs {
+		total += v
+	}
+	p("  INFO commandstats, per update: %.2f in all: %s", float64(total)/handled, perUpdate(cs, handled))
+	p("  (commandstats also counts the commands run inside Lua scripts; each EVALSHA is one round trip)")
+	p("")
+	p("bot process    %-14s %-14s %-14s %-14s", "before load", "window start", "window end", "2 s after load")
+	row := func(name string, f func(snapshot) string) {
+		p("  %-12s %-14s %-14s %-14s %-14s", name, f(r.Idle), f(r.Start), f(r.End), f(r.After))
+	}
+	row("RSS", func(s snapshot) string {
+		if !s.Bot.OK {
+			return "n/a"
+		}
+		return fmtBytes(s.Bot.RSS)
+	})
+	row("peak RSS", func(s snapshot) string {
+		if !s.Bot.OK {
+			return "n/a"
+		}
+		return fmtBytes(s.Bot.PeakRSS)
+	})
+	row("goroutines", func(s snapshot) string { return metric(s, "go_goroutines") })
+	row("heap (Go)", func(s snapshot) string {
+		if v, ok := s.Metrics["go_memstats_heap_inuse_bytes"]; ok {
+			return fmtBytes(int64(v))
+		}
+		return "n/a"
+	})
+	row("OS threads", func(s snapshot) string {
+		if !s.Bot.OK {
+			return "n/a"
+		}
+		return strconv.Itoa(s.Bot.Threads)
+	})
+	if _, ok := r.End.Metrics["go_goroutines"]; !ok {
+		p("  (goroutines: the bot's /metrics has no go_goroutines gauge; RSS and threads are from /proc)")
+	}
+	secs := r.Measured().Seconds()
+	cpu := func(a, b procStats) string {
+		if !a.OK || !b.OK || secs <= 0 {
+			return "n/a"
+		}
+		return fmt.Sprintf("%.0f%%", 100*(b.CPU-a.CPU).Seconds()/secs)
+	}
+	p("CPU in window  bot %s, redis %s, this tool with the fake and the people %s (100%% = one core)",
+		cpu(r.Start.Bot, r.End.Bot), cpu(r.Start.Redis, r.End.Redis), cpu(r.Start.Self, r.End.Self))
+	if cfg.Bot == "inprocess" {
+		p("bot stop       %v after SIGTERM", r.StopTook.Round(time.Millisecond))
+	}
+	p("")
+	if m := r.botCounters(); m != "" {
+		p("bot metrics    %s", m)
+	}
+	probs := r.Problems()
+	if len(probs) == 0 {
+		p("errors         none")
+	} else {
+		p("errors")
+		for _, s := range probs {
+			p("  - %s", s)
+		}
+		for _, k := range sortedByCount(r.LogMsgs) {
+			p("  bot log %d× %s", r.LogMsgs[k], k)
+		}
+	}
+}
+
+// botCounters are the bot's own counters over the window.
+func (r *report) botCounters() string {
+	var parts []string
+	for _, name := range []string{"intakebot_updates_handled_total", "intakebot_messages_sent_total", "intakebot_store_conflicts_total",
+		"intakebot_store_errors_total", "intakebot_send_retries_total", "intakebot_rate_limited_total", "intakebot_panics_total"} {
+		if v, ok := r.End.Metrics[name]; ok {
+			parts = append(parts, fmt.Sprintf("%s %.0f", strings.TrimSuffix(strings.TrimPrefix(name, "intakebot_"), "_total"), v-r.Start.Metrics[name]))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// botHistogram reads the bot's update-duration histogram over the window:
+// the bucket bounds p50 and p99 fall under.
+func (r *report) botHistogram() string {
+	const name = "intakebot_update_duration_seconds"
+	type bucket struct {
+		le    float64
+		count float64
+	}
+	var bs []bucket
+	for k, v := range r.End.Metrics {
+		rest, ok := strings.CutPrefix(k, name+`_bucket{le="`)
+		if !ok {
+			continue
+		}
+		le, err := strconv.ParseFloat(strings.TrimSuffix(rest, `"}`), 64)
+		if strings.HasPrefix(rest, "+Inf") {
+			le, err = 1e18, nil
+		}
+		if err == nil {
+			bs = append(bs, bucket{le, v - r.Start.Metrics[k]})
+		}
+	}
+	if len(bs) == 0 {
+		return ""
+	}
+	sort.Slice(bs, func(i, j int) bool { return bs[i].le < bs[j].le })
+	total := bs[len(bs)-1].count
+	if total <= 0 {
+		return ""
+	}
+	at := func(q float64) string {
+		for _, b := range bs {
+			if b.count >= q*total {
+				if b.le >= 1e18 {
+					return "> " + fmtDur(time.Duration(bs[len(bs)-2].le*float64(time.Second)))
+				}
+				return "≤ " + fmtDur(time.Duration(b.le*float64(time.Second)))
+			}
+		}
+		return "?"
+	}
+	mean := (r.End.Metrics[name+"_sum"] - r.Start.Metrics[name+"_sum"]) / total
+	return fmt.Sprintf("handling time (its histogram): p50 %s, p99 %s, mean %s, n=%.0f", at(.5), at(.99), fmtDur(time.Duration(mean*float64(time.Second))), total)
+}
+
+func metric(s snapshot, name string) string {
+	if v, ok := s.Metrics[name]; ok {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return "n/a"
+}
+
+func perUpdate(m map[string]int64, updates float64) string {
+	var parts []string
+	for _, k := range sortedByCount(m) {
+		parts = append(parts, fmt.Sprintf("%s %.2f", k, float64(m[k])/updates))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func fmtDur(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "0"
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond))
+	case d < time.Second:
+		return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.2fs", d.Seconds())
+}
+
+func fmtBytes(n int64) string {
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
