@@ -47,6 +47,10 @@ type Options struct {
 	// HandleTimeout bounds the work on one update. Zero means 30 seconds.
 	HandleTimeout time.Duration
 	Metrics       *Metrics
+	// Sender sends every message of the bot, live replies and bulk
+	// traffic alike, so they share one budget. Nil: a Sender with
+	// Telegram's limits. Its API, Log and Metrics are filled in when empty.
+	Sender *Sender
 }
 
 // Bot handles updates. It is safe for concurrent use by different chats;
@@ -70,7 +74,19 @@ func New(o Options) *Bot {
 	if o.Metrics == nil {
 		o.Metrics = &Metrics{}
 	}
-	return &Bot{o: o, sender: &Sender{API: o.API, Log: o.Log, Metrics: o.Metrics}, toldDown: map[int64]time.Time{}}
+	if o.Sender == nil {
+		o.Sender = &Sender{}
+	}
+	if o.Sender.API == nil {
+		o.Sender.API = o.API
+	}
+	if o.Sender.Log == nil {
+		o.Sender.Log = o.Log
+	}
+	if o.Sender.Metrics == nil {
+		o.Sender.Metrics = o.Metrics
+	}
+	return &Bot{o: o, sender: o.Sender, toldDown: map[int64]time.Time{}}
 }
 
 // pseudonym stands for a chat in logs: stable, not reversible without the key.
@@ -266,7 +282,7 @@ func (b *Bot) keyboard(lang string, rows [][]dialog.Button) *models.InlineKeyboa
 
 func (b *Bot) answerCallback(ctx context.Context, in incoming, text string) {
 	if in.callback != nil {
-		b.sender.AnswerCallback(ctx, in.callback.ID, text)
+		b.sender.AnswerCallbackIn(ctx, in.chatID, in.callback.ID, text)
 	}
 }
 

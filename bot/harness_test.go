@@ -138,6 +138,9 @@ func (h *harness) replica() *bot.Bot {
 		Engine: h.engine, Store: h.store, Renderer: h.r, API: api, Log: h.log,
 		Username: telegramtest.BotUsername, PseudonymKey: []byte("test key"), DefaultLang: "nl",
 		HandleTimeout: 10 * time.Second, Metrics: h.metrics,
+		// These tests are not about pacing: Telegram's limits would make
+		// them take minutes (the sender's own tests cover the pace).
+		Sender: &bot.Sender{PerSecond: 1000, PerChatInterval: time.Millisecond},
 	})
 }
 

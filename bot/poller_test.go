@@ -26,7 +26,7 @@ func runPoller(t *testing.T, baseURL string, timeout time.Duration, handle func(
 	p := &bot.Poller{
 		Client: http.DefaultClient, BaseURL: baseURL, Token: pollToken, Timeout: timeout,
 		Handle: func(ctx context.Context, u *models.Update) error { handle(ctx, u); return nil },
-		Log: slog.New(slog.NewTextHandler(logs, nil)),
+		Log:    slog.New(slog.NewTextHandler(logs, nil)),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -1,10 +1,15 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -17,42 +22,126 @@ type TelegramAPI interface {
 	SendMessage(ctx context.Context, p *tgbot.SendMessageParams) (*models.Message, error)
 	EditMessageText(ctx context.Context, p *tgbot.EditMessageTextParams) (*models.Message, error)
 	AnswerCallbackQuery(ctx context.Context, p *tgbot.AnswerCallbackQueryParams) (bool, error)
+	SendDocument(ctx context.Context, p *tgbot.SendDocumentParams) (*models.Message, error)
 }
 
-// Sender sends replies: it honours 429 retry_after, retries transient
-// failures a few times with backoff, and falls back to plain text when
-// Telegram refuses the markup, so that a summary always arrives.
+// The sender's production settings, used where a Sender field is zero.
+const (
+	// DefaultPerSecond is the bot's budget: Telegram allows about 30
+	// messages per second to different chats.
+	DefaultPerSecond = 30
+	// DefaultPerChatInterval and DefaultPerChatBurst: about one message per
+	// second in one chat, with a burst of 4 so that the answer to a press
+	// (an edit and the next question) is not slowed down.
+	DefaultPerChatInterval = time.Second
+	DefaultPerChatBurst    = 4
+	// DefaultMaxRetryAfter caps the retry_after of a 429 the sender waits
+	// out; above it the send gives up.
+	DefaultMaxRetryAfter = 60 * time.Second
+	// DefaultAttempts bounds the tries of a request that fails with a 5xx
+	// or a network error.
+	DefaultAttempts = 4
+	// DefaultBackoff is the first wait after such a failure; it doubles
+	// (with jitter) up to maxBackoff.
+	DefaultBackoff = 500 * time.Millisecond
+
+	maxBackoff = 10 * time.Second
+	// maxRateLimited bounds the 429s one send waits out (each one at most
+	// MaxRetryAfter), so that a send without deadline can't loop forever.
+	maxRateLimited = 8
+)
+
+// Sender sends replies within Telegram's limits: per chat in order and at
+// about PerChatInterval (after a burst of PerChatBurst), at most PerSecond
+// requests per second for the whole bot, a person's live reply (Send, Edit,
+// SendDocument) before bulk traffic (SendBulk). It honours 429 retry_after
+// (only the chat concerned waits), retries 5xx and network failures with
+// backoff a limited number of times, and falls back to plain text when
+// Telegram refuses the markup, so that a summary always arrives. No mutex is
+// held while the Bot API is called, and every wait ends with ctx.
+//
+// The zero value of every field but API works; the settings are read on
+// first use and must not change afterwards. A Sender must not be copied.
+// One Sender should serve the whole process: the budget is per Sender.
 type Sender struct {
 	API     TelegramAPI
 	Log     *slog.Logger
 	Metrics *Metrics
 	// MaxRetryAfter caps how long one 429 may hold a reply. Zero: 60 s.
 	MaxRetryAfter time.Duration
+	// PerSecond is the bot's budget of requests in any one second. Zero: 30.
+	PerSecond int
+	// PerChatInterval is the pace of one chat after its burst. Zero: 1 s.
+	PerChatInterval time.Duration
+	// PerChatBurst is how many requests a quiet chat may get at once. Zero: 4.
+	PerChatBurst int
+	// Attempts bounds the tries of a request failing with a 5xx or a network
+	// error (not 429s, which are bounded by MaxRetryAfter). Zero: 4.
+	Attempts int
+	// Backoff is the first wait before a retry after a 5xx or a network
+	// error. Zero: 500 ms.
+	Backoff time.Duration
+
+	once sync.Once
+	lim  *sendLimiter
+	log  *slog.Logger
+	m    *Metrics
 }
 
-const sendAttempts = 4
+func (s *Sender) init() {
+	s.once.Do(func() {
+		s.log, s.m = s.Log, s.Metrics
+		if s.log == nil {
+			s.log = slog.New(slog.DiscardHandler)
+		}
+		if s.m == nil {
+			s.m = &Metrics{}
+		}
+		s.lim = newSendLimiter(
+			orDefault(s.PerSecond, DefaultPerSecond),
+			orDefault(s.PerChatInterval, DefaultPerChatInterval),
+			orDefault(s.PerChatBurst, DefaultPerChatBurst),
+			s.m)
+	})
+}
 
-// Send sends an HTML message; it reports whether it arrived.
+func orDefault[T int | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// Send sends an HTML message as a live reply; it reports whether it arrived.
 func (s *Sender) Send(ctx context.Context, chatID int64, text string, kb *models.InlineKeyboardMarkup) bool {
+	return s.sendText(ctx, chatID, text, kb, prioLive)
+}
+
+// SendBulk sends an HTML message that nobody is waiting for right now
+// (a reminder): it waits behind live replies, in the chat and in the bot's
+// budget. It reports whether the message arrived.
+func (s *Sender) SendBulk(ctx context.Context, chatID int64, text string, kb *models.InlineKeyboardMarkup) bool {
+	return s.sendText(ctx, chatID, text, kb, prioBulk)
+}
+
+func (s *Sender) sendText(ctx context.Context, chatID int64, text string, kb *models.InlineKeyboardMarkup, prio sendPriority) bool {
 	p := &tgbot.SendMessageParams{ChatID: chatID, Text: text, ParseMode: models.ParseModeHTML,
 		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()}}
 	if kb != nil {
 		p.ReplyMarkup = kb
 	}
-	err := s.retry(ctx, func() error {
-		_, err := s.API.SendMessage(ctx, p)
-		if isMarkupError(err) {
-			s.Log.Warn("markup refused, sending plain text")
-			p.ParseMode, p.Text = "", PlainText(text)
-			_, err = s.API.SendMessage(ctx, p)
-		}
-		return err
-	})
+	err := s.exchange(ctx, "sendMessage", chatID, prio,
+		func(ctx context.Context) error {
+			_, err := s.API.SendMessage(ctx, p)
+			return err
+		},
+		func() { p.ParseMode, p.Text = "", PlainText(text) })
 	if err != nil {
-		s.Log.Error("can't send message", "err", err)
+		s.m.SendFailures.Add(1)
+		s.log.Error("can't send message", "lane", prio.String(), "err", err)
 		return false
 	}
-	s.Metrics.Sent.Add(1)
+	s.m.Sent.Add(1)
 	return true
 }
 
@@ -64,85 +153,210 @@ func (s *Sender) Edit(ctx context.Context, chatID int64, msgID int, text string,
 	if kb != nil {
 		p.ReplyMarkup = kb
 	}
-	err := s.retry(ctx, func() error {
-		_, err := s.API.EditMessageText(ctx, p)
-		if isMarkupError(err) {
-			p.ParseMode, p.Text = "", PlainText(text)
-			_, err = s.API.EditMessageText(ctx, p)
-		}
-		return err
-	})
+	err := s.exchange(ctx, "editMessageText", chatID, prioLive,
+		func(ctx context.Context) error {
+			_, err := s.API.EditMessageText(ctx, p)
+			return err
+		},
+		func() { p.ParseMode, p.Text = "", PlainText(text) })
 	if err != nil && strings.Contains(err.Error(), "message is not modified") {
 		return true
 	}
 	if err != nil {
-		s.Log.Info("can't edit message, sending a new one", "err", err)
+		s.log.Info("can't edit message, sending a new one", "err", err)
 		return false
 	}
-	s.Metrics.Sent.Add(1)
+	s.m.Sent.Add(1)
+	return true
+}
+
+// SendDocument uploads data as a file named filename with an HTML caption
+// (may be empty), as a live reply; it reports whether it arrived. Every
+// attempt uploads from a fresh reader, so a retry sends the whole file.
+func (s *Sender) SendDocument(ctx context.Context, chatID int64, filename string, data []byte, caption string) bool {
+	p := &tgbot.SendDocumentParams{ChatID: chatID, Caption: caption}
+	if caption != "" {
+		p.ParseMode = models.ParseModeHTML
+	}
+	err := s.exchange(ctx, "sendDocument", chatID, prioLive,
+		func(ctx context.Context) error {
+			p.Document = &models.InputFileUpload{Filename: filename, Data: bytes.NewReader(data)}
+			_, err := s.API.SendDocument(ctx, p)
+			return err
+		},
+		func() { p.ParseMode, p.Caption = "", PlainText(caption) })
+	if err != nil {
+		s.m.SendFailures.Add(1)
+		s.log.Error("can't send document", "err", err)
+		return false
+	}
+	s.m.Sent.Add(1)
 	return true
 }
 
 // AnswerCallback stops the spinner on a pressed button, with an optional
-// short notice.
+// short notice. It takes no share of the message budget. As the chat is
+// not known here, a 429 on it pauses all requests; prefer AnswerCallbackIn.
 func (s *Sender) AnswerCallback(ctx context.Context, id, text string) {
-	err := s.retry(ctx, func() error {
-		_, err := s.API.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text})
-		return err
-	})
-	if err != nil {
-		s.Log.Info("can't answer button press", "err", err)
+	s.answerCallback(ctx, 0, false, id, text)
+}
+
+// AnswerCallbackIn is AnswerCallback for a press in chatID: it waits while
+// Telegram holds that chat back (429), and a 429 on it holds back only
+// that chat.
+func (s *Sender) AnswerCallbackIn(ctx context.Context, chatID int64, id, text string) {
+	s.answerCallback(ctx, chatID, true, id, text)
+}
+
+func (s *Sender) answerCallback(ctx context.Context, chat int64, hasChat bool, id, text string) {
+	s.init()
+	p := &tgbot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text}
+	r := s.newRetrier()
+	for {
+		if waited, err := s.lim.clearOf(ctx, chat, hasChat); err != nil {
+			s.log.Info("can't answer button press", "err", errors.Join(r.last, err))
+			return
+		} else if waited {
+			s.m.Throttled.Add(1)
+		}
+		_, err := s.API.AnswerCallbackQuery(ctx, p)
+		if err == nil {
+			return
+		}
+		wait, again := r.next(ctx, "answerCallbackQuery", err)
+		switch {
+		case wait.block && hasChat:
+			s.lim.block(chat, wait.until)
+		case wait.block && again: // a flood 429 without chat; beyond the cap only this call gives up
+			s.lim.pause(wait.until)
+		}
+		if !again {
+			s.log.Info("can't answer button press", "err", r.last)
+			return
+		}
 	}
 }
 
-// retry runs call until it succeeds, fails for good, or the attempts run
-// out. 429 waits retry_after; 5xx and network errors back off.
-func (s *Sender) retry(ctx context.Context, call func() error) error {
-	var err error
-	backoff := 200 * time.Millisecond
-	for attempt := 0; attempt < sendAttempts; attempt++ {
-		err = call()
+// exchange runs one send in the chat's order: call is one Bot API request
+// and runs once per attempt, each time with a slot from the limiter. plain,
+// when not nil, switches the request to plain text after Telegram refused
+// its markup; that happens at most once and is not counted as a retry.
+func (s *Sender) exchange(ctx context.Context, method string, chat int64, prio sendPriority, call func(context.Context) error, plain func()) error {
+	s.init()
+	if err := ctx.Err(); err != nil { // spend no slot on a request that can't go out
+		return err
+	}
+	if err := s.lim.enter(ctx, chat, prio); err != nil {
+		return err
+	}
+	defer s.lim.leave(chat)
+	r := s.newRetrier()
+	for {
+		waited, err := s.lim.take(ctx, chat, prio)
+		if waited {
+			s.m.Throttled.Add(1)
+		}
+		if err != nil {
+			return errors.Join(r.last, err)
+		}
+		err = call(ctx)
 		if err == nil {
 			return nil
 		}
-		wait := backoff
-		var tooMany *tgbot.TooManyRequestsError
-		switch {
-		case errors.As(err, &tooMany):
-			s.Metrics.RateLimited.Add(1)
-			wait = time.Duration(tooMany.RetryAfter) * time.Second
-			if limit := s.maxRetryAfter(); wait > limit {
-				return err
-			}
-		case !transient(err):
-			return err
-		default:
-			backoff *= 2
+		if plain != nil && isMarkupError(err) {
+			s.log.Warn("markup refused, sending plain text", "method", method)
+			plain()
+			plain = nil
+			continue
 		}
-		s.Metrics.Retries.Add(1)
-		select {
-		case <-ctx.Done():
-			return errors.Join(err, ctx.Err())
-		case <-time.After(wait):
+		wait, again := r.next(ctx, method, err)
+		if wait.block { // also when giving up: the chat's next sends wait too
+			s.lim.block(chat, wait.until)
+		}
+		if !again {
+			return r.last
 		}
 	}
-	return err
 }
 
-func (s *Sender) maxRetryAfter() time.Duration {
-	if s.MaxRetryAfter > 0 {
-		return s.MaxRetryAfter
+// retrier decides, failure by failure, whether and when to try again.
+type retrier struct {
+	s        *Sender
+	backoff  time.Duration
+	failures int // 5xx and network errors
+	limited  int // 429s
+	last     error
+}
+
+// retryWait says how the next attempt waits: for a 429, the requests of
+// the chat (or all) are held back until until; otherwise next already
+// slept the backoff.
+type retryWait struct {
+	block bool
+	until time.Time
+}
+
+func (s *Sender) newRetrier() *retrier {
+	return &retrier{s: s, backoff: orDefault(s.Backoff, DefaultBackoff)}
+}
+
+// next reports whether to try again after err, and how to wait; for a 5xx
+// or a network error it sleeps the backoff itself.
+func (r *retrier) next(ctx context.Context, method string, err error) (retryWait, bool) {
+	s := r.s
+	r.last = err
+	var tooMany *tgbot.TooManyRequestsError
+	if errors.As(err, &tooMany) {
+		s.m.RateLimited.Add(1)
+		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+		until := time.Now().Add(wait)
+		if limit := orDefault(s.MaxRetryAfter, DefaultMaxRetryAfter); wait > limit {
+			s.m.RetryAfterTooLong.Add(1)
+			s.log.Error("Telegram asks to wait longer than allowed, giving up", "method", method, "retry_after", wait, "max", limit)
+			return retryWait{block: true, until: until}, false // still honour it for the next sends
+		}
+		if r.limited++; r.limited > maxRateLimited {
+			return retryWait{block: true, until: until}, false
+		}
+		s.m.Retries.Add(1)
+		return retryWait{block: true, until: until}, true
 	}
-	return 60 * time.Second
+	if !transient(err) {
+		return retryWait{}, false
+	}
+	if r.failures++; r.failures >= orDefault(s.Attempts, DefaultAttempts) {
+		return retryWait{}, false
+	}
+	s.m.Retries.Add(1)
+	d := r.backoff/2 + rand.N(r.backoff/2+1)
+	r.backoff = min(2*r.backoff, maxBackoff)
+	if err := sleepCtx(ctx, d); err != nil {
+		r.last = errors.Join(r.last, err)
+		return retryWait{}, false
+	}
+	return retryWait{}, true
 }
 
-// transient errors are worth another try: not a refusal by Telegram.
+// statusText matches go-telegram/bot's error for answers it has no
+// sentinel for (5xx, and 4xx other than 400, 401, 403, 404, 409, 429).
+var statusText = regexp.MustCompile(`error response from telegram for method \S+, (\d{3}) `)
+
+// transient errors are worth another try: 5xx and network failures, not a
+// refusal by Telegram nor the end of the context.
 func transient(err error) bool {
 	for _, e := range []error{tgbot.ErrorBadRequest, tgbot.ErrorForbidden, tgbot.ErrorUnauthorized,
 		tgbot.ErrorNotFound, tgbot.ErrorConflict, context.Canceled, context.DeadlineExceeded} {
 		if errors.Is(err, e) {
 			return false
 		}
+	}
+	var migrate *tgbot.MigrateError
+	if errors.As(err, &migrate) {
+		return false
+	}
+	if m := statusText.FindStringSubmatch(err.Error()); m != nil {
+		code, _ := strconv.Atoi(m[1])
+		return code >= 500
 	}
 	return true
 }

@@ -37,6 +37,10 @@ type config struct {
 	FlowFile              string
 	LocalesDir            string
 	KeyPrefix             string
+	// SendRate and ChatSendInterval pace the sender (Telegram's limits:
+	// 30 messages/s per bot, about one per second in a chat).
+	SendRate         int
+	ChatSendInterval time.Duration
 }
 
 // secretPattern is what Telegram accepts as a webhook secret_token; at
@@ -140,6 +144,15 @@ func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
 		bad("INTAKEBOT_COUNTRY", "must be nl or be (it selects the crisis lines)")
 	}
 	c.SessionTTL = duration(get, bad, "INTAKEBOT_SESSION_TTL", 90*24*time.Hour)
+	c.ChatSendInterval = duration(get, bad, "INTAKEBOT_CHAT_SEND_INTERVAL", time.Second)
+	c.SendRate = 30
+	if v := get("INTAKEBOT_SEND_RATE", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			bad("INTAKEBOT_SEND_RATE", "must be a whole number of messages per second, 1 or more")
+		}
+		c.SendRate = n
+	}
 	c.ResumeAfter = duration(get, bad, "INTAKEBOT_RESUME_AFTER", 12*time.Hour)
 	if !strings.HasSuffix(c.KeyPrefix, ":") {
 		bad("INTAKEBOT_KEY_PREFIX", "must end with ':'")

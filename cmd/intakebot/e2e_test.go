@@ -79,14 +79,15 @@ func (s *syncBuffer) String() string {
 }
 
 func testEnv(api *telegramtest.Server, rds *redistest.Server) map[string]string {
-	return map[string]string{
+	e := map[string]string{
 		"TELEGRAM_BOT_TOKEN":   "123456:TEST-token",
 		"TELEGRAM_API_URL":     api.URL(),
 		"REDIS_URL":            rds.URL(),
 		"INTAKEBOT_DATA_KEY":   testKey,
-		"INTAKEBOT_HTTP_ADDR":  "127.0.0.1:0",
 		"INTAKEBOT_LOG_FORMAT": "json",
 	}
+	fastSending(e)
+	return e
 }
 
 func startBot(t *testing.T, api *telegramtest.Server, env map[string]string) *instance {

@@ -75,6 +75,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		Engine: engine, Store: sessionStore{sessions}, API: api, Log: log, Username: me.Username,
 		Renderer:     &bot.Renderer{L: cat, Log: log, Loc: cfg.Location},
 		PseudonymKey: cfg.DataKey, DefaultLang: cat.Default(), Metrics: metrics,
+		Sender: &bot.Sender{PerSecond: cfg.SendRate, PerChatInterval: cfg.ChatSendInterval},
 	})
 
 	mux := http.NewServeMux()
