@@ -44,6 +44,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("REDIS_URL: %w", err)
 	}
+	redis.SetLogger(redisLogger{log})
 	rdb := redis.NewClient(ropts)
 	defer rdb.Close()
 	if err := rdb.Ping(ctx).Err(); err != nil {
@@ -201,4 +202,13 @@ func registerCommands(ctx context.Context, api *tgbot.Bot, cat *locales.Catalog,
 			log.Warn("can't register the command menu", "lang", lang, "err", err)
 		}
 	}
+}
+
+// redisLogger sends go-redis's own messages (connection pool trouble) to
+// our log at debug level instead of unstructured lines on stderr; outages
+// are reported by the bot itself, once per update.
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.Debug("redis client", "msg", fmt.Sprintf(format, v...))
 }
