@@ -114,12 +114,17 @@ func Load(defaultLang string, extraDir string) (*Catalog, error) {
 	return c, nil
 }
 
-// add parses one message file named <lang>.toml and merges its messages.
+// add parses one message file named <lang>.toml (or <part>.<lang>.toml)
+// and merges its messages.
 func (c *Catalog) add(path string, buf []byte) error {
+	// <language>.toml, or <part>.<language>.toml for a file per concern.
 	base := strings.TrimSuffix(filepath.Base(path), ".toml")
+	if i := strings.LastIndexByte(base, '.'); i >= 0 {
+		base = base[i+1:]
+	}
 	tag, err := language.Parse(base)
-	if err != nil || strings.Contains(base, ".") {
-		return fmt.Errorf("locales: %s: the file name must be <language>.toml, like nl.toml", path)
+	if err != nil || base == "" {
+		return fmt.Errorf("locales: %s: the file name must be <language>.toml or <part>.<language>.toml, like nl.toml", path)
 	}
 	lang := tag.String()
 	// The canonical name makes go-i18n file the messages under the same tag.

@@ -500,10 +500,10 @@ other = "Überspringen"
 
 func TestExtraDirRefusesBadFiles(t *testing.T) {
 	for name, file := range map[string]struct{ name, text string }{
-		"bad toml":       {"nl.toml", "[unclosed"},
-		"bad template":   {"nl.toml", "[\"x\"]\nother = \"{{.N\"\n"},
-		"bad file name":  {"not-a-language.toml", "[\"x\"]\nother = \"x\"\n"},
-		"flow-like name": {"intake.nl.toml", "[\"x\"]\nother = \"x\"\n"},
+		"bad toml":            {"nl.toml", "[unclosed"},
+		"bad template":        {"nl.toml", "[\"x\"]\nother = \"{{.N\"\n"},
+		"bad file name":       {"not-a-language.toml", "[\"x\"]\nother = \"x\"\n"},
+		"part of no language": {"intake.xx-not.toml", "[\"x\"]\nother = \"x\"\n"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -534,4 +534,18 @@ func TestConcurrentUse(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// Messages may be split over files per concern: <part>.<lang>.toml.
+func TestExtraDirTakesAFilePerConcern(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "myflow.nl.toml"), []byte("[\"my.q\"]\nother = \"Mijn vraag\"\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "myflow.en.toml"), []byte("[\"my.q\"]\nother = \"My question\"\n"), 0o600)
+	cat, err := Load("nl", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := cat.Localize("en", "my.q", nil); got != "My question" || !cat.HasEverywhere("my.q") {
+		t.Fatalf("got %q", got)
+	}
 }
