@@ -1,0 +1,63 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// ErrLinkInvalid is returned by People.UseLink for a token that is
+// unknown, used or expired (they are told apart by nobody: a guess learns
+// nothing).
+var ErrLinkInvalid = errors.New("link unknown, used or expired")
+
+// People keeps staff, single-use links, cases, the audit trail and the
+// handoff's due reminders (storage.People implements it).
+type People interface {
+	Staff(ctx context.Context, userID int64) (dialog.StaffMember, bool, error)
+	AddStaff(ctx context.Context, m dialog.StaffMember) error
+	ListStaff(ctx context.Context) ([]dialog.StaffMember, error)
+	RemoveStaff(ctx context.Context, userID int64) error
+
+	// CreateLink stores l under a new random token (at least 128 bits)
+	// and returns the token; only its hash is stored. The link expires at
+	// l.Expires.
+	CreateLink(ctx context.Context, l dialog.Link) (token string, err error)
+	// UseLink returns the link of token and makes it unusable, atomically:
+	// of two people opening one link at once, one gets it.
+	UseLink(ctx context.Context, token string) (dialog.Link, error)
+	// PendingInvites lists a director's invites not used yet.
+	PendingInvites(ctx context.Context, director int64) ([]dialog.Link, error)
+	// LinkFailure counts a failed link for userID and returns the count
+	// within the last hour, to slow down guessing.
+	LinkFailure(ctx context.Context, userID int64) (int, error)
+	// LinkFailures returns that count without adding to it.
+	LinkFailures(ctx context.Context, userID int64) (int, error)
+
+	// SetPendingStaff remembers, for an hour, that userID opened a staff
+	// link and is asked for their name; TakePendingStaff returns it once.
+	SetPendingStaff(ctx context.Context, userID int64, l dialog.Link) error
+	TakePendingStaff(ctx context.Context, userID int64) (dialog.Link, bool, error)
+
+	SaveCase(ctx context.Context, c dialog.Case) error
+	Case(ctx context.Context, key string) (dialog.Case, bool, error)
+	// CasesOf lists the cases of a director, or of a counsellor (the ones
+	// they invited), newest first.
+	CasesOf(ctx context.Context, staff int64) ([]dialog.Case, error)
+	// MoveCase re-keys a case (a young person's new Telegram account).
+	MoveCase(ctx context.Context, oldKey, newKey string) error
+
+	Audit(ctx context.Context, e dialog.AuditEntry) error
+	AuditLog(ctx context.Context, limit int) ([]dialog.AuditEntry, error)
+
+	// ScheduleDue sets (or moves) the time at which the case's pending
+	// handoff needs attention; CancelDue removes it.
+	ScheduleDue(ctx context.Context, caseKey string, at time.Time) error
+	CancelDue(ctx context.Context, caseKey string) error
+	// ClaimDue returns up to limit cases due at now and pushes each back by
+	// lease, atomically, so that several replicas never take the same one
+	// and a crash makes it due again after the lease.
+	ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]string, error)
+}

@@ -1,0 +1,86 @@
+package dialog
+
+import "time"
+
+// Role is what a staff member may do. Young people have no role: anyone
+// who is not staff is one.
+type Role string
+
+const (
+	// RoleAdmin comes from the configuration (INTAKEBOT_ADMINS), never
+	// from a link.
+	RoleAdmin Role = "admin"
+	// RoleDirector receives intakes and invites young people.
+	RoleDirector Role = "director"
+	// RoleCounsellor invites young people and sees the status of their
+	// intakes, not the content.
+	RoleCounsellor Role = "counsellor"
+)
+
+// StaffMember is a director or counsellor, known by Telegram user ID.
+type StaffMember struct {
+	UserID  int64     `json:"user_id"`
+	Role    Role      `json:"role"`
+	Name    string    `json:"name"` // as they gave it when they opened their link
+	Lang    string    `json:"lang"` // the language of what the bot sends them
+	Added   time.Time `json:"added"`
+	AddedBy int64     `json:"added_by"`
+}
+
+// LinkKind says what a single-use /start link does.
+type LinkKind string
+
+const (
+	// LinkStaff makes its opener a staff member with Link.Role.
+	LinkStaff LinkKind = "staff"
+	// LinkInvite links its opener, a young person, to Link.Director.
+	LinkInvite LinkKind = "invite"
+)
+
+// Link is a single-use /start link as stored (the token itself is never
+// stored, only its hash).
+type Link struct {
+	Kind      LinkKind `json:"kind"`
+	Role      Role     `json:"role,omitempty"`     // staff links
+	CreatedBy int64    `json:"created_by"`         // who made it
+	Director  int64    `json:"director,omitempty"` // invites: the young person's director
+	// Counsellor made the invite (0 when the director did).
+	Counsellor int64  `json:"counsellor,omitempty"`
+	FirstName  string `json:"first_name,omitempty"` // invites: for the staff's own overview
+	Note       string `json:"note,omitempty"`
+	// CaseKey, when set, re-attaches an existing intake to the account
+	// that opens the link (a young person with a new phone).
+	CaseKey string    `json:"case_key,omitempty"`
+	Created time.Time `json:"created"`
+	Expires time.Time `json:"expires"`
+}
+
+// Case ties a young person's intake (session key) to their director and,
+// when a counsellor invited them, that counsellor. It holds the dates of
+// the handoff; the answers stay in the session.
+type Case struct {
+	Key        string    `json:"key"`
+	Director   int64     `json:"director"`
+	Counsellor int64     `json:"counsellor,omitempty"`
+	FirstName  string    `json:"first_name,omitempty"`
+	Note       string    `json:"note,omitempty"`
+	Linked     time.Time `json:"linked"`
+	// Delivered is when the summary reached the director.
+	Delivered time.Time `json:"delivered,omitzero"`
+	// Acknowledged is when the director pressed "I'll contact them".
+	Acknowledged time.Time `json:"acknowledged,omitzero"`
+	AckBy        int64     `json:"ack_by,omitempty"`
+	// Reminded and Escalated are when the director, and later the
+	// admins, were told that the summary waits for an acknowledgement.
+	Reminded  time.Time `json:"reminded,omitzero"`
+	Escalated time.Time `json:"escalated,omitzero"`
+}
+
+// AuditEntry records who opened or acted on which intake, and when; never
+// what it says.
+type AuditEntry struct {
+	At     time.Time `json:"at"`
+	Actor  int64     `json:"actor"`
+	Action string    `json:"action"` // e.g. "summary.delivered", "summary.opened", "summary.acknowledged"
+	Case   string    `json:"case"`
+}
