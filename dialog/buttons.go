@@ -24,7 +24,13 @@ func (h *turn) button() {
 		return
 	}
 	switch d.act {
+	case actConsentYes, actConsentNo, actAge:
+		h.consentAction(d)
 	case actStart:
+		if h.needsConsent() {
+			h.welcome()
+			return
+		}
 		if s.State != StateNew && s.State != StateWelcome {
 			h.stale()
 			return
@@ -37,7 +43,7 @@ func (h *turn) button() {
 		}
 		h.review()
 	case actRestart:
-		if s.State == StateNew || s.State == StateWelcome {
+		if s.State == StateNew || s.State == StateWelcome || s.State == StateConsent || s.State == StateAge {
 			h.stale()
 			return
 		}
@@ -46,11 +52,13 @@ func (h *turn) button() {
 			{{Label: T("btn.restart_no"), Data: h.data(actContinue, "", "")}},
 		}})
 	case actRestartYes:
-		if s.State == StateNew || s.State == StateWelcome {
+		if s.State == StateNew || s.State == StateWelcome || s.State == StateConsent || s.State == StateAge {
 			h.stale()
 			return
 		}
-		*s = Session{Key: s.Key, FlowID: s.FlowID, FlowVersion: s.FlowVersion, Lang: s.Lang, Version: s.Version, LastUpdateID: s.LastUpdateID, Recent: s.Recent}
+		// Start over: the answers go, the consent and the link stay.
+		*s = Session{Key: s.Key, FlowID: s.FlowID, FlowVersion: s.FlowVersion, Lang: s.Lang, Version: s.Version,
+			LastUpdateID: s.LastUpdateID, Recent: s.Recent, DirectorName: s.DirectorName, Consented: s.Consented, Age: s.Age}
 		h.say(Message{Parts: []Text{T("restart.done")}, Edit: true})
 		h.welcome()
 	case actEdit:

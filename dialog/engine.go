@@ -15,6 +15,9 @@ type Engine struct {
 	Languages []string
 	// Country selects the crisis lines of /help: "nl" or "be".
 	Country string
+	// Consent asks for consent and the age bracket before the first
+	// question (the bot and the demo set it).
+	Consent bool
 	// ResumeAfter: a message after this much silence is taken as coming
 	// back, not as an answer, so that "hi" days later is never stored as
 	// the answer to a question asked last week. Zero means 12 hours.
@@ -211,7 +214,7 @@ func (h *turn) command() {
 
 func (h *turn) start() {
 	switch h.s.State {
-	case StateNew, StateWelcome:
+	case StateNew, StateConsent, StateAge, StateWelcome:
 		h.welcome()
 	case StateSubmitted:
 		h.say(Message{Parts: []Text{T("submitted.already")}, Buttons: [][]Button{{h.restartButton()}}})
@@ -229,6 +232,10 @@ func (h *turn) help() {
 }
 
 func (h *turn) welcome() {
+	if h.needsConsent() {
+		h.consent()
+		return
+	}
 	h.s.State = StateWelcome
 	h.say(Message{
 		Parts: []Text{T("welcome")},
@@ -275,7 +282,7 @@ func (h *turn) resume(offerRestart bool) {
 func (h *turn) where() {
 	s := h.s
 	switch s.State {
-	case StateNew, StateWelcome:
+	case StateNew, StateConsent, StateAge, StateWelcome:
 		h.welcome()
 	case StateSubmitted:
 		h.say(Message{Parts: []Text{T("submitted.already")}, Buttons: [][]Button{{h.restartButton()}}})
@@ -295,7 +302,7 @@ func (h *turn) where() {
 func (h *turn) remind() {
 	s := h.s
 	switch s.State {
-	case StateNew, StateWelcome:
+	case StateNew, StateConsent, StateAge, StateWelcome:
 		h.welcome()
 	case StatePaused:
 		h.resume(false)
@@ -342,7 +349,7 @@ func (h *turn) media() {
 func (h *turn) text() {
 	s := h.s
 	switch s.State {
-	case StateNew:
+	case StateNew, StateConsent, StateAge:
 		h.welcome()
 	case StateWelcome:
 		h.say(Message{Parts: []Text{T("expect.welcome")}})

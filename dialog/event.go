@@ -116,6 +116,9 @@ const (
 	actRestartNo  = "rn"
 	actLanguage   = "l"
 	actContinue   = "c"
+	actConsentYes = "cy"
+	actConsentNo  = "cn"
+	actAge        = "ag"
 )
 
 type buttonData struct {

@@ -64,6 +64,9 @@ type Question struct {
 	Min      int        `toml:"min"`
 	Max      int        `toml:"max"`
 	When     *Condition `toml:"when"`
+	// Flags marks options the director must see at a glance: option ID ->
+	// flag name (safety, income, urgency, ...), shown on top of the summary.
+	Flags map[string]string `toml:"flags"`
 }
 
 // Flow is a versioned questionnaire. Sessions remember the version they
@@ -182,4 +185,16 @@ func (f *Flow) MessageIDs() []string {
 	}
 	slices.Sort(ids)
 	return slices.Compact(ids)
+}
+
+// Progress is how many of the questions to ask were answered or skipped,
+// and how many there are, given the answers so far.
+func (f *Flow) Progress(s Session) (done, total int) {
+	for _, id := range f.Applicable(s.Answers) {
+		total++
+		if _, ok := s.Answers[id]; ok {
+			done++
+		}
+	}
+	return done, total
 }

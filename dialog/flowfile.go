@@ -228,6 +228,14 @@ func (q *Question) checkShape(fail func(string, ...any) error) error {
 			return fail("a scale needs min < max, at most 11 steps, within -1000 and 1000")
 		}
 	}
+	for opt, flag := range q.Flags {
+		if !q.hasOption(opt) {
+			return fail("flag on %q, which is not an option", opt)
+		}
+		if !idPattern.MatchString(flag) {
+			return fail("flag name %q must be lower-case letters, digits and _", flag)
+		}
+	}
 	if q.MaxLen < 0 || q.MaxLen > 4000 || q.MaxItems < 0 || q.MaxItems > 50 {
 		return fail("max_len must be 0-4000 and max_items 0-50")
 	}

@@ -11,7 +11,7 @@ import (
 // hold it to that, and storage can refuse a record that fails it.
 func (f *Flow) CheckSession(s Session) error {
 	switch s.State {
-	case StateNew, StateWelcome, StateReview, StateSubmitted:
+	case StateNew, StateConsent, StateAge, StateWelcome, StateReview, StateSubmitted:
 		if s.Current != "" || s.Editing {
 			return fmt.Errorf("state %s with a current question", s.State)
 		}
@@ -53,6 +53,9 @@ func (f *Flow) CheckSession(s Session) error {
 		if _, ok := f.Question(id); !ok {
 			return fmt.Errorf("history names unknown question %q", id)
 		}
+	}
+	if s.Age != "" && !slices.Contains(AgeBrackets, s.Age) {
+		return fmt.Errorf("unknown age bracket %q", s.Age)
 	}
 	if s.State == StateSubmitted && s.Submitted.IsZero() {
 		return fmt.Errorf("submitted without a time")

@@ -12,6 +12,11 @@ type State string
 const (
 	// StateNew is a session that has not seen the welcome yet.
 	StateNew State = "new"
+	// StateConsent waits for consent (Engine.Consent): nothing but the
+	// link to the director is kept before it.
+	StateConsent State = "consent"
+	// StateAge waits for the age bracket, right after consent.
+	StateAge State = "age"
 	// StateWelcome waits for the young person to press start.
 	StateWelcome State = "welcome"
 	// StateAsking waits for an answer to Session.Current.
@@ -57,7 +62,14 @@ type Session struct {
 	Draft []string `json:"draft,omitempty"`
 	// Editing is set when a question is asked again from the review: after
 	// the answer the young person returns to the review.
-	Editing   bool      `json:"editing,omitempty"`
+	Editing bool `json:"editing,omitempty"`
+	// DirectorName is the first name of the young person's director, set
+	// by the edge when an invite links them; the consent screen names them.
+	DirectorName string `json:"director_name,omitempty"`
+	// Consented is when the young person agreed to take part, and Age the
+	// age bracket they gave then (an option of AgeBrackets).
+	Consented time.Time `json:"consented,omitzero"`
+	Age       string    `json:"age,omitempty"`
 	Started   time.Time `json:"started"`
 	Updated   time.Time `json:"updated"`
 	Submitted time.Time `json:"submitted,omitzero"`
@@ -93,6 +105,7 @@ func (s Session) Clone() Session {
 func (s Session) Equal(o Session) bool {
 	if s.Key != o.Key || s.FlowID != o.FlowID || s.FlowVersion != o.FlowVersion ||
 		s.Lang != o.Lang || s.State != o.State || s.Current != o.Current ||
+		s.DirectorName != o.DirectorName || !s.Consented.Equal(o.Consented) || s.Age != o.Age ||
 		s.Editing != o.Editing || !s.Started.Equal(o.Started) ||
 		!s.Updated.Equal(o.Updated) || !s.Submitted.Equal(o.Submitted) ||
 		s.Version != o.Version || s.LastUpdateID != o.LastUpdateID ||

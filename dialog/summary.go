@@ -1,6 +1,9 @@
 package dialog
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Summary is the intake as the director reads it: answers grouped by topic
 // in flow order, with skipped questions named. It holds IDs and the young
@@ -17,6 +20,9 @@ type Summary struct {
 	Skipped []SummaryItem
 	// Count is the number of questions that apply: answered, skipped or open.
 	Count int
+	// Flags are the flag names of the options chosen (Question.Flags),
+	// sorted, each once: what the director must see first.
+	Flags []string
 }
 
 // SummaryTopic is one topic with its questions.
@@ -55,7 +61,13 @@ func BuildSummary(f *Flow, s Session) Summary {
 		}
 		sum.Count++
 		byTopic[q.Topic] = append(byTopic[q.Topic], it)
+		for _, c := range a.Choices {
+			if flag, ok := q.Flags[c]; ok && !a.Skipped && !slices.Contains(sum.Flags, flag) {
+				sum.Flags = append(sum.Flags, flag)
+			}
+		}
 	}
+	slices.Sort(sum.Flags)
 	for _, t := range f.Topics {
 		if items := byTopic[t.ID]; len(items) > 0 {
 			sum.Topics = append(sum.Topics, SummaryTopic{Topic: T(TopicMessageID(t.ID)), Items: items})

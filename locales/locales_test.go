@@ -57,6 +57,8 @@ func sampleData(count int) map[string]any {
 		"Count":    count,
 		"Date":     "2 januari 2026",
 		"Language": "Nederlands",
+		"Director": "je procesregisseur Sanne",
+		"Name":     "Sanne",
 	}
 }
 

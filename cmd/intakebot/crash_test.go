@@ -101,9 +101,11 @@ func TestKilledMidBurstLosesAndDoublesNothing(t *testing.T) {
 	for i := range chats {
 		api.SendText(chat(i), chat(i), "/start", "nl")
 	}
-	for i := range chats {
-		api.WaitMessage(t, chat(i), 15*time.Second, func(m telegramtest.Msg) bool { _, ok := m.Button("Beginnen"); return ok })
-		api.PressButton(chat(i), chat(i), api.LastBotMessage(chat(i)).ID, mustButton(t, api.LastBotMessage(chat(i)), "Beginnen"))
+	for _, label := range []string{"Ik doe mee", "18", "Beginnen"} {
+		for i := range chats {
+			api.WaitMessage(t, chat(i), 15*time.Second, func(m telegramtest.Msg) bool { _, ok := m.Button(label); return ok })
+			api.PressButton(chat(i), chat(i), api.LastBotMessage(chat(i)).ID, mustButton(t, api.LastBotMessage(chat(i)), label))
+		}
 	}
 	for i := range chats {
 		api.WaitMessage(t, chat(i), 15*time.Second, func(m telegramtest.Msg) bool { return m.FromBot && strings.Contains(m.Text, "Schrijf je notities") })

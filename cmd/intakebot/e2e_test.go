@@ -201,7 +201,11 @@ func TestEndToEndIntakeSurvivesRestart(t *testing.T) {
 	yp := &person{t: t, api: api, bot: bot1, chat: 5001, lang: "nl"}
 
 	yp.say("/start")
-	yp.expect("Hoi", "procesregisseur")
+	yp.expect("Voordat we beginnen", "procesregisseur", "113")
+	yp.press("Ik doe mee")
+	yp.expect("Hoe oud ben je")
+	yp.press("18")
+	yp.expect("Hoi")
 	yp.press("Beginnen")
 	yp.expect("Vraag 1 van", "Waar droom jij van")
 

@@ -46,7 +46,7 @@ func TestDemoScriptedReachesTheDirectorSummary(t *testing.T) {
 
 func TestDemoInEnglishAndEndOfInput(t *testing.T) {
 	var out bytes.Buffer
-	code := run(context.Background(), []string{"demo", "-lang", "en"}, env(nil), strings.NewReader("1\nA flat of my own\n"), &out, &out)
+	code := run(context.Background(), []string{"demo", "-lang", "en"}, env(nil), strings.NewReader("1\n3\n1\nA flat of my own\n"), &out, &out)
 	if code != 0 {
 		t.Fatalf("demo exited %d: %s", code, out.String())
 	}

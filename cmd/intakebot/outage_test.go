@@ -23,6 +23,8 @@ func TestRedisDownForTenSecondsLosesNothing(t *testing.T) {
 	defer b.stop(t)
 	yp := &person{t: t, api: api, bot: b, chat: 6001, lang: "nl"}
 	yp.say("/start")
+	yp.press("Ik doe mee")
+	yp.press("18")
 	yp.press("Beginnen")
 	yp.say("Een eigen huis")
 	yp.expect("Vraag 2 van")

@@ -109,7 +109,7 @@ func TestWebhookRefusesAWrongSecretAndHandlesARightOne(t *testing.T) {
 		t.Fatalf("status %d, want 200", code)
 	}
 	// 200 comes only after the reply went out.
-	if m := api.LastBotMessage(chat); !strings.Contains(m.Text, "Hoi") {
+	if m := api.LastBotMessage(chat); !strings.Contains(m.Text, "Voordat we beginnen") {
 		t.Fatalf("no welcome after the 200: %q", m.Text)
 	}
 	if code := h.post(t, webhookSecret, models.Update{}); code != http.StatusBadRequest {
@@ -136,6 +136,8 @@ func TestTwoWebhookReplicasLoseAndDoubleNothing(t *testing.T) {
 		}
 	}
 	mustPost(a, textUpdate(chat, "/start"))
+	mustPost(b, pressUpdate(api, chat, "Ik doe mee"))
+	mustPost(a, pressUpdate(api, chat, "18"))
 	mustPost(b, pressUpdate(api, chat, "Beginnen"))
 	mustPost(a, pressUpdate(api, chat, "Overslaan")) // dreams
 	mustPost(b, pressUpdate(api, chat, "Overslaan")) // dreams_help

@@ -35,7 +35,7 @@ func newEngine(cfg *config, now func() time.Time) (*dialog.Engine, *locales.Cata
 		return nil, nil, fmt.Errorf("default flow: %w", err)
 	}
 	return &dialog.Engine{
-		Flow: flow, Now: now, Languages: cat.Languages(), Country: cfg.Country, ResumeAfter: cfg.ResumeAfter,
+		Flow: flow, Now: now, Languages: cat.Languages(), Country: cfg.Country, ResumeAfter: cfg.ResumeAfter, Consent: true,
 	}, cat, nil
 }
 
