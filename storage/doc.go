@@ -1,5 +1,6 @@
-// Package storage keeps the intake bot's state in Redis: sessions now, and
-// later update de-duplication, invites, staff, reminders and the audit trail.
+// Package storage keeps the intake bot's state in Redis: sessions, the
+// inbox of fetched updates, and (People) staff, single-use links, cases,
+// the audit trail and the handoff's due times.
 //
 // What a young person tells the bot is health and safety data, so every
 // record's content is sealed with AES-256-GCM before it leaves the process
@@ -25,4 +26,39 @@
 // With Redis Cluster, put a hash tag in the prefix (for example
 // "{intakebot}:") so that a session and both indexes share a slot: Save and
 // Delete touch all three in one script.
+//
+// # People: staff, links, cases, audit, due times
+//
+// People (bot.People) keeps these keys beside the sessions:
+//
+//	<prefix>staff                   set: user IDs of the staff
+//	<prefix>staff:<user ID>         hash: role, lang, added, added_by (plain), data (sealed)
+//	<prefix>staff:<user ID>:cases   sorted set: case keys of a director or counsellor, by linked time (unix ms)
+//	<prefix>link:<SHA-256 of token> string: sealed dialog.Link; Redis drops it at Link.Expires
+//	<prefix>director:<ID>:invites   sorted set: link hashes of a director's invites, by expiry (unix ms)
+//	<prefix>linkfail:<user ID>      counter of failed links; expires an hour after the first
+//	<prefix>pendingstaff:<user ID>  string: sealed staff link awaiting a name; expires after an hour
+//	<prefix>case:<case key>         hash: director, counsellor, dates (plain), data (sealed)
+//	<prefix>audit                   stream: at, actor, action, case (plain, never content); ~100,000 kept
+//	<prefix>due                     sorted set: case keys by due time (unix ms), claimed with a lease
+//
+// A link token is 128 random bits, 22 characters of base64url; Redis holds
+// only its SHA-256, so a copy of Redis opens no link. UseLink takes a link
+// with GETDEL: of several people opening it at once, one gets it. Names,
+// first names and notes are sealed as sessions are (AAD: the record's Redis
+// key); the role of a staff member and the director and counsellor of a
+// case are plain for indexes and scripts, but the sealed copy is the truth
+// and a record whose plain copy disagrees is refused as corrupt. Errors
+// never name a person, token or case.
+//
+// Staff, cases and the audit stream have no TTL: staff leave by
+// RemoveStaff, a case goes by DeleteCase (erasure, or once the summary is
+// filed: the bot's copy should not outlive its purpose), and the audit
+// stream is capped by length. Links, failure counters and pending staff
+// links expire by themselves; index entries of expired or erased records
+// are tidied when they are read.
+//
+// People needs Redis 6.2 or later (GETDEL, SET PXAT). With Redis Cluster
+// the hash tag in the prefix is required, as for sessions: CreateLink,
+// PendingInvites, the case scripts and MoveCase touch several keys at once.
 package storage

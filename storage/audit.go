@@ -1,0 +1,73 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// The audit trail is one Redis stream, <prefix>audit, with plain fields
+// only: who (actor, a staff user ID, 0 for the bot itself), did what
+// (action), to which case (the case key) and when (at, unix ms). It never
+// holds content, by design: an access log (NEN 7513) records access
+// events, not what was seen. It keeps about AuditMaxLen entries.
+
+func (p *People) auditKey() string { return p.prefix + "audit" }
+
+// Audit appends e to the audit trail; a zero e.At is set to now. One round
+// trip.
+func (p *People) Audit(ctx context.Context, e dialog.AuditEntry) error {
+	if e.Action == "" {
+		return errors.New("can't write audit entry: no action")
+	}
+	if e.At.IsZero() {
+		e.At = p.now()
+	}
+	err := p.client.XAdd(ctx, &redis.XAddArgs{
+		Stream: p.auditKey(),
+		MaxLen: p.auditMax,
+		Approx: true,
+		Values: []any{"at", e.At.UnixMilli(), "actor", e.Actor, "action", e.Action, "case", e.Case},
+	}).Err()
+	if err != nil {
+		return fmt.Errorf("can't write audit entry: %w", err)
+	}
+	return nil
+}
+
+// AuditLog returns up to limit audit entries, newest first; none for a
+// limit below 1. Times come back in UTC, to the millisecond. One round trip.
+func (p *People) AuditLog(ctx context.Context, limit int) ([]dialog.AuditEntry, error) {
+	if limit < 1 {
+		return nil, nil
+	}
+	msgs, err := p.client.XRevRangeN(ctx, p.auditKey(), "+", "-", int64(limit)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("can't read audit log: %w", err)
+	}
+	out := make([]dialog.AuditEntry, 0, len(msgs))
+	for _, m := range msgs {
+		at, _ := str(m.Values["at"])
+		actor, _ := str(m.Values["actor"])
+		action, _ := str(m.Values["action"])
+		caseKey, _ := str(m.Values["case"])
+		ms, err1 := strconv.ParseInt(at, 10, 64)
+		actorID, err2 := strconv.ParseInt(actor, 10, 64)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("can't read audit log: %w: entry with a bad number", ErrCorrupt)
+		}
+		out = append(out, dialog.AuditEntry{
+			At:     time.UnixMilli(ms).UTC(),
+			Actor:  actorID,
+			Action: action,
+			Case:   caseKey,
+		})
+	}
+	return out, nil
+}

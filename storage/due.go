@@ -1,0 +1,65 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Due times of pending handoffs are one sorted set, <prefix>due: member the
+// case key, score the due time in unix ms. A claim pushes the score back by
+// a lease instead of removing the member, so that a replica that dies
+// between claiming and finishing leaves the case to be claimed again after
+// the lease: at-least-once, and never by two replicas within one lease.
+
+// ScheduleDue sets (or moves) the time at which the case's pending handoff
+// needs attention. One round trip.
+func (p *People) ScheduleDue(ctx context.Context, caseKey string, at time.Time) error {
+	if caseKey == "" {
+		return errors.New("can't schedule due time: no case key")
+	}
+	if err := p.client.ZAdd(ctx, p.dueKey(), redis.Z{Score: float64(at.UnixMilli()), Member: caseKey}).Err(); err != nil {
+		return fmt.Errorf("can't schedule due time: %w", err)
+	}
+	return nil
+}
+
+// CancelDue removes the case's due time; a case without one is not an
+// error. One round trip.
+func (p *People) CancelDue(ctx context.Context, caseKey string) error {
+	if err := p.client.ZRem(ctx, p.dueKey(), caseKey).Err(); err != nil {
+		return fmt.Errorf("can't cancel due time: %w", err)
+	}
+	return nil
+}
+
+// claimDueScript takes up to ARGV[3] members due at ARGV[1] (unix ms), the
+// earliest first, and moves each to ARGV[2].
+var claimDueScript = redis.NewScript(`
+local due = redis.call("ZRANGEBYSCORE", KEYS[1], "-inf", ARGV[1], "LIMIT", 0, ARGV[3])
+for _, m in ipairs(due) do redis.call("ZADD", KEYS[1], ARGV[2], m) end
+return due
+`)
+
+// ClaimDue returns up to limit cases due at now, the earliest first, and
+// pushes each back to now+lease, in one script: several replicas never
+// take the same case within a lease, and a case whose claimer crashes
+// before CancelDue or ScheduleDue is due again after the lease. A limit
+// below 1 claims nothing. One round trip.
+func (p *People) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]string, error) {
+	if lease <= 0 {
+		return nil, errors.New("can't claim due cases: lease must be positive")
+	}
+	if limit < 1 {
+		return nil, nil
+	}
+	keys, err := claimDueScript.Run(ctx, p.client, []string{p.dueKey()},
+		now.UnixMilli(), now.Add(lease).UnixMilli(), limit).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("can't claim due cases: %w", err)
+	}
+	return keys, nil
+}

@@ -1,0 +1,258 @@
+package storage
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// Single-use /start links. A token is tokenBytes random bytes from
+// crypto/rand in unpadded base64url: 22 characters of [A-Za-z0-9_-], which
+// Telegram accepts as a /start payload (up to 64 of those). Redis holds only
+// SHA-256 of the token, so a dump of Redis cannot be turned into working
+// links; 128 random bits need no salt or slow hash.
+const (
+	tokenBytes = 16
+	tokenLen   = 22 // base64.RawURLEncoding.EncodedLen(tokenBytes)
+)
+
+func (p *People) linkKey(hash string) string { return p.prefix + "link:" + hash }
+func (p *People) invitesKey(director int64) string {
+	return p.prefix + "director:" + itoa(director) + ":invites"
+}
+func (p *People) linkFailKey(userID int64) string { return p.prefix + "linkfail:" + itoa(userID) }
+func (p *People) pendingStaffKey(userID int64) string {
+	return p.prefix + "pendingstaff:" + itoa(userID)
+}
+
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// wellFormedToken reports whether token could have come from CreateLink.
+func wellFormedToken(token string) bool {
+	if len(token) != tokenLen {
+		return false
+	}
+	for i := 0; i < len(token); i++ {
+		c := token[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// createLinkScript stores a sealed link that Redis drops at its expiry and,
+// for an invite, lists it in the director's invites, trims entries that
+// expired by Redis's own clock and lets the list expire with its last link.
+//
+//	KEYS[1] link   KEYS[2] director's invites (invites only)
+//	ARGV[1] sealed link   ARGV[2] expiry, unix ms   ARGV[3] token hash
+//
+// SET with PXAT in the past stores nothing: the link is gone at once.
+var createLinkScript = redis.NewScript(`
+redis.call("SET", KEYS[1], ARGV[1], "PXAT", ARGV[2])
+if KEYS[2] then
+  local t = redis.call("TIME")
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call("ZREMRANGEBYSCORE", KEYS[2], "-inf", "(" .. now)
+  redis.call("ZADD", KEYS[2], ARGV[2], ARGV[3])
+  local last = redis.call("ZRANGE", KEYS[2], -1, -1, "WITHSCORES")
+  if last[2] then redis.call("PEXPIREAT", KEYS[2], last[2]) end
+end
+return 1
+`)
+
+// CreateLink stores l under a new random token of 128 bits and returns the
+// token; only its SHA-256 is stored. Redis drops the link at l.Expires (a
+// link that has expired already is never usable). An invite is also
+// listed for PendingInvites. A link without expiry, a staff link without
+// role and an invite without director are refused. One round trip.
+func (p *People) CreateLink(ctx context.Context, l dialog.Link) (string, error) {
+	if l.Expires.IsZero() {
+		return "", errors.New("can't create link: it has no expiry")
+	}
+	switch {
+	case l.Kind == dialog.LinkStaff && l.Role == "":
+		return "", errors.New("can't create link: a staff link needs a role")
+	case l.Kind == dialog.LinkInvite && l.Director == 0:
+		return "", errors.New("can't create link: an invite needs a director")
+	case l.Kind != dialog.LinkStaff && l.Kind != dialog.LinkInvite:
+		return "", errors.New("can't create link: unknown kind")
+	}
+	var raw [tokenBytes]byte
+	_, _ = rand.Read(raw[:]) // never fails; see Codec.Seal
+	token := base64.RawURLEncoding.EncodeToString(raw[:])
+	hash := tokenHash(token)
+	rkey := p.linkKey(hash)
+	sealed, err := p.sealJSON(l, rkey)
+	if err != nil {
+		return "", fmt.Errorf("can't create link: %w", err)
+	}
+	keys := []string{rkey}
+	if l.Kind == dialog.LinkInvite {
+		keys = append(keys, p.invitesKey(l.Director))
+	}
+	if err := createLinkScript.Run(ctx, p.client, keys, sealed, l.Expires.UnixMilli(), hash).Err(); err != nil {
+		return "", fmt.Errorf("can't create link: %w", err)
+	}
+	return token, nil
+}
+
+// UseLink returns the link of token and deletes it in the same step
+// (GETDEL), so that of several people opening one link at once exactly one
+// gets it. A malformed token fails without asking Redis; a malformed,
+// unknown, used or expired one gives an error wrapping ErrLinkInvalid.
+// One round trip, two for an invite (it is also taken off the director's
+// list; if that fails, PendingInvites drops it later).
+func (p *People) UseLink(ctx context.Context, token string) (dialog.Link, error) {
+	if !wellFormedToken(token) {
+		return dialog.Link{}, fmt.Errorf("can't use link: %w", ErrLinkInvalid)
+	}
+	hash := tokenHash(token)
+	rkey := p.linkKey(hash)
+	sealed, err := p.client.GetDel(ctx, rkey).Result()
+	if errors.Is(err, redis.Nil) {
+		return dialog.Link{}, fmt.Errorf("can't use link: %w", ErrLinkInvalid)
+	}
+	if err != nil {
+		return dialog.Link{}, fmt.Errorf("can't use link: %w", err)
+	}
+	var l dialog.Link
+	if err := p.openJSON(sealed, rkey, &l); err != nil {
+		return dialog.Link{}, fmt.Errorf("can't use link: %w", err)
+	}
+	if l.Kind == dialog.LinkInvite && l.Director != 0 {
+		_ = p.client.ZRem(ctx, p.invitesKey(l.Director), hash).Err() // tidying only
+	}
+	if !p.now().Before(l.Expires) {
+		// Redis's clock and ours disagree a little; either one's verdict
+		// of expired counts.
+		return dialog.Link{}, fmt.Errorf("can't use link: %w", ErrLinkInvalid)
+	}
+	return l, nil
+}
+
+// PendingInvites lists the director's invites that are neither used nor
+// expired, newest first. Two round trips; entries of used or expired
+// invites are taken off the list on the way (a third).
+func (p *People) PendingInvites(ctx context.Context, director int64) ([]dialog.Link, error) {
+	ikey := p.invitesKey(director)
+	hashes, err := p.client.ZRange(ctx, ikey, 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("can't list invites: %w", err)
+	}
+	if len(hashes) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(hashes))
+	for i, h := range hashes {
+		keys[i] = p.linkKey(h)
+	}
+	vals, err := p.client.MGet(ctx, keys...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("can't list invites: %w", err)
+	}
+	now := p.now()
+	var (
+		out  []dialog.Link
+		gone []any
+	)
+	for i, v := range vals {
+		sealed, ok := str(v)
+		if !ok {
+			gone = append(gone, hashes[i])
+			continue
+		}
+		var l dialog.Link
+		if err := p.openJSON(sealed, keys[i], &l); err != nil {
+			return nil, fmt.Errorf("can't list invites: %w", err)
+		}
+		if l.Kind != dialog.LinkInvite || l.Director != director || !now.Before(l.Expires) {
+			continue
+		}
+		out = append(out, l)
+	}
+	if len(gone) > 0 {
+		_ = p.client.ZRem(ctx, ikey, gone...).Err() // tidying only
+	}
+	slices.SortStableFunc(out, func(a, b dialog.Link) int { return cmp.Compare(b.Created.UnixNano(), a.Created.UnixNano()) })
+	return out, nil
+}
+
+// linkFailureScript counts a failure and makes sure the counter expires:
+// the window starts at the first failure.
+var linkFailureScript = redis.NewScript(`
+local n = redis.call("INCR", KEYS[1])
+if redis.call("PTTL", KEYS[1]) < 0 then redis.call("PEXPIRE", KEYS[1], ARGV[1]) end
+return n
+`)
+
+// LinkFailure counts a failed link for userID and returns the count since
+// the first failure of the current window (LinkFailureWindow, an hour: a
+// fixed window from the first failure, then the count starts over). One
+// round trip.
+func (p *People) LinkFailure(ctx context.Context, userID int64) (int, error) {
+	n, err := linkFailureScript.Run(ctx, p.client, []string{p.linkFailKey(userID)}, p.failWindow.Milliseconds()).Int()
+	if err != nil {
+		return 0, fmt.Errorf("can't count link failure: %w", err)
+	}
+	return n, nil
+}
+
+// LinkFailures returns the count LinkFailure keeps, without adding to it.
+func (p *People) LinkFailures(ctx context.Context, userID int64) (int, error) {
+	n, err := p.client.Get(ctx, p.linkFailKey(userID)).Int()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("can't read link failures: %w", err)
+	}
+	return n, nil
+}
+
+// SetPendingStaff remembers, for PendingStaffTTL, that userID opened the
+// staff link l and is asked for their name; a second call replaces it.
+func (p *People) SetPendingStaff(ctx context.Context, userID int64, l dialog.Link) error {
+	rkey := p.pendingStaffKey(userID)
+	sealed, err := p.sealJSON(l, rkey)
+	if err != nil {
+		return fmt.Errorf("can't remember pending staff link: %w", err)
+	}
+	if err := p.client.Set(ctx, rkey, sealed, p.pendingTTL).Err(); err != nil {
+		return fmt.Errorf("can't remember pending staff link: %w", err)
+	}
+	return nil
+}
+
+// TakePendingStaff returns the link SetPendingStaff remembered for userID
+// and forgets it (GETDEL): only one caller gets it. False when there is
+// none or it expired.
+func (p *People) TakePendingStaff(ctx context.Context, userID int64) (dialog.Link, bool, error) {
+	rkey := p.pendingStaffKey(userID)
+	sealed, err := p.client.GetDel(ctx, rkey).Result()
+	if errors.Is(err, redis.Nil) {
+		return dialog.Link{}, false, nil
+	}
+	if err != nil {
+		return dialog.Link{}, false, fmt.Errorf("can't take pending staff link: %w", err)
+	}
+	var l dialog.Link
+	if err := p.openJSON(sealed, rkey, &l); err != nil {
+		return dialog.Link{}, false, fmt.Errorf("can't take pending staff link: %w", err)
+	}
+	return l, true, nil
+}
