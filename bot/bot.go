@@ -51,7 +51,35 @@ type Options struct {
 	// traffic alike, so they share one budget. Nil: a Sender with
 	// Telegram's limits. Its API, Log and Metrics are filled in when empty.
 	Sender *Sender
+
+	// People keeps staff, links, cases and the audit trail. With it the
+	// bot has roles: staff commands, invitations, the handoff to the
+	// director. Nil: no roles, and anyone may do the intake (the engine's
+	// own tests, a bot without Redis).
+	People People
+	// Admins are the Telegram user IDs with the admin role.
+	Admins []int64
+	// InviteTTL is how long an invite for a young person works. Zero: 14 days.
+	InviteTTL time.Duration
+	// StaffLinkTTL is how long a link for a new staff member works. Zero: 7 days.
+	StaffLinkTTL time.Duration
+	// AckAfter is how long a delivered intake waits for the director's
+	// acknowledgement before the director is reminded, and after that
+	// before the admins are told. Zero: 48 hours.
+	AckAfter time.Duration
+	// OpenIntakeDirector, when not zero, is the director (a user ID) of
+	// young people who start without an invite; zero: they need one.
+	OpenIntakeDirector int64
+	// Now is the clock of links, cases and reminders. Nil: time.Now.
+	Now func() time.Time
 }
+
+// Defaults of the Options of roles and the handoff.
+const (
+	DefaultInviteTTL    = 14 * 24 * time.Hour
+	DefaultStaffLinkTTL = 7 * 24 * time.Hour
+	DefaultAckAfter     = 48 * time.Hour
+)
 
 // Bot handles updates. It is safe for concurrent use by different chats;
 // updates of one chat must be handed to it one at a time (the Poller does).
@@ -85,6 +113,18 @@ func New(o Options) *Bot {
 	}
 	if o.Sender.Metrics == nil {
 		o.Sender.Metrics = o.Metrics
+	}
+	if o.InviteTTL <= 0 {
+		o.InviteTTL = DefaultInviteTTL
+	}
+	if o.StaffLinkTTL <= 0 {
+		o.StaffLinkTTL = DefaultStaffLinkTTL
+	}
+	if o.AckAfter <= 0 {
+		o.AckAfter = DefaultAckAfter
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	return &Bot{o: o, sender: o.Sender, toldDown: map[int64]time.Time{}}
 }
@@ -128,7 +168,21 @@ func (b *Bot) HandleUpdate(ctx context.Context, upd *models.Update) (err error) 
 		b.notPrivate(ctx, in)
 		return nil
 	}
-	res, err := b.decide(ctx, in)
+	var prep func(*dialog.Session)
+	if b.o.People != nil {
+		var done bool
+		prep, done, err = b.route(ctx, in)
+		if err != nil {
+			b.o.Metrics.StoreErrors.Add(1)
+			log.Error("can't handle update", "err", err)
+			b.unavailable(ctx, in)
+			return err
+		}
+		if done {
+			return nil
+		}
+	}
+	res, err := b.decide(ctx, in, prep)
 	if err != nil {
 		b.o.Metrics.StoreErrors.Add(1)
 		log.Error("can't handle update", "err", err)
@@ -138,9 +192,28 @@ func (b *Bot) HandleUpdate(ctx context.Context, upd *models.Update) (err error) 
 	if res.Duplicate {
 		log.Info("duplicate update ignored")
 		b.answerCallback(ctx, in, "")
+		// A redelivery after the handoff failed: try it again.
+		if b.o.People != nil && res.Session.State == dialog.StateSubmitted {
+			return b.handOffOrRetry(ctx, log, res.Session)
+		}
 		return nil
 	}
 	b.deliver(ctx, in, res)
+	if b.o.People != nil && res.Submitted {
+		return b.handOffOrRetry(ctx, log, res.Session)
+	}
+	return nil
+}
+
+// handOffOrRetry hands a submitted intake off. The young person's part is
+// done and saved; an error makes the update come again, as a duplicate
+// that comes back here.
+func (b *Bot) handOffOrRetry(ctx context.Context, log *slog.Logger, s dialog.Session) error {
+	if err := b.handOff(ctx, s); err != nil {
+		b.o.Metrics.StoreErrors.Add(1)
+		log.Error("can't hand the intake off", "err", err)
+		return err
+	}
 	return nil
 }
 
@@ -183,8 +256,9 @@ const apologyInterval = 2 * time.Minute
 // messages never overwrite each other. A decision that changes nothing is
 // not saved, so no compare-and-set checks it: when the session may have
 // come from a cache, it is made again on the state in the store, so that a
-// replica with an old copy never answers from it.
-func (b *Bot) decide(ctx context.Context, in incoming) (dialog.Result, error) {
+// replica with an old copy never answers from it. prep, when not nil,
+// changes the session before the engine sees it (the link to a director).
+func (b *Bot) decide(ctx context.Context, in incoming, prep func(*dialog.Session)) (dialog.Result, error) {
 	key := strconv.FormatInt(in.chatID, 10)
 	fresh := false
 	for attempt := 0; attempt < 5; attempt++ {
@@ -195,7 +269,14 @@ func (b *Bot) decide(ctx context.Context, in incoming) (dialog.Result, error) {
 		if !found {
 			s = dialog.NewSession(key)
 		}
+		prepped := false
+		if prep != nil {
+			before := s.Clone()
+			prep(&s)
+			prepped = !s.Equal(before)
+		}
 		res := b.o.Engine.Handle(s, in.ev)
+		res.Changed = res.Changed || (prepped && !res.Duplicate)
 		if !res.Changed {
 			if _, cached := b.o.Store.(FreshLoader); cached && !fresh {
 				fresh = true

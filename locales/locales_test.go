@@ -59,6 +59,9 @@ func sampleData(count int) map[string]any {
 		"Language": "Nederlands",
 		"Director": "je procesregisseur Sanne",
 		"Name":     "Sanne",
+		"Role":     "procesregisseur",
+		"Who":      "Sam",
+		"Link":     "https://t.me/intakebot?start=AbCdEfGhIjKlMnOpQrStUv",
 	}
 }
 

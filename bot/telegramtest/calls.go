@@ -10,7 +10,8 @@ import (
 // Call is one API request the server received.
 type Call struct {
 	// Seq is the call's position in Calls(), from 0. To wait for a call
-	// after some point, remember len(Calls()) and match Seq >= it.
+	// after some point, remember len(Calls()) and match Seq >= it. Without
+	// history it still counts the calls in order of arrival.
 	Seq int
 	// Method is the method name with Telegram's spelling (e.g. "sendMessage")
 	// whatever case the client used; unknown methods keep the client's
@@ -43,23 +44,35 @@ func (c Call) clone() Call {
 	return c
 }
 
+// recordLocked logs a call that arrived and returns its Seq. Without
+// history only the number is kept.
 func (s *Server) recordLocked(c Call) int {
-	c.Seq = len(s.calls)
+	c.Seq = s.seq
+	s.seq++
+	if s.opts.noHistory {
+		return c.Seq
+	}
 	s.calls = append(s.calls, c)
 	s.touchLocked()
 	return c.Seq
 }
 
-func (s *Server) finishLocked(seq int, resp response) {
-	s.calls[seq].Status = resp.status
+// finishLocked records the answer of call c.
+func (s *Server) finishLocked(c Call, resp response) {
+	s.countLocked(c.Method, resp)
+	if s.opts.noHistory {
+		return
+	}
+	s.calls[c.Seq].Status = resp.status
 	if resp.status != 200 {
-		s.calls[seq].Description = resp.description
+		s.calls[c.Seq].Description = resp.description
 	}
 	s.touchLocked()
 }
 
 // Calls returns every recorded call in order of arrival. Calls with an
-// unknown method, a wrong token or a fault are recorded too.
+// unknown method, a wrong token or a fault are recorded too. A server made
+// WithoutHistory records none; see Stats and OnCall.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()

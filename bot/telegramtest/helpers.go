@@ -127,6 +127,13 @@ func (s *Server) SendMedia(chatID, userID int64, kind string) int64 {
 // as Telegram sends for messages it no longer shows. PressButton does not
 // check that the message has a button with this data; see Press.
 func (s *Server) PressButton(chatID, userID, messageID int64, data string) int64 {
+	id, _ := s.PressButtonQuery(chatID, userID, messageID, data)
+	return id
+}
+
+// PressButtonQuery is PressButton that also returns the id of the callback
+// query, the callback_query_id the bot's answerCallbackQuery names.
+func (s *Server) PressButtonQuery(chatID, userID, messageID int64, data string) (updateID int64, queryID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.chatLocked(chatID, "")
@@ -135,13 +142,13 @@ func (s *Server) PressButton(chatID, userID, messageID int64, data string) int64
 		msg = c.wire(m)
 	}
 	s.nextCallback++
-	id := fmt.Sprintf("cb-%d", s.nextCallback)
-	s.callbacks[id] = &callbackQuery{}
-	s.callbackOrder = append(s.callbackOrder, id)
-	return s.pushFieldLocked("callback_query", map[string]any{
-		"id": id, "from": s.userLocked(userID, ""), "message": msg,
+	queryID = fmt.Sprintf("cb-%d", s.nextCallback)
+	s.callbacks[queryID] = &callbackQuery{seq: s.nextCallback}
+	updateID = s.pushFieldLocked("callback_query", map[string]any{
+		"id": queryID, "from": s.userLocked(userID, ""), "message": msg,
 		"chat_instance": itoa(chatID), "data": data,
 	})
+	return updateID, queryID
 }
 
 // Press presses, like a person would, the callback button whose text

@@ -2,16 +2,20 @@ package telegramtest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/go-telegram/bot/models"
 )
 
-// callbackQuery is a button press the bot should answer.
+// callbackQuery is a button press the bot has not answered yet. Answered
+// ones are forgotten: a second answer then finds no query, and Telegram
+// gives the same error for both.
 type callbackQuery struct {
-	answered bool
+	seq int64 // order of the presses
 }
 
 // chatActions are the actions sendChatAction accepts.
@@ -34,12 +38,14 @@ func (s *Server) setWebhook(r *request) response {
 		return badRequest("bad webhook: An HTTPS URL must be provided for webhook")
 	}
 	s.webhook, s.hooked = u, u != ""
+	s.wakeLocked()
 	s.touchLocked()
 	return okResult(true)
 }
 
 func (s *Server) deleteWebhook(r *request) response {
 	s.webhook, s.hooked = "", false
+	s.wakeLocked()
 	if boolParam(r.params, "drop_pending_updates") {
 		s.updates = nil
 		s.confirmed = max(s.confirmed, s.nextUpdate)
@@ -132,11 +138,11 @@ func (s *Server) sendChatAction(r *request) response {
 // an unknown id or a second answer is refused, as Telegram refuses late
 // answers.
 func (s *Server) answerCallbackQuery(r *request) response {
-	cb := s.callbacks[r.params["callback_query_id"]]
-	if cb == nil || cb.answered {
+	id := r.params["callback_query_id"]
+	if s.callbacks[id] == nil {
 		return badRequest("query is too old and response timeout expired or query ID is invalid")
 	}
-	cb.answered = true
+	delete(s.callbacks, id)
 	s.touchLocked()
 	return okResult(true)
 }
@@ -148,10 +154,9 @@ func (s *Server) Unanswered() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []string
-	for _, id := range s.callbackOrder {
-		if !s.callbacks[id].answered {
-			out = append(out, id)
-		}
+	for id := range s.callbacks {
+		out = append(out, id)
 	}
+	slices.SortFunc(out, func(a, b string) int { return cmp.Compare(s.callbacks[a].seq, s.callbacks[b].seq) })
 	return out
 }

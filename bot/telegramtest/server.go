@@ -23,8 +23,12 @@
 //
 // Message ids are counted per chat, starting at 1, and shared by the user's
 // and the bot's messages, as in a private Telegram chat. Update ids start at
-// 1. Every call is recorded (Calls, WaitCall) and SetFault injects errors
-// such as 429 Too Many Requests. All methods are safe for concurrent use.
+// 1. Every call is recorded (Calls, WaitCall, OnCall, Stats) and SetFault
+// injects errors such as 429 Too Many Requests. All methods are safe for
+// concurrent use.
+//
+// Outside tests (a load generator), NewServer starts one without a
+// testing.TB, and WithoutHistory keeps its memory bounded over long runs.
 package telegramtest
 
 import (
@@ -35,7 +39,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -48,31 +51,33 @@ const (
 	BotUsername        = "intake_test_bot"
 )
 
-// Server is a fake Telegram Bot API server. Create it with New.
+// Server is a fake Telegram Bot API server. Create it with New in a test,
+// or NewServer elsewhere.
 type Server struct {
 	srv  *httptest.Server
 	done chan struct{} // closed when the server shuts down
 
-	mu      sync.Mutex
+	mu sync.Mutex
+	serverState
+
 	changed chan struct{} // closed and replaced on every change (calls, chats, updates)
 	token   string        // required token; "" accepts any
 	fault   func(method string, params map[string]string) *Fault
 	webhook string // URL of the "set" webhook; see SetWebhookActive
 	hooked  bool
 
-	calls []Call
+	calls []Call // empty WithoutHistory
 
 	updates    []queuedUpdate // not yet confirmed, sorted by id
 	nextUpdate int64
 	confirmed  int64
 	poll       chan struct{} // closed to terminate the running getUpdates
 
-	chats         map[int64]*chat
-	langs         map[int64]string // language_code per user id
-	callbacks     map[string]*callbackQuery
-	callbackOrder []string
-	nextCallback  int64
-	commands      map[string][]models.BotCommand // by commandKey
+	chats        map[int64]*chat
+	langs        map[int64]string          // language_code per user id
+	callbacks    map[string]*callbackQuery // unanswered presses
+	nextCallback int64
+	commands     map[string][]models.BotCommand // by commandKey
 }
 
 // Fault is an error the server returns instead of handling a call; see
@@ -87,27 +92,6 @@ type Fault struct {
 	Description string
 	// RetryAfter, when positive, is sent as "parameters":{"retry_after":N}.
 	RetryAfter int
-}
-
-// New starts a fake server on a loopback address and closes it when the
-// test ends. Long polls still waiting then return an empty result at once.
-func New(tb testing.TB) *Server {
-	tb.Helper()
-	s := &Server{
-		done:       make(chan struct{}),
-		changed:    make(chan struct{}),
-		nextUpdate: 1,
-		chats:      map[int64]*chat{},
-		langs:      map[int64]string{},
-		callbacks:  map[string]*callbackQuery{},
-		commands:   map[string][]models.BotCommand{},
-	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	tb.Cleanup(func() {
-		close(s.done)
-		s.srv.Close()
-	})
-	return s
 }
 
 // URL is the server's base URL, for bot.WithServerURL; API requests go to
@@ -147,6 +131,7 @@ func (s *Server) SetWebhookActive(on bool) {
 	if !on {
 		s.webhook = ""
 	}
+	s.wakeLocked()
 	s.touchLocked()
 }
 
@@ -161,6 +146,7 @@ type request struct {
 type response struct {
 	status      int
 	result      any
+	raw         []byte // a result already in JSON, used instead of result
 	description string
 	retryAfter  int
 }
@@ -256,20 +242,32 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	req := &request{ctx: r.Context(), params: params, files: files}
 	s.mu.Lock()
-	seq := s.recordLocked(call)
+	call.Seq = s.recordLocked(call)
 	if resp.status == 0 && !spec.unlocked {
 		resp = spec.handle(s, req)
-		s.finishLocked(seq, resp)
-	} else if resp.status != 0 {
-		s.finishLocked(seq, resp)
 	}
+	if resp.status != 0 {
+		s.finishLocked(call, resp)
+	}
+	hook := s.onCall
 	s.mu.Unlock()
 
 	if resp.status == 0 { // a long poll: handled without the lock
 		resp = spec.handle(s, req)
 		s.mu.Lock()
-		s.finishLocked(seq, resp)
+		s.finishLocked(call, resp)
+		hook = s.onCall
 		s.mu.Unlock()
+	}
+	if hook != nil {
+		call.Status = resp.status
+		if resp.status != http.StatusOK {
+			call.Description = resp.description
+		}
+		if !s.opts.noHistory {
+			call = call.clone() // the log holds the maps too
+		}
+		hook(call)
 	}
 	writeResponse(w, resp)
 }
@@ -311,6 +309,16 @@ type errorParam struct {
 }
 
 func writeResponse(w http.ResponseWriter, resp response) {
+	if resp.status == http.StatusOK && resp.raw != nil {
+		body := make([]byte, 0, len(resp.raw)+len(`{"ok":true,"result":}`))
+		body = append(body, `{"ok":true,"result":`...)
+		body = append(body, resp.raw...)
+		body = append(body, '}')
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(body)
+		return
+	}
 	env := envelope{OK: resp.status == http.StatusOK}
 	if env.OK {
 		env.Result = resp.result

@@ -139,6 +139,7 @@ func (s *Server) addLocked(c *chat, m *message) {
 	}
 	c.msgs = append(c.msgs, m)
 	c.byID[m.id] = m
+	s.trimLocked(c)
 	s.touchLocked()
 }
 
@@ -178,7 +179,8 @@ func botUser() models.User {
 
 // Chat returns the transcript of a chat as the person sees it: the user's
 // and the bot's messages in order, each in its current version. Deleted
-// messages are left out (see History). Unknown chats give nil.
+// messages are left out (see History). Unknown chats give nil. A server
+// made WithoutHistory returns only the last KeptMessages messages.
 func (s *Server) Chat(chatID int64) []Msg {
 	return s.transcript(chatID, false)
 }
@@ -207,10 +209,13 @@ func (s *Server) transcript(chatID int64, withDeleted bool) []Msg {
 // LastBotMessage returns the bot's latest message in the chat that is not
 // deleted, or the zero Msg (ID 0) if there is none.
 func (s *Server) LastBotMessage(chatID int64) Msg {
-	msgs := s.Chat(chatID)
-	for i := len(msgs) - 1; i >= 0; i-- {
-		if msgs[i].FromBot {
-			return msgs[i]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.chats[chatID]; ok {
+		for i := len(c.msgs) - 1; i >= 0; i-- {
+			if m := c.msgs[i]; m.fromBot && !m.deleted {
+				return m.msg()
+			}
 		}
 	}
 	return Msg{}

@@ -1,6 +1,7 @@
 package telegramtest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,19 +72,43 @@ func (s *Server) pushLocked(fields map[string]json.RawMessage) int64 {
 	s.nextUpdate = max(s.nextUpdate, id+1)
 	fields["update_id"] = json.RawMessage(itoa(id))
 	raw, _ := json.Marshal(fields)
-	i := sort.Search(len(s.updates), func(i int) bool { return s.updates[i].id > id })
-	s.updates = slices.Insert(s.updates, i, queuedUpdate{id: id, raw: raw})
-	s.touchLocked()
+	s.queueLocked(id, raw)
 	return id
 }
 
-// pushFieldLocked queues an update with one field holding v.
+// queueLocked inserts an update in id order (at the end, nearly always).
+func (s *Server) queueLocked(id int64, raw []byte) {
+	i := sort.Search(len(s.updates), func(i int) bool { return s.updates[i].id > id })
+	s.updates = slices.Insert(s.updates, i, queuedUpdate{id: id, raw: raw})
+	s.wakeLocked()
+	s.touchLocked()
+}
+
+// pushFieldLocked queues an update with one field holding v and the next
+// update_id. It writes the JSON pushLocked would write (keys in order),
+// without decoding and encoding it again.
 func (s *Server) pushFieldLocked(field string, v any) int64 {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		panic("telegramtest: " + err.Error())
 	}
-	return s.pushLocked(map[string]json.RawMessage{field: raw})
+	id := s.nextUpdate
+	s.nextUpdate++
+	idField := `"update_id":` + itoa(id)
+	var b bytes.Buffer
+	b.Grow(len(raw) + len(field) + len(idField) + 8)
+	b.WriteByte('{')
+	if field > "update_id" {
+		b.WriteString(idField + ",")
+	}
+	b.WriteString(`"` + field + `":`)
+	b.Write(raw)
+	if field < "update_id" {
+		b.WriteString("," + idField)
+	}
+	b.WriteByte('}')
+	s.queueLocked(id, b.Bytes())
+	return id
 }
 
 // ConfirmedOffset returns the highest offset the bot has passed to
@@ -132,6 +157,7 @@ func (s *Server) confirmLocked(offset int64) {
 	switch {
 	case offset > 0:
 		i := sort.Search(len(s.updates), func(i int) bool { return s.updates[i].id >= offset })
+		clear(s.updates[:i]) // let the confirmed updates go
 		s.updates = s.updates[i:]
 		if offset > s.confirmed {
 			s.confirmed = offset
@@ -139,6 +165,7 @@ func (s *Server) confirmLocked(offset int64) {
 		}
 	case offset < 0:
 		if keep := int(-offset); len(s.updates) > keep {
+			clear(s.updates[:len(s.updates)-keep])
 			s.updates = s.updates[len(s.updates)-keep:]
 		}
 		first := s.nextUpdate
@@ -152,12 +179,23 @@ func (s *Server) confirmLocked(offset int64) {
 	}
 }
 
-func (s *Server) pendingLocked(limit int) []json.RawMessage {
-	out := []json.RawMessage{}
-	for _, u := range s.updates[:min(limit, len(s.updates))] {
-		out = append(out, u.raw)
+// pendingLocked returns the first limit queued updates as a JSON array,
+// written directly from their stored JSON, and how many it holds.
+func (s *Server) pendingLocked(limit int) ([]byte, int) {
+	ups := s.updates[:min(limit, len(s.updates))]
+	size := 2
+	for _, u := range ups {
+		size += len(u.raw) + 1
 	}
-	return out
+	out := make([]byte, 0, size)
+	out = append(out, '[')
+	for i, u := range ups {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, u.raw...)
+	}
+	return append(out, ']'), len(ups)
 }
 
 // getUpdates answers at once when updates are queued or timeout is 0, and
@@ -202,10 +240,10 @@ func (s *Server) getUpdates(r *request) response {
 		if s.hooked {
 			return failure(http.StatusConflict, conflictWebhook)
 		}
-		if ups := s.pendingLocked(int(limit)); len(ups) > 0 || deadline == nil {
-			return okResult(ups)
+		if ups, n := s.pendingLocked(int(limit)); n > 0 || deadline == nil {
+			return response{status: http.StatusOK, raw: ups}
 		}
-		changed := s.changed
+		changed := s.arrived
 		terminated := false
 		s.mu.Unlock()
 		select {

@@ -41,6 +41,14 @@ type config struct {
 	// 30 messages/s per bot, about one per second in a chat).
 	SendRate         int
 	ChatSendInterval time.Duration
+	// InviteTTL and AckAfter: how long an invite works, and how long a
+	// handed-off intake waits for the director before a reminder (and
+	// again before the admins are told).
+	InviteTTL time.Duration
+	AckAfter  time.Duration
+	// OpenIntakeDirector, when not zero, takes young people without an
+	// invite.
+	OpenIntakeDirector int64
 }
 
 // secretPattern is what Telegram accepts as a webhook secret_token; at
@@ -154,6 +162,15 @@ func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
 		c.SendRate = n
 	}
 	c.ResumeAfter = duration(get, bad, "INTAKEBOT_RESUME_AFTER", 12*time.Hour)
+	c.InviteTTL = duration(get, bad, "INTAKEBOT_INVITE_TTL", 14*24*time.Hour)
+	c.AckAfter = duration(get, bad, "INTAKEBOT_ACK_AFTER", 48*time.Hour)
+	if v := get("INTAKEBOT_OPEN_INTAKE_DIRECTOR", ""); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			bad("INTAKEBOT_OPEN_INTAKE_DIRECTOR", "must be the numeric Telegram user ID of a process director")
+		}
+		c.OpenIntakeDirector = id
+	}
 	if !strings.HasSuffix(c.KeyPrefix, ":") {
 		bad("INTAKEBOT_KEY_PREFIX", "must end with ':'")
 	}

@@ -78,13 +78,28 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// openDirector is the director the conversation tests' young people are
+// routed to without an invite (INTAKEBOT_OPEN_INTAKE_DIRECTOR).
+const openDirector = 4242
+
+// testEnv is the environment of an instance; it also makes openDirector a
+// director in the test's Redis.
 func testEnv(api *telegramtest.Server, rds *redistest.Server) map[string]string {
+	key, _ := storage.ParseKey(testKey)
+	codec, _ := storage.NewCodec(key)
+	people := storage.NewPeople(rds.Client(nopTB{}), codec, "", time.Now)
+	if err := people.AddStaff(context.Background(), dialog.StaffMember{UserID: openDirector, Role: dialog.RoleDirector, Name: "Sanne", Lang: "nl", Added: time.Now()}); err != nil {
+		panic(err)
+	}
 	e := map[string]string{
 		"TELEGRAM_BOT_TOKEN":   "123456:TEST-token",
 		"TELEGRAM_API_URL":     api.URL(),
 		"REDIS_URL":            rds.URL(),
 		"INTAKEBOT_DATA_KEY":   testKey,
 		"INTAKEBOT_LOG_FORMAT": "json",
+		// These tests are about the conversation: anyone may start it,
+		// routed to this director (the roles tests use invites).
+		"INTAKEBOT_OPEN_INTAKE_DIRECTOR": strconv.Itoa(openDirector),
 	}
 	fastSending(e)
 	return e
@@ -357,3 +372,10 @@ func mustKey(t *testing.T) []byte {
 	}
 	return k
 }
+
+// nopTB lets testEnv take a client without a *testing.T of its own: the
+// server's cleanup closes it.
+type nopTB struct{ testing.TB }
+
+func (nopTB) Helper()        {}
+func (nopTB) Cleanup(func()) {}

@@ -77,6 +77,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		Renderer:     &bot.Renderer{L: cat, Log: log, Loc: cfg.Location},
 		PseudonymKey: cfg.DataKey, DefaultLang: cat.Default(), Metrics: metrics,
 		Sender: &bot.Sender{PerSecond: cfg.SendRate, PerChatInterval: cfg.ChatSendInterval},
+		People: peopleStore{storage.NewPeople(rdb, codec, cfg.KeyPrefix, time.Now)},
+		Admins: cfg.Admins, InviteTTL: cfg.InviteTTL, AckAfter: cfg.AckAfter, OpenIntakeDirector: cfg.OpenIntakeDirector,
 	})
 
 	mux := http.NewServeMux()
@@ -112,6 +114,11 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		}
 	}()
 	go housekeeping(ctx, sessions, cfg.SessionTTL, log)
+	// Handoffs waiting for an acknowledgement: remind, then tell the admins.
+	go b.RunDue(ctx, time.Minute)
+	if err := b.RegisterStaffMenus(ctx); err != nil {
+		log.Warn("can't register the staff menus", "err", err)
+	}
 
 	log.Info("intakebot running", "version", version, "mode", mode, "bot", me.Username,
 		"flow", engine.Flow.ID, "flow_version", engine.Flow.Version, "languages", engine.Languages,

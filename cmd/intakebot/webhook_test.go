@@ -75,7 +75,7 @@ func pressUpdate(api *telegramtest.Server, chat int64, label string) models.Upda
 			}}
 		}
 	}
-	panic("no button " + label)
+	panic("no button " + label + " in:\n" + telegramtest.FormatTranscript(api.Chat(chat)))
 }
 
 func slicesBackward(msgs []telegramtest.Msg) []telegramtest.Msg {

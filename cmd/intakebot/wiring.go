@@ -66,3 +66,35 @@ func (a sessionStore) Save(ctx context.Context, s dialog.Session) (dialog.Sessio
 	}
 	return saved, err
 }
+
+// MoveSession re-keys an intake to a young person's new Telegram account:
+// the session is saved under the new key (which must be free) and then
+// erased under the old one.
+func (a sessionStore) MoveSession(ctx context.Context, oldKey, newKey string) error {
+	s, err := a.s.LoadFresh(ctx, oldKey)
+	if err != nil {
+		return fmt.Errorf("can't load the intake to move: %w", err)
+	}
+	s.Key, s.Version = newKey, 0
+	if _, err := a.s.Save(ctx, s); err != nil {
+		return fmt.Errorf("can't save the moved intake: %w", err)
+	}
+	if err := a.s.Delete(ctx, oldKey); err != nil {
+		return fmt.Errorf("can't erase the intake under its old account: %w", err)
+	}
+	return nil
+}
+
+// peopleStore adapts storage.People to bot.People: the only difference is
+// the sentinel for a link that is unknown, used or expired.
+type peopleStore struct{ *storage.People }
+
+func (p peopleStore) UseLink(ctx context.Context, token string) (dialog.Link, error) {
+	l, err := p.People.UseLink(ctx, token)
+	if errors.Is(err, storage.ErrLinkInvalid) {
+		return l, fmt.Errorf("%w: %w", bot.ErrLinkInvalid, err)
+	}
+	return l, err
+}
+
+var _ bot.People = peopleStore{}

@@ -1,0 +1,190 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// /cases: a director's or counsellor's young people with the status of
+// their intake. Only a director (their own cases) or an admin may open a
+// summary or make a link that moves an intake to a new account; a
+// counsellor sees the status of the young people they invited, never what
+// they wrote.
+
+// maxCasesShown bounds the list, and so its keyboard, newest first.
+const maxCasesShown = 30
+
+func (b *Bot) caseload(ctx context.Context, a actor) error {
+	cases, err := b.o.People.CasesOf(ctx, a.id)
+	if err != nil {
+		return err
+	}
+	invites, err := b.pendingInvites(ctx, a)
+	if err != nil {
+		return err
+	}
+	var lines []dialog.Text
+	for _, l := range invites {
+		lines = append(lines, dialog.T("cases.invited", "Who", who(l.FirstName), "Date", l.Expires))
+	}
+	_, movable := b.o.Store.(SessionMover)
+	var rows [][]dialog.Button
+	for i, c := range cases {
+		if i == maxCasesShown {
+			lines = append(lines, dialog.T("cases.more", "N", maxCasesShown))
+			break
+		}
+		n := i + 1
+		status, submitted, err := b.caseStatus(ctx, c, n)
+		if err != nil {
+			return err
+		}
+		lines = append(lines, status)
+		if !a.director() {
+			continue
+		}
+		var row []dialog.Button
+		if submitted {
+			row = append(row, dialog.Button{Label: dialog.T("cases.btn_open", "N", n), Data: staffData(actOpenSummary, c.Key)})
+		}
+		if movable {
+			row = append(row, dialog.Button{Label: dialog.T("cases.btn_link", "N", n), Data: staffData(actNewLink, c.Key)})
+		}
+		if len(row) > 0 {
+			rows = append(rows, row)
+		}
+	}
+	if len(lines) == 0 {
+		b.say(ctx, a.id, a.lang, nil, dialog.T("cases.none"))
+		return nil
+	}
+	body := b.render(a.lang, "", dialog.T("cases.title")) + "\n\n" + b.render(a.lang, "\n", lines...)
+	b.sayHTML(ctx, a.id, a.lang, rows, body, false)
+	return nil
+}
+
+// pendingInvites are the invites not opened yet that a director will get
+// or a counsellor made; links that move an intake are not invitations.
+func (b *Bot) pendingInvites(ctx context.Context, a actor) ([]dialog.Link, error) {
+	var directors []int64
+	if a.director() {
+		directors = []int64{a.id}
+	} else {
+		ds, err := b.directors(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range ds {
+			directors = append(directors, d.UserID)
+		}
+	}
+	var out []dialog.Link
+	for _, d := range directors {
+		links, err := b.o.People.PendingInvites(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range links {
+			if l.CaseKey == "" && (a.director() || l.Counsellor == a.id) {
+				out = append(out, l)
+			}
+		}
+	}
+	return out, nil
+}
+
+// caseStatus is the line of case number n, and whether its intake was
+// sent.
+func (b *Bot) caseStatus(ctx context.Context, c dialog.Case, n int) (dialog.Text, bool, error) {
+	s, found, err := b.o.Store.Load(ctx, c.Key)
+	if err != nil {
+		return dialog.Text{}, false, err
+	}
+	name := who(c.FirstName)
+	switch {
+	case !c.Acknowledged.IsZero():
+		return dialog.T("cases.acknowledged", "N", n, "Who", name, "Date", c.Acknowledged), true, nil
+	case !c.Delivered.IsZero():
+		return dialog.T("cases.delivered", "N", n, "Who", name, "Date", c.Delivered), true, nil
+	case found && s.State == dialog.StateSubmitted:
+		return dialog.T("cases.delivered", "N", n, "Who", name, "Date", s.Submitted), true, nil
+	case !found || s.State == dialog.StateNew || s.State == dialog.StateConsent || s.State == dialog.StateAge || s.State == dialog.StateWelcome:
+		return dialog.T("cases.not_started", "N", n, "Who", name, "Date", c.Linked), false, nil
+	}
+	done, total := b.o.Engine.Flow.Progress(s)
+	return dialog.T("cases.in_progress", "N", n, "Who", name, "Value", done, "Max", total, "Date", s.Updated), false, nil
+}
+
+// caseButton handles the buttons about one case: acknowledge, open the
+// summary, a link to a new account. Only the case's director and admins
+// may press them; anyone else gets a refusal and nothing happens.
+func (b *Bot) caseButton(ctx context.Context, in incoming, a actor, act, key string) (dialog.Text, error) {
+	if !a.admin && !a.director() {
+		return b.refused(in, a), nil
+	}
+	c, found, err := b.o.People.Case(ctx, key)
+	if err != nil {
+		return dialog.Text{}, err
+	}
+	if !found {
+		return dialog.T("staff.gone"), nil
+	}
+	if !a.admin && c.Director != a.id {
+		return b.refused(in, a), nil
+	}
+	switch act {
+	case actAcknowledge:
+		return b.acknowledge(ctx, in, a, c)
+	case actOpenSummary:
+		return b.openSummary(ctx, a, c)
+	}
+	return b.newLink(ctx, a, c)
+}
+
+// openSummary sends the intake again to the director or admin who asked.
+func (b *Bot) openSummary(ctx context.Context, a actor, c dialog.Case) (dialog.Text, error) {
+	s, found, err := b.o.Store.Load(ctx, c.Key)
+	if err != nil {
+		return dialog.Text{}, err
+	}
+	if !found || s.State != dialog.StateSubmitted {
+		return dialog.T("cases.not_sent"), nil
+	}
+	b.audit(ctx, a.id, "summary.opened", c.Key)
+	b.o.Log.Info("summary opened", "case", b.pseudonym(parseKey(c.Key)), "by", b.pseudonym(a.id))
+	b.sendSummary(ctx, a.id, a.lang, c, s)
+	return dialog.Text{}, nil
+}
+
+// newLink makes a link that moves the intake to the account that opens it.
+func (b *Bot) newLink(ctx context.Context, a actor, c dialog.Case) (dialog.Text, error) {
+	if _, ok := b.o.Store.(SessionMover); !ok {
+		return dialog.T("cases.no_relink"), nil
+	}
+	now := b.o.Now()
+	l := dialog.Link{
+		Kind: dialog.LinkInvite, CreatedBy: a.id, Director: c.Director, Counsellor: c.Counsellor,
+		FirstName: c.FirstName, Note: c.Note, CaseKey: c.Key, Created: now, Expires: now.Add(b.o.InviteTTL),
+	}
+	token, err := b.o.People.CreateLink(ctx, l)
+	if err != nil {
+		return dialog.Text{}, err
+	}
+	b.audit(ctx, a.id, "case.relink_created", c.Key)
+	b.say(ctx, a.id, a.lang, nil, dialog.T("cases.new_link", "Who", who(c.FirstName), "Link", b.startLink(token), "Date", l.Expires))
+	return dialog.Text{}, nil
+}
+
+// refused logs a refused button and returns the polite toast.
+func (b *Bot) refused(in incoming, a actor) dialog.Text {
+	b.o.Log.Info("staff action refused", "chat", b.pseudonym(in.chatID), "staff", a.staff())
+	return dialog.T("staff.refused")
+}
+
+// parseKey is the chat ID of a session key, for a pseudonym in the logs.
+func parseKey(key string) int64 {
+	id, _ := strconv.ParseInt(key, 10, 64)
+	return id
+}

@@ -1,0 +1,168 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// The due loop: a delivered intake waits for the director's
+// acknowledgement. After AckAfter the director is reminded; after another
+// AckAfter the admins are told (who, which director, since when; never
+// what the young person wrote). An intake that did not reach its director
+// is tried again, and the admins hear of it after AckAfter.
+
+// Claims of the due loop: a claimed case is due again after dueLease
+// unless it was handled (so a crash loses nothing), at most dueBatch at a
+// time.
+const (
+	dueLease = 5 * time.Minute
+	dueBatch = 50
+)
+
+// RunDue handles due cases every interval until ctx ends. Several replicas
+// may run it: People hands each due case to one of them.
+func (b *Bot) RunDue(ctx context.Context, every time.Duration) {
+	if b.o.People == nil {
+		return
+	}
+	if every <= 0 {
+		every = time.Minute
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		for b.dueOnce(ctx) == dueBatch && ctx.Err() == nil {
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// dueOnce handles the cases due now, one batch; it returns how many.
+func (b *Bot) dueOnce(ctx context.Context) int {
+	now := b.o.Now()
+	keys, err := b.o.People.ClaimDue(ctx, now, dueLease, dueBatch)
+	if err != nil {
+		if ctx.Err() == nil {
+			b.o.Log.Error("can't claim due intakes", "err", err)
+		}
+		return 0
+	}
+	for _, key := range keys {
+		if err := b.due(ctx, key, now); err != nil {
+			// The lease brings the case back.
+			b.o.Log.Error("can't handle a due intake", "case", b.pseudonym(parseKey(key)), "err", err)
+		}
+	}
+	return len(keys)
+}
+
+func (b *Bot) due(ctx context.Context, key string, now time.Time) error {
+	c, found, err := b.o.People.Case(ctx, key)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return b.o.People.CancelDue(ctx, key)
+	}
+	s, found, err := b.o.Store.Load(ctx, key)
+	if err != nil {
+		return err
+	}
+	switch {
+	case found && s.State == dialog.StateSubmitted && !deliveredFor(c, s):
+		return b.dueDelivery(ctx, c, s, now)
+	case c.Delivered.IsZero() || !c.Acknowledged.IsZero() || !c.Escalated.IsZero():
+		return b.o.People.CancelDue(ctx, key)
+	case c.Reminded.IsZero():
+		return b.remind(ctx, c, now)
+	}
+	return b.escalate(ctx, c, now, c.Delivered)
+}
+
+// dueDelivery tries a handoff again that did not get through.
+func (b *Bot) dueDelivery(ctx context.Context, c dialog.Case, s dialog.Session, now time.Time) error {
+	if b.deliverHandoff(ctx, c, s) {
+		return nil
+	}
+	if now.Sub(s.Submitted) >= b.o.AckAfter {
+		return b.escalate(ctx, c, now, s.Submitted)
+	}
+	return nil // the lease brings it back
+}
+
+// remind tells the director, in neutral words, that an intake waits for
+// them, with the button again.
+func (b *Bot) remind(ctx context.Context, c dialog.Case, now time.Time) error {
+	dir, ok, err := b.o.People.Staff(ctx, c.Director)
+	if err != nil {
+		return err
+	}
+	if !ok || dir.Role != dialog.RoleDirector {
+		return b.escalate(ctx, c, now, c.Delivered)
+	}
+	lang := b.staffLang(dir)
+	body := b.render(lang, "\n\n", dialog.T("ack.reminder", "Date", c.Delivered))
+	if !b.sayHTML(ctx, dir.UserID, lang, ackButton(c.Key), body, true) {
+		return nil // the lease brings it back
+	}
+	// Read again just before the write, so that an acknowledgement made
+	// meanwhile is not written over.
+	fresh, found, err := b.o.People.Case(ctx, c.Key)
+	if err != nil || !found || !fresh.Acknowledged.IsZero() {
+		return err
+	}
+	fresh.Reminded = now
+	if err := b.o.People.SaveCase(ctx, fresh); err != nil {
+		return err
+	}
+	b.audit(ctx, dir.UserID, "summary.reminded", c.Key)
+	b.o.Log.Info("director reminded of an intake", "case", b.pseudonym(parseKey(c.Key)), "director", b.pseudonym(dir.UserID))
+	return b.o.People.ScheduleDue(ctx, c.Key, now.Add(b.o.AckAfter))
+}
+
+// escalate tells every admin that an intake has waited since since, and
+// stops the reminders of it.
+func (b *Bot) escalate(ctx context.Context, c dialog.Case, now, since time.Time) error {
+	var dirName any = dialog.T("ack.no_director")
+	if dir, ok, err := b.o.People.Staff(ctx, c.Director); err != nil {
+		return err
+	} else if ok && dir.Role == dialog.RoleDirector {
+		dirName = dir.Name
+	}
+	var name any = c.Key
+	if c.FirstName != "" {
+		name = c.FirstName
+	}
+	if len(b.o.Admins) == 0 {
+		b.o.Log.Warn("an intake waits for its director, and there is no admin to tell", "case", b.pseudonym(parseKey(c.Key)))
+	}
+	for _, admin := range b.o.Admins {
+		lang := b.o.Engine.MatchLanguage("")
+		if m, ok, err := b.o.People.Staff(ctx, admin); err == nil && ok {
+			lang = b.staffLang(m)
+		}
+		body := b.render(lang, "\n\n", dialog.T("ack.escalation", "Who", name, "Name", dirName, "Date", since))
+		open := [][]dialog.Button{{{Label: dialog.T("btn.open_summary"), Data: staffData(actOpenSummary, c.Key)}}}
+		b.sayHTML(ctx, admin, lang, open, body, true)
+	}
+	key := c.Key
+	fresh, found, err := b.o.People.Case(ctx, key)
+	if err != nil {
+		return err
+	}
+	if found && fresh.Acknowledged.IsZero() {
+		fresh.Escalated = now
+		if err := b.o.People.SaveCase(ctx, fresh); err != nil {
+			return err
+		}
+	}
+	b.audit(ctx, 0, "summary.escalated", key)
+	b.o.Log.Info("admins told of an intake waiting for its director", "case", b.pseudonym(parseKey(key)))
+	return b.o.People.CancelDue(ctx, key)
+}

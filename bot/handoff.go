@@ -1,0 +1,145 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// The handoff: an approved intake goes to the young person's director, as
+// messages, as a document for the dossier, and with a button by which the
+// director says they will contact the young person. That press tells the
+// young person they are seen; until it comes, the due loop reminds the
+// director and then tells the admins.
+
+// deliveryRetry is when the due loop tries a handoff again that did not
+// get through (the director's chat refused, the process stopped halfway).
+const deliveryRetry = 5 * time.Minute
+
+// handOff delivers a submitted intake, once. It returns an error only when
+// nothing was recorded, so that the update is handled again (as a
+// duplicate, which comes back here); once the due time is set, the due
+// loop finishes a delivery that fails.
+func (b *Bot) handOff(ctx context.Context, s dialog.Session) error {
+	c, found, err := b.o.People.Case(ctx, s.Key)
+	if err != nil {
+		return err
+	}
+	if !found {
+		if b.o.OpenIntakeDirector == 0 {
+			b.o.Log.Warn("an intake was sent without a director", "chat", b.pseudonym(parseKey(s.Key)))
+			return nil
+		}
+		c = dialog.Case{Key: s.Key, Director: b.o.OpenIntakeDirector, Linked: b.o.Now()}
+		if err := b.o.People.SaveCase(ctx, c); err != nil {
+			return err
+		}
+	}
+	if deliveredFor(c, s) {
+		return nil
+	}
+	if err := b.o.People.ScheduleDue(ctx, s.Key, b.o.Now().Add(deliveryRetry)); err != nil {
+		return err
+	}
+	b.deliverHandoff(ctx, c, s)
+	return nil
+}
+
+// deliverHandoff sends the intake to the case's director, in the
+// director's language, and records that it arrived; it reports whether it
+// did. Only a current director ever receives it.
+func (b *Bot) deliverHandoff(ctx context.Context, c dialog.Case, s dialog.Session) bool {
+	log := b.o.Log.With("case", b.pseudonym(parseKey(c.Key)), "director", b.pseudonym(c.Director))
+	dir, ok, err := b.o.People.Staff(ctx, c.Director)
+	if err != nil {
+		log.Error("can't look up the director of an intake", "err", err)
+		return false
+	}
+	if !ok || dir.Role != dialog.RoleDirector {
+		log.Warn("the director of an intake is no longer staff: the admins will be told")
+		return false
+	}
+	lang := b.staffLang(dir)
+	if !b.sendSummary(ctx, dir.UserID, lang, c, s) ||
+		!b.say(ctx, dir.UserID, lang, ackButton(c.Key), dialog.T("ack.prompt")) {
+		log.Warn("the intake did not reach its director; trying again later")
+		return false
+	}
+	now := b.o.Now()
+	// A new submission (the young person started over) waits for an
+	// acknowledgement of its own.
+	c.Delivered, c.Acknowledged, c.AckBy, c.Reminded, c.Escalated = now, time.Time{}, 0, time.Time{}, time.Time{}
+	if err := b.o.People.SaveCase(ctx, c); err != nil {
+		log.Error("can't record a delivered intake", "err", err)
+		return false
+	}
+	b.audit(ctx, dir.UserID, "summary.delivered", c.Key)
+	if err := b.o.People.ScheduleDue(ctx, c.Key, now.Add(b.o.AckAfter)); err != nil {
+		log.Error("can't schedule the reminder of a delivered intake", "err", err)
+	}
+	log.Info("intake handed off")
+	return true
+}
+
+// sendSummary sends the intake as messages and as a document to chat, in
+// lang; it reports whether all of it arrived.
+func (b *Bot) sendSummary(ctx context.Context, chat int64, lang string, c dialog.Case, s dialog.Session) bool {
+	sum := dialog.BuildSummary(b.o.Engine.Flow, s)
+	view := HandoffView{Case: c, Summary: sum, Age: s.Age, Flags: sum.Flags}
+	ok := true
+	for _, m := range b.o.Renderer.HandoffMessages(lang, view) {
+		ok = b.sender.Send(ctx, chat, m, nil) && ok
+	}
+	name, doc := b.o.Renderer.HandoffDocument(lang, view)
+	caption := b.o.Renderer.Text(lang, dialog.T("handoff.document_caption"))
+	return b.sender.SendDocument(ctx, chat, name, doc, caption) && ok
+}
+
+// deliveredFor reports whether the case's director got submission s: a
+// young person who started over sends a new one.
+func deliveredFor(c dialog.Case, s dialog.Session) bool {
+	return !c.Delivered.IsZero() && !c.Delivered.Before(s.Submitted)
+}
+
+func ackButton(key string) [][]dialog.Button {
+	return [][]dialog.Button{{{Label: dialog.T("btn.ack"), Data: staffData(actAcknowledge, key)}}}
+}
+
+// acknowledge records the director's "I'll contact them" and tells the
+// young person, without a word of content, that they are seen. The caller
+// checked that the actor is the case's director or an admin.
+func (b *Bot) acknowledge(ctx context.Context, in incoming, a actor, c dialog.Case) (dialog.Text, error) {
+	if !c.Acknowledged.IsZero() {
+		b.edit(ctx, in, a.lang, nil, dialog.T("ack.done", "Date", c.Acknowledged))
+		return dialog.T("ack.already"), nil
+	}
+	if c.Delivered.IsZero() {
+		return dialog.T("staff.gone"), nil
+	}
+	now := b.o.Now()
+	c.Acknowledged, c.AckBy = now, a.id
+	if err := b.o.People.SaveCase(ctx, c); err != nil {
+		return dialog.Text{}, err
+	}
+	if err := b.o.People.CancelDue(ctx, c.Key); err != nil {
+		// The due loop sees the acknowledgement and cancels it then.
+		b.o.Log.Warn("can't cancel the reminder of an acknowledged intake", "err", err)
+	}
+	b.audit(ctx, a.id, "summary.acknowledged", c.Key)
+	b.o.Log.Info("intake acknowledged", "case", b.pseudonym(parseKey(c.Key)), "by", b.pseudonym(a.id))
+
+	var name any = dialog.T("ack.your_director")
+	if a.isMember && a.id == c.Director {
+		name = a.member.Name
+	} else if dir, ok, err := b.o.People.Staff(ctx, c.Director); err == nil && ok {
+		name = dir.Name
+	}
+	lang := b.o.Engine.MatchLanguage("")
+	if s, found, err := b.o.Store.Load(ctx, c.Key); err == nil && found && s.Lang != "" {
+		lang = s.Lang
+	}
+	b.say(ctx, parseKey(c.Key), lang, nil, dialog.T("ack.young", "Name", name))
+	b.edit(ctx, in, a.lang, nil, dialog.T("ack.done", "Date", now))
+	return dialog.Text{}, nil
+}

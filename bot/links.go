@@ -1,0 +1,240 @@
+package bot
+
+import (
+	"context"
+	"errors"
+
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// Single-use /start links, and who may start an intake at all: a young
+// person linked to a director by an invite (or, with an open intake, by
+// their first message). Guessing links is slowed down per person.
+
+// maxLinkFailures is how many failed links a person may try within the
+// window People keeps (an hour) before every link is refused.
+const maxLinkFailures = 10
+
+// SessionMover is a Store that can move a session to another key: the
+// intake of a young person who has a new Telegram account. It fails, and
+// changes nothing, when newKey holds a session; the moved session's Key is
+// newKey. Without it, re-attaching an intake is not offered.
+type SessionMover interface {
+	MoveSession(ctx context.Context, oldKey, newKey string) error
+}
+
+// openLink handles "/start <token>". Staff members never use a link up:
+// it stays valid for the person it was meant for.
+func (b *Bot) openLink(ctx context.Context, in incoming) (func(*dialog.Session), bool, error) {
+	a, err := b.actor(ctx, in)
+	if err != nil {
+		return nil, false, err
+	}
+	if a.isMember {
+		b.say(ctx, a.id, a.lang, nil, dialog.T("staff.already"))
+		return nil, true, nil
+	}
+	n, err := b.o.People.LinkFailures(ctx, a.id)
+	if err != nil {
+		return nil, false, err
+	}
+	if n >= maxLinkFailures {
+		b.o.Log.Info("link refused: too many failed links", "chat", b.pseudonym(a.id))
+		b.say(ctx, a.id, a.lang, nil, dialog.T("link.too_many"))
+		return nil, true, nil
+	}
+	l, err := b.o.People.UseLink(ctx, in.ev.Arg)
+	if errors.Is(err, ErrLinkInvalid) {
+		if _, err := b.o.People.LinkFailure(ctx, a.id); err != nil {
+			return nil, false, err
+		}
+		b.o.Log.Info("link refused: unknown, used or expired", "chat", b.pseudonym(a.id))
+		_, found, err := b.o.Store.Load(ctx, sessionKey(a.id))
+		if err != nil || found {
+			// A young person with an intake tapped an old link: they
+			// carry on where they were.
+			return nil, false, err
+		}
+		b.say(ctx, a.id, a.lang, nil, dialog.T("link.invalid"))
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	switch {
+	case l.Kind == dialog.LinkStaff:
+		return nil, true, b.openStaffLink(ctx, a, l)
+	case l.Kind == dialog.LinkInvite && a.admin:
+		b.say(ctx, a.id, a.lang, nil, dialog.T("link.staff_not_young"))
+		return nil, true, nil
+	case l.Kind == dialog.LinkInvite && l.CaseKey != "":
+		return b.reattach(ctx, a, l)
+	case l.Kind == dialog.LinkInvite:
+		return b.linkInvite(ctx, a, l)
+	}
+	b.say(ctx, a.id, a.lang, nil, dialog.T("link.invalid"))
+	return nil, true, nil
+}
+
+// linkInvite links the young person to the invite's director and has the
+// engine greet them: the consent screen names the director.
+func (b *Bot) linkInvite(ctx context.Context, a actor, l dialog.Link) (func(*dialog.Session), bool, error) {
+	dir, ok, err := b.o.People.Staff(ctx, l.Director)
+	if err != nil {
+		return nil, false, err
+	}
+	if !ok || dir.Role != dialog.RoleDirector {
+		// The director left after the invite was made.
+		b.say(ctx, a.id, a.lang, nil, dialog.T("link.invalid"))
+		return nil, true, nil
+	}
+	key := sessionKey(a.id)
+	c, found, err := b.o.People.Case(ctx, key)
+	if err != nil {
+		return nil, false, err
+	}
+	if found && !c.Delivered.IsZero() {
+		b.say(ctx, a.id, a.lang, nil, dialog.T("link.already_linked"))
+		return nil, false, nil
+	}
+	// Not handed off yet: the newest invite decides the director.
+	c = dialog.Case{Key: key, Director: l.Director, Counsellor: l.Counsellor, FirstName: l.FirstName, Note: l.Note, Linked: b.o.Now()}
+	if err := b.o.People.SaveCase(ctx, c); err != nil {
+		return nil, false, err
+	}
+	b.audit(ctx, a.id, "case.linked", key)
+	b.o.Log.Info("young person linked to a director", "chat", b.pseudonym(a.id), "director", b.pseudonym(l.Director))
+	return namedDirector(dir.Name), false, nil
+}
+
+// reattach moves an intake to the young person's new account: the
+// session with its answers and the case.
+func (b *Bot) reattach(ctx context.Context, a actor, l dialog.Link) (func(*dialog.Session), bool, error) {
+	newKey := sessionKey(a.id)
+	if l.CaseKey == newKey {
+		return nil, false, nil
+	}
+	mover, ok := b.o.Store.(SessionMover)
+	c, found, err := b.o.People.Case(ctx, l.CaseKey)
+	if err != nil {
+		return nil, false, err
+	}
+	if !ok || !found {
+		b.say(ctx, a.id, a.lang, nil, dialog.T("link.invalid"))
+		return nil, true, nil
+	}
+	_, hasCase, err := b.o.People.Case(ctx, newKey)
+	if err != nil {
+		return nil, false, err
+	}
+	_, hasSession, err := b.o.Store.Load(ctx, newKey)
+	if err != nil {
+		return nil, false, err
+	}
+	if hasCase || hasSession {
+		b.say(ctx, a.id, a.lang, nil, dialog.T("link.reattach_conflict"))
+		return nil, true, nil
+	}
+	if err := mover.MoveSession(ctx, l.CaseKey, newKey); err != nil {
+		return nil, false, err
+	}
+	if err := b.o.People.MoveCase(ctx, l.CaseKey, newKey); err != nil {
+		return nil, false, err
+	}
+	b.audit(ctx, a.id, "case.moved", newKey)
+	b.o.Log.Info("intake moved to a new account", "from", b.pseudonym(parseKey(l.CaseKey)), "chat", b.pseudonym(a.id))
+	b.say(ctx, a.id, a.lang, nil, dialog.T("link.moved"))
+	return b.directorOf(ctx, c.Director)
+}
+
+// firstContact handles someone without a session: a staff member, someone
+// giving their name after a staff link, a young person linked before
+// whose session is gone, the open intake, or someone without an invite.
+func (b *Bot) firstContact(ctx context.Context, in incoming) (func(*dialog.Session), bool, error) {
+	a, err := b.actor(ctx, in)
+	if err != nil {
+		return nil, false, err
+	}
+	if in.ev.Kind == dialog.EventText && !a.isMember {
+		l, ok, err := b.o.People.TakePendingStaff(ctx, a.id)
+		if err != nil {
+			return nil, false, err
+		}
+		if ok && l.Kind == dialog.LinkStaff {
+			return nil, true, b.takeName(ctx, in, a, l)
+		}
+	}
+	if a.staff() {
+		b.answerCallback(ctx, in, "")
+		b.staffHelp(ctx, a.id, a)
+		return nil, true, nil
+	}
+	key := sessionKey(a.id)
+	c, found, err := b.o.People.Case(ctx, key)
+	if err != nil {
+		return nil, false, err
+	}
+	if found {
+		return b.directorOf(ctx, c.Director)
+	}
+	if b.o.OpenIntakeDirector != 0 {
+		return b.openIntake(ctx, in, a)
+	}
+	b.noInvite(ctx, in, a)
+	return nil, true, nil
+}
+
+// openIntake links a young person without an invite to the default
+// director.
+func (b *Bot) openIntake(ctx context.Context, in incoming, a actor) (func(*dialog.Session), bool, error) {
+	dir, ok, err := b.o.People.Staff(ctx, b.o.OpenIntakeDirector)
+	if err != nil {
+		return nil, false, err
+	}
+	if !ok || dir.Role != dialog.RoleDirector {
+		b.o.Log.Warn("the open intake's director is not a director: young people need an invite")
+		b.noInvite(ctx, in, a)
+		return nil, true, nil
+	}
+	key := sessionKey(a.id)
+	if err := b.o.People.SaveCase(ctx, dialog.Case{Key: key, Director: dir.UserID, Linked: b.o.Now()}); err != nil {
+		return nil, false, err
+	}
+	b.audit(ctx, a.id, "case.linked", key)
+	b.o.Log.Info("young person linked to the open intake's director", "chat", b.pseudonym(a.id))
+	return namedDirector(dir.Name), false, nil
+}
+
+// noInvite tells a young person without a link how to get one; /help
+// shows the crisis lines as always.
+func (b *Bot) noInvite(ctx context.Context, in incoming, a actor) {
+	b.answerCallback(ctx, in, "")
+	var texts []dialog.Text
+	if in.ev.Kind == dialog.EventCommand && in.ev.Command == "help" {
+		texts = append(texts, dialog.T("help.crisis."+b.country()))
+	}
+	b.say(ctx, a.id, a.lang, nil, append(texts, dialog.T("link.none"))...)
+}
+
+func (b *Bot) country() string {
+	if b.o.Engine.Country == "" {
+		return "nl"
+	}
+	return b.o.Engine.Country
+}
+
+// directorOf prepares a session to name its director.
+func (b *Bot) directorOf(ctx context.Context, director int64) (func(*dialog.Session), bool, error) {
+	m, ok, err := b.o.People.Staff(ctx, director)
+	if err != nil {
+		return nil, false, err
+	}
+	if !ok {
+		return nil, false, nil
+	}
+	return namedDirector(m.Name), false, nil
+}
+
+func namedDirector(name string) func(*dialog.Session) {
+	return func(s *dialog.Session) { s.DirectorName = name }
+}

@@ -1,0 +1,105 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// The admin's /staff: single-use links that make their opener a director
+// or counsellor, and the list of staff with a revoke button each.
+
+// staffOverview lists the staff, with buttons for a new link per role and
+// one to revoke each member.
+func (b *Bot) staffOverview(ctx context.Context, a actor) error {
+	staff, err := b.o.People.ListStaff(ctx)
+	if err != nil {
+		return err
+	}
+	// An admin from the configuration gets their menu on first use.
+	b.setStaffMenu(ctx, a.id, a.lang, true, a.member.Role)
+	var list []dialog.Text
+	if len(staff) == 0 {
+		list = append(list, dialog.T("staff.overview.none"))
+	}
+	rows := [][]dialog.Button{{
+		{Label: dialog.T("btn.staff_director"), Data: staffData(actStaffLink, string(dialog.RoleDirector))},
+		{Label: dialog.T("btn.staff_counsellor"), Data: staffData(actStaffLink, string(dialog.RoleCounsellor))},
+	}}
+	for _, m := range staff {
+		list = append(list, dialog.T("staff.overview.member", "Name", m.Name, "Role", roleText(m.Role), "Date", m.Added))
+		rows = append(rows, []dialog.Button{rawButton("❌ ", m.Name, staffData(actRevokeAsk, strconv.FormatInt(m.UserID, 10)))})
+	}
+	body := b.render(a.lang, "\n\n", dialog.T("staff.overview.title")) + "\n\n" +
+		b.render(a.lang, "\n", list...) + "\n\n" + b.render(a.lang, "", dialog.T("staff.overview.hint"))
+	b.sayHTML(ctx, a.id, a.lang, rows, body, false)
+	return nil
+}
+
+// staffAdminButton handles the admin's buttons; the caller checked that
+// the actor is an admin.
+func (b *Bot) staffAdminButton(ctx context.Context, in incoming, a actor, act, arg string) (dialog.Text, error) {
+	switch act {
+	case actStaffLink:
+		role := dialog.Role(arg)
+		if role != dialog.RoleDirector && role != dialog.RoleCounsellor {
+			return dialog.T("staff.gone"), nil
+		}
+		now := b.o.Now()
+		expires := now.Add(b.o.StaffLinkTTL)
+		token, err := b.o.People.CreateLink(ctx, dialog.Link{
+			Kind: dialog.LinkStaff, Role: role, CreatedBy: a.id, Created: now, Expires: expires,
+		})
+		if err != nil {
+			return dialog.Text{}, err
+		}
+		b.audit(ctx, a.id, "staff.link_created", "")
+		b.say(ctx, a.id, a.lang, nil, dialog.T("staff.link_created", "Role", roleText(role), "Link", b.startLink(token), "Date", expires))
+		return dialog.Text{}, nil
+	case actRevokeAsk, actRevokeYes:
+		id, err := strconv.ParseInt(arg, 10, 64)
+		if err != nil {
+			return dialog.T("staff.gone"), nil
+		}
+		m, ok, err := b.o.People.Staff(ctx, id)
+		if err != nil {
+			return dialog.Text{}, err
+		}
+		if !ok {
+			b.edit(ctx, in, a.lang, nil, dialog.T("staff.revoke_none"))
+			return dialog.Text{}, nil
+		}
+		if act == actRevokeAsk {
+			b.say(ctx, a.id, a.lang, [][]dialog.Button{
+				{{Label: dialog.T("btn.staff_revoke_yes"), Data: staffData(actRevokeYes, arg)}},
+				{{Label: dialog.T("btn.staff_revoke_no"), Data: staffData(actRevokeNo, "")}},
+			}, dialog.T("staff.revoke_confirm", "Name", m.Name, "Role", roleText(m.Role)))
+			return dialog.Text{}, nil
+		}
+		if err := b.o.People.RemoveStaff(ctx, id); err != nil {
+			return dialog.Text{}, err
+		}
+		b.audit(ctx, a.id, "staff.revoked", "")
+		b.o.Log.Info("staff access revoked", "staff", b.pseudonym(id), "by", b.pseudonym(a.id))
+		b.clearStaffMenu(ctx, id)
+		b.edit(ctx, in, a.lang, nil, dialog.T("staff.revoked", "Name", m.Name))
+		return dialog.Text{}, nil
+	}
+	b.edit(ctx, in, a.lang, nil, dialog.T("staff.revoke_cancelled"))
+	return dialog.Text{}, nil
+}
+
+// startLink is the link that opens the bot with a token: Telegram sends
+// the bot "/start <token>".
+func (b *Bot) startLink(token string) string {
+	return "https://t.me/" + b.o.Username + "?start=" + token
+}
+
+// audit records an access or an action; a failure is logged, not fatal:
+// the action itself happened.
+func (b *Bot) audit(ctx context.Context, actor int64, action, caseKey string) {
+	if err := b.o.People.Audit(ctx, dialog.AuditEntry{At: b.o.Now(), Actor: actor, Action: action, Case: caseKey}); err != nil {
+		b.o.Log.Error("can't write the audit trail", "action", action, "err", err)
+	}
+}

@@ -1,0 +1,130 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// /invite: a director or counsellor makes a single-use link for a young
+// person. A counsellor first picks the director; meanwhile People keeps
+// the unfinished invite for an hour (the slot a staff link uses while its
+// opener gives their name: a staff member never has one of those).
+
+// invite handles "/invite [first name] [note]"; the caller checked the
+// role.
+func (b *Bot) invite(ctx context.Context, a actor, arg string) error {
+	first, note := splitInviteArg(arg)
+	l := dialog.Link{Kind: dialog.LinkInvite, CreatedBy: a.id, FirstName: first, Note: note}
+	if a.director() {
+		l.Director = a.id
+		return b.createInvite(ctx, a, nil, l, a.member.Name)
+	}
+	directors, err := b.directors(ctx)
+	if err != nil {
+		return err
+	}
+	if len(directors) == 0 {
+		b.say(ctx, a.id, a.lang, nil, dialog.T("invite.no_directors"))
+		return nil
+	}
+	l.Counsellor = a.id
+	if err := b.o.People.SetPendingStaff(ctx, a.id, l); err != nil {
+		return err
+	}
+	rows := make([][]dialog.Button, 0, len(directors))
+	for _, d := range directors {
+		rows = append(rows, []dialog.Button{rawButton("👤 ", d.Name, staffData(actInviteFor, strconv.FormatInt(d.UserID, 10)))})
+	}
+	b.say(ctx, a.id, a.lang, rows, dialog.T("invite.choose_director", "Who", who(first)))
+	return nil
+}
+
+// inviteFor finishes a counsellor's invite for the director they chose;
+// the caller checked that the actor is a counsellor.
+func (b *Bot) inviteFor(ctx context.Context, in incoming, a actor, arg string) (dialog.Text, error) {
+	id, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil {
+		return dialog.T("staff.gone"), nil
+	}
+	dir, ok, err := b.o.People.Staff(ctx, id)
+	if err != nil {
+		return dialog.Text{}, err
+	}
+	if !ok || dir.Role != dialog.RoleDirector {
+		return dialog.T("invite.director_gone"), nil
+	}
+	l, ok, err := b.o.People.TakePendingStaff(ctx, a.id)
+	if err != nil {
+		return dialog.Text{}, err
+	}
+	if !ok || l.Kind != dialog.LinkInvite || l.Counsellor != a.id {
+		b.edit(ctx, in, a.lang, nil, dialog.T("invite.expired"))
+		return dialog.Text{}, nil
+	}
+	l.Director = id
+	return dialog.Text{}, b.createInvite(ctx, a, &in, l, dir.Name)
+}
+
+// createInvite stores the invite and shows its link; in, when not nil, is
+// the press whose message the link replaces.
+func (b *Bot) createInvite(ctx context.Context, a actor, in *incoming, l dialog.Link, directorName string) error {
+	now := b.o.Now()
+	l.Created, l.Expires = now, now.Add(b.o.InviteTTL)
+	token, err := b.o.People.CreateLink(ctx, l)
+	if err != nil {
+		return err
+	}
+	b.audit(ctx, a.id, "invite.created", "")
+	text := dialog.T("invite.created", "Who", who(l.FirstName), "Name", directorName, "Link", b.startLink(token), "Date", l.Expires)
+	if in != nil {
+		b.edit(ctx, *in, a.lang, nil, text)
+	} else {
+		b.say(ctx, a.id, a.lang, nil, text)
+	}
+	return nil
+}
+
+// directors lists the staff members who are directors.
+func (b *Bot) directors(ctx context.Context) ([]dialog.StaffMember, error) {
+	staff, err := b.o.People.ListStaff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []dialog.StaffMember
+	for _, m := range staff {
+		if m.Role == dialog.RoleDirector {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// splitInviteArg reads "/invite Sam zus van Noor": the first word is the
+// first name, the rest a note, both for the staff's own overview.
+func splitInviteArg(arg string) (first, note string) {
+	fields := strings.Fields(arg)
+	if len(fields) == 0 {
+		return "", ""
+	}
+	return cut(fields[0], maxFirstNameRunes), cut(strings.Join(fields[1:], " "), maxNoteRunes)
+}
+
+func cut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}
+
+// who names a young person in a staff message: their first name, or "a
+// young person".
+func who(firstName string) any {
+	if firstName == "" {
+		return dialog.T("invite.someone")
+	}
+	return firstName
+}
