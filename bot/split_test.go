@@ -308,8 +308,8 @@ func FuzzSplit(f *testing.F) {
 		limit := 64 + int(l)%(bot.MaxMessageLen-64+1)
 		rng := rand.New(rand.NewPCG(seed, seed>>32))
 		in := fuzzHTML(s, rng, rng.IntN(3*limit+1))
-		if err := telegramtest.ValidateHTML(in); err != nil {
-			t.Skipf("generator made invalid HTML: %v", err)
+		if telegramtest.ValidateHTML(in) != nil {
+			return // not an input the renderer could make: nothing to check
 		}
 		if strings.TrimSpace(bot.PlainText(in)) == "" {
 			return // nothing to send at all
