@@ -17,30 +17,8 @@ import (
 	"github.com/intakebot/intakebot/storage/redistest"
 )
 
-// People must offer every method of bot.People (storage cannot import bot;
-// cmd asserts the real interface).
-var _ interface {
-	Staff(ctx context.Context, userID int64) (dialog.StaffMember, bool, error)
-	AddStaff(ctx context.Context, m dialog.StaffMember) error
-	ListStaff(ctx context.Context) ([]dialog.StaffMember, error)
-	RemoveStaff(ctx context.Context, userID int64) error
-	CreateLink(ctx context.Context, l dialog.Link) (token string, err error)
-	UseLink(ctx context.Context, token string) (dialog.Link, error)
-	PendingInvites(ctx context.Context, director int64) ([]dialog.Link, error)
-	LinkFailure(ctx context.Context, userID int64) (int, error)
-	LinkFailures(ctx context.Context, userID int64) (int, error)
-	SetPendingStaff(ctx context.Context, userID int64, l dialog.Link) error
-	TakePendingStaff(ctx context.Context, userID int64) (dialog.Link, bool, error)
-	SaveCase(ctx context.Context, c dialog.Case) error
-	Case(ctx context.Context, key string) (dialog.Case, bool, error)
-	CasesOf(ctx context.Context, staff int64) ([]dialog.Case, error)
-	MoveCase(ctx context.Context, oldKey, newKey string) error
-	Audit(ctx context.Context, e dialog.AuditEntry) error
-	AuditLog(ctx context.Context, limit int) ([]dialog.AuditEntry, error)
-	ScheduleDue(ctx context.Context, caseKey string, at time.Time) error
-	CancelDue(ctx context.Context, caseKey string) error
-	ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]string, error)
-} = (*People)(nil)
+// That People offers every method of bot.People is checked where both
+// meet: cmd/intakebot asserts `var _ bot.People = peopleStore{}`.
 
 type peopleEnv struct {
 	srv    *redistest.Server
