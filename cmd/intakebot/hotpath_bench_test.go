@@ -51,6 +51,7 @@ func BenchmarkHotPath(b *testing.B) {
 	bt := bot.New(bot.Options{
 		Engine: engine, Store: sessionStore{sessions}, API: nullAPI{}, Renderer: &bot.Renderer{L: cat},
 		PseudonymKey: []byte("k"), DefaultLang: "nl", Metrics: metrics,
+		People: peopleStore{storage.NewPeople(rdb, codec, "", time.Now)},
 		Sender: &bot.Sender{PerSecond: 100000, PerChatInterval: time.Nanosecond, PerChatBurst: 1000},
 	})
 	ctx := context.Background()
