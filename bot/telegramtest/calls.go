@@ -98,7 +98,8 @@ func (s *Server) CallsTo(method string) []Call {
 // WaitCall waits until a recorded call satisfies match (nil matches any)
 // and returns the first such call; calls recorded before WaitCall was
 // called count too. A non-long-poll call is only seen once its effects (a
-// new message, an edit) are visible in Chat. On timeout it fails the test
+// new message, an edit) are visible in Chat; a getUpdates call once its
+// offset has confirmed updates (ConfirmedOffset). On timeout it fails the test
 // with the list of recorded methods, so call it from the test goroutine.
 func (s *Server) WaitCall(tb testing.TB, timeout time.Duration, match func(Call) bool) Call {
 	tb.Helper()

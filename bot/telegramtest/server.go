@@ -242,6 +242,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	req := &request{ctx: r.Context(), params: params, files: files}
 	s.mu.Lock()
+	if resp.status == 0 && spec.unlocked {
+		// getUpdates confirms with its offset before it waits: do that in
+		// the same step as recording the call, so whoever sees the call
+		// also sees the confirmation (getUpdates applies it again, which
+		// changes nothing).
+		s.confirmOffsetLocked(params)
+	}
 	call.Seq = s.recordLocked(call)
 	if resp.status == 0 && !spec.unlocked {
 		resp = spec.handle(s, req)

@@ -179,6 +179,20 @@ func (s *Server) confirmLocked(offset int64) {
 	}
 }
 
+// confirmOffsetLocked applies the offset of a getUpdates request that will
+// be handled (no webhook, a valid offset).
+func (s *Server) confirmOffsetLocked(params map[string]string) {
+	if offset, ok, err := intParam(params, "offset"); err == nil && ok && !s.hooked {
+		if _, _, err := intParam(params, "limit"); err != nil {
+			return
+		}
+		if _, _, err := intParam(params, "timeout"); err != nil {
+			return
+		}
+		s.confirmLocked(offset)
+	}
+}
+
 // pendingLocked returns the first limit queued updates as a JSON array,
 // written directly from their stored JSON, and how many it holds.
 func (s *Server) pendingLocked(limit int) ([]byte, int) {

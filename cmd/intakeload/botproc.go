@@ -91,9 +91,7 @@ func startBot(ctx context.Context, bin string, env map[string]string, extra []st
 	b.cmd = exec.Command(bin, "serve")
 	b.cmd.Env = botEnv(env, extra)
 	b.cmd.Stdout, b.cmd.Stderr = b.logs, b.logs
-	// Its own process group: a Ctrl-C reaches this tool, which stops the bot
-	// gracefully itself.
-	b.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	b.cmd.SysProcAttr = childAttr()
 	if err := b.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("run %s: %w", bin, err)
 	}
@@ -234,6 +232,21 @@ func readProc(pid int) procStats {
 	}
 	st.OK = true
 	return st
+}
+
+// loadAverage is the machine's 1-minute load average, 0 if unknown: other
+// work on the machine shows up in the latencies.
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
 }
 
 // logCounter takes the bot's log output, counts lines by level and keeps a

@@ -7,25 +7,33 @@ import (
 	"math/rand/v2"
 	"os"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
+
 	"github.com/intakebot/intakebot/bot/telegramtest"
+	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/storage"
 )
 
 // config is the command line.
 type config struct {
-	Users    int
-	Duration time.Duration // measured, after Warmup
-	Warmup   time.Duration
-	Rate     float64 // updates/s over all people; 0: as fast as replies come
-	Think    time.Duration
-	Skip     float64 // chance to skip a question
-	Timeout  time.Duration
-	Progress time.Duration
-	NewChats bool
-	Seed     uint64
+	Users     int
+	Duration  time.Duration // measured, after Warmup
+	Warmup    time.Duration
+	Rate      float64 // updates/s over all people; 0: as fast as replies come
+	Think     time.Duration
+	Skip      float64 // chance to skip a question
+	Timeout   time.Duration
+	Settle    time.Duration
+	Progress  time.Duration
+	NewChats  bool
+	Directors int // process directors the people are spread over
+	Seed      uint64
 
 	RedisURL string // empty: start a redis-server
 	Fsync    string // appendfsync of that redis-server
@@ -38,18 +46,20 @@ type config struct {
 	BotMetrics string // external: the bot's /metrics URL
 	BotPID     int    // external: the bot's pid, for RSS
 	WaitBot    time.Duration
+	Trace      bool // print person 0's conversation
 }
 
 // Counters, each kept for the whole run and for the measured window.
 const (
-	cSent     = iota // updates pushed
-	cHandled         // updates answered (first reply seen)
-	cTimeouts        // no reply within -timeout
-	cQuiet           // replied, but no new question: settled by silence
-	cIntakes         // intakes sent (Versturen) and a new one begun
-	cSkips           // questions skipped
-	cToasts          // button presses answered with a notice
-	cDropped         // bot calls the tool could not route (a person's queue full)
+	cSent    = iota // updates pushed
+	cHandled        // updates answered (first reply seen)
+	cLate           // no reply within -timeout (but later)
+	cLost           // no reply within lostAfter timeouts
+	cQuiet          // replied, but no new question: settled by silence
+	cIntakes        // intakes sent (Versturen) and a new one begun
+	cSkips          // questions skipped
+	cToasts         // button presses answered with a notice
+	cDropped        // bot calls the tool could not route (a person's queue full)
 	nCounters
 )
 
@@ -60,6 +70,49 @@ func (c *counters) load() (out [nCounters]int64) {
 		out[i] = c[i].Load()
 	}
 	return out
+}
+
+// directorID is the first process director (user ID) of the load test;
+// the others follow it. People without a linked case go to it
+// (INTAKEBOT_OPEN_INTAKE_DIRECTOR).
+const directorID int64 = 4242
+
+// addDirectors makes n process directors in the bot's store, as an admin's
+// /staff links would, and links each person's chat to one of them, as a
+// used invite link would: directorID, directorID+1, ... in turn. A chat
+// that is not linked (with -new-chats, every later one) goes to directorID
+// through INTAKEBOT_OPEN_INTAKE_DIRECTOR.
+func addDirectors(ctx context.Context, redisURL, dataKey, prefix string, n int, chats []int64) error {
+	opts, err := redis.ParseURL(redisURL)
+	if err != nil {
+		return err
+	}
+	opts.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	key, err := storage.ParseKey(dataKey)
+	if err != nil {
+		return err
+	}
+	codec, err := storage.NewCodec(key)
+	if err != nil {
+		return err
+	}
+	people := storage.NewPeople(rdb, codec, prefix, time.Now)
+	for i := range int64(n) {
+		m := dialog.StaffMember{UserID: directorID + i, Role: dialog.RoleDirector, Name: fmt.Sprintf("Regisseur %d", i+1), Lang: "nl"}
+		if err := people.AddStaff(ctx, m); err != nil {
+			return err
+		}
+	}
+	now := time.Now()
+	for i, chat := range chats {
+		c := dialog.Case{Key: strconv.FormatInt(chat, 10), Director: directorID + int64(i%n), Linked: now}
+		if err := people.SaveCase(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // loader runs one load test.
@@ -73,6 +126,10 @@ type loader struct {
 	measuring atomic.Bool
 	total     counters
 	window    counters
+
+	queries sync.Map // callback query id -> queryRoute, until answered
+
+	trend []snapshot // taken at each progress line within the window
 
 	mu       sync.Mutex
 	samples  []time.Duration // latencies in the measured window
@@ -146,6 +203,7 @@ type snapshot struct {
 	Fake       telegramtest.Stats
 	Total      [nCounters]int64
 	LogLevels  map[string]int64
+	Load1      float64 // the machine's 1-minute load average
 }
 
 // env is what a run has around it: the store, the fake, the bot.
@@ -159,7 +217,7 @@ type env struct {
 }
 
 func (l *loader) snap(e *env) snapshot {
-	s := snapshot{At: time.Now(), Bot: readProc(e.botPID), Self: readProc(os.Getpid()), Fake: l.api.Stats(), Total: l.total.load()}
+	s := snapshot{At: time.Now(), Bot: readProc(e.botPID), Self: readProc(os.Getpid()), Fake: l.api.Stats(), Total: l.total.load(), Load1: loadAverage()}
 	if e.redis != nil {
 		s.Redis = readProc(e.redis.PID())
 	}
@@ -222,15 +280,23 @@ func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
 	}
 	api.OnCall(l.onCall)
 
+	dataKey, prefix := randomKey(), fmt.Sprintf("intakeload:%d:", time.Now().Unix())
+	chats := make([]int64, cfg.Users)
+	for i := range chats {
+		chats[i] = l.chatID(i, 0)
+	}
+	if err := addDirectors(ctx, redisURL, dataKey, prefix, cfg.Directors, chats); err != nil {
+		return nil, fmt.Errorf("can't make the load test's process directors: %w", err)
+	}
+	botRedis := redisURL
+	if cfg.Proxy {
+		if e.proxy, err = startProxy(addr); err != nil {
+			return nil, err
+		}
+		botRedis = e.proxy.URL()
+	}
 	switch cfg.Bot {
 	case "inprocess":
-		botRedis := redisURL
-		if cfg.Proxy {
-			if e.proxy, err = startProxy(addr); err != nil {
-				return nil, err
-			}
-			botRedis = e.proxy.URL()
-		}
 		bin := cfg.Bin
 		if bin == "" {
 			dir, err := os.MkdirTemp("", "intakeload-bin-*")
@@ -247,10 +313,13 @@ func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
 			"TELEGRAM_BOT_TOKEN":    "123456:LOAD-test-token",
 			"TELEGRAM_API_URL":      api.URL(),
 			"REDIS_URL":             botRedis,
-			"INTAKEBOT_DATA_KEY":    randomKey(),
+			"INTAKEBOT_DATA_KEY":    dataKey,
 			"INTAKEBOT_LOG_FORMAT":  "json",
-			"INTAKEBOT_KEY_PREFIX":  fmt.Sprintf("intakeload:%d:", time.Now().Unix()),
+			"INTAKEBOT_KEY_PREFIX":  prefix,
 			"INTAKEBOT_SESSION_TTL": "24h",
+			// A chat without a case (with -new-chats) goes to this director
+			// instead of being asked for an invite link.
+			"INTAKEBOT_OPEN_INTAKE_DIRECTOR": strconv.FormatInt(directorID, 10),
 		}
 		b, err := startBot(ctx, bin, vars, cfg.BotEnv)
 		if err != nil {
@@ -265,8 +334,9 @@ func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
 		}()
 	case "external":
 		e.botPID, e.metrics = cfg.BotPID, cfg.BotMetrics
-		fmt.Fprintf(out, "fake Bot API listening; start the bot with:\n  TELEGRAM_API_URL=%s TELEGRAM_BOT_TOKEN=123456:LOAD-test-token REDIS_URL=%s INTAKEBOT_DATA_KEY=%s intakebot serve\n",
-			api.URL(), redisURL, randomKey())
+		fmt.Fprintf(out, "fake Bot API listening; start the bot with (REDIS_URL is this tool's counting proxy in front of %s):\n"+
+			"  TELEGRAM_API_URL=%s TELEGRAM_BOT_TOKEN=123456:LOAD-test-token REDIS_URL=%s INTAKEBOT_DATA_KEY=%s INTAKEBOT_KEY_PREFIX=%s INTAKEBOT_OPEN_INTAKE_DIRECTOR=%d intakebot serve\n",
+			redisURL, api.URL(), botRedis, dataKey, prefix, directorID)
 	default:
 		return nil, fmt.Errorf("-bot must be inprocess or external, not %q", cfg.Bot)
 	}
@@ -326,6 +396,7 @@ loop:
 		select {
 		case <-warm:
 			rep.Start = l.snap(e)
+			l.trend = append(l.trend, rep.Start)
 			l.measuring.Store(true)
 			end = time.After(cfg.Duration)
 		case <-end:
@@ -336,11 +407,15 @@ loop:
 		case <-progress.C:
 			cur := l.snap(e)
 			l.progressLine(time.Since(began), prev, cur, l.takeInterval())
+			if l.measuring.Load() {
+				l.trend = append(l.trend, cur)
+			}
 			prev = cur
 		}
 	}
 	l.measuring.Store(false)
 	rep.End = l.snap(e)
+	rep.Trend = append(l.trend, rep.End)
 	if rep.Start.At.IsZero() {
 		rep.Start = rep.Idle // stopped during warm-up
 	}
@@ -351,7 +426,7 @@ loop:
 	go func() { wg.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(cfg.Timeout + 5*time.Second):
+	case <-time.After(lostAfter*cfg.Timeout + 5*time.Second):
 		abortPeople()
 		<-done
 	}
@@ -375,9 +450,9 @@ func (l *loader) progressLine(elapsed time.Duration, prev, cur snapshot, lat []t
 	secs := cur.At.Sub(prev.At).Seconds()
 	handled := cur.Total[cHandled] - prev.Total[cHandled]
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	line := fmt.Sprintf("[%6s] sent %d handled %d (%.0f/s) p50 %s p99 %s max %s | timeouts %d",
+	line := fmt.Sprintf("[%6s] sent %d handled %d (%.0f/s) p50 %s p99 %s max %s | late %d lost %d",
 		elapsed.Round(time.Second), cur.Total[cSent], cur.Total[cHandled], float64(handled)/secs,
-		fmtDur(quantile(lat, 0.50)), fmtDur(quantile(lat, 0.99)), fmtDur(quantile(lat, 1)), cur.Total[cTimeouts])
+		fmtDur(quantile(lat, 0.50)), fmtDur(quantile(lat, 0.99)), fmtDur(quantile(lat, 1)), cur.Total[cLate], cur.Total[cLost])
 	if cur.Bot.OK {
 		line += fmt.Sprintf(" | bot rss %s cpu %.0f%%", fmtBytes(cur.Bot.RSS), 100*(cur.Bot.CPU-prev.Bot.CPU).Seconds()/secs)
 	}

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/intakebot/intakebot/bot/telegramtest"
+	"github.com/intakebot/intakebot/dialog"
 )
 
 // event is a Bot API call of the bot that concerns one chat, as the fake
@@ -16,6 +18,7 @@ type event struct {
 	chat   int64
 	method string
 	at     time.Time // when the call reached the fake
+	toast  bool      // an answerCallbackQuery with a notice
 }
 
 // person is one simulated young person: a private chat with the bot, one
@@ -52,6 +55,8 @@ const (
 	dataSend       = "ok:"
 	dataRestart    = "rs:"
 	dataRestartYes = "ry:"
+	dataConsentYes = "cy:"
+	dataAge        = "ag:"
 )
 
 // answers are what people type. Short enough for every text question, and
@@ -68,7 +73,9 @@ var answers = []string{
 }
 
 // decide picks the next action from what the chat shows now, like a
-// person looking at the phone: the latest message with buttons.
+// person looking at the phone: the latest message with buttons. Yes to
+// the consent, an age bracket the intake is for, Beginnen, then the
+// questions, Versturen; after the thanks, /start and Opnieuw beginnen.
 func (p *person) decide() action {
 	api := p.l.api
 	last := api.LastBotMessage(p.chat)
@@ -76,8 +83,13 @@ func (p *person) decide() action {
 		return action{text: "/start"}
 	}
 	if p.submitted && len(last.Keyboard) == 0 {
-		// "Dank je wel": this intake is done. Start the next one.
+		// "Dank je wel": this intake is done. Start the next one, or (with
+		// -new-chats) a new young person starts in a chat of their own.
 		p.submitted = false
+		if p.l.cfg.NewChats {
+			p.gen++
+			p.chat = p.l.chatID(p.idx, p.gen)
+		}
 		return action{text: "/start", finished: true}
 	}
 	msg := last
@@ -117,6 +129,17 @@ func (p *person) decide() action {
 		return a, true
 	}
 
+	if b, ok := find(dataConsentYes); ok { // the consent: yes
+		return press(b)
+	}
+	if _, ok := find(dataAge); ok { // the age: one of the brackets the intake is for
+		want := dialog.AgeBrackets[p.idx%len(dialog.AgeBrackets)]
+		for _, b := range msg.Buttons() {
+			if strings.HasPrefix(b.CallbackData, dataAge) && strings.HasSuffix(b.CallbackData, ":"+want) {
+				return press(b)
+			}
+		}
+	}
 	if b, ok := find(dataSend); ok { // the review
 		a := press(b)
 		a.submit = true
@@ -124,12 +147,6 @@ func (p *person) decide() action {
 	}
 	for _, prefix := range []string{dataRestartYes, dataRestart, dataStart} {
 		if b, ok := find(prefix); ok {
-			if prefix == dataRestart && p.l.cfg.NewChats {
-				// A new young person in a chat of their own instead.
-				p.gen++
-				p.chat = p.l.chatID(p.idx, p.gen)
-				return action{text: "/start"}
-			}
 			return press(b)
 		}
 	}
@@ -186,13 +203,14 @@ func (p *person) run(stop, abort context.Context, startDelay time.Duration) {
 	}
 }
 
-// quietSettle is how long a person waits for more after a reply that is
-// not a new question (an apology, a notice) before looking again.
-const quietSettle = 300 * time.Millisecond
-
 // step sends one update and waits until the bot has answered it: the
 // first sendMessage or editMessageText for the chat gives the latency;
-// the step is over when the chat shows something new to act on.
+// the step is over when the chat shows something new to act on (a message
+// with buttons, or the thanks after Versturen). After a message without
+// buttons or a notice on a button, the person also takes -settle of
+// silence as the end (an apology, "too long"). A reply later than -timeout
+// is counted late but still waited for, up to lostAfter timeouts, so that
+// the person does not lose step with the chat.
 func (p *person) step(abort context.Context, a action) {
 	l := p.l
 	api := l.api
@@ -211,13 +229,16 @@ func (p *person) step(abort context.Context, a action) {
 	if a.text != "" {
 		api.SendText(p.chat, p.chat, a.text, "nl")
 	} else {
-		api.PressButton(p.chat, p.chat, a.msgID, a.data)
+		_, query := api.PressButtonQuery(p.chat, p.chat, a.msgID, a.data)
+		l.queries.Store(query, queryRoute{p: p, chat: p.chat})
 	}
 	l.inc(cSent, inWindow)
 	p.submitted = a.submit
 
-	timeout := time.NewTimer(l.cfg.Timeout)
-	defer timeout.Stop()
+	late := time.NewTimer(l.cfg.Timeout)
+	defer late.Stop()
+	lost := time.NewTimer(lostAfter * l.cfg.Timeout)
+	defer lost.Stop()
 	var quiet <-chan time.Time
 	replied := false
 	for {
@@ -226,29 +247,77 @@ func (p *person) step(abort context.Context, a action) {
 			if ev.chat != p.chat || ev.at.Before(t0) {
 				continue
 			}
+			if ev.method == "answerCallbackQuery" {
+				if !ev.toast {
+					continue // the spinner stops; the messages follow
+				}
+				if !replied {
+					replied = true
+					l.inc(cHandled, inWindow)
+				}
+				quiet = time.After(l.cfg.Settle)
+				continue
+			}
 			if !replied {
 				replied = true
 				l.latency(ev.at.Sub(t0), inWindow)
 				l.inc(cHandled, inWindow)
 			}
 			if p.settled(before, a) {
+				p.trace(a, "settled", t0)
 				return
 			}
-			quiet = time.After(quietSettle)
+			quiet = time.After(l.cfg.Settle)
 		case <-quiet:
 			l.inc(cQuiet, inWindow)
+			p.trace(a, "settled by silence", t0)
 			return
-		case <-timeout.C:
-			if replied {
-				l.inc(cQuiet, inWindow)
+		case <-late.C:
+			if !replied {
+				l.inc(cLate, inWindow)
+				p.trace(a, "LATE", t0)
+			}
+		case <-lost.C:
+			if !replied {
+				l.inc(cLost, inWindow)
+				p.trace(a, "LOST", t0)
 			} else {
-				l.inc(cTimeouts, inWindow)
+				l.inc(cQuiet, inWindow)
 			}
 			return
 		case <-abort.Done():
 			return
 		}
 	}
+}
+
+// lostAfter times -timeout without a reply, a person gives up on an update.
+const lostAfter = 6
+
+// queryRoute says whose button press a callback query is.
+type queryRoute struct {
+	p    *person
+	chat int64
+}
+
+// trace prints what person 0 did and what the chat shows after it.
+func (p *person) trace(a action, outcome string, t0 time.Time) {
+	if !p.l.cfg.Trace || p.idx != 0 {
+		return
+	}
+	did := fmt.Sprintf("types %q", a.text)
+	if a.text == "" {
+		did = fmt.Sprintf("presses %s on #%d", a.data, a.msgID)
+	}
+	last := p.l.api.LastBotMessage(p.chat)
+	var labels []string
+	for _, b := range last.Buttons() {
+		labels = append(labels, "["+b.Text+"]")
+	}
+	first, _, _ := strings.Cut(last.Text, "\n")
+	fmt.Fprintf(p.l.out, "trace %s: %s -> %s after %v; bot #%d (edits %d): %s %s\n",
+		time.Now().Format("15:04:05.000"), did, outcome, time.Since(t0).Round(time.Millisecond), last.ID, last.Edits,
+		truncate(first, 60), strings.Join(labels, ""))
 }
 
 // settled reports whether the chat shows the bot's full answer: a message
@@ -294,26 +363,36 @@ func (l *loader) personOf(chat int64) *person {
 // onCall routes the bot's calls to the people they concern.
 func (l *loader) onCall(c telegramtest.Call) {
 	inWindow := l.measuring.Load()
+	var (
+		p  *person
+		ev = event{method: c.Method, at: c.Time}
+	)
 	switch c.Method {
 	case "sendMessage", "editMessageText":
+		chat, err := strconv.ParseInt(c.Params["chat_id"], 10, 64)
+		if err != nil {
+			return
+		}
+		ev.chat, p = chat, l.personOf(chat)
 	case "answerCallbackQuery":
+		r, ok := l.queries.LoadAndDelete(c.Params["callback_query_id"])
+		if !ok {
+			return
+		}
+		route := r.(queryRoute)
+		ev.chat, p = route.chat, route.p
 		if c.Params["text"] != "" {
+			ev.toast = true
 			l.inc(cToasts, inWindow) // a stale button or a refused press
 		}
-		return
 	default:
 		return
 	}
-	chat, err := strconv.ParseInt(c.Params["chat_id"], 10, 64)
-	if err != nil {
-		return
-	}
-	p := l.personOf(chat)
 	if p == nil {
 		return
 	}
 	select {
-	case p.events <- event{chat: chat, method: c.Method, at: c.Time}:
+	case p.events <- ev:
 	default:
 		l.inc(cDropped, inWindow)
 	}

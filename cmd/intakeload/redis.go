@@ -52,9 +52,7 @@ func startRedis(fsync string) (*redisServer, error) {
 			"--appendonly", "yes", "--appendfsync", fsync,
 			"--protected-mode", "yes", "--daemonize", "no")
 		r.cmd.Dir = dir
-		// Its own process group: a Ctrl-C reaches this tool, which then
-		// stops the server itself.
-		r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		r.cmd.SysProcAttr = childAttr()
 		if err := r.cmd.Start(); err != nil {
 			_ = os.RemoveAll(dir)
 			return nil, fmt.Errorf("run %s: %w", bin, err)

@@ -19,6 +19,7 @@ type report struct {
 
 	Idle, Start, End, After snapshot // before load, window start and end, 2 s after load
 	Samples                 []time.Duration
+	Trend                   []snapshot // window start, each progress line, window end
 	Window                  [nCounters]int64
 	Interrupted             bool
 	StopTook                time.Duration
@@ -80,11 +81,14 @@ func (r *report) Problems() []string {
 	var out []string
 	add := func(format string, a ...any) { out = append(out, fmt.Sprintf(format, a...)) }
 	t := r.After.Total
-	if t[cTimeouts] > 0 {
-		add("%d updates got no reply within %v", t[cTimeouts], r.cfg.Timeout)
+	if t[cLate] > 0 {
+		add("%d updates got no reply within %v (late or lost)", t[cLate], r.cfg.Timeout)
+	}
+	if t[cLost] > 0 {
+		add("%d updates got no reply within %v (lost)", t[cLost], lostAfter*r.cfg.Timeout)
 	}
 	if t[cQuiet] > 0 {
-		add("%d updates got a reply but no new question (an apology or a notice?)", t[cQuiet])
+		add("%d updates got a reply but no new question within %v of silence (an apology or a notice?)", t[cQuiet], r.cfg.Settle)
 	}
 	if t[cToasts] > 0 {
 		add("%d button presses were answered with a notice (a stale button?)", t[cToasts])
@@ -129,13 +133,20 @@ func (r *report) write(w io.Writer) {
 	if cfg.Rate > 0 {
 		rate = fmt.Sprintf("target %.0f updates/s", cfg.Rate)
 	}
-	p("people         %d, %s, think %v, skip %.0f%%", cfg.Users, rate, cfg.Think, 100*cfg.Skip)
+	p("people         %d, %s, think %v, skip %.0f%%; %d process directors get their handoffs", cfg.Users, rate, cfg.Think, 100*cfg.Skip, cfg.Directors)
 	store := cfg.RedisURL
 	if r.env.redis != nil {
 		store = "redis-server started by this tool (appendonly yes, appendfsync " + cfg.Fsync + ")"
 	}
 	p("redis          %s", store)
 	p("machine        %d CPUs (GOMAXPROCS %d), shared by the bot, redis, the fake and the people", runtime.NumCPU(), runtime.GOMAXPROCS(0))
+	if r.End.Load1 > 0 {
+		peak := 0.0
+		for _, s := range r.Trend {
+			peak = max(peak, s.Load1)
+		}
+		p("load average   %.2f before load, %.2f at window start, %.2f at its end, %.2f at most (1 min, all processes)", r.Idle.Load1, r.Start.Load1, r.End.Load1, peak)
+	}
 	p("measured       %v after a warm-up of %v%s", r.Measured().Round(time.Millisecond), cfg.Warmup, map[bool]string{true: " (interrupted)"}[r.Interrupted])
 	p("")
 	w2 := r.Window
@@ -157,7 +168,7 @@ func (r *report) write(w io.Writer) {
 			r.RoundTripsPerUpdate(), rts, r.End.Proxy.Commands-r.Start.Proxy.Commands, r.End.Proxy.Conns)
 		p("  commands the bot sent, per update: %s", perUpdate(d, handled))
 	} else {
-		p("redis round trips per update  not counted (the bot is external or -proxy=false)")
+		p("redis round trips per update  not counted (-proxy=false)")
 	}
 	cs := diffCounts(r.Start.CmdStats, r.End.CmdStats)
 	delete(cs, "info")
@@ -174,6 +185,9 @@ func (r *report) write(w io.Writer) {
 	}
 	row("RSS", func(s snapshot) string {
 		if !s.Bot.OK {
+			if v, ok := s.Metrics["process_resident_memory_bytes"]; ok {
+				return fmtBytes(int64(v)) // external bot without -bot-pid
+			}
 			return "n/a"
 		}
 		return fmtBytes(s.Bot.RSS)
@@ -185,19 +199,19 @@ func (r *report) write(w io.Writer) {
 		return fmtBytes(s.Bot.PeakRSS)
 	})
 	row("goroutines", func(s snapshot) string { return metric(s, "go_goroutines") })
-	row("heap (Go)", func(s snapshot) string {
-		if v, ok := s.Metrics["go_memstats_heap_inuse_bytes"]; ok {
-			return fmtBytes(int64(v))
-		}
-		return "n/a"
-	})
 	row("OS threads", func(s snapshot) string {
 		if !s.Bot.OK {
 			return "n/a"
 		}
 		return strconv.Itoa(s.Bot.Threads)
 	})
-	if _, ok := r.End.Metrics["go_goroutines"]; !ok {
+	if t := r.trend(); t != "" {
+		p("  over the window (%d samples, one per progress line): %s", len(r.Trend), t)
+	}
+	switch _, ok := r.End.Metrics["go_goroutines"]; {
+	case r.env.metrics == "":
+		p("  (external bot: pass -bot-metrics and -bot-pid for its goroutines, RSS and CPU)")
+	case !ok:
 		p("  (goroutines: the bot's /metrics has no go_goroutines gauge; RSS and threads are from /proc)")
 	}
 	secs := r.Measured().Seconds()
@@ -228,6 +242,55 @@ func (r *report) write(w io.Writer) {
 			p("  bot log %d× %s", r.LogMsgs[k], k)
 		}
 	}
+}
+
+// trend compares the first and the second half of the window's samples:
+// memory or goroutines that grow with time show up as a higher second half.
+func (r *report) trend() string {
+	if len(r.Trend) < 4 {
+		return ""
+	}
+	half := len(r.Trend) / 2
+	var parts []string
+	stat := func(name string, f func(snapshot) (float64, bool), format func(float64) string) {
+		var a, b []float64
+		for i, s := range r.Trend {
+			if v, ok := f(s); ok {
+				if i < half {
+					a = append(a, v)
+				} else {
+					b = append(b, v)
+				}
+			}
+		}
+		if len(a) == 0 || len(b) == 0 {
+			return
+		}
+		parts = append(parts, fmt.Sprintf("%s median %s -> %s, max %s -> %s", name,
+			format(median(a)), format(median(b)), format(maxOf(a)), format(maxOf(b))))
+	}
+	stat("RSS", func(s snapshot) (float64, bool) { return float64(s.Bot.RSS), s.Bot.OK },
+		func(v float64) string { return fmtBytes(int64(v)) })
+	stat("goroutines", func(s snapshot) (float64, bool) { v, ok := s.Metrics["go_goroutines"]; return v, ok },
+		func(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) })
+	if len(parts) == 0 {
+		return ""
+	}
+	return "first half -> second half: " + strings.Join(parts, "; ")
+}
+
+func median(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s[len(s)/2]
+}
+
+func maxOf(v []float64) float64 {
+	m := v[0]
+	for _, x := range v[1:] {
+		m = max(m, x)
+	}
+	return m
 }
 
 // botCounters are the bot's own counters over the window.

@@ -1,0 +1,133 @@
+// Command intakeload drives simulated young people through the real intake
+// against the fake Telegram Bot API (bot/telegramtest) and a real Redis,
+// and reports throughput, latency, Redis round trips per update and the
+// bot's memory over the run.
+//
+// By default it starts everything itself: a redis-server, a counting proxy
+// in front of it, the fake Bot API, and `intakebot serve` (built from this
+// module) as a child process. Each person sends /start, presses Beginnen,
+// answers every question like a person would (text for text questions,
+// the first option for button questions, an entry and Klaar for lists,
+// sometimes Overslaan), presses Versturen at the review, and starts again
+// (/start, Opnieuw beginnen, Ja). A person sends an update only after the
+// bot answered the last one.
+//
+//	go run ./cmd/intakeload -users 1000 -duration 60s
+//	go run ./cmd/intakeload -users 1000 -rate 500 -duration 10m
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	// A closed stdout (| head) must not kill the tool before it has
+	// stopped the bot and redis-server.
+	signal.Ignore(syscall.SIGPIPE)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := runMain(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+type envFlag []string
+
+func (e *envFlag) String() string { return strings.Join(*e, ",") }
+
+func (e *envFlag) Set(v string) error {
+	if !strings.Contains(v, "=") {
+		return fmt.Errorf("want NAME=value, got %q", v)
+	}
+	*e = append(*e, v)
+	return nil
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var cfg config
+	var botEnv envFlag
+	fs := flag.NewFlagSet("intakeload", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.IntVar(&cfg.Users, "users", 1000, "simulated young people, each in a private chat of their own")
+	fs.DurationVar(&cfg.Duration, "duration", 60*time.Second, "how long to measure, after the warm-up")
+	fs.DurationVar(&cfg.Warmup, "warmup", 10*time.Second, "load before the measured window (people start spread over up to 5s of it)")
+	fs.Float64Var(&cfg.Rate, "rate", 0, "target updates/s over all people; 0 = as fast as the replies come")
+	fs.DurationVar(&cfg.Think, "think", 0, "a person's pause after each reply (varied 0.5x to 1.5x)")
+	fs.Float64Var(&cfg.Skip, "skip", 0.1, "chance that a person skips a question")
+	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "a reply later than this counts as late (a person waits 6 times as long before giving up)")
+	fs.DurationVar(&cfg.Settle, "settle", 3*time.Second, "after a reply without buttons, the silence that ends a step (keep it above the bot's per-chat pacing)")
+	fs.DurationVar(&cfg.Progress, "progress", 10*time.Second, "interval of the progress lines")
+	fs.BoolVar(&cfg.NewChats, "new-chats", false, "after sending an intake, a new person in a new chat starts instead of a restart in the same chat")
+	fs.IntVar(&cfg.Directors, "directors", 0, "process directors the people are linked to, each getting the handoffs of their people (default: one per 20 people)")
+	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the people's choices")
+	fs.StringVar(&cfg.RedisURL, "redis", "", "redis:// URL of the Redis to use; empty = start a redis-server (needs redis-server on PATH)")
+	fs.StringVar(&cfg.Fsync, "appendfsync", "everysec", "appendfsync of the redis-server this tool starts (production: everysec)")
+	fs.BoolVar(&cfg.Proxy, "proxy", true, "count the bot's Redis round trips through a proxy the bot connects to (adds one loopback hop)")
+	fs.StringVar(&cfg.Bot, "bot", "inprocess", "inprocess: this tool runs `intakebot serve` as its child; external: you start the bot against the fake")
+	fs.StringVar(&cfg.Bin, "bin", "", "the intakebot binary (inprocess); empty = go build it from this module")
+	fs.StringVar(&cfg.Listen, "listen", "", "address of the fake Bot API (default: a free loopback port; external: 127.0.0.1:8081)")
+	fs.Var(&botEnv, "env", "NAME=value for the bot's environment (inprocess; repeatable)")
+	fs.StringVar(&cfg.BotMetrics, "bot-metrics", "", "external: the bot's /metrics URL")
+	fs.IntVar(&cfg.BotPID, "bot-pid", 0, "external: the bot's process id, for its RSS and CPU")
+	fs.DurationVar(&cfg.WaitBot, "wait-bot", 2*time.Minute, "external: how long to wait for the bot to poll")
+	fs.BoolVar(&cfg.Trace, "trace", false, "print the conversation of person 0 (for checking the people's behaviour)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	cfg.BotEnv = botEnv
+	if cfg.Directors <= 0 {
+		cfg.Directors = max(1, (cfg.Users+19)/20)
+	}
+	if cfg.Bot == "external" && cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:8081"
+	}
+	if cfg.Bot == "inprocess" && cfg.WaitBot == 2*time.Minute {
+		cfg.WaitBot = 30 * time.Second
+	}
+	switch {
+	case cfg.Users < 1:
+		return cfg, fmt.Errorf("-users must be at least 1")
+	case cfg.Duration <= 0:
+		return cfg, fmt.Errorf("-duration must be positive")
+	case cfg.Warmup < 0 || cfg.Think < 0 || cfg.Rate < 0:
+		return cfg, fmt.Errorf("-warmup, -think and -rate can't be negative")
+	case cfg.Skip < 0 || cfg.Skip > 1:
+		return cfg, fmt.Errorf("-skip is a chance between 0 and 1")
+	case cfg.Timeout <= 0 || cfg.Progress <= 0 || cfg.Settle <= 0:
+		return cfg, fmt.Errorf("-timeout, -settle and -progress must be positive")
+	case cfg.Bot != "inprocess" && cfg.Bot != "external":
+		return cfg, fmt.Errorf("-bot must be inprocess or external")
+	}
+	return cfg, nil
+}
+
+func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		fmt.Fprintln(stderr, "intakeload:", err)
+		return 2
+	}
+	rep, err := run(ctx, cfg, stdout)
+	if err != nil {
+		fmt.Fprintln(stderr, "intakeload:", err)
+		return 1
+	}
+	rep.write(stdout)
+	if len(rep.Problems()) > 0 {
+		return 3
+	}
+	return 0
+}
