@@ -89,6 +89,7 @@ type Bot struct {
 
 	mu       sync.Mutex
 	toldDown map[int64]time.Time // chats told that the store is down
+	handoffs sync.WaitGroup      // deliveries to directors in the background
 }
 
 // New makes a Bot.

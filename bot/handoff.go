@@ -42,8 +42,35 @@ func (b *Bot) handOff(ctx context.Context, s dialog.Session) error {
 	if err := b.o.People.ScheduleDue(ctx, s.Key, b.o.Now().Add(deliveryRetry)); err != nil {
 		return err
 	}
-	b.deliverHandoff(ctx, c, s)
+	// The director's chat is paced (about a message a second) and a
+	// summary is several messages: deliver in the background, so that the
+	// young person's next message never waits behind it. A delivery cut
+	// short by a stop is finished by the due loop.
+	b.handoffs.Add(1)
+	go func() {
+		defer b.handoffs.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handoffTimeout)
+		defer cancel()
+		b.deliverHandoff(ctx, c, s)
+	}()
 	return nil
+}
+
+// handoffTimeout bounds one delivery in the background.
+const handoffTimeout = 2 * time.Minute
+
+// WaitHandoffs waits until the deliveries in the background are done, or
+// ctx ends (a stop: the due loop finishes them later).
+func (b *Bot) WaitHandoffs(ctx context.Context) {
+	done := make(chan struct{})
+	go func() {
+		b.handoffs.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
 }
 
 // deliverHandoff sends the intake to the case's director, in the

@@ -177,6 +177,9 @@ func (h *harness) start() {
 		Timeout: time.Second, Log: h.log,
 		Handle: func(ctx context.Context, upd *models.Update) error {
 			err := h.b.HandleUpdate(ctx, upd)
+			// A handoff to a director runs in the background; the tests
+			// take an update as handled once it is done too.
+			h.b.WaitHandoffs(ctx)
 			if f := h.afterHandle.Load(); f != nil {
 				(*f)(upd)
 			}

@@ -143,6 +143,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	case <-deadline.Done():
 		err = errors.New("updates still in hand after the shutdown deadline")
 	}
+	b.WaitHandoffs(deadline)
 	log.Info("stopped")
 	return err
 }
