@@ -218,14 +218,6 @@ func (b *Bot) handOffOrRetry(ctx context.Context, log *slog.Logger, s dialog.Ses
 	return nil
 }
 
-// Unavailable tells the sender of an update that could not be stored that
-// something is wrong and that their message is not lost.
-func (b *Bot) Unavailable(ctx context.Context, upd *models.Update) {
-	if in, ok := toIncoming(upd, b.o.Username); ok && in.private {
-		b.unavailable(ctx, in)
-	}
-}
-
 // unavailable says so at most once per chat in a while, however often the
 // update is tried again.
 func (b *Bot) unavailable(ctx context.Context, in incoming) {

@@ -39,11 +39,11 @@ type Poller struct {
 	// Handle applies an update; an error means "not applied, try again"
 	// (the store is down): the update is retried in order, after a pause.
 	Handle func(ctx context.Context, upd *models.Update) error
-	// Unavailable is told about updates that could not even be stored, so
-	// the person hears that something is wrong (optional).
-	Unavailable func(ctx context.Context, upd *models.Update)
-	Inbox       Inbox
-	Log         *slog.Logger
+	// Inbox, when set, parks the updates of a batch that runs long, so that
+	// other chats are not held up; ParkAfter is how long (zero: 500 ms).
+	Inbox     Inbox
+	ParkAfter time.Duration
+	Log       *slog.Logger
 	// MaxInFlight bounds the updates fetched but not handled. Zero: 2000.
 	MaxInFlight int
 
@@ -96,32 +96,62 @@ func (p *Poller) Run(ctx context.Context) error {
 			backoff = nextBackoff(backoff)
 			continue
 		}
+		backoff = 0
 		if len(updates) == 0 {
-			backoff = 0
 			continue
 		}
-		if p.Inbox != nil {
-			if err := p.store(ctx, updates); err != nil {
-				// Not confirmed: Telegram gives the same updates again.
-				p.Log.Warn("can't store updates; not confirming them", "count", len(updates), "err", err)
-				if p.Unavailable != nil {
-					for _, u := range updates {
-						p.Unavailable(ctx, u)
-					}
-				}
-				backoff = nextBackoff(backoff)
-				continue
-			}
-		}
-		backoff = 0
-		for _, u := range updates {
-			p.d.enqueue(u)
-		}
-		if p.Inbox == nil {
-			p.d.waitBelow(context.WithoutCancel(ctx), 1)
+		if !p.settle(ctx, updates) {
+			return nil // stopped: what is not handled is not confirmed
 		}
 		offset = updates[len(updates)-1].ID + 1
 	}
+}
+
+// settle hands a batch to the chats' lanes and returns once confirming it
+// is safe: when every update of it was handled, or, when that takes longer
+// than ParkAfter, when the ones still running were stored in the inbox.
+// A batch that is handled quickly - the usual case - costs no Redis round
+// trip beyond the updates' own saves. It reports false when ctx ended
+// before the batch was safe.
+func (p *Poller) settle(ctx context.Context, updates []*models.Update) bool {
+	ids := make([]int64, len(updates))
+	for i, u := range updates {
+		ids[i] = u.ID
+		p.d.enqueue(u)
+	}
+	if p.Inbox == nil {
+		return p.d.waitDone(ctx, ids, 0)
+	}
+	if p.d.waitDone(ctx, ids, p.parkAfter()) {
+		return true
+	}
+	if ctx.Err() != nil {
+		return false
+	}
+	running := p.d.unfinished(ids)
+	var park []*models.Update
+	for _, u := range updates {
+		if running[u.ID] {
+			park = append(park, u)
+		}
+	}
+	if err := p.store(ctx, park); err != nil {
+		// The store is down, so the updates are retrying anyway: confirm
+		// nothing until they are through.
+		p.Log.Warn("can't park updates in the inbox; waiting for them", "count", len(park), "err", err)
+		return p.d.waitDone(ctx, ids, 0)
+	}
+	p.d.parked(park)
+	return true
+}
+
+// parkAfter is how long a batch may run before its unfinished updates are
+// parked in the inbox, so that other chats' new updates are fetched.
+func (p *Poller) parkAfter() time.Duration {
+	if p.ParkAfter > 0 {
+		return p.ParkAfter
+	}
+	return 500 * time.Millisecond
 }
 
 func (p *Poller) maxInFlight() int {
@@ -131,8 +161,8 @@ func (p *Poller) maxInFlight() int {
 	return 2000
 }
 
-// store puts a batch in the inbox; it is the durable copy that lets the
-// next getUpdates confirm the batch.
+// store puts updates in the inbox; it is the durable copy that lets the
+// next getUpdates confirm them before they are handled.
 func (p *Poller) store(ctx context.Context, updates []*models.Update) error {
 	batch := make(map[int64][]byte, len(updates))
 	for _, u := range updates {
@@ -157,14 +187,19 @@ func (p *Poller) replayInbox(ctx context.Context) error {
 			if len(ids) > 0 {
 				p.Log.Info("handling updates left from the last run", "count", len(ids))
 			}
+			var parked []*models.Update
 			for i, data := range raw {
 				var u models.Update
 				if json.Unmarshal(data, &u) != nil {
-					p.d.markDone(ids[i])
+					p.d.dropParked(ids[i])
 					continue
 				}
-				p.d.enqueue(&u)
+				parked = append(parked, &u)
 			}
+			for _, u := range parked {
+				p.d.enqueue(u)
+			}
+			p.d.parked(parked)
 			return nil
 		}
 		p.Log.Warn("can't read the inbox yet", "err", err)

@@ -100,7 +100,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 			log.Warn("can't remove a webhook before long polling", "err", err)
 		}
 		poller = &bot.Poller{Client: client, BaseURL: cfg.APIURL, Token: cfg.Token, Handle: b.HandleUpdate,
-			Unavailable: b.Unavailable, Inbox: storage.NewInbox(rdb, codec, cfg.KeyPrefix), Log: log}
+			Inbox: storage.NewInbox(rdb, codec, cfg.KeyPrefix), Log: log}
 	}
 
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
