@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"net"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,9 +35,6 @@ func (s *syncBuffer) String() string {
 // against the real bot (built from this module), the fake Bot API and a
 // real redis-server.
 func TestLoadSmoke(t *testing.T) {
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("the go command is needed to build the bot")
-	}
 	rds := redistest.Start(t)
 	bin, err := buildBot(context.Background(), t.TempDir())
 	if err != nil {
