@@ -75,6 +75,12 @@ func TestRolesEndToEndWithRedis(t *testing.T) {
 	yp.press("Versturen")
 	yp.expect("verstuurd")
 
+	// The handoff runs in the background: wait for its last message.
+	api.WaitMessage(t, director.chat, 10*time.Second, func(m telegramtest.Msg) bool {
+		_, ok := m.Button("contact")
+		return m.FromBot && ok
+	})
+
 	// The invite works once.
 	stranger.say("/start " + invite)
 	stranger.expect("werkt niet")
