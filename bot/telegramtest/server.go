@@ -140,6 +140,8 @@ type request struct {
 	ctx    context.Context
 	params map[string]string
 	files  map[string]File
+	// kill, for getUpdates, is closed when a later getUpdates arrives.
+	kill chan struct{}
 }
 
 // response is what a handler answers: a result when status is 200.
@@ -248,6 +250,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		// also sees the confirmation (getUpdates applies it again, which
 		// changes nothing).
 		s.confirmOffsetLocked(params)
+		// A later poll ends this one, as with Telegram: decided here, in
+		// the order the calls are recorded, not when they get to wait.
+		if s.poll != nil {
+			close(s.poll)
+		}
+		req.kill = make(chan struct{})
+		s.poll = req.kill
 	}
 	call.Seq = s.recordLocked(call)
 	if resp.status == 0 && !spec.unlocked {

@@ -234,11 +234,10 @@ func (s *Server) getUpdates(r *request) response {
 		return failure(http.StatusConflict, conflictWebhook)
 	}
 	s.confirmLocked(offset)
-	if s.poll != nil {
-		close(s.poll)
+	kill := r.kill
+	if kill == nil { // not through serveHTTP
+		kill = make(chan struct{})
 	}
-	kill := make(chan struct{})
-	s.poll = kill
 	defer func() { // runs before the deferred Unlock
 		if s.poll == kill {
 			s.poll = nil
@@ -253,6 +252,11 @@ func (s *Server) getUpdates(r *request) response {
 	for {
 		if s.hooked {
 			return failure(http.StatusConflict, conflictWebhook)
+		}
+		select {
+		case <-kill:
+			return failure(http.StatusConflict, conflictTerminated)
+		default:
 		}
 		if ups, n := s.pendingLocked(int(limit)); n > 0 || deadline == nil {
 			return response{status: http.StatusOK, raw: ups}
