@@ -280,7 +280,7 @@ func TestRefusedMarkupArrivesAsPlainText(t *testing.T) {
 		const chat = 4207
 		h.api.SetFault(refuseOnce("sendMessage"))
 		h.say(chat, "/start")
-		m := h.expectLast(chat, "Hoi, fijn dat je er bent!", "procesregisseur")
+		m := h.expectLast(chat, "Hoi, fijn dat je er bent!", "30 vragen")
 		if m.ParseMode != "" || strings.Contains(m.Source, "<b>") {
 			t.Fatalf("fallback sent as %q: %q", m.ParseMode, m.Source)
 		}
