@@ -113,7 +113,6 @@ const (
 	actSend       = "ok"
 	actRestart    = "rs"
 	actRestartYes = "ry"
-	actRestartNo  = "rn"
 	actLanguage   = "l"
 	actContinue   = "c"
 	actConsentYes = "cy"

@@ -39,7 +39,7 @@ var fuzzMedia = []string{"voice", "photo", "sticker", "location", "video", "docu
 
 var fuzzActs = []string{
 	actStart, actAnswer, actToggle, actDone, actSkip, actBack, actPause, actEdit,
-	actSend, actRestart, actRestartYes, actRestartNo, actLanguage, actContinue, "zz",
+	actSend, actRestart, actRestartYes, actLanguage, actContinue, "zz",
 }
 
 // fuzzInput reads fuzz bytes as a sequence of choices; past the end every
