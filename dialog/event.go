@@ -96,7 +96,25 @@ type Result struct {
 	Duplicate bool
 	// Submitted is set on the one event that approved the intake.
 	Submitted bool
+	// Alert asks the edge to reach a person now: the young person pressed
+	// /urgent, or an answer or message signalled acute risk. The engine
+	// has already added the crisis lines to Messages; the edge alerts the
+	// director and the on-call service.
+	Alert AlertKind
 }
+
+// AlertKind says why a person must be reached now.
+type AlertKind string
+
+const (
+	// AlertNone: nothing to do.
+	AlertNone AlertKind = ""
+	// AlertUrgent: the young person asked for someone now (/urgent).
+	AlertUrgent AlertKind = "urgent"
+	// AlertSignal: an answer or a message signalled acute risk (a crisis
+	// option such as "I don't feel safe", or words of the crisis lists).
+	AlertSignal AlertKind = "signal"
+)
 
 // Button actions. Data is "<action>:<flow version>:<question>:<arg>" and
 // stays under Telegram's 64 bytes: question IDs are at most 24 bytes and
