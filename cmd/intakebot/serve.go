@@ -192,7 +192,7 @@ func housekeeping(ctx context.Context, s *storage.Sessions, ttl time.Duration, l
 
 // registerCommands sets the menu of a private chat in each language.
 func registerCommands(ctx context.Context, api *tgbot.Bot, cat *locales.Catalog, log *slog.Logger) {
-	names := []string{"start", "help", "language", "pause", "back", "skip"}
+	names := []string{"start", "help", "urgent", "language", "pause", "back", "skip", "mydata", "delete", "exit"}
 	for _, lang := range append([]string{""}, cat.Languages()...) {
 		textLang := lang
 		if textLang == "" {
