@@ -72,6 +72,22 @@ type Options struct {
 	OpenIntakeDirector int64
 	// Now is the clock of links, cases and reminders. Nil: time.Now.
 	Now func() time.Time
+	// OnCall keeps the on-call roster and the alerts. Nil: People's, if
+	// it has them (storage.People does); without either, no alerts.
+	OnCall OnCall
+	// TakeWithin is how long an alert waits for a take before more people
+	// are alerted. Zero: 10 minutes.
+	TakeWithin time.Duration
+
+	// Trail keeps the messages each chat shows, for /exit. Nil: /exit
+	// can only delete the /exit message itself.
+	Trail TrailStore
+	// AcknowledgedTTL is how long the bot keeps an intake after the
+	// director acknowledged it (the dossier is the provider's). Zero: 30 days.
+	AcknowledgedTTL time.Duration
+	// IdleTTL is how long the store keeps an idle intake; the bot only
+	// tells people (/mydata). Zero: 90 days.
+	IdleTTL time.Duration
 }
 
 // Defaults of the Options of roles and the handoff.
@@ -89,7 +105,8 @@ type Bot struct {
 
 	mu       sync.Mutex
 	toldDown map[int64]time.Time // chats told that the store is down
-	handoffs sync.WaitGroup      // deliveries to directors in the background
+	handoffs sync.WaitGroup      // deliveries to directors and alerts in the background
+	trail    *recorder           // nil without Options.Trail
 }
 
 // New makes a Bot.
@@ -127,7 +144,15 @@ func New(o Options) *Bot {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Bot{o: o, sender: o.Sender, toldDown: map[int64]time.Time{}}
+	if oc, ok := o.People.(OnCall); ok && o.OnCall == nil {
+		o.OnCall = oc
+	}
+	if o.TakeWithin <= 0 {
+		o.TakeWithin = DefaultTakeWithin
+	}
+	b := &Bot{o: o, sender: o.Sender, toldDown: map[int64]time.Time{}}
+	b.withPrivacy()
+	return b
 }
 
 // pseudonym stands for a chat in logs: stable, not reversible without the key.
@@ -169,6 +194,14 @@ func (b *Bot) HandleUpdate(ctx context.Context, upd *models.Update) (err error) 
 		b.notPrivate(ctx, in)
 		return nil
 	}
+	if done, err := b.privacy(ctx, in); done || err != nil {
+		if err != nil {
+			b.o.Metrics.StoreErrors.Add(1)
+			log.Error("can't handle update", "err", err)
+			b.unavailable(ctx, in)
+		}
+		return err
+	}
 	var prep func(*dialog.Session)
 	if b.o.People != nil {
 		var done bool
@@ -200,6 +233,9 @@ func (b *Bot) HandleUpdate(ctx context.Context, upd *models.Update) (err error) 
 		return nil
 	}
 	b.deliver(ctx, in, res)
+	if res.Alert != dialog.AlertNone && b.o.People != nil {
+		b.raiseAlert(ctx, res.Session, res.Alert) // in the background, like a handoff
+	}
 	if b.o.People != nil && res.Submitted {
 		return b.handOffOrRetry(ctx, log, res.Session)
 	}

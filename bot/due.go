@@ -74,6 +74,12 @@ func (b *Bot) due(ctx context.Context, key string, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	if !(found && s.State == dialog.StateSubmitted && !deliveredFor(c, s)) {
+		// Retention: acknowledged, or never sent (bot/erase.go).
+		if handled, err := b.dueRetention(ctx, c, s, found, now); handled {
+			return err
+		}
+	}
 	switch {
 	case found && s.State == dialog.StateSubmitted && !deliveredFor(c, s):
 		return b.dueDelivery(ctx, c, s, now)

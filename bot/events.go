@@ -16,6 +16,8 @@ type incoming struct {
 	callback *models.CallbackQuery
 	// pressedMsg is the message whose button was pressed (0 if none).
 	pressedMsg int
+	// msgID is the person's own message (0 for a press).
+	msgID int
 }
 
 // toIncoming converts an update; ok is false for updates the intake ignores
@@ -24,7 +26,7 @@ func toIncoming(upd *models.Update, username string) (incoming, bool) {
 	switch {
 	case upd.Message != nil:
 		m := upd.Message
-		in := incoming{chatID: m.Chat.ID, private: m.Chat.Type == models.ChatTypePrivate}
+		in := incoming{chatID: m.Chat.ID, private: m.Chat.Type == models.ChatTypePrivate, msgID: m.ID}
 		in.ev = messageEvent(m, username)
 		in.ev.UpdateID = upd.ID
 		return in, true

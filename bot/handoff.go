@@ -149,9 +149,11 @@ func (b *Bot) acknowledge(ctx context.Context, in incoming, a actor, c dialog.Ca
 	if err := b.o.People.SaveCase(ctx, c); err != nil {
 		return dialog.Text{}, err
 	}
-	if err := b.o.People.CancelDue(ctx, c.Key); err != nil {
-		// The due loop sees the acknowledgement and cancels it then.
-		b.o.Log.Warn("can't cancel the reminder of an acknowledged intake", "err", err)
+	// No more reminders: the next due time is the end of the bot's copy
+	// (retention, bot/erase.go).
+	if err := b.o.People.ScheduleDue(ctx, c.Key, now.Add(b.o.AcknowledgedTTL)); err != nil {
+		// The due loop sees the acknowledgement and schedules it then.
+		b.o.Log.Warn("can't schedule the expiry of an acknowledged intake", "err", err)
 	}
 	b.audit(ctx, a.id, "summary.acknowledged", c.Key)
 	b.o.Log.Info("intake acknowledged", "case", b.pseudonym(parseKey(c.Key)), "by", b.pseudonym(a.id))

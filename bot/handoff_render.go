@@ -30,9 +30,9 @@ type HandoffView struct {
 }
 
 // flagOrder is the order known flags are shown in, whatever order the flow
-// raised them in: a safety concern comes first. Other flags follow in
-// their own order.
-var flagOrder = []string{"safety", "urgency", "income"}
+// raised them in: acute risk comes first, then a safety concern. Other
+// flags follow in their own order.
+var flagOrder = []string{dialog.FlagAcute, "safety", "urgency", "income"}
 
 // blockSep separates the header, the topics and the skipped questions
 // within a message.
@@ -139,7 +139,9 @@ func (r *Renderer) handoffFacts(lang string, v HandoffView) handoffFacts {
 		ageLabel:   r.Text(lang, dialog.T("handoff.age")),
 	}
 	for _, name := range orderFlags(slices.Concat(v.Flags, v.Summary.Flags)) {
-		if slices.Contains(flagOrder, name) {
+		if name == dialog.FlagAcute {
+			f.flags = append(f.flags, r.acuteFlag(lang, v.Summary.Signals))
+		} else if slices.Contains(flagOrder, name) {
 			f.flags = append(f.flags, r.Text(lang, dialog.T("flag."+name)))
 		} else {
 			// A flag of a flow of its own, without a text: its name.
@@ -167,6 +169,16 @@ func (r *Renderer) handoffFacts(lang string, v HandoffView) handoffFacts {
 	}
 	f.language = r.Text(lang, dialog.T("summary.language", "Language", langName))
 	return f
+}
+
+// acuteFlag is the line on top of a summary with signals of acute risk:
+// when and where each came, never what was said.
+func (r *Renderer) acuteFlag(lang string, signals []dialog.SummarySignal) string {
+	at := make([]dialog.Text, len(signals))
+	for i, sg := range signals {
+		at[i] = dialog.T("flag.acute.at", "Date", sg.At, "Where", sg.Where)
+	}
+	return r.Text(lang, dialog.T("flag.acute", "Signals", at))
 }
 
 // orderFlags drops empty and repeated flags and puts the known ones first,

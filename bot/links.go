@@ -102,6 +102,7 @@ func (b *Bot) linkInvite(ctx context.Context, a actor, l dialog.Link) (func(*dia
 	if err := b.o.People.SaveCase(ctx, c); err != nil {
 		return nil, false, err
 	}
+	b.scheduleIdle(ctx, key, c.Linked)
 	b.audit(ctx, a.id, "case.linked", key)
 	b.o.Log.Info("young person linked to a director", "chat", b.pseudonym(a.id), "director", b.pseudonym(l.Director))
 	return namedDirector(dir.Name), false, nil
@@ -200,6 +201,7 @@ func (b *Bot) openIntake(ctx context.Context, in incoming, a actor) (func(*dialo
 	if err := b.o.People.SaveCase(ctx, dialog.Case{Key: key, Director: dir.UserID, Linked: b.o.Now()}); err != nil {
 		return nil, false, err
 	}
+	b.scheduleIdle(ctx, key, b.o.Now())
 	b.audit(ctx, a.id, "case.linked", key)
 	b.o.Log.Info("young person linked to the open intake's director", "chat", b.pseudonym(a.id))
 	return namedDirector(dir.Name), false, nil

@@ -81,6 +81,9 @@ type Sender struct {
 	// Backoff is the first wait before a retry after a 5xx or a network
 	// error. Zero: 500 ms.
 	Backoff time.Duration
+	// OnSent, when not nil, learns the ID of every message that arrived
+	// (document: a file), for the /exit trail. It must not block.
+	OnSent func(chat int64, msgID int, document bool)
 
 	once sync.Once
 	lim  *sendLimiter
@@ -130,9 +133,11 @@ func (s *Sender) sendText(ctx context.Context, chatID int64, text string, kb *mo
 	if kb != nil {
 		p.ReplyMarkup = kb
 	}
+	var sent *models.Message
 	err := s.exchange(ctx, "sendMessage", chatID, prio,
 		func(ctx context.Context) error {
-			_, err := s.API.SendMessage(ctx, p)
+			m, err := s.API.SendMessage(ctx, p)
+			sent = m
 			return err
 		},
 		func() { p.ParseMode, p.Text = "", PlainText(text) })
@@ -142,7 +147,15 @@ func (s *Sender) sendText(ctx context.Context, chatID int64, text string, kb *mo
 		return false
 	}
 	s.m.Sent.Add(1)
+	s.sent(chatID, sent, false)
 	return true
+}
+
+// sent tells OnSent about a message that arrived.
+func (s *Sender) sent(chat int64, m *models.Message, document bool) {
+	if s.OnSent != nil && m != nil && m.ID != 0 {
+		s.OnSent(chat, m.ID, document)
+	}
 }
 
 // Edit replaces a message; it reports false when the message could not be
@@ -178,10 +191,12 @@ func (s *Sender) SendDocument(ctx context.Context, chatID int64, filename string
 	if caption != "" {
 		p.ParseMode = models.ParseModeHTML
 	}
+	var sent *models.Message
 	err := s.exchange(ctx, "sendDocument", chatID, prioLive,
 		func(ctx context.Context) error {
 			p.Document = &models.InputFileUpload{Filename: filename, Data: bytes.NewReader(data)}
-			_, err := s.API.SendDocument(ctx, p)
+			m, err := s.API.SendDocument(ctx, p)
+			sent = m
 			return err
 		},
 		func() { p.ParseMode, p.Caption = "", PlainText(caption) })
@@ -191,6 +206,7 @@ func (s *Sender) SendDocument(ctx context.Context, chatID int64, filename string
 		return false
 	}
 	s.m.Sent.Add(1)
+	s.sent(chatID, sent, true)
 	return true
 }
 

@@ -28,6 +28,9 @@ const (
 	actAcknowledge = "ack" // arg: case key
 	actOpenSummary = "op"  // arg: case key
 	actNewLink     = "nl"  // arg: case key; re-attach an intake
+	actEraseYes    = "ey"  // no arg; a young person confirms /delete (bot/erase.go)
+	actEraseNo     = "en"  // no arg; a young person keeps their data
+	actTakeAlert   = "tk"  // arg: session key; staff take an alert (bot/alert.go)
 )
 
 // Limits on what staff type.
@@ -41,7 +44,7 @@ const (
 func staffData(act, arg string) string { return staffPrefix + act + ":" + arg }
 
 // staffCommands are refused to whoever lacks the role for them.
-var staffCommands = []string{"staff", "invite", "cases"}
+var staffCommands = []string{"staff", "audit", "invite", "cases", "oncall"}
 
 // actor is the person behind an update, as the server sees them now.
 type actor struct {
@@ -127,6 +130,11 @@ func (b *Bot) staffCommand(ctx context.Context, in incoming) error {
 			return b.refuse(ctx, in, a)
 		}
 		return b.staffOverview(ctx, a)
+	case "audit":
+		if !a.admin {
+			return b.refuse(ctx, in, a)
+		}
+		return b.auditTrail(ctx, a)
 	case "invite":
 		if !a.director() && !a.counsellor() {
 			return b.refuse(ctx, in, a)
@@ -137,6 +145,11 @@ func (b *Bot) staffCommand(ctx context.Context, in incoming) error {
 			return b.refuse(ctx, in, a)
 		}
 		return b.caseload(ctx, a)
+	case "oncall":
+		if !a.admin {
+			return b.refuse(ctx, in, a)
+		}
+		return b.onCallCommand(ctx, a, in.ev.Arg)
 	}
 	return nil
 }
@@ -165,6 +178,8 @@ func (b *Bot) staffButton(ctx context.Context, in incoming) error {
 		toast, err = b.inviteFor(ctx, in, a, arg)
 	case actAcknowledge, actOpenSummary, actNewLink:
 		toast, err = b.caseButton(ctx, in, a, act, arg)
+	case actTakeAlert:
+		toast, err = b.takeAlert(ctx, in, a, arg)
 	default:
 		toast = dialog.T("staff.gone")
 	}

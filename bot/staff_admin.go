@@ -98,8 +98,14 @@ func (b *Bot) startLink(token string) string {
 
 // audit records an access or an action; a failure is logged, not fatal:
 // the action itself happened.
+//
+// The case is stored as its pseudonym, and a young person acting on their
+// own case as actor 0, so that no entry holds a Telegram ID (bot/audit.go).
 func (b *Bot) audit(ctx context.Context, actor int64, action, caseKey string) {
-	if err := b.o.People.Audit(ctx, dialog.AuditEntry{At: b.o.Now(), Actor: actor, Action: action, Case: caseKey}); err != nil {
+	if caseKey != "" && strconv.FormatInt(actor, 10) == caseKey {
+		actor = 0
+	}
+	if err := b.o.People.Audit(ctx, dialog.AuditEntry{At: b.o.Now(), Actor: actor, Action: action, Case: b.casePseudonym(caseKey)}); err != nil {
 		b.o.Log.Error("can't write the audit trail", "action", action, "err", err)
 	}
 }

@@ -25,7 +25,7 @@ func staffMenu(admin bool, role dialog.Role) []string {
 		names = append(names, "invite", "cases")
 	}
 	if admin {
-		names = append(names, "staff")
+		names = append(names, "staff", "audit", "oncall")
 	}
 	return append(names, "help")
 }

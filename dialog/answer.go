@@ -86,6 +86,7 @@ func (h *turn) answerText(q *Question, text string) {
 			h.say(Message{Parts: []Text{T("text.too_long", "Len", n, "Max", q.MaxLen)}})
 			return
 		}
+		h.tookText = q.ID
 		h.record(q, Answer{Text: text, At: h.now})
 		h.advance(q)
 	case KindList:
@@ -122,6 +123,7 @@ func (h *turn) addItems(q *Question, text string) {
 		h.remind()
 		return
 	}
+	h.tookText = q.ID
 	for _, it := range items {
 		if len(s.Draft) < q.MaxItems {
 			s.Draft = append(s.Draft, it)
@@ -149,6 +151,7 @@ func (h *turn) record(q *Question, a Answer) {
 		h.s.Answers = map[string]Answer{}
 	}
 	h.s.Answers[q.ID] = a
+	h.checkChoice(q, a)
 }
 
 // answered is the question message as it reads once answered: the

@@ -56,9 +56,11 @@ func (h *turn) button() {
 			h.stale()
 			return
 		}
-		// Start over: the answers go, the consent and the link stay.
+		// Start over: the answers go, the consent, the link and the
+		// signals of acute risk stay.
 		*s = Session{Key: s.Key, FlowID: s.FlowID, FlowVersion: s.FlowVersion, Lang: s.Lang, Version: s.Version,
-			LastUpdateID: s.LastUpdateID, Recent: s.Recent, DirectorName: s.DirectorName, Consented: s.Consented, Age: s.Age}
+			LastUpdateID: s.LastUpdateID, Recent: s.Recent, DirectorName: s.DirectorName, Consented: s.Consented, Age: s.Age,
+			Signals: s.Signals}
 		h.say(Message{Parts: []Text{T("restart.done")}, Edit: true})
 		h.welcome()
 	case actEdit:

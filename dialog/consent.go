@@ -29,12 +29,8 @@ func (h *turn) consent() {
 	if s.DirectorName != "" {
 		director = T("consent.director_named", "Name", s.DirectorName)
 	}
-	country := h.e.Country
-	if country == "" {
-		country = "nl"
-	}
 	h.say(Message{
-		Parts: []Text{T("consent.text", "Director", director), T("help.crisis." + country)},
+		Parts: []Text{T("consent.text", "Director", director), h.crisisLines()},
 		Buttons: [][]Button{
 			{{Label: T("btn.consent_yes"), Data: h.data(actConsentYes, "", "")}},
 			{{Label: T("btn.consent_no"), Data: h.data(actConsentNo, "", "")}},

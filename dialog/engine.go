@@ -15,6 +15,9 @@ type Engine struct {
 	Languages []string
 	// Country selects the crisis lines of /help: "nl" or "be".
 	Country string
+	// Crisis, when set, checks every text of the young person for words
+	// that signal acute risk (see Result.Alert); nil checks nothing.
+	Crisis *CrisisWords
 	// Consent asks for consent and the age bracket before the first
 	// question (the bot and the demo set it).
 	Consent bool
@@ -52,9 +55,11 @@ func (e *Engine) Handle(in Session, ev Event) Result {
 		h.button()
 	case EventText:
 		h.text()
+		h.checkText()
 	case EventMedia:
 		h.media()
 	}
+	h.placeCrisis()
 	if ev.UpdateID != 0 {
 		s.markApplied(ev.UpdateID)
 	}
@@ -100,6 +105,12 @@ type turn struct {
 	// moved is set when migrate put a question in front of the young
 	// person that they have not seen.
 	moved bool
+	// tookText is the question whose answer (or draft) took the text of
+	// this event; signalled and crisis are the turn's signal of acute
+	// risk and the message it shows.
+	tookText  string
+	signalled bool
+	crisis    *Message
 }
 
 func (h *turn) say(m Message) { h.res.Messages = append(h.res.Messages, m) }
@@ -191,6 +202,8 @@ func (h *turn) command() {
 		h.start()
 	case "help":
 		h.help()
+	case "urgent", "dringend":
+		h.urgent()
 	case "language", "taal":
 		h.languagePicker()
 	case "back", "skip", "pause":
@@ -224,11 +237,7 @@ func (h *turn) start() {
 }
 
 func (h *turn) help() {
-	country := h.e.Country
-	if country == "" {
-		country = "nl"
-	}
-	h.say(Message{Parts: []Text{T("help.text"), T("help.crisis." + country)}})
+	h.say(Message{Parts: []Text{T("help.text"), h.crisisLines()}})
 }
 
 func (h *turn) welcome() {

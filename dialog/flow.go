@@ -67,6 +67,9 @@ type Question struct {
 	// Flags marks options the director must see at a glance: option ID ->
 	// flag name (safety, income, urgency, ...), shown on top of the summary.
 	Flags map[string]string `toml:"flags"`
+	// Alert lists options whose choice signals acute risk ("I don't feel
+	// safe right now"): chosen, they act like a message with crisis words.
+	Alert []string `toml:"alert"`
 }
 
 // Flow is a versioned questionnaire. Sessions remember the version they

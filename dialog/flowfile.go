@@ -236,6 +236,11 @@ func (q *Question) checkShape(fail func(string, ...any) error) error {
 			return fail("flag name %q must be lower-case letters, digits and _", flag)
 		}
 	}
+	for _, opt := range q.Alert {
+		if !q.hasOption(opt) {
+			return fail("alert on %q, which is not an option", opt)
+		}
+	}
 	if q.MaxLen < 0 || q.MaxLen > 4000 || q.MaxItems < 0 || q.MaxItems > 50 {
 		return fail("max_len must be 0-4000 and max_items 0-50")
 	}

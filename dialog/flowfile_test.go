@@ -282,6 +282,23 @@ id = "x"
 topic = "a"
 kind = "essay"
 `, 5, "unknown question kind"},
+		{"alert on an unknown option", header + `[[questions]]
+id = "x"
+topic = "a"
+kind = "text"
+[[questions]]
+id = "safe"
+topic = "a"
+kind = "choice"
+options = ["safe", "unsafe"]
+alert = ["unsafe", "scared"]
+`, 9, `alert on "scared", which is not an option`},
+		{"alert on a text question", header + `[[questions]]
+id = "x"
+topic = "a"
+kind = "text"
+alert = ["yes"]
+`, 5, `alert on "yes"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -57,6 +57,9 @@ func (f *Flow) CheckSession(s Session) error {
 	if s.Age != "" && !slices.Contains(AgeBrackets, s.Age) {
 		return fmt.Errorf("unknown age bracket %q", s.Age)
 	}
+	if len(s.Signals) > MaxSignals {
+		return fmt.Errorf("%d signals, at most %d are kept", len(s.Signals), MaxSignals)
+	}
 	if s.State == StateSubmitted && s.Submitted.IsZero() {
 		return fmt.Errorf("submitted without a time")
 	}

@@ -73,6 +73,9 @@ type Session struct {
 	Started   time.Time `json:"started"`
 	Updated   time.Time `json:"updated"`
 	Submitted time.Time `json:"submitted,omitzero"`
+	// Signals are the latest moments (at most MaxSignals) the young person
+	// signalled acute risk; the summary flags them. Never the words.
+	Signals []Signal `json:"signals,omitempty"`
 	// Version counts saves; storage uses it for compare-and-set.
 	Version int64 `json:"version"`
 	// LastUpdateID is the highest transport update applied to this session.
@@ -89,6 +92,7 @@ func (s Session) Clone() Session {
 	c.History = slices.Clone(s.History)
 	c.Draft = slices.Clone(s.Draft)
 	c.Recent = slices.Clone(s.Recent)
+	c.Signals = slices.Clone(s.Signals)
 	if s.Answers != nil {
 		c.Answers = make(map[string]Answer, len(s.Answers))
 		for k, a := range s.Answers {
@@ -110,7 +114,10 @@ func (s Session) Equal(o Session) bool {
 		!s.Updated.Equal(o.Updated) || !s.Submitted.Equal(o.Submitted) ||
 		s.Version != o.Version || s.LastUpdateID != o.LastUpdateID ||
 		!slices.Equal(s.History, o.History) || !slices.Equal(s.Draft, o.Draft) ||
-		!slices.Equal(s.Recent, o.Recent) {
+		!slices.Equal(s.Recent, o.Recent) ||
+		!slices.EqualFunc(s.Signals, o.Signals, func(a, b Signal) bool {
+			return a.At.Equal(b.At) && a.Source == b.Source && a.Quiet == b.Quiet
+		}) {
 		return false
 	}
 	return maps.EqualFunc(s.Answers, o.Answers, func(a, b Answer) bool {

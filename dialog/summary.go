@@ -21,8 +21,23 @@ type Summary struct {
 	// Count is the number of questions that apply: answered, skipped or open.
 	Count int
 	// Flags are the flag names of the options chosen (Question.Flags),
-	// sorted, each once: what the director must see first.
+	// sorted, each once: what the director must see first. FlagAcute is
+	// among them when the young person signalled acute risk.
 	Flags []string
+	// Signals are the moments acute risk was signalled, oldest first:
+	// when and where, never what was said.
+	Signals []SummarySignal
+}
+
+// FlagAcute is the flag of a summary with signals of acute risk.
+const FlagAcute = "acute"
+
+// SummarySignal is one signal of acute risk as the director reads it.
+type SummarySignal struct {
+	At time.Time
+	// Where is the question's short label (signal.where.question), "in a
+	// message" or "via /urgent".
+	Where Text
 }
 
 // SummaryTopic is one topic with its questions.
@@ -67,6 +82,12 @@ func BuildSummary(f *Flow, s Session) Summary {
 			}
 		}
 	}
+	for _, sg := range s.Signals {
+		sum.Signals = append(sum.Signals, SummarySignal{At: sg.At, Where: signalWhere(f, sg.Source)})
+	}
+	if len(sum.Signals) > 0 && !slices.Contains(sum.Flags, FlagAcute) {
+		sum.Flags = append(sum.Flags, FlagAcute)
+	}
 	slices.Sort(sum.Flags)
 	for _, t := range f.Topics {
 		if items := byTopic[t.ID]; len(items) > 0 {
@@ -74,4 +95,18 @@ func BuildSummary(f *Flow, s Session) Summary {
 		}
 	}
 	return sum
+}
+
+// signalWhere names where a signal came from.
+func signalWhere(f *Flow, source string) Text {
+	switch source {
+	case SignalMessage:
+		return T("signal.where.message")
+	case SignalUrgent:
+		return T("signal.where.urgent")
+	}
+	if _, ok := f.Question(source); ok {
+		return T("signal.where.question", "Question", T(ShortMessageID(source)))
+	}
+	return T("signal.where.answer")
 }

@@ -62,6 +62,23 @@ func sampleData(count int) map[string]any {
 		"Role":     "procesregisseur",
 		"Who":      "Sam",
 		"Link":     "https://t.me/intakebot?start=AbCdEfGhIjKlMnOpQrStUv",
+
+		// oncall.*
+		"Days": "ma-vr",
+		"Time": "08:00-17:00",
+		"Zone": "Europe/Amsterdam",
+
+		// audit.*
+		"Action":    "opende de samenvatting",
+		"Case":      "intake a1b2c3d4e5f6 (Sam)",
+		"Pseudonym": "a1b2c3d4e5f6",
+
+		// help.crisis.*, flag.acute, signal.*
+		"Minor":    false,
+		"Adult":    false,
+		"Signals":  "2 januari 2026 09:00 (in een bericht)",
+		"Where":    "in een bericht",
+		"Question": "Voelt zich nu veilig",
 	}
 }
 

@@ -13,10 +13,12 @@ import (
 )
 
 // The audit trail is one Redis stream, <prefix>audit, with plain fields
-// only: who (actor, a staff user ID, 0 for the bot itself), did what
-// (action), to which case (the case key) and when (at, unix ms). It never
+// only: who (actor, a staff user ID; 0 for the young person themself or
+// the bot), did what (action), to which case (a pseudonym of the case key,
+// which the bot computes: no Telegram ID) and when (at, unix ms). It never
 // holds content, by design: an access log (NEN 7513) records access
-// events, not what was seen. It keeps about AuditMaxLen entries.
+// events, not what was seen. It keeps about AuditMaxLen entries, and
+// TrimAudit drops those older than the retention.
 
 func (p *People) auditKey() string { return p.prefix + "audit" }
 

@@ -8,11 +8,17 @@
 // The consumers (bot, cmd) declare the small interfaces they need; this
 // package implements them and imports dialog only for its types.
 //
-// Key layout (the prefix is one per deployment, "intakebot:" by default):
+// Key layout (the prefix is one per deployment, "intakebot:" by default).
+// Everything a person wrote or is called (answers, drafts, names, first
+// names, notes, updates, alert messages) is sealed; what stays plain is
+// what indexes, scripts and expiry need: states, roles, user IDs of staff,
+// session keys (chat IDs) in key names and indexes, and times.
 //
-//	<prefix>session:<session key>   hash: v, w, state, updated, upd (plain), data (sealed)
+//	<prefix>session:<session key>   hash: v, w, state, updated, upd (plain), data (sealed); idle TTL
 //	<prefix>submitted               sorted set: session keys by submission time
 //	<prefix>active                  sorted set: session keys by last updated time
+//	<prefix>inbox                   hash: update ID (plain) -> sealed update; until handled
+//	<prefix>shown:<session key>     list: message IDs, times and kinds the chat shows, for /exit (plain, never text); 30 days
 //
 // The active index is for metrics (Sessions.ActiveSince); Redis expires an
 // idle session's hash but not its index entry, so a periodic job calls
@@ -32,15 +38,30 @@
 // People (bot.People) keeps these keys beside the sessions:
 //
 //	<prefix>staff                   set: user IDs of the staff
-//	<prefix>staff:<user ID>         hash: role, lang, added, added_by (plain), data (sealed)
+//	<prefix>staff:<user ID>         hash: role, lang, added, added_by (plain), data (sealed: name)
 //	<prefix>staff:<user ID>:cases   sorted set: case keys of a director or counsellor, by linked time (unix ms)
-//	<prefix>link:<SHA-256 of token> string: sealed dialog.Link; Redis drops it at Link.Expires
+//	<prefix>link:<SHA-256 of token> string: sealed dialog.Link (names, notes); Redis drops it at Link.Expires
 //	<prefix>director:<ID>:invites   sorted set: link hashes of a director's invites, by expiry (unix ms)
 //	<prefix>linkfail:<user ID>      counter of failed links; expires an hour after the first
 //	<prefix>pendingstaff:<user ID>  string: sealed staff link awaiting a name; expires after an hour
-//	<prefix>case:<case key>         hash: director, counsellor, dates (plain), data (sealed)
-//	<prefix>audit                   stream: at, actor, action, case (plain, never content); ~100,000 kept
+//	<prefix>case:<case key>         hash: director, counsellor, linked, delivered, acknowledged, ack_by,
+//	                                reminded, escalated (plain), data (sealed: first name, note, all of it)
+//	<prefix>audit                   stream: at, actor, action, case (plain, never content); see below
 //	<prefix>due                     sorted set: case keys by due time (unix ms), claimed with a lease
+//	<prefix>oncall                  hash: window ID -> plain JSON {staff, days, from, to, order}
+//	<prefix>alert:<session key>     hash: level, kind, started, taken_by, taken (plain), data (sealed:
+//	                                the alert messages sent); expires within a day
+//	<prefix>alerts                  sorted set: session keys of open alerts by next escalation (unix ms)
+//
+// The audit trail holds no Telegram ID of a young person and no content:
+// the case is a keyed-hash pseudonym of its key (bot.Bot writes it), and a
+// young person's own action has actor 0. Its entries are dropped after
+// the audit retention (TrimAudit), and the stream is capped by length.
+//
+// Sealed values carry the ID of the key that sealed them. After a key
+// rotation, Rekey re-encrypts every sealed value under the prefix with
+// the new key, found by its format rather than by a list of keys, while
+// the bot runs.
 //
 // A link token is 128 random bits, 22 characters of base64url; Redis holds
 // only its SHA-256, so a copy of Redis opens no link. UseLink takes a link
@@ -54,7 +75,7 @@
 // Staff, cases and the audit stream have no TTL: staff leave by
 // RemoveStaff, a case goes by DeleteCase (erasure, or once the summary is
 // filed: the bot's copy should not outlive its purpose), and the audit
-// stream is capped by length. Links, failure counters and pending staff
+// stream is trimmed by time (TrimAudit) and capped by length. Links, failure counters and pending staff
 // links expire by themselves; index entries of expired or erased records
 // are tidied when they are read.
 //

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -49,6 +50,19 @@ type config struct {
 	// OpenIntakeDirector, when not zero, takes young people without an
 	// invite.
 	OpenIntakeDirector int64
+	// UrgentTakeWithin is how long an alert (/urgent, a signal) waits for
+	// someone to take it before the next on call and the admins are told.
+	UrgentTakeWithin time.Duration
+	// OldDataKeys still open data sealed before a key rotation; the
+	// primary DataKey seals everything new (and `intakebot rekey`).
+	OldDataKeys [][]byte
+	// LogLevel is the least level logged.
+	LogLevel slog.Level
+	// AuditRetention is how long audit entries are kept.
+	AuditRetention time.Duration
+	// AcknowledgedTTL is how long the bot keeps an intake once the
+	// director acknowledged it.
+	AcknowledgedTTL time.Duration
 }
 
 // secretPattern is what Telegram accepts as a webhook secret_token; at
@@ -92,12 +106,28 @@ func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
 		} else if id, secret, ok := strings.Cut(c.Token, ":"); !ok || id == "" || secret == "" || strings.ContainsAny(c.Token, " /") {
 			bad("TELEGRAM_BOT_TOKEN", "not a bot token (expected <digits>:<secret>)")
 		}
-		if raw := getenv("INTAKEBOT_DATA_KEY"); strings.TrimSpace(raw) == "" {
+		if strings.TrimSpace(getenv("INTAKEBOT_DATA_KEY")) == "" {
 			bad("INTAKEBOT_DATA_KEY", "required: base64 of 32 random bytes (make one with: openssl rand -base64 32)")
-		} else if k, err := storage.ParseKey(strings.TrimSpace(raw)); err != nil {
+		}
+	}
+	// Parsed whenever set: rekey needs the keys but no token.
+	if raw := strings.TrimSpace(getenv("INTAKEBOT_DATA_KEY")); raw != "" {
+		if k, err := storage.ParseKey(raw); err != nil {
 			bad("INTAKEBOT_DATA_KEY", "must be base64 of exactly 32 bytes (make one with: openssl rand -base64 32)")
 		} else {
 			c.DataKey = k
+		}
+	}
+	for i, f := range strings.Split(getenv("INTAKEBOT_OLD_DATA_KEYS"), ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		// The position, never the value: these are secrets.
+		if k, err := storage.ParseKey(f); err != nil {
+			bad("INTAKEBOT_OLD_DATA_KEYS", fmt.Sprintf("key %d must be base64 of exactly 32 bytes (comma-separated keys)", i+1))
+			break
+		} else {
+			c.OldDataKeys = append(c.OldDataKeys, k)
 		}
 	}
 	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -164,6 +194,15 @@ func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
 	c.ResumeAfter = duration(get, bad, "INTAKEBOT_RESUME_AFTER", 12*time.Hour)
 	c.InviteTTL = duration(get, bad, "INTAKEBOT_INVITE_TTL", 14*24*time.Hour)
 	c.AckAfter = duration(get, bad, "INTAKEBOT_ACK_AFTER", 48*time.Hour)
+	c.UrgentTakeWithin = duration(get, bad, "INTAKEBOT_URGENT_TAKE_WITHIN", 10*time.Minute)
+	c.AuditRetention = duration(get, bad, "INTAKEBOT_AUDIT_RETENTION", 365*24*time.Hour)
+	c.AcknowledgedTTL = duration(get, bad, "INTAKEBOT_ACKNOWLEDGED_TTL", 30*24*time.Hour)
+	switch lv := strings.ToLower(get("INTAKEBOT_LOG_LEVEL", "info")); lv {
+	case "debug", "info", "warn", "error":
+		_ = c.LogLevel.UnmarshalText([]byte(lv))
+	default:
+		bad("INTAKEBOT_LOG_LEVEL", "must be debug, info, warn or error")
+	}
 	if v := get("INTAKEBOT_OPEN_INTAKE_DIRECTOR", ""); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {

@@ -1,5 +1,5 @@
 // Command intakebot is the Telegram intake assistant for young people
-// leaving youth care. Subcommands: serve (default), demo, version.
+// leaving youth care. Subcommands: serve (default), demo, rekey, version.
 package main
 
 import (
@@ -36,7 +36,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			fmt.Fprintln(stderr, "intakebot: bad configuration:", err)
 			return 2
 		}
-		log := newLogger(cfg.LogFormat, stderr)
+		log := newLogger(cfg, stderr)
 		if err := serve(ctx, cfg, log); err != nil {
 			log.Error("intakebot stopped", "err", err)
 			return 1
@@ -53,6 +53,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return 1
 		}
 		return 0
+	case "rekey":
+		cfg, err := loadConfig(getenv, false)
+		if err == nil && cfg.DataKey == nil {
+			err = &configError{"INTAKEBOT_DATA_KEY", "required: the key to re-encrypt with"}
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "intakebot: bad configuration:", err)
+			return 2
+		}
+		if err := rekey(ctx, cfg, stdout); err != nil {
+			fmt.Fprintln(stderr, "intakebot rekey:", err)
+			return 1
+		}
+		return 0
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "intakebot", version)
 		return 0
@@ -64,16 +78,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	return 2
 }
 
-const usage = `usage: intakebot [serve|demo|version]
+const usage = `usage: intakebot [serve|demo|rekey|version]
   serve    run the Telegram bot (default); configured by environment, see README
   demo     run the intake in this terminal, with an embedded store
            (-lang en for English); reads answers from stdin, so it can be scripted
+  rekey    re-encrypt all stored data with INTAKEBOT_DATA_KEY, after a key
+           rotation (the old keys in INTAKEBOT_OLD_DATA_KEYS); the bot may run
   version  print the version
 `
 
-func newLogger(format string, w io.Writer) *slog.Logger {
-	if format == "text" {
-		return slog.New(slog.NewTextHandler(w, nil))
+// newLogger logs at cfg.LogLevel, with the bot token masked (see
+// maskingHandler).
+func newLogger(cfg *config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	var h slog.Handler = slog.NewJSONHandler(w, opts)
+	if cfg.LogFormat == "text" {
+		h = slog.NewTextHandler(w, opts)
 	}
-	return slog.New(slog.NewJSONHandler(w, nil))
+	return slog.New(newMaskingHandler(h, cfg.Token))
 }

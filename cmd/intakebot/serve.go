@@ -52,16 +52,19 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		// message is not lost, until Redis is back.
 		log.Warn("redis does not answer yet", "err", err)
 	}
-	codec, err := storage.NewCodec(cfg.DataKey)
+	codec, err := storage.NewCodec(cfg.DataKey, cfg.OldDataKeys...)
 	if err != nil {
-		return fmt.Errorf("INTAKEBOT_DATA_KEY: %w", err)
+		return fmt.Errorf("INTAKEBOT_DATA_KEY or INTAKEBOT_OLD_DATA_KEYS: %w", err)
 	}
 	sessions := storage.NewSessions(rdb, codec, storage.SessionsOptions{
 		Prefix: cfg.KeyPrefix, IdleTTL: cfg.SessionTTL, CacheSize: sessionCacheSize,
 	})
 
 	client := httpClient()
-	api, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithHTTPClient(time.Minute, client), tgbot.WithSkipGetMe())
+	api, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithHTTPClient(time.Minute, client), tgbot.WithSkipGetMe(),
+		// Into our logger, where the token is masked (the default prints
+		// with the standard log package).
+		tgbot.WithErrorsHandler(func(err error) { log.Warn("bot api client", "err", err) }))
 	if err != nil {
 		return fmt.Errorf("can't make the Bot API client: %w", err)
 	}
@@ -78,7 +81,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		PseudonymKey: cfg.DataKey, DefaultLang: cat.Default(), Metrics: metrics,
 		Sender: &bot.Sender{PerSecond: cfg.SendRate, PerChatInterval: cfg.ChatSendInterval},
 		People: peopleStore{storage.NewPeople(rdb, codec, cfg.KeyPrefix, time.Now)},
-		Admins: cfg.Admins, InviteTTL: cfg.InviteTTL, AckAfter: cfg.AckAfter, OpenIntakeDirector: cfg.OpenIntakeDirector,
+		Admins: cfg.Admins, InviteTTL: cfg.InviteTTL, AckAfter: cfg.AckAfter, OpenIntakeDirector: cfg.OpenIntakeDirector, TakeWithin: cfg.UrgentTakeWithin,
+		Trail: storage.NewTrail(rdb, cfg.KeyPrefix), AcknowledgedTTL: cfg.AcknowledgedTTL, IdleTTL: cfg.SessionTTL,
 	})
 
 	mux := http.NewServeMux()
@@ -114,8 +118,11 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		}
 	}()
 	go housekeeping(ctx, sessions, cfg.SessionTTL, log)
+	go trimAudit(ctx, storage.NewPeople(rdb, codec, cfg.KeyPrefix, time.Now), cfg.AuditRetention, log)
 	// Handoffs waiting for an acknowledgement: remind, then tell the admins.
 	go b.RunDue(ctx, time.Minute)
+	// Alerts nobody took: the next on call and the admins, then the lines again.
+	go b.RunAlerts(ctx, 15*time.Second)
 	if err := b.RegisterStaffMenus(ctx); err != nil {
 		log.Warn("can't register the staff menus", "err", err)
 	}
@@ -144,6 +151,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		err = errors.New("updates still in hand after the shutdown deadline")
 	}
 	b.WaitHandoffs(deadline)
+	b.Close() // writes the /exit trail still queued
 	log.Info("stopped")
 	return err
 }

@@ -34,8 +34,13 @@ func newEngine(cfg *config, now func() time.Time) (*dialog.Engine, *locales.Cata
 	} else if flow, err = dialog.DefaultFlow(cat.HasEverywhere); err != nil {
 		return nil, nil, fmt.Errorf("default flow: %w", err)
 	}
+	crisis, err := dialog.LoadCrisisWords()
+	if err != nil {
+		return nil, nil, err
+	}
 	return &dialog.Engine{
 		Flow: flow, Now: now, Languages: cat.Languages(), Country: cfg.Country, ResumeAfter: cfg.ResumeAfter, Consent: true,
+		Crisis: crisis,
 	}, cat, nil
 }
 

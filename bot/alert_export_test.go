@@ -1,0 +1,18 @@
+package bot
+
+import (
+	"context"
+
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// AlertsOnce runs one pass of the alert escalation, for tests that move
+// the clock.
+func (b *Bot) AlertsOnce(ctx context.Context) int { return b.alertsOnce(ctx) }
+
+// RaiseAlert raises an alert as the engine's Result.Alert does, and waits
+// until its first messages are out.
+func (b *Bot) RaiseAlert(ctx context.Context, s dialog.Session, kind dialog.AlertKind) {
+	b.raiseAlert(ctx, s, kind)
+	b.WaitHandoffs(ctx)
+}

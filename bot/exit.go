@@ -1,0 +1,199 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// The young person's own privacy commands, handled before anything else
+// in a private chat, for anyone and in every state:
+//
+//	/exit    quick exit: the chat is cleared as far as Telegram allows
+//	/mydata  everything the bot stores about them, as a text file
+//	/delete  erase everything, after a confirmation
+//
+// The session is never touched by /exit: /start carries on where they were.
+
+// Defaults of the retention the bot enforces or tells about.
+const (
+	DefaultAcknowledgedTTL = 30 * 24 * time.Hour
+	DefaultIdleTTL         = 90 * 24 * time.Hour
+)
+
+// exitDeleteWindow is how old a message may be for /exit to delete it:
+// Telegram allows 48 hours, measured from the message's date, which is a
+// little before the bot recorded it; an hour's margin keeps a message from
+// being skipped silently (deleteMessages ignores what it can't delete).
+// Older messages of the bot are edited instead.
+const exitDeleteWindow = 47 * time.Hour
+
+// maxDeleteBatch is Telegram's limit of message IDs per deleteMessages.
+const maxDeleteBatch = 100
+
+// withPrivacy fills in the privacy options and starts the trail recorder.
+func (b *Bot) withPrivacy() {
+	if b.o.AcknowledgedTTL <= 0 {
+		b.o.AcknowledgedTTL = DefaultAcknowledgedTTL
+	}
+	if b.o.IdleTTL <= 0 {
+		b.o.IdleTTL = DefaultIdleTTL
+	}
+	if b.o.Trail == nil {
+		return
+	}
+	b.trail = newRecorder(b.o.Trail, b.o.Log)
+	prev := b.sender.OnSent
+	b.sender.OnSent = func(chat int64, msgID int, document bool) {
+		if prev != nil {
+			prev(chat, msgID, document)
+		}
+		kind := shownText
+		if document {
+			kind = shownDoc
+		}
+		b.recordShown(chat, msgID, kind)
+	}
+}
+
+// privacy records the person's own message for /exit and handles the
+// privacy commands and the buttons of /delete; done reports that it did.
+func (b *Bot) privacy(ctx context.Context, in incoming) (done bool, err error) {
+	if in.msgID != 0 {
+		b.recordShown(in.chatID, in.msgID, shownOwn)
+	}
+	ev := in.ev
+	switch {
+	case ev.Kind == dialog.EventCommand && ev.Command == "exit":
+		return true, b.quickExit(ctx, in)
+	case ev.Kind == dialog.EventCommand && ev.Command == "mydata":
+		return true, b.myData(ctx, in)
+	case ev.Kind == dialog.EventCommand && ev.Command == "delete":
+		return true, b.askErase(ctx, in)
+	case ev.Kind == dialog.EventButton && (ev.Data == staffData(actEraseYes, "") || ev.Data == staffData(actEraseNo, "")):
+		return true, b.eraseButton(ctx, in)
+	}
+	return false, nil
+}
+
+// youngLang is the language to speak to the person of a chat in: their
+// session's, else the one Telegram reports. A store that fails gives the
+// latter: these commands must work when little else does.
+func (b *Bot) youngLang(ctx context.Context, in incoming) string {
+	if s, found, err := b.o.Store.Load(ctx, sessionKey(in.chatID)); err == nil && found && s.Lang != "" {
+		return s.Lang
+	}
+	return b.o.Engine.MatchLanguage(in.ev.Lang)
+}
+
+// quickExit deletes what the chat shows, as far as Telegram allows, and
+// leaves one neutral line. Messages younger than exitDeleteWindow go (the
+// person's own too); older messages of the bot lose their keyboard and get
+// a neutral text; older files and the person's older messages can't be
+// touched by a bot.
+func (b *Bot) quickExit(ctx context.Context, in incoming) error {
+	log := b.o.Log.With("chat", b.pseudonym(in.chatID))
+	var entries []string
+	if b.trail != nil {
+		if err := b.trail.flush(ctx); err != nil {
+			log.Warn("can't write the /exit trail before reading it", "err", err)
+		}
+		var err error
+		if entries, err = b.o.Trail.Take(ctx, sessionKey(in.chatID)); err != nil {
+			return err
+		}
+	}
+	lang := b.youngLang(ctx, in)
+	var msgs []shown
+	for _, e := range entries {
+		if s, ok := parseShown(e); ok {
+			msgs = append(msgs, s)
+		}
+	}
+	if in.msgID != 0 {
+		msgs = append(msgs, shown{id: in.msgID, at: b.o.Now(), kind: shownOwn})
+	}
+	now := b.o.Now()
+	seen := map[int]bool{}
+	var del []int
+	var old []shown
+	for _, s := range msgs {
+		if seen[s.id] {
+			continue
+		}
+		seen[s.id] = true
+		switch {
+		case now.Sub(s.at) < exitDeleteWindow:
+			del = append(del, s.id)
+		case s.kind == shownText:
+			old = append(old, s)
+		}
+	}
+	slices.Sort(del)
+	deleted := 0
+	for batch := range slices.Chunk(del, maxDeleteBatch) {
+		if err := b.sender.DeleteMessages(ctx, in.chatID, batch); err != nil {
+			log.Warn("can't delete messages; clearing the bot's instead", "count", len(batch), "err", err)
+			for _, s := range msgs {
+				if s.kind == shownText && slices.Contains(batch, s.id) {
+					old = append(old, s)
+				}
+			}
+			continue
+		}
+		deleted += len(batch)
+	}
+	neutral := b.render(lang, "", dialog.T("exit.removed"))
+	for _, s := range old {
+		if !b.sender.Edit(ctx, in.chatID, s.id, neutral, nil) {
+			_ = b.sender.ClearKeyboard(ctx, in.chatID, s.id)
+		}
+	}
+	b.say(ctx, in.chatID, lang, nil, dialog.T("exit.bye"))
+	log.Info("quick exit", "deleted", deleted, "cleared", len(old))
+	return nil
+}
+
+// messageCleaner is the part of the Bot API that /exit needs besides
+// TelegramAPI; *github.com/go-telegram/bot.Bot has it.
+type messageCleaner interface {
+	DeleteMessages(ctx context.Context, p *tgbot.DeleteMessagesParams) (bool, error)
+	EditMessageReplyMarkup(ctx context.Context, p *tgbot.EditMessageReplyMarkupParams) (*models.Message, error)
+}
+
+var errNoCleaner = errors.New("the Bot API client can't delete messages")
+
+// DeleteMessages deletes up to 100 messages of chat at once, as a live
+// reply. Telegram skips the messages it can't delete (too old, gone) and
+// fails only when it could delete none.
+func (s *Sender) DeleteMessages(ctx context.Context, chat int64, ids []int) error {
+	c, ok := s.API.(messageCleaner)
+	if !ok {
+		return errNoCleaner
+	}
+	p := &tgbot.DeleteMessagesParams{ChatID: chat, MessageIDs: ids}
+	return s.exchange(ctx, "deleteMessages", chat, prioLive, func(ctx context.Context) error {
+		_, err := c.DeleteMessages(ctx, p)
+		return err
+	}, nil)
+}
+
+// ClearKeyboard removes the inline keyboard under a message of the bot.
+func (s *Sender) ClearKeyboard(ctx context.Context, chat int64, msgID int) error {
+	c, ok := s.API.(messageCleaner)
+	if !ok {
+		return errNoCleaner
+	}
+	p := &tgbot.EditMessageReplyMarkupParams{ChatID: chat, MessageID: msgID,
+		ReplyMarkup: &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}}
+	return s.exchange(ctx, "editMessageReplyMarkup", chat, prioLive, func(ctx context.Context) error {
+		_, err := c.EditMessageReplyMarkup(ctx, p)
+		return err
+	}, nil)
+}

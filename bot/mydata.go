@@ -1,0 +1,256 @@
+package bot
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// /mydata: the young person gets everything the bot stores about them as
+// a plain UTF-8 text file in their language (the right of access): their
+// answers with the questions, including answers the flow no longer uses
+// and unfinished lists, the dates and status of their intake, their
+// director, the dates of the handoff, the first name and note of their
+// invite, how long it is kept and how to erase it. The file name gives
+// nothing away. Every export is audited, without content.
+
+// myData sends the export, or says that nothing is stored.
+func (b *Bot) myData(ctx context.Context, in incoming) error {
+	key := sessionKey(in.chatID)
+	if staff, err := b.isStaff(ctx, in); err != nil || staff {
+		if staff {
+			b.say(ctx, in.chatID, b.o.Engine.MatchLanguage(in.ev.Lang), nil, dialog.T("privacy.staff"))
+		}
+		return err
+	}
+	s, found, err := b.loadFresh(ctx, key)
+	if err != nil {
+		return err
+	}
+	var c dialog.Case
+	hasCase := false
+	if b.o.People != nil {
+		if c, hasCase, err = b.o.People.Case(ctx, key); err != nil {
+			return err
+		}
+	}
+	lang := b.o.Engine.MatchLanguage(in.ev.Lang)
+	if found && s.Lang != "" {
+		lang = s.Lang
+	}
+	if !found && !hasCase {
+		b.say(ctx, in.chatID, lang, nil, dialog.T("mydata.nothing"))
+		return nil
+	}
+	director := s.DirectorName
+	if director == "" && hasCase {
+		if m, ok, err := b.o.People.Staff(ctx, c.Director); err == nil && ok {
+			director = m.Name
+		}
+	}
+	var sp *dialog.Session
+	if found {
+		sp = &s
+	}
+	var cp *dialog.Case
+	if hasCase {
+		cp = &c
+	}
+	doc := b.dataExport(lang, sp, cp, director)
+	name := PlainText(b.o.Renderer.Text(lang, dialog.T("mydata.filename")))
+	caption := b.o.Renderer.Text(lang, dialog.T("mydata.caption"))
+	if !b.sender.SendDocument(ctx, in.chatID, name, doc, caption) {
+		b.say(ctx, in.chatID, lang, nil, dialog.T("error.sorry"))
+		return nil
+	}
+	if b.o.People != nil {
+		b.audit(ctx, 0, "data.exported", key)
+	}
+	b.o.Log.Info("data exported to the young person", "chat", b.pseudonym(in.chatID))
+	return nil
+}
+
+// isStaff reports whether the sender is staff: /mydata and /delete are
+// for young people, and a staff member's own record is the admins' work.
+func (b *Bot) isStaff(ctx context.Context, in incoming) (bool, error) {
+	if b.o.People == nil {
+		return false, nil
+	}
+	a, err := b.actor(ctx, in)
+	return a.staff(), err
+}
+
+// loadFresh loads a session past any cache: what a person is shown about
+// their data must be what is stored.
+func (b *Bot) loadFresh(ctx context.Context, key string) (dialog.Session, bool, error) {
+	return b.load(ctx, key, true)
+}
+
+// dataExport renders the export as plain text in lang. s or c may be nil.
+func (b *Bot) dataExport(lang string, s *dialog.Session, c *dialog.Case, director string) []byte {
+	r := b.o.Renderer
+	// Locale texts are Telegram HTML; the person's words are escaped by
+	// the renderer: PlainText gives back both as a person reads them.
+	text := func(id string, kv ...any) string {
+		return strings.TrimSpace(PlainText(r.Text(lang, dialog.T(id, kv...))))
+	}
+	var w strings.Builder
+	line := func(s string) { w.WriteString(s + "\n") }
+	heading := func(s string) { line(""); line(s); line(strings.Repeat("=", len([]rune(s)))) }
+
+	line(text("mydata.title"))
+	line(text("mydata.made", "Date", b.o.Now()))
+	line("")
+	line(text("mydata.intro"))
+
+	if s != nil {
+		heading(text("mydata.about"))
+		line(text("mydata.status", "Value", dialog.T("mydata.state."+string(s.State))))
+		if s.Lang != "" {
+			line(text("mydata.language", "Language", dialog.Text{ID: "language.name", Lang: s.Lang}))
+		}
+		if !s.Consented.IsZero() {
+			line(text("mydata.consented", "Date", s.Consented))
+		}
+		if s.Age != "" {
+			var age any = s.Age
+			if slices.Contains(dialog.AgeBrackets, s.Age) {
+				age = dialog.T("age." + s.Age)
+			}
+			line(text("mydata.age", "Value", age))
+		}
+		if !s.Started.IsZero() {
+			line(text("mydata.started", "Date", s.Started))
+		}
+		if !s.Updated.IsZero() {
+			line(text("mydata.updated", "Date", s.Updated))
+		}
+		if !s.Submitted.IsZero() {
+			line(text("mydata.submitted", "Date", s.Submitted))
+		}
+	}
+	if director != "" || c != nil {
+		heading(text("mydata.case"))
+		if director != "" {
+			line(text("mydata.director", "Name", director))
+		}
+		if c != nil {
+			if !c.Linked.IsZero() {
+				line(text("mydata.linked", "Date", c.Linked))
+			}
+			if !c.Delivered.IsZero() {
+				line(text("mydata.delivered", "Date", c.Delivered))
+			}
+			if !c.Acknowledged.IsZero() {
+				line(text("mydata.acknowledged", "Date", c.Acknowledged))
+			}
+			if c.FirstName != "" {
+				line(text("mydata.first_name", "Name", c.FirstName))
+			}
+			if c.Note != "" {
+				line(text("mydata.note", "Answer", c.Note))
+			}
+		}
+	}
+	if s != nil {
+		heading(text("mydata.answers"))
+		b.exportAnswers(&w, lang, *s)
+	}
+
+	heading(text("mydata.keep_title"))
+	line(text("mydata.keep_idle", "Value", days(b.o.IdleTTL)))
+	line(text("mydata.keep_ack", "Value", days(b.o.AcknowledgedTTL)))
+	line(text("mydata.keep_trail"))
+	line("")
+	line(text("mydata.erase"))
+	return []byte(w.String())
+}
+
+// exportAnswers writes every stored answer under its question, topic by
+// topic in flow order, then answers to questions the flow no longer has
+// and entries not finished yet.
+func (b *Bot) exportAnswers(w *strings.Builder, lang string, s dialog.Session) {
+	r := b.o.Renderer
+	plain := func(t dialog.Text) string { return strings.TrimSpace(PlainText(r.Text(lang, t))) }
+	f := b.o.Engine.Flow
+	n := 0
+	for _, t := range f.Topics {
+		first := true
+		for i := range f.Questions {
+			q := &f.Questions[i]
+			a, ok := s.Answers[q.ID]
+			if q.Topic != t.ID || !ok {
+				continue
+			}
+			if first {
+				w.WriteString("\n## " + plain(dialog.T(dialog.TopicMessageID(t.ID))) + "\n")
+				first = false
+			}
+			n++
+			w.WriteString("\n" + plain(dialog.T(dialog.QuestionMessageID(q.ID))) + "\n")
+			for _, v := range exportValues(q, a) {
+				w.WriteString("  " + indent(plain(v)) + "\n")
+			}
+		}
+	}
+	var gone []string
+	for id := range s.Answers {
+		if _, ok := f.Question(id); !ok {
+			gone = append(gone, id)
+		}
+	}
+	slices.Sort(gone)
+	for _, id := range gone {
+		n++
+		w.WriteString("\n" + plain(dialog.T("mydata.old_question", "Value", id)) + "\n")
+		for _, v := range exportValues(&dialog.Question{ID: id, Kind: dialog.KindText}, s.Answers[id]) {
+			w.WriteString("  " + indent(plain(v)) + "\n")
+		}
+	}
+	if len(s.Draft) > 0 {
+		n++
+		w.WriteString("\n" + plain(dialog.T("mydata.draft")) + "\n")
+		for _, d := range s.Draft {
+			w.WriteString("  " + indent(d) + "\n")
+		}
+	}
+	if n == 0 {
+		w.WriteString(plain(dialog.T("mydata.no_answers")) + "\n")
+	}
+}
+
+// exportValues is an answer as texts: option labels, list entries, the
+// scale, the text itself, or "skipped". An answer of a question whose kind
+// changed shows whatever it holds.
+func exportValues(q *dialog.Question, a dialog.Answer) []dialog.Text {
+	if a.Skipped {
+		return []dialog.Text{dialog.T("answer.skipped")}
+	}
+	var out []dialog.Text
+	for _, c := range a.Choices {
+		if slices.Contains(q.Options, c) || c == dialog.Yes || c == dialog.No {
+			out = append(out, dialog.T(dialog.OptionMessageID(q.ID, c)))
+		} else {
+			out = append(out, dialog.Raw(c))
+		}
+	}
+	if a.Scale != 0 {
+		out = append(out, dialog.T("answer.scale", "Value", a.Scale, "Max", q.Max))
+	}
+	for _, it := range a.Items {
+		out = append(out, dialog.Raw("- "+it))
+	}
+	if a.Text != "" {
+		out = append(out, dialog.Raw(a.Text))
+	}
+	return out
+}
+
+// indent keeps the lines of a long answer under their question.
+func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n  ") }
+
+// days is a lifetime in whole days, at least 1.
+func days(d time.Duration) int { return max(1, int((d+12*time.Hour)/(24*time.Hour))) }

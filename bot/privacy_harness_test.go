@@ -1,0 +1,111 @@
+package bot_test
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/storage"
+	"github.com/intakebot/intakebot/storage/redistest"
+)
+
+// What the privacy tests add to the in-memory stores: erasure, as
+// storage.Sessions and storage.People do it.
+
+var (
+	_ bot.SessionDeleter = movableStore{}
+	_ bot.Eraser         = (*memPeople)(nil)
+)
+
+func (m *memStore) Delete(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.sessions, key)
+	return nil
+}
+
+func (p *memPeople) DeleteCase(_ context.Context, key string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.cases, key)
+	delete(p.due, key)
+	return nil
+}
+
+func (p *memPeople) DeleteCaseLinks(_ context.Context, caseKey string, directors ...int64) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for tok, l := range p.links {
+		if l.CaseKey == caseKey && slices.Contains(directors, l.Director) {
+			delete(p.links, tok)
+			n++
+		}
+	}
+	return n, nil
+}
+
+// EraseTraces forgets failed links and a pending staff link; the trail is
+// in Redis, where the bot takes it itself after its last reply.
+func (p *memPeople) EraseTraces(_ context.Context, userID int64, _ string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.fails, userID)
+	delete(p.pending, userID)
+	return nil
+}
+
+// privacyEdge is the roles harness with the /exit trail in a real Redis.
+type privacyEdge struct {
+	*roles
+	rdb *redis.Client
+}
+
+// newPrivacy starts the edge with roles and a trail; tweak, when not nil,
+// changes the options first.
+func newPrivacy(t *testing.T, tweak func(*bot.Options)) *privacyEdge {
+	t.Helper()
+	rdb := redistest.Start(t).Client(t)
+	r := newRoles(t, func(o *bot.Options) {
+		o.Trail = storage.NewTrail(rdb, "t:")
+		if tweak != nil {
+			tweak(o)
+		}
+	})
+	t.Cleanup(r.b.Close)
+	return &privacyEdge{roles: r, rdb: rdb}
+}
+
+// trail is the stored trail of chat, after the recorder wrote it.
+func (p *privacyEdge) trail(chat int64) []string {
+	p.t.Helper()
+	if err := p.b.FlushTrail(context.Background()); err != nil {
+		p.t.Fatal(err)
+	}
+	got, err := p.rdb.LRange(context.Background(), "t:shown:"+strconv.FormatInt(chat, 10), 0, -1).Result()
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return got
+}
+
+// invited has young person chat open an invite of director (made by
+// counsellor, if not 0) with a first name and note, and consent.
+func (p *privacyEdge) invited(chat, director, counsellor int64, first, note string) {
+	p.t.Helper()
+	now := p.clock.Now()
+	token, err := p.people.CreateLink(context.Background(), dialog.Link{
+		Kind: dialog.LinkInvite, CreatedBy: director, Director: director, Counsellor: counsellor,
+		FirstName: first, Note: note, Created: now, Expires: now.Add(bot.DefaultInviteTTL),
+	})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.send(chat, "/start "+token, "nl")
+	p.consent(chat)
+}

@@ -1,0 +1,223 @@
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The /exit trail: the bot remembers which messages each private chat
+// shows (its own and the person's), so that a quick exit can delete them.
+// Recording must not slow down a reply: entries go into a channel, and one
+// goroutine writes them to the TrailStore in batches.
+
+// TrailStore keeps the trail of each chat (storage.Trail): entries are
+// opaque strings, oldest first.
+type TrailStore interface {
+	// Push appends entries to the trail of each session key.
+	Push(ctx context.Context, entries map[string][]string) error
+	// Take returns a trail and removes it.
+	Take(ctx context.Context, key string) ([]string, error)
+}
+
+// shownKind says who sent a message of the trail and what it is.
+type shownKind byte
+
+const (
+	shownText shownKind = 'm' // a text message of the bot
+	shownDoc  shownKind = 'd' // a file of the bot
+	shownOwn  shownKind = 'u' // the person's own message
+)
+
+// shown is one entry of the trail: "<message ID>:<unix seconds>" for a
+// text of the bot, with ":d" for a file and ":u" for the person's own
+// message. No text, ever.
+type shown struct {
+	id   int
+	at   time.Time
+	kind shownKind
+}
+
+func (s shown) String() string {
+	e := strconv.Itoa(s.id) + ":" + strconv.FormatInt(s.at.Unix(), 10)
+	if s.kind != shownText {
+		e += ":" + string(rune(s.kind))
+	}
+	return e
+}
+
+// parseShown reads an entry of the trail; false for anything else.
+func parseShown(e string) (shown, bool) {
+	parts := strings.Split(e, ":")
+	if len(parts) < 2 || len(parts) > 3 {
+		return shown{}, false
+	}
+	id, err := strconv.Atoi(parts[0])
+	if err != nil || id <= 0 || parts[0][0] == '+' {
+		return shown{}, false
+	}
+	at, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || at < 0 || parts[1][0] == '+' {
+		return shown{}, false
+	}
+	s := shown{id: id, at: time.Unix(at, 0), kind: shownText}
+	if len(parts) == 3 {
+		switch k := parts[2]; k {
+		case "d", "u":
+			s.kind = shownKind(k[0])
+		default:
+			return shown{}, false
+		}
+	}
+	return s, true
+}
+
+// Batching of the recorder: a batch goes out every recorderEvery, or at
+// once when it holds recorderBatch entries. recorderBuffer entries may
+// wait; beyond that an entry is dropped (Redis is down) and logged.
+const (
+	recorderEvery  = 50 * time.Millisecond
+	recorderBatch  = 100
+	recorderBuffer = 8192
+	recorderPush   = 5 * time.Second // bounds one batch's write
+)
+
+// recorder writes trail entries in the background.
+type recorder struct {
+	store   TrailStore
+	log     *slog.Logger
+	in      chan recItem
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+	dropped atomic.Int64
+}
+
+// recItem is an entry, or (flush not nil) a request to write everything
+// before it.
+type recItem struct {
+	key, entry string
+	flush      chan error
+}
+
+func newRecorder(store TrailStore, log *slog.Logger) *recorder {
+	r := &recorder{store: store, log: log, in: make(chan recItem, recorderBuffer),
+		stop: make(chan struct{}), done: make(chan struct{})}
+	go r.run()
+	return r
+}
+
+// record queues an entry without waiting.
+func (r *recorder) record(key string, s shown) {
+	select {
+	case r.in <- recItem{key: key, entry: s.String()}:
+	default:
+		if r.dropped.Add(1)%100 == 1 {
+			r.log.Warn("the /exit trail is behind: messages are not recorded", "dropped", r.dropped.Load())
+		}
+	}
+}
+
+// flush waits until everything recorded before the call is written.
+func (r *recorder) flush(ctx context.Context) error {
+	reply := make(chan error, 1)
+	select {
+	case r.in <- recItem{flush: reply}:
+	case <-r.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-reply:
+		return err
+	case <-r.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// close writes what is queued and stops the recorder.
+func (r *recorder) close() {
+	r.once.Do(func() { close(r.stop) })
+	<-r.done
+}
+
+func (r *recorder) run() {
+	defer close(r.done)
+	batch := map[string][]string{}
+	n := 0
+	write := func() error {
+		if n == 0 {
+			return nil
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), recorderPush)
+		defer cancel()
+		err := r.store.Push(ctx, batch)
+		if err != nil {
+			r.log.Warn("can't record the /exit trail", "entries", n, "err", err)
+		}
+		batch, n = map[string][]string{}, 0
+		return err
+	}
+	t := time.NewTicker(recorderEvery)
+	defer t.Stop()
+	take := func(it recItem) {
+		if it.flush != nil {
+			it.flush <- write()
+			return
+		}
+		batch[it.key] = append(batch[it.key], it.entry)
+		if n++; n >= recorderBatch {
+			_ = write()
+		}
+	}
+	for {
+		select {
+		case it := <-r.in:
+			take(it)
+		case <-t.C:
+			_ = write()
+		case <-r.stop:
+			for {
+				select {
+				case it := <-r.in:
+					take(it)
+				default:
+					_ = write()
+					return
+				}
+			}
+		}
+	}
+}
+
+// recordShown adds a message to the trail of a chat (no-op without one).
+func (b *Bot) recordShown(chat int64, msgID int, kind shownKind) {
+	if b.trail == nil || msgID == 0 {
+		return
+	}
+	b.trail.record(sessionKey(chat), shown{id: msgID, at: b.o.Now(), kind: kind})
+}
+
+// FlushTrail waits until every message recorded so far is in the
+// TrailStore (tests, and /exit before it reads the trail).
+func (b *Bot) FlushTrail(ctx context.Context) error {
+	if b.trail == nil {
+		return nil
+	}
+	return b.trail.flush(ctx)
+}
+
+// Close writes what the /exit trail still holds and stops its recorder.
+// The Bot must not handle updates afterwards.
+func (b *Bot) Close() {
+	if b.trail != nil {
+		b.trail.close()
+	}
+}

@@ -1,0 +1,20 @@
+package main
+
+import (
+	"context"
+
+	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/storage"
+)
+
+// Erasure (/delete and retention): the session store deletes a session,
+// People (through the embedded storage.People) the case, its links and the
+// person's other traces, and storage.Trail keeps the /exit trail.
+var (
+	_ bot.SessionDeleter = sessionStore{}
+	_ bot.Eraser         = peopleStore{}
+	_ bot.TrailStore     = (*storage.Trail)(nil)
+)
+
+// Delete erases a session (bot.SessionDeleter).
+func (a sessionStore) Delete(ctx context.Context, key string) error { return a.s.Delete(ctx, key) }

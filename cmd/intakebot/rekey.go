@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/intakebot/intakebot/storage"
+)
+
+// rekey re-encrypts everything sealed under the key prefix with
+// INTAKEBOT_DATA_KEY, the last step of a key rotation: afterwards the keys
+// in INTAKEBOT_OLD_DATA_KEYS can go. A running bot may stay up meanwhile.
+// It prints the counts to out and fails if a value did not open (its key is
+// missing from the configuration, or it is damaged), so that no old key is
+// dropped while something still needs it.
+func rekey(ctx context.Context, cfg *config, out io.Writer) error {
+	codec, err := storage.NewCodec(cfg.DataKey, cfg.OldDataKeys...)
+	if err != nil {
+		return fmt.Errorf("INTAKEBOT_DATA_KEY or INTAKEBOT_OLD_DATA_KEYS: %w", err)
+	}
+	ropts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return fmt.Errorf("REDIS_URL: %w", err)
+	}
+	rdb := redis.NewClient(ropts)
+	defer rdb.Close()
+	fmt.Fprintf(out, "re-encrypting %s* with key %s\n", cfg.KeyPrefix, codec.KeyID())
+	r, err := storage.Rekey(ctx, rdb, codec, cfg.KeyPrefix, storage.RekeyOptions{})
+	fmt.Fprintln(out, r)
+	if err != nil {
+		return fmt.Errorf("stopped early: %w", err)
+	}
+	if r.Failed > 0 {
+		return fmt.Errorf("%d values did not open: keep the old keys in INTAKEBOT_OLD_DATA_KEYS until every value opens", r.Failed)
+	}
+	if r.Changed > 0 {
+		fmt.Fprintln(out, "some values changed while this ran; run rekey again to check them")
+	}
+	return nil
+}

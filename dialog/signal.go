@@ -1,0 +1,144 @@
+package dialog
+
+import (
+	"slices"
+	"time"
+)
+
+// Signal is one moment the young person signalled acute risk: an answer
+// with an alert option, a message with words of the crisis lists, or
+// /urgent. It says when and where, never what was said.
+type Signal struct {
+	At time.Time `json:"at"`
+	// Source is the question ID of an answer, SignalMessage for other text,
+	// SignalUrgent for /urgent.
+	Source string `json:"source"`
+	// Quiet marks a signal that came within SignalQuiet of an earlier one:
+	// recorded, but the lines were not shown again and no alert went out.
+	Quiet bool `json:"quiet,omitempty"`
+}
+
+// Sources of a Signal that are not a question.
+const (
+	SignalMessage = "message"
+	SignalUrgent  = "urgent"
+)
+
+const (
+	// MaxSignals is how many signals a session keeps, the latest.
+	MaxSignals = 20
+	// SignalQuiet is how long after a signal that was shown and alerted a
+	// new signal only is recorded: a young person who writes three
+	// worried messages in a row gets the lines once, and the people on
+	// call one alert. /urgent is never held back.
+	SignalQuiet = 10 * time.Minute
+)
+
+// CrisisLines is the text with the crisis lines of a country ("nl" or
+// "be"; "" is "nl") that fit an age bracket of AgeBrackets; with an
+// unknown age every line shows. Every place that shows the lines (/help,
+// the consent screen, /urgent, a signal) uses it.
+func CrisisLines(country, age string) Text {
+	if country == "" {
+		country = "nl"
+	}
+	t := Text{ID: "help.crisis." + country}
+	switch age {
+	case "16_17":
+		t.Vars = map[string]any{"Minor": true}
+	case "18_21", "22_27":
+		t.Vars = map[string]any{"Adult": true}
+	}
+	return t
+}
+
+func (h *turn) crisisLines() Text { return CrisisLines(h.e.Country, h.s.Age) }
+
+// urgent is /urgent: the crisis lines and word that someone is being
+// reached, in any state, which stays as it was.
+func (h *turn) urgent() {
+	h.addSignal(Signal{At: h.now, Source: SignalUrgent})
+	h.res.Alert = AlertUrgent
+	h.say(Message{Parts: []Text{T("help.crisis.urgent"), h.crisisLines()}})
+}
+
+// signal records acute risk signalled at source (a question ID or
+// SignalMessage). The lines are shown and the alert raised unless an
+// earlier signal did so less than SignalQuiet ago; once per turn at most.
+func (h *turn) signal(source string) {
+	if h.signalled {
+		return
+	}
+	h.signalled = true
+	quiet := h.recentSignal()
+	h.addSignal(Signal{At: h.now, Source: source, Quiet: quiet})
+	if quiet {
+		return
+	}
+	if h.res.Alert == AlertNone {
+		h.res.Alert = AlertSignal
+	}
+	h.crisis = &Message{Parts: []Text{T("help.crisis.signal"), h.crisisLines()}}
+}
+
+// recentSignal reports whether a signal was shown and alerted less than
+// SignalQuiet ago (or, with a clock that went back, is dated later).
+func (h *turn) recentSignal() bool {
+	for _, sg := range h.s.Signals {
+		if sg.Source != SignalUrgent && !sg.Quiet && h.now.Sub(sg.At) < SignalQuiet {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *turn) addSignal(sg Signal) {
+	s := h.s
+	s.Signals = append(s.Signals, sg)
+	if len(s.Signals) > MaxSignals {
+		s.Signals = slices.Delete(s.Signals, 0, len(s.Signals)-MaxSignals)
+	}
+}
+
+// checkText looks for words of the crisis lists in a text the young person
+// sent, whatever the state: the source is the question when the text was
+// taken as (part of) its answer.
+func (h *turn) checkText() {
+	if h.e.Crisis == nil || !h.e.Crisis.Match(h.ev.Text) {
+		return
+	}
+	source := SignalMessage
+	if h.tookText != "" {
+		source = h.tookText
+	}
+	h.signal(source)
+}
+
+// checkChoice raises a signal when an answer holds an option the flow
+// marks as an alert (Question.Alert).
+func (h *turn) checkChoice(q *Question, a Answer) {
+	if a.Skipped {
+		return
+	}
+	for _, c := range a.Choices {
+		if slices.Contains(q.Alert, c) {
+			h.signal(q.ID)
+			return
+		}
+	}
+}
+
+// placeCrisis puts the message of a signal among the replies: after the
+// restated answer that edits the pressed message, before anything new, so
+// that the lines show before the next question.
+func (h *turn) placeCrisis() {
+	if h.crisis == nil {
+		return
+	}
+	msgs := h.res.Messages
+	i := 0
+	for i < len(msgs) && msgs[i].Edit {
+		i++
+	}
+	h.res.Messages = slices.Insert(msgs, i, *h.crisis)
+}

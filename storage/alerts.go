@@ -1,0 +1,232 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// Alerts of the on-call service, one open alert per young person:
+//
+//	<prefix>alert:<session key>   hash:
+//	    level     plain   0 first recipients, 1 the next on call and the admins
+//	    kind      plain   dialog.AlertKind
+//	    started   plain   unix ms
+//	    taken_by  plain   user ID of the staff member who took it; absent until then
+//	    taken     plain   unix ms
+//	    data      sealed  the alert messages sent (chat and message IDs), JSON
+//	<prefix>alerts                sorted set: session keys by next escalation (unix ms)
+//
+// The hash expires by itself (OpenAlert's ttl, shortened by a take), so a
+// forgotten alert never outlives a day. taken_by is set with HSETNX: of two
+// staff members pressing at once, one gets it. Escalations are claimed
+// with a lease, as due times are (see ClaimDue). Erasing a young person
+// deletes both the hash and the member.
+
+// alertKey and alertsKey are in erase.go, which removes both on erasure.
+
+// openAlertScript creates an alert unless one is open.
+//
+//	KEYS[1] alert   KEYS[2] escalations
+//	ARGV[1] member   ARGV[2] next (unix ms)   ARGV[3] ttl (ms)   ARGV[4 ..] HSET pairs
+var openAlertScript = redis.NewScript(`
+if redis.call("EXISTS", KEYS[1]) == 1 then return 0 end
+redis.call("HSET", KEYS[1], unpack(ARGV, 4))
+redis.call("PEXPIRE", KEYS[1], ARGV[3])
+redis.call("ZADD", KEYS[2], ARGV[2], ARGV[1])
+return 1
+`)
+
+// OpenAlert stores a as the open alert of a.Key, due to escalate at next,
+// unless one is open already: then it returns that one and false. The
+// alert expires after ttl. Two round trips when one is open.
+func (p *People) OpenAlert(ctx context.Context, a dialog.Alert, next time.Time, ttl time.Duration) (dialog.Alert, bool, error) {
+	if a.Key == "" || a.Kind == dialog.AlertNone || ttl <= 0 {
+		return a, false, errors.New("can't open alert: no key, kind or lifetime")
+	}
+	rkey := p.alertKey(a.Key)
+	sealed, err := p.sealJSON(a, rkey)
+	if err != nil {
+		return a, false, fmt.Errorf("can't open alert: %w", err)
+	}
+	for range 3 {
+		created, err := openAlertScript.Run(ctx, p.client, []string{rkey, p.alertsKey()},
+			a.Key, next.UnixMilli(), ttl.Milliseconds(),
+			"level", a.Level, "kind", string(a.Kind), "started", a.Started.UnixMilli(), "data", sealed).Int()
+		if err != nil {
+			return a, false, fmt.Errorf("can't open alert: %w", err)
+		}
+		if created == 1 {
+			return a, true, nil
+		}
+		open, found, err := p.Alert(ctx, a.Key)
+		if err != nil || found {
+			return open, false, err
+		}
+		// It expired in between: try again.
+	}
+	return a, false, errors.New("can't open alert: it kept changing")
+}
+
+// Alert returns the open alert of the young person with session key key;
+// false when there is none. One round trip.
+func (p *People) Alert(ctx context.Context, key string) (dialog.Alert, bool, error) {
+	rkey := p.alertKey(key)
+	vals, err := p.client.HMGet(ctx, rkey, "level", "kind", "started", "taken_by", "taken", "data").Result()
+	if err != nil {
+		return dialog.Alert{}, false, fmt.Errorf("can't load alert: %w", err)
+	}
+	kind, ok := str(vals[1])
+	if !ok {
+		return dialog.Alert{}, false, nil
+	}
+	a := dialog.Alert{Key: key, Kind: dialog.AlertKind(kind)}
+	level, _ := str(vals[0])
+	started, _ := str(vals[2])
+	data, _ := str(vals[5])
+	var err1, err2, err3, err4 error
+	a.Level, err1 = strconv.Atoi(level)
+	ms, err2 := strconv.ParseInt(started, 10, 64)
+	a.Started = time.UnixMilli(ms).UTC()
+	if by, ok := str(vals[3]); ok {
+		a.TakenBy, err3 = strconv.ParseInt(by, 10, 64)
+		at, _ := str(vals[4])
+		ms, err4 = strconv.ParseInt(at, 10, 64)
+		a.Taken = time.UnixMilli(ms).UTC()
+	}
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		return dialog.Alert{}, false, fmt.Errorf("can't load alert: %w: a plain field is not a number", ErrCorrupt)
+	}
+	var sealed dialog.Alert
+	if err := p.openJSON(data, rkey, &sealed); err != nil {
+		return dialog.Alert{}, false, fmt.Errorf("can't load alert: %w", err)
+	}
+	a.Notices = sealed.Notices
+	return a, true, nil
+}
+
+// saveAlertScript updates an open alert's level and data and sets its next
+// escalation, or removes it when ARGV[2] is empty or the alert was taken.
+// It answers 0 when the alert is gone (taken and expired, or erased): it
+// is not made again.
+//
+//	KEYS[1] alert   KEYS[2] escalations
+//	ARGV[1] member   ARGV[2] next (unix ms) or ""   ARGV[3] level   ARGV[4] data
+var saveAlertScript = redis.NewScript(`
+if redis.call("EXISTS", KEYS[1]) == 0 then
+  redis.call("ZREM", KEYS[2], ARGV[1])
+  return 0
+end
+redis.call("HSET", KEYS[1], "level", ARGV[3], "data", ARGV[4])
+if ARGV[2] == "" or redis.call("HEXISTS", KEYS[1], "taken_by") == 1 then
+  redis.call("ZREM", KEYS[2], ARGV[1])
+else
+  redis.call("ZADD", KEYS[2], ARGV[2], ARGV[1])
+end
+return 1
+`)
+
+// SaveAlert stores a's level and messages and schedules its next
+// escalation at next (zero: none). It never sets or clears taken_by, and
+// an alert that is gone stays gone: then it reports false. One round trip.
+func (p *People) SaveAlert(ctx context.Context, a dialog.Alert, next time.Time) (bool, error) {
+	rkey := p.alertKey(a.Key)
+	sealed, err := p.sealJSON(a, rkey)
+	if err != nil {
+		return false, fmt.Errorf("can't save alert: %w", err)
+	}
+	at := ""
+	if !next.IsZero() {
+		at = strconv.FormatInt(next.UnixMilli(), 10)
+	}
+	n, err := saveAlertScript.Run(ctx, p.client, []string{rkey, p.alertsKey()}, a.Key, at, a.Level, sealed).Int()
+	if err != nil {
+		return false, fmt.Errorf("can't save alert: %w", err)
+	}
+	return n == 1, nil
+}
+
+// takeAlertScript gives an open alert to the first who asks.
+//
+//	KEYS[1] alert   KEYS[2] escalations
+//	ARGV[1] staff ID   ARGV[2] at (unix ms)   ARGV[3] hold (ms)   ARGV[4] member
+var takeAlertScript = redis.NewScript(`
+if redis.call("EXISTS", KEYS[1]) == 0 then return {-1, "0"} end
+if redis.call("HSETNX", KEYS[1], "taken_by", ARGV[1]) == 0 then
+  return {0, redis.call("HGET", KEYS[1], "taken_by")}
+end
+redis.call("HSET", KEYS[1], "taken", ARGV[2])
+if redis.call("PTTL", KEYS[1]) > tonumber(ARGV[3]) then redis.call("PEXPIRE", KEYS[1], ARGV[3]) end
+redis.call("ZREM", KEYS[2], ARGV[4])
+return {1, ARGV[1]}
+`)
+
+// TakeAlert gives the open alert of key to staff, atomically: the first
+// caller wins and the escalation stops; the alert then stays (so that the
+// young person can hear who took it) for at most hold. A later caller
+// gets false and who took it; false and 0 mean the alert ended, expired or
+// was erased. One round trip.
+func (p *People) TakeAlert(ctx context.Context, key string, staff int64, at time.Time, hold time.Duration) (bool, int64, error) {
+	if staff == 0 || hold <= 0 {
+		return false, 0, errors.New("can't take alert: no staff member or hold")
+	}
+	res, err := takeAlertScript.Run(ctx, p.client, []string{p.alertKey(key), p.alertsKey()},
+		staff, at.UnixMilli(), hold.Milliseconds(), key).Slice()
+	if err != nil {
+		return false, 0, fmt.Errorf("can't take alert: %w", err)
+	}
+	if len(res) != 2 {
+		return false, 0, errors.New("can't take alert: unexpected answer from script")
+	}
+	code, _ := res[0].(int64)
+	s, _ := str(res[1])
+	by, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return false, 0, fmt.Errorf("can't take alert: %w: taken_by is not a number", ErrCorrupt)
+	}
+	switch code {
+	case -1:
+		return false, 0, nil
+	case 1:
+		return true, by, nil
+	}
+	return false, by, nil
+}
+
+// EndAlert removes the alert of key and its escalation. One round trip.
+func (p *People) EndAlert(ctx context.Context, key string) error {
+	_, err := p.client.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+		pipe.Del(ctx, p.alertKey(key))
+		pipe.ZRem(ctx, p.alertsKey(), key)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("can't end alert: %w", err)
+	}
+	return nil
+}
+
+// ClaimAlerts returns up to limit alerts due to escalate at now, the
+// earliest first, and pushes each back to now+lease, in one script (see
+// ClaimDue): two replicas never escalate the same alert within a lease,
+// and one whose claimer crashed is due again after it. One round trip.
+func (p *People) ClaimAlerts(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]string, error) {
+	if lease <= 0 {
+		return nil, errors.New("can't claim alerts: lease must be positive")
+	}
+	if limit < 1 {
+		return nil, nil
+	}
+	keys, err := claimDueScript.Run(ctx, p.client, []string{p.alertsKey()},
+		now.UnixMilli(), now.Add(lease).UnixMilli(), limit).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("can't claim alerts: %w", err)
+	}
+	return keys, nil
+}

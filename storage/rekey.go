@@ -1,0 +1,360 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// RekeyReport counts what Rekey found and did.
+type RekeyReport struct {
+	// Keys is how many keys under the prefix were scanned.
+	Keys int
+	// Sealed is how many sealed values they held.
+	Sealed int
+	// Rekeyed were sealed with an older key and are now sealed with the
+	// primary key.
+	Rekeyed int
+	// Current were sealed with the primary key already.
+	Current int
+	// Changed were changed or removed by someone else (a live bot) between
+	// the read and the write, and left alone: whoever wrote them sealed
+	// with its own primary key. Run Rekey again to be sure.
+	Changed int
+	// Failed did not open: a key missing from the configuration, or
+	// damaged data. They are left as they are.
+	Failed int
+	// FailedIn counts the failures by key family (the prefix and the key's
+	// first segment, like "intakebot:session:"), never by full key: a full
+	// key can hold a Telegram ID.
+	FailedIn map[string]int
+}
+
+func (r *RekeyReport) fail(prefix, key string) {
+	r.Failed++
+	if r.FailedIn == nil {
+		r.FailedIn = map[string]int{}
+	}
+	r.FailedIn[keyFamily(prefix, key)]++
+}
+
+// keyFamily names the kind of record a key holds without its identifying
+// part: "intakebot:session:" for "intakebot:session:5001".
+func keyFamily(prefix, key string) string {
+	rest := strings.TrimPrefix(key, prefix)
+	if i := strings.IndexByte(rest, ':'); i >= 0 {
+		return prefix + rest[:i+1]
+	}
+	return prefix + rest
+}
+
+// String is a one-line summary for operators.
+func (r RekeyReport) String() string {
+	s := fmt.Sprintf("scanned %d keys, %d sealed values: %d re-encrypted, %d already current, %d changed meanwhile (left alone), %d failed to open",
+		r.Keys, r.Sealed, r.Rekeyed, r.Current, r.Changed, r.Failed)
+	if len(r.FailedIn) > 0 {
+		fams := make([]string, 0, len(r.FailedIn))
+		for f, n := range r.FailedIn {
+			fams = append(fams, fmt.Sprintf("%s* %d", f, n))
+		}
+		sort.Strings(fams)
+		s += " (" + strings.Join(fams, ", ") + ")"
+	}
+	return s
+}
+
+// Compare-and-set scripts of Rekey: a value is replaced only if it is still
+// the one that was read, so a live bot's newer write always wins. Only the
+// value changes: a string keeps its TTL (KEEPTTL), a hash its TTL and other
+// fields, a sorted set member its score.
+var (
+	rekeyString = redis.NewScript(`
+if redis.call("GET", KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call("SET", KEYS[1], ARGV[2], "KEEPTTL")
+return 1
+`)
+	rekeyHashField = redis.NewScript(`
+if redis.call("HGET", KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call("HSET", KEYS[1], ARGV[1], ARGV[3])
+return 1
+`)
+	rekeyListElem = redis.NewScript(`
+if redis.call("LINDEX", KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call("LSET", KEYS[1], ARGV[1], ARGV[3])
+return 1
+`)
+	rekeySetMember = redis.NewScript(`
+if redis.call("SISMEMBER", KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call("SREM", KEYS[1], ARGV[1])
+redis.call("SADD", KEYS[1], ARGV[2])
+return 1
+`)
+	rekeyZsetMember = redis.NewScript(`
+local score = redis.call("ZSCORE", KEYS[1], ARGV[1])
+if not score then return 0 end
+redis.call("ZREM", KEYS[1], ARGV[1])
+redis.call("ZADD", KEYS[1], score, ARGV[2])
+return 1
+`)
+)
+
+// looksSealed tells a value made by Codec.Seal from the plain values beside
+// it (numbers, states, IDs, times): plain values are printable text and
+// never start with the format's version byte.
+func looksSealed(v string) bool {
+	return len(v) >= headerSize+tagSize && v[0] == sealVersion
+}
+
+// reseal opens a sealed value with whichever of the candidate AADs it was
+// sealed with and seals the plaintext again with the primary key and the
+// same AAD. current reports a value already under the primary key (which
+// is still opened, to find damage). The candidates are the record's Redis
+// key and, for a field or member, "<key>:<field>" (the inbox's AAD).
+func (c *Codec) reseal(sealed string, aads ...string) (out string, current bool, err error) {
+	if len(sealed) < headerSize+tagSize {
+		return "", false, ErrCorrupt
+	}
+	current = [keyIDSize]byte([]byte(sealed[1:1+keyIDSize])) == c.primaryID
+	err = ErrCorrupt
+	for _, aad := range aads {
+		plain, oerr := c.Open([]byte(sealed), []byte(aad))
+		if oerr == nil {
+			if current {
+				return sealed, true, nil
+			}
+			return string(c.Seal(plain, []byte(aad))), false, nil
+		}
+		if errors.Is(oerr, ErrUnknownKey) {
+			return "", false, oerr
+		}
+	}
+	return "", current, err
+}
+
+// RekeyOptions tune Rekey; the zero value gives the defaults.
+type RekeyOptions struct {
+	// Batch is the SCAN count hint (and HSCAN, SSCAN, ZSCAN). Default 500.
+	Batch int64
+}
+
+// Rekey re-encrypts with the codec's primary key every sealed value stored
+// under prefix: string values, hash fields (session, staff and case data,
+// the inbox), and members of lists, sets and sorted sets. It recognises
+// sealed values by their format rather than by a list of keys, so records
+// added later are covered too. Plain values are not touched.
+//
+// A live bot may run meanwhile: each value is replaced by a compare-and-set
+// only if it is unchanged since it was read, and only the sealed value
+// changes (TTLs, plain fields, scores stay). Sessions compare their version
+// and write tag, not data, so a rekeyed session still saves; its cached
+// copies stay right because the plaintext is the same. Rekey is idempotent:
+// a second run finds everything current.
+//
+// A stream entry can't be changed in place: a sealed value in a stream
+// counts as failed. The error is for Redis failures; values that don't open
+// are counted in the report, and left as they are.
+func Rekey(ctx context.Context, client redis.UniversalClient, codec *Codec, prefix string, opts RekeyOptions) (RekeyReport, error) {
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	if opts.Batch <= 0 {
+		opts.Batch = 500
+	}
+	return (&rekeyer{client: client, codec: codec, prefix: prefix, batch: opts.Batch}).run(ctx)
+}
+
+func (rk *rekeyer) run(ctx context.Context) (RekeyReport, error) {
+	client := rk.client
+	pattern := globEscape(rk.prefix) + "*"
+	var err error
+	if cc, ok := client.(*redis.ClusterClient); ok {
+		// Every master holds its own share of the keys; the report is
+		// shared, so one master at a time.
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+			return rk.scan(ctx, node, pattern)
+		})
+	} else {
+		err = rk.scan(ctx, client, pattern)
+	}
+	return rk.report, err
+}
+
+type rekeyer struct {
+	client redis.UniversalClient
+	codec  *Codec
+	prefix string
+	batch  int64
+	report RekeyReport
+	// beforeWrite, for tests, runs between the read of a value and its
+	// compare-and-set: where a live bot's write can come in.
+	beforeWrite func(key string)
+}
+
+func (rk *rekeyer) scan(ctx context.Context, node redis.Cmdable, pattern string) error {
+	var cursor uint64
+	for {
+		keys, next, err := node.Scan(ctx, cursor, pattern, rk.batch).Result()
+		if err != nil {
+			return fmt.Errorf("can't scan keys: %w", err)
+		}
+		for _, k := range keys {
+			if err := rk.key(ctx, k); err != nil {
+				return err
+			}
+		}
+		if cursor = next; cursor == 0 {
+			return nil
+		}
+	}
+}
+
+// key re-encrypts the sealed values of one key.
+func (rk *rekeyer) key(ctx context.Context, key string) error {
+	typ, err := rk.client.Type(ctx, key).Result()
+	if err != nil {
+		return fmt.Errorf("can't read a key's type: %w", err)
+	}
+	rk.report.Keys++
+	switch typ {
+	case "string":
+		v, err := rk.client.Get(ctx, key).Result()
+		if errors.Is(err, redis.Nil) {
+			return nil // expired since SCAN
+		}
+		if err != nil {
+			return fmt.Errorf("can't read a value: %w", err)
+		}
+		return rk.value(ctx, key, v, []string{key}, func(out string) *redis.Cmd {
+			return rekeyString.Run(ctx, rk.client, []string{key}, v, out)
+		})
+	case "hash":
+		return rk.pairs(ctx, key, func(cursor uint64) ([]string, uint64, error) {
+			return rk.client.HScan(ctx, key, cursor, "", rk.batch).Result()
+		}, func(field, v string) error {
+			return rk.value(ctx, key, v, []string{key, key + ":" + field}, func(out string) *redis.Cmd {
+				return rekeyHashField.Run(ctx, rk.client, []string{key}, field, v, out)
+			})
+		})
+	case "zset":
+		return rk.pairs(ctx, key, func(cursor uint64) ([]string, uint64, error) {
+			return rk.client.ZScan(ctx, key, cursor, "", rk.batch).Result()
+		}, func(member, _ string) error {
+			return rk.value(ctx, key, member, []string{key}, func(out string) *redis.Cmd {
+				return rekeyZsetMember.Run(ctx, rk.client, []string{key}, member, out)
+			})
+		})
+	case "set":
+		var cursor uint64
+		for {
+			members, next, err := rk.client.SScan(ctx, key, cursor, "", rk.batch).Result()
+			if err != nil {
+				return fmt.Errorf("can't read a set: %w", err)
+			}
+			for _, m := range members {
+				if err := rk.value(ctx, key, m, []string{key}, func(out string) *redis.Cmd {
+					return rekeySetMember.Run(ctx, rk.client, []string{key}, m, out)
+				}); err != nil {
+					return err
+				}
+			}
+			if cursor = next; cursor == 0 {
+				return nil
+			}
+		}
+	case "list":
+		elems, err := rk.client.LRange(ctx, key, 0, -1).Result()
+		if err != nil {
+			return fmt.Errorf("can't read a list: %w", err)
+		}
+		for i, e := range elems {
+			if err := rk.value(ctx, key, e, []string{key, key + ":" + strconv.Itoa(i)}, func(out string) *redis.Cmd {
+				return rekeyListElem.Run(ctx, rk.client, []string{key}, i, e, out)
+			}); err != nil {
+				return err
+			}
+		}
+	case "stream":
+		entries, err := rk.client.XRange(ctx, key, "-", "+").Result()
+		if err != nil {
+			return fmt.Errorf("can't read a stream: %w", err)
+		}
+		for _, e := range entries {
+			for _, v := range e.Values {
+				if s, ok := v.(string); ok && looksSealed(s) {
+					rk.report.Sealed++
+					rk.report.fail(rk.prefix, key)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// pairs walks a hash or sorted set with an *SCAN returning field, value
+// pairs.
+func (rk *rekeyer) pairs(ctx context.Context, key string, scan func(uint64) ([]string, uint64, error), each func(a, b string) error) error {
+	var cursor uint64
+	for {
+		kv, next, err := scan(cursor)
+		if err != nil {
+			return fmt.Errorf("can't read a record: %w", err)
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			if err := each(kv[i], kv[i+1]); err != nil {
+				return err
+			}
+		}
+		if cursor = next; cursor == 0 {
+			return nil
+		}
+	}
+}
+
+// value re-encrypts one value if it is sealed with an older key; write
+// runs the compare-and-set with the new value.
+func (rk *rekeyer) value(ctx context.Context, key, v string, aads []string, write func(out string) *redis.Cmd) error {
+	if !looksSealed(v) {
+		return nil
+	}
+	rk.report.Sealed++
+	out, current, err := rk.codec.reseal(v, aads...)
+	switch {
+	case err != nil:
+		rk.report.fail(rk.prefix, key)
+		return nil
+	case current:
+		rk.report.Current++
+		return nil
+	}
+	if rk.beforeWrite != nil {
+		rk.beforeWrite(key)
+	}
+	ok, err := write(out).Int64()
+	if err != nil {
+		return fmt.Errorf("can't write a re-encrypted value: %w", err)
+	}
+	if ok == 1 {
+		rk.report.Rekeyed++
+	} else {
+		rk.report.Changed++
+	}
+	return nil
+}
+
+// globEscape quotes the characters SCAN MATCH treats as a pattern.
+func globEscape(s string) string {
+	var b bytes.Buffer
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

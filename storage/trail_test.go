@@ -1,0 +1,124 @@
+package storage
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/storage/redistest"
+)
+
+func TestTrailKeepsOrderCapAndTTL(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	client := srv.Client(t)
+	tr := NewTrail(client, "t:")
+	ctx := context.Background()
+
+	var want []string
+	// Several batches, as the recorder sends them, two chats mixed.
+	for batch := 0; batch < 6; batch++ {
+		var a, b []string
+		for i := 0; i < 100; i++ {
+			n := batch*100 + i
+			a = append(a, strconv.Itoa(n)+":1700000000")
+			b = append(b, "other-"+strconv.Itoa(n))
+		}
+		want = append(want, a...)
+		if err := tr.Push(ctx, map[string][]string{"4711": a, "4712": b}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tr.Push(ctx, nil); err != nil {
+		t.Fatalf("empty push: %v", err)
+	}
+	ttl := client.TTL(ctx, "t:shown:4711").Val()
+	if ttl <= TrailTTL-time.Minute || ttl > TrailTTL {
+		t.Errorf("TTL = %v, want about %v", ttl, TrailTTL)
+	}
+	got, err := tr.Take(ctx, "4711")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The newest TrailMaxLen, oldest first.
+	if !slices.Equal(got, want[len(want)-TrailMaxLen:]) {
+		t.Fatalf("trail: %d entries, first %q, last %q; want the last %d of %d in order",
+			len(got), got[0], got[len(got)-1], TrailMaxLen, len(want))
+	}
+	if n := client.Exists(ctx, "t:shown:4711").Val(); n != 0 {
+		t.Error("Take left the trail in Redis")
+	}
+	if again, err := tr.Take(ctx, "4711"); err != nil || len(again) != 0 {
+		t.Errorf("second Take = %v, %v; want nothing", again, err)
+	}
+	if n := client.LLen(ctx, "t:shown:4712").Val(); n != TrailMaxLen {
+		t.Errorf("the other chat's trail has %d entries, want %d", n, TrailMaxLen)
+	}
+}
+
+func TestEraseTracesAndCaseLinks(t *testing.T) {
+	t.Parallel()
+	e := newPeopleEnv(t, nil)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	const user, director = int64(4711), int64(9)
+	key := strconv.FormatInt(user, 10)
+
+	// What the person leaves: failed links, a trail, an urgent alert, a
+	// re-attach link, beside another person's things that must stay.
+	if _, err := e.people.LinkFailure(ctx, user); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.people.LinkFailure(ctx, 4712); err != nil {
+		t.Fatal(err)
+	}
+	if err := NewTrail(e.client, "t:").Push(ctx, map[string][]string{key: {"1:1"}, "4712": {"2:2"}}); err != nil {
+		t.Fatal(err)
+	}
+	e.client.Set(ctx, "t:alert:"+key, "sealed", 0)
+	e.client.ZAdd(ctx, "t:alerts", redisZ(1, key), redisZ(2, "4712"))
+	relink := mustCreateLink(t, e.people, dialog.Link{Kind: dialog.LinkInvite, Director: director, CaseKey: key, FirstName: "Sam", Created: now, Expires: now.Add(time.Hour)})
+	otherRelink := mustCreateLink(t, e.people, dialog.Link{Kind: dialog.LinkInvite, Director: director, CaseKey: "4712", Created: now, Expires: now.Add(time.Hour)})
+	invite := mustCreateLink(t, e.people, inviteLink(director, "Noor", now))
+
+	if err := e.people.EraseTraces(ctx, user, key); err != nil {
+		t.Fatal(err)
+	}
+	n, err := e.people.DeleteCaseLinks(ctx, key, director, 0, 12345)
+	if err != nil || n != 1 {
+		t.Fatalf("DeleteCaseLinks = %d, %v; want 1 link deleted", n, err)
+	}
+	// Again: nothing left, not an error.
+	if n, err := e.people.DeleteCaseLinks(ctx, key, director); err != nil || n != 0 {
+		t.Fatalf("DeleteCaseLinks again = %d, %v", n, err)
+	}
+	if err := e.people.EraseTraces(ctx, user, key); err != nil {
+		t.Fatalf("EraseTraces again: %v", err)
+	}
+
+	for _, k := range e.client.Keys(ctx, "*").Val() {
+		if slices.Contains([]string{"t:linkfail:" + key, "t:shown:" + key, "t:alert:" + key}, k) {
+			t.Errorf("%s survived", k)
+		}
+	}
+	if s := e.client.ZScore(ctx, "t:alerts", key); s.Err() == nil {
+		t.Error("the alert's due time survived")
+	}
+	if n, _ := e.people.LinkFailures(ctx, 4712); n != 1 {
+		t.Error("another person's failed links were erased")
+	}
+	if e.client.Exists(ctx, "t:shown:4712").Val() != 1 || e.client.ZScore(ctx, "t:alerts", "4712").Err() != nil {
+		t.Error("another person's trail or alert was erased")
+	}
+	if _, err := e.people.UseLink(ctx, relink); err == nil {
+		t.Error("the re-attach link still works")
+	}
+	for _, tok := range []string{otherRelink, invite} {
+		if _, err := e.people.UseLink(ctx, tok); err != nil {
+			t.Errorf("another link was deleted: %v", err)
+		}
+	}
+}
