@@ -118,7 +118,12 @@ func (b *Bot) eraseButton(ctx context.Context, in incoming) error {
 	if hasCase {
 		cp = &c
 	}
-	if err := b.erase(ctx, in.chatID, key, cp); err != nil {
+	if err := b.erase(ctx, in.chatID, key, cp); errors.Is(err, errCantErase) {
+		// A wiring mistake, not an outage: trying again won't help.
+		b.o.Log.Error("can't erase an intake", "err", err)
+		b.apologise(ctx, in, "error.sorry")
+		return nil
+	} else if err != nil {
 		return err
 	}
 	b.answerCallback(ctx, in, "")

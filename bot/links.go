@@ -207,13 +207,16 @@ func (b *Bot) openIntake(ctx context.Context, in incoming, a actor) (func(*dialo
 	return namedDirector(dir.Name), false, nil
 }
 
-// noInvite tells a young person without a link how to get one; /help
-// shows the crisis lines as always.
+// noInvite tells a young person without a link how to get one; /help,
+// /urgent and a message with crisis words show the crisis lines as always
+// (every line: their age is not known).
 func (b *Bot) noInvite(ctx context.Context, in incoming, a actor) {
 	b.answerCallback(ctx, in, "")
 	var texts []dialog.Text
-	if in.ev.Kind == dialog.EventCommand && in.ev.Command == "help" {
-		texts = append(texts, dialog.T("help.crisis."+b.country()))
+	ev := in.ev
+	if ev.Kind == dialog.EventCommand && (ev.Command == "help" || ev.Command == "urgent" || ev.Command == "dringend") ||
+		ev.Kind == dialog.EventText && b.o.Engine.Crisis.Match(ev.Text) {
+		texts = append(texts, dialog.CrisisLines(b.country(), ""))
 	}
 	b.say(ctx, a.id, a.lang, nil, append(texts, dialog.T("link.none"))...)
 }

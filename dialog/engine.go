@@ -13,7 +13,8 @@ type Engine struct {
 	Now func() time.Time
 	// Languages the young person can choose, the default first.
 	Languages []string
-	// Country selects the crisis lines of /help: "nl" or "be".
+	// Country selects the crisis lines (/help, /urgent, the consent
+	// screen, a signal of acute risk): "nl" or "be".
 	Country string
 	// Crisis, when set, checks every text of the young person for words
 	// that signal acute risk (see Result.Alert); nil checks nothing.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,9 +32,10 @@ var fuzzTexts = []string{
 	"Ann\nBob\nCy\nDee", "\n\n", "héllo 😀", "ééééééééé😀", "\x00\xff\xfe",
 	"/start", "yes", strings.Repeat("x", 2001), strings.Repeat("😀", 201),
 	strings.Repeat("name\n", 20), "twelve chars", "a\r\nb",
+	"ik wil dood", "ik ga dood van het lachen",
 }
 
-var fuzzCommands = []string{"start", "help", "language", "taal", "back", "skip", "pause", "frobnicate", ""}
+var fuzzCommands = []string{"start", "help", "language", "taal", "back", "skip", "pause", "frobnicate", "", "urgent", "dringend"}
 
 var fuzzMedia = []string{"voice", "photo", "sticker", "location", "video", "document", "gif", ""}
 
@@ -81,7 +83,7 @@ type fuzzRun struct {
 
 func newFuzzRun(t *testing.T, flows ...*Flow) *fuzzRun {
 	r := &fuzzRun{t: t, flows: flows, now: epoch, nextID: 1, s: NewSession("fuzz")}
-	r.e = &Engine{Flow: flows[0], Now: func() time.Time { return r.now }, Languages: []string{"nl", "en", "ar"}}
+	r.e = &Engine{Flow: flows[0], Now: func() time.Time { return r.now }, Languages: []string{"nl", "en", "ar"}, Crisis: mustCrisisWords(t)}
 	return r
 }
 
@@ -179,6 +181,13 @@ func (r *fuzzRun) step(ev Event) {
 	}
 	if res.Duplicate && (!res.Session.Equal(in) || res.Changed || len(res.Messages) > 0 || res.Toast != nil) {
 		t.Fatalf("a redelivered update changed something: %+v", res)
+	}
+	urgent := ev.Kind == EventCommand && (ev.Command == "urgent" || ev.Command == "dringend")
+	if (res.Alert == AlertUrgent) != (urgent && !res.Duplicate) {
+		t.Fatalf("Alert = %q on %+v", res.Alert, ev)
+	}
+	if res.Alert != AlertNone && !slices.ContainsFunc(ids(res), func(id string) bool { return strings.HasPrefix(id, "help.crisis.") }) {
+		t.Fatalf("Alert %q without the crisis lines: %q", res.Alert, ids(res))
 	}
 	if res.Submitted != (res.Session.State == StateSubmitted && in.State != StateSubmitted) {
 		t.Fatalf("Submitted = %v going from %s to %s", res.Submitted, in.State, res.Session.State)

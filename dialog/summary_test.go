@@ -119,3 +119,36 @@ func TestBuildSummaryEmpty(t *testing.T) {
 		t.Fatalf("a new session: %+v", got)
 	}
 }
+
+// Signals of acute risk flag the summary and say when and where, never
+// what; a flow's own flags stay as they are.
+func TestSummarySignals(t *testing.T) {
+	f := defaultFlow(t)
+	s := Session{Key: "k", Lang: "nl", State: StateReview, Started: epoch, Signals: []Signal{
+		{At: epoch, Source: "safe_now"},
+		{At: epoch.Add(time.Minute), Source: SignalMessage, Quiet: true},
+		{At: epoch.Add(2 * time.Minute), Source: SignalUrgent},
+		{At: epoch.Add(3 * time.Minute), Source: "gone_question"},
+	}}
+	sum := BuildSummary(f, s)
+	if !reflect.DeepEqual(sum.Flags, []string{FlagAcute}) {
+		t.Fatalf("flags %q", sum.Flags)
+	}
+	want := []SummarySignal{
+		{At: epoch, Where: T("signal.where.question", "Question", T("q.safe_now.short"))},
+		{At: epoch.Add(time.Minute), Where: T("signal.where.message")},
+		{At: epoch.Add(2 * time.Minute), Where: T("signal.where.urgent")},
+		{At: epoch.Add(3 * time.Minute), Where: T("signal.where.answer")},
+	}
+	if !reflect.DeepEqual(sum.Signals, want) {
+		t.Fatalf("signals\n%+v\nwant\n%+v", sum.Signals, want)
+	}
+	s.Answers = map[string]Answer{"safe_now": {Choices: []string{"unsafe"}, At: epoch}}
+	if got := BuildSummary(f, s).Flags; !reflect.DeepEqual(got, []string{FlagAcute, "safety"}) {
+		t.Fatalf("flags %q, want acute and safety", got)
+	}
+	s.Signals = nil
+	if got := BuildSummary(f, s); !reflect.DeepEqual(got.Flags, []string{"safety"}) || got.Signals != nil {
+		t.Fatalf("without signals: flags %q, signals %+v", got.Flags, got.Signals)
+	}
+}

@@ -103,3 +103,6 @@ func (p peopleStore) UseLink(ctx context.Context, token string) (dialog.Link, er
 }
 
 var _ bot.People = peopleStore{}
+
+// The on-call roster and alerts come with People (bot.New finds them there).
+var _ bot.OnCall = peopleStore{}
