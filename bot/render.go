@@ -140,7 +140,8 @@ func (r *Renderer) SummaryBody(lang string, sum dialog.Summary, numbered bool) s
 	return b.String()
 }
 
-// Summary renders the whole summary a director receives, in lang.
+// Summary renders a compact summary in lang: the answers by topic and the
+// skipped questions. What a director receives is HandoffMessages.
 func (r *Renderer) Summary(lang string, sum dialog.Summary) string {
 	var b strings.Builder
 	b.WriteString("<b>" + r.Text(lang, dialog.T("summary.title")) + "</b>\n")

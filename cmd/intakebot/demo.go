@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,6 +67,10 @@ type terminal struct {
 
 const demoKey = "demo"
 
+// telegramOnly are the young person's commands that only the bot in
+// Telegram carries out.
+var telegramOnly = []string{"mydata", "delete", "exit"}
+
 func (t *terminal) run(ctx context.Context, stdin io.Reader, lang string) error {
 	t.lang = lang
 	t.println(t.renderer.Text(lang, dialog.T("demo.intro")))
@@ -81,16 +86,31 @@ func (t *terminal) run(ctx context.Context, stdin io.Reader, lang string) error 
 			t.println(t.renderer.Text(t.lang, dialog.T("demo.bye")))
 			return lines.Err()
 		}
-		res, err := t.step(ctx, t.event(lines.Text()))
+		ev := t.event(lines.Text())
+		if ev.Kind == dialog.EventCommand && slices.Contains(telegramOnly, ev.Command) {
+			// These act on Telegram and on the staff's side: the demo
+			// says what they do instead.
+			t.println("\n" + t.renderer.Text(t.lang, dialog.T("demo.telegram_only")))
+			continue
+		}
+		res, err := t.step(ctx, ev)
 		if err != nil {
 			return err
 		}
+		if res.Alert != dialog.AlertNone {
+			t.println("\n" + t.renderer.Text(t.lang, dialog.T("demo.alert")))
+		}
 		if res.Submitted {
+			// What the director receives, as the bot sends it (the
+			// acute-risk line and the flags first).
 			sum := dialog.BuildSummary(t.engine.Flow, res.Session)
 			t.println("\n" + strings.Repeat("=", 60))
 			t.println(t.renderer.Text(t.director, dialog.T("demo.summary_header")))
 			t.println(strings.Repeat("=", 60))
-			t.println(t.renderer.Summary(t.director, sum))
+			view := bot.HandoffView{Summary: sum, Age: res.Session.Age, Flags: sum.Flags}
+			for _, m := range t.renderer.HandoffMessages(t.director, view) {
+				t.println(m)
+			}
 			return nil
 		}
 	}

@@ -29,7 +29,7 @@ func TestDemoScriptedReachesTheDirectorSummary(t *testing.T) {
 		t.Fatalf("no director summary in the demo output:\n%s", got)
 	}
 	for _, want := range []string{
-		"Samenvatting intake",
+		"Nieuwe intake",
 		"Dromen: Ik wil later een eigen huisje met een kat",
 		"• Huisarts dokter Bakker",
 		"Hoeveel hulp nodig: 4 van 5",
