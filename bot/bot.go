@@ -106,6 +106,7 @@ type Bot struct {
 	mu       sync.Mutex
 	toldDown map[int64]time.Time // chats told that the store is down
 	handoffs sync.WaitGroup      // deliveries to directors and alerts in the background
+	flights  inflight            // that background work by session key, for erasure
 	trail    *recorder           // nil without Options.Trail
 }
 

@@ -74,7 +74,7 @@ func (b *Bot) staffHelp(ctx context.Context, chat int64, a actor, first ...dialo
 		texts = append(texts, dialog.T("staff.help.work"))
 	}
 	if a.admin {
-		texts = append(texts, dialog.T("staff.help.admin"), dialog.T("audit.help"))
+		texts = append(texts, dialog.T("staff.help.admin"), dialog.T("oncall.help"), dialog.T("audit.help"))
 	}
 	b.say(ctx, chat, a.lang, nil, texts...)
 }

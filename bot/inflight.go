@@ -1,0 +1,84 @@
+package bot
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Work in the background on one young person's intake (a delivery to the
+// director, an alert) must not outlive an erasure: if it saved a case or
+// an alert after /delete, the erased person would come back. Each piece of
+// such work is tracked by session key; settle cancels the work of a key
+// and waits for it to stop, and only then does the erasure run, so that
+// whatever the work wrote before it noticed is erased too.
+//
+// This covers one replica: the background work runs on the replica that
+// handled the update that started it, and a /delete handled by another
+// replica within the same seconds is not seen here (see the README).
+
+// inflight tracks background work per session key.
+type inflight struct {
+	mu   sync.Mutex
+	work map[string]map[*flight]struct{}
+}
+
+type flight struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// track starts tracking work on key. The returned context ends when the
+// work is settled (or ctx ends); finish must be called when the work is done.
+func (b *Bot) track(ctx context.Context, key string) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	f := &flight{cancel: cancel, done: make(chan struct{})}
+	b.flights.mu.Lock()
+	if b.flights.work == nil {
+		b.flights.work = map[string]map[*flight]struct{}{}
+	}
+	if b.flights.work[key] == nil {
+		b.flights.work[key] = map[*flight]struct{}{}
+	}
+	b.flights.work[key][f] = struct{}{}
+	b.flights.mu.Unlock()
+	var once sync.Once
+	return ctx, func() {
+		once.Do(func() {
+			b.flights.mu.Lock()
+			delete(b.flights.work[key], f)
+			if len(b.flights.work[key]) == 0 {
+				delete(b.flights.work, key)
+			}
+			b.flights.mu.Unlock()
+			cancel()
+			close(f.done)
+		})
+	}
+}
+
+// settle cancels the background work on key and waits until it stopped,
+// at most wait (work that ignores its context is not waited for longer).
+func (b *Bot) settle(key string, wait time.Duration) {
+	b.flights.mu.Lock()
+	var fs []*flight
+	for f := range b.flights.work[key] {
+		fs = append(fs, f)
+	}
+	b.flights.mu.Unlock()
+	if len(fs) == 0 {
+		return
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	for _, f := range fs {
+		f.cancel()
+	}
+	for _, f := range fs {
+		select {
+		case <-f.done:
+		case <-timer.C:
+			return
+		}
+	}
+}
