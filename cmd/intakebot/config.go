@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -56,6 +58,11 @@ type config struct {
 	// OldDataKeys still open data sealed before a key rotation; the
 	// primary DataKey seals everything new (and `intakebot rekey`).
 	OldDataKeys [][]byte
+	// PseudonymKey keys the hash that stands for a person in logs and in
+	// the audit trail. It is not rotated with the data key, so that the
+	// trail stays readable across rotations; unset, it is derived from
+	// DataKey (and changes when that key does).
+	PseudonymKey []byte
 	// LogLevel is the least level logged.
 	LogLevel slog.Level
 	// AuditRetention is how long audit entries are kept.
@@ -129,6 +136,15 @@ func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
 		} else {
 			c.OldDataKeys = append(c.OldDataKeys, k)
 		}
+	}
+	if raw := strings.TrimSpace(getenv("INTAKEBOT_PSEUDONYM_KEY")); raw != "" {
+		if k, err := storage.ParseKey(raw); err != nil {
+			bad("INTAKEBOT_PSEUDONYM_KEY", "must be base64 of exactly 32 bytes (make one with: openssl rand -base64 32)")
+		} else {
+			c.PseudonymKey = k
+		}
+	} else if c.DataKey != nil {
+		c.PseudonymKey = derivePseudonymKey(c.DataKey)
 	}
 	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		bad("TELEGRAM_API_URL", "must be an http(s) URL")
@@ -257,4 +273,13 @@ func clock(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("bad time: %w", err)
 	}
 	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+}
+
+// derivePseudonymKey makes the pseudonym key from the data key when none
+// is configured: a separate key (HMAC of a fixed label), so that the hash
+// in logs and the audit trail never uses the encryption key itself.
+func derivePseudonymKey(dataKey []byte) []byte {
+	m := hmac.New(sha256.New, dataKey)
+	m.Write([]byte("intakebot pseudonyms v1"))
+	return m.Sum(nil)
 }

@@ -78,7 +78,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	b := bot.New(bot.Options{
 		Engine: engine, Store: sessionStore{sessions}, API: api, Log: log, Username: me.Username,
 		Renderer:     &bot.Renderer{L: cat, Log: log, Loc: cfg.Location},
-		PseudonymKey: cfg.DataKey, DefaultLang: cat.Default(), Metrics: metrics,
+		PseudonymKey: cfg.PseudonymKey, DefaultLang: cat.Default(), Metrics: metrics,
 		Sender: &bot.Sender{PerSecond: cfg.SendRate, PerChatInterval: cfg.ChatSendInterval},
 		People: peopleStore{storage.NewPeople(rdb, codec, cfg.KeyPrefix, time.Now)},
 		Admins: cfg.Admins, InviteTTL: cfg.InviteTTL, AckAfter: cfg.AckAfter, OpenIntakeDirector: cfg.OpenIntakeDirector, TakeWithin: cfg.UrgentTakeWithin,
