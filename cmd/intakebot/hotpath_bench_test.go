@@ -34,7 +34,8 @@ func (nullAPI) SendDocument(context.Context, *tgbot.SendDocumentParams) (*models
 
 // BenchmarkHotPath is one update on the hot path: a young person's text
 // answer to a list question, through HandleUpdate (decode, cached load,
-// engine, compare-and-set save in real Redis, render, send to a null API).
+// engine with the crisis check, compare-and-set save in real Redis, render,
+// send to a null API, the /exit trail recorded in batches).
 func BenchmarkHotPath(b *testing.B) {
 	// As in production (compose.yaml): AOF with an fsync every second.
 	rds := redistest.Start(b, redistest.WithArgs("--appendfsync", "everysec"))
@@ -52,6 +53,9 @@ func BenchmarkHotPath(b *testing.B) {
 		Engine: engine, Store: sessionStore{sessions}, API: nullAPI{}, Renderer: &bot.Renderer{L: cat},
 		PseudonymKey: []byte("k"), DefaultLang: "nl", Metrics: metrics,
 		People: peopleStore{storage.NewPeople(rdb, codec, "", time.Now)},
+		// As in serve: the /exit trail is recorded in the background, in
+		// batches; its round trips count too.
+		Trail: storage.NewTrail(rdb, ""),
 		Sender: &bot.Sender{PerSecond: 100000, PerChatInterval: time.Nanosecond, PerChatBurst: 1000},
 	})
 	ctx := context.Background()
@@ -99,5 +103,6 @@ func BenchmarkHotPath(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	bt.Close() // the last batch of the trail
 	b.ReportMetric(float64(trips.Count()-untimed)/float64(b.N), "redis-trips/op")
 }
