@@ -2,10 +2,12 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -20,32 +22,57 @@ import (
 // by the engine; this is the human follow-up, not a 24/7 crisis service.
 //
 //	level 0  a signal: the case's director and the first on call now;
-//	         /urgent: the first on call now (the director if nobody is)
+//	         /urgent: the first on call now; with nobody on call (or a
+//	         roster that can't be read), the director and the admins
 //	level 1  after TakeWithin without a take: the next on call and the admins
 //	level 2  after TakeWithin again: the young person is shown the crisis
 //	         lines again and the admins are told; the alert ends
 //
+// An alert always reaches someone or ends: a staff record that fails to
+// load is skipped, and when nobody at all could be told, the young person
+// hears so at once, with the crisis lines, instead of waiting.
+//
 // Every alert message has a button "I'll take it"; the first press takes
 // the alert (atomically, in the store), the young person hears who will
-// contact them, and the others' messages say who took it. Staff never see
+// contact them, and the others' messages say who took it. A second
+// /urgent after that tells the one who took it again. Staff never see
 // what the young person wrote: only that it is /urgent or a signal.
+//
+// The work on an alert (its first messages, an escalation) runs in the
+// background, tracked by session key: an erasure stops it first (see
+// inflight.go), and it saves nothing once stopped. An alert of an intake
+// whose session is gone is never raised or escalated.
 
 // Defaults and limits of alerts.
 const (
 	// DefaultTakeWithin is how long an alert waits for a take before it
 	// goes to more people.
 	DefaultTakeWithin = 10 * time.Minute
+	// alertTimeout bounds the work on one alert in the background: its
+	// first messages, or one escalation (a slow Telegram, 429s included).
+	alertTimeout = 2 * time.Minute
+	// alertSaveGrace bounds saving what that work did, after it: also when
+	// it ran out of time, since a message that went out but was not saved
+	// could not be taken.
+	alertSaveGrace = 30 * time.Second
 	// alertLease: a claimed escalation comes back after it unless handled
-	// (a crash loses nothing); a new alert is also due this soon, in case
-	// the process stops before its first messages are out.
-	alertLease = time.Minute
+	// (a crash loses nothing). It outlasts the work and its save, so that
+	// an alert is never escalated while its first messages, or an earlier
+	// escalation, may still be going out; a new alert is first due after
+	// it too, in case the process stops before its first messages are out.
+	alertLease = alertTimeout + alertSaveGrace + 30*time.Second
 	alertBatch = 20
 	// alertHold is how long a taken alert is remembered: a second /urgent
-	// within it hears who took the first.
+	// within it reaches who took the first.
 	alertHold = time.Hour
-	// alertTimeout bounds the work on one alert in the background.
-	alertTimeout = 2 * time.Minute
+	// alertSaveTries bounds the loads and saves of one change to an alert
+	// that another writer changes at the same time.
+	alertSaveTries = 5
 )
+
+// The lease must outlast the work and its save: this does not compile if
+// it does not.
+const _ = uint64(alertLease - alertTimeout - alertSaveGrace)
 
 // alertTTL is how long an alert may live at all: past its escalation, and
 // never longer than about a day.
@@ -60,17 +87,19 @@ func (b *Bot) raiseAlert(ctx context.Context, s dialog.Session, kind dialog.Aler
 		log.Warn("an alert was asked for, but there is no on-call store")
 		return
 	}
+	// Tracked before it starts, so that an erasure from now on stops it;
+	// raise bounds its own time.
+	ctx, finish := b.track(context.WithoutCancel(ctx), s.Key)
 	b.handoffs.Add(1)
 	go func() {
 		defer b.handoffs.Done()
+		defer finish()
 		defer func() {
 			if p := recover(); p != nil {
 				b.o.Metrics.Panics.Add(1)
 				log.Error("panic while raising an alert", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			}
 		}()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), alertTimeout)
-		defer cancel()
 		if err := b.raise(ctx, s, kind); err != nil {
 			log.Error("can't raise an alert", "err", err)
 		}
@@ -78,64 +107,80 @@ func (b *Bot) raiseAlert(ctx context.Context, s dialog.Session, kind dialog.Aler
 }
 
 // raise opens the alert and sends its first messages; a second alert while
-// one is open tells the young person where it stands.
+// one is open tells the young person where it stands. ctx ends only with
+// an erasure: the messages get alertTimeout, saving what they did
+// alertSaveGrace after that.
 func (b *Bot) raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind) error {
-	now := b.o.Now()
-	a, created, err := b.o.OnCall.OpenAlert(ctx, dialog.Alert{Key: s.Key, Kind: kind, Started: now}, now.Add(alertLease), b.alertTTL())
-	if err != nil {
+	log := b.o.Log.With("chat", b.pseudonym(parseKey(s.Key)), "alert", string(kind))
+	work, cancel := context.WithTimeout(ctx, alertTimeout)
+	defer cancel()
+	// The intake may have been erased since the update.
+	if _, found, err := b.o.Store.Load(work, s.Key); err != nil {
 		return err
-	}
-	lang := b.sessionLang(s)
-	if !created {
-		if kind != dialog.AlertUrgent {
-			return nil
-		}
-		if a.TakenBy != 0 {
-			b.say(ctx, parseKey(s.Key), lang, nil, dialog.T("alert.young.taken", "Name", b.staffName(ctx, a.TakenBy)))
-			return nil
-		}
-		b.say(ctx, parseKey(s.Key), lang, nil, dialog.T("alert.young.pending"))
+	} else if !found {
+		log.Info("no alert: the intake is gone")
 		return nil
 	}
-	b.audit(ctx, 0, "alert.raised", s.Key)
-	c, _, err := b.o.People.Case(ctx, s.Key)
+	if err := work.Err(); err != nil {
+		return err
+	}
+	now := b.o.Now()
+	a, created, err := b.o.OnCall.OpenAlert(work, dialog.Alert{Key: s.Key, Kind: kind, Started: now}, now.Add(alertLease), b.alertTTL())
 	if err != nil {
 		return err
 	}
-	roster, err := b.onCallStaff(ctx, now)
-	if err != nil {
-		return err
+	if !created {
+		return b.raisedAgain(work, s, a, kind)
 	}
-	dir, hasDir, err := b.director(ctx, c)
-	if err != nil {
-		return err
-	}
-	var to []int64
-	if kind == dialog.AlertSignal && hasDir {
-		to = append(to, dir.UserID)
-	}
-	if len(roster) > 0 {
-		to = appendNew(to, roster[0])
-	} else if hasDir {
-		to = appendNew(to, dir.UserID)
-	}
-	if len(to) == 0 {
-		// Nobody to start with: the admins at once.
+	b.audit(work, 0, "alert.raised", s.Key)
+	c := b.alertCase(work, s.Key)
+	to := b.firstRecipients(work, kind, c, now)
+	a.Notices = b.notify(work, a, c, to)
+	if len(a.Notices) == 0 && work.Err() == nil {
+		// Nobody got it: the admins at once, if they were not tried.
 		a.Level = 1
-		to = b.o.Admins
+		a.Notices = b.notify(work, a, c, slices.DeleteFunc(slices.Clone(b.o.Admins), func(id int64) bool { return slices.Contains(to, id) }))
 	}
-	a.Notices = b.notify(ctx, a, c, to)
-	if ok, err := b.o.OnCall.SaveAlert(ctx, a, now.Add(b.o.TakeWithin)); err != nil || !ok {
+	ctx, cancelSave := context.WithTimeout(ctx, alertSaveGrace)
+	defer cancelSave()
+	if err := ctx.Err(); err != nil {
+		return err // erased
+	}
+	if len(a.Notices) == 0 {
+		return b.unanswered(ctx, a, c, s)
+	}
+	a, ok, err := b.saveAlert(ctx, a, now.Add(b.o.TakeWithin))
+	if err != nil || !ok {
 		return err
 	}
-	b.o.Log.Info("alert raised", "chat", b.pseudonym(parseKey(s.Key)), "alert", string(kind), "level", a.Level, "told", len(a.Notices))
-	if len(a.Notices) == 0 {
-		b.o.Log.Warn("an alert reached nobody: set an on-call roster and admins", "chat", b.pseudonym(parseKey(s.Key)))
-	}
-	if kind == dialog.AlertUrgent && len(a.Notices) > 0 {
-		b.say(ctx, parseKey(s.Key), lang, nil, dialog.T("alert.young.raised"))
+	log.Info("alert raised", "level", a.Level, "told", len(a.Notices))
+	if kind == dialog.AlertUrgent {
+		b.say(ctx, parseKey(s.Key), b.sessionLang(s), nil, dialog.T("alert.young.raised"))
 	}
 	return b.catchUp(ctx, a)
+}
+
+// firstRecipients is who gets an alert first: for a signal the director,
+// then the first on call; with nobody on call, the director and the
+// admins (as /oncall says). A roster that can't be read is logged, and the
+// director and the admins get it.
+func (b *Bot) firstRecipients(ctx context.Context, kind dialog.AlertKind, c dialog.Case, now time.Time) []int64 {
+	roster, rosterErr := b.onCallStaff(ctx, now)
+	if rosterErr != nil {
+		b.o.Log.Error("can't load the on-call roster; the alert goes to the director and the admins", "err", rosterErr)
+	}
+	var to []int64
+	dir, hasDir := b.alertDirector(ctx, c)
+	if hasDir && (kind == dialog.AlertSignal || len(roster) == 0) {
+		to = append(to, dir)
+	}
+	if len(roster) > 0 {
+		return appendNew(to, roster[0])
+	}
+	for _, id := range b.o.Admins {
+		to = appendNew(to, id)
+	}
+	return to
 }
 
 // RunAlerts escalates alerts every interval until ctx ends. Several
@@ -161,6 +206,10 @@ func (b *Bot) RunAlerts(ctx context.Context, every time.Duration) {
 }
 
 // alertsOnce escalates the alerts due now, one batch; it returns how many.
+// They are escalated side by side, each within alertTimeout, so that all
+// are done within the lease they were claimed for. A stop (ctx) does not
+// cut an escalation short, as messages sent but not saved could not be
+// taken; shutdown waits for them as for handoffs.
 func (b *Bot) alertsOnce(ctx context.Context) int {
 	now := b.o.Now()
 	keys, err := b.o.OnCall.ClaimAlerts(ctx, now, alertLease, alertBatch)
@@ -170,39 +219,101 @@ func (b *Bot) alertsOnce(ctx context.Context) int {
 		}
 		return 0
 	}
+	var wg sync.WaitGroup
 	for _, key := range keys {
-		if err := b.escalateAlert(ctx, key, now); err != nil {
-			// The lease brings it back.
-			b.o.Log.Error("can't escalate an alert", "chat", b.pseudonym(parseKey(key)), "err", err)
-		}
+		wctx, finish := b.track(context.WithoutCancel(ctx), key)
+		log := b.o.Log.With("chat", b.pseudonym(parseKey(key)))
+		wg.Add(1)
+		b.handoffs.Add(1)
+		go func() {
+			defer wg.Done()
+			defer b.handoffs.Done()
+			defer finish()
+			defer func() {
+				if p := recover(); p != nil {
+					b.o.Metrics.Panics.Add(1)
+					log.Error("panic while escalating an alert", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				}
+			}()
+			if err := b.escalateAlert(wctx, key, now); err != nil {
+				// The lease brings it back.
+				log.Error("can't escalate an alert", "err", err)
+			}
+		}()
 	}
+	wg.Wait()
 	return len(keys)
 }
 
+// escalateAlert takes an alert one step on. ctx ends only with an
+// erasure: the messages get alertTimeout, saving what they did
+// alertSaveGrace after that.
 func (b *Bot) escalateAlert(ctx context.Context, key string, now time.Time) error {
-	a, found, err := b.o.OnCall.Alert(ctx, key)
+	work, cancel := context.WithTimeout(ctx, alertTimeout)
+	defer cancel()
+	a, found, err := b.o.OnCall.Alert(work, key)
 	if err != nil {
 		return err
 	}
 	if !found {
-		return b.o.OnCall.EndAlert(ctx, key) // expired or erased: only its escalation is left
+		return b.o.OnCall.EndAlert(work, key) // expired or erased: only its escalation is left
 	}
 	if a.TakenBy != 0 {
-		_, err := b.o.OnCall.SaveAlert(ctx, a, time.Time{})
+		_, _, err := b.saveAlert(work, a, time.Time{})
 		return err
 	}
-	c, _, err := b.o.People.Case(ctx, key)
+	s, found, err := b.o.Store.Load(work, key)
 	if err != nil {
 		return err
 	}
+	if !found {
+		// Erased (or expired): nobody is to be told any more.
+		b.o.Log.Info("the alert of an intake that is gone ended", "chat", b.pseudonym(parseKey(key)))
+		return b.o.OnCall.EndAlert(work, key)
+	}
+	c := b.alertCase(work, key)
 	if a.Level >= 1 {
-		return b.unanswered(ctx, a, c)
-	}
-	roster, err := b.onCallStaff(ctx, now)
-	if err != nil {
-		return err
+		return b.unanswered(work, a, c, s)
 	}
 	var to []int64
+	if len(a.Notices) == 0 {
+		// The first step never went out (a crash): it goes with this one.
+		to = b.firstRecipients(work, a.Kind, c, now)
+	}
+	for _, id := range b.nextRecipients(work, a, c, now) {
+		to = appendNew(to, id)
+	}
+	a.Level = 1
+	a.Notices = append(a.Notices, b.notify(work, a, c, to)...)
+	ctx, cancelSave := context.WithTimeout(ctx, alertSaveGrace)
+	defer cancelSave()
+	if err := ctx.Err(); err != nil {
+		return err // erased
+	}
+	if len(a.Notices) == 0 {
+		return b.unanswered(ctx, a, c, s)
+	}
+	a, ok, err := b.saveAlert(ctx, a, now.Add(b.o.TakeWithin))
+	if err != nil || !ok {
+		return err
+	}
+	b.audit(ctx, 0, "alert.escalated", key)
+	b.o.Log.Info("alert escalated", "chat", b.pseudonym(parseKey(key)), "told", len(to))
+	return b.catchUp(ctx, a)
+}
+
+// nextRecipients is who an escalation adds: the next on call not told
+// yet and the admins. A roster that can't be read is logged, and the
+// director gets it instead.
+func (b *Bot) nextRecipients(ctx context.Context, a dialog.Alert, c dialog.Case, now time.Time) []int64 {
+	var to []int64
+	roster, err := b.onCallStaff(ctx, now)
+	if err != nil {
+		b.o.Log.Error("can't load the on-call roster; the escalation goes to the director and the admins", "err", err)
+		if dir, ok := b.alertDirector(ctx, c); ok && !a.Notified(dir) {
+			to = append(to, dir)
+		}
+	}
 	for _, id := range roster {
 		if !a.Notified(id) {
 			to = append(to, id)
@@ -214,33 +325,63 @@ func (b *Bot) escalateAlert(ctx context.Context, key string, now time.Time) erro
 			to = appendNew(to, id)
 		}
 	}
-	a.Level = 1
-	a.Notices = append(a.Notices, b.notify(ctx, a, c, to)...)
-	if ok, err := b.o.OnCall.SaveAlert(ctx, a, now.Add(b.o.TakeWithin)); err != nil || !ok {
-		return err
+	return to
+}
+
+// saveAlert stores a's level and the messages sent. When another writer
+// saved the alert since a was loaded, it loads it again, adds a's messages
+// and level to it, and tries once more; when that writer went further (a
+// higher level), the next step is a full TakeWithin from now, so that the
+// people it told get their time. It returns the alert as saved; false
+// when it is gone (ended, or taken and expired, or erased). Nothing is
+// saved once ctx ended (an erasure stopped the work).
+func (b *Bot) saveAlert(ctx context.Context, a dialog.Alert, next time.Time) (dialog.Alert, bool, error) {
+	for range alertSaveTries {
+		if err := ctx.Err(); err != nil {
+			return a, false, err
+		}
+		ok, err := b.o.OnCall.SaveAlert(ctx, a, next)
+		if err != nil || ok {
+			return a, ok, err
+		}
+		fresh, found, err := b.o.OnCall.Alert(ctx, a.Key)
+		if err != nil || !found {
+			return a, false, err
+		}
+		if fresh.Level > a.Level && !next.IsZero() {
+			if t := b.o.Now().Add(b.o.TakeWithin); t.After(next) {
+				next = t
+			}
+		}
+		fresh.Level = max(fresh.Level, a.Level)
+		for _, n := range a.Notices {
+			if !slices.Contains(fresh.Notices, n) {
+				fresh.Notices = append(fresh.Notices, n)
+			}
+		}
+		a = fresh
 	}
-	b.audit(ctx, 0, "alert.escalated", key)
-	b.o.Log.Info("alert escalated", "chat", b.pseudonym(parseKey(key)), "told", len(to))
-	return b.catchUp(ctx, a)
+	return a, false, errors.New("can't save an alert: it kept changing")
 }
 
 // unanswered ends an alert nobody took: the young person is shown the
 // crisis lines again, the admins are told, and the alert messages say so.
-func (b *Bot) unanswered(ctx context.Context, a dialog.Alert, c dialog.Case) error {
+// When nobody could be told at all, the young person hears that at once.
+func (b *Bot) unanswered(ctx context.Context, a dialog.Alert, c dialog.Case, s dialog.Session) error {
 	young := parseKey(a.Key)
-	s, found, err := b.o.Store.Load(ctx, a.Key)
-	if err != nil {
-		return err
-	}
-	if !found {
-		s = dialog.Session{Key: a.Key}
-	}
 	lang := b.sessionLang(s)
-	b.say(ctx, young, lang, nil, append([]dialog.Text{dialog.T("alert.young.nobody")}, b.crisisLines(s)...)...)
-	dirName := b.directorName(ctx, c)
-	for _, admin := range b.o.Admins {
-		alang := b.langOf(ctx, admin)
-		b.say(ctx, admin, alang, nil, dialog.T("alert.admin.unanswered", "Who", who(c.FirstName), "Name", dirName, "Date", a.Started))
+	reached := len(a.Notices) > 0
+	why := dialog.T("alert.young.nobody")
+	if !reached {
+		why = dialog.T("alert.young.unreached")
+	}
+	b.say(ctx, young, lang, nil, append([]dialog.Text{why}, b.crisisLines(s)...)...)
+	if reached {
+		dirName := b.directorName(ctx, c)
+		for _, admin := range b.o.Admins {
+			alang := b.langOf(ctx, admin)
+			b.say(ctx, admin, alang, nil, dialog.T("alert.admin.unanswered", "Who", who(c.FirstName), "Name", dirName, "Date", a.Started))
+		}
 	}
 	for _, n := range a.Notices {
 		nlang := b.langOf(ctx, n.Chat)
@@ -250,7 +391,42 @@ func (b *Bot) unanswered(ctx context.Context, a dialog.Alert, c dialog.Case) err
 		return err
 	}
 	b.audit(ctx, 0, "alert.unanswered", a.Key)
+	if !reached {
+		b.o.Log.Error("an alert reached nobody; the crisis lines were shown again: set an on-call roster and admins", "chat", b.pseudonym(young))
+		return nil
+	}
 	b.o.Log.Warn("an alert was not taken in time; the crisis lines were shown again", "chat", b.pseudonym(young))
+	return nil
+}
+
+// raisedAgain answers an alert asked for while one is open. Only /urgent
+// gets an answer (a signal adds nothing to an open alert): while nobody
+// took it, that we are on it; once taken, the one who took it hears that
+// the young person asked again, and the young person hears so.
+func (b *Bot) raisedAgain(ctx context.Context, s dialog.Session, a dialog.Alert, kind dialog.AlertKind) error {
+	if kind != dialog.AlertUrgent {
+		return nil
+	}
+	young, lang := parseKey(s.Key), b.sessionLang(s)
+	if a.TakenBy == 0 {
+		b.say(ctx, young, lang, nil, dialog.T("alert.young.pending"))
+		return nil
+	}
+	name := b.staffName(ctx, a.TakenBy)
+	c := b.alertCase(ctx, s.Key)
+	tlang := b.langOf(ctx, a.TakenBy)
+	texts := []dialog.Text{dialog.T("alert.staff.title")}
+	if c.FirstName != "" {
+		texts = append(texts, dialog.T("alert.staff.who", "Who", c.FirstName))
+	}
+	texts = append(texts, dialog.T("alert.staff.asked_again", "Date", b.o.Now()))
+	body := b.render(tlang, "\n", texts...) + "\n\n" + b.chatLink(tlang, young, c)
+	if !b.sayHTML(ctx, a.TakenBy, tlang, nil, body, false) {
+		b.say(ctx, young, lang, nil, dialog.T("alert.young.taken", "Name", name))
+		return nil
+	}
+	b.o.Log.Info("alert asked for again; its taker was told", "chat", b.pseudonym(young), "by", b.pseudonym(a.TakenBy))
+	b.say(ctx, young, lang, nil, dialog.T("alert.young.taken_again", "Name", name))
 	return nil
 }
 
@@ -288,10 +464,7 @@ func (b *Bot) takeAlert(ctx context.Context, in incoming, a actor, key string) (
 	b.audit(ctx, a.id, "alert.taken", key)
 	b.o.Log.Info("alert taken", "chat", b.pseudonym(parseKey(key)), "by", b.pseudonym(a.id))
 
-	c, _, err := b.o.People.Case(ctx, key)
-	if err != nil {
-		b.o.Log.Error("can't load the case of a taken alert", "err", err)
-	}
+	c := b.alertCase(ctx, key)
 	name := b.actorName(a)
 	young := parseKey(key)
 	s, found, err := b.o.Store.Load(ctx, key)
@@ -300,18 +473,27 @@ func (b *Bot) takeAlert(ctx context.Context, in incoming, a actor, key string) (
 	}
 	b.say(ctx, young, b.sessionLang(s), nil, dialog.T("alert.young.taken", "Name", name))
 
-	var first any = dialog.T("alert.the_young_person")
-	if c.FirstName != "" {
-		first = c.FirstName
-	}
-	// A mention link opens the young person's chat, if their privacy
-	// settings let Telegram show it; the director is the other way.
-	link := `<a href="tg://user?id=` + strconv.FormatInt(young, 10) + `">` +
-		b.render(a.lang, "", dialog.T("alert.open_chat", "Who", first)) + `</a>`
-	body := b.render(a.lang, "", dialog.T("alert.taker", "Who", first, "Name", b.directorName(ctx, c))) + "\n\n" + link
+	body := b.render(a.lang, "", dialog.T("alert.taker", "Who", firstName(c), "Name", b.directorName(ctx, c))) +
+		"\n\n" + b.chatLink(a.lang, young, c)
 	b.sayHTML(ctx, a.id, a.lang, nil, body, false)
 	b.editTaken(ctx, al, c, name)
 	return dialog.Text{}, nil
+}
+
+// firstName is the young person's first name from the invite, or words
+// for "the young person".
+func firstName(c dialog.Case) any {
+	if c.FirstName != "" {
+		return c.FirstName
+	}
+	return dialog.T("alert.the_young_person")
+}
+
+// chatLink is a mention link that opens the young person's chat, if their
+// privacy settings let Telegram show it; the director is the other way.
+func (b *Bot) chatLink(lang string, young int64, c dialog.Case) string {
+	return `<a href="tg://user?id=` + strconv.FormatInt(young, 10) + `">` +
+		b.render(lang, "", dialog.T("alert.open_chat", "Who", firstName(c))) + `</a>`
 }
 
 // editTaken replaces the alert messages by a line saying who took it.
@@ -333,11 +515,7 @@ func (b *Bot) catchUp(ctx context.Context, a dialog.Alert) error {
 	if err != nil || !found || fresh.TakenBy == 0 {
 		return err
 	}
-	c, _, err := b.o.People.Case(ctx, a.Key)
-	if err != nil {
-		return err
-	}
-	b.editTaken(ctx, fresh, c, b.staffName(ctx, fresh.TakenBy))
+	b.editTaken(ctx, fresh, b.alertCase(ctx, a.Key), b.staffName(ctx, fresh.TakenBy))
 	return nil
 }
 
@@ -381,7 +559,10 @@ func (b *Bot) alertBody(ctx context.Context, lang string, a dialog.Alert, c dial
 	return body
 }
 
-// onCallStaff is who is on call at t, in roster order, still staff.
+// onCallStaff is who is on call at t, in roster order, still staff. A
+// staff record that fails to load is skipped (and logged): one bad record
+// must not keep an alert from the others. An error means the roster
+// itself can't be read.
 func (b *Bot) onCallStaff(ctx context.Context, t time.Time) ([]int64, error) {
 	roster, err := b.o.OnCall.OnCallRoster(ctx)
 	if err != nil {
@@ -391,13 +572,37 @@ func (b *Bot) onCallStaff(ctx context.Context, t time.Time) ([]int64, error) {
 	for _, id := range dialog.OnCallAt(roster, t, b.loc()) {
 		_, ok, err := b.o.People.Staff(ctx, id)
 		if err != nil {
-			return nil, err
+			b.o.Log.Error("the record of someone on call can't be loaded; skipped for this alert", "staff", b.pseudonym(id), "err", err)
+			continue
 		}
 		if ok {
 			out = append(out, id)
 		}
 	}
 	return out, nil
+}
+
+// alertCase is the case of the young person with session key key; one
+// that fails to load is logged and the alert goes on without it (no first
+// name, no director).
+func (b *Bot) alertCase(ctx context.Context, key string) dialog.Case {
+	c, _, err := b.o.People.Case(ctx, key)
+	if err != nil {
+		b.o.Log.Error("can't load the case of an alert; it goes on without", "chat", b.pseudonym(parseKey(key)), "err", err)
+		return dialog.Case{Key: key}
+	}
+	return c
+}
+
+// alertDirector is the user ID of the case's director while they still
+// are one; a record that fails to load is logged and counts as none.
+func (b *Bot) alertDirector(ctx context.Context, c dialog.Case) (int64, bool) {
+	m, ok, err := b.director(ctx, c)
+	if err != nil {
+		b.o.Log.Error("the director's record can't be loaded; the alert goes on without them", "staff", b.pseudonym(c.Director), "err", err)
+		return 0, false
+	}
+	return m.UserID, ok
 }
 
 // director is the case's director while they still are one.

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"time"
 
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -16,3 +17,6 @@ func (b *Bot) RaiseAlert(ctx context.Context, s dialog.Session, kind dialog.Aler
 	b.raiseAlert(ctx, s, kind)
 	b.WaitHandoffs(ctx)
 }
+
+// SettleAlertWork stops the background work on key, as an erasure does.
+func (b *Bot) SettleAlertWork(key string) { b.settle(key, 10*time.Second) }

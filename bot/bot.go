@@ -86,7 +86,8 @@ type Options struct {
 	// director acknowledged it (the dossier is the provider's). Zero: 30 days.
 	AcknowledgedTTL time.Duration
 	// IdleTTL is how long the store keeps an idle intake; the bot only
-	// tells people (/mydata). Zero: 90 days.
+	// tells people (/mydata). An intake the admins were told of and nobody
+	// acknowledged is kept as long after that. Zero: 90 days.
 	IdleTTL time.Duration
 }
 

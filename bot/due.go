@@ -11,7 +11,9 @@ import (
 // acknowledgement. After AckAfter the director is reminded; after another
 // AckAfter the admins are told (who, which director, since when; never
 // what the young person wrote). An intake that did not reach its director
-// is tried again, and the admins hear of it after AckAfter.
+// is tried again, and the admins hear of it after AckAfter. An intake the
+// admins were told of and nobody acknowledged is erased IdleTTL later
+// (bot/erase.go).
 
 // Claims of the due loop: a claimed case is due again after dueLease
 // unless it was handled (so a crash loses nothing), at most dueBatch at a
@@ -63,6 +65,10 @@ func (b *Bot) dueOnce(ctx context.Context) int {
 }
 
 func (b *Bot) due(ctx context.Context, key string, now time.Time) error {
+	// Tracked like a handoff in the background: a /delete stops it before
+	// it erases, so that it sends and saves nothing after the erasure.
+	ctx, finish := b.track(ctx, key)
+	defer finish()
 	c, found, err := b.o.People.Case(ctx, key)
 	if err != nil {
 		return err
@@ -74,14 +80,16 @@ func (b *Bot) due(ctx context.Context, key string, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if !(found && s.State == dialog.StateSubmitted && !deliveredFor(c, s)) {
-		// Retention: acknowledged, or never sent (bot/erase.go).
+	pending := found && s.State == dialog.StateSubmitted && !deliveredFor(c, s)
+	if !pending || unanswered(c, s, found) {
+		// Retention: acknowledged, unanswered after the admins were told,
+		// or never sent (bot/erase.go).
 		if handled, err := b.dueRetention(ctx, c, s, found, now); handled {
 			return err
 		}
 	}
 	switch {
-	case found && s.State == dialog.StateSubmitted && !deliveredFor(c, s):
+	case pending:
 		return b.dueDelivery(ctx, c, s, now)
 	case c.Delivered.IsZero() || !c.Acknowledged.IsZero() || !c.Escalated.IsZero():
 		return b.o.People.CancelDue(ctx, key)
@@ -124,8 +132,8 @@ func (b *Bot) remind(ctx context.Context, c dialog.Case, now time.Time) error {
 		return err
 	}
 	fresh.Reminded = now
-	if err := b.o.People.SaveCase(ctx, fresh); err != nil {
-		return err
+	if ok, err := b.o.People.UpdateCase(ctx, fresh); err != nil || !ok {
+		return err // !ok: erased meanwhile
 	}
 	b.audit(ctx, dir.UserID, "summary.reminded", c.Key)
 	b.o.Log.Info("director reminded of an intake", "case", b.pseudonym(parseKey(c.Key)), "director", b.pseudonym(dir.UserID))
@@ -133,8 +141,15 @@ func (b *Bot) remind(ctx context.Context, c dialog.Case, now time.Time) error {
 }
 
 // escalate tells every admin that an intake has waited since since, and
-// stops the reminders of it.
+// stops the reminders of it: the next due time is the end of the bot's
+// copy, IdleTTL on, unless someone acknowledges it before.
 func (b *Bot) escalate(ctx context.Context, c dialog.Case, now, since time.Time) error {
+	if fresh, found, err := b.o.People.Case(ctx, c.Key); err != nil {
+		return err
+	} else if !found || !fresh.Acknowledged.IsZero() {
+		// Erased, or acknowledged (which scheduled its expiry) meanwhile.
+		return nil
+	}
 	var dirName any = dialog.T("ack.no_director")
 	if dir, ok, err := b.o.People.Staff(ctx, c.Director); err != nil {
 		return err
@@ -162,13 +177,14 @@ func (b *Bot) escalate(ctx context.Context, c dialog.Case, now, since time.Time)
 	if err != nil {
 		return err
 	}
-	if found && fresh.Acknowledged.IsZero() {
-		fresh.Escalated = now
-		if err := b.o.People.SaveCase(ctx, fresh); err != nil {
-			return err
-		}
-	}
 	b.audit(ctx, 0, "summary.escalated", key)
 	b.o.Log.Info("admins told of an intake waiting for its director", "case", b.pseudonym(parseKey(key)))
-	return b.o.People.CancelDue(ctx, key)
+	if !found || !fresh.Acknowledged.IsZero() {
+		return nil
+	}
+	fresh.Escalated = now
+	if ok, err := b.o.People.UpdateCase(ctx, fresh); err != nil || !ok {
+		return err // !ok: erased meanwhile
+	}
+	return b.o.People.ScheduleDue(ctx, key, now.Add(b.o.IdleTTL))
 }

@@ -17,8 +17,10 @@ import (
 // director already received stays with the provider.
 //
 // Retention uses the same erasure, telling nobody: an acknowledged intake
-// AcknowledgedTTL after the acknowledgement, and the case of an intake
-// that was never sent once its session has expired (IdleTTL).
+// AcknowledgedTTL after the acknowledgement, an intake nobody acknowledged
+// IdleTTL after the admins were told of it, and the case of an intake
+// that was never sent once its session has expired (IdleTTL). A young
+// person who started over keeps their new intake until it is idle.
 
 // SessionDeleter is a Store that can erase a session. Without it, /delete
 // and retention can't erase and say so.
@@ -45,11 +47,15 @@ var errCantErase = errors.New("the store can't erase an intake")
 // whether it has expired: by then the store has certainly dropped it.
 const idleGrace = time.Hour
 
+// eraseSettle is how long an erasure waits for the work in the background
+// on the intake (a delivery) to stop.
+const eraseSettle = 30 * time.Second
+
 // askErase asks the young person to confirm /delete.
 func (b *Bot) askErase(ctx context.Context, in incoming) error {
-	if staff, err := b.isStaff(ctx, in); err != nil || staff {
+	if staff, staffLang, err := b.isStaff(ctx, in); err != nil || staff {
 		if staff {
-			b.say(ctx, in.chatID, b.o.Engine.MatchLanguage(in.ev.Lang), nil, dialog.T("privacy.staff"))
+			b.say(ctx, in.chatID, staffLang, nil, dialog.T("privacy.staff"))
 		}
 		return err
 	}
@@ -82,9 +88,9 @@ func (b *Bot) askErase(ctx context.Context, in incoming) error {
 
 // eraseButton handles the answer to the confirmation.
 func (b *Bot) eraseButton(ctx context.Context, in incoming) error {
-	if staff, err := b.isStaff(ctx, in); err != nil || staff {
+	if staff, staffLang, err := b.isStaff(ctx, in); err != nil || staff {
 		if staff {
-			b.answerCallback(ctx, in, PlainText(b.o.Renderer.Text(b.o.Engine.MatchLanguage(in.ev.Lang), dialog.T("privacy.staff"))))
+			b.answerCallback(ctx, in, PlainText(b.o.Renderer.Text(staffLang, dialog.T("privacy.staff"))))
 		}
 		return err
 	}
@@ -143,9 +149,18 @@ func (b *Bot) eraseButton(ctx context.Context, in incoming) error {
 }
 
 // erase removes everything about the person of chat, whose session key
-// is key and case c (nil: none). Erasing what is not there is fine; an
-// error leaves the rest for another try.
+// is key and case c (nil: none). The work in the background on the intake
+// is stopped first, so that whatever it saved before it noticed is erased
+// too. Erasing what is not there is fine; an error leaves the rest for
+// another try.
 func (b *Bot) erase(ctx context.Context, chat int64, key string, c *dialog.Case) error {
+	b.settle(key, eraseSettle)
+	return b.wipe(ctx, chat, key, c)
+}
+
+// wipe is erase without stopping the work on the intake: for the due
+// loop, which is that work itself.
+func (b *Bot) wipe(ctx context.Context, chat int64, key string, c *dialog.Case) error {
 	del, ok := b.o.Store.(SessionDeleter)
 	if !ok {
 		return errCantErase
@@ -227,15 +242,22 @@ func (b *Bot) scheduleIdle(ctx context.Context, key string, from time.Time) {
 
 // dueRetention handles a due case that is neither being delivered nor
 // waiting for its director: an acknowledged intake is erased
-// AcknowledgedTTL after the acknowledgement; the case of an intake never
+// AcknowledgedTTL after the acknowledgement, one the admins were told of
+// and nobody acknowledged IdleTTL after that; the case of an intake never
 // sent goes once its session has expired. It reports whether the case was
 // of that kind.
 func (b *Bot) dueRetention(ctx context.Context, c dialog.Case, s dialog.Session, found bool, now time.Time) (bool, error) {
 	switch {
-	case !c.Acknowledged.IsZero() && found && s.State != dialog.StateSubmitted && s.Updated.After(c.Acknowledged):
-		// They started over: the new intake is theirs until it is sent
-		// (its delivery waits for an acknowledgement of its own) or idle.
+	case found && s.State != dialog.StateSubmitted && (!c.Acknowledged.IsZero() || !c.Escalated.IsZero()):
+		// They started over (before or after the acknowledgement): the
+		// new intake is theirs until it is sent (its delivery waits for an
+		// acknowledgement of its own) or idle.
 		return true, b.o.People.ScheduleDue(ctx, c.Key, later(s.Updated.Add(b.o.IdleTTL+idleGrace), now.Add(idleGrace)))
+	case unanswered(c, s, found):
+		if at := c.Escalated.Add(b.o.IdleTTL); now.Before(at) {
+			return true, b.o.People.ScheduleDue(ctx, c.Key, at)
+		}
+		return true, b.expire(ctx, c, "unacknowledged")
 	case !c.Acknowledged.IsZero():
 		if at := c.Acknowledged.Add(b.o.AcknowledgedTTL); now.Before(at) {
 			return true, b.o.People.ScheduleDue(ctx, c.Key, at)
@@ -256,9 +278,23 @@ func (b *Bot) dueRetention(ctx context.Context, c dialog.Case, s dialog.Session,
 	return false, nil
 }
 
-// expire erases a case whose time has come, telling nobody.
+// unanswered reports whether the admins were told of the case's current
+// submission (sent or not) and nobody acknowledged it. A young person who
+// started over has a new intake; one who sent it again, a new submission.
+func unanswered(c dialog.Case, s dialog.Session, found bool) bool {
+	switch {
+	case c.Escalated.IsZero() || !c.Acknowledged.IsZero():
+		return false
+	case !found:
+		return true
+	}
+	return s.State == dialog.StateSubmitted && !c.Escalated.Before(s.Submitted)
+}
+
+// expire erases a case whose time has come, telling nobody. It runs in
+// the due loop, as the tracked work on the case itself.
 func (b *Bot) expire(ctx context.Context, c dialog.Case, why string) error {
-	if err := b.erase(ctx, parseKey(c.Key), c.Key, &c); err != nil {
+	if err := b.wipe(ctx, parseKey(c.Key), c.Key, &c); err != nil {
 		return err
 	}
 	b.audit(ctx, 0, "intake.expired", c.Key)

@@ -1,8 +1,11 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -94,9 +97,11 @@ func (b *Bot) youngLang(ctx context.Context, in incoming) string {
 
 // quickExit deletes what the chat shows, as far as Telegram allows, and
 // leaves one neutral line. Messages younger than exitDeleteWindow go (the
-// person's own too); older messages of the bot lose their keyboard and get
-// a neutral text; older files and the person's older messages can't be
-// touched by a bot.
+// person's own too), in a few calls; then the neutral line. Older messages
+// of the bot lose their keyboard and get a neutral text in the background
+// (clearOld): the chat is paced at about a message a second, and the line
+// must not wait for them. Older files and the person's older messages
+// can't be touched by a bot.
 func (b *Bot) quickExit(ctx context.Context, in incoming) error {
 	log := b.o.Log.With("chat", b.pseudonym(in.chatID))
 	var entries []string
@@ -149,15 +154,77 @@ func (b *Bot) quickExit(ctx context.Context, in incoming) error {
 		}
 		deleted += len(batch)
 	}
-	neutral := b.render(lang, "", dialog.T("exit.removed"))
-	for _, s := range old {
-		if !b.sender.Edit(ctx, in.chatID, s.id, neutral, nil) {
-			_ = b.sender.ClearKeyboard(ctx, in.chatID, s.id)
-		}
-	}
 	b.say(ctx, in.chatID, lang, nil, dialog.T("exit.bye"))
-	log.Info("quick exit", "deleted", deleted, "cleared", len(old))
+	log.Info("quick exit", "deleted", deleted, "old", len(old))
+	b.clearOld(in.chatID, lang, old)
 	return nil
+}
+
+// Clearing old messages: the newest exitEditMax of them per /exit (what is
+// on screen first; further back nobody scrolls on a phone), within
+// exitEditTimeout. What is left goes back into the trail, so that the
+// next /exit carries on.
+const (
+	exitEditMax     = 50
+	exitEditTimeout = 2 * time.Minute
+)
+
+// clearOld edits old messages of the bot in chat to a neutral text without
+// keyboard, newest first, in the background. The work is tracked for the
+// session (an erasure stops it, and nothing is put back then) and in the
+// recorder's workers (closing the Bot stops it after putting back what is
+// left) and the handoffs (WaitHandoffs waits for it).
+func (b *Bot) clearOld(chat int64, lang string, old []shown) {
+	if len(old) == 0 || b.trail == nil {
+		return
+	}
+	slices.SortFunc(old, func(x, y shown) int { return cmp.Compare(y.id, x.id) })
+	todo, rest := old, []shown(nil)
+	if len(todo) > exitEditMax {
+		todo, rest = old[:exitEditMax], old[exitEditMax:]
+	}
+	r, key := b.trail, sessionKey(chat)
+	base, cancel := context.WithTimeout(r.life, exitEditTimeout)
+	ctx, finish := b.track(base, key)
+	r.workers.Add(1)
+	b.handoffs.Add(1)
+	go func() {
+		defer b.handoffs.Done()
+		defer r.workers.Done()
+		defer cancel()
+		defer finish()
+		log := b.o.Log.With("chat", b.pseudonym(chat))
+		defer func() {
+			if p := recover(); p != nil {
+				b.o.Metrics.Panics.Add(1)
+				log.Error("panic while clearing old messages", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			}
+		}()
+		neutral := b.render(lang, "", dialog.T("exit.removed"))
+		done := 0
+		for _, s := range todo {
+			if ctx.Err() != nil {
+				break
+			}
+			if !b.sender.Edit(ctx, chat, s.id, neutral, nil) {
+				_ = b.sender.ClearKeyboard(ctx, chat, s.id)
+			}
+			if ctx.Err() != nil { // cut short: try it again next time
+				break
+			}
+			done++
+		}
+		if ctx.Err() != nil && base.Err() == nil {
+			// Settled: the person's data is being erased; the trail too.
+			log.Info("quick exit: clearing stopped for an erasure", "cleared", done)
+			return
+		}
+		left := slices.Concat(todo[done:], rest)
+		for _, s := range left {
+			r.record(key, s)
+		}
+		log.Info("quick exit: old messages cleared", "cleared", done, "left", len(left))
+	}()
 }
 
 // messageCleaner is the part of the Bot API that /exit needs besides

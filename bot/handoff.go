@@ -45,11 +45,14 @@ func (b *Bot) handOff(ctx context.Context, s dialog.Session) error {
 	// The director's chat is paced (about a message a second) and a
 	// summary is several messages: deliver in the background, so that the
 	// young person's next message never waits behind it. A delivery cut
-	// short by a stop is finished by the due loop.
+	// short by a stop is finished by the due loop. It is tracked, so that
+	// a /delete meanwhile stops it before it erases (bot/inflight.go).
+	work, finish := b.track(context.WithoutCancel(ctx), s.Key)
 	b.handoffs.Add(1)
 	go func() {
 		defer b.handoffs.Done()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handoffTimeout)
+		defer finish()
+		ctx, cancel := context.WithTimeout(work, handoffTimeout)
 		defer cancel()
 		b.deliverHandoff(ctx, c, s)
 	}()
@@ -74,8 +77,10 @@ func (b *Bot) WaitHandoffs(ctx context.Context) {
 }
 
 // deliverHandoff sends the intake to the case's director, in the
-// director's language, and records that it arrived; it reports whether it
-// did. Only a current director ever receives it.
+// director's language, records that it arrived and then sends the button
+// by which the director acknowledges it; it reports whether the intake
+// arrived. Only a current director ever receives it. When ctx ends (a
+// /delete settles the work) nothing more is recorded or sent.
 func (b *Bot) deliverHandoff(ctx context.Context, c dialog.Case, s dialog.Session) bool {
 	log := b.o.Log.With("case", b.pseudonym(parseKey(c.Key)), "director", b.pseudonym(c.Director))
 	dir, ok, err := b.o.People.Staff(ctx, c.Director)
@@ -88,22 +93,37 @@ func (b *Bot) deliverHandoff(ctx context.Context, c dialog.Case, s dialog.Sessio
 		return false
 	}
 	lang := b.staffLang(dir)
-	if !b.sendSummary(ctx, dir.UserID, lang, c, s) ||
-		!b.say(ctx, dir.UserID, lang, ackButton(c.Key), dialog.T("ack.prompt")) {
+	if !b.sendSummary(ctx, dir.UserID, lang, c, s) {
 		log.Warn("the intake did not reach its director; trying again later")
 		return false
 	}
+	if ctx.Err() != nil {
+		log.Info("the delivery of an intake was stopped before it was recorded")
+		return false
+	}
 	now := b.o.Now()
-	// A new submission (the young person started over) waits for an
-	// acknowledgement of its own.
+	// Recorded before the button goes out: a press right after it must
+	// find the intake delivered. A new submission (the young person
+	// started over) waits for an acknowledgement of its own.
 	c.Delivered, c.Acknowledged, c.AckBy, c.Reminded, c.Escalated = now, time.Time{}, 0, time.Time{}, time.Time{}
-	if err := b.o.People.SaveCase(ctx, c); err != nil {
+	if ok, err := b.o.People.UpdateCase(ctx, c); err != nil {
 		log.Error("can't record a delivered intake", "err", err)
+		return false
+	} else if !ok {
+		log.Info("an intake was erased while it was delivered")
+		return false
+	}
+	if err := b.o.People.ScheduleDue(ctx, c.Key, now.Add(b.o.AckAfter)); err != nil {
+		log.Error("can't schedule the reminder of a delivered intake", "err", err)
+	}
+	if ctx.Err() != nil {
+		// Stopped: by an erasure, which erases what was recorded, or by
+		// the timeout, after which the reminder brings the button.
 		return false
 	}
 	b.audit(ctx, dir.UserID, "summary.delivered", c.Key)
-	if err := b.o.People.ScheduleDue(ctx, c.Key, now.Add(b.o.AckAfter)); err != nil {
-		log.Error("can't schedule the reminder of a delivered intake", "err", err)
+	if !b.say(ctx, dir.UserID, lang, ackButton(c.Key), dialog.T("ack.prompt")) {
+		log.Warn("the acknowledge button did not reach the director; the reminder brings it again")
 	}
 	log.Info("intake handed off")
 	return true
@@ -146,8 +166,10 @@ func (b *Bot) acknowledge(ctx context.Context, in incoming, a actor, c dialog.Ca
 	}
 	now := b.o.Now()
 	c.Acknowledged, c.AckBy = now, a.id
-	if err := b.o.People.SaveCase(ctx, c); err != nil {
+	if ok, err := b.o.People.UpdateCase(ctx, c); err != nil {
 		return dialog.Text{}, err
+	} else if !ok {
+		return dialog.T("staff.gone"), nil
 	}
 	// No more reminders: the next due time is the end of the bot's copy
 	// (retention, bot/erase.go).

@@ -14,15 +14,16 @@ import (
 // answers with the questions, including answers the flow no longer uses
 // and unfinished lists, the dates and status of their intake, their
 // director, the dates of the handoff, the first name and note of their
-// invite, how long it is kept and how to erase it. The file name gives
+// invite, when and where they signalled acute risk, how long it is kept
+// and how to erase it. The file name gives
 // nothing away. Every export is audited, without content.
 
 // myData sends the export, or says that nothing is stored.
 func (b *Bot) myData(ctx context.Context, in incoming) error {
 	key := sessionKey(in.chatID)
-	if staff, err := b.isStaff(ctx, in); err != nil || staff {
+	if staff, lang, err := b.isStaff(ctx, in); err != nil || staff {
 		if staff {
-			b.say(ctx, in.chatID, b.o.Engine.MatchLanguage(in.ev.Lang), nil, dialog.T("privacy.staff"))
+			b.say(ctx, in.chatID, lang, nil, dialog.T("privacy.staff"))
 		}
 		return err
 	}
@@ -73,14 +74,15 @@ func (b *Bot) myData(ctx context.Context, in incoming) error {
 	return nil
 }
 
-// isStaff reports whether the sender is staff: /mydata and /delete are
-// for young people, and a staff member's own record is the admins' work.
-func (b *Bot) isStaff(ctx context.Context, in incoming) (bool, error) {
+// isStaff reports whether the sender is staff, and the language to tell
+// them in (their own, as for every staff message): /mydata and /delete
+// are for young people, and a staff member's own record is the admins' work.
+func (b *Bot) isStaff(ctx context.Context, in incoming) (staff bool, lang string, err error) {
 	if b.o.People == nil {
-		return false, nil
+		return false, "", nil
 	}
 	a, err := b.actor(ctx, in)
-	return a.staff(), err
+	return a.staff(), a.lang, err
 }
 
 // loadFresh loads a session past any cache: what a person is shown about
@@ -158,6 +160,19 @@ func (b *Bot) dataExport(lang string, s *dialog.Session, c *dialog.Case, directo
 	if s != nil {
 		heading(text("mydata.answers"))
 		b.exportAnswers(&w, lang, *s)
+	}
+	if s != nil && len(s.Signals) > 0 {
+		// When and where, as the director reads them; never what was said.
+		heading(text("mydata.signals"))
+		line(text("mydata.signals_intro"))
+		line("")
+		for _, sg := range s.Signals {
+			id := "mydata.signal"
+			if sg.Quiet {
+				id = "mydata.signal_quiet"
+			}
+			line("- " + text(id, "Date", sg.At, "Where", dialog.SignalWhere(b.o.Engine.Flow, sg.Source)))
+		}
 	}
 
 	heading(text("mydata.keep_title"))

@@ -71,14 +71,11 @@ func (b *Bot) onCallCommand(ctx context.Context, a actor, arg string) error {
 			b.say(ctx, a.id, a.lang, nil, dialog.T("oncall.err.no_staff", "N", cmd.staff))
 			return b.onCallOverview(ctx, a, staff)
 		}
+		// The number is a position in a list that shifts: ask first,
+		// naming the person (bot/oncall_confirm.go).
 		m := staff[cmd.staff-1]
-		w, err := b.o.OnCall.AddOnCall(ctx, dialog.OnCallWindow{Staff: m.UserID, Days: cmd.days, From: cmd.from, To: cmd.to})
-		if err != nil {
-			return err
-		}
-		b.audit(ctx, a.id, "oncall.added", "")
-		b.o.Log.Info("on-call window added", "window", w.ID, "staff", b.pseudonym(m.UserID), "by", b.pseudonym(a.id))
-		b.sayHTML(ctx, a.id, a.lang, nil, b.render(a.lang, "", dialog.T("oncall.added"))+"\n"+b.windowLine(a.lang, w, staff), false)
+		b.onCallConfirm(ctx, a, m, dialog.OnCallWindow{Staff: m.UserID, Days: cmd.days, From: cmd.from, To: cmd.to})
+		return nil
 	case onCallDel:
 		ok, err := b.o.OnCall.RemoveOnCall(ctx, cmd.n)
 		if err != nil {

@@ -42,6 +42,10 @@ type People interface {
 	TakePendingStaff(ctx context.Context, userID int64) (dialog.Link, bool, error)
 
 	SaveCase(ctx context.Context, c dialog.Case) error
+	// UpdateCase is SaveCase for a case that exists: it reports false,
+	// writing nothing, when the case is gone (erased meanwhile, perhaps by
+	// another replica). Work that changes a case uses it.
+	UpdateCase(ctx context.Context, c dialog.Case) (bool, error)
 	Case(ctx context.Context, key string) (dialog.Case, bool, error)
 	// CasesOf lists the cases of a director, or of a counsellor (the ones
 	// they invited), newest first.

@@ -50,6 +50,8 @@ type memPeople struct {
 	cases   map[string]dialog.Case
 	audit   []dialog.AuditEntry
 	due     map[string]time.Time
+	// updated, when set, is called after UpdateCase changed a case.
+	updated func(context.Context, dialog.Case)
 }
 
 type failCount struct {
@@ -185,6 +187,28 @@ func (p *memPeople) SaveCase(_ context.Context, c dialog.Case) error {
 	defer p.mu.Unlock()
 	p.cases[c.Key] = c
 	return nil
+}
+
+func (p *memPeople) UpdateCase(ctx context.Context, c dialog.Case) (bool, error) {
+	p.mu.Lock()
+	if _, ok := p.cases[c.Key]; !ok {
+		p.mu.Unlock()
+		return false, nil
+	}
+	p.cases[c.Key] = c
+	hook := p.updated
+	p.mu.Unlock()
+	if hook != nil {
+		hook(ctx, c)
+	}
+	return true, nil
+}
+
+// onUpdate sets the function called after UpdateCase changed a case.
+func (p *memPeople) onUpdate(f func(context.Context, dialog.Case)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.updated = f
 }
 
 func (p *memPeople) Case(_ context.Context, key string) (dialog.Case, bool, error) {

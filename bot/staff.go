@@ -31,6 +31,8 @@ const (
 	actEraseYes    = "ey"  // no arg; a young person confirms /delete (bot/erase.go)
 	actEraseNo     = "en"  // no arg; a young person keeps their data
 	actTakeAlert   = "tk"  // arg: session key; staff take an alert (bot/alert.go)
+	actOnCallAdd   = "oa"  // arg: user ID:days:from:to; an admin confirms /oncall add (bot/oncall_confirm.go)
+	actOnCallNo    = "on"  // no arg; an admin cancels it
 )
 
 // Limits on what staff type.
@@ -180,6 +182,12 @@ func (b *Bot) staffButton(ctx context.Context, in incoming) error {
 		toast, err = b.caseButton(ctx, in, a, act, arg)
 	case actTakeAlert:
 		toast, err = b.takeAlert(ctx, in, a, arg)
+	case actOnCallAdd, actOnCallNo:
+		if !a.admin {
+			toast = b.refused(in, a)
+			break
+		}
+		toast, err = b.onCallButton(ctx, in, a, act, arg)
 	default:
 		toast = dialog.T("staff.gone")
 	}

@@ -140,6 +140,21 @@ func (r *roles) consent(chat int64) {
 // are stored, and the young person presses send.
 func (r *roles) submitted(chat, director, counsellor int64, first string, answers map[string]string) {
 	r.t.Helper()
+	r.inReview(chat, director, counsellor, first, answers)
+	r.pressData(chat, 0, sendData(r.engine))
+	if c, _ := r.people.caseOf(strconv.FormatInt(chat, 10)); c.Delivered.IsZero() {
+		r.t.Fatalf("the intake of %d was not delivered; logs:\n%s", chat, r.logs)
+	}
+}
+
+// sendData is the data of the review's send button.
+func sendData(e *dialog.Engine) string { return "ok:" + strconv.Itoa(e.Flow.Version) + "::" }
+
+// inReview stores the case of chat, a young person of director (and
+// counsellor), and a session in review with these answers (the rest
+// skipped): the send button is next.
+func (r *roles) inReview(chat, director, counsellor int64, first string, answers map[string]string) {
+	r.t.Helper()
 	key := strconv.FormatInt(chat, 10)
 	now := r.clock.Now()
 	if err := r.people.SaveCase(context.Background(), dialog.Case{Key: key, Director: director, Counsellor: counsellor, FirstName: first, Linked: now}); err != nil {
@@ -163,10 +178,6 @@ func (r *roles) submitted(chat, director, counsellor int64, first string, answer
 		}
 	}
 	r.mem.put(s)
-	r.pressData(chat, 0, "ok:"+strconv.Itoa(r.engine.Flow.Version)+"::")
-	if c, _ := r.people.caseOf(key); c.Delivered.IsZero() {
-		r.t.Fatalf("the intake of %d was not delivered; logs:\n%s", chat, r.logs)
-	}
 }
 
 // sentSince returns the bot's messages to chat with an ID above after.

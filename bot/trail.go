@@ -95,6 +95,14 @@ type recorder struct {
 	done    chan struct{}
 	once    sync.Once
 	dropped atomic.Int64
+
+	// life ends when the recorder closes. Work that puts entries back
+	// (the edits of a quick exit, bot/exit.go) runs within it, counted in
+	// workers: close stops it and lets it put back what it did not do
+	// before the last batch is written.
+	life    context.Context
+	end     context.CancelFunc
+	workers sync.WaitGroup
 }
 
 // recItem is an entry, or (flush not nil) a request to write everything
@@ -107,6 +115,7 @@ type recItem struct {
 func newRecorder(store TrailStore, log *slog.Logger) *recorder {
 	r := &recorder{store: store, log: log, in: make(chan recItem, recorderBuffer),
 		stop: make(chan struct{}), done: make(chan struct{})}
+	r.life, r.end = context.WithCancel(context.Background())
 	go r.run()
 	return r
 }
@@ -142,9 +151,14 @@ func (r *recorder) flush(ctx context.Context) error {
 	}
 }
 
-// close writes what is queued and stops the recorder.
+// close stops the work within the recorder's life, writes what is queued
+// and stops the recorder.
 func (r *recorder) close() {
-	r.once.Do(func() { close(r.stop) })
+	r.once.Do(func() {
+		r.end()
+		r.workers.Wait()
+		close(r.stop)
+	})
 	<-r.done
 }
 

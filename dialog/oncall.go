@@ -87,6 +87,10 @@ type Alert struct {
 	Started time.Time `json:"-"`
 	TakenBy int64     `json:"-"` // 0 until someone took it
 	Taken   time.Time `json:"-"`
+	// Rev is the stored version the alert was loaded at: a save over a
+	// newer one is refused, so that two writers never drop each other's
+	// messages.
+	Rev int64 `json:"-"`
 	// Notices are the alert messages sent, to be edited once it is taken.
 	Notices []AlertNotice `json:"notices,omitempty"`
 }

@@ -97,6 +97,10 @@ func BuildSummary(f *Flow, s Session) Summary {
 	return sum
 }
 
+// SignalWhere names where a signal came from, as the summary does: the
+// question's short label, "in a message" or "via /urgent" (/mydata).
+func SignalWhere(f *Flow, source string) Text { return signalWhere(f, source) }
+
 // signalWhere names where a signal came from.
 func signalWhere(f *Flow, source string) Text {
 	switch source {

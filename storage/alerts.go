@@ -20,13 +20,17 @@ import (
 //	    started   plain   unix ms
 //	    taken_by  plain   user ID of the staff member who took it; absent until then
 //	    taken     plain   unix ms
+//	    rev       plain   the version: 1 when opened, one more with every save
 //	    data      sealed  the alert messages sent (chat and message IDs), JSON
 //	<prefix>alerts                sorted set: session keys by next escalation (unix ms)
 //
 // The hash expires by itself (OpenAlert's ttl, shortened by a take), so a
 // forgotten alert never outlives a day. taken_by is set with HSETNX: of two
 // staff members pressing at once, one gets it. Escalations are claimed
-// with a lease, as due times are (see ClaimDue). Erasing a young person
+// with a lease, as due times are (see ClaimDue). A save names the version
+// it was loaded at and is refused over a newer one (compare and set), so
+// that of two writers, say the first messages of an alert and an
+// escalation, neither drops the other's messages. Erasing a young person
 // deletes both the hash and the member.
 
 // alertKey and alertsKey are in erase.go, which removes both on erasure.
@@ -45,7 +49,8 @@ return 1
 
 // OpenAlert stores a as the open alert of a.Key, due to escalate at next,
 // unless one is open already: then it returns that one and false. The
-// alert expires after ttl. Two round trips when one is open.
+// alert expires after ttl; a new one has version 1. Two round trips when
+// one is open.
 func (p *People) OpenAlert(ctx context.Context, a dialog.Alert, next time.Time, ttl time.Duration) (dialog.Alert, bool, error) {
 	if a.Key == "" || a.Kind == dialog.AlertNone || ttl <= 0 {
 		return a, false, errors.New("can't open alert: no key, kind or lifetime")
@@ -58,11 +63,12 @@ func (p *People) OpenAlert(ctx context.Context, a dialog.Alert, next time.Time, 
 	for range 3 {
 		created, err := openAlertScript.Run(ctx, p.client, []string{rkey, p.alertsKey()},
 			a.Key, next.UnixMilli(), ttl.Milliseconds(),
-			"level", a.Level, "kind", string(a.Kind), "started", a.Started.UnixMilli(), "data", sealed).Int()
+			"level", a.Level, "kind", string(a.Kind), "started", a.Started.UnixMilli(), "rev", 1, "data", sealed).Int()
 		if err != nil {
 			return a, false, fmt.Errorf("can't open alert: %w", err)
 		}
 		if created == 1 {
+			a.Rev = 1
 			return a, true, nil
 		}
 		open, found, err := p.Alert(ctx, a.Key)
@@ -78,7 +84,7 @@ func (p *People) OpenAlert(ctx context.Context, a dialog.Alert, next time.Time, 
 // false when there is none. One round trip.
 func (p *People) Alert(ctx context.Context, key string) (dialog.Alert, bool, error) {
 	rkey := p.alertKey(key)
-	vals, err := p.client.HMGet(ctx, rkey, "level", "kind", "started", "taken_by", "taken", "data").Result()
+	vals, err := p.client.HMGet(ctx, rkey, "level", "kind", "started", "taken_by", "taken", "data", "rev").Result()
 	if err != nil {
 		return dialog.Alert{}, false, fmt.Errorf("can't load alert: %w", err)
 	}
@@ -90,7 +96,7 @@ func (p *People) Alert(ctx context.Context, key string) (dialog.Alert, bool, err
 	level, _ := str(vals[0])
 	started, _ := str(vals[2])
 	data, _ := str(vals[5])
-	var err1, err2, err3, err4 error
+	var err1, err2, err3, err4, err5 error
 	a.Level, err1 = strconv.Atoi(level)
 	ms, err2 := strconv.ParseInt(started, 10, 64)
 	a.Started = time.UnixMilli(ms).UTC()
@@ -100,7 +106,10 @@ func (p *People) Alert(ctx context.Context, key string) (dialog.Alert, bool, err
 		ms, err4 = strconv.ParseInt(at, 10, 64)
 		a.Taken = time.UnixMilli(ms).UTC()
 	}
-	if err := errors.Join(err1, err2, err3, err4); err != nil {
+	if rev, ok := str(vals[6]); ok {
+		a.Rev, err5 = strconv.ParseInt(rev, 10, 64)
+	}
+	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
 		return dialog.Alert{}, false, fmt.Errorf("can't load alert: %w: a plain field is not a number", ErrCorrupt)
 	}
 	var sealed dialog.Alert
@@ -111,19 +120,23 @@ func (p *People) Alert(ctx context.Context, key string) (dialog.Alert, bool, err
 	return a, true, nil
 }
 
-// saveAlertScript updates an open alert's level and data and sets its next
-// escalation, or removes it when ARGV[2] is empty or the alert was taken.
-// It answers 0 when the alert is gone (taken and expired, or erased): it
-// is not made again.
+// saveAlertScript updates an open alert's level and data, one version on,
+// and sets its next escalation, or removes it when ARGV[2] is empty or the
+// alert was taken. It answers 0 when the alert is gone (taken and
+// expired, or erased): it is not made again; -1, changing nothing, when
+// the alert is not at version ARGV[5] any more.
 //
 //	KEYS[1] alert   KEYS[2] escalations
 //	ARGV[1] member   ARGV[2] next (unix ms) or ""   ARGV[3] level   ARGV[4] data
+//	ARGV[5] the version the alert was loaded at
 var saveAlertScript = redis.NewScript(`
 if redis.call("EXISTS", KEYS[1]) == 0 then
   redis.call("ZREM", KEYS[2], ARGV[1])
   return 0
 end
-redis.call("HSET", KEYS[1], "level", ARGV[3], "data", ARGV[4])
+local rev = tonumber(redis.call("HGET", KEYS[1], "rev") or "0")
+if rev ~= tonumber(ARGV[5]) then return -1 end
+redis.call("HSET", KEYS[1], "level", ARGV[3], "data", ARGV[4], "rev", rev + 1)
 if ARGV[2] == "" or redis.call("HEXISTS", KEYS[1], "taken_by") == 1 then
   redis.call("ZREM", KEYS[2], ARGV[1])
 else
@@ -133,8 +146,11 @@ return 1
 `)
 
 // SaveAlert stores a's level and messages and schedules its next
-// escalation at next (zero: none). It never sets or clears taken_by, and
-// an alert that is gone stays gone: then it reports false. One round trip.
+// escalation at next (zero: none), if the alert is still at the version a
+// was loaded at (a.Rev). It never sets or clears taken_by (a take does not
+// change the version), and an alert that is gone stays gone. It reports
+// false when it saved nothing: the alert is gone, or another writer saved
+// it since (load it again to tell). One round trip.
 func (p *People) SaveAlert(ctx context.Context, a dialog.Alert, next time.Time) (bool, error) {
 	rkey := p.alertKey(a.Key)
 	sealed, err := p.sealJSON(a, rkey)
@@ -145,7 +161,7 @@ func (p *People) SaveAlert(ctx context.Context, a dialog.Alert, next time.Time) 
 	if !next.IsZero() {
 		at = strconv.FormatInt(next.UnixMilli(), 10)
 	}
-	n, err := saveAlertScript.Run(ctx, p.client, []string{rkey, p.alertsKey()}, a.Key, at, a.Level, sealed).Int()
+	n, err := saveAlertScript.Run(ctx, p.client, []string{rkey, p.alertsKey()}, a.Key, at, a.Level, sealed, a.Rev).Int()
 	if err != nil {
 		return false, fmt.Errorf("can't save alert: %w", err)
 	}

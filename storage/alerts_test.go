@@ -198,8 +198,10 @@ func TestClaimAlertsWithALease(t *testing.T) {
 		t.Errorf("claim within the lease = %v, want none", got)
 	}
 	// The claimer of a crashed; b was handled and rescheduled.
-	if _, err := p.SaveAlert(ctx, dialog.Alert{Key: "b", Level: 1}, fixedNow.Add(10*time.Minute)); err != nil {
-		t.Fatal(err)
+	b, _, _ := p.Alert(ctx, "b")
+	b.Level = 1
+	if ok, err := p.SaveAlert(ctx, b, fixedNow.Add(10*time.Minute)); err != nil || !ok {
+		t.Fatal(ok, err)
 	}
 	if got := claim(fixedNow.Add(time.Minute)); !slices.Equal(got, []string{"a", "c"}) {
 		t.Errorf("claim after the lease = %v, want [a c]", got)
@@ -239,5 +241,95 @@ func TestClaimAlertsWithALease(t *testing.T) {
 	}
 	if len(count) != 100+2 { // the 100 and a, c again (their lease ran out)
 		t.Errorf("%d alerts claimed, want 102", len(count))
+	}
+}
+
+// Two writers save the same alert at once (the raise of its first messages
+// and an escalation, or two replicas): a save over a version the caller
+// did not load is refused, so that no writer's messages are lost; the
+// caller loads it again and adds its own.
+func TestAlertSaveRefusesAStaleVersion(t *testing.T) {
+	t.Parallel()
+	e := newPeopleEnv(t, fixedClock)
+	p, ctx := e.people, context.Background()
+	next := fixedNow.Add(10 * time.Minute)
+	openAlert(t, p, "500001", dialog.AlertUrgent, next)
+
+	raise, _, _ := p.Alert(ctx, "500001")
+	escalation, _, _ := p.Alert(ctx, "500001")
+	escalation.Level = 1
+	escalation.Notices = append(escalation.Notices, dialog.AlertNotice{Chat: 900001, Message: 7, Level: 1})
+	if ok, err := p.SaveAlert(ctx, escalation, next.Add(10*time.Minute)); err != nil || !ok {
+		t.Fatalf("the escalation's save = %v, %v", ok, err)
+	}
+	raise.Notices = append(raise.Notices, dialog.AlertNotice{Chat: 600001, Message: 3})
+	if ok, err := p.SaveAlert(ctx, raise, next); err != nil || ok {
+		t.Fatalf("a save over a version it did not load = %v, %v; want false", ok, err)
+	}
+	got, found, err := p.Alert(ctx, "500001")
+	if err != nil || !found {
+		t.Fatalf("Alert = %v, %v", found, err)
+	}
+	if got.Level != 1 || !got.Notified(900001) || got.Notified(600001) {
+		t.Errorf("after a refused save: %+v; want the escalation's", got)
+	}
+	if s := e.client.ZScore(ctx, "t:alerts", "500001").Val(); s != float64(next.Add(10*time.Minute).UnixMilli()) {
+		t.Error("a refused save moved the escalation")
+	}
+	// Loaded again, it saves.
+	got.Notices = append(got.Notices, dialog.AlertNotice{Chat: 600001, Message: 3})
+	if ok, err := p.SaveAlert(ctx, got, next.Add(10*time.Minute)); err != nil || !ok {
+		t.Fatalf("a save over the loaded version = %v, %v", ok, err)
+	}
+	if got, _, _ := p.Alert(ctx, "500001"); !got.Notified(900001) || !got.Notified(600001) || got.Level != 1 {
+		t.Errorf("after the second save: %+v", got)
+	}
+}
+
+// Many writers add a message each, with load, save, and again when
+// refused: every message is kept.
+func TestAlertConcurrentSavesKeepEveryNotice(t *testing.T) {
+	t.Parallel()
+	e := newPeopleEnv(t, fixedClock)
+	ctx := context.Background()
+	openAlert(t, e.people, "500001", dialog.AlertSignal, fixedNow.Add(10*time.Minute))
+
+	const writers = 8
+	var (
+		wg    sync.WaitGroup
+		start = make(chan struct{})
+	)
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := NewPeople(e.srv.Client(t), mustCodec(t, testKey(1)), "t:", fixedClock)
+			<-start
+			for range 100 {
+				a, found, err := p.Alert(ctx, "500001")
+				if err != nil || !found {
+					t.Errorf("Alert = %v, %v", found, err)
+					return
+				}
+				a.Notices = append(a.Notices, dialog.AlertNotice{Chat: int64(800000 + i), Message: i + 1})
+				ok, err := p.SaveAlert(ctx, a, fixedNow.Add(10*time.Minute))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if ok {
+					return
+				}
+			}
+			t.Errorf("writer %d never saved", i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	a, _, _ := e.people.Alert(ctx, "500001")
+	for i := range writers {
+		if !a.Notified(int64(800000 + i)) {
+			t.Errorf("the message of writer %d was lost: %+v", i, a.Notices)
+		}
 	}
 }

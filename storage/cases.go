@@ -113,6 +113,17 @@ for i = 2, #KEYS do redis.call("ZADD", KEYS[i], ARGV[2], ARGV[1]) end
 return {cur[1] or "", cur[2] or ""}
 `)
 
+// updateCaseScript is saveCaseScript for a case that must still exist:
+// it writes nothing and answers nil when the case is gone (erased by
+// /delete or retention while someone was working on it).
+var updateCaseScript = redis.NewScript(`
+if redis.call("EXISTS", KEYS[1]) == 0 then return false end
+local cur = redis.call("HMGET", KEYS[1], "director", "counsellor")
+redis.call("HSET", KEYS[1], unpack(ARGV, 3))
+for i = 2, #KEYS do redis.call("ZADD", KEYS[i], ARGV[2], ARGV[1]) end
+return {cur[1] or "", cur[2] or ""}
+`)
+
 // unlistScript takes a case off staff lists that are no longer its own.
 //
 //	KEYS[1] case   KEYS[2 ..] lists   ARGV[1] case key
@@ -158,11 +169,27 @@ func (p *People) unlist(ctx context.Context, rkey, key string, replaced []any, k
 // lists. A zero c.Linked is set to now. One round trip, two for a
 // reassigned case.
 func (p *People) SaveCase(ctx context.Context, c dialog.Case) error {
+	_, err := p.writeCase(ctx, c, saveCaseScript)
+	return err
+}
+
+// UpdateCase is SaveCase for a case that exists: it reports false, and
+// writes nothing, when the case is gone. Work that changes a case (a
+// delivery, a reminder, an acknowledgement) uses it, so that it never
+// brings back a case that /delete or retention erased meanwhile, on any
+// replica.
+func (p *People) UpdateCase(ctx context.Context, c dialog.Case) (bool, error) {
+	return p.writeCase(ctx, c, updateCaseScript)
+}
+
+// writeCase runs a case-writing script (saveCaseScript or
+// updateCaseScript) for c; false when the script wrote nothing.
+func (p *People) writeCase(ctx context.Context, c dialog.Case, script *redis.Script) (bool, error) {
 	if c.Key == "" {
-		return errors.New("can't save case: it has no key")
+		return false, errors.New("can't save case: it has no key")
 	}
 	if c.Director == 0 {
-		return errors.New("can't save case: it has no director")
+		return false, errors.New("can't save case: it has no director")
 	}
 	if c.Linked.IsZero() {
 		c.Linked = p.now()
@@ -170,20 +197,23 @@ func (p *People) SaveCase(ctx context.Context, c dialog.Case) error {
 	rkey := p.caseKey(c.Key)
 	fields, err := p.caseFields(c, rkey)
 	if err != nil {
-		return fmt.Errorf("can't save case: %w", err)
+		return false, fmt.Errorf("can't save case: %w", err)
 	}
 	lists := p.indexKeys(itoa(c.Director), itoa(c.Counsellor))
-	replaced, err := saveCaseScript.Run(ctx, p.client, append([]string{rkey}, lists...),
+	replaced, err := script.Run(ctx, p.client, append([]string{rkey}, lists...),
 		append([]any{c.Key, c.Linked.UnixMilli()}, fields...)...).Slice()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
 	if err != nil {
-		return fmt.Errorf("can't save case: %w", err)
+		return false, fmt.Errorf("can't save case: %w", err)
 	}
 	if err := p.unlist(ctx, rkey, c.Key, replaced, lists); err != nil {
 		// The case is saved and CasesOf hides the old entry; saving again
 		// is harmless.
-		return fmt.Errorf("can't save case: %w", err)
+		return true, fmt.Errorf("can't save case: %w", err)
 	}
-	return nil
+	return true, nil
 }
 
 // Case returns the case under key; false when there is none.

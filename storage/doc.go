@@ -49,7 +49,7 @@
 //	<prefix>audit                   stream: at, actor, action, case (plain, never content); see below
 //	<prefix>due                     sorted set: case keys by due time (unix ms), claimed with a lease
 //	<prefix>oncall                  hash: window ID -> plain JSON {staff, days, from, to, order}
-//	<prefix>alert:<session key>     hash: level, kind, started, taken_by, taken (plain), data (sealed:
+//	<prefix>alert:<session key>     hash: level, kind, started, taken_by, taken, rev (plain), data (sealed:
 //	                                the alert messages sent); expires within a day
 //	<prefix>alerts                  sorted set: session keys of open alerts by next escalation (unix ms)
 //

@@ -285,6 +285,7 @@ func TestEveryMethodFailsWhileRedisIsDownAndSaysNoMore(t *testing.T) {
 		{"SetPendingStaff", func(ctx context.Context) error { return p.SetPendingStaff(ctx, user, link) }},
 		{"TakePendingStaff", func(ctx context.Context) error { _, _, err := p.TakePendingStaff(ctx, user); return err }},
 		{"SaveCase", func(ctx context.Context) error { return p.SaveCase(ctx, c) }},
+		{"UpdateCase", func(ctx context.Context) error { _, err := p.UpdateCase(ctx, c); return err }},
 		{"Case", func(ctx context.Context) error { _, _, err := p.Case(ctx, caseKey); return err }},
 		{"CasesOf", func(ctx context.Context) error { _, err := p.CasesOf(ctx, user); return err }},
 		{"MoveCase", func(ctx context.Context) error { return p.MoveCase(ctx, caseKey, caseKey+"x") }},

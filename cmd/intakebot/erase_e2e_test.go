@@ -60,10 +60,9 @@ func TestDeleteLeavesNothingInRedis(t *testing.T) {
 		_, ok := m.Button("contact")
 		return m.FromBot && ok
 	})
+	waitCase(t, people, strconv.Itoa(chat), "delivered", func(c dialog.Case) bool { return !c.Delivered.IsZero() })
 	director.press("contact")
-	if c, _, _ := people.Case(ctx, strconv.Itoa(chat)); c.Acknowledged.IsZero() {
-		t.Fatal("not acknowledged")
-	}
+	waitCase(t, people, strconv.Itoa(chat), "acknowledged", func(c dialog.Case) bool { return !c.Acknowledged.IsZero() })
 	yp.say("/urgent")
 	alertKeys := rdb.Keys(ctx, "*alert*").Val()
 	t.Logf("after /urgent: %v", alertKeys)
@@ -142,5 +141,25 @@ func TestDeleteLeavesNothingInRedis(t *testing.T) {
 		if strings.Contains(logs, s) {
 			t.Fatalf("logs contain %q", s)
 		}
+	}
+}
+
+// waitCase waits until the case under key is there and cond holds, at most
+// 10 seconds: a handoff runs in the background.
+func waitCase(t *testing.T, people *storage.People, key, what string, cond func(dialog.Case) bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, found, err := people.Case(context.Background(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if found && cond(c) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the case was not %s within 10 s (found %v, delivered %v, acknowledged %v)", what, found, c.Delivered, c.Acknowledged)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -55,7 +55,7 @@ func BenchmarkHotPath(b *testing.B) {
 		People: peopleStore{storage.NewPeople(rdb, codec, "", time.Now)},
 		// As in serve: the /exit trail is recorded in the background, in
 		// batches; its round trips count too.
-		Trail: storage.NewTrail(rdb, ""),
+		Trail:  storage.NewTrail(rdb, ""),
 		Sender: &bot.Sender{PerSecond: 100000, PerChatInterval: time.Nanosecond, PerChatBurst: 1000},
 	})
 	ctx := context.Background()

@@ -116,6 +116,7 @@ func TestRolesEndToEndWithRedis(t *testing.T) {
 	if ackData == "" {
 		t.Fatal("no acknowledge button")
 	}
+	waitCase(t, people, "3333", "delivered", func(c dialog.Case) bool { return !c.Delivered.IsZero() })
 	stranger.handled(api.PressButton(stranger.chat, stranger.chat, stranger.last().ID, ackData))
 	if c, _, _ := people.Case(context.Background(), "3333"); !c.Acknowledged.IsZero() {
 		t.Fatal("a stranger acknowledged the intake")

@@ -1,0 +1,7 @@
+package bot
+
+import "time"
+
+// SettleWork stops the background work on a session key, as an erasure
+// does before it erases.
+func (b *Bot) SettleWork(key string) { b.settle(key, 10*time.Second) }

@@ -1,0 +1,118 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// /oncall add <n> names the staff member by their number in the list
+// /oncall showed, and that list shifts when someone joins or leaves. So
+// the bot asks first, naming the person, days and times; the button
+// carries the staff member's user ID and the window, never the number,
+// and only an admin's press adds it.
+
+// onCallConfirm asks the admin to confirm a window for m.
+func (b *Bot) onCallConfirm(ctx context.Context, a actor, m dialog.StaffMember, w dialog.OnCallWindow) {
+	arg := onCallButtonArg(w)
+	b.say(ctx, a.id, a.lang, [][]dialog.Button{
+		{{Label: dialog.T("oncallconfirm.btn_add"), Data: staffData(actOnCallAdd, arg)}},
+		{{Label: dialog.T("oncallconfirm.btn_cancel"), Data: staffData(actOnCallNo, "")}},
+	}, dialog.T("oncallconfirm.ask", "Name", m.Name, "Role", roleText(m.Role),
+		"Days", b.daysText(a.lang, w.Days), "Time", b.timeText(a.lang, w)))
+}
+
+// onCallButton handles the answer to the confirmation; the caller checked
+// that the actor is an admin.
+func (b *Bot) onCallButton(ctx context.Context, in incoming, a actor, act, arg string) (dialog.Text, error) {
+	if act == actOnCallNo {
+		b.edit(ctx, in, a.lang, nil, dialog.T("oncallconfirm.cancelled"))
+		return dialog.Text{}, nil
+	}
+	w, ok := parseOnCallButton(arg)
+	if !ok {
+		return dialog.T("staff.gone"), nil
+	}
+	if b.o.OnCall == nil {
+		b.edit(ctx, in, a.lang, nil, dialog.T("oncall.unavailable"))
+		return dialog.Text{}, nil
+	}
+	m, ok, err := b.o.People.Staff(ctx, w.Staff)
+	if err != nil {
+		return dialog.Text{}, err
+	}
+	if !ok {
+		b.edit(ctx, in, a.lang, nil, dialog.T("oncallconfirm.not_staff"))
+		return dialog.Text{}, nil
+	}
+	roster, err := b.o.OnCall.OnCallRoster(ctx)
+	if err != nil {
+		return dialog.Text{}, err
+	}
+	who := []dialog.StaffMember{m}
+	for _, r := range roster {
+		if r.Staff == w.Staff && r.Days == w.Days && r.From == w.From && r.To == w.To {
+			// A second press, or the same window twice: once is enough.
+			b.editHTML(ctx, in, a.lang, b.render(a.lang, "", dialog.T("oncallconfirm.already"))+"\n"+b.windowLine(a.lang, r, who))
+			return dialog.Text{}, nil
+		}
+	}
+	w, err = b.o.OnCall.AddOnCall(ctx, w)
+	if err != nil {
+		return dialog.Text{}, err
+	}
+	b.audit(ctx, a.id, "oncall.added", "")
+	b.o.Log.Info("on-call window added", "window", w.ID, "staff", b.pseudonym(m.UserID), "by", b.pseudonym(a.id))
+	b.editHTML(ctx, in, a.lang, b.render(a.lang, "", dialog.T("oncall.added"))+"\n"+b.windowLine(a.lang, w, who))
+	staff, err := b.o.People.ListStaff(ctx)
+	if err != nil {
+		return dialog.Text{}, err
+	}
+	return dialog.Text{}, b.onCallOverview(ctx, a, staff)
+}
+
+// editHTML replaces the pressed message with body (HTML), without
+// buttons, or sends it when that can't be done.
+func (b *Bot) editHTML(ctx context.Context, in incoming, lang, body string) {
+	if in.pressedMsg != 0 && utf16Len(body) <= MaxMessageLen &&
+		b.sender.Edit(ctx, in.chatID, in.pressedMsg, body, nil) {
+		return
+	}
+	b.sayHTML(ctx, in.chatID, lang, nil, body, false)
+}
+
+// onCallButtonArg is a window as the argument of the confirm button:
+// "<user ID>:<days>:<from>:<to>", at most 31 bytes.
+func onCallButtonArg(w dialog.OnCallWindow) string {
+	return strconv.FormatInt(w.Staff, 10) + ":" + strconv.Itoa(int(w.Days)) + ":" +
+		strconv.Itoa(w.From) + ":" + strconv.Itoa(w.To)
+}
+
+// parseOnCallButton reads the argument of the confirm button, which anyone
+// can forge: false for anything but a valid window in canonical form.
+func parseOnCallButton(arg string) (dialog.OnCallWindow, bool) {
+	parts := strings.Split(arg, ":")
+	if len(parts) != 4 {
+		return dialog.OnCallWindow{}, false
+	}
+	staff, err := strconv.ParseInt(parts[0], 10, 64)
+	if err != nil || staff <= 0 {
+		return dialog.OnCallWindow{}, false
+	}
+	var n [3]int
+	for i, p := range parts[1:] {
+		if n[i], err = strconv.Atoi(p); err != nil || n[i] < 0 || n[i] >= dialog.MinutesPerDay {
+			return dialog.OnCallWindow{}, false
+		}
+	}
+	if n[0] > int(dialog.AllDays) {
+		return dialog.OnCallWindow{}, false
+	}
+	w := dialog.OnCallWindow{Staff: staff, Days: dialog.Weekdays(n[0]), From: n[1], To: n[2]}
+	if !w.Valid() || onCallButtonArg(w) != arg {
+		return dialog.OnCallWindow{}, false
+	}
+	return w, true
+}
