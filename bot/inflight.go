@@ -13,9 +13,12 @@ import (
 // and waits for it to stop, and only then does the erasure run, so that
 // whatever the work wrote before it noticed is erased too.
 //
-// This covers one replica: the background work runs on the replica that
-// handled the update that started it, and a /delete handled by another
-// replica within the same seconds is not seen here (see the README).
+// Settling covers one replica: the background work runs on the replica
+// that handled the update that started it, and a /delete handled by
+// another replica within the same seconds does not stop it. That work can
+// still not bring the person back: changes to an existing case go through
+// People.UpdateCase, which writes only while the case exists, and an alert
+// ends without a word once the session is gone.
 
 // inflight tracks background work per session key.
 type inflight struct {
