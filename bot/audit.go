@@ -32,8 +32,8 @@ const auditShown = 30
 // intake.expired (retention), alert.raised, alert.escalated,
 // alert.unanswered, alert.taken, oncall.added, oncall.removed. Actor 0 is
 // the young person for their own actions (youngPersonActions), and the bot
-// for the others.
-var youngPersonActions = []string{"data.exported", "intake.withdrawn", "case.linked", "case.moved", "alert.raised"}
+// for the others: alert.raised too, as it follows a signal as well as /urgent.
+var youngPersonActions = []string{"data.exported", "intake.withdrawn", "case.linked", "case.moved"}
 
 // casePseudonym stands for a case (a session key) where its key must not
 // be kept: the audit trail. For the usual key, the chat ID in decimal, it

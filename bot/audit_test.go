@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -113,7 +114,7 @@ func TestEveryAuditActionHasAText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	call := regexp.MustCompile(`b\.audit\(ctx, [^,]+, "([a-z_.]+)"`)
+	call := regexp.MustCompile(`b\.audit\(\w+, [^,]+, "([a-z_.]+)"`)
 	cat := catalog(t)
 	seen := 0
 	for _, f := range files {
@@ -135,5 +136,31 @@ func TestEveryAuditActionHasAText(t *testing.T) {
 	}
 	if seen < 10 {
 		t.Fatalf("found only %d audit calls: the pattern is out of date", seen)
+	}
+}
+
+// An urgent alert follows a signal in an answer as well as /urgent: the
+// trail says the bot sent it, not that the young person asked, while
+// their own export is theirs.
+func TestAuditNamesTheBotForAnAlert(t *testing.T) {
+	r := newRoles(t, nil)
+	r.cast()
+	p := pseudonymOf(strconv.Itoa(youngID))
+	at := r.clock.Now()
+	for _, a := range []string{"alert.raised", "data.exported"} {
+		if err := r.people.Audit(context.Background(), dialog.AuditEntry{At: at, Action: a, Case: p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.send(adminID, "/audit", "nl")
+	m := r.last(adminID)
+	line := func(who, action string) string {
+		return r.visible("nl", "audit.entry_case", "Date", at, "Who", dialog.T(who),
+			"Action", dialog.T(action), "Case", dialog.T("audit.case", "Pseudonym", p))
+	}
+	for _, want := range []string{line("audit.who.bot", "audit.action.alert.raised"), line("audit.who.young", "audit.action.data.exported")} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("/audit lacks %q:\n%s", want, m.Text)
+		}
 	}
 }

@@ -125,15 +125,17 @@ func (b *Bot) remind(ctx context.Context, c dialog.Case, now time.Time) error {
 	if !b.sayHTML(ctx, dir.UserID, lang, ackButton(c.Key), body, true) {
 		return nil // the lease brings it back
 	}
-	// Read again just before the write, so that an acknowledgement made
-	// meanwhile is not written over.
-	fresh, found, err := b.o.People.Case(ctx, c.Key)
-	if err != nil || !found || !fresh.Acknowledged.IsZero() {
-		return err
-	}
-	fresh.Reminded = now
-	if ok, err := b.o.People.UpdateCase(ctx, fresh); err != nil || !ok {
-		return err // !ok: erased meanwhile
+	// Only the reminder's field changes, and only while nobody has
+	// acknowledged the intake: an acknowledgement made meanwhile is kept.
+	ok, err = b.o.People.ChangeCase(ctx, c.Key, func(cur *dialog.Case) bool {
+		if !cur.Acknowledged.IsZero() {
+			return false
+		}
+		cur.Reminded = now
+		return true
+	})
+	if err != nil || !ok {
+		return err // !ok: acknowledged or erased meanwhile
 	}
 	b.audit(ctx, dir.UserID, "summary.reminded", c.Key)
 	b.o.Log.Info("director reminded of an intake", "case", b.pseudonym(parseKey(c.Key)), "director", b.pseudonym(dir.UserID))
@@ -173,18 +175,19 @@ func (b *Bot) escalate(ctx context.Context, c dialog.Case, now, since time.Time)
 		b.sayHTML(ctx, admin, lang, open, body, true)
 	}
 	key := c.Key
-	fresh, found, err := b.o.People.Case(ctx, key)
-	if err != nil {
-		return err
-	}
 	b.audit(ctx, 0, "summary.escalated", key)
 	b.o.Log.Info("admins told of an intake waiting for its director", "case", b.pseudonym(parseKey(key)))
-	if !found || !fresh.Acknowledged.IsZero() {
-		return nil
-	}
-	fresh.Escalated = now
-	if ok, err := b.o.People.UpdateCase(ctx, fresh); err != nil || !ok {
-		return err // !ok: erased meanwhile
+	// Only the escalation's field changes, and only while nobody has
+	// acknowledged the intake: an acknowledgement made meanwhile is kept.
+	ok, err := b.o.People.ChangeCase(ctx, key, func(cur *dialog.Case) bool {
+		if !cur.Acknowledged.IsZero() {
+			return false
+		}
+		cur.Escalated = now
+		return true
+	})
+	if err != nil || !ok {
+		return err // !ok: acknowledged or erased meanwhile
 	}
 	return b.o.People.ScheduleDue(ctx, key, now.Add(b.o.IdleTTL))
 }

@@ -104,12 +104,26 @@ func (b *Bot) deliverHandoff(ctx context.Context, c dialog.Case, s dialog.Sessio
 	now := b.o.Now()
 	// Recorded before the button goes out: a press right after it must
 	// find the intake delivered. A new submission (the young person
-	// started over) waits for an acknowledgement of its own.
-	c.Delivered, c.Acknowledged, c.AckBy, c.Reminded, c.Escalated = now, time.Time{}, 0, time.Time{}, time.Time{}
-	if ok, err := b.o.People.UpdateCase(ctx, c); err != nil {
+	// started over) waits for an acknowledgement of its own. Only the
+	// delivery's fields change, on the case as it is now: a case handed to
+	// another director meanwhile is not delivered (the due loop sends it
+	// to them) and keeps its new director.
+	reassigned := false
+	ok, err = b.o.People.ChangeCase(ctx, c.Key, func(cur *dialog.Case) bool {
+		if reassigned = cur.Director != c.Director; reassigned {
+			return false
+		}
+		cur.Delivered, cur.Acknowledged, cur.AckBy, cur.Reminded, cur.Escalated = now, time.Time{}, 0, time.Time{}, time.Time{}
+		return true
+	})
+	switch {
+	case err != nil:
 		log.Error("can't record a delivered intake", "err", err)
 		return false
-	} else if !ok {
+	case reassigned:
+		log.Info("an intake was handed to another director while it was delivered")
+		return false
+	case !ok:
 		log.Info("an intake was erased while it was delivered")
 		return false
 	}
@@ -165,10 +179,23 @@ func (b *Bot) acknowledge(ctx context.Context, in incoming, a actor, c dialog.Ca
 		return dialog.T("staff.gone"), nil
 	}
 	now := b.o.Now()
-	c.Acknowledged, c.AckBy = now, a.id
-	if ok, err := b.o.People.UpdateCase(ctx, c); err != nil {
+	// Only the acknowledgement's fields change, on the case as it is now.
+	var already time.Time
+	ok, err := b.o.People.ChangeCase(ctx, c.Key, func(cur *dialog.Case) bool {
+		if already = cur.Acknowledged; !already.IsZero() || cur.Delivered.IsZero() {
+			return false
+		}
+		cur.Acknowledged, cur.AckBy = now, a.id
+		return true
+	})
+	switch {
+	case err != nil:
 		return dialog.Text{}, err
-	} else if !ok {
+	case !ok && !already.IsZero():
+		// Someone else was just before them.
+		b.edit(ctx, in, a.lang, nil, dialog.T("ack.done", "Date", already))
+		return dialog.T("ack.already"), nil
+	case !ok:
 		return dialog.T("staff.gone"), nil
 	}
 	// No more reminders: the next due time is the end of the bot's copy

@@ -110,7 +110,7 @@ func (b *Bot) dataExport(lang string, s *dialog.Session, c *dialog.Case, directo
 
 	if s != nil {
 		heading(text("mydata.about"))
-		line(text("mydata.status", "Value", dialog.T("mydata.state."+string(s.State))))
+		line(text("mydata.status", "Value", dialog.T(stateID(s, c))))
 		if s.Lang != "" {
 			line(text("mydata.language", "Language", dialog.Text{ID: "language.name", Lang: s.Lang}))
 		}
@@ -178,10 +178,27 @@ func (b *Bot) dataExport(lang string, s *dialog.Session, c *dialog.Case, directo
 	heading(text("mydata.keep_title"))
 	line(text("mydata.keep_idle", "Value", days(b.o.IdleTTL)))
 	line(text("mydata.keep_ack", "Value", days(b.o.AcknowledgedTTL)))
+	// Unacknowledged: the admins are told 2*AckAfter after delivery, and
+	// the bot's copy goes IdleTTL after that (dueRetention).
+	line(text("mydata.keep_unacked", "Value", days(b.o.IdleTTL+2*b.o.AckAfter)))
 	line(text("mydata.keep_trail"))
 	line("")
 	line(text("mydata.erase"))
 	return []byte(w.String())
+}
+
+// stateID is the message for where the intake is. A sent intake says
+// whether it reached the director: a delivery may still be on its way
+// (the bot tries again), and without a case there is no director to tell.
+func stateID(s *dialog.Session, c *dialog.Case) string {
+	switch {
+	case s.State != dialog.StateSubmitted || c == nil:
+		return "mydata.state." + string(s.State)
+	case deliveredFor(*c, *s):
+		return "mydata.state.arrived"
+	default:
+		return "mydata.state.on_the_way"
+	}
 }
 
 // exportAnswers writes every stored answer under its question, topic by

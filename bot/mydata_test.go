@@ -2,10 +2,12 @@ package bot_test
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -96,5 +98,61 @@ func TestMyDataWithoutIntakeAndForStaff(t *testing.T) {
 	}
 	if docs[0].Files["document"].Filename != "my-data.txt" {
 		t.Errorf("file name %q", docs[0].Files["document"].Filename)
+	}
+}
+
+// A sent intake says whether it reached the director: while the delivery
+// fails it is still on its way, once delivered it arrived. The file also
+// says when an intake nobody looked at is erased: IdleTTL after the
+// admins were told, which is 2*AckAfter after sending.
+func TestMyDataTellsWhetherTheAnswersArrived(t *testing.T) {
+	p := newPrivacy(t, nil)
+	p.cast()
+	p.api.SetFault(func(_ string, params map[string]string) *telegramtest.Fault {
+		if params["chat_id"] == strconv.Itoa(directorID) {
+			return &telegramtest.Fault{Status: 403}
+		}
+		return nil
+	})
+	plain := func(id string, kv ...any) string {
+		return strings.TrimSpace(bot.PlainText(p.r.Text("nl", dialog.T(id, kv...))))
+	}
+	export := func(chat int64) string {
+		t.Helper()
+		seq := len(p.api.Calls())
+		p.send(chat, "/mydata", "nl")
+		docs := p.callsTo("sendDocument", chat, seq)
+		if len(docs) != 1 {
+			t.Fatalf("%d documents sent", len(docs))
+		}
+		return string(docs[0].Files["document"].Data)
+	}
+	status := func(id string) string { return plain("mydata.status", "Value", dialog.T(id)) }
+
+	p.inReview(youngID, directorID, 0, "Sam", map[string]string{"dreams": "een huis"})
+	p.pressData(youngID, 0, sendData(p.engine))
+	if c, _ := p.people.caseOf(strconv.Itoa(youngID)); !c.Delivered.IsZero() {
+		t.Fatal("delivered to a chat that refuses it")
+	}
+	doc := export(youngID)
+	if !strings.Contains(doc, status("mydata.state.on_the_way")) || strings.Contains(doc, status("mydata.state.arrived")) {
+		t.Errorf("an undelivered intake is not shown as on its way:\n%s", doc)
+	}
+	if strings.Contains(doc, plain("mydata.delivered", "Date", p.clock.Now())) {
+		t.Errorf("an undelivered intake has a delivery date:\n%s", doc)
+	}
+	unacked := plain("mydata.keep_unacked", "Value", 94) // 90 days + 2 * 48 hours
+	if !strings.Contains(doc, unacked) {
+		t.Errorf("the export lacks %q:\n%s", unacked, doc)
+	}
+
+	p.api.SetFault(nil)
+	p.submitted(young2ID, directorID, 0, "Noor", map[string]string{"dreams": "een tuin"})
+	doc = export(young2ID)
+	if !strings.Contains(doc, status("mydata.state.arrived")) || strings.Contains(doc, status("mydata.state.on_the_way")) {
+		t.Errorf("a delivered intake is not shown as arrived:\n%s", doc)
+	}
+	if !strings.Contains(doc, plain("mydata.delivered", "Date", p.clock.Now())) {
+		t.Errorf("a delivered intake lacks its delivery date:\n%s", doc)
 	}
 }

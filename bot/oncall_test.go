@@ -278,7 +278,7 @@ func TestUrgentGoesToTheOnCallRosterAndIsTakenOnce(t *testing.T) {
 	}
 	// Within the hour, /urgent again reaches who took it.
 	e.send(youngID, "/urgent", "nl")
-	e.expectLast(youngID, "Ik heb Omar laten weten dat je nog een keer om hulp vroeg.")
+	e.expectLast(youngID, e.visible("nl", "alert.young.taken_again", "Name", "Omar"))
 }
 
 func texts(msgs []telegramtest.Msg) []string {

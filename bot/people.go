@@ -46,6 +46,14 @@ type People interface {
 	// writing nothing, when the case is gone (erased meanwhile, perhaps by
 	// another replica). Work that changes a case uses it.
 	UpdateCase(ctx context.Context, c dialog.Case) (bool, error)
+	// ChangeCase reads the case under key, lets change alter it and writes
+	// it back only if nobody wrote it in between, else asks change again
+	// on the fresh copy; change returns false to write nothing. It reports
+	// whether it wrote (false: the case is gone, or change declined). Work
+	// that changes a few fields (a delivery, a reminder, an
+	// acknowledgement) uses it, so that it never writes over what another
+	// did meanwhile (an acknowledgement, a reassignment).
+	ChangeCase(ctx context.Context, key string, change func(*dialog.Case) bool) (bool, error)
 	Case(ctx context.Context, key string) (dialog.Case, bool, error)
 	// CasesOf lists the cases of a director, or of a counsellor (the ones
 	// they invited), newest first.
@@ -57,7 +65,8 @@ type People interface {
 	AuditLog(ctx context.Context, limit int) ([]dialog.AuditEntry, error)
 
 	// ScheduleDue sets (or moves) the time at which the case's pending
-	// handoff needs attention; CancelDue removes it.
+	// handoff needs attention, only while the case exists (atomically: an
+	// erasure meanwhile leaves no due time behind); CancelDue removes it.
 	ScheduleDue(ctx context.Context, caseKey string, at time.Time) error
 	CancelDue(ctx context.Context, caseKey string) error
 	// ClaimDue returns up to limit cases due at now and pushes each back by

@@ -52,6 +52,11 @@ type memPeople struct {
 	due     map[string]time.Time
 	// updated, when set, is called after UpdateCase changed a case.
 	updated func(context.Context, dialog.Case)
+	// read, when set, is called after Case or ChangeCase read a case
+	// (without the lock): a test lands a concurrent change there.
+	read func(key string)
+	// versions counts the writes of each case, for ChangeCase.
+	versions map[string]int
 }
 
 type failCount struct {
@@ -68,7 +73,7 @@ func newMemPeople(now func() time.Time) *memPeople {
 	return &memPeople{
 		now: now, staff: map[int64]dialog.StaffMember{}, links: map[string]dialog.Link{},
 		fails: map[int64]failCount{}, pending: map[int64]pendingLink{}, cases: map[string]dialog.Case{},
-		due: map[string]time.Time{},
+		due: map[string]time.Time{}, versions: map[string]int{},
 	}
 }
 
@@ -186,6 +191,7 @@ func (p *memPeople) SaveCase(_ context.Context, c dialog.Case) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.cases[c.Key] = c
+	p.versions[c.Key]++
 	return nil
 }
 
@@ -196,12 +202,65 @@ func (p *memPeople) UpdateCase(ctx context.Context, c dialog.Case) (bool, error)
 		return false, nil
 	}
 	p.cases[c.Key] = c
+	p.versions[c.Key]++
 	hook := p.updated
 	p.mu.Unlock()
 	if hook != nil {
 		hook(ctx, c)
 	}
 	return true, nil
+}
+
+// ChangeCase is optimistic like the Redis one: the case is read, changed
+// without the lock and written only if nobody wrote it meanwhile.
+func (p *memPeople) ChangeCase(ctx context.Context, key string, change func(*dialog.Case) bool) (bool, error) {
+	for {
+		p.mu.Lock()
+		c, ok := p.cases[key]
+		ver, read := p.versions[key], p.read
+		p.mu.Unlock()
+		if !ok {
+			return false, nil
+		}
+		if read != nil {
+			read(key)
+		}
+		if !change(&c) {
+			return false, nil
+		}
+		c.Key = key
+		p.mu.Lock()
+		if _, ok := p.cases[key]; !ok || p.versions[key] != ver {
+			p.mu.Unlock()
+			continue
+		}
+		p.cases[key] = c
+		p.versions[key]++
+		hook := p.updated
+		p.mu.Unlock()
+		if hook != nil {
+			hook(ctx, c)
+		}
+		return true, nil
+	}
+}
+
+// onRead sets the function called after Case or ChangeCase read a case.
+func (p *memPeople) onRead(f func(key string)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.read = f
+}
+
+// changeDirectly changes a stored case at once, as another replica would.
+func (p *memPeople) changeDirectly(key string, change func(*dialog.Case)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c, ok := p.cases[key]; ok {
+		change(&c)
+		p.cases[key] = c
+		p.versions[key]++
+	}
 }
 
 // onUpdate sets the function called after UpdateCase changed a case.
@@ -213,8 +272,12 @@ func (p *memPeople) onUpdate(f func(context.Context, dialog.Case)) {
 
 func (p *memPeople) Case(_ context.Context, key string) (dialog.Case, bool, error) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	c, ok := p.cases[key]
+	read := p.read
+	p.mu.Unlock()
+	if ok && read != nil {
+		read(key)
+	}
 	return c, ok, nil
 }
 
@@ -269,6 +332,9 @@ func (p *memPeople) AuditLog(_ context.Context, limit int) ([]dialog.AuditEntry,
 func (p *memPeople) ScheduleDue(_ context.Context, key string, at time.Time) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if _, ok := p.cases[key]; !ok {
+		return nil
+	}
 	p.due[key] = at
 	return nil
 }

@@ -417,3 +417,72 @@ func (p *People) DeleteCase(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// changeCaseScript writes a case that is still as it was read.
+//
+//	KEYS[1] case   KEYS[2 ..] the lists of its director and counsellor
+//	ARGV[1] the sealed data as read   ARGV[2] case key (list member)
+//	ARGV[3] score   ARGV[4 ..] HSET field/value pairs
+//
+// It answers 0, writing nothing, when the case changed or went since it
+// was read (every save seals anew, with a fresh nonce), else the director
+// and counsellor it replaced.
+var changeCaseScript = redis.NewScript(`
+local cur = redis.call("HMGET", KEYS[1], "director", "counsellor", "data")
+if cur[3] ~= ARGV[1] then return 0 end
+redis.call("HSET", KEYS[1], unpack(ARGV, 4))
+for i = 2, #KEYS do redis.call("ZADD", KEYS[i], ARGV[3], ARGV[2]) end
+return {cur[1] or "", cur[2] or ""}
+`)
+
+// ChangeCase reads the case under key, lets change alter it and writes it
+// back only if nobody wrote the case in between; else it reads it again
+// and change decides anew. change returns false to write nothing (say,
+// the case was acknowledged meanwhile). It reports whether it wrote: false
+// when the case is gone (erased by /delete or retention, on any replica)
+// or change declined. So a reminder never writes over an acknowledgement
+// made while it was being sent, and a delivery never reverts a
+// reassignment. Two round trips, more when the case keeps changing.
+func (p *People) ChangeCase(ctx context.Context, key string, change func(*dialog.Case) bool) (bool, error) {
+	rkey := p.caseKey(key)
+	for attempt := range casAttempts {
+		if err := backoff(ctx, attempt); err != nil {
+			return false, fmt.Errorf("can't change case: %w", err)
+		}
+		vals, err := p.client.HMGet(ctx, rkey, "director", "counsellor", "data").Result()
+		if err != nil {
+			return false, fmt.Errorf("can't change case: %w", err)
+		}
+		c, ok, err := p.openCase(rkey, key, vals)
+		if err != nil {
+			return false, fmt.Errorf("can't change case: %w", err)
+		}
+		if !ok || !change(&c) {
+			return false, nil
+		}
+		c.Key = key
+		if c.Director == 0 {
+			return false, errors.New("can't change case: it has no director")
+		}
+		fields, err := p.caseFields(c, rkey)
+		if err != nil {
+			return false, fmt.Errorf("can't change case: %w", err)
+		}
+		read, _ := str(vals[2])
+		lists := p.indexKeys(itoa(c.Director), itoa(c.Counsellor))
+		res, err := changeCaseScript.Run(ctx, p.client, append([]string{rkey}, lists...),
+			append([]any{read, key, c.Linked.UnixMilli()}, fields...)...).Result()
+		if err != nil {
+			return false, fmt.Errorf("can't change case: %w", err)
+		}
+		replaced, written := res.([]any)
+		if !written {
+			continue
+		}
+		if err := p.unlist(ctx, rkey, key, replaced, lists); err != nil {
+			return true, fmt.Errorf("can't change case: %w", err)
+		}
+		return true, nil
+	}
+	return false, fmt.Errorf("can't change case: %w", errCaseChanged)
+}

@@ -15,13 +15,25 @@ import (
 // between claiming and finishing leaves the case to be claimed again after
 // the lease: at-least-once, and never by two replicas within one lease.
 
+// scheduleDueScript sets a due time while the case exists.
+//
+//	KEYS[1] case   KEYS[2] due   ARGV[1] score   ARGV[2] case key
+var scheduleDueScript = redis.NewScript(`
+if redis.call("EXISTS", KEYS[1]) == 0 then return 0 end
+redis.call("ZADD", KEYS[2], ARGV[1], ARGV[2])
+return 1
+`)
+
 // ScheduleDue sets (or moves) the time at which the case's pending handoff
-// needs attention. One round trip.
+// needs attention. It does nothing when the case is gone: work that wrote
+// the case just before a /delete (on any replica) must not bring back a
+// due entry, whose member is the person's chat ID. One round trip.
 func (p *People) ScheduleDue(ctx context.Context, caseKey string, at time.Time) error {
 	if caseKey == "" {
 		return errors.New("can't schedule due time: no case key")
 	}
-	if err := p.client.ZAdd(ctx, p.dueKey(), redis.Z{Score: float64(at.UnixMilli()), Member: caseKey}).Err(); err != nil {
+	if err := scheduleDueScript.Run(ctx, p.client, []string{p.caseKey(caseKey), p.dueKey()},
+		at.UnixMilli(), caseKey).Err(); err != nil {
 		return fmt.Errorf("can't schedule due time: %w", err)
 	}
 	return nil

@@ -6,10 +6,19 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/intakebot/intakebot/dialog"
 )
 
+// mustSchedule schedules the case under key, saving one first if there is
+// none: a due time is only kept for a case that exists.
 func mustSchedule(t *testing.T, p *People, key string, at time.Time) {
 	t.Helper()
+	if _, ok, err := p.Case(context.Background(), key); err != nil {
+		t.Fatal(err)
+	} else if !ok {
+		mustSaveCase(t, p, dialog.Case{Key: key, Director: 1, Linked: at})
+	}
 	if err := p.ScheduleDue(context.Background(), key, at); err != nil {
 		t.Fatalf("ScheduleDue: %v", err)
 	}

@@ -286,6 +286,10 @@ func TestEveryMethodFailsWhileRedisIsDownAndSaysNoMore(t *testing.T) {
 		{"TakePendingStaff", func(ctx context.Context) error { _, _, err := p.TakePendingStaff(ctx, user); return err }},
 		{"SaveCase", func(ctx context.Context) error { return p.SaveCase(ctx, c) }},
 		{"UpdateCase", func(ctx context.Context) error { _, err := p.UpdateCase(ctx, c); return err }},
+		{"ChangeCase", func(ctx context.Context) error {
+			_, err := p.ChangeCase(ctx, caseKey, func(*dialog.Case) bool { return true })
+			return err
+		}},
 		{"Case", func(ctx context.Context) error { _, _, err := p.Case(ctx, caseKey); return err }},
 		{"CasesOf", func(ctx context.Context) error { _, err := p.CasesOf(ctx, user); return err }},
 		{"MoveCase", func(ctx context.Context) error { return p.MoveCase(ctx, caseKey, caseKey+"x") }},
@@ -360,6 +364,10 @@ func TestRoundTripsPerMethod(t *testing.T) {
 		{"SaveCase (reassigned)", 2, func() error { return p.SaveCase(ctx, dialog.Case{Key: "c1", Director: 8, Linked: now}) }},
 		{"SaveCase (back)", 2, func() error { return p.SaveCase(ctx, dialog.Case{Key: "c1", Director: 5, Counsellor: 7, Linked: now}) }},
 		{"Case", 1, func() error { _, _, err := p.Case(ctx, "c1"); return err }},
+		{"ChangeCase", 2, func() error {
+			_, err := p.ChangeCase(ctx, "c1", func(c *dialog.Case) bool { c.Reminded = now; return true })
+			return err
+		}},
 		{"CasesOf", 2, func() error { _, err := p.CasesOf(ctx, 5); return err }},
 		{"MoveCase", 2, func() error { return p.MoveCase(ctx, "c1", "c2") }},
 		{"MoveCase back", 2, func() error { return p.MoveCase(ctx, "c2", "c1") }},
