@@ -76,6 +76,8 @@ func (b *Bot) askErase(ctx context.Context, in incoming) error {
 	}
 	if !found && !hasCase {
 		b.say(ctx, in.chatID, lang, nil, dialog.T("erase.nothing"))
+		// Nothing is kept about someone without an intake: no trail.
+		b.dropTrail(ctx, in.chatID)
 		return nil
 	}
 	buttons := [][]dialog.Button{
@@ -155,11 +157,44 @@ func (b *Bot) eraseButton(ctx context.Context, in incoming) error {
 // another try.
 func (b *Bot) erase(ctx context.Context, chat int64, key string, c *dialog.Case) error {
 	b.settle(key, eraseSettle)
-	return b.wipe(ctx, chat, key, c)
+	al, hasAlert := b.alertToWithdraw(ctx, key)
+	if err := b.wipe(ctx, chat, key, c); err != nil {
+		return err
+	}
+	if hasAlert {
+		b.withdrawAlert(ctx, al)
+	}
+	return nil
+}
+
+// alertToWithdraw loads the alert of key before the erasure removes it. A
+// store that fails does not stop the erasure.
+func (b *Bot) alertToWithdraw(ctx context.Context, key string) (dialog.Alert, bool) {
+	if b.o.OnCall == nil {
+		return dialog.Alert{}, false
+	}
+	al, found, err := b.o.OnCall.Alert(ctx, key)
+	if err != nil {
+		b.o.Log.Warn("can't load the alert of an intake being erased; its messages keep their button", "chat", b.pseudonym(parseKey(key)), "err", err)
+		return dialog.Alert{}, false
+	}
+	return al, found && len(al.Notices) > 0
+}
+
+// withdrawAlert replaces the messages of an erased person's alert, in
+// each staff member's language, by a neutral line without the take
+// button: a press would find no alert, and staff must not think someone
+// else took it.
+func (b *Bot) withdrawAlert(ctx context.Context, al dialog.Alert) {
+	for _, n := range al.Notices {
+		lang := b.langOf(ctx, n.Chat)
+		b.sender.Edit(ctx, n.Chat, n.Message, b.render(lang, "", dialog.T("alert.staff.withdrawn")), nil)
+	}
+	b.o.Log.Info("the alert of an erased intake was withdrawn", "chat", b.pseudonym(parseKey(al.Key)), "messages", len(al.Notices))
 }
 
 // wipe is erase without stopping the work on the intake: for the due
-// loop, which is that work itself.
+// loop, which is that work itself (it settles the others first, expire).
 func (b *Bot) wipe(ctx context.Context, chat int64, key string, c *dialog.Case) error {
 	del, ok := b.o.Store.(SessionDeleter)
 	if !ok {
@@ -197,7 +232,8 @@ func (b *Bot) wipe(ctx context.Context, chat int64, key string, c *dialog.Case) 
 	return nil
 }
 
-// dropTrail forgets the messages just sent to chat.
+// dropTrail forgets the messages just sent to chat (the whole trail of
+// the chat).
 func (b *Bot) dropTrail(ctx context.Context, chat int64) {
 	if b.trail == nil {
 		return
@@ -292,8 +328,11 @@ func unanswered(c dialog.Case, s dialog.Session, found bool) bool {
 }
 
 // expire erases a case whose time has come, telling nobody. It runs in
-// the due loop, as the tracked work on the case itself.
+// the due loop, as the tracked work on the case itself: the other work on
+// the person (an /exit clean-up that would put its leftovers back into the
+// trail, an alert being raised) is stopped first, as for /delete.
 func (b *Bot) expire(ctx context.Context, c dialog.Case, why string) error {
+	b.settleOthers(ctx, c.Key, eraseSettle)
 	if err := b.wipe(ctx, parseKey(c.Key), c.Key, &c); err != nil {
 		return err
 	}

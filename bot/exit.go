@@ -184,9 +184,16 @@ func (b *Bot) clearOld(chat int64, lang string, old []shown) {
 		todo, rest = old[:exitEditMax], old[exitEditMax:]
 	}
 	r, key := b.trail, sessionKey(chat)
+	if !r.startWork() {
+		// The Bot is closing: the messages go back into the trail, for
+		// the next /exit.
+		if err := r.putBack(key, old); err != nil {
+			b.o.Log.Warn("quick exit: can't put old messages back while stopping", "chat", b.pseudonym(chat), "err", err)
+		}
+		return
+	}
 	base, cancel := context.WithTimeout(r.life, exitEditTimeout)
 	ctx, finish := b.track(base, key)
-	r.workers.Add(1)
 	b.handoffs.Add(1)
 	go func() {
 		defer b.handoffs.Done()

@@ -209,8 +209,10 @@ func (b *Bot) openIntake(ctx context.Context, in incoming, a actor) (func(*dialo
 
 // noInvite tells a young person without a link how to get one; /help,
 // /urgent and a message with crisis words show the crisis lines as always
-// (every line: their age is not known).
+// (every line: their age is not known). Nothing is kept about someone
+// without an intake, not even the /exit trail of this exchange.
 func (b *Bot) noInvite(ctx context.Context, in incoming, a actor) {
+	defer b.dropTrail(ctx, a.id)
 	b.answerCallback(ctx, in, "")
 	var texts []dialog.Text
 	ev := in.ev

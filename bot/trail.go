@@ -103,6 +103,10 @@ type recorder struct {
 	life    context.Context
 	end     context.CancelFunc
 	workers sync.WaitGroup
+	// closing is set, under mu, before close waits for the workers: work
+	// that starts later (startWork) is not counted and does not run.
+	mu      sync.Mutex
+	closing bool
 }
 
 // recItem is an entry, or (flush not nil) a request to write everything
@@ -151,10 +155,41 @@ func (r *recorder) flush(ctx context.Context) error {
 	}
 }
 
+// startWork counts a worker, unless the recorder is closing: then it
+// reports false and the work must not start (nor rely on record, whose
+// entries would no longer be written).
+func (r *recorder) startWork() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closing {
+		return false
+	}
+	r.workers.Add(1)
+	return true
+}
+
+// putBack writes entries to the trail of key at once, without the queue:
+// for work that could not run because the recorder is closing.
+func (r *recorder) putBack(key string, entries []shown) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), recorderPush)
+	defer cancel()
+	batch := make([]string, len(entries))
+	for i, s := range entries {
+		batch[i] = s.String()
+	}
+	return r.store.Push(ctx, map[string][]string{key: batch})
+}
+
 // close stops the work within the recorder's life, writes what is queued
 // and stops the recorder.
 func (r *recorder) close() {
 	r.once.Do(func() {
+		r.mu.Lock()
+		r.closing = true
+		r.mu.Unlock()
 		r.end()
 		r.workers.Wait()
 		close(r.stop)
