@@ -166,7 +166,7 @@ func TestNoTrailForSomeoneWithoutAnIntake(t *testing.T) {
 	p := newPrivacy(t, nil)
 	p.cast()
 	const stranger = 424242
-	for _, text := range []string{"/start", "/help", "ik wil dood", "/delete"} {
+	for _, text := range []string{"/start", "/help", "ik wil dood", "/delete", "/mydata", "/exit"} {
 		p.send(stranger, text, "nl")
 		if got := p.trail(stranger); len(got) != 0 {
 			t.Errorf("after %q the trail of a stranger = %q", text, got)

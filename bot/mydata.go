@@ -44,6 +44,8 @@ func (b *Bot) myData(ctx context.Context, in incoming) error {
 	}
 	if !found && !hasCase {
 		b.say(ctx, in.chatID, lang, nil, dialog.T("mydata.nothing"))
+		// Nothing is kept about someone without an intake, not even this.
+		b.dropTrail(ctx, in.chatID)
 		return nil
 	}
 	director := s.DirectorName
