@@ -59,22 +59,12 @@ func (b *Bot) askErase(ctx context.Context, in incoming) error {
 		}
 		return err
 	}
-	key := sessionKey(in.chatID)
-	s, found, err := b.loadFresh(ctx, key)
+	st, err := b.storedFor(ctx, in)
 	if err != nil {
 		return err
 	}
-	hasCase := false
-	if b.o.People != nil {
-		if _, hasCase, err = b.o.People.Case(ctx, key); err != nil {
-			return err
-		}
-	}
-	lang := b.o.Engine.MatchLanguage(in.ev.Lang)
-	if found && s.Lang != "" {
-		lang = s.Lang
-	}
-	if !found && !hasCase {
+	lang := st.lang
+	if st.nothing() {
 		b.say(ctx, in.chatID, lang, nil, dialog.T("erase.nothing"))
 		// Nothing is kept about someone without an intake: no trail.
 		b.dropTrail(ctx, in.chatID)
@@ -97,27 +87,17 @@ func (b *Bot) eraseButton(ctx context.Context, in incoming) error {
 		return err
 	}
 	key := sessionKey(in.chatID)
-	s, found, err := b.loadFresh(ctx, key)
+	st, err := b.storedFor(ctx, in)
 	if err != nil {
 		return err
 	}
-	var c dialog.Case
-	hasCase := false
-	if b.o.People != nil {
-		if c, hasCase, err = b.o.People.Case(ctx, key); err != nil {
-			return err
-		}
-	}
-	lang := b.o.Engine.MatchLanguage(in.ev.Lang)
-	if found && s.Lang != "" {
-		lang = s.Lang
-	}
+	c, hasCase, lang := st.c, st.hasCase, st.lang
 	if in.ev.Data == staffData(actEraseNo, "") {
 		b.answerCallback(ctx, in, "")
 		b.edit(ctx, in, lang, nil, dialog.T("erase.kept"))
 		return nil
 	}
-	if !found && !hasCase {
+	if st.nothing() {
 		b.answerCallback(ctx, in, "")
 		b.edit(ctx, in, lang, nil, dialog.T("erase.nothing"))
 		return nil

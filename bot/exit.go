@@ -156,7 +156,7 @@ func (b *Bot) quickExit(ctx context.Context, in incoming) error {
 	}
 	b.say(ctx, in.chatID, lang, nil, dialog.T("exit.bye"))
 	log.Info("quick exit", "deleted", deleted, "old", len(old))
-	if len(old) == 0 && !b.hasIntake(ctx, in.chatID) {
+	if len(old) == 0 && !b.hasIntake(ctx, in) {
 		// Nothing is kept about someone without an intake, not even the
 		// goodbye line.
 		b.dropTrail(ctx, in.chatID)
@@ -166,18 +166,11 @@ func (b *Bot) quickExit(ctx context.Context, in incoming) error {
 	return nil
 }
 
-// hasIntake reports whether anything is stored for chat: a session or a
-// case. An error counts as yes (keeping a trail is the safe side).
-func (b *Bot) hasIntake(ctx context.Context, chat int64) bool {
-	key := sessionKey(chat)
-	if _, found, err := b.o.Store.Load(ctx, key); err != nil || found {
-		return true
-	}
-	if b.o.People == nil {
-		return false
-	}
-	_, found, err := b.o.People.Case(ctx, key)
-	return err != nil || found
+// hasIntake reports whether anything is stored for the sender of in: a
+// session or a case. An error counts as yes (keeping a trail is the safe side).
+func (b *Bot) hasIntake(ctx context.Context, in incoming) bool {
+	st, err := b.storedFor(ctx, in)
+	return err != nil || !st.nothing()
 }
 
 // Clearing old messages: the newest exitEditMax of them per /exit (what is

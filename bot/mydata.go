@@ -27,22 +27,12 @@ func (b *Bot) myData(ctx context.Context, in incoming) error {
 		}
 		return err
 	}
-	s, found, err := b.loadFresh(ctx, key)
+	st, err := b.storedFor(ctx, in)
 	if err != nil {
 		return err
 	}
-	var c dialog.Case
-	hasCase := false
-	if b.o.People != nil {
-		if c, hasCase, err = b.o.People.Case(ctx, key); err != nil {
-			return err
-		}
-	}
-	lang := b.o.Engine.MatchLanguage(in.ev.Lang)
-	if found && s.Lang != "" {
-		lang = s.Lang
-	}
-	if !found && !hasCase {
+	s, found, c, hasCase, lang := st.s, st.found, st.c, st.hasCase, st.lang
+	if st.nothing() {
 		b.say(ctx, in.chatID, lang, nil, dialog.T("mydata.nothing"))
 		// Nothing is kept about someone without an intake, not even this.
 		b.dropTrail(ctx, in.chatID)
@@ -85,6 +75,41 @@ func (b *Bot) isStaff(ctx context.Context, in incoming) (staff bool, lang string
 	}
 	a, err := b.actor(ctx, in)
 	return a.staff(), a.lang, err
+}
+
+// stored is what the bot keeps about a young person: their session and
+// their case, either maybe missing.
+type stored struct {
+	s       dialog.Session
+	found   bool
+	c       dialog.Case
+	hasCase bool
+	// lang is the session's language, else their Telegram language.
+	lang string
+}
+
+// nothing reports that nothing is stored about them.
+func (st stored) nothing() bool { return !st.found && !st.hasCase }
+
+// storedFor loads what the bot keeps about the sender of in, past any
+// cache: what a person is shown about their data must be what is stored.
+func (b *Bot) storedFor(ctx context.Context, in incoming) (stored, error) {
+	key := sessionKey(in.chatID)
+	var st stored
+	var err error
+	if st.s, st.found, err = b.loadFresh(ctx, key); err != nil {
+		return st, err
+	}
+	if b.o.People != nil {
+		if st.c, st.hasCase, err = b.o.People.Case(ctx, key); err != nil {
+			return st, err
+		}
+	}
+	st.lang = b.o.Engine.MatchLanguage(in.ev.Lang)
+	if st.found && st.s.Lang != "" {
+		st.lang = st.s.Lang
+	}
+	return st, nil
 }
 
 // loadFresh loads a session past any cache: what a person is shown about
