@@ -1,0 +1,197 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// Escalation of alerts nobody took: the loop every replica runs, one
+// step of an alert, and saving its progress against other writers.
+
+// RunAlerts escalates alerts every interval until ctx ends. Several
+// replicas may run it: the store hands each due alert to one of them.
+func (b *Bot) RunAlerts(ctx context.Context, every time.Duration) {
+	if b.o.People == nil || b.o.OnCall == nil {
+		return
+	}
+	if every <= 0 {
+		every = 15 * time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		for b.alertsOnce(ctx) == alertBatch && ctx.Err() == nil {
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// alertsOnce escalates the alerts due now, one batch; it returns how many.
+// They are escalated side by side, each within alertTimeout, so that all
+// are done within the lease they were claimed for. A stop (ctx) does not
+// cut an escalation short, as messages sent but not saved could not be
+// taken; shutdown waits for them as for handoffs.
+func (b *Bot) alertsOnce(ctx context.Context) int {
+	now := b.o.Now()
+	keys, err := b.o.OnCall.ClaimAlerts(ctx, now, alertLease, alertBatch)
+	if err != nil {
+		if ctx.Err() == nil {
+			b.o.Log.Error("can't claim alerts", "err", err)
+		}
+		return 0
+	}
+	var wg sync.WaitGroup
+	for _, key := range keys {
+		wctx, finish := b.track(context.WithoutCancel(ctx), key)
+		log := b.o.Log.With("chat", b.pseudonym(parseKey(key)))
+		wg.Add(1)
+		b.handoffs.Add(1)
+		go func() {
+			defer wg.Done()
+			defer b.handoffs.Done()
+			defer finish()
+			defer func() {
+				if p := recover(); p != nil {
+					b.o.Metrics.Panics.Add(1)
+					log.Error("panic while escalating an alert", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				}
+			}()
+			if err := b.escalateAlert(wctx, key, now); err != nil {
+				// The lease brings it back.
+				log.Error("can't escalate an alert", "err", err)
+			}
+		}()
+	}
+	wg.Wait()
+	return len(keys)
+}
+
+// escalateAlert takes an alert one step on. ctx ends only with an
+// erasure: the messages get alertTimeout, saving what they did
+// alertSaveGrace after that.
+func (b *Bot) escalateAlert(ctx context.Context, key string, now time.Time) error {
+	work, cancel := context.WithTimeout(ctx, alertTimeout)
+	defer cancel()
+	a, found, err := b.o.OnCall.Alert(work, key)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return b.o.OnCall.EndAlert(work, key) // expired or erased: only its escalation is left
+	}
+	if a.TakenBy != 0 {
+		_, _, err := b.saveAlert(work, a, time.Time{})
+		return err
+	}
+	s, found, err := b.o.Store.Load(work, key)
+	if err != nil {
+		return err
+	}
+	if !found {
+		// Erased (or expired): nobody is to be told any more.
+		b.o.Log.Info("the alert of an intake that is gone ended", "chat", b.pseudonym(parseKey(key)))
+		return b.o.OnCall.EndAlert(work, key)
+	}
+	c := b.alertCase(work, key)
+	if a.Level >= 1 {
+		return b.unanswered(work, a, c, s)
+	}
+	var to []int64
+	if len(a.Notices) == 0 {
+		// The first step never went out (a crash): it goes with this one.
+		to = b.firstRecipients(work, a.Kind, c, now)
+	}
+	for _, id := range b.nextRecipients(work, a, c, now) {
+		to = appendNew(to, id)
+	}
+	a.Level = 1
+	a.Notices = append(a.Notices, b.notify(work, a, c, to)...)
+	ctx, cancelSave := context.WithTimeout(ctx, alertSaveGrace)
+	defer cancelSave()
+	if err := ctx.Err(); err != nil {
+		return err // erased
+	}
+	if len(a.Notices) == 0 {
+		return b.unanswered(ctx, a, c, s)
+	}
+	a, ok, err := b.saveAlert(ctx, a, now.Add(b.o.TakeWithin))
+	if err != nil || !ok {
+		return err
+	}
+	b.audit(ctx, 0, "alert.escalated", key)
+	b.o.Log.Info("alert escalated", "chat", b.pseudonym(parseKey(key)), "told", len(to))
+	return b.catchUp(ctx, a)
+}
+
+// nextRecipients is who an escalation adds: the next on call not told
+// yet and the admins. A roster that can't be read is logged, and the
+// director gets it instead.
+func (b *Bot) nextRecipients(ctx context.Context, a dialog.Alert, c dialog.Case, now time.Time) []int64 {
+	var to []int64
+	roster, err := b.onCallStaff(ctx, now)
+	if err != nil {
+		b.o.Log.Error("can't load the on-call roster; the escalation goes to the director and the admins", "err", err)
+		if dir, ok := b.alertDirector(ctx, c); ok && !a.Notified(dir) {
+			to = append(to, dir)
+		}
+	}
+	for _, id := range roster {
+		if !a.Notified(id) {
+			to = append(to, id)
+			break
+		}
+	}
+	for _, id := range b.o.Admins {
+		if !a.Notified(id) {
+			to = appendNew(to, id)
+		}
+	}
+	return to
+}
+
+// saveAlert stores a's level and the messages sent. When another writer
+// saved the alert since a was loaded, it loads it again, adds a's messages
+// and level to it, and tries once more; when that writer went further (a
+// higher level), the next step is a full TakeWithin from now, so that the
+// people it told get their time. It returns the alert as saved; false
+// when it is gone (ended, or taken and expired, or erased). Nothing is
+// saved once ctx ended (an erasure stopped the work).
+func (b *Bot) saveAlert(ctx context.Context, a dialog.Alert, next time.Time) (dialog.Alert, bool, error) {
+	for range alertSaveTries {
+		if err := ctx.Err(); err != nil {
+			return a, false, err
+		}
+		ok, err := b.o.OnCall.SaveAlert(ctx, a, next)
+		if err != nil || ok {
+			return a, ok, err
+		}
+		fresh, found, err := b.o.OnCall.Alert(ctx, a.Key)
+		if err != nil || !found {
+			return a, false, err
+		}
+		if fresh.Level > a.Level && !next.IsZero() {
+			if t := b.o.Now().Add(b.o.TakeWithin); t.After(next) {
+				next = t
+			}
+		}
+		fresh.Level = max(fresh.Level, a.Level)
+		for _, n := range a.Notices {
+			if !slices.Contains(fresh.Notices, n) {
+				fresh.Notices = append(fresh.Notices, n)
+			}
+		}
+		a = fresh
+	}
+	return a, false, errors.New("can't save an alert: it kept changing")
+}
