@@ -17,7 +17,7 @@ import (
 // that handled the update that started it, and a /delete handled by
 // another replica within the same seconds does not stop it. That work can
 // still not bring the person back: changes to an existing case go through
-// People.ChangeCase (or UpdateCase), which write only while the case
+// People.ChangeCase, which writes only while the case
 // exists, People.ScheduleDue keeps a due time only for a case that exists,
 // and an alert ends without a word once the session is gone. Retention,
 // itself tracked work in the due loop, settles the others (settleOthers).

@@ -42,10 +42,6 @@ type People interface {
 	TakePendingStaff(ctx context.Context, userID int64) (dialog.Link, bool, error)
 
 	SaveCase(ctx context.Context, c dialog.Case) error
-	// UpdateCase is SaveCase for a case that exists: it reports false,
-	// writing nothing, when the case is gone (erased meanwhile, perhaps by
-	// another replica). Work that changes a case uses it.
-	UpdateCase(ctx context.Context, c dialog.Case) (bool, error)
 	// ChangeCase reads the case under key, lets change alter it and writes
 	// it back only if nobody wrote it in between, else asks change again
 	// on the fresh copy; change returns false to write nothing. It reports

@@ -50,7 +50,7 @@ type memPeople struct {
 	cases   map[string]dialog.Case
 	audit   []dialog.AuditEntry
 	due     map[string]time.Time
-	// updated, when set, is called after UpdateCase changed a case.
+	// updated, when set, is called after ChangeCase changed a case.
 	updated func(context.Context, dialog.Case)
 	// read, when set, is called after Case or ChangeCase read a case
 	// (without the lock): a test lands a concurrent change there.
@@ -195,22 +195,6 @@ func (p *memPeople) SaveCase(_ context.Context, c dialog.Case) error {
 	return nil
 }
 
-func (p *memPeople) UpdateCase(ctx context.Context, c dialog.Case) (bool, error) {
-	p.mu.Lock()
-	if _, ok := p.cases[c.Key]; !ok {
-		p.mu.Unlock()
-		return false, nil
-	}
-	p.cases[c.Key] = c
-	p.versions[c.Key]++
-	hook := p.updated
-	p.mu.Unlock()
-	if hook != nil {
-		hook(ctx, c)
-	}
-	return true, nil
-}
-
 // ChangeCase is optimistic like the Redis one: the case is read, changed
 // without the lock and written only if nobody wrote it meanwhile.
 func (p *memPeople) ChangeCase(ctx context.Context, key string, change func(*dialog.Case) bool) (bool, error) {
@@ -263,7 +247,7 @@ func (p *memPeople) changeDirectly(key string, change func(*dialog.Case)) {
 	}
 }
 
-// onUpdate sets the function called after UpdateCase changed a case.
+// onUpdate sets the function called after ChangeCase changed a case.
 func (p *memPeople) onUpdate(f func(context.Context, dialog.Case)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -113,17 +113,6 @@ for i = 2, #KEYS do redis.call("ZADD", KEYS[i], ARGV[2], ARGV[1]) end
 return {cur[1] or "", cur[2] or ""}
 `)
 
-// updateCaseScript is saveCaseScript for a case that must still exist:
-// it writes nothing and answers nil when the case is gone (erased by
-// /delete or retention while someone was working on it).
-var updateCaseScript = redis.NewScript(`
-if redis.call("EXISTS", KEYS[1]) == 0 then return false end
-local cur = redis.call("HMGET", KEYS[1], "director", "counsellor")
-redis.call("HSET", KEYS[1], unpack(ARGV, 3))
-for i = 2, #KEYS do redis.call("ZADD", KEYS[i], ARGV[2], ARGV[1]) end
-return {cur[1] or "", cur[2] or ""}
-`)
-
 // unlistScript takes a case off staff lists that are no longer its own.
 //
 //	KEYS[1] case   KEYS[2 ..] lists   ARGV[1] case key
@@ -173,17 +162,8 @@ func (p *People) SaveCase(ctx context.Context, c dialog.Case) error {
 	return err
 }
 
-// UpdateCase is SaveCase for a case that exists: it reports false, and
-// writes nothing, when the case is gone. Work that changes a case (a
-// delivery, a reminder, an acknowledgement) uses it, so that it never
-// brings back a case that /delete or retention erased meanwhile, on any
-// replica.
-func (p *People) UpdateCase(ctx context.Context, c dialog.Case) (bool, error) {
-	return p.writeCase(ctx, c, updateCaseScript)
-}
-
-// writeCase runs a case-writing script (saveCaseScript or
-// updateCaseScript) for c; false when the script wrote nothing.
+// writeCase runs a case-writing script (saveCaseScript) for c; false
+// when the script wrote nothing.
 func (p *People) writeCase(ctx context.Context, c dialog.Case, script *redis.Script) (bool, error) {
 	if c.Key == "" {
 		return false, errors.New("can't save case: it has no key")

@@ -288,41 +288,44 @@ func TestDeleteCaseLeavesNoTrace(t *testing.T) {
 	}
 }
 
-// UpdateCase changes a case that exists, like SaveCase (reassigned to
-// another director, too), and writes nothing at all for one that was
-// erased: no record, no list entry.
-func TestUpdateCaseNeverBringsBackAnErasedCase(t *testing.T) {
+// ChangeCase changes a case that exists, like SaveCase (reassigned to
+// another director, too), and writes nothing at all for one that is gone
+// or was erased between its read and its write: no record, no list entry.
+func TestChangeCaseNeverBringsBackAnErasedCase(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
 	ctx := context.Background()
 	p := e.people
-	c := dialog.Case{Key: "8101", Director: 100, Counsellor: 200, FirstName: "Ada", Linked: fixedNow}
-	if ok, err := p.UpdateCase(ctx, c); err != nil || ok {
-		t.Fatalf("UpdateCase of a new case = %v, %v; want false", ok, err)
+	deliver := func(c *dialog.Case) bool { c.Delivered, c.Director = fixedNow.Add(time.Hour), 101; return true }
+	if ok, err := p.ChangeCase(ctx, "8101", deliver); err != nil || ok {
+		t.Fatalf("ChangeCase of a missing case = %v, %v; want false", ok, err)
 	}
 	if keys := e.client.Keys(ctx, "*").Val(); len(keys) != 0 {
-		t.Fatalf("UpdateCase of a new case wrote %v", keys)
+		t.Fatalf("ChangeCase of a missing case wrote %v", keys)
 	}
-	mustSaveCase(t, p, c)
-	c.Delivered, c.Director = fixedNow.Add(time.Hour), 101
-	if ok, err := p.UpdateCase(ctx, c); err != nil || !ok {
-		t.Fatalf("UpdateCase = %v, %v", ok, err)
+	mustSaveCase(t, p, dialog.Case{Key: "8101", Director: 100, Counsellor: 200, FirstName: "Ada", Linked: fixedNow})
+	if ok, err := p.ChangeCase(ctx, "8101", deliver); err != nil || !ok {
+		t.Fatalf("ChangeCase = %v, %v", ok, err)
 	}
-	if got := mustCase(t, p, "8101"); !got.Delivered.Equal(c.Delivered) || got.Director != 101 {
-		t.Errorf("updated case = %+v", got)
+	if got := mustCase(t, p, "8101"); !got.Delivered.Equal(fixedNow.Add(time.Hour)) || got.Director != 101 {
+		t.Errorf("changed case = %+v", got)
 	}
 	if n := e.client.ZCard(ctx, "t:staff:100:cases").Val(); n != 0 {
 		t.Errorf("the old director still lists the case")
 	}
-	if err := p.DeleteCase(ctx, "8101"); err != nil {
-		t.Fatal(err)
-	}
-	c.Acknowledged = fixedNow.Add(2 * time.Hour)
-	if ok, err := p.UpdateCase(ctx, c); err != nil || ok {
-		t.Fatalf("UpdateCase of an erased case = %v, %v; want false", ok, err)
+	ok, err := p.ChangeCase(ctx, "8101", func(c *dialog.Case) bool {
+		// /delete lands between the read and the write.
+		if err := p.DeleteCase(ctx, "8101"); err != nil {
+			t.Fatal(err)
+		}
+		c.Acknowledged = fixedNow.Add(2 * time.Hour)
+		return true
+	})
+	if err != nil || ok {
+		t.Fatalf("ChangeCase of an erased case = %v, %v; want false", ok, err)
 	}
 	if keys := e.client.Keys(ctx, "*").Val(); len(keys) != 0 {
-		t.Errorf("UpdateCase brought back %v", keys)
+		t.Errorf("ChangeCase brought back %v", keys)
 	}
 }
 

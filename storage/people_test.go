@@ -285,7 +285,6 @@ func TestEveryMethodFailsWhileRedisIsDownAndSaysNoMore(t *testing.T) {
 		{"SetPendingStaff", func(ctx context.Context) error { return p.SetPendingStaff(ctx, user, link) }},
 		{"TakePendingStaff", func(ctx context.Context) error { _, _, err := p.TakePendingStaff(ctx, user); return err }},
 		{"SaveCase", func(ctx context.Context) error { return p.SaveCase(ctx, c) }},
-		{"UpdateCase", func(ctx context.Context) error { _, err := p.UpdateCase(ctx, c); return err }},
 		{"ChangeCase", func(ctx context.Context) error {
 			_, err := p.ChangeCase(ctx, caseKey, func(*dialog.Case) bool { return true })
 			return err
