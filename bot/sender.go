@@ -117,17 +117,28 @@ func orDefault[T int | time.Duration](v, def T) T {
 
 // Send sends an HTML message as a live reply; it reports whether it arrived.
 func (s *Sender) Send(ctx context.Context, chatID int64, text string, kb *models.InlineKeyboardMarkup) bool {
-	return s.sendText(ctx, chatID, text, kb, prioLive)
+	_, ok := s.sendText(ctx, chatID, text, kb, prioLive)
+	return ok
 }
 
 // SendBulk sends an HTML message that nobody is waiting for right now
 // (a reminder): it waits behind live replies, in the chat and in the bot's
 // budget. It reports whether the message arrived.
 func (s *Sender) SendBulk(ctx context.Context, chatID int64, text string, kb *models.InlineKeyboardMarkup) bool {
-	return s.sendText(ctx, chatID, text, kb, prioBulk)
+	_, ok := s.sendText(ctx, chatID, text, kb, prioBulk)
+	return ok
 }
 
-func (s *Sender) sendText(ctx context.Context, chatID int64, text string, kb *models.InlineKeyboardMarkup, prio sendPriority) bool {
+// sendForID sends an HTML message as a live reply and returns its message
+// ID, 0 when it did not arrive (alert messages are edited later).
+func (s *Sender) sendForID(ctx context.Context, chatID int64, text string, kb *models.InlineKeyboardMarkup) int {
+	id, _ := s.sendText(ctx, chatID, text, kb, prioLive)
+	return id
+}
+
+// sendText sends an HTML message in lane prio; it returns the message's
+// ID (0 when Telegram gave none) and whether it arrived.
+func (s *Sender) sendText(ctx context.Context, chatID int64, text string, kb *models.InlineKeyboardMarkup, prio sendPriority) (int, bool) {
 	p := &tgbot.SendMessageParams{ChatID: chatID, Text: text, ParseMode: models.ParseModeHTML,
 		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()}}
 	if kb != nil {
@@ -144,11 +155,14 @@ func (s *Sender) sendText(ctx context.Context, chatID int64, text string, kb *mo
 	if err != nil {
 		s.m.SendFailures.Add(1)
 		s.log.Error("can't send message", "lane", prio.String(), "err", err)
-		return false
+		return 0, false
 	}
 	s.m.Sent.Add(1)
 	s.sent(chatID, sent, false)
-	return true
+	if sent == nil {
+		return 0, true
+	}
+	return sent.ID, true
 }
 
 // sent tells OnSent about a message that arrived.
