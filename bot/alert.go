@@ -7,9 +7,6 @@ import (
 	"slices"
 	"time"
 
-	tgbot "github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
-
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -138,8 +135,23 @@ func (b *Bot) raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind
 		a.Level = 1
 		a.Notices = b.notify(work, a, c, slices.DeleteFunc(slices.Clone(b.o.Admins), func(id int64) bool { return slices.Contains(to, id) }))
 	}
-	ctx, cancelSave := context.WithTimeout(ctx, alertSaveGrace)
-	defer cancelSave()
+	return b.saveStep(ctx, a, c, s, now, func(ctx context.Context, a dialog.Alert) {
+		log.Info("alert raised", "level", a.Level, "told", len(a.Notices))
+		if kind == dialog.AlertUrgent {
+			b.say(ctx, parseKey(s.Key), b.sessionLang(s), nil, dialog.T("alert.young.raised"))
+		}
+	})
+}
+
+// saveStep finishes a step of an alert (its first messages or an
+// escalation) that sent a's messages: within alertSaveGrace of ctx (which
+// ends only with an erasure, and then nothing is saved) it saves the
+// alert with its next step TakeWithin after now, runs done, and edits the
+// messages of a take that came meanwhile. When nobody got a message, the
+// alert ends as unanswered instead.
+func (b *Bot) saveStep(ctx context.Context, a dialog.Alert, c dialog.Case, s dialog.Session, now time.Time, done func(context.Context, dialog.Alert)) error {
+	ctx, cancel := context.WithTimeout(ctx, alertSaveGrace)
+	defer cancel()
 	if err := ctx.Err(); err != nil {
 		return err // erased
 	}
@@ -150,10 +162,7 @@ func (b *Bot) raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind
 	if err != nil || !ok {
 		return err
 	}
-	log.Info("alert raised", "level", a.Level, "told", len(a.Notices))
-	if kind == dialog.AlertUrgent {
-		b.say(ctx, parseKey(s.Key), b.sessionLang(s), nil, dialog.T("alert.young.raised"))
-	}
+	done(ctx, a)
 	return b.catchUp(ctx, a)
 }
 
@@ -396,30 +405,4 @@ func appendNew(ids []int64, id int64) []int64 {
 		return ids
 	}
 	return append(ids, id)
-}
-
-// sendForID sends an HTML message as a live reply and returns its message
-// ID, 0 when it did not arrive (the alert messages are edited later).
-func (s *Sender) sendForID(ctx context.Context, chatID int64, text string, kb *models.InlineKeyboardMarkup) int {
-	p := &tgbot.SendMessageParams{ChatID: chatID, Text: text, ParseMode: models.ParseModeHTML,
-		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()}}
-	if kb != nil {
-		p.ReplyMarkup = kb
-	}
-	var sent *models.Message
-	err := s.exchange(ctx, "sendMessage", chatID, prioLive,
-		func(ctx context.Context) error {
-			m, err := s.API.SendMessage(ctx, p)
-			sent = m
-			return err
-		},
-		func() { p.ParseMode, p.Text = "", PlainText(text) })
-	if err != nil || sent == nil {
-		s.m.SendFailures.Add(1)
-		s.log.Error("can't send an alert message", "err", err)
-		return 0
-	}
-	s.m.Sent.Add(1)
-	s.sent(chatID, sent, false)
-	return sent.ID
 }

@@ -117,21 +117,10 @@ func (b *Bot) escalateAlert(ctx context.Context, key string, now time.Time) erro
 	}
 	a.Level = 1
 	a.Notices = append(a.Notices, b.notify(work, a, c, to)...)
-	ctx, cancelSave := context.WithTimeout(ctx, alertSaveGrace)
-	defer cancelSave()
-	if err := ctx.Err(); err != nil {
-		return err // erased
-	}
-	if len(a.Notices) == 0 {
-		return b.unanswered(ctx, a, c, s)
-	}
-	a, ok, err := b.saveAlert(ctx, a, now.Add(b.o.TakeWithin))
-	if err != nil || !ok {
-		return err
-	}
-	b.audit(ctx, 0, "alert.escalated", key)
-	b.o.Log.Info("alert escalated", "chat", b.pseudonym(parseKey(key)), "told", len(to))
-	return b.catchUp(ctx, a)
+	return b.saveStep(ctx, a, c, s, now, func(ctx context.Context, a dialog.Alert) {
+		b.audit(ctx, 0, "alert.escalated", key)
+		b.o.Log.Info("alert escalated", "chat", b.pseudonym(parseKey(key)), "told", len(to))
+	})
 }
 
 // nextRecipients is who an escalation adds: the next on call not told
