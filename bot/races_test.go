@@ -72,16 +72,8 @@ func TestDeleteDuringAHandoffBringsNothingBack(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatalf("the summary never went to the director; logs:\n%s", p.logs)
 	}
-	p.send(youngID, "/delete", "nl")
-	dirMark := p.lastID(directorID)
-	id := p.api.PressButton(youngID, youngID, p.lastID(youngID), "x:ey:")
-	waitFor(t, "the erasure", func() bool { _, ok := p.people.caseOf(key); return !ok })
-	// The upload answers now, as a slow network would.
-	free()
-	p.handled(id)
-	p.expectLast(youngID, p.visible("nl", "erase.done"))
-	p.b.WaitHandoffs(context.Background())
-	p.nothingCameBack(key, dirMark)
+	// The upload answers once the erasure ran, as a slow network would.
+	p.nothingCameBack(key, p.deleteWhileHeld(t, key, free))
 }
 
 // The same when the delivery was just recorded, by the handoff in the
@@ -137,18 +129,27 @@ func TestDeleteRightAfterTheDeliveryWasRecorded(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				t.Fatalf("the delivery was never recorded; logs:\n%s", p.logs)
 			}
-			p.send(youngID, "/delete", "nl")
-			dirMark := p.lastID(directorID)
-			id := p.api.PressButton(youngID, youngID, p.lastID(youngID), "x:ey:")
-			waitFor(t, "the erasure", func() bool { _, ok := p.people.caseOf(key); return !ok })
-			free()
-			p.handled(id)
-			p.expectLast(youngID, p.visible("nl", "erase.done"))
-			p.b.WaitHandoffs(context.Background())
+			dirMark := p.deleteWhileHeld(t, key, free)
 			<-dueDone
 			p.nothingCameBack(key, dirMark)
 		})
 	}
+}
+
+// deleteWhileHeld confirms /delete while the fake Bot API holds a call of
+// work in the background, lets it go (free) once the erasure ran, and
+// waits until all is done. It returns the director's last message before.
+func (p *privacyEdge) deleteWhileHeld(t *testing.T, key string, free func()) int64 {
+	t.Helper()
+	p.send(youngID, "/delete", "nl")
+	dirMark := p.lastID(directorID)
+	id := p.api.PressButton(youngID, youngID, p.lastID(youngID), "x:ey:")
+	waitFor(t, "the erasure", func() bool { _, ok := p.people.caseOf(key); return !ok })
+	free()
+	p.handled(id)
+	p.expectLast(youngID, p.visible("nl", "erase.done"))
+	p.b.WaitHandoffs(context.Background())
+	return dirMark
 }
 
 // nothingCameBack fails unless the intake under key is erased with no
