@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -119,7 +120,7 @@ func (b *Bot) raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind
 		return err
 	}
 	now := b.o.Now()
-	a, created, err := b.o.OnCall.OpenAlert(work, dialog.Alert{Key: s.Key, Kind: kind, Started: now}, now.Add(alertLease), b.alertTTL())
+	a, created, err := b.o.OnCall.OpenAlert(work, domain.Alert{Key: s.Key, Kind: kind, Started: now}, now.Add(alertLease), b.alertTTL())
 	if err != nil {
 		return err
 	}
@@ -135,7 +136,7 @@ func (b *Bot) raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind
 		a.Level = 1
 		a.Notices = b.notify(work, a, c, slices.DeleteFunc(slices.Clone(b.o.Admins), func(id int64) bool { return slices.Contains(to, id) }))
 	}
-	return b.saveStep(ctx, a, c, s, now, func(ctx context.Context, a dialog.Alert) {
+	return b.saveStep(ctx, a, c, s, now, func(ctx context.Context, a domain.Alert) {
 		log.Info("alert raised", "level", a.Level, "told", len(a.Notices))
 		if kind == dialog.AlertUrgent {
 			b.say(ctx, parseKey(s.Key), b.sessionLang(s), nil, dialog.T("alert.young.raised"))
@@ -149,7 +150,7 @@ func (b *Bot) raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind
 // alert with its next step TakeWithin after now, runs done, and edits the
 // messages of a take that came meanwhile. When nobody got a message, the
 // alert ends as unanswered instead.
-func (b *Bot) saveStep(ctx context.Context, a dialog.Alert, c dialog.Case, s dialog.Session, now time.Time, done func(context.Context, dialog.Alert)) error {
+func (b *Bot) saveStep(ctx context.Context, a domain.Alert, c domain.Case, s dialog.Session, now time.Time, done func(context.Context, domain.Alert)) error {
 	ctx, cancel := context.WithTimeout(ctx, alertSaveGrace)
 	defer cancel()
 	if err := ctx.Err(); err != nil {
@@ -170,7 +171,7 @@ func (b *Bot) saveStep(ctx context.Context, a dialog.Alert, c dialog.Case, s dia
 // then the first on call; with nobody on call, the director and the
 // admins (as /oncall says). A roster that can't be read is logged, and the
 // director and the admins get it.
-func (b *Bot) firstRecipients(ctx context.Context, kind dialog.AlertKind, c dialog.Case, now time.Time) []int64 {
+func (b *Bot) firstRecipients(ctx context.Context, kind dialog.AlertKind, c domain.Case, now time.Time) []int64 {
 	roster, rosterErr := b.onCallStaff(ctx, now)
 	if rosterErr != nil {
 		b.o.Log.Error("can't load the on-call roster; the alert goes to the director and the admins", "err", rosterErr)
@@ -192,7 +193,7 @@ func (b *Bot) firstRecipients(ctx context.Context, kind dialog.AlertKind, c dial
 // unanswered ends an alert nobody took: the young person is shown the
 // crisis lines again, the admins are told, and the alert messages say so.
 // When nobody could be told at all, the young person hears that at once.
-func (b *Bot) unanswered(ctx context.Context, a dialog.Alert, c dialog.Case, s dialog.Session) error {
+func (b *Bot) unanswered(ctx context.Context, a domain.Alert, c domain.Case, s dialog.Session) error {
 	young := parseKey(a.Key)
 	lang := b.sessionLang(s)
 	reached := len(a.Notices) > 0
@@ -228,7 +229,7 @@ func (b *Bot) unanswered(ctx context.Context, a dialog.Alert, c dialog.Case, s d
 // gets an answer (a signal adds nothing to an open alert): while nobody
 // took it, that we are on it; once taken, the one who took it hears that
 // the young person asked again, and the young person hears so.
-func (b *Bot) raisedAgain(ctx context.Context, s dialog.Session, a dialog.Alert, kind dialog.AlertKind) error {
+func (b *Bot) raisedAgain(ctx context.Context, s dialog.Session, a domain.Alert, kind dialog.AlertKind) error {
 	if kind != dialog.AlertUrgent {
 		return nil
 	}
@@ -257,8 +258,8 @@ func (b *Bot) raisedAgain(ctx context.Context, s dialog.Session, a dialog.Alert,
 
 // notify sends the alert message with the take button to each chat and
 // returns the messages that arrived.
-func (b *Bot) notify(ctx context.Context, a dialog.Alert, c dialog.Case, chats []int64) []dialog.AlertNotice {
-	var out []dialog.AlertNotice
+func (b *Bot) notify(ctx context.Context, a domain.Alert, c domain.Case, chats []int64) []domain.AlertNotice {
+	var out []domain.AlertNotice
 	for _, chat := range chats {
 		lang := b.langOf(ctx, chat)
 		var status dialog.Text
@@ -268,7 +269,7 @@ func (b *Bot) notify(ctx context.Context, a dialog.Alert, c dialog.Case, chats [
 		body := b.alertBody(ctx, lang, a, c, status)
 		kb := b.keyboard(lang, [][]dialog.Button{{{Label: dialog.T("btn.alert_take"), Data: staffData(actTakeAlert, a.Key)}}})
 		if id := b.sender.sendForID(ctx, chat, body, kb); id != 0 {
-			out = append(out, dialog.AlertNotice{Chat: chat, Message: id, Level: a.Level})
+			out = append(out, domain.AlertNotice{Chat: chat, Message: id, Level: a.Level})
 		}
 	}
 	return out
@@ -277,7 +278,7 @@ func (b *Bot) notify(ctx context.Context, a dialog.Alert, c dialog.Case, chats [
 // alertBody is the alert as staff see it. The first line is neutral (it
 // shows on a lock screen); then the young person's first name if the
 // invite had one, their director, why, since when, and status (if any).
-func (b *Bot) alertBody(ctx context.Context, lang string, a dialog.Alert, c dialog.Case, status dialog.Text) string {
+func (b *Bot) alertBody(ctx context.Context, lang string, a domain.Alert, c domain.Case, status dialog.Text) string {
 	texts := []dialog.Text{dialog.T("alert.staff.title")}
 	if c.FirstName != "" {
 		texts = append(texts, dialog.T("alert.staff.who", "Who", c.FirstName))
@@ -305,7 +306,7 @@ func (b *Bot) onCallStaff(ctx context.Context, t time.Time) ([]int64, error) {
 		return nil, err
 	}
 	var out []int64
-	for _, id := range dialog.OnCallAt(roster, t, b.loc()) {
+	for _, id := range domain.OnCallAt(roster, t, b.loc()) {
 		_, ok, err := b.o.People.Staff(ctx, id)
 		if err != nil {
 			b.o.Log.Error("the record of someone on call can't be loaded; skipped for this alert", "staff", b.pseudonym(id), "err", err)
@@ -321,18 +322,18 @@ func (b *Bot) onCallStaff(ctx context.Context, t time.Time) ([]int64, error) {
 // alertCase is the case of the young person with session key key; one
 // that fails to load is logged and the alert goes on without it (no first
 // name, no director).
-func (b *Bot) alertCase(ctx context.Context, key string) dialog.Case {
+func (b *Bot) alertCase(ctx context.Context, key string) domain.Case {
 	c, _, err := b.o.People.Case(ctx, key)
 	if err != nil {
 		b.o.Log.Error("can't load the case of an alert; it goes on without", "chat", b.pseudonym(parseKey(key)), "err", err)
-		return dialog.Case{Key: key}
+		return domain.Case{Key: key}
 	}
 	return c
 }
 
 // alertDirector is the user ID of the case's director while they still
 // are one; a record that fails to load is logged and counts as none.
-func (b *Bot) alertDirector(ctx context.Context, c dialog.Case) (int64, bool) {
+func (b *Bot) alertDirector(ctx context.Context, c domain.Case) (int64, bool) {
 	m, ok, err := b.director(ctx, c)
 	if err != nil {
 		b.o.Log.Error("the director's record can't be loaded; the alert goes on without them", "staff", b.pseudonym(c.Director), "err", err)
@@ -342,20 +343,20 @@ func (b *Bot) alertDirector(ctx context.Context, c dialog.Case) (int64, bool) {
 }
 
 // director is the case's director while they still are one.
-func (b *Bot) director(ctx context.Context, c dialog.Case) (dialog.StaffMember, bool, error) {
+func (b *Bot) director(ctx context.Context, c domain.Case) (domain.StaffMember, bool, error) {
 	if c.Director == 0 {
-		return dialog.StaffMember{}, false, nil
+		return domain.StaffMember{}, false, nil
 	}
 	m, ok, err := b.o.People.Staff(ctx, c.Director)
-	if err != nil || !ok || m.Role != dialog.RoleDirector {
-		return dialog.StaffMember{}, false, err
+	if err != nil || !ok || m.Role != domain.RoleDirector {
+		return domain.StaffMember{}, false, err
 	}
 	return m, true, nil
 }
 
 // directorName is the name of the case's director, or a text saying there
 // is none.
-func (b *Bot) directorName(ctx context.Context, c dialog.Case) any {
+func (b *Bot) directorName(ctx context.Context, c domain.Case) any {
 	if m, ok, err := b.director(ctx, c); err == nil && ok {
 		return m.Name
 	}

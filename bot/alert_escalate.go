@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
 // Escalation of alerts nobody took: the loop every replica runs, one
@@ -117,7 +117,7 @@ func (b *Bot) escalateAlert(ctx context.Context, key string, now time.Time) erro
 	}
 	a.Level = 1
 	a.Notices = append(a.Notices, b.notify(work, a, c, to)...)
-	return b.saveStep(ctx, a, c, s, now, func(ctx context.Context, a dialog.Alert) {
+	return b.saveStep(ctx, a, c, s, now, func(ctx context.Context, a domain.Alert) {
 		b.audit(ctx, 0, "alert.escalated", key)
 		b.o.Log.Info("alert escalated", "chat", b.pseudonym(parseKey(key)), "told", len(to))
 	})
@@ -126,7 +126,7 @@ func (b *Bot) escalateAlert(ctx context.Context, key string, now time.Time) erro
 // nextRecipients is who an escalation adds: the next on call not told
 // yet and the admins. A roster that can't be read is logged, and the
 // director gets it instead.
-func (b *Bot) nextRecipients(ctx context.Context, a dialog.Alert, c dialog.Case, now time.Time) []int64 {
+func (b *Bot) nextRecipients(ctx context.Context, a domain.Alert, c domain.Case, now time.Time) []int64 {
 	var to []int64
 	roster, err := b.onCallStaff(ctx, now)
 	if err != nil {
@@ -156,7 +156,7 @@ func (b *Bot) nextRecipients(ctx context.Context, a dialog.Alert, c dialog.Case,
 // people it told get their time. It returns the alert as saved; false
 // when it is gone (ended, or taken and expired, or erased). Nothing is
 // saved once ctx ended (an erasure stopped the work).
-func (b *Bot) saveAlert(ctx context.Context, a dialog.Alert, next time.Time) (dialog.Alert, bool, error) {
+func (b *Bot) saveAlert(ctx context.Context, a domain.Alert, next time.Time) (domain.Alert, bool, error) {
 	for range alertSaveTries {
 		if err := ctx.Err(); err != nil {
 			return a, false, err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage"
@@ -28,22 +29,22 @@ type brokenPeople struct {
 	cases map[string]bool
 }
 
-func (p *brokenPeople) Staff(ctx context.Context, id int64) (dialog.StaffMember, bool, error) {
+func (p *brokenPeople) Staff(ctx context.Context, id int64) (domain.StaffMember, bool, error) {
 	p.mu.Lock()
 	bad := p.staff[id]
 	p.mu.Unlock()
 	if bad {
-		return dialog.StaffMember{}, false, errors.New("a damaged staff record")
+		return domain.StaffMember{}, false, errors.New("a damaged staff record")
 	}
 	return p.memPeople.Staff(ctx, id)
 }
 
-func (p *brokenPeople) Case(ctx context.Context, key string) (dialog.Case, bool, error) {
+func (p *brokenPeople) Case(ctx context.Context, key string) (domain.Case, bool, error) {
 	p.mu.Lock()
 	bad := p.cases[key]
 	p.mu.Unlock()
 	if bad {
-		return dialog.Case{}, false, errors.New("a damaged case")
+		return domain.Case{}, false, errors.New("a damaged case")
 	}
 	return p.memPeople.Case(ctx, key)
 }
@@ -354,7 +355,7 @@ func TestAlertFirstSaveKeepsAConcurrentWriter(t *testing.T) {
 		t.Fatalf("Alert = %v, %v", found, err)
 	}
 	a.Level = 1
-	a.Notices = append(a.Notices, dialog.AlertNotice{Chat: director2ID, Message: 1, Level: 1})
+	a.Notices = append(a.Notices, domain.AlertNotice{Chat: director2ID, Message: 1, Level: 1})
 	if ok, err := other.SaveAlert(ctx, a, e.clock.Now().Add(takeWithin)); err != nil || !ok {
 		t.Fatalf("the other writer's save = %v, %v", ok, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -62,7 +63,7 @@ func (b *Bot) takeAlert(ctx context.Context, in incoming, a actor, key string) (
 
 // firstName is the young person's first name from the invite, or words
 // for "the young person".
-func firstName(c dialog.Case) any {
+func firstName(c domain.Case) any {
 	if c.FirstName != "" {
 		return c.FirstName
 	}
@@ -71,13 +72,13 @@ func firstName(c dialog.Case) any {
 
 // chatLink is a mention link that opens the young person's chat, if their
 // privacy settings let Telegram show it; the director is the other way.
-func (b *Bot) chatLink(lang string, young int64, c dialog.Case) string {
+func (b *Bot) chatLink(lang string, young int64, c domain.Case) string {
 	return `<a href="tg://user?id=` + strconv.FormatInt(young, 10) + `">` +
 		b.render(lang, "", dialog.T("alert.open_chat", "Who", firstName(c))) + `</a>`
 }
 
 // editTaken replaces the alert messages by a line saying who took it.
-func (b *Bot) editTaken(ctx context.Context, al dialog.Alert, c dialog.Case, name any) {
+func (b *Bot) editTaken(ctx context.Context, al domain.Alert, c domain.Case, name any) {
 	for _, n := range al.Notices {
 		lang := b.langOf(ctx, n.Chat)
 		status := dialog.T("alert.staff.taken", "Name", name, "Date", al.Taken)
@@ -90,7 +91,7 @@ func (b *Bot) editTaken(ctx context.Context, al dialog.Alert, c dialog.Case, nam
 
 // catchUp handles a take that came while messages were going out: the
 // taker edited the messages known then, this edits the rest.
-func (b *Bot) catchUp(ctx context.Context, a dialog.Alert) error {
+func (b *Bot) catchUp(ctx context.Context, a domain.Alert) error {
 	fresh, found, err := b.o.OnCall.Alert(ctx, a.Key)
 	if err != nil || !found || fresh.TakenBy == 0 {
 		return err

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -59,11 +60,11 @@ func (b *Bot) auditTrail(ctx context.Context, a actor) error {
 	if err != nil {
 		return err
 	}
-	members := make(map[int64]dialog.StaffMember, len(staff))
-	cases := map[string]dialog.Case{} // by pseudonym
+	members := make(map[int64]domain.StaffMember, len(staff))
+	cases := map[string]domain.Case{} // by pseudonym
 	for _, m := range staff {
 		members[m.UserID] = m
-		if m.Role != dialog.RoleDirector && m.Role != dialog.RoleCounsellor {
+		if m.Role != domain.RoleDirector && m.Role != domain.RoleCounsellor {
 			continue
 		}
 		of, err := b.o.People.CasesOf(ctx, m.UserID)
@@ -89,7 +90,7 @@ func (b *Bot) auditTrail(ctx context.Context, a actor) error {
 }
 
 // auditLine is one entry in words: when, who, what, which case.
-func (b *Bot) auditLine(lang string, e dialog.AuditEntry, members map[int64]dialog.StaffMember, cases map[string]dialog.Case) dialog.Text {
+func (b *Bot) auditLine(lang string, e domain.AuditEntry, members map[int64]domain.StaffMember, cases map[string]domain.Case) dialog.Text {
 	var who dialog.Text
 	m, isMember := members[e.Actor]
 	switch {

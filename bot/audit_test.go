@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -26,10 +27,10 @@ func pseudonymOf(key string) string {
 }
 
 // auditEntries returns the audit trail, oldest first.
-func (p *memPeople) auditEntries() []dialog.AuditEntry {
+func (p *memPeople) auditEntries() []domain.AuditEntry {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]dialog.AuditEntry(nil), p.audit...)
+	return append([]domain.AuditEntry(nil), p.audit...)
 }
 
 // An admin reads who opened Sam's summary, newest first, in words, with
@@ -148,7 +149,7 @@ func TestAuditNamesTheBotForAnAlert(t *testing.T) {
 	p := pseudonymOf(strconv.Itoa(youngID))
 	at := r.clock.Now()
 	for _, a := range []string{"alert.raised", "data.exported"} {
-		if err := r.people.Audit(context.Background(), dialog.AuditEntry{At: at, Action: a, Case: p}); err != nil {
+		if err := r.people.Audit(context.Background(), domain.AuditEntry{At: at, Action: a, Case: p}); err != nil {
 			t.Fatal(err)
 		}
 	}

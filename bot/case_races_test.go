@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -44,7 +45,7 @@ func TestAckDuringAReminderOrEscalationIsKept(t *testing.T) {
 					return
 				}
 				once.Do(func() {
-					r.people.changeDirectly(key, func(c *dialog.Case) { c.Acknowledged, c.AckBy = acked, directorID })
+					r.people.changeDirectly(key, func(c *domain.Case) { c.Acknowledged, c.AckBy = acked, directorID })
 				})
 			})
 			if n := r.b.DueOnce(ctx); n != 1 {
@@ -76,7 +77,7 @@ func TestDeliveryKeepsAReassignmentMadeMeanwhile(t *testing.T) {
 	r.api.OnCall(func(c telegramtest.Call) {
 		if c.Method == "sendDocument" && c.Params["chat_id"] == strconv.Itoa(directorID) {
 			once.Do(func() {
-				r.people.changeDirectly(key, func(c *dialog.Case) { c.Director = other })
+				r.people.changeDirectly(key, func(c *domain.Case) { c.Director = other })
 			})
 		}
 	})
@@ -106,7 +107,7 @@ func TestRetentionErasureStopsAnExitCleanUp(t *testing.T) {
 	ctx := context.Background()
 	// An intake that was never sent and whose session is long gone: the
 	// due loop erases its case.
-	if err := c.people.SaveCase(ctx, dialog.Case{Key: key, Director: directorID, Linked: c.clock.Now().Add(-2 * bot.DefaultIdleTTL)}); err != nil {
+	if err := c.people.SaveCase(ctx, domain.Case{Key: key, Director: directorID, Linked: c.clock.Now().Add(-2 * bot.DefaultIdleTTL)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.people.ScheduleDue(ctx, key, c.clock.Now()); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -67,7 +68,7 @@ func (b *Bot) caseload(ctx context.Context, a actor) error {
 
 // pendingInvites are the invites not opened yet that a director will get
 // or a counsellor made; links that move an intake are not invitations.
-func (b *Bot) pendingInvites(ctx context.Context, a actor) ([]dialog.Link, error) {
+func (b *Bot) pendingInvites(ctx context.Context, a actor) ([]domain.Link, error) {
 	var directors []int64
 	if a.director() {
 		directors = []int64{a.id}
@@ -80,7 +81,7 @@ func (b *Bot) pendingInvites(ctx context.Context, a actor) ([]dialog.Link, error
 			directors = append(directors, d.UserID)
 		}
 	}
-	var out []dialog.Link
+	var out []domain.Link
 	for _, d := range directors {
 		links, err := b.o.People.PendingInvites(ctx, d)
 		if err != nil {
@@ -97,7 +98,7 @@ func (b *Bot) pendingInvites(ctx context.Context, a actor) ([]dialog.Link, error
 
 // caseStatus is the line of case number n, and whether its intake was
 // sent.
-func (b *Bot) caseStatus(ctx context.Context, c dialog.Case, n int) (dialog.Text, bool, error) {
+func (b *Bot) caseStatus(ctx context.Context, c domain.Case, n int) (dialog.Text, bool, error) {
 	s, found, err := b.o.Store.Load(ctx, c.Key)
 	if err != nil {
 		return dialog.Text{}, false, err
@@ -144,7 +145,7 @@ func (b *Bot) caseButton(ctx context.Context, in incoming, a actor, act, key str
 }
 
 // openSummary sends the intake again to the director or admin who asked.
-func (b *Bot) openSummary(ctx context.Context, a actor, c dialog.Case) (dialog.Text, error) {
+func (b *Bot) openSummary(ctx context.Context, a actor, c domain.Case) (dialog.Text, error) {
 	s, found, err := b.o.Store.Load(ctx, c.Key)
 	if err != nil {
 		return dialog.Text{}, err
@@ -159,13 +160,13 @@ func (b *Bot) openSummary(ctx context.Context, a actor, c dialog.Case) (dialog.T
 }
 
 // newLink makes a link that moves the intake to the account that opens it.
-func (b *Bot) newLink(ctx context.Context, a actor, c dialog.Case) (dialog.Text, error) {
+func (b *Bot) newLink(ctx context.Context, a actor, c domain.Case) (dialog.Text, error) {
 	if _, ok := b.o.Store.(SessionMover); !ok {
 		return dialog.T("cases.no_relink"), nil
 	}
 	now := b.o.Now()
-	l := dialog.Link{
-		Kind: dialog.LinkInvite, CreatedBy: a.id, Director: c.Director, Counsellor: c.Counsellor,
+	l := domain.Link{
+		Kind: domain.LinkInvite, CreatedBy: a.id, Director: c.Director, Counsellor: c.Counsellor,
 		FirstName: c.FirstName, Note: c.Note, CaseKey: c.Key, Created: now, Expires: now.Add(b.o.InviteTTL),
 	}
 	token, err := b.o.People.CreateLink(ctx, l)

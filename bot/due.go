@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -100,7 +101,7 @@ func (b *Bot) due(ctx context.Context, key string, now time.Time) error {
 }
 
 // dueDelivery tries a handoff again that did not get through.
-func (b *Bot) dueDelivery(ctx context.Context, c dialog.Case, s dialog.Session, now time.Time) error {
+func (b *Bot) dueDelivery(ctx context.Context, c domain.Case, s dialog.Session, now time.Time) error {
 	if b.deliverHandoff(ctx, c, s) {
 		return nil
 	}
@@ -112,12 +113,12 @@ func (b *Bot) dueDelivery(ctx context.Context, c dialog.Case, s dialog.Session, 
 
 // remind tells the director, in neutral words, that an intake waits for
 // them, with the button again.
-func (b *Bot) remind(ctx context.Context, c dialog.Case, now time.Time) error {
+func (b *Bot) remind(ctx context.Context, c domain.Case, now time.Time) error {
 	dir, ok, err := b.o.People.Staff(ctx, c.Director)
 	if err != nil {
 		return err
 	}
-	if !ok || dir.Role != dialog.RoleDirector {
+	if !ok || dir.Role != domain.RoleDirector {
 		return b.escalate(ctx, c, now, c.Delivered)
 	}
 	lang := b.staffLang(dir)
@@ -127,7 +128,7 @@ func (b *Bot) remind(ctx context.Context, c dialog.Case, now time.Time) error {
 	}
 	// Only the reminder's field changes, and only while nobody has
 	// acknowledged the intake: an acknowledgement made meanwhile is kept.
-	ok, err = b.o.People.ChangeCase(ctx, c.Key, func(cur *dialog.Case) bool {
+	ok, err = b.o.People.ChangeCase(ctx, c.Key, func(cur *domain.Case) bool {
 		if !cur.Acknowledged.IsZero() {
 			return false
 		}
@@ -145,7 +146,7 @@ func (b *Bot) remind(ctx context.Context, c dialog.Case, now time.Time) error {
 // escalate tells every admin that an intake has waited since since, and
 // stops the reminders of it: the next due time is the end of the bot's
 // copy, IdleTTL on, unless someone acknowledges it before.
-func (b *Bot) escalate(ctx context.Context, c dialog.Case, now, since time.Time) error {
+func (b *Bot) escalate(ctx context.Context, c domain.Case, now, since time.Time) error {
 	if fresh, found, err := b.o.People.Case(ctx, c.Key); err != nil {
 		return err
 	} else if !found || !fresh.Acknowledged.IsZero() {
@@ -155,7 +156,7 @@ func (b *Bot) escalate(ctx context.Context, c dialog.Case, now, since time.Time)
 	var dirName any = dialog.T("ack.no_director")
 	if dir, ok, err := b.o.People.Staff(ctx, c.Director); err != nil {
 		return err
-	} else if ok && dir.Role == dialog.RoleDirector {
+	} else if ok && dir.Role == domain.RoleDirector {
 		dirName = dir.Name
 	}
 	var name any = c.Key
@@ -179,7 +180,7 @@ func (b *Bot) escalate(ctx context.Context, c dialog.Case, now, since time.Time)
 	b.o.Log.Info("admins told of an intake waiting for its director", "case", b.pseudonym(parseKey(key)))
 	// Only the escalation's field changes, and only while nobody has
 	// acknowledged the intake: an acknowledgement made meanwhile is kept.
-	ok, err := b.o.People.ChangeCase(ctx, key, func(cur *dialog.Case) bool {
+	ok, err := b.o.People.ChangeCase(ctx, key, func(cur *domain.Case) bool {
 		if !cur.Acknowledged.IsZero() {
 			return false
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -102,7 +103,7 @@ func (b *Bot) eraseButton(ctx context.Context, in incoming) error {
 		b.edit(ctx, in, lang, nil, dialog.T("erase.nothing"))
 		return nil
 	}
-	var cp *dialog.Case
+	var cp *domain.Case
 	if hasCase {
 		cp = &c
 	}
@@ -135,7 +136,7 @@ func (b *Bot) eraseButton(ctx context.Context, in incoming) error {
 // is stopped first, so that whatever it saved before it noticed is erased
 // too. Erasing what is not there is fine; an error leaves the rest for
 // another try.
-func (b *Bot) erase(ctx context.Context, chat int64, key string, c *dialog.Case) error {
+func (b *Bot) erase(ctx context.Context, chat int64, key string, c *domain.Case) error {
 	b.settle(key, eraseSettle)
 	al, hasAlert := b.alertToWithdraw(ctx, key)
 	if err := b.wipe(ctx, chat, key, c); err != nil {
@@ -149,14 +150,14 @@ func (b *Bot) erase(ctx context.Context, chat int64, key string, c *dialog.Case)
 
 // alertToWithdraw loads the alert of key before the erasure removes it. A
 // store that fails does not stop the erasure.
-func (b *Bot) alertToWithdraw(ctx context.Context, key string) (dialog.Alert, bool) {
+func (b *Bot) alertToWithdraw(ctx context.Context, key string) (domain.Alert, bool) {
 	if b.o.OnCall == nil {
-		return dialog.Alert{}, false
+		return domain.Alert{}, false
 	}
 	al, found, err := b.o.OnCall.Alert(ctx, key)
 	if err != nil {
 		b.o.Log.Warn("can't load the alert of an intake being erased; its messages keep their button", "chat", b.pseudonym(parseKey(key)), "err", err)
-		return dialog.Alert{}, false
+		return domain.Alert{}, false
 	}
 	return al, found && len(al.Notices) > 0
 }
@@ -165,7 +166,7 @@ func (b *Bot) alertToWithdraw(ctx context.Context, key string) (dialog.Alert, bo
 // each staff member's language, by a neutral line without the take
 // button: a press would find no alert, and staff must not think someone
 // else took it.
-func (b *Bot) withdrawAlert(ctx context.Context, al dialog.Alert) {
+func (b *Bot) withdrawAlert(ctx context.Context, al domain.Alert) {
 	for _, n := range al.Notices {
 		lang := b.langOf(ctx, n.Chat)
 		b.sender.Edit(ctx, n.Chat, n.Message, b.render(lang, "", dialog.T("alert.staff.withdrawn")), nil)
@@ -175,7 +176,7 @@ func (b *Bot) withdrawAlert(ctx context.Context, al dialog.Alert) {
 
 // wipe is erase without stopping the work on the intake: for the due
 // loop, which is that work itself (it settles the others first, expire).
-func (b *Bot) wipe(ctx context.Context, chat int64, key string, c *dialog.Case) error {
+func (b *Bot) wipe(ctx context.Context, chat int64, key string, c *domain.Case) error {
 	del, ok := b.o.Store.(SessionDeleter)
 	if !ok {
 		return errCantErase
@@ -230,7 +231,7 @@ func (b *Bot) dropTrail(ctx context.Context, chat int64) {
 // tellWithdrawn tells the case's director and counsellor, in their
 // language, that the intake was withdrawn and erased; only the invite's
 // first name says whose.
-func (b *Bot) tellWithdrawn(ctx context.Context, c dialog.Case) {
+func (b *Bot) tellWithdrawn(ctx context.Context, c domain.Case) {
 	var who any = dialog.T("erase.someone")
 	if c.FirstName != "" {
 		who = c.FirstName
@@ -262,7 +263,7 @@ func (b *Bot) scheduleIdle(ctx context.Context, key string, from time.Time) {
 // and nobody acknowledged IdleTTL after that; the case of an intake never
 // sent goes once its session has expired. It reports whether the case was
 // of that kind.
-func (b *Bot) dueRetention(ctx context.Context, c dialog.Case, s dialog.Session, found bool, now time.Time) (bool, error) {
+func (b *Bot) dueRetention(ctx context.Context, c domain.Case, s dialog.Session, found bool, now time.Time) (bool, error) {
 	switch {
 	case found && s.State != dialog.StateSubmitted && (!c.Acknowledged.IsZero() || !c.Escalated.IsZero()):
 		// They started over (before or after the acknowledgement): the
@@ -297,7 +298,7 @@ func (b *Bot) dueRetention(ctx context.Context, c dialog.Case, s dialog.Session,
 // unanswered reports whether the admins were told of the case's current
 // submission (sent or not) and nobody acknowledged it. A young person who
 // started over has a new intake; one who sent it again, a new submission.
-func unanswered(c dialog.Case, s dialog.Session, found bool) bool {
+func unanswered(c domain.Case, s dialog.Session, found bool) bool {
 	switch {
 	case c.Escalated.IsZero() || !c.Acknowledged.IsZero():
 		return false
@@ -311,7 +312,7 @@ func unanswered(c dialog.Case, s dialog.Session, found bool) bool {
 // the due loop, as the tracked work on the case itself: the other work on
 // the person (an /exit clean-up that would put its leftovers back into the
 // trail, an alert being raised) is stopped first, as for /delete.
-func (b *Bot) expire(ctx context.Context, c dialog.Case, why string) error {
+func (b *Bot) expire(ctx context.Context, c domain.Case, why string) error {
 	b.settleOthers(ctx, c.Key, eraseSettle)
 	if err := b.wipe(ctx, parseKey(c.Key), c.Key, &c); err != nil {
 		return err

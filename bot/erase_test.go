@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegramtest"
-	"github.com/intakebot/intakebot/dialog"
 )
 
 // erasePress presses the yes or no button of the latest /delete question.
@@ -42,7 +42,7 @@ func TestDeleteErasesEverythingAfterConfirmation(t *testing.T) {
 	p.submitted(youngID, directorID, counsellorID, "Sam", map[string]string{"dreams": secret})
 	key := strconv.Itoa(youngID)
 	ctx := context.Background()
-	relink, err := p.people.CreateLink(ctx, dialog.Link{Kind: dialog.LinkInvite, Director: directorID, CaseKey: key,
+	relink, err := p.people.CreateLink(ctx, domain.Link{Kind: domain.LinkInvite, Director: directorID, CaseKey: key,
 		FirstName: "Sam", Created: p.clock.Now(), Expires: p.clock.Now().Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)

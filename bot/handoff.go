@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -31,7 +32,7 @@ func (b *Bot) handOff(ctx context.Context, s dialog.Session) error {
 			b.o.Log.Warn("an intake was sent without a director", "chat", b.pseudonym(parseKey(s.Key)))
 			return nil
 		}
-		c = dialog.Case{Key: s.Key, Director: b.o.OpenIntakeDirector, Linked: b.o.Now()}
+		c = domain.Case{Key: s.Key, Director: b.o.OpenIntakeDirector, Linked: b.o.Now()}
 		if err := b.o.People.SaveCase(ctx, c); err != nil {
 			return err
 		}
@@ -81,14 +82,14 @@ func (b *Bot) WaitHandoffs(ctx context.Context) {
 // by which the director acknowledges it; it reports whether the intake
 // arrived. Only a current director ever receives it. When ctx ends (a
 // /delete settles the work) nothing more is recorded or sent.
-func (b *Bot) deliverHandoff(ctx context.Context, c dialog.Case, s dialog.Session) bool {
+func (b *Bot) deliverHandoff(ctx context.Context, c domain.Case, s dialog.Session) bool {
 	log := b.o.Log.With("case", b.pseudonym(parseKey(c.Key)), "director", b.pseudonym(c.Director))
 	dir, ok, err := b.o.People.Staff(ctx, c.Director)
 	if err != nil {
 		log.Error("can't look up the director of an intake", "err", err)
 		return false
 	}
-	if !ok || dir.Role != dialog.RoleDirector {
+	if !ok || dir.Role != domain.RoleDirector {
 		log.Warn("the director of an intake is no longer staff: the admins will be told")
 		return false
 	}
@@ -109,7 +110,7 @@ func (b *Bot) deliverHandoff(ctx context.Context, c dialog.Case, s dialog.Sessio
 	// another director meanwhile is not delivered (the due loop sends it
 	// to them) and keeps its new director.
 	reassigned := false
-	ok, err = b.o.People.ChangeCase(ctx, c.Key, func(cur *dialog.Case) bool {
+	ok, err = b.o.People.ChangeCase(ctx, c.Key, func(cur *domain.Case) bool {
 		if reassigned = cur.Director != c.Director; reassigned {
 			return false
 		}
@@ -145,7 +146,7 @@ func (b *Bot) deliverHandoff(ctx context.Context, c dialog.Case, s dialog.Sessio
 
 // sendSummary sends the intake as messages and as a document to chat, in
 // lang; it reports whether all of it arrived.
-func (b *Bot) sendSummary(ctx context.Context, chat int64, lang string, c dialog.Case, s dialog.Session) bool {
+func (b *Bot) sendSummary(ctx context.Context, chat int64, lang string, c domain.Case, s dialog.Session) bool {
 	sum := dialog.BuildSummary(b.o.Engine.Flow, s)
 	view := HandoffView{Case: c, Summary: sum, Age: s.Age, Flags: sum.Flags}
 	ok := true
@@ -159,7 +160,7 @@ func (b *Bot) sendSummary(ctx context.Context, chat int64, lang string, c dialog
 
 // deliveredFor reports whether the case's director got submission s: a
 // young person who started over sends a new one.
-func deliveredFor(c dialog.Case, s dialog.Session) bool {
+func deliveredFor(c domain.Case, s dialog.Session) bool {
 	return !c.Delivered.IsZero() && !c.Delivered.Before(s.Submitted)
 }
 
@@ -170,7 +171,7 @@ func ackButton(key string) [][]dialog.Button {
 // acknowledge records the director's "I'll contact them" and tells the
 // young person, without a word of content, that they are seen. The caller
 // checked that the actor is the case's director or an admin.
-func (b *Bot) acknowledge(ctx context.Context, in incoming, a actor, c dialog.Case) (dialog.Text, error) {
+func (b *Bot) acknowledge(ctx context.Context, in incoming, a actor, c domain.Case) (dialog.Text, error) {
 	if !c.Acknowledged.IsZero() {
 		b.edit(ctx, in, a.lang, nil, dialog.T("ack.done", "Date", c.Acknowledged))
 		return dialog.T("ack.already"), nil
@@ -181,7 +182,7 @@ func (b *Bot) acknowledge(ctx context.Context, in incoming, a actor, c dialog.Ca
 	now := b.o.Now()
 	// Only the acknowledgement's fields change, on the case as it is now.
 	var already time.Time
-	ok, err := b.o.People.ChangeCase(ctx, c.Key, func(cur *dialog.Case) bool {
+	ok, err := b.o.People.ChangeCase(ctx, c.Key, func(cur *domain.Case) bool {
 		if already = cur.Acknowledged; !already.IsZero() || cur.Delivered.IsZero() {
 			return false
 		}

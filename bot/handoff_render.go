@@ -12,12 +12,13 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
 // HandoffView is what a director receives about one intake.
 type HandoffView struct {
-	Case dialog.Case
+	Case domain.Case
 	// Summary holds the answers by topic, the skipped questions, the dates
 	// and the young person's language.
 	Summary dialog.Summary

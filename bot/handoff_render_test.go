@@ -17,6 +17,7 @@ import (
 	"unicode"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -44,7 +45,7 @@ func handoffSession(tb testing.TB, f *dialog.Flow) dialog.Session {
 
 func handoffView(f *dialog.Flow, s dialog.Session) bot.HandoffView {
 	return bot.HandoffView{
-		Case:    dialog.Case{Key: "case-0001", Director: 42, FirstName: "Sara"},
+		Case:    domain.Case{Key: "case-0001", Director: 42, FirstName: "Sara"},
 		Summary: dialog.BuildSummary(f, s),
 		Age:     s.Age,
 		Flags:   []string{"safety", "income"},

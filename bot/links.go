@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -62,14 +63,14 @@ func (b *Bot) openLink(ctx context.Context, in incoming) (func(*dialog.Session),
 		return nil, false, err
 	}
 	switch {
-	case l.Kind == dialog.LinkStaff:
+	case l.Kind == domain.LinkStaff:
 		return nil, true, b.openStaffLink(ctx, a, l)
-	case l.Kind == dialog.LinkInvite && a.admin:
+	case l.Kind == domain.LinkInvite && a.admin:
 		b.say(ctx, a.id, a.lang, nil, dialog.T("link.staff_not_young"))
 		return nil, true, nil
-	case l.Kind == dialog.LinkInvite && l.CaseKey != "":
+	case l.Kind == domain.LinkInvite && l.CaseKey != "":
 		return b.reattach(ctx, a, l)
-	case l.Kind == dialog.LinkInvite:
+	case l.Kind == domain.LinkInvite:
 		return b.linkInvite(ctx, a, l)
 	}
 	b.say(ctx, a.id, a.lang, nil, dialog.T("link.invalid"))
@@ -78,12 +79,12 @@ func (b *Bot) openLink(ctx context.Context, in incoming) (func(*dialog.Session),
 
 // linkInvite links the young person to the invite's director and has the
 // engine greet them: the consent screen names the director.
-func (b *Bot) linkInvite(ctx context.Context, a actor, l dialog.Link) (func(*dialog.Session), bool, error) {
+func (b *Bot) linkInvite(ctx context.Context, a actor, l domain.Link) (func(*dialog.Session), bool, error) {
 	dir, ok, err := b.o.People.Staff(ctx, l.Director)
 	if err != nil {
 		return nil, false, err
 	}
-	if !ok || dir.Role != dialog.RoleDirector {
+	if !ok || dir.Role != domain.RoleDirector {
 		// The director left after the invite was made.
 		b.say(ctx, a.id, a.lang, nil, dialog.T("link.invalid"))
 		return nil, true, nil
@@ -98,7 +99,7 @@ func (b *Bot) linkInvite(ctx context.Context, a actor, l dialog.Link) (func(*dia
 		return nil, false, nil
 	}
 	// Not handed off yet: the newest invite decides the director.
-	c = dialog.Case{Key: key, Director: l.Director, Counsellor: l.Counsellor, FirstName: l.FirstName, Note: l.Note, Linked: b.o.Now()}
+	c = domain.Case{Key: key, Director: l.Director, Counsellor: l.Counsellor, FirstName: l.FirstName, Note: l.Note, Linked: b.o.Now()}
 	if err := b.o.People.SaveCase(ctx, c); err != nil {
 		return nil, false, err
 	}
@@ -110,7 +111,7 @@ func (b *Bot) linkInvite(ctx context.Context, a actor, l dialog.Link) (func(*dia
 
 // reattach moves an intake to the young person's new account: the
 // session with its answers and the case.
-func (b *Bot) reattach(ctx context.Context, a actor, l dialog.Link) (func(*dialog.Session), bool, error) {
+func (b *Bot) reattach(ctx context.Context, a actor, l domain.Link) (func(*dialog.Session), bool, error) {
 	newKey := sessionKey(a.id)
 	if l.CaseKey == newKey {
 		return nil, false, nil
@@ -161,7 +162,7 @@ func (b *Bot) firstContact(ctx context.Context, in incoming) (func(*dialog.Sessi
 		if err != nil {
 			return nil, false, err
 		}
-		if ok && l.Kind == dialog.LinkStaff {
+		if ok && l.Kind == domain.LinkStaff {
 			return nil, true, b.takeName(ctx, in, a, l)
 		}
 	}
@@ -192,13 +193,13 @@ func (b *Bot) openIntake(ctx context.Context, in incoming, a actor) (func(*dialo
 	if err != nil {
 		return nil, false, err
 	}
-	if !ok || dir.Role != dialog.RoleDirector {
+	if !ok || dir.Role != domain.RoleDirector {
 		b.o.Log.Warn("the open intake's director is not a director: young people need an invite")
 		b.noInvite(ctx, in, a)
 		return nil, true, nil
 	}
 	key := sessionKey(a.id)
-	if err := b.o.People.SaveCase(ctx, dialog.Case{Key: key, Director: dir.UserID, Linked: b.o.Now()}); err != nil {
+	if err := b.o.People.SaveCase(ctx, domain.Case{Key: key, Director: dir.UserID, Linked: b.o.Now()}); err != nil {
 		return nil, false, err
 	}
 	b.scheduleIdle(ctx, key, b.o.Now())

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -217,7 +218,7 @@ func TestReattachToANewAccountKeepsTheAnswers(t *testing.T) {
 // once revoked, their commands are refused.
 func TestStaffLinkThenRevoke(t *testing.T) {
 	r := newRoles(t, nil)
-	r.staff(directorID, dialog.RoleDirector, "Sanne de Vries", "en")
+	r.staff(directorID, domain.RoleDirector, "Sanne de Vries", "en")
 	r.send(adminID, "/staff", "nl")
 	r.press(adminID, "Begeleider")
 	token := r.token(adminID)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -48,7 +49,7 @@ func (b *Bot) myData(ctx context.Context, in incoming) error {
 	if found {
 		sp = &s
 	}
-	var cp *dialog.Case
+	var cp *domain.Case
 	if hasCase {
 		cp = &c
 	}
@@ -82,7 +83,7 @@ func (b *Bot) isStaff(ctx context.Context, in incoming) (staff bool, lang string
 type stored struct {
 	s       dialog.Session
 	found   bool
-	c       dialog.Case
+	c       domain.Case
 	hasCase bool
 	// lang is the session's language, else their Telegram language.
 	lang string
@@ -119,7 +120,7 @@ func (b *Bot) loadFresh(ctx context.Context, key string) (dialog.Session, bool, 
 }
 
 // dataExport renders the export as plain text in lang. s or c may be nil.
-func (b *Bot) dataExport(lang string, s *dialog.Session, c *dialog.Case, director string) []byte {
+func (b *Bot) dataExport(lang string, s *dialog.Session, c *domain.Case, director string) []byte {
 	r := b.o.Renderer
 	// Locale texts are Telegram HTML; the person's words are escaped by
 	// the renderer: PlainText gives back both as a person reads them.
@@ -217,7 +218,7 @@ func (b *Bot) dataExport(lang string, s *dialog.Session, c *dialog.Case, directo
 // stateID is the message for where the intake is. A sent intake says
 // whether it reached the director: a delivery may still be on its way
 // (the bot tries again), and without a case there is no director to tell.
-func stateID(s *dialog.Session, c *dialog.Case) string {
+func stateID(s *dialog.Session, c *domain.Case) string {
 	switch {
 	case s.State != dialog.StateSubmitted || c == nil:
 		return "mydata.state." + string(s.State)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -16,20 +17,20 @@ import (
 type OnCall interface {
 	// AddOnCall adds a window at the end of the roster and returns it with
 	// its ID, which is also its order.
-	AddOnCall(ctx context.Context, w dialog.OnCallWindow) (dialog.OnCallWindow, error)
+	AddOnCall(ctx context.Context, w domain.OnCallWindow) (domain.OnCallWindow, error)
 	// OnCallRoster returns the windows in roster order.
-	OnCallRoster(ctx context.Context) ([]dialog.OnCallWindow, error)
+	OnCallRoster(ctx context.Context) ([]domain.OnCallWindow, error)
 	// RemoveOnCall removes window id; false when there was none.
 	RemoveOnCall(ctx context.Context, id int) (bool, error)
 
 	// OpenAlert stores a as the open alert of a.Key, to escalate at next,
 	// unless one is open: then it returns that one and false.
-	OpenAlert(ctx context.Context, a dialog.Alert, next time.Time, ttl time.Duration) (dialog.Alert, bool, error)
+	OpenAlert(ctx context.Context, a domain.Alert, next time.Time, ttl time.Duration) (domain.Alert, bool, error)
 	// Alert returns the open alert of a session key.
-	Alert(ctx context.Context, key string) (dialog.Alert, bool, error)
+	Alert(ctx context.Context, key string) (domain.Alert, bool, error)
 	// SaveAlert stores a's level and messages and its next escalation
 	// (zero: none); it never makes an alert that is gone again (false).
-	SaveAlert(ctx context.Context, a dialog.Alert, next time.Time) (bool, error)
+	SaveAlert(ctx context.Context, a domain.Alert, next time.Time) (bool, error)
 	// TakeAlert gives the alert to staff, atomically: the first wins, a
 	// later caller learns who took it; false and 0 mean it is gone. A
 	// taken alert is kept for at most hold.
@@ -74,7 +75,7 @@ func (b *Bot) onCallCommand(ctx context.Context, a actor, arg string) error {
 		// The number is a position in a list that shifts: ask first,
 		// naming the person (bot/oncall_confirm.go).
 		m := staff[cmd.staff-1]
-		b.onCallConfirm(ctx, a, m, dialog.OnCallWindow{Staff: m.UserID, Days: cmd.days, From: cmd.from, To: cmd.to})
+		b.onCallConfirm(ctx, a, m, domain.OnCallWindow{Staff: m.UserID, Days: cmd.days, From: cmd.from, To: cmd.to})
 		return nil
 	case onCallDel:
 		ok, err := b.o.OnCall.RemoveOnCall(ctx, cmd.n)
@@ -94,7 +95,7 @@ func (b *Bot) onCallCommand(ctx context.Context, a actor, arg string) error {
 
 // onCallOverview shows who is on call now, the roster, the staff with
 // their numbers, and how to change the roster.
-func (b *Bot) onCallOverview(ctx context.Context, a actor, staff []dialog.StaffMember) error {
+func (b *Bot) onCallOverview(ctx context.Context, a actor, staff []domain.StaffMember) error {
 	roster, err := b.o.OnCall.OnCallRoster(ctx)
 	if err != nil {
 		return err
@@ -145,9 +146,9 @@ func (b *Bot) onCallOverview(ctx context.Context, a actor, staff []dialog.StaffM
 
 // onCallNow is the staff on call at t, in roster order; windows of people
 // who are no longer staff are skipped.
-func (b *Bot) onCallNow(roster []dialog.OnCallWindow, staff []dialog.StaffMember, t time.Time) []dialog.StaffMember {
-	var out []dialog.StaffMember
-	for _, id := range dialog.OnCallAt(roster, t, b.loc()) {
+func (b *Bot) onCallNow(roster []domain.OnCallWindow, staff []domain.StaffMember, t time.Time) []domain.StaffMember {
+	var out []domain.StaffMember
+	for _, id := range domain.OnCallAt(roster, t, b.loc()) {
 		for _, m := range staff {
 			if m.UserID == id {
 				out = append(out, m)
@@ -158,7 +159,7 @@ func (b *Bot) onCallNow(roster []dialog.OnCallWindow, staff []dialog.StaffMember
 }
 
 // windowLine is one line of the roster: number, days, times, who.
-func (b *Bot) windowLine(lang string, w dialog.OnCallWindow, staff []dialog.StaffMember) string {
+func (b *Bot) windowLine(lang string, w domain.OnCallWindow, staff []domain.StaffMember) string {
 	var name, role any = dialog.T("oncall.not_staff"), ""
 	for _, m := range staff {
 		if m.UserID == w.Staff {
@@ -173,8 +174,8 @@ func (b *Bot) windowLine(lang string, w dialog.OnCallWindow, staff []dialog.Staf
 }
 
 // daysText names a set of days: "ma-vr", "za, zo", "elke dag".
-func (b *Bot) daysText(lang string, days dialog.Weekdays) string {
-	if days == dialog.AllDays {
+func (b *Bot) daysText(lang string, days domain.Weekdays) string {
+	if days == domain.AllDays {
 		return PlainText(b.render(lang, "", dialog.T("oncall.days_all")))
 	}
 	name := func(n int) string { return PlainText(b.render(lang, "", dialog.T("oncall.day."+string(rune('0'+n))))) }
@@ -203,7 +204,7 @@ func (b *Bot) daysText(lang string, days dialog.Weekdays) string {
 
 // timeText is a window's times: "08:00-17:00", "00:00-24:00", or with a
 // note when it ends the next day.
-func (b *Bot) timeText(lang string, w dialog.OnCallWindow) string {
+func (b *Bot) timeText(lang string, w domain.OnCallWindow) string {
 	to := clockText(w.To)
 	if w.To == 0 {
 		to = "24:00"

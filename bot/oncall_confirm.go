@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -15,7 +16,7 @@ import (
 // and only an admin's press adds it.
 
 // onCallConfirm asks the admin to confirm a window for m.
-func (b *Bot) onCallConfirm(ctx context.Context, a actor, m dialog.StaffMember, w dialog.OnCallWindow) {
+func (b *Bot) onCallConfirm(ctx context.Context, a actor, m domain.StaffMember, w domain.OnCallWindow) {
 	arg := onCallButtonArg(w)
 	b.say(ctx, a.id, a.lang, [][]dialog.Button{
 		{{Label: dialog.T("oncallconfirm.btn_add"), Data: staffData(actOnCallAdd, arg)}},
@@ -51,7 +52,7 @@ func (b *Bot) onCallButton(ctx context.Context, in incoming, a actor, act, arg s
 	if err != nil {
 		return dialog.Text{}, err
 	}
-	who := []dialog.StaffMember{m}
+	who := []domain.StaffMember{m}
 	for _, r := range roster {
 		if r.Staff == w.Staff && r.Days == w.Days && r.From == w.From && r.To == w.To {
 			// A second press, or the same window twice: once is enough.
@@ -85,34 +86,34 @@ func (b *Bot) editHTML(ctx context.Context, in incoming, lang, body string) {
 
 // onCallButtonArg is a window as the argument of the confirm button:
 // "<user ID>:<days>:<from>:<to>", at most 31 bytes.
-func onCallButtonArg(w dialog.OnCallWindow) string {
+func onCallButtonArg(w domain.OnCallWindow) string {
 	return strconv.FormatInt(w.Staff, 10) + ":" + strconv.Itoa(int(w.Days)) + ":" +
 		strconv.Itoa(w.From) + ":" + strconv.Itoa(w.To)
 }
 
 // parseOnCallButton reads the argument of the confirm button, which anyone
 // can forge: false for anything but a valid window in canonical form.
-func parseOnCallButton(arg string) (dialog.OnCallWindow, bool) {
+func parseOnCallButton(arg string) (domain.OnCallWindow, bool) {
 	parts := strings.Split(arg, ":")
 	if len(parts) != 4 {
-		return dialog.OnCallWindow{}, false
+		return domain.OnCallWindow{}, false
 	}
 	staff, err := strconv.ParseInt(parts[0], 10, 64)
 	if err != nil || staff <= 0 {
-		return dialog.OnCallWindow{}, false
+		return domain.OnCallWindow{}, false
 	}
 	var n [3]int
 	for i, p := range parts[1:] {
-		if n[i], err = strconv.Atoi(p); err != nil || n[i] < 0 || n[i] >= dialog.MinutesPerDay {
-			return dialog.OnCallWindow{}, false
+		if n[i], err = strconv.Atoi(p); err != nil || n[i] < 0 || n[i] >= domain.MinutesPerDay {
+			return domain.OnCallWindow{}, false
 		}
 	}
-	if n[0] > int(dialog.AllDays) {
-		return dialog.OnCallWindow{}, false
+	if n[0] > int(domain.AllDays) {
+		return domain.OnCallWindow{}, false
 	}
-	w := dialog.OnCallWindow{Staff: staff, Days: dialog.Weekdays(n[0]), From: n[1], To: n[2]}
+	w := domain.OnCallWindow{Staff: staff, Days: domain.Weekdays(n[0]), From: n[1], To: n[2]}
 	if !w.Valid() || onCallButtonArg(w) != arg {
-		return dialog.OnCallWindow{}, false
+		return domain.OnCallWindow{}, false
 	}
 	return w, true
 }

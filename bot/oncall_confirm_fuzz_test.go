@@ -3,7 +3,7 @@ package bot
 import (
 	"testing"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
 // The confirm button of /oncall add can be forged: its argument is read
@@ -20,7 +20,7 @@ func FuzzParseOnCallButton(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		w, ok := parseOnCallButton(s)
 		if !ok {
-			if w != (dialog.OnCallWindow{}) {
+			if w != (domain.OnCallWindow{}) {
 				t.Fatalf("parseOnCallButton(%q) failed but returned %+v", s, w)
 			}
 			return

@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegramtest"
-	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage"
 )
 
 // roster is the stored on-call roster.
-func (e *onCall) roster() []dialog.OnCallWindow {
+func (e *onCall) roster() []domain.OnCallWindow {
 	e.t.Helper()
 	codec, err := storage.NewCodec([]byte("0123456789abcdef0123456789abcdef"))
 	if err != nil {
@@ -78,7 +78,7 @@ func TestOnCallAddAsksFirstAndKeepsThePerson(t *testing.T) {
 	}
 
 	// Noor joins and sorts first: Fatima is number 3 now, Kees number 2.
-	e.staff(counsellorID-1, dialog.RoleCounsellor, "Noor", "nl")
+	e.staff(counsellorID-1, domain.RoleCounsellor, "Noor", "nl")
 	e.press(adminID, e.visible("nl", "oncallconfirm.btn_add"))
 
 	r := e.roster()

@@ -7,7 +7,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
 // The admin's /oncall arguments, read by a pure function so that every
@@ -33,7 +33,7 @@ const (
 type onCallCmd struct {
 	op    onCallOp
 	staff int // add: the number of the staff member in the list, from 1
-	days  dialog.Weekdays
+	days  domain.Weekdays
 	from  int // minutes after midnight
 	to    int
 	n     int // del: the window's number
@@ -62,16 +62,16 @@ var dayNames = map[string]int{
 }
 
 // dayGroups are words for several days.
-var dayGroups = map[string]dialog.Weekdays{
-	"alle": dialog.AllDays, "all": dialog.AllDays, "dagelijks": dialog.AllDays, "daily": dialog.AllDays,
+var dayGroups = map[string]domain.Weekdays{
+	"alle": domain.AllDays, "all": domain.AllDays, "dagelijks": domain.AllDays, "daily": domain.AllDays,
 	"werkdagen": workdays, "weekdagen": workdays, "weekdays": workdays, "workdays": workdays,
 	"weekend": weekdaySet(time.Saturday, time.Sunday),
 }
 
 var workdays = weekdaySet(time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday)
 
-func weekdaySet(ds ...time.Weekday) dialog.Weekdays {
-	var w dialog.Weekdays
+func weekdaySet(ds ...time.Weekday) domain.Weekdays {
+	var w domain.Weekdays
 	for _, d := range ds {
 		w = w.With(d)
 	}
@@ -128,15 +128,15 @@ func parseOnCallAdd(rest string) (onCallCmd, string) {
 	if !ok {
 		return onCallCmd{}, "oncall.err.days"
 	}
-	return onCallCmd{op: onCallAdd, staff: staff, days: days, from: fh*60 + fm, to: (th*60 + tm) % dialog.MinutesPerDay}, ""
+	return onCallCmd{op: onCallAdd, staff: staff, days: days, from: fh*60 + fm, to: (th*60 + tm) % domain.MinutesPerDay}, ""
 }
 
 // parseDays reads a list of days and day ranges.
-func parseDays(s string) (dialog.Weekdays, bool) {
+func parseDays(s string) (domain.Weekdays, bool) {
 	// "ma - vr" is one range.
 	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "-", " - ")), " ")
 	s = strings.ReplaceAll(s, " - ", "-")
-	var days dialog.Weekdays
+	var days domain.Weekdays
 	items := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '/' || r == '+' })
 	if len(items) == 0 {
 		return 0, false

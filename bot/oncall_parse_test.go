@@ -5,7 +5,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
 func TestParseOnCall(t *testing.T) {
@@ -21,9 +21,9 @@ func TestParseOnCall(t *testing.T) {
 		{"ADD 2 Mon-Fri 8:00-17:30", onCallCmd{op: onCallAdd, staff: 2, days: workdays, from: 480, to: 1050}, ""},
 		{"add 3 za,zo 22:00-08:00", onCallCmd{op: onCallAdd, staff: 3, days: weekend, from: 1320, to: 480}, ""},
 		{"add 3 sat, sun 22.00 - 08.00", onCallCmd{op: onCallAdd, staff: 3, days: weekend, from: 1320, to: 480}, ""},
-		{"add #4 1-7 00:00-24:00", onCallCmd{op: onCallAdd, staff: 4, days: dialog.AllDays, from: 0, to: 0}, ""},
-		{"add 4 alle 00:00-00:00", onCallCmd{op: onCallAdd, staff: 4, days: dialog.AllDays, from: 0, to: 0}, ""},
-		{"add 4 all 09:00-09:00", onCallCmd{op: onCallAdd, staff: 4, days: dialog.AllDays, from: 540, to: 540}, ""},
+		{"add #4 1-7 00:00-24:00", onCallCmd{op: onCallAdd, staff: 4, days: domain.AllDays, from: 0, to: 0}, ""},
+		{"add 4 alle 00:00-00:00", onCallCmd{op: onCallAdd, staff: 4, days: domain.AllDays, from: 0, to: 0}, ""},
+		{"add 4 all 09:00-09:00", onCallCmd{op: onCallAdd, staff: 4, days: domain.AllDays, from: 540, to: 540}, ""},
 		{"toevoegen 5 vr-ma 18:00–09:00", onCallCmd{op: onCallAdd, staff: 5, days: weekdaySet(time.Friday, time.Saturday, time.Sunday, time.Monday), from: 1080, to: 540}, ""},
 		{"add 1 ma - wo, vrijdag 9:00-12:00", onCallCmd{op: onCallAdd, staff: 1, days: weekdaySet(time.Monday, time.Tuesday, time.Wednesday, time.Friday), from: 540, to: 720}, ""},
 		{"add 1 werkdagen 9:00-12:00", onCallCmd{op: onCallAdd, staff: 1, days: workdays, from: 540, to: 720}, ""},
@@ -97,7 +97,7 @@ func FuzzParseOnCall(f *testing.F) {
 				t.Fatalf("parseOnCall(%q): window number %d", s, c.n)
 			}
 		case onCallAdd:
-			w := dialog.OnCallWindow{Staff: 1, Days: c.days, From: c.from, To: c.to}
+			w := domain.OnCallWindow{Staff: 1, Days: c.days, From: c.from, To: c.to}
 			if c.staff < 1 || c.staff > 9999 || !w.Valid() {
 				t.Fatalf("parseOnCall(%q) = %+v: not a valid window", s, c)
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage"
@@ -137,8 +138,8 @@ func (e *onCall) step() {
 	e.b.WaitHandoffs(context.Background())
 }
 
-func (e *onCall) audited(action string) []dialog.AuditEntry {
-	var out []dialog.AuditEntry
+func (e *onCall) audited(action string) []domain.AuditEntry {
+	var out []domain.AuditEntry
 	for _, a := range e.people.auditEntries() {
 		if a.Action == action {
 			out = append(out, a)

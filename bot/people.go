@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
 // ErrLinkInvalid is returned by People.UseLink for a token that is
@@ -16,20 +16,20 @@ var ErrLinkInvalid = errors.New("link unknown, used or expired")
 // People keeps staff, single-use links, cases, the audit trail and the
 // handoff's due reminders (storage.People implements it).
 type People interface {
-	Staff(ctx context.Context, userID int64) (dialog.StaffMember, bool, error)
-	AddStaff(ctx context.Context, m dialog.StaffMember) error
-	ListStaff(ctx context.Context) ([]dialog.StaffMember, error)
+	Staff(ctx context.Context, userID int64) (domain.StaffMember, bool, error)
+	AddStaff(ctx context.Context, m domain.StaffMember) error
+	ListStaff(ctx context.Context) ([]domain.StaffMember, error)
 	RemoveStaff(ctx context.Context, userID int64) error
 
 	// CreateLink stores l under a new random token (at least 128 bits)
 	// and returns the token; only its hash is stored. The link expires at
 	// l.Expires.
-	CreateLink(ctx context.Context, l dialog.Link) (token string, err error)
+	CreateLink(ctx context.Context, l domain.Link) (token string, err error)
 	// UseLink returns the link of token and makes it unusable, atomically:
 	// of two people opening one link at once, one gets it.
-	UseLink(ctx context.Context, token string) (dialog.Link, error)
+	UseLink(ctx context.Context, token string) (domain.Link, error)
 	// PendingInvites lists a director's invites not used yet.
-	PendingInvites(ctx context.Context, director int64) ([]dialog.Link, error)
+	PendingInvites(ctx context.Context, director int64) ([]domain.Link, error)
 	// LinkFailure counts a failed link for userID and returns the count
 	// within the last hour, to slow down guessing.
 	LinkFailure(ctx context.Context, userID int64) (int, error)
@@ -38,10 +38,10 @@ type People interface {
 
 	// SetPendingStaff remembers, for an hour, that userID opened a staff
 	// link and is asked for their name; TakePendingStaff returns it once.
-	SetPendingStaff(ctx context.Context, userID int64, l dialog.Link) error
-	TakePendingStaff(ctx context.Context, userID int64) (dialog.Link, bool, error)
+	SetPendingStaff(ctx context.Context, userID int64, l domain.Link) error
+	TakePendingStaff(ctx context.Context, userID int64) (domain.Link, bool, error)
 
-	SaveCase(ctx context.Context, c dialog.Case) error
+	SaveCase(ctx context.Context, c domain.Case) error
 	// ChangeCase reads the case under key, lets change alter it and writes
 	// it back only if nobody wrote it in between, else asks change again
 	// on the fresh copy; change returns false to write nothing. It reports
@@ -49,16 +49,16 @@ type People interface {
 	// that changes a few fields (a delivery, a reminder, an
 	// acknowledgement) uses it, so that it never writes over what another
 	// did meanwhile (an acknowledgement, a reassignment).
-	ChangeCase(ctx context.Context, key string, change func(*dialog.Case) bool) (bool, error)
-	Case(ctx context.Context, key string) (dialog.Case, bool, error)
+	ChangeCase(ctx context.Context, key string, change func(*domain.Case) bool) (bool, error)
+	Case(ctx context.Context, key string) (domain.Case, bool, error)
 	// CasesOf lists the cases of a director, or of a counsellor (the ones
 	// they invited), newest first.
-	CasesOf(ctx context.Context, staff int64) ([]dialog.Case, error)
+	CasesOf(ctx context.Context, staff int64) ([]domain.Case, error)
 	// MoveCase re-keys a case (a young person's new Telegram account).
 	MoveCase(ctx context.Context, oldKey, newKey string) error
 
-	Audit(ctx context.Context, e dialog.AuditEntry) error
-	AuditLog(ctx context.Context, limit int) ([]dialog.AuditEntry, error)
+	Audit(ctx context.Context, e domain.AuditEntry) error
+	AuditLog(ctx context.Context, limit int) ([]domain.AuditEntry, error)
 
 	// ScheduleDue sets (or moves) the time at which the case's pending
 	// handoff needs attention, only while the case exists (atomically: an

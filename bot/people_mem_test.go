@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot"
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
 // fakeClock is a clock a test moves by hand.
@@ -43,15 +43,15 @@ func (c *fakeClock) Advance(d time.Duration) {
 type memPeople struct {
 	mu      sync.Mutex
 	now     func() time.Time
-	staff   map[int64]dialog.StaffMember
-	links   map[string]dialog.Link // by token
+	staff   map[int64]domain.StaffMember
+	links   map[string]domain.Link // by token
 	fails   map[int64]failCount
 	pending map[int64]pendingLink
-	cases   map[string]dialog.Case
-	audit   []dialog.AuditEntry
+	cases   map[string]domain.Case
+	audit   []domain.AuditEntry
 	due     map[string]time.Time
 	// updated, when set, is called after ChangeCase changed a case.
-	updated func(context.Context, dialog.Case)
+	updated func(context.Context, domain.Case)
 	// read, when set, is called after Case or ChangeCase read a case
 	// (without the lock): a test lands a concurrent change there.
 	read func(key string)
@@ -65,42 +65,42 @@ type failCount struct {
 }
 
 type pendingLink struct {
-	l     dialog.Link
+	l     domain.Link
 	until time.Time
 }
 
 func newMemPeople(now func() time.Time) *memPeople {
 	return &memPeople{
-		now: now, staff: map[int64]dialog.StaffMember{}, links: map[string]dialog.Link{},
-		fails: map[int64]failCount{}, pending: map[int64]pendingLink{}, cases: map[string]dialog.Case{},
+		now: now, staff: map[int64]domain.StaffMember{}, links: map[string]domain.Link{},
+		fails: map[int64]failCount{}, pending: map[int64]pendingLink{}, cases: map[string]domain.Case{},
 		due: map[string]time.Time{}, versions: map[string]int{},
 	}
 }
 
 var _ bot.People = (*memPeople)(nil)
 
-func (p *memPeople) Staff(_ context.Context, id int64) (dialog.StaffMember, bool, error) {
+func (p *memPeople) Staff(_ context.Context, id int64) (domain.StaffMember, bool, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	m, ok := p.staff[id]
 	return m, ok, nil
 }
 
-func (p *memPeople) AddStaff(_ context.Context, m dialog.StaffMember) error {
+func (p *memPeople) AddStaff(_ context.Context, m domain.StaffMember) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.staff[m.UserID] = m
 	return nil
 }
 
-func (p *memPeople) ListStaff(context.Context) ([]dialog.StaffMember, error) {
+func (p *memPeople) ListStaff(context.Context) ([]domain.StaffMember, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make([]dialog.StaffMember, 0, len(p.staff))
+	out := make([]domain.StaffMember, 0, len(p.staff))
 	for _, m := range p.staff {
 		out = append(out, m)
 	}
-	slices.SortFunc(out, func(a, b dialog.StaffMember) int { return cmp.Compare(a.UserID, b.UserID) })
+	slices.SortFunc(out, func(a, b domain.StaffMember) int { return cmp.Compare(a.UserID, b.UserID) })
 	return out, nil
 }
 
@@ -111,7 +111,7 @@ func (p *memPeople) RemoveStaff(_ context.Context, id int64) error {
 	return nil
 }
 
-func (p *memPeople) CreateLink(_ context.Context, l dialog.Link) (string, error) {
+func (p *memPeople) CreateLink(_ context.Context, l domain.Link) (string, error) {
 	buf := make([]byte, 16)
 	if _, err := rand.Read(buf); err != nil {
 		return "", err
@@ -123,27 +123,27 @@ func (p *memPeople) CreateLink(_ context.Context, l dialog.Link) (string, error)
 	return token, nil
 }
 
-func (p *memPeople) UseLink(_ context.Context, token string) (dialog.Link, error) {
+func (p *memPeople) UseLink(_ context.Context, token string) (domain.Link, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	l, ok := p.links[token]
 	delete(p.links, token)
 	if !ok || !p.now().Before(l.Expires) {
-		return dialog.Link{}, bot.ErrLinkInvalid
+		return domain.Link{}, bot.ErrLinkInvalid
 	}
 	return l, nil
 }
 
-func (p *memPeople) PendingInvites(_ context.Context, director int64) ([]dialog.Link, error) {
+func (p *memPeople) PendingInvites(_ context.Context, director int64) ([]domain.Link, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var out []dialog.Link
+	var out []domain.Link
 	for _, l := range p.links {
-		if l.Kind == dialog.LinkInvite && l.Director == director && p.now().Before(l.Expires) {
+		if l.Kind == domain.LinkInvite && l.Director == director && p.now().Before(l.Expires) {
 			out = append(out, l)
 		}
 	}
-	slices.SortFunc(out, func(a, b dialog.Link) int { return b.Created.Compare(a.Created) })
+	slices.SortFunc(out, func(a, b domain.Link) int { return b.Created.Compare(a.Created) })
 	return out, nil
 }
 
@@ -169,25 +169,25 @@ func (p *memPeople) LinkFailures(_ context.Context, id int64) (int, error) {
 	return f.n, nil
 }
 
-func (p *memPeople) SetPendingStaff(_ context.Context, id int64, l dialog.Link) error {
+func (p *memPeople) SetPendingStaff(_ context.Context, id int64, l domain.Link) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.pending[id] = pendingLink{l: l, until: p.now().Add(time.Hour)}
 	return nil
 }
 
-func (p *memPeople) TakePendingStaff(_ context.Context, id int64) (dialog.Link, bool, error) {
+func (p *memPeople) TakePendingStaff(_ context.Context, id int64) (domain.Link, bool, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	pl, ok := p.pending[id]
 	delete(p.pending, id)
 	if !ok || !p.now().Before(pl.until) {
-		return dialog.Link{}, false, nil
+		return domain.Link{}, false, nil
 	}
 	return pl.l, true, nil
 }
 
-func (p *memPeople) SaveCase(_ context.Context, c dialog.Case) error {
+func (p *memPeople) SaveCase(_ context.Context, c domain.Case) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.cases[c.Key] = c
@@ -197,7 +197,7 @@ func (p *memPeople) SaveCase(_ context.Context, c dialog.Case) error {
 
 // ChangeCase is optimistic like the Redis one: the case is read, changed
 // without the lock and written only if nobody wrote it meanwhile.
-func (p *memPeople) ChangeCase(ctx context.Context, key string, change func(*dialog.Case) bool) (bool, error) {
+func (p *memPeople) ChangeCase(ctx context.Context, key string, change func(*domain.Case) bool) (bool, error) {
 	for {
 		p.mu.Lock()
 		c, ok := p.cases[key]
@@ -237,7 +237,7 @@ func (p *memPeople) onRead(f func(key string)) {
 }
 
 // changeDirectly changes a stored case at once, as another replica would.
-func (p *memPeople) changeDirectly(key string, change func(*dialog.Case)) {
+func (p *memPeople) changeDirectly(key string, change func(*domain.Case)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if c, ok := p.cases[key]; ok {
@@ -248,13 +248,13 @@ func (p *memPeople) changeDirectly(key string, change func(*dialog.Case)) {
 }
 
 // onUpdate sets the function called after ChangeCase changed a case.
-func (p *memPeople) onUpdate(f func(context.Context, dialog.Case)) {
+func (p *memPeople) onUpdate(f func(context.Context, domain.Case)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.updated = f
 }
 
-func (p *memPeople) Case(_ context.Context, key string) (dialog.Case, bool, error) {
+func (p *memPeople) Case(_ context.Context, key string) (domain.Case, bool, error) {
 	p.mu.Lock()
 	c, ok := p.cases[key]
 	read := p.read
@@ -265,16 +265,16 @@ func (p *memPeople) Case(_ context.Context, key string) (dialog.Case, bool, erro
 	return c, ok, nil
 }
 
-func (p *memPeople) CasesOf(_ context.Context, staff int64) ([]dialog.Case, error) {
+func (p *memPeople) CasesOf(_ context.Context, staff int64) ([]domain.Case, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var out []dialog.Case
+	var out []domain.Case
 	for _, c := range p.cases {
 		if c.Director == staff || c.Counsellor == staff {
 			out = append(out, c)
 		}
 	}
-	slices.SortFunc(out, func(a, b dialog.Case) int { return b.Linked.Compare(a.Linked) })
+	slices.SortFunc(out, func(a, b domain.Case) int { return b.Linked.Compare(a.Linked) })
 	return out, nil
 }
 
@@ -298,14 +298,14 @@ func (p *memPeople) MoveCase(_ context.Context, oldKey, newKey string) error {
 	return nil
 }
 
-func (p *memPeople) Audit(_ context.Context, e dialog.AuditEntry) error {
+func (p *memPeople) Audit(_ context.Context, e domain.AuditEntry) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.audit = append(p.audit, e)
 	return nil
 }
 
-func (p *memPeople) AuditLog(_ context.Context, limit int) ([]dialog.AuditEntry, error) {
+func (p *memPeople) AuditLog(_ context.Context, limit int) ([]domain.AuditEntry, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	out := slices.Clone(p.audit)
@@ -349,7 +349,7 @@ func (p *memPeople) ClaimDue(_ context.Context, now time.Time, lease time.Durati
 
 // Views for the tests.
 
-func (p *memPeople) caseOf(key string) (dialog.Case, bool) {
+func (p *memPeople) caseOf(key string) (domain.Case, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	c, ok := p.cases[key]

@@ -9,7 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/intakebot/intakebot/bot"
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/redistest"
 )
@@ -99,8 +99,8 @@ func (p *privacyEdge) trail(chat int64) []string {
 func (p *privacyEdge) invited(chat, director, counsellor int64, first, note string) {
 	p.t.Helper()
 	now := p.clock.Now()
-	token, err := p.people.CreateLink(context.Background(), dialog.Link{
-		Kind: dialog.LinkInvite, CreatedBy: director, Director: director, Counsellor: counsellor,
+	token, err := p.people.CreateLink(context.Background(), domain.Link{
+		Kind: domain.LinkInvite, CreatedBy: director, Director: director, Counsellor: counsellor,
 		FirstName: first, Note: note, Created: now, Expires: now.Add(bot.DefaultInviteTTL),
 	})
 	if err != nil {

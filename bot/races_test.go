@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -91,7 +92,7 @@ func TestDeleteRightAfterTheDeliveryWasRecorded(t *testing.T) {
 			var enterOnce, releaseOnce sync.Once
 			free := func() { releaseOnce.Do(func() { close(release) }) }
 			t.Cleanup(free)
-			p.people.onUpdate(func(ctx context.Context, c dialog.Case) {
+			p.people.onUpdate(func(ctx context.Context, c domain.Case) {
 				if c.Delivered.IsZero() {
 					return
 				}

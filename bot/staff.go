@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -53,13 +54,13 @@ type actor struct {
 	id       int64
 	admin    bool
 	isMember bool
-	member   dialog.StaffMember
+	member   domain.StaffMember
 	lang     string // the language to speak to them in
 }
 
 func (a actor) staff() bool      { return a.admin || a.isMember }
-func (a actor) director() bool   { return a.isMember && a.member.Role == dialog.RoleDirector }
-func (a actor) counsellor() bool { return a.isMember && a.member.Role == dialog.RoleCounsellor }
+func (a actor) director() bool   { return a.isMember && a.member.Role == domain.RoleDirector }
+func (a actor) counsellor() bool { return a.isMember && a.member.Role == domain.RoleCounsellor }
 
 // role is the text of the actor's role.
 func (a actor) role() dialog.Text {
@@ -69,8 +70,8 @@ func (a actor) role() dialog.Text {
 	return dialog.T("staff.role.admin")
 }
 
-func roleText(r dialog.Role) dialog.Text {
-	if r == dialog.RoleCounsellor {
+func roleText(r domain.Role) dialog.Text {
+	if r == domain.RoleCounsellor {
 		return dialog.T("staff.role.counsellor")
 	}
 	return dialog.T("staff.role.director")
@@ -94,7 +95,7 @@ func (b *Bot) actor(ctx context.Context, in incoming) (actor, error) {
 }
 
 // staffLang is the language of what the bot sends a staff member.
-func (b *Bot) staffLang(m dialog.StaffMember) string { return b.o.Engine.MatchLanguage(m.Lang) }
+func (b *Bot) staffLang(m domain.StaffMember) string { return b.o.Engine.MatchLanguage(m.Lang) }
 
 // route handles, before the engine, what depends on roles: staff commands
 // and buttons, /start links, and people without a link to a director.

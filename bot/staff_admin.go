@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -24,8 +25,8 @@ func (b *Bot) staffOverview(ctx context.Context, a actor) error {
 		list = append(list, dialog.T("staff.overview.none"))
 	}
 	rows := [][]dialog.Button{{
-		{Label: dialog.T("btn.staff_director"), Data: staffData(actStaffLink, string(dialog.RoleDirector))},
-		{Label: dialog.T("btn.staff_counsellor"), Data: staffData(actStaffLink, string(dialog.RoleCounsellor))},
+		{Label: dialog.T("btn.staff_director"), Data: staffData(actStaffLink, string(domain.RoleDirector))},
+		{Label: dialog.T("btn.staff_counsellor"), Data: staffData(actStaffLink, string(domain.RoleCounsellor))},
 	}}
 	for _, m := range staff {
 		list = append(list, dialog.T("staff.overview.member", "Name", m.Name, "Role", roleText(m.Role), "Date", m.Added))
@@ -42,14 +43,14 @@ func (b *Bot) staffOverview(ctx context.Context, a actor) error {
 func (b *Bot) staffAdminButton(ctx context.Context, in incoming, a actor, act, arg string) (dialog.Text, error) {
 	switch act {
 	case actStaffLink:
-		role := dialog.Role(arg)
-		if role != dialog.RoleDirector && role != dialog.RoleCounsellor {
+		role := domain.Role(arg)
+		if role != domain.RoleDirector && role != domain.RoleCounsellor {
 			return dialog.T("staff.gone"), nil
 		}
 		now := b.o.Now()
 		expires := now.Add(b.o.StaffLinkTTL)
-		token, err := b.o.People.CreateLink(ctx, dialog.Link{
-			Kind: dialog.LinkStaff, Role: role, CreatedBy: a.id, Created: now, Expires: expires,
+		token, err := b.o.People.CreateLink(ctx, domain.Link{
+			Kind: domain.LinkStaff, Role: role, CreatedBy: a.id, Created: now, Expires: expires,
 		})
 		if err != nil {
 			return dialog.Text{}, err
@@ -105,7 +106,7 @@ func (b *Bot) audit(ctx context.Context, actor int64, action, caseKey string) {
 	if caseKey != "" && strconv.FormatInt(actor, 10) == caseKey {
 		actor = 0
 	}
-	if err := b.o.People.Audit(ctx, dialog.AuditEntry{At: b.o.Now(), Actor: actor, Action: action, Case: b.casePseudonym(caseKey)}); err != nil {
+	if err := b.o.People.Audit(ctx, domain.AuditEntry{At: b.o.Now(), Actor: actor, Action: action, Case: b.casePseudonym(caseKey)}); err != nil {
 		b.o.Log.Error("can't write the audit trail", "action", action, "err", err)
 	}
 }

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegramtest"
-	"github.com/intakebot/intakebot/dialog"
 )
 
 // Every staff command and every staff button is checked on the server, by
@@ -89,7 +89,7 @@ func TestStaffActionsAreRefusedToOthers(t *testing.T) {
 type state struct {
 	links, cases, staff, audit int
 	directorStaff              bool
-	c                          dialog.Case
+	c                          domain.Case
 	due                        bool
 }
 

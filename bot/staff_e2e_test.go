@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -50,7 +51,7 @@ func TestRolesEndToEnd(t *testing.T) {
 	r.send(directorID, "Sanne de Vries", "en")
 	r.expectLast(directorID, r.visible("en", "staff.welcome", "Name", "Sanne de Vries", "Role", director))
 	m, ok, _ := r.people.Staff(context.Background(), directorID)
-	if !ok || m.Role != dialog.RoleDirector || m.Name != "Sanne de Vries" || m.Lang != "en" || m.AddedBy != adminID {
+	if !ok || m.Role != domain.RoleDirector || m.Name != "Sanne de Vries" || m.Lang != "en" || m.AddedBy != adminID {
 		t.Fatalf("staff member = %+v, %v", m, ok)
 	}
 	r.expectLast(adminID, r.visible("nl", "staff.added_notice", "Name", "Sanne de Vries", "Role", director))
@@ -294,7 +295,7 @@ func TestRefusedHandoffIsDeliveredLater(t *testing.T) {
 	})
 	key := strconv.Itoa(youngID)
 	now := r.clock.Now()
-	if err := r.people.SaveCase(context.Background(), dialog.Case{Key: key, Director: directorID, FirstName: "Sam", Linked: now}); err != nil {
+	if err := r.people.SaveCase(context.Background(), domain.Case{Key: key, Director: directorID, FirstName: "Sam", Linked: now}); err != nil {
 		t.Fatal(err)
 	}
 	r.mem.put(dialog.Session{

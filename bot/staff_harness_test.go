@@ -11,6 +11,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -95,9 +96,9 @@ func (r *roles) token(chat int64) string {
 }
 
 // staff adds a staff member straight to People.
-func (r *roles) staff(id int64, role dialog.Role, name, lang string) {
+func (r *roles) staff(id int64, role domain.Role, name, lang string) {
 	r.t.Helper()
-	if err := r.people.AddStaff(context.Background(), dialog.StaffMember{UserID: id, Role: role, Name: name, Lang: lang, Added: r.clock.Now()}); err != nil {
+	if err := r.people.AddStaff(context.Background(), domain.StaffMember{UserID: id, Role: role, Name: name, Lang: lang, Added: r.clock.Now()}); err != nil {
 		r.t.Fatal(err)
 	}
 }
@@ -105,18 +106,18 @@ func (r *roles) staff(id int64, role dialog.Role, name, lang string) {
 // cast adds Sanne (director, English), a second director, Kees
 // (counsellor) and a second counsellor.
 func (r *roles) cast() {
-	r.staff(directorID, dialog.RoleDirector, "Sanne de Vries", "en")
-	r.staff(director2ID, dialog.RoleDirector, "Omar", "nl")
-	r.staff(counsellorID, dialog.RoleCounsellor, "Kees", "nl")
-	r.staff(counsellor2ID, dialog.RoleCounsellor, "Fatima", "nl")
+	r.staff(directorID, domain.RoleDirector, "Sanne de Vries", "en")
+	r.staff(director2ID, domain.RoleDirector, "Omar", "nl")
+	r.staff(counsellorID, domain.RoleCounsellor, "Kees", "nl")
+	r.staff(counsellor2ID, domain.RoleCounsellor, "Fatima", "nl")
 }
 
 // invite makes an invite for a young person straight in People.
 func (r *roles) invite(director, counsellor int64, first string) string {
 	r.t.Helper()
 	now := r.clock.Now()
-	token, err := r.people.CreateLink(context.Background(), dialog.Link{
-		Kind: dialog.LinkInvite, CreatedBy: director, Director: director, Counsellor: counsellor,
+	token, err := r.people.CreateLink(context.Background(), domain.Link{
+		Kind: domain.LinkInvite, CreatedBy: director, Director: director, Counsellor: counsellor,
 		FirstName: first, Created: now, Expires: now.Add(bot.DefaultInviteTTL),
 	})
 	if err != nil {
@@ -157,7 +158,7 @@ func (r *roles) inReview(chat, director, counsellor int64, first string, answers
 	r.t.Helper()
 	key := strconv.FormatInt(chat, 10)
 	now := r.clock.Now()
-	if err := r.people.SaveCase(context.Background(), dialog.Case{Key: key, Director: director, Counsellor: counsellor, FirstName: first, Linked: now}); err != nil {
+	if err := r.people.SaveCase(context.Background(), domain.Case{Key: key, Director: director, Counsellor: counsellor, FirstName: first, Linked: now}); err != nil {
 		r.t.Fatal(err)
 	}
 	s := dialog.Session{

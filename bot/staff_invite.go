@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -17,7 +18,7 @@ import (
 // role.
 func (b *Bot) invite(ctx context.Context, a actor, arg string) error {
 	first, note := splitInviteArg(arg)
-	l := dialog.Link{Kind: dialog.LinkInvite, CreatedBy: a.id, FirstName: first, Note: note}
+	l := domain.Link{Kind: domain.LinkInvite, CreatedBy: a.id, FirstName: first, Note: note}
 	if a.director() {
 		l.Director = a.id
 		return b.createInvite(ctx, a, nil, l, a.member.Name)
@@ -53,14 +54,14 @@ func (b *Bot) inviteFor(ctx context.Context, in incoming, a actor, arg string) (
 	if err != nil {
 		return dialog.Text{}, err
 	}
-	if !ok || dir.Role != dialog.RoleDirector {
+	if !ok || dir.Role != domain.RoleDirector {
 		return dialog.T("invite.director_gone"), nil
 	}
 	l, ok, err := b.o.People.TakePendingStaff(ctx, a.id)
 	if err != nil {
 		return dialog.Text{}, err
 	}
-	if !ok || l.Kind != dialog.LinkInvite || l.Counsellor != a.id {
+	if !ok || l.Kind != domain.LinkInvite || l.Counsellor != a.id {
 		b.edit(ctx, in, a.lang, nil, dialog.T("invite.expired"))
 		return dialog.Text{}, nil
 	}
@@ -70,7 +71,7 @@ func (b *Bot) inviteFor(ctx context.Context, in incoming, a actor, arg string) (
 
 // createInvite stores the invite and shows its link; in, when not nil, is
 // the press whose message the link replaces.
-func (b *Bot) createInvite(ctx context.Context, a actor, in *incoming, l dialog.Link, directorName string) error {
+func (b *Bot) createInvite(ctx context.Context, a actor, in *incoming, l domain.Link, directorName string) error {
 	now := b.o.Now()
 	l.Created, l.Expires = now, now.Add(b.o.InviteTTL)
 	token, err := b.o.People.CreateLink(ctx, l)
@@ -88,14 +89,14 @@ func (b *Bot) createInvite(ctx context.Context, a actor, in *incoming, l dialog.
 }
 
 // directors lists the staff members who are directors.
-func (b *Bot) directors(ctx context.Context) ([]dialog.StaffMember, error) {
+func (b *Bot) directors(ctx context.Context) ([]domain.StaffMember, error) {
 	staff, err := b.o.People.ListStaff(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []dialog.StaffMember
+	var out []domain.StaffMember
 	for _, m := range staff {
-		if m.Role == dialog.RoleDirector {
+		if m.Role == domain.RoleDirector {
 			out = append(out, m)
 		}
 	}

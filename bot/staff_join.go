@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -13,8 +14,8 @@ import (
 
 // openStaffLink asks the opener of a staff link for their name; People
 // keeps the link for an hour meanwhile.
-func (b *Bot) openStaffLink(ctx context.Context, a actor, l dialog.Link) error {
-	if l.Role != dialog.RoleDirector && l.Role != dialog.RoleCounsellor {
+func (b *Bot) openStaffLink(ctx context.Context, a actor, l domain.Link) error {
+	if l.Role != domain.RoleDirector && l.Role != domain.RoleCounsellor {
 		b.say(ctx, a.id, a.lang, nil, dialog.T("link.invalid"))
 		return nil
 	}
@@ -34,7 +35,7 @@ func (b *Bot) openStaffLink(ctx context.Context, a actor, l dialog.Link) error {
 }
 
 // takeName makes the sender a staff member under the name they wrote.
-func (b *Bot) takeName(ctx context.Context, in incoming, a actor, l dialog.Link) error {
+func (b *Bot) takeName(ctx context.Context, in incoming, a actor, l domain.Link) error {
 	name := strings.Join(strings.Fields(in.ev.Text), " ")
 	if name == "" || utf8.RuneCountInString(name) > maxNameRunes || strings.Contains(in.ev.Text, "\n") {
 		if err := b.o.People.SetPendingStaff(ctx, a.id, l); err != nil {
@@ -43,7 +44,7 @@ func (b *Bot) takeName(ctx context.Context, in incoming, a actor, l dialog.Link)
 		b.say(ctx, a.id, a.lang, nil, dialog.T("staff.name_invalid"))
 		return nil
 	}
-	m := dialog.StaffMember{UserID: a.id, Role: l.Role, Name: name, Lang: in.ev.Lang, Added: b.o.Now(), AddedBy: l.CreatedBy}
+	m := domain.StaffMember{UserID: a.id, Role: l.Role, Name: name, Lang: in.ev.Lang, Added: b.o.Now(), AddedBy: l.CreatedBy}
 	if err := b.o.People.AddStaff(ctx, m); err != nil {
 		// Keep the link, so that the name sent again works.
 		if perr := b.o.People.SetPendingStaff(ctx, a.id, l); perr != nil {

@@ -7,6 +7,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -19,9 +20,9 @@ type CommandMenus interface {
 }
 
 // staffMenu is the commands a staff member sees in their chat's menu.
-func staffMenu(admin bool, role dialog.Role) []string {
+func staffMenu(admin bool, role domain.Role) []string {
 	var names []string
-	if role == dialog.RoleDirector || role == dialog.RoleCounsellor {
+	if role == domain.RoleDirector || role == domain.RoleCounsellor {
 		names = append(names, "invite", "cases")
 	}
 	if admin {
@@ -32,7 +33,7 @@ func staffMenu(admin bool, role dialog.Role) []string {
 
 // setStaffMenu puts the staff commands in the menu of userID's chat, in
 // lang. A failure is logged: the commands work without a menu.
-func (b *Bot) setStaffMenu(ctx context.Context, userID int64, lang string, admin bool, role dialog.Role) {
+func (b *Bot) setStaffMenu(ctx context.Context, userID int64, lang string, admin bool, role domain.Role) {
 	api, ok := b.o.API.(CommandMenus)
 	if !ok {
 		return
@@ -77,7 +78,7 @@ func (b *Bot) RegisterStaffMenus(ctx context.Context) error {
 		b.setStaffMenu(ctx, m.UserID, b.staffLang(m), slices.Contains(b.o.Admins, m.UserID), m.Role)
 	}
 	for _, id := range b.o.Admins {
-		if !slices.ContainsFunc(staff, func(m dialog.StaffMember) bool { return m.UserID == id }) {
+		if !slices.ContainsFunc(staff, func(m domain.StaffMember) bool { return m.UserID == id }) {
 			b.setStaffMenu(ctx, id, b.o.Engine.MatchLanguage(""), true, "")
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -51,7 +52,7 @@ return 1
 // unless one is open already: then it returns that one and false. The
 // alert expires after ttl; a new one has version 1. Two round trips when
 // one is open.
-func (p *People) OpenAlert(ctx context.Context, a dialog.Alert, next time.Time, ttl time.Duration) (dialog.Alert, bool, error) {
+func (p *People) OpenAlert(ctx context.Context, a domain.Alert, next time.Time, ttl time.Duration) (domain.Alert, bool, error) {
 	if a.Key == "" || a.Kind == dialog.AlertNone || ttl <= 0 {
 		return a, false, errors.New("can't open alert: no key, kind or lifetime")
 	}
@@ -82,17 +83,17 @@ func (p *People) OpenAlert(ctx context.Context, a dialog.Alert, next time.Time, 
 
 // Alert returns the open alert of the young person with session key key;
 // false when there is none. One round trip.
-func (p *People) Alert(ctx context.Context, key string) (dialog.Alert, bool, error) {
+func (p *People) Alert(ctx context.Context, key string) (domain.Alert, bool, error) {
 	rkey := p.alertKey(key)
 	vals, err := p.client.HMGet(ctx, rkey, "level", "kind", "started", "taken_by", "taken", "data", "rev").Result()
 	if err != nil {
-		return dialog.Alert{}, false, fmt.Errorf("can't load alert: %w", err)
+		return domain.Alert{}, false, fmt.Errorf("can't load alert: %w", err)
 	}
 	kind, ok := str(vals[1])
 	if !ok {
-		return dialog.Alert{}, false, nil
+		return domain.Alert{}, false, nil
 	}
-	a := dialog.Alert{Key: key, Kind: dialog.AlertKind(kind)}
+	a := domain.Alert{Key: key, Kind: dialog.AlertKind(kind)}
 	level, _ := str(vals[0])
 	started, _ := str(vals[2])
 	data, _ := str(vals[5])
@@ -110,11 +111,11 @@ func (p *People) Alert(ctx context.Context, key string) (dialog.Alert, bool, err
 		a.Rev, err5 = strconv.ParseInt(rev, 10, 64)
 	}
 	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
-		return dialog.Alert{}, false, fmt.Errorf("can't load alert: %w: a plain field is not a number", ErrCorrupt)
+		return domain.Alert{}, false, fmt.Errorf("can't load alert: %w: a plain field is not a number", ErrCorrupt)
 	}
-	var sealed dialog.Alert
+	var sealed domain.Alert
 	if err := p.openJSON(data, rkey, &sealed); err != nil {
-		return dialog.Alert{}, false, fmt.Errorf("can't load alert: %w", err)
+		return domain.Alert{}, false, fmt.Errorf("can't load alert: %w", err)
 	}
 	a.Notices = sealed.Notices
 	return a, true, nil
@@ -151,7 +152,7 @@ return 1
 // change the version), and an alert that is gone stays gone. It reports
 // false when it saved nothing: the alert is gone, or another writer saved
 // it since (load it again to tell). One round trip.
-func (p *People) SaveAlert(ctx context.Context, a dialog.Alert, next time.Time) (bool, error) {
+func (p *People) SaveAlert(ctx context.Context, a domain.Alert, next time.Time) (bool, error) {
 	rkey := p.alertKey(a.Key)
 	sealed, err := p.sealJSON(a, rkey)
 	if err != nil {

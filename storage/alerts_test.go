@@ -8,14 +8,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
-func openAlert(t *testing.T, p *People, key string, kind dialog.AlertKind, next time.Time) (dialog.Alert, bool) {
+func openAlert(t *testing.T, p *People, key string, kind dialog.AlertKind, next time.Time) (domain.Alert, bool) {
 	t.Helper()
-	a, created, err := p.OpenAlert(context.Background(), dialog.Alert{
+	a, created, err := p.OpenAlert(context.Background(), domain.Alert{
 		Key: key, Kind: kind, Started: fixedNow,
-		Notices: []dialog.AlertNotice{{Chat: 700001, Message: 41}},
+		Notices: []domain.AlertNotice{{Chat: 700001, Message: 41}},
 	}, next, 24*time.Hour)
 	if err != nil {
 		t.Fatalf("OpenAlert: %v", err)
@@ -65,7 +66,7 @@ func TestAlertOpenLoadSaveEnd(t *testing.T) {
 	}
 
 	got.Level = 1
-	got.Notices = append(got.Notices, dialog.AlertNotice{Chat: 900001, Message: 7, Level: 1})
+	got.Notices = append(got.Notices, domain.AlertNotice{Chat: 900001, Message: 7, Level: 1})
 	later := next.Add(10 * time.Minute)
 	if ok, err := p.SaveAlert(ctx, got, later); err != nil || !ok {
 		t.Fatalf("SaveAlert = %v, %v", ok, err)
@@ -258,11 +259,11 @@ func TestAlertSaveRefusesAStaleVersion(t *testing.T) {
 	raise, _, _ := p.Alert(ctx, "500001")
 	escalation, _, _ := p.Alert(ctx, "500001")
 	escalation.Level = 1
-	escalation.Notices = append(escalation.Notices, dialog.AlertNotice{Chat: 900001, Message: 7, Level: 1})
+	escalation.Notices = append(escalation.Notices, domain.AlertNotice{Chat: 900001, Message: 7, Level: 1})
 	if ok, err := p.SaveAlert(ctx, escalation, next.Add(10*time.Minute)); err != nil || !ok {
 		t.Fatalf("the escalation's save = %v, %v", ok, err)
 	}
-	raise.Notices = append(raise.Notices, dialog.AlertNotice{Chat: 600001, Message: 3})
+	raise.Notices = append(raise.Notices, domain.AlertNotice{Chat: 600001, Message: 3})
 	if ok, err := p.SaveAlert(ctx, raise, next); err != nil || ok {
 		t.Fatalf("a save over a version it did not load = %v, %v; want false", ok, err)
 	}
@@ -277,7 +278,7 @@ func TestAlertSaveRefusesAStaleVersion(t *testing.T) {
 		t.Error("a refused save moved the escalation")
 	}
 	// Loaded again, it saves.
-	got.Notices = append(got.Notices, dialog.AlertNotice{Chat: 600001, Message: 3})
+	got.Notices = append(got.Notices, domain.AlertNotice{Chat: 600001, Message: 3})
 	if ok, err := p.SaveAlert(ctx, got, next.Add(10*time.Minute)); err != nil || !ok {
 		t.Fatalf("a save over the loaded version = %v, %v", ok, err)
 	}
@@ -311,7 +312,7 @@ func TestAlertConcurrentSavesKeepEveryNotice(t *testing.T) {
 					t.Errorf("Alert = %v, %v", found, err)
 					return
 				}
-				a.Notices = append(a.Notices, dialog.AlertNotice{Chat: int64(800000 + i), Message: i + 1})
+				a.Notices = append(a.Notices, domain.AlertNotice{Chat: int64(800000 + i), Message: i + 1})
 				ok, err := p.SaveAlert(ctx, a, fixedNow.Add(10*time.Minute))
 				if err != nil {
 					t.Error(err)

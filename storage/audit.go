@@ -9,7 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
 // The audit trail is one Redis stream, <prefix>audit, with plain fields
@@ -24,7 +24,7 @@ func (p *People) auditKey() string { return p.prefix + "audit" }
 
 // Audit appends e to the audit trail; a zero e.At is set to now. One round
 // trip.
-func (p *People) Audit(ctx context.Context, e dialog.AuditEntry) error {
+func (p *People) Audit(ctx context.Context, e domain.AuditEntry) error {
 	if e.Action == "" {
 		return errors.New("can't write audit entry: no action")
 	}
@@ -45,7 +45,7 @@ func (p *People) Audit(ctx context.Context, e dialog.AuditEntry) error {
 
 // AuditLog returns up to limit audit entries, newest first; none for a
 // limit below 1. Times come back in UTC, to the millisecond. One round trip.
-func (p *People) AuditLog(ctx context.Context, limit int) ([]dialog.AuditEntry, error) {
+func (p *People) AuditLog(ctx context.Context, limit int) ([]domain.AuditEntry, error) {
 	if limit < 1 {
 		return nil, nil
 	}
@@ -53,7 +53,7 @@ func (p *People) AuditLog(ctx context.Context, limit int) ([]dialog.AuditEntry, 
 	if err != nil {
 		return nil, fmt.Errorf("can't read audit log: %w", err)
 	}
-	out := make([]dialog.AuditEntry, 0, len(msgs))
+	out := make([]domain.AuditEntry, 0, len(msgs))
 	for _, m := range msgs {
 		at, _ := str(m.Values["at"])
 		actor, _ := str(m.Values["actor"])
@@ -64,7 +64,7 @@ func (p *People) AuditLog(ctx context.Context, limit int) ([]dialog.AuditEntry, 
 		if err1 != nil || err2 != nil {
 			return nil, fmt.Errorf("can't read audit log: %w: entry with a bad number", ErrCorrupt)
 		}
-		out = append(out, dialog.AuditEntry{
+		out = append(out, domain.AuditEntry{
 			At:     time.UnixMilli(ms).UTC(),
 			Actor:  actorID,
 			Action: action,

@@ -9,7 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
 func redisZ(score float64, member string) redis.Z { return redis.Z{Score: score, Member: member} }
@@ -19,9 +19,9 @@ func TestAuditLogIsNewestFirstAndHoldsNoContent(t *testing.T) {
 	e := newPeopleEnv(t, fixedClock)
 	ctx := context.Background()
 	p := e.people
-	var written []dialog.AuditEntry
+	var written []domain.AuditEntry
 	for i, action := range []string{"summary.delivered", "summary.opened", "summary.acknowledged", "summary.opened", "case.moved"} {
-		en := dialog.AuditEntry{At: fixedNow.Add(time.Duration(i) * time.Second), Actor: int64(100 + i%2), Action: action, Case: fmt.Sprint(5000 + i)}
+		en := domain.AuditEntry{At: fixedNow.Add(time.Duration(i) * time.Second), Actor: int64(100 + i%2), Action: action, Case: fmt.Sprint(5000 + i)}
 		if err := p.Audit(ctx, en); err != nil {
 			t.Fatal(err)
 		}
@@ -64,14 +64,14 @@ func TestAnAuditEntryWithoutTimeIsStampedNow(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
 	ctx := context.Background()
-	if err := e.people.Audit(ctx, dialog.AuditEntry{Actor: 1, Action: "summary.opened", Case: "1"}); err != nil {
+	if err := e.people.Audit(ctx, domain.AuditEntry{Actor: 1, Action: "summary.opened", Case: "1"}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := e.people.AuditLog(ctx, 1)
 	if err != nil || len(got) != 1 || !got[0].At.Equal(fixedNow) {
 		t.Errorf("AuditLog = %+v, %v; want one entry at %v", got, err, fixedNow)
 	}
-	if err := e.people.Audit(ctx, dialog.AuditEntry{Actor: 1}); err == nil {
+	if err := e.people.Audit(ctx, domain.AuditEntry{Actor: 1}); err == nil {
 		t.Error("an entry without action was written")
 	}
 }
@@ -82,7 +82,7 @@ func TestTheAuditTrailIsCapped(t *testing.T) {
 	e.people.auditMax = 10
 	ctx := context.Background()
 	for i := range 1000 {
-		if err := e.people.Audit(ctx, dialog.AuditEntry{Actor: 1, Action: "summary.opened", Case: fmt.Sprint(i)}); err != nil {
+		if err := e.people.Audit(ctx, domain.AuditEntry{Actor: 1, Action: "summary.opened", Case: fmt.Sprint(i)}); err != nil {
 			t.Fatal(err)
 		}
 	}

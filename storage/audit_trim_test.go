@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
 // The cutoff is taken from the stream's own entry IDs, Redis's clock at
@@ -19,7 +19,7 @@ func TestTrimAuditDropsOnlyEntriesOlderThanTheCutoff(t *testing.T) {
 	ctx := context.Background()
 	var first, second int64
 	for _, action := range []string{"summary.opened", "summary.delivered"} {
-		if err := e.people.Audit(ctx, dialog.AuditEntry{Actor: 7, Action: action, Case: "c1"}); err != nil {
+		if err := e.people.Audit(ctx, domain.AuditEntry{Actor: 7, Action: action, Case: "c1"}); err != nil {
 			t.Fatal(err)
 		}
 		first, second = cmp.Or(first, lastAuditMilli(t, e)), lastAuditMilli(t, e)
@@ -38,7 +38,7 @@ func TestTrimAuditDropsOnlyEntriesOlderThanTheCutoff(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	if err := e.people.Audit(ctx, dialog.AuditEntry{Actor: 8, Action: "summary.acknowledged", Case: "c2"}); err != nil {
+	if err := e.people.Audit(ctx, domain.AuditEntry{Actor: 8, Action: "summary.acknowledged", Case: "c2"}); err != nil {
 		t.Fatal(err)
 	}
 	third := lastAuditMilli(t, e)

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
 // Work that wrote a case just before a /delete then schedules its due
@@ -15,8 +15,8 @@ func TestScheduleDueAfterAnErasureWritesNothing(t *testing.T) {
 	e := newPeopleEnv(t, fixedClock)
 	ctx := context.Background()
 	p := e.people
-	mustSaveCase(t, p, dialog.Case{Key: "8201", Director: 100, Linked: fixedNow})
-	if ok, err := p.ChangeCase(ctx, "8201", func(c *dialog.Case) bool { c.Acknowledged = fixedNow; return true }); err != nil || !ok {
+	mustSaveCase(t, p, domain.Case{Key: "8201", Director: 100, Linked: fixedNow})
+	if ok, err := p.ChangeCase(ctx, "8201", func(c *domain.Case) bool { c.Acknowledged = fixedNow; return true }); err != nil || !ok {
 		t.Fatalf("ChangeCase = %v, %v", ok, err)
 	}
 	// /delete lands here, between the write and the due time.
@@ -30,7 +30,7 @@ func TestScheduleDueAfterAnErasureWritesNothing(t *testing.T) {
 		t.Errorf("ScheduleDue after the erasure left %v", keys)
 	}
 	// A case that exists gets its due time.
-	mustSaveCase(t, p, dialog.Case{Key: "8202", Director: 100, Linked: fixedNow})
+	mustSaveCase(t, p, domain.Case{Key: "8202", Director: 100, Linked: fixedNow})
 	mustSchedule(t, p, "8202", fixedNow)
 	if got := claim(t, p, fixedNow, time.Minute, 10); got != "[8202]" {
 		t.Errorf("claim = %s, want [8202]", got)
@@ -47,10 +47,10 @@ func TestChangeCaseKeepsAConcurrentAcknowledgement(t *testing.T) {
 	ctx := context.Background()
 	p := e.people
 	delivered := fixedNow.Add(time.Hour)
-	mustSaveCase(t, p, dialog.Case{Key: "8301", Director: 100, FirstName: "Ada", Linked: fixedNow, Delivered: delivered})
+	mustSaveCase(t, p, domain.Case{Key: "8301", Director: 100, FirstName: "Ada", Linked: fixedNow, Delivered: delivered})
 	acked := fixedNow.Add(2 * time.Hour)
 	calls := 0
-	ok, err := p.ChangeCase(ctx, "8301", func(c *dialog.Case) bool {
+	ok, err := p.ChangeCase(ctx, "8301", func(c *domain.Case) bool {
 		calls++
 		if calls == 1 {
 			// The director presses the button now, and another director
@@ -82,7 +82,7 @@ func TestChangeCaseKeepsAConcurrentAcknowledgement(t *testing.T) {
 	}
 
 	// Unhindered, it writes the plain field and the sealed copy alike.
-	ok, err = p.ChangeCase(ctx, "8301", func(c *dialog.Case) bool { c.Escalated = fixedNow.Add(4 * time.Hour); return true })
+	ok, err = p.ChangeCase(ctx, "8301", func(c *domain.Case) bool { c.Escalated = fixedNow.Add(4 * time.Hour); return true })
 	if err != nil || !ok {
 		t.Fatalf("ChangeCase = %v, %v", ok, err)
 	}
@@ -97,7 +97,7 @@ func TestChangeCaseKeepsAConcurrentAcknowledgement(t *testing.T) {
 	if err := p.DeleteCase(ctx, "8301"); err != nil {
 		t.Fatal(err)
 	}
-	ok, err = p.ChangeCase(ctx, "8301", func(c *dialog.Case) bool { t.Error("asked to change an erased case"); return true })
+	ok, err = p.ChangeCase(ctx, "8301", func(c *domain.Case) bool { t.Error("asked to change an erased case"); return true })
 	if err != nil || ok {
 		t.Fatalf("ChangeCase of an erased case = %v, %v", ok, err)
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
 // Cases, one hash per case under the case key (the young person's session
@@ -22,7 +22,7 @@ import (
 //	linked        plain   unix seconds; the dates are 0 when unset
 //	delivered, acknowledged, reminded, escalated   plain   unix seconds
 //	ack_by        plain   user ID
-//	data          sealed  the whole dialog.Case as JSON (first name and
+//	data          sealed  the whole domain.Case as JSON (first name and
 //	                      note are only here)
 //
 // Each case is listed in <prefix>staff:<id>:cases of its director and, if
@@ -64,7 +64,7 @@ func (p *People) indexKeys(director, counsellor string) []string {
 }
 
 // caseFields are the HSET arguments of c, sealed for the Redis key rkey.
-func (p *People) caseFields(c dialog.Case, rkey string) ([]any, error) {
+func (p *People) caseFields(c domain.Case, rkey string) ([]any, error) {
 	sealed, err := p.sealJSON(c, rkey)
 	if err != nil {
 		return nil, err
@@ -157,14 +157,14 @@ func (p *People) unlist(ctx context.Context, rkey, key string, replaced []any, k
 // counsellor; if they changed, the case is then taken off the old ones'
 // lists. A zero c.Linked is set to now. One round trip, two for a
 // reassigned case.
-func (p *People) SaveCase(ctx context.Context, c dialog.Case) error {
+func (p *People) SaveCase(ctx context.Context, c domain.Case) error {
 	_, err := p.writeCase(ctx, c, saveCaseScript)
 	return err
 }
 
 // writeCase runs a case-writing script (saveCaseScript) for c; false
 // when the script wrote nothing.
-func (p *People) writeCase(ctx context.Context, c dialog.Case, script *redis.Script) (bool, error) {
+func (p *People) writeCase(ctx context.Context, c domain.Case, script *redis.Script) (bool, error) {
 	if c.Key == "" {
 		return false, errors.New("can't save case: it has no key")
 	}
@@ -197,36 +197,36 @@ func (p *People) writeCase(ctx context.Context, c dialog.Case, script *redis.Scr
 }
 
 // Case returns the case under key; false when there is none.
-func (p *People) Case(ctx context.Context, key string) (dialog.Case, bool, error) {
+func (p *People) Case(ctx context.Context, key string) (domain.Case, bool, error) {
 	rkey := p.caseKey(key)
 	vals, err := p.client.HMGet(ctx, rkey, "director", "counsellor", "data").Result()
 	if err != nil {
-		return dialog.Case{}, false, fmt.Errorf("can't load case: %w", err)
+		return domain.Case{}, false, fmt.Errorf("can't load case: %w", err)
 	}
 	c, ok, err := p.openCase(rkey, key, vals)
 	if err != nil {
-		return dialog.Case{}, false, fmt.Errorf("can't load case: %w", err)
+		return domain.Case{}, false, fmt.Errorf("can't load case: %w", err)
 	}
 	return c, ok, nil
 }
 
 // openCase turns HMGET director, counsellor, data into a case.
-func (p *People) openCase(rkey, key string, vals []any) (dialog.Case, bool, error) {
+func (p *People) openCase(rkey, key string, vals []any) (domain.Case, bool, error) {
 	dir, dirOK := str(vals[0])
 	couns, _ := str(vals[1])
 	data, dataOK := str(vals[2])
 	if !dirOK && !dataOK {
-		return dialog.Case{}, false, nil
+		return domain.Case{}, false, nil
 	}
 	if !dataOK {
-		return dialog.Case{}, false, fmt.Errorf("%w: record lacks a field", ErrCorrupt)
+		return domain.Case{}, false, fmt.Errorf("%w: record lacks a field", ErrCorrupt)
 	}
-	var c dialog.Case
+	var c domain.Case
 	if err := p.openJSON(data, rkey, &c); err != nil {
-		return dialog.Case{}, false, err
+		return domain.Case{}, false, err
 	}
 	if c.Key != key || itoa(c.Director) != dir || itoa(c.Counsellor) != couns {
-		return dialog.Case{}, false, fmt.Errorf("%w: plain fields disagree with the sealed record", ErrCorrupt)
+		return domain.Case{}, false, fmt.Errorf("%w: plain fields disagree with the sealed record", ErrCorrupt)
 	}
 	return c, true, nil
 }
@@ -234,7 +234,7 @@ func (p *People) openCase(rkey, key string, vals []any) (dialog.Case, bool, erro
 // CasesOf lists the cases of a director, or of a counsellor (the ones they
 // invited), newest (by Linked) first. Two round trips; list entries whose
 // case is gone or not theirs are tidied away (a third).
-func (p *People) CasesOf(ctx context.Context, staff int64) ([]dialog.Case, error) {
+func (p *People) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error) {
 	ikey := p.casesKey(staff)
 	keys, err := p.client.ZRevRange(ctx, ikey, 0, -1).Result()
 	if err != nil {
@@ -254,7 +254,7 @@ func (p *People) CasesOf(ctx context.Context, staff int64) ([]dialog.Case, error
 		return nil, fmt.Errorf("can't list cases: %w", err)
 	}
 	var (
-		out  []dialog.Case
+		out  []domain.Case
 		gone []any
 	)
 	for i, cmd := range cmds {
@@ -423,7 +423,7 @@ return {cur[1] or "", cur[2] or ""}
 // or change declined. So a reminder never writes over an acknowledgement
 // made while it was being sent, and a delivery never reverts a
 // reassignment. Two round trips, more when the case keeps changing.
-func (p *People) ChangeCase(ctx context.Context, key string, change func(*dialog.Case) bool) (bool, error) {
+func (p *People) ChangeCase(ctx context.Context, key string, change func(*domain.Case) bool) (bool, error) {
 	rkey := p.caseKey(key)
 	for attempt := range casAttempts {
 		if err := backoff(ctx, attempt); err != nil {

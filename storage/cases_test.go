@@ -9,17 +9,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
-func mustSaveCase(t *testing.T, p *People, c dialog.Case) {
+func mustSaveCase(t *testing.T, p *People, c domain.Case) {
 	t.Helper()
 	if err := p.SaveCase(context.Background(), c); err != nil {
 		t.Fatalf("SaveCase: %v", err)
 	}
 }
 
-func mustCase(t *testing.T, p *People, key string) dialog.Case {
+func mustCase(t *testing.T, p *People, key string) domain.Case {
 	t.Helper()
 	c, ok, err := p.Case(context.Background(), key)
 	if err != nil || !ok {
@@ -41,7 +41,7 @@ func caseKeys(t *testing.T, p *People, staff int64) []string {
 	return keys
 }
 
-func sameCase(a, b dialog.Case) bool {
+func sameCase(a, b domain.Case) bool {
 	return a.Key == b.Key && a.Director == b.Director && a.Counsellor == b.Counsellor &&
 		a.FirstName == b.FirstName && a.Note == b.Note && a.Linked.Equal(b.Linked) &&
 		a.Delivered.Equal(b.Delivered) && a.Acknowledged.Equal(b.Acknowledged) && a.AckBy == b.AckBy &&
@@ -53,7 +53,7 @@ func TestCasesAreListedPerDirectorAndCounsellorNewestFirst(t *testing.T) {
 	e := newPeopleEnv(t, fixedClock)
 	p := e.people
 	at := func(min int) time.Time { return fixedNow.Add(time.Duration(min) * time.Minute) }
-	cases := []dialog.Case{
+	cases := []domain.Case{
 		{Key: "1001", Director: 100, Counsellor: 200, FirstName: "Ada", Note: "from the shelter", Linked: at(1)},
 		{Key: "1002", Director: 100, FirstName: "Bo", Linked: at(3)},
 		{Key: "1003", Director: 100, Counsellor: 200, FirstName: "Cas", Linked: at(2)},
@@ -95,9 +95,9 @@ func TestSavingACaseAgainUpdatesItAndMovesItBetweenStaff(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
 	p := e.people
-	c := dialog.Case{Key: "2001", Director: 100, Counsellor: 200, FirstName: "Ada", Linked: fixedNow}
+	c := domain.Case{Key: "2001", Director: 100, Counsellor: 200, FirstName: "Ada", Linked: fixedNow}
 	mustSaveCase(t, p, c)
-	mustSaveCase(t, p, dialog.Case{Key: "2002", Director: 100, Linked: fixedNow.Add(-time.Hour)})
+	mustSaveCase(t, p, domain.Case{Key: "2002", Director: 100, Linked: fixedNow.Add(-time.Hour)})
 
 	// The handoff goes on: delivered, then acknowledged.
 	c.Delivered = fixedNow.Add(time.Hour)
@@ -123,7 +123,7 @@ func TestSavingACaseAgainUpdatesItAndMovesItBetweenStaff(t *testing.T) {
 func TestAZeroLinkedTimeIsSetToNow(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
-	mustSaveCase(t, e.people, dialog.Case{Key: "1", Director: 5})
+	mustSaveCase(t, e.people, domain.Case{Key: "1", Director: 5})
 	if got := mustCase(t, e.people, "1"); !got.Linked.Equal(fixedNow) {
 		t.Errorf("Linked = %v, want %v", got.Linked, fixedNow)
 	}
@@ -132,7 +132,7 @@ func TestAZeroLinkedTimeIsSetToNow(t *testing.T) {
 func TestSaveCaseRefusesACaseWithoutKeyOrDirector(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
-	for _, c := range []dialog.Case{{Director: 5}, {Key: "1"}} {
+	for _, c := range []domain.Case{{Director: 5}, {Key: "1"}} {
 		if err := e.people.SaveCase(context.Background(), c); err == nil {
 			t.Errorf("SaveCase(%+v) succeeded", c)
 		}
@@ -142,7 +142,7 @@ func TestSaveCaseRefusesACaseWithoutKeyOrDirector(t *testing.T) {
 func TestFirstNamesAndNotesAreNotReadableInRedisOrOnDisk(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
-	mustSaveCase(t, e.people, dialog.Case{Key: "3001", Director: 100, Counsellor: 200, FirstName: secrets[0], Note: secrets[1], Linked: fixedNow, Delivered: fixedNow.Add(time.Hour)})
+	mustSaveCase(t, e.people, domain.Case{Key: "3001", Director: 100, Counsellor: 200, FirstName: secrets[0], Note: secrets[1], Linked: fixedNow, Delivered: fixedNow.Add(time.Hour)})
 	if err := e.people.MoveCase(context.Background(), "3001", "3002"); err != nil {
 		t.Fatal(err)
 	}
@@ -173,8 +173,8 @@ func TestACaseChangedInRedisIsRefusedNotTrusted(t *testing.T) {
 	e := newPeopleEnv(t, fixedClock)
 	ctx := context.Background()
 	p := e.people
-	mustSaveCase(t, p, dialog.Case{Key: "4001", Director: 100, FirstName: "Ada"})
-	mustSaveCase(t, p, dialog.Case{Key: "4002", Director: 101, FirstName: "Bo"})
+	mustSaveCase(t, p, domain.Case{Key: "4001", Director: 100, FirstName: "Ada"})
+	mustSaveCase(t, p, domain.Case{Key: "4002", Director: 101, FirstName: "Bo"})
 
 	// Someone with write access hands a case to another director...
 	e.client.HSet(ctx, "t:case:4001", "director", "666")
@@ -192,7 +192,7 @@ func TestCasesOfNeverShowsACaseThatIsNotTheirs(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
 	ctx := context.Background()
-	mustSaveCase(t, e.people, dialog.Case{Key: "5001", Director: 100, FirstName: "Ada"})
+	mustSaveCase(t, e.people, domain.Case{Key: "5001", Director: 100, FirstName: "Ada"})
 	e.client.ZAdd(ctx, "t:staff:999:cases", redisZ(1, "5001"), redisZ(2, "gone"))
 	if got := caseKeys(t, e.people, 999); len(got) != 0 {
 		t.Errorf("CasesOf(999) = %v: shows another director's case or a missing one", got)
@@ -207,9 +207,9 @@ func TestMoveCaseTakesItsListsAndDueTimeAlong(t *testing.T) {
 	e := newPeopleEnv(t, fixedClock)
 	ctx := context.Background()
 	p := e.people
-	c := dialog.Case{Key: "6001", Director: 100, Counsellor: 200, FirstName: "Ada", Note: "n", Linked: fixedNow, Delivered: fixedNow}
+	c := domain.Case{Key: "6001", Director: 100, Counsellor: 200, FirstName: "Ada", Note: "n", Linked: fixedNow, Delivered: fixedNow}
 	mustSaveCase(t, p, c)
-	mustSaveCase(t, p, dialog.Case{Key: "6100", Director: 100, FirstName: "Bo", Linked: fixedNow.Add(time.Minute)})
+	mustSaveCase(t, p, domain.Case{Key: "6100", Director: 100, FirstName: "Bo", Linked: fixedNow.Add(time.Minute)})
 	due := fixedNow.Add(48 * time.Hour)
 	if err := p.ScheduleDue(ctx, "6001", due); err != nil {
 		t.Fatal(err)
@@ -246,8 +246,8 @@ func TestMoveCaseRefusesToOverwriteOrToMoveNothing(t *testing.T) {
 	e := newPeopleEnv(t, fixedClock)
 	ctx := context.Background()
 	p := e.people
-	a := dialog.Case{Key: "7001", Director: 100, FirstName: "Ada", Linked: fixedNow}
-	b := dialog.Case{Key: "7002", Director: 101, FirstName: "Bo", Linked: fixedNow}
+	a := domain.Case{Key: "7001", Director: 100, FirstName: "Ada", Linked: fixedNow}
+	b := domain.Case{Key: "7002", Director: 101, FirstName: "Bo", Linked: fixedNow}
 	mustSaveCase(t, p, a)
 	mustSaveCase(t, p, b)
 
@@ -273,7 +273,7 @@ func TestDeleteCaseLeavesNoTrace(t *testing.T) {
 	e := newPeopleEnv(t, fixedClock)
 	ctx := context.Background()
 	p := e.people
-	mustSaveCase(t, p, dialog.Case{Key: "8001", Director: 100, Counsellor: 200, FirstName: "Ada"})
+	mustSaveCase(t, p, domain.Case{Key: "8001", Director: 100, Counsellor: 200, FirstName: "Ada"})
 	if err := p.ScheduleDue(ctx, "8001", fixedNow); err != nil {
 		t.Fatal(err)
 	}
@@ -296,14 +296,14 @@ func TestChangeCaseNeverBringsBackAnErasedCase(t *testing.T) {
 	e := newPeopleEnv(t, fixedClock)
 	ctx := context.Background()
 	p := e.people
-	deliver := func(c *dialog.Case) bool { c.Delivered, c.Director = fixedNow.Add(time.Hour), 101; return true }
+	deliver := func(c *domain.Case) bool { c.Delivered, c.Director = fixedNow.Add(time.Hour), 101; return true }
 	if ok, err := p.ChangeCase(ctx, "8101", deliver); err != nil || ok {
 		t.Fatalf("ChangeCase of a missing case = %v, %v; want false", ok, err)
 	}
 	if keys := e.client.Keys(ctx, "*").Val(); len(keys) != 0 {
 		t.Fatalf("ChangeCase of a missing case wrote %v", keys)
 	}
-	mustSaveCase(t, p, dialog.Case{Key: "8101", Director: 100, Counsellor: 200, FirstName: "Ada", Linked: fixedNow})
+	mustSaveCase(t, p, domain.Case{Key: "8101", Director: 100, Counsellor: 200, FirstName: "Ada", Linked: fixedNow})
 	if ok, err := p.ChangeCase(ctx, "8101", deliver); err != nil || !ok {
 		t.Fatalf("ChangeCase = %v, %v", ok, err)
 	}
@@ -313,7 +313,7 @@ func TestChangeCaseNeverBringsBackAnErasedCase(t *testing.T) {
 	if n := e.client.ZCard(ctx, "t:staff:100:cases").Val(); n != 0 {
 		t.Errorf("the old director still lists the case")
 	}
-	ok, err := p.ChangeCase(ctx, "8101", func(c *dialog.Case) bool {
+	ok, err := p.ChangeCase(ctx, "8101", func(c *domain.Case) bool {
 		// /delete lands between the read and the write.
 		if err := p.DeleteCase(ctx, "8101"); err != nil {
 			t.Fatal(err)
@@ -343,7 +343,7 @@ func TestConcurrentReassignmentsLeaveTheCaseOnExactlyOneDirectorsList(t *testing
 			<-start
 			p := NewPeople(e.srv.Client(t), mustCodec(t, testKey(1)), "t:", fixedClock)
 			for j := range 5 {
-				c := dialog.Case{Key: "9001", Director: int64(300 + i), Counsellor: int64(400 + j), FirstName: "Ada", Linked: fixedNow}
+				c := domain.Case{Key: "9001", Director: int64(300 + i), Counsellor: int64(400 + j), FirstName: "Ada", Linked: fixedNow}
 				if err := p.SaveCase(ctx, c); err != nil {
 					t.Errorf("SaveCase: %v", err)
 				}
@@ -382,7 +382,7 @@ func TestTidyingAListNeverDropsACaseThatIsTheirsByThen(t *testing.T) {
 	p := e.people
 	// CasesOf saw 9101 as someone else's, but by the time it tidies, the
 	// case has been handed to 999; 9102 is gone for good.
-	mustSaveCase(t, p, dialog.Case{Key: "9101", Director: 999, FirstName: "Ada"})
+	mustSaveCase(t, p, domain.Case{Key: "9101", Director: 999, FirstName: "Ada"})
 	e.client.ZAdd(ctx, "t:staff:999:cases", redisZ(2, "9102"))
 	err := tidyCasesScript.Run(ctx, e.client, []string{"t:staff:999:cases", "t:case:9101", "t:case:9102"}, "999", "9101", "9102").Err()
 	if err != nil {

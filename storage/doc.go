@@ -40,7 +40,7 @@
 //	<prefix>staff                   set: user IDs of the staff
 //	<prefix>staff:<user ID>         hash: role, lang, added, added_by (plain), data (sealed: name)
 //	<prefix>staff:<user ID>:cases   sorted set: case keys of a director or counsellor, by linked time (unix ms)
-//	<prefix>link:<SHA-256 of token> string: sealed dialog.Link (names, notes); Redis drops it at Link.Expires
+//	<prefix>link:<SHA-256 of token> string: sealed domain.Link (names, notes); Redis drops it at Link.Expires
 //	<prefix>director:<ID>:invites   sorted set: link hashes of a director's invites, by expiry (unix ms)
 //	<prefix>linkfail:<user ID>      counter of failed links; expires an hour after the first
 //	<prefix>pendingstaff:<user ID>  string: sealed staff link awaiting a name; expires after an hour

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
 // mustSchedule schedules the case under key, saving one first if there is
@@ -17,7 +17,7 @@ func mustSchedule(t *testing.T, p *People, key string, at time.Time) {
 	if _, ok, err := p.Case(context.Background(), key); err != nil {
 		t.Fatal(err)
 	} else if !ok {
-		mustSaveCase(t, p, dialog.Case{Key: key, Director: 1, Linked: at})
+		mustSaveCase(t, p, domain.Case{Key: key, Director: 1, Linked: at})
 	}
 	if err := p.ScheduleDue(context.Background(), key, at); err != nil {
 		t.Fatalf("ScheduleDue: %v", err)

@@ -6,7 +6,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
 // Erasure of a young person (/delete, and the retention of acknowledged
@@ -77,7 +77,7 @@ func (p *People) DeleteCaseLinks(ctx context.Context, caseKey string, directors 
 			if !ok {
 				continue
 			}
-			var l dialog.Link
+			var l domain.Link
 			if err := p.openJSON(sealed, keys[i], &l); err != nil {
 				return n, fmt.Errorf("can't delete the links of a case: %w", err)
 			}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
 // Single-use /start links. A token is tokenBytes random bytes from
@@ -80,16 +80,16 @@ return 1
 // link that has expired already is never usable). An invite is also
 // listed for PendingInvites. A link without expiry, a staff link without
 // role and an invite without director are refused. One round trip.
-func (p *People) CreateLink(ctx context.Context, l dialog.Link) (string, error) {
+func (p *People) CreateLink(ctx context.Context, l domain.Link) (string, error) {
 	if l.Expires.IsZero() {
 		return "", errors.New("can't create link: it has no expiry")
 	}
 	switch {
-	case l.Kind == dialog.LinkStaff && l.Role == "":
+	case l.Kind == domain.LinkStaff && l.Role == "":
 		return "", errors.New("can't create link: a staff link needs a role")
-	case l.Kind == dialog.LinkInvite && l.Director == 0:
+	case l.Kind == domain.LinkInvite && l.Director == 0:
 		return "", errors.New("can't create link: an invite needs a director")
-	case l.Kind != dialog.LinkStaff && l.Kind != dialog.LinkInvite:
+	case l.Kind != domain.LinkStaff && l.Kind != domain.LinkInvite:
 		return "", errors.New("can't create link: unknown kind")
 	}
 	var raw [tokenBytes]byte
@@ -102,7 +102,7 @@ func (p *People) CreateLink(ctx context.Context, l dialog.Link) (string, error) 
 		return "", fmt.Errorf("can't create link: %w", err)
 	}
 	keys := []string{rkey}
-	if l.Kind == dialog.LinkInvite {
+	if l.Kind == domain.LinkInvite {
 		keys = append(keys, p.invitesKey(l.Director))
 	}
 	if err := createLinkScript.Run(ctx, p.client, keys, sealed, l.Expires.UnixMilli(), hash).Err(); err != nil {
@@ -117,30 +117,30 @@ func (p *People) CreateLink(ctx context.Context, l dialog.Link) (string, error) 
 // unknown, used or expired one gives an error wrapping ErrLinkInvalid.
 // One round trip, two for an invite (it is also taken off the director's
 // list; if that fails, PendingInvites drops it later).
-func (p *People) UseLink(ctx context.Context, token string) (dialog.Link, error) {
+func (p *People) UseLink(ctx context.Context, token string) (domain.Link, error) {
 	if !wellFormedToken(token) {
-		return dialog.Link{}, fmt.Errorf("can't use link: %w", ErrLinkInvalid)
+		return domain.Link{}, fmt.Errorf("can't use link: %w", ErrLinkInvalid)
 	}
 	hash := tokenHash(token)
 	rkey := p.linkKey(hash)
 	sealed, err := p.client.GetDel(ctx, rkey).Result()
 	if errors.Is(err, redis.Nil) {
-		return dialog.Link{}, fmt.Errorf("can't use link: %w", ErrLinkInvalid)
+		return domain.Link{}, fmt.Errorf("can't use link: %w", ErrLinkInvalid)
 	}
 	if err != nil {
-		return dialog.Link{}, fmt.Errorf("can't use link: %w", err)
+		return domain.Link{}, fmt.Errorf("can't use link: %w", err)
 	}
-	var l dialog.Link
+	var l domain.Link
 	if err := p.openJSON(sealed, rkey, &l); err != nil {
-		return dialog.Link{}, fmt.Errorf("can't use link: %w", err)
+		return domain.Link{}, fmt.Errorf("can't use link: %w", err)
 	}
-	if l.Kind == dialog.LinkInvite && l.Director != 0 {
+	if l.Kind == domain.LinkInvite && l.Director != 0 {
 		_ = p.client.ZRem(ctx, p.invitesKey(l.Director), hash).Err() // tidying only
 	}
 	if !p.now().Before(l.Expires) {
 		// Redis's clock and ours disagree a little; either one's verdict
 		// of expired counts.
-		return dialog.Link{}, fmt.Errorf("can't use link: %w", ErrLinkInvalid)
+		return domain.Link{}, fmt.Errorf("can't use link: %w", ErrLinkInvalid)
 	}
 	return l, nil
 }
@@ -148,7 +148,7 @@ func (p *People) UseLink(ctx context.Context, token string) (dialog.Link, error)
 // PendingInvites lists the director's invites that are neither used nor
 // expired, newest first. Two round trips; entries of used or expired
 // invites are taken off the list on the way (a third).
-func (p *People) PendingInvites(ctx context.Context, director int64) ([]dialog.Link, error) {
+func (p *People) PendingInvites(ctx context.Context, director int64) ([]domain.Link, error) {
 	ikey := p.invitesKey(director)
 	hashes, err := p.client.ZRange(ctx, ikey, 0, -1).Result()
 	if err != nil {
@@ -167,7 +167,7 @@ func (p *People) PendingInvites(ctx context.Context, director int64) ([]dialog.L
 	}
 	now := p.now()
 	var (
-		out  []dialog.Link
+		out  []domain.Link
 		gone []any
 	)
 	for i, v := range vals {
@@ -176,11 +176,11 @@ func (p *People) PendingInvites(ctx context.Context, director int64) ([]dialog.L
 			gone = append(gone, hashes[i])
 			continue
 		}
-		var l dialog.Link
+		var l domain.Link
 		if err := p.openJSON(sealed, keys[i], &l); err != nil {
 			return nil, fmt.Errorf("can't list invites: %w", err)
 		}
-		if l.Kind != dialog.LinkInvite || l.Director != director || !now.Before(l.Expires) {
+		if l.Kind != domain.LinkInvite || l.Director != director || !now.Before(l.Expires) {
 			continue
 		}
 		out = append(out, l)
@@ -188,7 +188,7 @@ func (p *People) PendingInvites(ctx context.Context, director int64) ([]dialog.L
 	if len(gone) > 0 {
 		_ = p.client.ZRem(ctx, ikey, gone...).Err() // tidying only
 	}
-	slices.SortStableFunc(out, func(a, b dialog.Link) int { return cmp.Compare(b.Created.UnixNano(), a.Created.UnixNano()) })
+	slices.SortStableFunc(out, func(a, b domain.Link) int { return cmp.Compare(b.Created.UnixNano(), a.Created.UnixNano()) })
 	return out, nil
 }
 
@@ -226,7 +226,7 @@ func (p *People) LinkFailures(ctx context.Context, userID int64) (int, error) {
 
 // SetPendingStaff remembers, for PendingStaffTTL, that userID opened the
 // staff link l and is asked for their name; a second call replaces it.
-func (p *People) SetPendingStaff(ctx context.Context, userID int64, l dialog.Link) error {
+func (p *People) SetPendingStaff(ctx context.Context, userID int64, l domain.Link) error {
 	rkey := p.pendingStaffKey(userID)
 	sealed, err := p.sealJSON(l, rkey)
 	if err != nil {
@@ -241,18 +241,18 @@ func (p *People) SetPendingStaff(ctx context.Context, userID int64, l dialog.Lin
 // TakePendingStaff returns the link SetPendingStaff remembered for userID
 // and forgets it (GETDEL): only one caller gets it. False when there is
 // none or it expired.
-func (p *People) TakePendingStaff(ctx context.Context, userID int64) (dialog.Link, bool, error) {
+func (p *People) TakePendingStaff(ctx context.Context, userID int64) (domain.Link, bool, error) {
 	rkey := p.pendingStaffKey(userID)
 	sealed, err := p.client.GetDel(ctx, rkey).Result()
 	if errors.Is(err, redis.Nil) {
-		return dialog.Link{}, false, nil
+		return domain.Link{}, false, nil
 	}
 	if err != nil {
-		return dialog.Link{}, false, fmt.Errorf("can't take pending staff link: %w", err)
+		return domain.Link{}, false, fmt.Errorf("can't take pending staff link: %w", err)
 	}
-	var l dialog.Link
+	var l domain.Link
 	if err := p.openJSON(sealed, rkey, &l); err != nil {
-		return dialog.Link{}, false, fmt.Errorf("can't take pending staff link: %w", err)
+		return domain.Link{}, false, fmt.Errorf("can't take pending staff link: %w", err)
 	}
 	return l, true, nil
 }

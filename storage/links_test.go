@@ -10,19 +10,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/storage/redistest"
 )
 
-func inviteLink(director int64, firstName string, created time.Time) dialog.Link {
-	return dialog.Link{
-		Kind: dialog.LinkInvite, CreatedBy: director, Director: director,
+func inviteLink(director int64, firstName string, created time.Time) domain.Link {
+	return domain.Link{
+		Kind: domain.LinkInvite, CreatedBy: director, Director: director,
 		FirstName: firstName, Note: "note for " + firstName,
 		Created: created, Expires: created.Add(24 * time.Hour),
 	}
 }
 
-func mustCreateLink(t *testing.T, p *People, l dialog.Link) string {
+func mustCreateLink(t *testing.T, p *People, l domain.Link) string {
 	t.Helper()
 	token, err := p.CreateLink(context.Background(), l)
 	if err != nil {
@@ -38,11 +38,11 @@ func TestALinkWorksOnceThenIsInvalid(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	tests := []struct {
 		name string
-		link dialog.Link
+		link domain.Link
 	}{
-		{"staff link", dialog.Link{Kind: dialog.LinkStaff, Role: dialog.RoleCounsellor, CreatedBy: 9, Created: now, Expires: now.Add(time.Hour)}},
+		{"staff link", domain.Link{Kind: domain.LinkStaff, Role: domain.RoleCounsellor, CreatedBy: 9, Created: now, Expires: now.Add(time.Hour)}},
 		{"invite", inviteLink(9, "Sam", now)},
-		{"invite re-attaching a case", dialog.Link{Kind: dialog.LinkInvite, Director: 9, CaseKey: "4711", Created: now, Expires: now.Add(time.Hour)}},
+		{"invite re-attaching a case", domain.Link{Kind: domain.LinkInvite, Director: 9, CaseKey: "4711", Created: now, Expires: now.Add(time.Hour)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,12 +96,12 @@ func TestCreateLinkRefusesLinksThatCouldNotWork(t *testing.T) {
 	expires := time.Now().Add(time.Hour)
 	tests := []struct {
 		name string
-		link dialog.Link
+		link domain.Link
 	}{
-		{"never expires", dialog.Link{Kind: dialog.LinkStaff, Role: dialog.RoleDirector}},
-		{"staff link without role", dialog.Link{Kind: dialog.LinkStaff, Expires: expires}},
-		{"invite without director", dialog.Link{Kind: dialog.LinkInvite, FirstName: "Sam", Expires: expires}},
-		{"no kind", dialog.Link{Director: 9, Expires: expires}},
+		{"never expires", domain.Link{Kind: domain.LinkStaff, Role: domain.RoleDirector}},
+		{"staff link without role", domain.Link{Kind: domain.LinkStaff, Expires: expires}},
+		{"invite without director", domain.Link{Kind: domain.LinkInvite, FirstName: "Sam", Expires: expires}},
+		{"no kind", domain.Link{Director: 9, Expires: expires}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,7 +122,7 @@ func TestTokensAreLongRandomAndOnlyTheirHashIsStored(t *testing.T) {
 	seen := make(map[string]bool)
 	var tokens []string
 	for range 1000 {
-		token := mustCreateLink(t, e.people, dialog.Link{Kind: dialog.LinkStaff, Role: dialog.RoleDirector, Created: now, Expires: now.Add(time.Hour)})
+		token := mustCreateLink(t, e.people, domain.Link{Kind: domain.LinkStaff, Role: domain.RoleDirector, Created: now, Expires: now.Add(time.Hour)})
 		if len(token) != 22 {
 			t.Fatalf("token of %d characters, want 22", len(token))
 		}
@@ -237,7 +237,7 @@ func TestPendingInvitesListsOnlyLiveInvitesNewestFirst(t *testing.T) {
 	soon.Expires = time.Now().Add(100 * time.Millisecond)
 	mustCreateLink(t, p, soon)
 	mustCreateLink(t, p, inviteLink(director+1, "Someone else's", now))
-	mustCreateLink(t, p, dialog.Link{Kind: dialog.LinkStaff, Role: dialog.RoleCounsellor, CreatedBy: director, Created: now, Expires: now.Add(time.Hour)})
+	mustCreateLink(t, p, domain.Link{Kind: domain.LinkStaff, Role: domain.RoleCounsellor, CreatedBy: director, Created: now, Expires: now.Add(time.Hour)})
 	time.Sleep(200 * time.Millisecond)
 
 	got, err := p.PendingInvites(ctx, director)
@@ -310,7 +310,7 @@ func TestAPendingStaffLinkIsTakenOnceAndExpires(t *testing.T) {
 	ctx := context.Background()
 	p := e.people
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	l := dialog.Link{Kind: dialog.LinkStaff, Role: dialog.RoleCounsellor, CreatedBy: 3, Note: secrets[2], Created: now, Expires: now.Add(time.Hour)}
+	l := domain.Link{Kind: domain.LinkStaff, Role: domain.RoleCounsellor, CreatedBy: 3, Note: secrets[2], Created: now, Expires: now.Add(time.Hour)}
 
 	if err := p.SetPendingStaff(ctx, 44, l); err != nil {
 		t.Fatal(err)
@@ -360,7 +360,7 @@ func TestALinkValueMovedToAnotherTokenDoesNotOpen(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, nil)
 	ctx := context.Background()
-	staffLink := dialog.Link{Kind: dialog.LinkStaff, Role: dialog.RoleDirector, Expires: time.Now().Add(time.Hour)}
+	staffLink := domain.Link{Kind: domain.LinkStaff, Role: domain.RoleDirector, Expires: time.Now().Add(time.Hour)}
 	director := mustCreateLink(t, e.people, staffLink)
 	other := mustCreateLink(t, e.people, inviteLink(9, "Sam", time.Now()))
 	// Someone with write access to Redis copies the director link's value

@@ -11,7 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
 // The on-call roster is one hash, <prefix>oncall: field the window ID (a
@@ -37,7 +37,7 @@ return id
 
 // AddOnCall adds a window to the end of the roster and returns it with its
 // ID and order. One round trip.
-func (p *People) AddOnCall(ctx context.Context, w dialog.OnCallWindow) (dialog.OnCallWindow, error) {
+func (p *People) AddOnCall(ctx context.Context, w domain.OnCallWindow) (domain.OnCallWindow, error) {
 	if !w.Valid() {
 		return w, errors.New("can't add on-call window: it is not valid")
 	}
@@ -52,22 +52,22 @@ func (p *People) AddOnCall(ctx context.Context, w dialog.OnCallWindow) (dialog.O
 }
 
 // OnCallRoster returns every window in roster order. One round trip.
-func (p *People) OnCallRoster(ctx context.Context) ([]dialog.OnCallWindow, error) {
+func (p *People) OnCallRoster(ctx context.Context) ([]domain.OnCallWindow, error) {
 	all, err := p.client.HGetAll(ctx, p.onCallKey()).Result()
 	if err != nil {
 		return nil, fmt.Errorf("can't load the on-call roster: %w", err)
 	}
-	out := make([]dialog.OnCallWindow, 0, len(all))
+	out := make([]domain.OnCallWindow, 0, len(all))
 	for k, v := range all {
 		id, err := strconv.Atoi(k)
-		var w dialog.OnCallWindow
+		var w domain.OnCallWindow
 		if err != nil || json.Unmarshal([]byte(v), &w) != nil || !w.Valid() {
 			return nil, fmt.Errorf("can't load the on-call roster: %w: a window is malformed", ErrCorrupt)
 		}
 		w.ID = id
 		out = append(out, w)
 	}
-	slices.SortFunc(out, func(a, b dialog.OnCallWindow) int {
+	slices.SortFunc(out, func(a, b domain.OnCallWindow) int {
 		if a.Order != b.Order {
 			return a.Order - b.Order
 		}
@@ -93,5 +93,5 @@ func (p *People) OnCallAt(ctx context.Context, t time.Time, loc *time.Location) 
 	if err != nil {
 		return nil, err
 	}
-	return dialog.OnCallAt(roster, t, loc), nil
+	return domain.OnCallAt(roster, t, loc), nil
 }

@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
-func weekdays(ds ...time.Weekday) dialog.Weekdays {
-	var w dialog.Weekdays
+func weekdays(ds ...time.Weekday) domain.Weekdays {
+	var w domain.Weekdays
 	for _, d := range ds {
 		w = w.With(d)
 	}
@@ -21,7 +21,7 @@ func weekdays(ds ...time.Weekday) dialog.Weekdays {
 
 var workdays = weekdays(time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday)
 
-func addWindow(t *testing.T, p *People, w dialog.OnCallWindow) dialog.OnCallWindow {
+func addWindow(t *testing.T, p *People, w domain.OnCallWindow) domain.OnCallWindow {
 	t.Helper()
 	got, err := p.AddOnCall(context.Background(), w)
 	if err != nil {
@@ -38,9 +38,9 @@ func TestOnCallRosterAddListRemove(t *testing.T) {
 	if r, err := p.OnCallRoster(ctx); err != nil || len(r) != 0 {
 		t.Fatalf("empty roster = %v, %v", r, err)
 	}
-	a := addWindow(t, p, dialog.OnCallWindow{Staff: 7000000001, Days: workdays, From: 8 * 60, To: 17 * 60})
-	b := addWindow(t, p, dialog.OnCallWindow{Staff: 2, Days: dialog.AllDays, From: 22 * 60, To: 8 * 60})
-	c := addWindow(t, p, dialog.OnCallWindow{Staff: 3, Days: weekdays(time.Saturday), From: 0, To: 0})
+	a := addWindow(t, p, domain.OnCallWindow{Staff: 7000000001, Days: workdays, From: 8 * 60, To: 17 * 60})
+	b := addWindow(t, p, domain.OnCallWindow{Staff: 2, Days: domain.AllDays, From: 22 * 60, To: 8 * 60})
+	c := addWindow(t, p, domain.OnCallWindow{Staff: 3, Days: weekdays(time.Saturday), From: 0, To: 0})
 	if a.ID != 1 || b.ID != 2 || c.ID != 3 || c.Order != 3 {
 		t.Fatalf("IDs = %d %d %d (order %d), want 1 2 3 (3)", a.ID, b.ID, c.ID, c.Order)
 	}
@@ -48,8 +48,8 @@ func TestOnCallRosterAddListRemove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(r, []dialog.OnCallWindow{a, b, c}) {
-		t.Errorf("roster = %+v, want %+v", r, []dialog.OnCallWindow{a, b, c})
+	if !slices.Equal(r, []domain.OnCallWindow{a, b, c}) {
+		t.Errorf("roster = %+v, want %+v", r, []domain.OnCallWindow{a, b, c})
 	}
 
 	if ok, err := p.RemoveOnCall(ctx, 2); err != nil || !ok {
@@ -58,13 +58,13 @@ func TestOnCallRosterAddListRemove(t *testing.T) {
 	if ok, err := p.RemoveOnCall(ctx, 2); err != nil || ok {
 		t.Errorf("RemoveOnCall(2) again = %v, %v; want false", ok, err)
 	}
-	d := addWindow(t, p, dialog.OnCallWindow{Staff: 4, Days: workdays, From: 60, To: 120})
+	d := addWindow(t, p, domain.OnCallWindow{Staff: 4, Days: workdays, From: 60, To: 120})
 	if d.ID != 4 {
 		t.Errorf("a window added after a removal got ID %d, want 4 (after the highest)", d.ID)
 	}
 	r, _ = p.OnCallRoster(ctx)
-	if !slices.Equal(r, []dialog.OnCallWindow{a, c, d}) {
-		t.Errorf("roster = %+v, want %+v", r, []dialog.OnCallWindow{a, c, d})
+	if !slices.Equal(r, []domain.OnCallWindow{a, c, d}) {
+		t.Errorf("roster = %+v, want %+v", r, []domain.OnCallWindow{a, c, d})
 	}
 	// Only IDs and times, no names: plain JSON.
 	raw := e.client.HGet(ctx, "t:oncall", "1").Val()
@@ -76,7 +76,7 @@ func TestOnCallRosterAddListRemove(t *testing.T) {
 func TestOnCallRosterRefusesBadWindows(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
-	for _, w := range []dialog.OnCallWindow{
+	for _, w := range []domain.OnCallWindow{
 		{Staff: 0, Days: workdays, From: 0, To: 60},
 		{Staff: 1, Days: 0, From: 0, To: 60},
 		{Staff: 1, Days: 1 << 7, From: 0, To: 60},
@@ -98,7 +98,7 @@ func TestConcurrentAddsGetDistinctIDs(t *testing.T) {
 	done := make(chan int, 20)
 	for i := range 20 {
 		go func() {
-			w, err := e.people.AddOnCall(context.Background(), dialog.OnCallWindow{Staff: int64(i + 1), Days: workdays, From: 0, To: 60})
+			w, err := e.people.AddOnCall(context.Background(), domain.OnCallWindow{Staff: int64(i + 1), Days: workdays, From: 0, To: 60})
 			if err != nil {
 				t.Error(err)
 			}
@@ -125,13 +125,13 @@ func TestOnCallAtFollowsTheWallClockInTheTimeZone(t *testing.T) {
 	e := newPeopleEnv(t, fixedClock)
 	p := e.people
 	const day, night, weekend, sunday = 1, 2, 3, 4
-	addWindow(t, p, dialog.OnCallWindow{Staff: day, Days: workdays, From: 8 * 60, To: 17 * 60})
+	addWindow(t, p, domain.OnCallWindow{Staff: day, Days: workdays, From: 8 * 60, To: 17 * 60})
 	// Friday and Saturday nights, past midnight.
-	addWindow(t, p, dialog.OnCallWindow{Staff: night, Days: weekdays(time.Friday, time.Saturday), From: 22 * 60, To: 8 * 60})
+	addWindow(t, p, domain.OnCallWindow{Staff: night, Days: weekdays(time.Friday, time.Saturday), From: 22 * 60, To: 8 * 60})
 	// The whole Saturday (00:00-24:00) and, later in the roster, the
 	// day worker too on Sunday mornings.
-	addWindow(t, p, dialog.OnCallWindow{Staff: weekend, Days: weekdays(time.Saturday), From: 0, To: 0})
-	addWindow(t, p, dialog.OnCallWindow{Staff: sunday, Days: weekdays(time.Sunday), From: 6 * 60, To: 12 * 60})
+	addWindow(t, p, domain.OnCallWindow{Staff: weekend, Days: weekdays(time.Saturday), From: 0, To: 0})
+	addWindow(t, p, domain.OnCallWindow{Staff: sunday, Days: weekdays(time.Sunday), From: 6 * 60, To: 12 * 60})
 
 	at := func(y int, m time.Month, d, hh, mm int) time.Time {
 		return time.Date(y, m, d, hh, mm, 0, 0, ams).UTC() // stored and passed as UTC
@@ -181,7 +181,7 @@ func TestOnCallRosterRefusesACorruptWindow(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
 	ctx := context.Background()
-	addWindow(t, e.people, dialog.OnCallWindow{Staff: 1, Days: workdays, From: 0, To: 60})
+	addWindow(t, e.people, domain.OnCallWindow{Staff: 1, Days: workdays, From: 0, To: 60})
 	for i, v := range []string{`not json`, `{"staff":1,"days":0,"from":0,"to":60}`} {
 		e.client.HSet(ctx, "t:oncall", fmt.Sprint(10+i), v)
 		if _, err := e.people.OnCallRoster(ctx); err == nil || !strings.Contains(err.Error(), "corrupt") {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
 var (
@@ -132,49 +132,49 @@ func (p *People) sealJSON(v any, rkey string) (string, error) {
 
 // Staff records, one hash per member:
 //
-//	role      plain   dialog.Role
+//	role      plain   domain.Role
 //	lang      plain   language of what the bot sends them
 //	added     plain   unix seconds
 //	added_by  plain   user ID
-//	data      sealed  the whole dialog.StaffMember as JSON (the name is only here)
+//	data      sealed  the whole domain.StaffMember as JSON (the name is only here)
 
 // Staff returns the staff member with userID; false when there is none.
-func (p *People) Staff(ctx context.Context, userID int64) (dialog.StaffMember, bool, error) {
+func (p *People) Staff(ctx context.Context, userID int64) (domain.StaffMember, bool, error) {
 	rkey := p.staffKey(userID)
 	vals, err := p.client.HMGet(ctx, rkey, "role", "data").Result()
 	if err != nil {
-		return dialog.StaffMember{}, false, fmt.Errorf("can't load staff member: %w", err)
+		return domain.StaffMember{}, false, fmt.Errorf("can't load staff member: %w", err)
 	}
 	m, ok, err := p.openStaff(rkey, userID, vals)
 	if err != nil {
-		return dialog.StaffMember{}, false, fmt.Errorf("can't load staff member: %w", err)
+		return domain.StaffMember{}, false, fmt.Errorf("can't load staff member: %w", err)
 	}
 	return m, ok, nil
 }
 
 // openStaff turns HMGET role, data into a member.
-func (p *People) openStaff(rkey string, userID int64, vals []any) (dialog.StaffMember, bool, error) {
+func (p *People) openStaff(rkey string, userID int64, vals []any) (domain.StaffMember, bool, error) {
 	role, roleOK := str(vals[0])
 	data, dataOK := str(vals[1])
 	if !roleOK && !dataOK {
-		return dialog.StaffMember{}, false, nil
+		return domain.StaffMember{}, false, nil
 	}
 	if !dataOK {
-		return dialog.StaffMember{}, false, fmt.Errorf("%w: record lacks a field", ErrCorrupt)
+		return domain.StaffMember{}, false, fmt.Errorf("%w: record lacks a field", ErrCorrupt)
 	}
-	var m dialog.StaffMember
+	var m domain.StaffMember
 	if err := p.openJSON(data, rkey, &m); err != nil {
-		return dialog.StaffMember{}, false, err
+		return domain.StaffMember{}, false, err
 	}
 	if m.UserID != userID || string(m.Role) != role {
-		return dialog.StaffMember{}, false, fmt.Errorf("%w: plain fields disagree with the sealed record", ErrCorrupt)
+		return domain.StaffMember{}, false, fmt.Errorf("%w: plain fields disagree with the sealed record", ErrCorrupt)
 	}
 	return m, true, nil
 }
 
 // AddStaff stores m (replacing a member with the same user ID) and adds it
 // to the staff set, in one transaction. A zero m.Added is set to now.
-func (p *People) AddStaff(ctx context.Context, m dialog.StaffMember) error {
+func (p *People) AddStaff(ctx context.Context, m domain.StaffMember) error {
 	if m.UserID == 0 {
 		return errors.New("can't add staff member: no user ID")
 	}
@@ -208,13 +208,13 @@ func (p *People) AddStaff(ctx context.Context, m dialog.StaffMember) error {
 
 // roleRank orders ListStaff: admins, directors, counsellors, then anything
 // else.
-func roleRank(r dialog.Role) int {
+func roleRank(r domain.Role) int {
 	switch r {
-	case dialog.RoleAdmin:
+	case domain.RoleAdmin:
 		return 0
-	case dialog.RoleDirector:
+	case domain.RoleDirector:
 		return 1
-	case dialog.RoleCounsellor:
+	case domain.RoleCounsellor:
 		return 2
 	}
 	return 3
@@ -224,7 +224,7 @@ func roleRank(r dialog.Role) int {
 // counsellors) and then by the time they were added. Two round trips. A
 // member in the set whose record is gone is skipped and taken out of the
 // set.
-func (p *People) ListStaff(ctx context.Context) ([]dialog.StaffMember, error) {
+func (p *People) ListStaff(ctx context.Context) ([]domain.StaffMember, error) {
 	ids, err := p.client.SMembers(ctx, p.staffSetKey()).Result()
 	if err != nil {
 		return nil, fmt.Errorf("can't list staff: %w", err)
@@ -245,7 +245,7 @@ func (p *People) ListStaff(ctx context.Context) ([]dialog.StaffMember, error) {
 		return nil, fmt.Errorf("can't list staff: %w", err)
 	}
 	var (
-		out   []dialog.StaffMember
+		out   []domain.StaffMember
 		stale []int // indexes into ids
 	)
 	for i, cmd := range cmds {
@@ -269,7 +269,7 @@ func (p *People) ListStaff(ctx context.Context) ([]dialog.StaffMember, error) {
 		}
 		_ = tidyStaffScript.Run(ctx, p.client, keys, members...).Err()
 	}
-	slices.SortFunc(out, func(a, b dialog.StaffMember) int {
+	slices.SortFunc(out, func(a, b domain.StaffMember) int {
 		return cmp.Or(
 			cmp.Compare(roleRank(a.Role), roleRank(b.Role)),
 			a.Added.Compare(b.Added),

@@ -13,7 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/storage/redistest"
 )
 
@@ -85,14 +85,14 @@ func (e peopleEnv) dump(t *testing.T) []byte {
 	return out.Bytes()
 }
 
-func mustAddStaff(t *testing.T, p *People, m dialog.StaffMember) {
+func mustAddStaff(t *testing.T, p *People, m domain.StaffMember) {
 	t.Helper()
 	if err := p.AddStaff(context.Background(), m); err != nil {
 		t.Fatalf("AddStaff: %v", err)
 	}
 }
 
-func userIDs(ms []dialog.StaffMember) []int64 {
+func userIDs(ms []domain.StaffMember) []int64 {
 	var ids []int64
 	for _, m := range ms {
 		ids = append(ids, m.UserID)
@@ -105,12 +105,12 @@ func TestStaffAreAddedFoundListedByRoleAndRemoved(t *testing.T) {
 	e := newPeopleEnv(t, fixedClock)
 	ctx := context.Background()
 	at := func(min int) time.Time { return fixedNow.Add(time.Duration(min) * time.Minute) }
-	members := []dialog.StaffMember{
-		{UserID: 301, Role: dialog.RoleCounsellor, Name: secrets[0], Lang: "nl", Added: at(1), AddedBy: 1},
-		{UserID: 202, Role: dialog.RoleDirector, Name: "Director late", Lang: "en", Added: at(5), AddedBy: 1},
-		{UserID: 201, Role: dialog.RoleDirector, Name: "Director early", Lang: "nl", Added: at(2), AddedBy: 1},
-		{UserID: 101, Role: dialog.RoleAdmin, Name: "Admin", Lang: "nl", Added: at(9)},
-		{UserID: 302, Role: dialog.RoleCounsellor, Name: "Counsellor", Lang: "ar", Added: at(0), AddedBy: 202},
+	members := []domain.StaffMember{
+		{UserID: 301, Role: domain.RoleCounsellor, Name: secrets[0], Lang: "nl", Added: at(1), AddedBy: 1},
+		{UserID: 202, Role: domain.RoleDirector, Name: "Director late", Lang: "en", Added: at(5), AddedBy: 1},
+		{UserID: 201, Role: domain.RoleDirector, Name: "Director early", Lang: "nl", Added: at(2), AddedBy: 1},
+		{UserID: 101, Role: domain.RoleAdmin, Name: "Admin", Lang: "nl", Added: at(9)},
+		{UserID: 302, Role: domain.RoleCounsellor, Name: "Counsellor", Lang: "ar", Added: at(0), AddedBy: 202},
 	}
 	for _, m := range members {
 		mustAddStaff(t, e.people, m)
@@ -140,9 +140,9 @@ func TestStaffAreAddedFoundListedByRoleAndRemoved(t *testing.T) {
 
 	// Adding again replaces: a counsellor becomes a director.
 	promoted := members[0]
-	promoted.Role = dialog.RoleDirector
+	promoted.Role = domain.RoleDirector
 	mustAddStaff(t, e.people, promoted)
-	if got, _, _ := e.people.Staff(ctx, 301); got.Role != dialog.RoleDirector {
+	if got, _, _ := e.people.Staff(ctx, 301); got.Role != domain.RoleDirector {
 		t.Errorf("after re-adding, role = %q, want director", got.Role)
 	}
 
@@ -167,7 +167,7 @@ func TestStaffAreAddedFoundListedByRoleAndRemoved(t *testing.T) {
 func TestAZeroAddedTimeIsSetToNow(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
-	mustAddStaff(t, e.people, dialog.StaffMember{UserID: 7, Role: dialog.RoleDirector, Name: "X"})
+	mustAddStaff(t, e.people, domain.StaffMember{UserID: 7, Role: domain.RoleDirector, Name: "X"})
 	got, _, err := e.people.Staff(context.Background(), 7)
 	if err != nil || !got.Added.Equal(fixedNow) {
 		t.Errorf("Added = %v, %v; want %v", got.Added, err, fixedNow)
@@ -177,7 +177,7 @@ func TestAZeroAddedTimeIsSetToNow(t *testing.T) {
 func TestAddStaffRefusesAMemberWithoutIDOrRole(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
-	for _, m := range []dialog.StaffMember{{Role: dialog.RoleDirector}, {UserID: 5}} {
+	for _, m := range []domain.StaffMember{{Role: domain.RoleDirector}, {UserID: 5}} {
 		if err := e.people.AddStaff(context.Background(), m); err == nil {
 			t.Errorf("AddStaff(%+v) succeeded", m)
 		}
@@ -187,8 +187,8 @@ func TestAddStaffRefusesAMemberWithoutIDOrRole(t *testing.T) {
 func TestStaffNamesAreNotReadableInRedisOrOnDisk(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
-	mustAddStaff(t, e.people, dialog.StaffMember{UserID: 11, Role: dialog.RoleDirector, Name: secrets[0], Lang: "nl", Added: fixedNow, AddedBy: 1})
-	mustAddStaff(t, e.people, dialog.StaffMember{UserID: 12, Role: dialog.RoleCounsellor, Name: secrets[1], Lang: "en", Added: fixedNow, AddedBy: 11})
+	mustAddStaff(t, e.people, domain.StaffMember{UserID: 11, Role: domain.RoleDirector, Name: secrets[0], Lang: "nl", Added: fixedNow, AddedBy: 1})
+	mustAddStaff(t, e.people, domain.StaffMember{UserID: 12, Role: domain.RoleCounsellor, Name: secrets[1], Lang: "en", Added: fixedNow, AddedBy: 11})
 
 	if d := e.dump(t); bytes.Contains(d, []byte(secrets[0])) || bytes.Contains(d, []byte(secrets[1])) {
 		t.Error("a staff member's name is readable in Redis or its files")
@@ -209,8 +209,8 @@ func TestAStaffRoleChangedInRedisIsRefusedNotTrusted(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
 	ctx := context.Background()
-	mustAddStaff(t, e.people, dialog.StaffMember{UserID: 12, Role: dialog.RoleCounsellor, Name: "C"})
-	mustAddStaff(t, e.people, dialog.StaffMember{UserID: 13, Role: dialog.RoleCounsellor, Name: "D"})
+	mustAddStaff(t, e.people, domain.StaffMember{UserID: 12, Role: domain.RoleCounsellor, Name: "C"})
+	mustAddStaff(t, e.people, domain.StaffMember{UserID: 13, Role: domain.RoleCounsellor, Name: "D"})
 
 	// Someone with write access to Redis promotes a counsellor...
 	e.client.HSet(ctx, "t:staff:12", "role", "admin")
@@ -231,7 +231,7 @@ func TestListStaffSkipsMembersWhoseRecordIsGone(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
 	ctx := context.Background()
-	mustAddStaff(t, e.people, dialog.StaffMember{UserID: 1, Role: dialog.RoleDirector})
+	mustAddStaff(t, e.people, domain.StaffMember{UserID: 1, Role: domain.RoleDirector})
 	e.client.SAdd(ctx, "t:staff", "2")
 	list, err := e.people.ListStaff(ctx)
 	if err != nil || !equalInts(userIDs(list), []int64{1}) {
@@ -263,8 +263,8 @@ func TestEveryMethodFailsWhileRedisIsDownAndSaysNoMore(t *testing.T) {
 	p := e.people
 	token := "AAAAAAAAAAAAAAAAAAAAAA"
 	const user, caseKey = 48151623, "chat-9182736"
-	link := dialog.Link{Kind: dialog.LinkInvite, Director: user, FirstName: secrets[0], Expires: time.Now().Add(time.Hour)}
-	c := dialog.Case{Key: caseKey, Director: user, FirstName: secrets[0]}
+	link := domain.Link{Kind: domain.LinkInvite, Director: user, FirstName: secrets[0], Expires: time.Now().Add(time.Hour)}
+	c := domain.Case{Key: caseKey, Director: user, FirstName: secrets[0]}
 	e.srv.Stop(t)
 
 	tests := []struct {
@@ -273,7 +273,7 @@ func TestEveryMethodFailsWhileRedisIsDownAndSaysNoMore(t *testing.T) {
 	}{
 		{"Staff", func(ctx context.Context) error { _, _, err := p.Staff(ctx, user); return err }},
 		{"AddStaff", func(ctx context.Context) error {
-			return p.AddStaff(ctx, dialog.StaffMember{UserID: user, Role: dialog.RoleDirector, Name: secrets[0]})
+			return p.AddStaff(ctx, domain.StaffMember{UserID: user, Role: domain.RoleDirector, Name: secrets[0]})
 		}},
 		{"ListStaff", func(ctx context.Context) error { _, err := p.ListStaff(ctx); return err }},
 		{"RemoveStaff", func(ctx context.Context) error { return p.RemoveStaff(ctx, user) }},
@@ -286,7 +286,7 @@ func TestEveryMethodFailsWhileRedisIsDownAndSaysNoMore(t *testing.T) {
 		{"TakePendingStaff", func(ctx context.Context) error { _, _, err := p.TakePendingStaff(ctx, user); return err }},
 		{"SaveCase", func(ctx context.Context) error { return p.SaveCase(ctx, c) }},
 		{"ChangeCase", func(ctx context.Context) error {
-			_, err := p.ChangeCase(ctx, caseKey, func(*dialog.Case) bool { return true })
+			_, err := p.ChangeCase(ctx, caseKey, func(*domain.Case) bool { return true })
 			return err
 		}},
 		{"Case", func(ctx context.Context) error { _, _, err := p.Case(ctx, caseKey); return err }},
@@ -294,7 +294,7 @@ func TestEveryMethodFailsWhileRedisIsDownAndSaysNoMore(t *testing.T) {
 		{"MoveCase", func(ctx context.Context) error { return p.MoveCase(ctx, caseKey, caseKey+"x") }},
 		{"DeleteCase", func(ctx context.Context) error { return p.DeleteCase(ctx, caseKey) }},
 		{"Audit", func(ctx context.Context) error {
-			return p.Audit(ctx, dialog.AuditEntry{Actor: user, Action: "summary.opened", Case: caseKey})
+			return p.Audit(ctx, domain.AuditEntry{Actor: user, Action: "summary.opened", Case: caseKey})
 		}},
 		{"AuditLog", func(ctx context.Context) error { _, err := p.AuditLog(ctx, 10); return err }},
 		{"ScheduleDue", func(ctx context.Context) error { return p.ScheduleDue(ctx, caseKey, time.Now()) }},
@@ -331,7 +331,7 @@ func TestRoundTripsPerMethod(t *testing.T) {
 	p := e.people
 	ctx := context.Background()
 	now := time.Now()
-	invite := dialog.Link{Kind: dialog.LinkInvite, Director: 5, Created: now, Expires: now.Add(time.Hour)}
+	invite := domain.Link{Kind: domain.LinkInvite, Director: 5, Created: now, Expires: now.Add(time.Hour)}
 
 	var tokens []string
 	steps := []struct {
@@ -339,7 +339,7 @@ func TestRoundTripsPerMethod(t *testing.T) {
 		want int64
 		run  func() error
 	}{
-		{"AddStaff", 1, func() error { return p.AddStaff(ctx, dialog.StaffMember{UserID: 5, Role: dialog.RoleDirector}) }},
+		{"AddStaff", 1, func() error { return p.AddStaff(ctx, domain.StaffMember{UserID: 5, Role: domain.RoleDirector}) }},
 		{"Staff", 1, func() error { _, _, err := p.Staff(ctx, 5); return err }},
 		{"ListStaff", 2, func() error { _, err := p.ListStaff(ctx); return err }},
 		{"CreateLink", 1, func() error { tok, err := p.CreateLink(ctx, invite); tokens = append(tokens, tok); return err }},
@@ -356,21 +356,21 @@ func TestRoundTripsPerMethod(t *testing.T) {
 		{"LinkFailures", 1, func() error { _, err := p.LinkFailures(ctx, 6); return err }},
 		{"SetPendingStaff", 1, func() error { return p.SetPendingStaff(ctx, 6, invite) }},
 		{"TakePendingStaff", 1, func() error { _, _, err := p.TakePendingStaff(ctx, 6); return err }},
-		{"SaveCase (new)", 1, func() error { return p.SaveCase(ctx, dialog.Case{Key: "c1", Director: 5, Counsellor: 7, Linked: now}) }},
+		{"SaveCase (new)", 1, func() error { return p.SaveCase(ctx, domain.Case{Key: "c1", Director: 5, Counsellor: 7, Linked: now}) }},
 		{"SaveCase (update)", 1, func() error {
-			return p.SaveCase(ctx, dialog.Case{Key: "c1", Director: 5, Counsellor: 7, Linked: now, Delivered: now})
+			return p.SaveCase(ctx, domain.Case{Key: "c1", Director: 5, Counsellor: 7, Linked: now, Delivered: now})
 		}},
-		{"SaveCase (reassigned)", 2, func() error { return p.SaveCase(ctx, dialog.Case{Key: "c1", Director: 8, Linked: now}) }},
-		{"SaveCase (back)", 2, func() error { return p.SaveCase(ctx, dialog.Case{Key: "c1", Director: 5, Counsellor: 7, Linked: now}) }},
+		{"SaveCase (reassigned)", 2, func() error { return p.SaveCase(ctx, domain.Case{Key: "c1", Director: 8, Linked: now}) }},
+		{"SaveCase (back)", 2, func() error { return p.SaveCase(ctx, domain.Case{Key: "c1", Director: 5, Counsellor: 7, Linked: now}) }},
 		{"Case", 1, func() error { _, _, err := p.Case(ctx, "c1"); return err }},
 		{"ChangeCase", 2, func() error {
-			_, err := p.ChangeCase(ctx, "c1", func(c *dialog.Case) bool { c.Reminded = now; return true })
+			_, err := p.ChangeCase(ctx, "c1", func(c *domain.Case) bool { c.Reminded = now; return true })
 			return err
 		}},
 		{"CasesOf", 2, func() error { _, err := p.CasesOf(ctx, 5); return err }},
 		{"MoveCase", 2, func() error { return p.MoveCase(ctx, "c1", "c2") }},
 		{"MoveCase back", 2, func() error { return p.MoveCase(ctx, "c2", "c1") }},
-		{"Audit", 1, func() error { return p.Audit(ctx, dialog.AuditEntry{Actor: 5, Action: "summary.opened", Case: "c1"}) }},
+		{"Audit", 1, func() error { return p.Audit(ctx, domain.AuditEntry{Actor: 5, Action: "summary.opened", Case: "c1"}) }},
 		{"AuditLog", 1, func() error { _, err := p.AuditLog(ctx, 50); return err }},
 		{"ScheduleDue", 1, func() error { return p.ScheduleDue(ctx, "c1", now) }},
 		{"ClaimDue", 1, func() error { _, err := p.ClaimDue(ctx, now, time.Minute, 10); return err }},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage/redistest"
 )
@@ -71,10 +72,10 @@ func newRekeyFixture(t *testing.T, codec *Codec) rekeyFixture {
 	}
 	p := NewPeople(client, codec, f.prefix, nil)
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	if err := p.AddStaff(ctx, dialog.StaffMember{UserID: 42, Role: dialog.RoleDirector, Name: "Sanne", Lang: "nl", Added: now}); err != nil {
+	if err := p.AddStaff(ctx, domain.StaffMember{UserID: 42, Role: domain.RoleDirector, Name: "Sanne", Lang: "nl", Added: now}); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.SaveCase(ctx, dialog.Case{Key: "5001", Director: 42, FirstName: "Ada", Note: "note", Linked: now}); err != nil {
+	if err := p.SaveCase(ctx, domain.Case{Key: "5001", Director: 42, FirstName: "Ada", Note: "note", Linked: now}); err != nil {
 		t.Fatal(err)
 	}
 	var err error
@@ -82,7 +83,7 @@ func newRekeyFixture(t *testing.T, codec *Codec) rekeyFixture {
 		t.Fatal(err)
 	}
 	f.linkKey = p.linkKey(tokenHash(f.token))
-	if err := p.SetPendingStaff(ctx, 77, dialog.Link{Kind: dialog.LinkStaff, Role: dialog.RoleCounsellor, CreatedBy: 42, Created: now, Expires: now.Add(time.Hour)}); err != nil {
+	if err := p.SetPendingStaff(ctx, 77, domain.Link{Kind: domain.LinkStaff, Role: domain.RoleCounsellor, CreatedBy: 42, Created: now, Expires: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	f.pendKey = p.pendingStaffKey(77)
@@ -118,7 +119,7 @@ func (f rekeyFixture) opensAll(t *testing.T, codec *Codec) {
 	if l, err := p.UseLink(ctx, f.token); err != nil || l.FirstName != "Bo" {
 		t.Fatalf("link: %v %+v", err, l)
 	}
-	if l, ok, err := p.TakePendingStaff(ctx, 77); err != nil || !ok || l.Role != dialog.RoleCounsellor {
+	if l, ok, err := p.TakePendingStaff(ctx, 77); err != nil || !ok || l.Role != domain.RoleCounsellor {
 		t.Fatalf("pending staff: %v %v %+v", err, ok, l)
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/storage/redistest"
 )
 
@@ -80,8 +80,8 @@ func TestEraseTracesAndCaseLinks(t *testing.T) {
 	}
 	e.client.Set(ctx, "t:alert:"+key, "sealed", 0)
 	e.client.ZAdd(ctx, "t:alerts", redisZ(1, key), redisZ(2, "4712"))
-	relink := mustCreateLink(t, e.people, dialog.Link{Kind: dialog.LinkInvite, Director: director, CaseKey: key, FirstName: "Sam", Created: now, Expires: now.Add(time.Hour)})
-	otherRelink := mustCreateLink(t, e.people, dialog.Link{Kind: dialog.LinkInvite, Director: director, CaseKey: "4712", Created: now, Expires: now.Add(time.Hour)})
+	relink := mustCreateLink(t, e.people, domain.Link{Kind: domain.LinkInvite, Director: director, CaseKey: key, FirstName: "Sam", Created: now, Expires: now.Add(time.Hour)})
+	otherRelink := mustCreateLink(t, e.people, domain.Link{Kind: domain.LinkInvite, Director: director, CaseKey: "4712", Created: now, Expires: now.Add(time.Hour)})
 	invite := mustCreateLink(t, e.people, inviteLink(director, "Noor", now))
 
 	if err := e.people.EraseTraces(ctx, user, key); err != nil {

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegramtest"
-	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/redistest"
 )
@@ -36,9 +36,9 @@ func TestDeleteLeavesNothingInRedis(t *testing.T) {
 		firstName    = "Jesmina"
 		note         = "Woont-nu-bij-tante-Fleur"
 	)
-	for _, m := range []dialog.StaffMember{
-		{UserID: directorID, Role: dialog.RoleDirector, Name: "Marloes", Lang: "en", Added: time.Now()},
-		{UserID: counsellorID, Role: dialog.RoleCounsellor, Name: "Kees", Lang: "nl", Added: time.Now()},
+	for _, m := range []domain.StaffMember{
+		{UserID: directorID, Role: domain.RoleDirector, Name: "Marloes", Lang: "en", Added: time.Now()},
+		{UserID: counsellorID, Role: domain.RoleCounsellor, Name: "Kees", Lang: "nl", Added: time.Now()},
 	} {
 		if err := people.AddStaff(ctx, m); err != nil {
 			t.Fatal(err)
@@ -60,9 +60,9 @@ func TestDeleteLeavesNothingInRedis(t *testing.T) {
 		_, ok := m.Button("contact")
 		return m.FromBot && ok
 	})
-	waitCase(t, people, strconv.Itoa(chat), "delivered", func(c dialog.Case) bool { return !c.Delivered.IsZero() })
+	waitCase(t, people, strconv.Itoa(chat), "delivered", func(c domain.Case) bool { return !c.Delivered.IsZero() })
 	director.press("contact")
-	waitCase(t, people, strconv.Itoa(chat), "acknowledged", func(c dialog.Case) bool { return !c.Acknowledged.IsZero() })
+	waitCase(t, people, strconv.Itoa(chat), "acknowledged", func(c domain.Case) bool { return !c.Acknowledged.IsZero() })
 	yp.say("/urgent")
 	alertKeys := rdb.Keys(ctx, "*alert*").Val()
 	t.Logf("after /urgent: %v", alertKeys)
@@ -150,7 +150,7 @@ func TestDeleteLeavesNothingInRedis(t *testing.T) {
 
 // waitCase waits until the case under key is there and cond holds, at most
 // 10 seconds: a handoff runs in the background.
-func waitCase(t *testing.T, people *storage.People, key, what string, cond func(dialog.Case) bool) {
+func waitCase(t *testing.T, people *storage.People, key, what string, cond func(domain.Case) bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage"
@@ -116,7 +117,7 @@ func TestRolesEndToEndWithRedis(t *testing.T) {
 	if ackData == "" {
 		t.Fatal("no acknowledge button")
 	}
-	waitCase(t, people, "3333", "delivered", func(c dialog.Case) bool { return !c.Delivered.IsZero() })
+	waitCase(t, people, "3333", "delivered", func(c domain.Case) bool { return !c.Delivered.IsZero() })
 	stranger.handled(api.PressButton(stranger.chat, stranger.chat, stranger.last().ID, ackData))
 	if c, _, _ := people.Case(context.Background(), "3333"); !c.Acknowledged.IsZero() {
 		t.Fatal("a stranger acknowledged the intake")

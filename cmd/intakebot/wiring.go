@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/locales"
 	"github.com/intakebot/intakebot/storage"
@@ -94,7 +95,7 @@ func (a sessionStore) MoveSession(ctx context.Context, oldKey, newKey string) er
 // the sentinel for a link that is unknown, used or expired.
 type peopleStore struct{ *storage.People }
 
-func (p peopleStore) UseLink(ctx context.Context, token string) (dialog.Link, error) {
+func (p peopleStore) UseLink(ctx context.Context, token string) (domain.Link, error) {
 	l, err := p.People.UseLink(ctx, token)
 	if errors.Is(err, storage.ErrLinkInvalid) {
 		return l, fmt.Errorf("%w: %w", bot.ErrLinkInvalid, err)

@@ -15,8 +15,8 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegramtest"
-	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage"
 )
 
@@ -100,14 +100,14 @@ func addDirectors(ctx context.Context, redisURL, dataKey, prefix string, n int, 
 	}
 	people := storage.NewPeople(rdb, codec, prefix, time.Now)
 	for i := range int64(n) {
-		m := dialog.StaffMember{UserID: directorID + i, Role: dialog.RoleDirector, Name: fmt.Sprintf("Regisseur %d", i+1), Lang: "nl"}
+		m := domain.StaffMember{UserID: directorID + i, Role: domain.RoleDirector, Name: fmt.Sprintf("Regisseur %d", i+1), Lang: "nl"}
 		if err := people.AddStaff(ctx, m); err != nil {
 			return err
 		}
 	}
 	now := time.Now()
 	for i, chat := range chats {
-		c := dialog.Case{Key: strconv.FormatInt(chat, 10), Director: directorID + int64(i%n), Linked: now}
+		c := domain.Case{Key: strconv.FormatInt(chat, 10), Director: directorID + int64(i%n), Linked: now}
 		if err := people.SaveCase(ctx, c); err != nil {
 			return err
 		}

@@ -1,8 +1,10 @@
-package dialog
+package domain
 
 import (
 	"slices"
 	"time"
+
+	"github.com/intakebot/intakebot/dialog"
 )
 
 // The on-call service (permanentie): admins set who can be reached at
@@ -81,12 +83,12 @@ func OnCallAt(roster []OnCallWindow, t time.Time, loc *time.Location) []int64 {
 // Alert is an open call for help about one young person, until a staff
 // member takes it or the escalation runs out.
 type Alert struct {
-	Key     string    `json:"-"` // the young person's session key
-	Kind    AlertKind `json:"-"`
-	Level   int       `json:"-"` // 0 first recipients, 1 the next on call and the admins
-	Started time.Time `json:"-"`
-	TakenBy int64     `json:"-"` // 0 until someone took it
-	Taken   time.Time `json:"-"`
+	Key     string           `json:"-"` // the young person's session key
+	Kind    dialog.AlertKind `json:"-"`
+	Level   int              `json:"-"` // 0 first recipients, 1 the next on call and the admins
+	Started time.Time        `json:"-"`
+	TakenBy int64            `json:"-"` // 0 until someone took it
+	Taken   time.Time        `json:"-"`
 	// Rev is the stored version the alert was loaded at: a save over a
 	// newer one is refused, so that two writers never drop each other's
 	// messages.
