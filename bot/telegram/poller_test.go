@@ -1,18 +1,20 @@
-package bot_test
+package telegram_test
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/go-telegram/bot/models"
 
-	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 )
 
@@ -23,7 +25,7 @@ const pollToken = "123456:SECRET-poll-token"
 func runPoller(t *testing.T, baseURL string, timeout time.Duration, handle func(context.Context, *models.Update)) (logs *syncBuffer, stop func() time.Duration) {
 	t.Helper()
 	logs = &syncBuffer{}
-	p := &bot.Poller{
+	p := &telegram.Poller{
 		Client: http.DefaultClient, BaseURL: baseURL, Token: pollToken, Timeout: timeout,
 		Handle: func(ctx context.Context, u *models.Update) error { handle(ctx, u); return nil },
 		Log:    slog.New(slog.NewTextHandler(logs, nil)),
@@ -202,4 +204,22 @@ func TestPollerStopsPromptly(t *testing.T) {
 			t.Fatal("the update in hand was cut off by the shutdown")
 		}
 	})
+}
+
+// syncBuffer collects log output written from several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -1,4 +1,4 @@
-package bot_test
+package telegram_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
-	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 )
 
@@ -59,7 +59,7 @@ func (m *memInbox) state() (int, []int64) {
 
 func startInboxPoller(t *testing.T, api *telegramtest.Server, inbox *memInbox, handle func(*models.Update)) {
 	t.Helper()
-	p := &bot.Poller{
+	p := &telegram.Poller{
 		Client: http.DefaultClient, BaseURL: api.URL(), Token: pollToken, Timeout: time.Second,
 		Handle:    func(_ context.Context, u *models.Update) error { handle(u); return nil },
 		Inbox:     inbox,

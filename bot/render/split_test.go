@@ -1,4 +1,4 @@
-package bot_test
+package render_test
 
 import (
 	"html"
@@ -9,7 +9,8 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/bottest"
+	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -87,7 +88,7 @@ func checkPieces(tb testing.TB, in string, pieces []string, limit int) {
 		if err := telegramtest.ValidateHTML(p); err != nil {
 			tb.Fatalf("piece %d is refused by Telegram: %v\n%q", i, err, p)
 		}
-		if strings.TrimSpace(bot.PlainText(p)) == "" {
+		if strings.TrimSpace(render.PlainText(p)) == "" {
 			tb.Fatalf("piece %d shows nothing (Telegram refuses an empty message): %q\npieces: %q", i, p, pieces)
 		}
 		got = append(got, visibleChars(tb, p)...)
@@ -127,13 +128,13 @@ func TestSplitLeavesShortTextAlone(t *testing.T) {
 	}{
 		{"empty", ""},
 		{"short", "<b>Hoi</b> &amp; welkom"},
-		{"exactly the limit", strings.Repeat("a", bot.MaxMessageLen)},
-		{"emoji up to the limit", strings.Repeat("😀", bot.MaxMessageLen/2)},
-		{"accents count once", strings.Repeat("é", bot.MaxMessageLen)},
+		{"exactly the limit", strings.Repeat("a", render.MaxMessageLen)},
+		{"emoji up to the limit", strings.Repeat("😀", render.MaxMessageLen/2)},
+		{"accents count once", strings.Repeat("é", render.MaxMessageLen)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := bot.Split(tc.text, bot.MaxMessageLen)
+			got := render.Split(tc.text, render.MaxMessageLen)
 			if len(got) != 1 || got[0] != tc.text {
 				t.Fatalf("Split changed a text within the limit into %d pieces", len(got))
 			}
@@ -147,20 +148,20 @@ func TestSplitLongAnswerArrivesWhole(t *testing.T) {
 		b.WriteString("Ik wil <graag> een eigen huis & een baan, ")
 	}
 	answer := strings.TrimSpace(b.String()[:10000])
-	r := newRenderer(t)
+	r := bottest.Renderer(t)
 	body := r.Message("nl", dialog.Message{Parts: []dialog.Text{
 		dialog.T("progress", "N", 7, "Total", 30, "Topic", dialog.T("topic.experience")),
 		dialog.T("q.worked"),
 		dialog.T("answer.current", "Answer", []dialog.Text{dialog.Raw(answer)}),
 	}})
-	pieces := bot.Split(body, bot.MaxMessageLen)
+	pieces := render.Split(body, render.MaxMessageLen)
 	if len(pieces) < 3 {
 		t.Fatalf("%d pieces for %d units", len(pieces), units(body))
 	}
-	checkPieces(t, body, pieces, bot.MaxMessageLen)
+	checkPieces(t, body, pieces, render.MaxMessageLen)
 	var visible []string
 	for _, p := range pieces {
-		visible = append(visible, bot.PlainText(p))
+		visible = append(visible, render.PlainText(p))
 	}
 	if !strings.Contains(strings.Join(visible, " "), answer) {
 		t.Fatal("the answer does not read the same across the pieces")
@@ -174,13 +175,13 @@ func TestSplitCountsUTF16Units(t *testing.T) {
 		pieces int
 	}{
 		{"emoji count twice", strings.Repeat("😀", 2100), 2},
-		{"emoji just over", strings.Repeat("😀", bot.MaxMessageLen/2+1), 2},
+		{"emoji just over", strings.Repeat("😀", render.MaxMessageLen/2+1), 2},
 		{"emoji and words", strings.Repeat("Hoi 👋🏽 ", 1000), 3},
 		{"accents count once", strings.Repeat("ë", 3000), 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			pieces := bot.Split(tc.text, bot.MaxMessageLen)
+			pieces := render.Split(tc.text, render.MaxMessageLen)
 			if len(pieces) != tc.pieces {
 				t.Fatalf("%d pieces, want %d", len(pieces), tc.pieces)
 			}
@@ -189,7 +190,7 @@ func TestSplitCountsUTF16Units(t *testing.T) {
 					t.Fatalf("piece %d cuts a character in half", i)
 				}
 			}
-			checkPieces(t, tc.text, pieces, bot.MaxMessageLen)
+			checkPieces(t, tc.text, pieces, render.MaxMessageLen)
 		})
 	}
 }
@@ -206,7 +207,7 @@ func TestSplitReopensFormattingAfterACut(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			checkPieces(t, tc.text, bot.Split(tc.text, bot.MaxMessageLen), bot.MaxMessageLen)
+			checkPieces(t, tc.text, render.Split(tc.text, render.MaxMessageLen), render.MaxMessageLen)
 		})
 	}
 }
@@ -226,7 +227,7 @@ func TestSplitPrefersBlankLinesThenLinesThenSpaces(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			pieces := bot.Split(tc.text, 100)
+			pieces := render.Split(tc.text, 100)
 			if pieces[0] != tc.first {
 				t.Fatalf("first piece = %q, want %q", pieces[0], tc.first)
 			}
@@ -237,17 +238,17 @@ func TestSplitPrefersBlankLinesThenLinesThenSpaces(t *testing.T) {
 
 func TestSplitDeepFormattingStillArrives(t *testing.T) {
 	text := strings.Repeat("<b><i>", 10) + strings.Repeat("diep genest ", 30) + strings.Repeat("</i></b>", 10) + " en klaar"
-	pieces := bot.Split(text, 64)
+	pieces := render.Split(text, 64)
 	checkPieces(t, text, pieces, 64)
 	if len(pieces) > 10 {
-		t.Fatalf("%d messages for %d visible characters", len(pieces), len(bot.PlainText(text)))
+		t.Fatalf("%d messages for %d visible characters", len(pieces), len(render.PlainText(text)))
 	}
 }
 
 func TestSplitNeverCutsAnEntity(t *testing.T) {
 	for pad := 90; pad < 100; pad++ {
 		text := strings.Repeat("x", pad) + "&amp;&lt;&gt;&quot;&#39;" + strings.Repeat("y", 50)
-		pieces := bot.Split(text, 100)
+		pieces := render.Split(text, 100)
 		checkPieces(t, text, pieces, 100)
 	}
 }
@@ -305,16 +306,16 @@ func FuzzSplit(f *testing.F) {
 	f.Add("\"quotes\" and 'apostrophes'", uint16(300), uint64(5))
 	f.Add("x\ny\n\nz", uint16(1), uint64(6))
 	f.Fuzz(func(t *testing.T, s string, l uint16, seed uint64) {
-		limit := 64 + int(l)%(bot.MaxMessageLen-64+1)
+		limit := 64 + int(l)%(render.MaxMessageLen-64+1)
 		rng := rand.New(rand.NewPCG(seed, seed>>32))
 		in := fuzzHTML(s, rng, rng.IntN(3*limit+1))
 		if telegramtest.ValidateHTML(in) != nil {
 			return // not an input the renderer could make: nothing to check
 		}
-		if strings.TrimSpace(bot.PlainText(in)) == "" {
+		if strings.TrimSpace(render.PlainText(in)) == "" {
 			return // nothing to send at all
 		}
-		checkPieces(t, in, bot.Split(in, limit), limit)
+		checkPieces(t, in, render.Split(in, limit), limit)
 	})
 }
 
@@ -326,6 +327,6 @@ func BenchmarkSplit10k(b *testing.B) {
 	text := sb.String()
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
-		bot.Split(text, bot.MaxMessageLen)
+		render.Split(text, render.MaxMessageLen)
 	}
 }

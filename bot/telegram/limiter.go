@@ -1,7 +1,8 @@
-package bot
+package telegram
 
 import (
 	"context"
+	"github.com/intakebot/intakebot/bot/metrics"
 	"sync"
 	"time"
 )
@@ -45,7 +46,7 @@ type sendLimiter struct {
 	window    time.Duration
 	chatEvery time.Duration
 	chatBurst float64
-	metrics   *Metrics
+	metrics   *metrics.Metrics
 
 	mu          sync.Mutex
 	spent       []time.Time // when the last perWindow slots were taken; a ring
@@ -77,7 +78,7 @@ type sendWaiter struct {
 
 const minSweep = 256
 
-func newSendLimiter(perSecond int, chatEvery time.Duration, chatBurst int, m *Metrics) *sendLimiter {
+func newSendLimiter(perSecond int, chatEvery time.Duration, chatBurst int, m *metrics.Metrics) *sendLimiter {
 	return &sendLimiter{
 		perWindow: perSecond,
 		window:    time.Second,

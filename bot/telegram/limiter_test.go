@@ -1,7 +1,8 @@
-package bot
+package telegram
 
 import (
 	"context"
+	"github.com/intakebot/intakebot/bot/metrics"
 	"slices"
 	"sync"
 	"testing"
@@ -9,7 +10,7 @@ import (
 )
 
 func TestLimiterLetsLiveSendsOfAChatGoBeforeItsBulkOnes(t *testing.T) {
-	m := &Metrics{}
+	m := &metrics.Metrics{}
 	l := newSendLimiter(30, time.Millisecond, 4, m)
 	ctx := testContext(t, 10*time.Second)
 	const chat = 1
@@ -48,7 +49,7 @@ func TestLimiterLetsLiveSendsOfAChatGoBeforeItsBulkOnes(t *testing.T) {
 }
 
 func TestLimiterCancelledWaitsLeaveNoTrace(t *testing.T) {
-	m := &Metrics{}
+	m := &metrics.Metrics{}
 	l := newSendLimiter(1, time.Hour, 1, m)
 	ctx := testContext(t, 10*time.Second)
 	if err := l.enter(ctx, 1, prioLive); err != nil {
@@ -84,7 +85,7 @@ func TestLimiterCancelledWaitsLeaveNoTrace(t *testing.T) {
 }
 
 func TestLimiterForgetsIdleChats(t *testing.T) {
-	l := newSendLimiter(100000, time.Millisecond, 4, &Metrics{})
+	l := newSendLimiter(100000, time.Millisecond, 4, &metrics.Metrics{})
 	ctx := testContext(t, 10*time.Second)
 	for chat := range int64(3 * minSweep) {
 		if err := l.enter(ctx, chat, prioBulk); err != nil {
@@ -111,7 +112,7 @@ func TestLimiterForgetsIdleChats(t *testing.T) {
 }
 
 func TestLimiterBlockAndPause(t *testing.T) {
-	l := newSendLimiter(30, time.Millisecond, 4, &Metrics{})
+	l := newSendLimiter(30, time.Millisecond, 4, &metrics.Metrics{})
 	ctx := testContext(t, 10*time.Second)
 	until := time.Now().Add(200 * time.Millisecond)
 	l.block(1, until)

@@ -1,4 +1,7 @@
-package bot
+// Package metrics counts what the bot does (updates, sends, retries,
+// failures, latency) and serves /healthz, /readyz and /metrics. Counters
+// only: no content, no IDs.
+package metrics
 
 import (
 	"fmt"
@@ -11,7 +14,7 @@ import (
 	"time"
 )
 
-// Metrics are the edge's counters, written out in the Prometheus text format.
+// Metrics are the bot's counters, written out in the Prometheus text format.
 type Metrics struct {
 	Updates     atomic.Int64
 	Sent        atomic.Int64
@@ -53,7 +56,7 @@ var latencyBuckets = [9]time.Duration{
 	50 * time.Millisecond, 100 * time.Millisecond, 250 * time.Millisecond, time.Second, 5 * time.Second,
 }
 
-func (m *Metrics) observe(d time.Duration) {
+func (m *Metrics) Observe(d time.Duration) {
 	i := 0
 	for i < len(latencyBuckets) && d > latencyBuckets[i] {
 		i++

@@ -1,8 +1,9 @@
-package bot
+package telegram
 
 import (
 	"bytes"
 	"context"
+	"github.com/intakebot/intakebot/bot/metrics"
 	"log/slog"
 	"net"
 	"strconv"
@@ -79,7 +80,7 @@ func TestSenderGivesUpOnANetworkFailureAfterItsAttempts(t *testing.T) {
 		t.Fatal(err)
 	}
 	api := &countingAPI{TelegramAPI: client}
-	logs, m := &lockedBuffer{}, &Metrics{}
+	logs, m := &lockedBuffer{}, &metrics.Metrics{}
 	s := &Sender{API: api, Log: slog.New(slog.NewTextHandler(logs, nil)), Metrics: m, Backoff: 10 * time.Millisecond}
 	start := time.Now()
 	if s.Send(testContext(t, 10*time.Second), 1300, "hallo", nil) {
@@ -305,7 +306,7 @@ func TestSenderZeroValueWorks(t *testing.T) {
 }
 
 func TestMetricsShowTheSender(t *testing.T) {
-	m := &Metrics{}
+	m := &metrics.Metrics{}
 	m.QueueLive.Store(2)
 	m.QueueBulk.Store(7)
 	m.Throttled.Store(3)

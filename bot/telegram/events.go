@@ -1,54 +1,43 @@
-package bot
+package telegram
 
 import (
 	"strings"
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/intakebot/intakebot/bot/chat"
 	"github.com/intakebot/intakebot/dialog"
 )
 
-// incoming is an update reduced to what the edge needs.
-type incoming struct {
-	chatID   int64
-	private  bool
-	ev       dialog.Event
-	callback *models.CallbackQuery
-	// pressedMsg is the message whose button was pressed (0 if none).
-	pressedMsg int
-	// msgID is the person's own message (0 for a press).
-	msgID int
-}
-
-// toIncoming converts an update; ok is false for updates the intake ignores
+// toRequest converts an update; ok is false for updates the intake ignores
 // (edits, channel posts, chat member changes, ...).
-func toIncoming(upd *models.Update, username string) (incoming, bool) {
+func toRequest(upd *models.Update, username string) (chat.Request, bool) {
 	switch {
 	case upd.Message != nil:
 		m := upd.Message
-		in := incoming{chatID: m.Chat.ID, private: m.Chat.Type == models.ChatTypePrivate, msgID: m.ID}
-		in.ev = messageEvent(m, username)
-		in.ev.UpdateID = upd.ID
+		in := chat.Request{Chat: m.Chat.ID, Private: m.Chat.Type == models.ChatTypePrivate, Message: m.ID}
+		in.Event = messageEvent(m, username)
+		in.Event.UpdateID = upd.ID
 		return in, true
 	case upd.CallbackQuery != nil:
 		cq := upd.CallbackQuery
-		in := incoming{callback: cq, ev: dialog.Event{Kind: dialog.EventButton, Data: cq.Data, Lang: cq.From.LanguageCode, UpdateID: upd.ID}}
+		in := chat.Request{Callback: cq.ID, Event: dialog.Event{Kind: dialog.EventButton, Data: cq.Data, Lang: cq.From.LanguageCode, UpdateID: upd.ID}}
 		switch {
 		case cq.Message.Message != nil:
-			in.chatID = cq.Message.Message.Chat.ID
-			in.private = cq.Message.Message.Chat.Type == models.ChatTypePrivate
-			in.pressedMsg = cq.Message.Message.ID
+			in.Chat = cq.Message.Message.Chat.ID
+			in.Private = cq.Message.Message.Chat.Type == models.ChatTypePrivate
+			in.Pressed = cq.Message.Message.ID
 		case cq.Message.InaccessibleMessage != nil:
-			in.chatID = cq.Message.InaccessibleMessage.Chat.ID
-			in.private = in.chatID == cq.From.ID
-			in.pressedMsg = cq.Message.InaccessibleMessage.MessageID
+			in.Chat = cq.Message.InaccessibleMessage.Chat.ID
+			in.Private = in.Chat == cq.From.ID
+			in.Pressed = cq.Message.InaccessibleMessage.MessageID
 		default:
 			// A press on a message sent inline: no chat to answer in.
-			in.chatID, in.private = cq.From.ID, false
+			in.Chat, in.Private = cq.From.ID, false
 		}
 		return in, true
 	}
-	return incoming{}, false
+	return chat.Request{}, false
 }
 
 func messageEvent(m *models.Message, username string) dialog.Event {

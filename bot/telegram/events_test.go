@@ -1,4 +1,4 @@
-package bot
+package telegram
 
 import (
 	"strings"
@@ -171,20 +171,20 @@ func TestToIncoming(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			in, ok := toIncoming(&tc.upd, me)
+			in, ok := toRequest(&tc.upd, me)
 			if ok != tc.ok {
 				t.Fatalf("ok = %v, want %v", ok, tc.ok)
 			}
 			if !ok {
 				return
 			}
-			if in.chatID != tc.chat || in.private != tc.private || in.pressedMsg != tc.pressed {
-				t.Fatalf("chat %d private %v pressed %d; want %d %v %d", in.chatID, in.private, in.pressedMsg, tc.chat, tc.private, tc.pressed)
+			if in.Chat != tc.chat || in.Private != tc.private || in.Pressed != tc.pressed {
+				t.Fatalf("chat %d private %v pressed %d; want %d %v %d", in.Chat, in.Private, in.Pressed, tc.chat, tc.private, tc.pressed)
 			}
-			if in.ev != tc.ev {
-				t.Fatalf("event = %+v\nwant    %+v", in.ev, tc.ev)
+			if in.Event != tc.ev {
+				t.Fatalf("event = %+v\nwant    %+v", in.Event, tc.ev)
 			}
-			if (tc.upd.CallbackQuery != nil) != (in.callback != nil) {
+			if tc.upd.CallbackQuery != nil && in.Callback != tc.upd.CallbackQuery.ID || (tc.upd.CallbackQuery != nil) != in.IsPress() {
 				t.Fatal("callback query not kept for its answer")
 			}
 		})

@@ -1,4 +1,4 @@
-package bot_test
+package render_test
 
 import (
 	"flag"
@@ -9,7 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/bottest"
+	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -21,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 const hostile = `<b>x</b> & <script>alert("hi")</script> &amp; 'quoted'`
 
 func TestUserTextIsShownVerbatim(t *testing.T) {
-	r := newRenderer(t)
+	r := bottest.Renderer(t)
 	tests := []struct {
 		name string
 		text dialog.Text
@@ -73,7 +74,7 @@ func TestUserTextIsShownVerbatim(t *testing.T) {
 }
 
 func TestButtonLabelsArePlainText(t *testing.T) {
-	r := newRenderer(t)
+	r := bottest.Renderer(t)
 	tests := []struct {
 		name string
 		b    dialog.Button
@@ -111,7 +112,7 @@ func TestPlainText(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
-			if got := bot.PlainText(tc.in); got != tc.want {
+			if got := render.PlainText(tc.in); got != tc.want {
 				t.Fatalf("PlainText(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 		})
@@ -123,9 +124,9 @@ func FuzzPlainText(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		bot.PlainText(s)
+		render.PlainText(s)
 		// Escaped user text reads back exactly as it was written.
-		if got := bot.PlainText(html.EscapeString(s)); got != s {
+		if got := render.PlainText(html.EscapeString(s)); got != s {
 			t.Fatalf("PlainText(EscapeString(%q)) = %q", s, got)
 		}
 	})
@@ -180,8 +181,8 @@ func fullSession(tb testing.TB, f *dialog.Flow) dialog.Session {
 }
 
 func TestSummaryGolden(t *testing.T) {
-	e := newEngine(t)
-	r := newRenderer(t)
+	e := bottest.Engine(t)
+	r := bottest.Renderer(t)
 	sum := dialog.BuildSummary(e.Flow, fullSession(t, e.Flow))
 	if len(sum.Skipped) != 1 {
 		t.Fatalf("%d questions skipped, want 1", len(sum.Skipped))
@@ -216,8 +217,8 @@ func TestSummaryGolden(t *testing.T) {
 }
 
 func BenchmarkRenderQuestion(b *testing.B) {
-	e := newEngine(b)
-	r := newRenderer(b)
+	e := bottest.Engine(b)
+	r := bottest.Renderer(b)
 	s := dialog.NewSession("1")
 	res := e.Handle(s, dialog.Event{Kind: dialog.EventCommand, Command: "start", Lang: "nl"})
 	res = e.Handle(res.Session, dialog.Event{Kind: dialog.EventButton, Data: res.Messages[0].Buttons[0][0].Data})

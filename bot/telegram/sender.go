@@ -1,4 +1,4 @@
-package bot
+package telegram
 
 import (
 	"bytes"
@@ -14,6 +14,9 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+
+	"github.com/intakebot/intakebot/bot/metrics"
+	"github.com/intakebot/intakebot/bot/render"
 )
 
 // TelegramAPI is the part of the Bot API client the edge uses;
@@ -23,6 +26,12 @@ type TelegramAPI interface {
 	EditMessageText(ctx context.Context, p *tgbot.EditMessageTextParams) (*models.Message, error)
 	AnswerCallbackQuery(ctx context.Context, p *tgbot.AnswerCallbackQueryParams) (bool, error)
 	SendDocument(ctx context.Context, p *tgbot.SendDocumentParams) (*models.Message, error)
+	// /exit deletes messages, or clears the keyboard of those too old.
+	DeleteMessages(ctx context.Context, p *tgbot.DeleteMessagesParams) (bool, error)
+	EditMessageReplyMarkup(ctx context.Context, p *tgbot.EditMessageReplyMarkupParams) (*models.Message, error)
+	// Staff get a command menu of their own.
+	SetMyCommands(ctx context.Context, p *tgbot.SetMyCommandsParams) (bool, error)
+	DeleteMyCommands(ctx context.Context, p *tgbot.DeleteMyCommandsParams) (bool, error)
 }
 
 // The sender's production settings, used where a Sender field is zero.
@@ -66,7 +75,7 @@ const (
 type Sender struct {
 	API     TelegramAPI
 	Log     *slog.Logger
-	Metrics *Metrics
+	Metrics *metrics.Metrics
 	// MaxRetryAfter caps how long one 429 may hold a reply. Zero: 60 s.
 	MaxRetryAfter time.Duration
 	// PerSecond is the bot's budget of requests in any one second. Zero: 30.
@@ -88,7 +97,7 @@ type Sender struct {
 	once sync.Once
 	lim  *sendLimiter
 	log  *slog.Logger
-	m    *Metrics
+	m    *metrics.Metrics
 }
 
 func (s *Sender) init() {
@@ -98,7 +107,7 @@ func (s *Sender) init() {
 			s.log = slog.New(slog.DiscardHandler)
 		}
 		if s.m == nil {
-			s.m = &Metrics{}
+			s.m = &metrics.Metrics{}
 		}
 		s.lim = newSendLimiter(
 			orDefault(s.PerSecond, DefaultPerSecond),
@@ -151,7 +160,7 @@ func (s *Sender) sendText(ctx context.Context, chatID int64, text string, kb *mo
 			sent = m
 			return err
 		},
-		func() { p.ParseMode, p.Text = "", PlainText(text) })
+		func() { p.ParseMode, p.Text = "", render.PlainText(text) })
 	if err != nil {
 		s.m.SendFailures.Add(1)
 		s.log.Error("can't send message", "lane", prio.String(), "err", err)
@@ -185,7 +194,7 @@ func (s *Sender) Edit(ctx context.Context, chatID int64, msgID int, text string,
 			_, err := s.API.EditMessageText(ctx, p)
 			return err
 		},
-		func() { p.ParseMode, p.Text = "", PlainText(text) })
+		func() { p.ParseMode, p.Text = "", render.PlainText(text) })
 	if err != nil && strings.Contains(err.Error(), "message is not modified") {
 		return true
 	}
@@ -213,7 +222,7 @@ func (s *Sender) SendDocument(ctx context.Context, chatID int64, filename string
 			sent = m
 			return err
 		},
-		func() { p.ParseMode, p.Caption = "", PlainText(caption) })
+		func() { p.ParseMode, p.Caption = "", render.PlainText(caption) })
 	if err != nil {
 		s.m.SendFailures.Add(1)
 		s.log.Error("can't send document", "err", err)

@@ -1,8 +1,9 @@
-// Package bot is the Telegram edge of the intake: it turns updates into
-// dialog events, runs them through the engine one chat at a time, saves the
-// session, and renders the replies as Telegram HTML with inline keyboards.
-// Every piece of user text is escaped on its way into a message.
-package bot
+// Package render turns the dialog's texts into Telegram HTML: texts from
+// the locales are trusted HTML, and every piece of a person's own text is
+// escaped here, once, on its way into a message. It also splits long texts
+// at Telegram's limit without breaking the HTML. It knows nothing of the
+// Bot API client: the edge and the rooms both use it.
+package render
 
 import (
 	"html"
@@ -184,4 +185,13 @@ func PlainText(s string) string {
 		s = s[i+j+1:]
 	}
 	return html.UnescapeString(b.String())
+}
+
+// Join renders texts in lang, joined by sep.
+func (r *Renderer) Join(lang, sep string, texts ...dialog.Text) string {
+	parts := make([]string, 0, len(texts))
+	for _, t := range texts {
+		parts = append(parts, r.Text(lang, t))
+	}
+	return strings.Join(parts, sep)
 }

@@ -1,9 +1,10 @@
-package bot
+package telegram
 
 import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/intakebot/intakebot/bot/metrics"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -43,7 +44,7 @@ func (l *lockedBuffer) String() string {
 type senderFixture struct {
 	api  *telegramtest.Server
 	s    *Sender
-	m    *Metrics
+	m    *metrics.Metrics
 	logs *lockedBuffer
 }
 
@@ -51,7 +52,7 @@ type senderFixture struct {
 // short backoff (10 ms); configure, when not nil, changes it before use.
 func newSenderFixture(t *testing.T, configure func(*Sender)) *senderFixture {
 	t.Helper()
-	f := &senderFixture{api: telegramtest.New(t), m: &Metrics{}, logs: &lockedBuffer{}}
+	f := &senderFixture{api: telegramtest.New(t), m: &metrics.Metrics{}, logs: &lockedBuffer{}}
 	client, err := tgbot.New(testToken, tgbot.WithServerURL(f.api.URL()), tgbot.WithSkipGetMe())
 	if err != nil {
 		t.Fatalf("Bot API client: %v", err)

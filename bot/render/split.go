@@ -1,4 +1,4 @@
-package bot
+package render
 
 import (
 	"strings"
@@ -9,8 +9,8 @@ import (
 // MaxMessageLen is Telegram's limit on a message text, in UTF-16 code units.
 const MaxMessageLen = 4096
 
-// utf16Len counts UTF-16 code units, as Telegram does.
-func utf16Len(s string) int {
+// Len counts UTF-16 code units, as Telegram does.
+func Len(s string) int {
 	n := 0
 	for _, r := range s {
 		n += utf16.RuneLen(r)
@@ -24,7 +24,7 @@ func utf16Len(s string) int {
 // an entity; tags open at a cut are closed at the end of the piece and
 // opened again at the start of the next, so each piece is valid HTML.
 func Split(s string, limit int) []string {
-	if utf16Len(s) <= limit {
+	if Len(s) <= limit {
 		return []string{s}
 	}
 	var out []string
@@ -32,7 +32,7 @@ func Split(s string, limit int) []string {
 	for s != "" {
 		prefix := strings.Join(open, "")
 		// cutPoint counts the end tags of open itself.
-		budget := limit - utf16Len(prefix)
+		budget := limit - Len(prefix)
 		cut, tags := cutPoint(s, budget, open)
 		if cut == 0 {
 			if len(open) > 0 {
@@ -100,10 +100,10 @@ func cutPoint(s string, budget int, open []string) (int, []string) {
 		// Keep room to close every tag open after tok. An end tag always
 		// fits where the text before it did.
 		next := applyTag(stack, tok)
-		if used+utf16Len(tok)+closingLen(next) > budget {
+		if used+Len(tok)+closingLen(next) > budget {
 			break
 		}
-		used += utf16Len(tok)
+		used += Len(tok)
 		stack = next
 		i += len(tok)
 		if i == len(s) {
