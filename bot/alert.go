@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/chat"
+
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -77,17 +79,15 @@ func (b *Bot) alertTTL() time.Duration { return 24*time.Hour + 2*b.o.TakeWithin 
 // (a staff chat is paced; the young person's next message must not wait).
 // Errors are logged: the update itself was handled.
 func (b *Bot) raiseAlert(ctx context.Context, s dialog.Session, kind dialog.AlertKind) {
-	log := b.o.Log.With("chat", b.pseudonym(parseKey(s.Key)), "alert", string(kind))
+	log := b.o.Log.With("chat", b.pseudo.Of(chat.ParseSessionKey(s.Key)), "alert", string(kind))
 	if b.o.OnCall == nil {
 		log.Warn("an alert was asked for, but there is no on-call store")
 		return
 	}
 	// Tracked before it starts, so that an erasure from now on stops it;
 	// raise bounds its own time.
-	ctx, finish := b.track(context.WithoutCancel(ctx), s.Key)
-	b.handoffs.Add(1)
-	go func() {
-		defer b.handoffs.Done()
+	ctx, finish := b.work.Track(context.WithoutCancel(ctx), s.Key)
+	b.work.Go(func() {
 		defer finish()
 		defer func() {
 			if p := recover(); p != nil {
@@ -98,7 +98,7 @@ func (b *Bot) raiseAlert(ctx context.Context, s dialog.Session, kind dialog.Aler
 		if err := b.raise(ctx, s, kind); err != nil {
 			log.Error("can't raise an alert", "err", err)
 		}
-	}()
+	})
 }
 
 // raise opens the alert and sends its first messages; a second alert while
@@ -106,7 +106,7 @@ func (b *Bot) raiseAlert(ctx context.Context, s dialog.Session, kind dialog.Aler
 // an erasure: the messages get alertTimeout, saving what they did
 // alertSaveGrace after that.
 func (b *Bot) raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind) error {
-	log := b.o.Log.With("chat", b.pseudonym(parseKey(s.Key)), "alert", string(kind))
+	log := b.o.Log.With("chat", b.pseudo.Of(chat.ParseSessionKey(s.Key)), "alert", string(kind))
 	work, cancel := context.WithTimeout(ctx, alertTimeout)
 	defer cancel()
 	// The intake may have been erased since the update.
@@ -139,7 +139,7 @@ func (b *Bot) raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind
 	return b.saveStep(ctx, a, c, s, now, func(ctx context.Context, a domain.Alert) {
 		log.Info("alert raised", "level", a.Level, "told", len(a.Notices))
 		if kind == dialog.AlertUrgent {
-			b.say(ctx, parseKey(s.Key), b.sessionLang(s), nil, dialog.T("alert.young.raised"))
+			b.out.Say(ctx, chat.ParseSessionKey(s.Key), b.sessionLang(s), nil, dialog.T("alert.young.raised"))
 		}
 	})
 }
@@ -194,34 +194,34 @@ func (b *Bot) firstRecipients(ctx context.Context, kind dialog.AlertKind, c doma
 // crisis lines again, the admins are told, and the alert messages say so.
 // When nobody could be told at all, the young person hears that at once.
 func (b *Bot) unanswered(ctx context.Context, a domain.Alert, c domain.Case, s dialog.Session) error {
-	young := parseKey(a.Key)
+	young := chat.ParseSessionKey(a.Key)
 	lang := b.sessionLang(s)
 	reached := len(a.Notices) > 0
 	why := dialog.T("alert.young.nobody")
 	if !reached {
 		why = dialog.T("alert.young.unreached")
 	}
-	b.say(ctx, young, lang, nil, append([]dialog.Text{why}, b.crisisLines(s)...)...)
+	b.out.Say(ctx, young, lang, nil, append([]dialog.Text{why}, b.crisisLines(s)...)...)
 	if reached {
 		dirName := b.directorName(ctx, c)
 		for _, admin := range b.o.Admins {
 			alang := b.langOf(ctx, admin)
-			b.say(ctx, admin, alang, nil, dialog.T("alert.admin.unanswered", "Who", who(c.FirstName), "Name", dirName, "Date", a.Started))
+			b.out.Say(ctx, admin, alang, nil, dialog.T("alert.admin.unanswered", "Who", who(c.FirstName), "Name", dirName, "Date", a.Started))
 		}
 	}
 	for _, n := range a.Notices {
 		nlang := b.langOf(ctx, n.Chat)
-		b.sender.Edit(ctx, n.Chat, n.Message, b.alertBody(ctx, nlang, a, c, dialog.T("alert.staff.unanswered")), nil)
+		b.out.S.Edit(ctx, n.Chat, n.Message, b.alertBody(ctx, nlang, a, c, dialog.T("alert.staff.unanswered")), nil)
 	}
 	if err := b.o.OnCall.EndAlert(ctx, a.Key); err != nil {
 		return err
 	}
 	b.audit(ctx, 0, "alert.unanswered", a.Key)
 	if !reached {
-		b.o.Log.Error("an alert reached nobody; the crisis lines were shown again: set an on-call roster and admins", "chat", b.pseudonym(young))
+		b.o.Log.Error("an alert reached nobody; the crisis lines were shown again: set an on-call roster and admins", "chat", b.pseudo.Of(young))
 		return nil
 	}
-	b.o.Log.Warn("an alert was not taken in time; the crisis lines were shown again", "chat", b.pseudonym(young))
+	b.o.Log.Warn("an alert was not taken in time; the crisis lines were shown again", "chat", b.pseudo.Of(young))
 	return nil
 }
 
@@ -233,9 +233,9 @@ func (b *Bot) raisedAgain(ctx context.Context, s dialog.Session, a domain.Alert,
 	if kind != dialog.AlertUrgent {
 		return nil
 	}
-	young, lang := parseKey(s.Key), b.sessionLang(s)
+	young, lang := chat.ParseSessionKey(s.Key), b.sessionLang(s)
 	if a.TakenBy == 0 {
-		b.say(ctx, young, lang, nil, dialog.T("alert.young.pending"))
+		b.out.Say(ctx, young, lang, nil, dialog.T("alert.young.pending"))
 		return nil
 	}
 	name := b.staffName(ctx, a.TakenBy)
@@ -246,13 +246,13 @@ func (b *Bot) raisedAgain(ctx context.Context, s dialog.Session, a domain.Alert,
 		texts = append(texts, dialog.T("alert.staff.who", "Who", c.FirstName))
 	}
 	texts = append(texts, dialog.T("alert.staff.asked_again", "Date", b.o.Now()))
-	body := b.render(tlang, "\n", texts...) + "\n\n" + b.chatLink(tlang, young, c)
-	if !b.sayHTML(ctx, a.TakenBy, tlang, nil, body, false) {
-		b.say(ctx, young, lang, nil, dialog.T("alert.young.taken", "Name", name))
+	body := b.o.Renderer.Join(tlang, "\n", texts...) + "\n\n" + b.chatLink(tlang, young, c)
+	if !b.out.SayHTML(ctx, a.TakenBy, tlang, nil, body, false) {
+		b.out.Say(ctx, young, lang, nil, dialog.T("alert.young.taken", "Name", name))
 		return nil
 	}
-	b.o.Log.Info("alert asked for again; its taker was told", "chat", b.pseudonym(young), "by", b.pseudonym(a.TakenBy))
-	b.say(ctx, young, lang, nil, dialog.T("alert.young.taken_again", "Name", name))
+	b.o.Log.Info("alert asked for again; its taker was told", "chat", b.pseudo.Of(young), "by", b.pseudo.Of(a.TakenBy))
+	b.out.Say(ctx, young, lang, nil, dialog.T("alert.young.taken_again", "Name", name))
 	return nil
 }
 
@@ -260,16 +260,16 @@ func (b *Bot) raisedAgain(ctx context.Context, s dialog.Session, a domain.Alert,
 // returns the messages that arrived.
 func (b *Bot) notify(ctx context.Context, a domain.Alert, c domain.Case, chats []int64) []domain.AlertNotice {
 	var out []domain.AlertNotice
-	for _, chat := range chats {
-		lang := b.langOf(ctx, chat)
+	for _, to := range chats {
+		lang := b.langOf(ctx, to)
 		var status dialog.Text
 		if a.Level > 0 {
 			status = dialog.T("alert.staff.escalated", "Date", a.Started)
 		}
 		body := b.alertBody(ctx, lang, a, c, status)
-		kb := b.keyboard(lang, [][]dialog.Button{{{Label: dialog.T("btn.alert_take"), Data: staffData(actTakeAlert, a.Key)}}})
-		if id := b.sender.sendForID(ctx, chat, body, kb); id != 0 {
-			out = append(out, domain.AlertNotice{Chat: chat, Message: id, Level: a.Level})
+		take := [][]dialog.Button{{{Label: dialog.T("btn.alert_take"), Data: chat.ButtonData(actTakeAlert, a.Key)}}}
+		if id := b.out.SayForID(ctx, to, lang, take, body); id != 0 {
+			out = append(out, domain.AlertNotice{Chat: to, Message: id, Level: a.Level})
 		}
 	}
 	return out
@@ -289,9 +289,9 @@ func (b *Bot) alertBody(ctx context.Context, lang string, a domain.Alert, c doma
 		kind = "alert.staff.kind_signal"
 	}
 	texts = append(texts, dialog.T(kind), dialog.T("alert.staff.since", "Date", a.Started))
-	body := b.render(lang, "\n", texts...)
+	body := b.o.Renderer.Join(lang, "\n", texts...)
 	if status.ID != "" {
-		body += "\n\n" + b.render(lang, "", status)
+		body += "\n\n" + b.o.Renderer.Join(lang, "", status)
 	}
 	return body
 }
@@ -309,7 +309,7 @@ func (b *Bot) onCallStaff(ctx context.Context, t time.Time) ([]int64, error) {
 	for _, id := range domain.OnCallAt(roster, t, b.loc()) {
 		_, ok, err := b.o.People.Staff(ctx, id)
 		if err != nil {
-			b.o.Log.Error("the record of someone on call can't be loaded; skipped for this alert", "staff", b.pseudonym(id), "err", err)
+			b.o.Log.Error("the record of someone on call can't be loaded; skipped for this alert", "staff", b.pseudo.Of(id), "err", err)
 			continue
 		}
 		if ok {
@@ -325,7 +325,7 @@ func (b *Bot) onCallStaff(ctx context.Context, t time.Time) ([]int64, error) {
 func (b *Bot) alertCase(ctx context.Context, key string) domain.Case {
 	c, _, err := b.o.People.Case(ctx, key)
 	if err != nil {
-		b.o.Log.Error("can't load the case of an alert; it goes on without", "chat", b.pseudonym(parseKey(key)), "err", err)
+		b.o.Log.Error("can't load the case of an alert; it goes on without", "chat", b.pseudo.Of(chat.ParseSessionKey(key)), "err", err)
 		return domain.Case{Key: key}
 	}
 	return c
@@ -336,7 +336,7 @@ func (b *Bot) alertCase(ctx context.Context, key string) domain.Case {
 func (b *Bot) alertDirector(ctx context.Context, c domain.Case) (int64, bool) {
 	m, ok, err := b.director(ctx, c)
 	if err != nil {
-		b.o.Log.Error("the director's record can't be loaded; the alert goes on without them", "staff", b.pseudonym(c.Director), "err", err)
+		b.o.Log.Error("the director's record can't be loaded; the alert goes on without them", "staff", b.pseudo.Of(c.Director), "err", err)
 		return 0, false
 	}
 	return m.UserID, ok
@@ -372,9 +372,9 @@ func (b *Bot) staffName(ctx context.Context, id int64) any {
 	return dialog.T("alert.an_admin")
 }
 
-func (b *Bot) actorName(a actor) any {
-	if a.isMember {
-		return a.member.Name
+func (b *Bot) actorName(a chat.Actor) any {
+	if a.Member {
+		return a.Staff.Name
 	}
 	return dialog.T("alert.an_admin")
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/chat"
+
 	"github.com/intakebot/intakebot/bot/domain"
 )
 
@@ -53,13 +55,11 @@ func (b *Bot) alertsOnce(ctx context.Context) int {
 	}
 	var wg sync.WaitGroup
 	for _, key := range keys {
-		wctx, finish := b.track(context.WithoutCancel(ctx), key)
-		log := b.o.Log.With("chat", b.pseudonym(parseKey(key)))
+		wctx, finish := b.work.Track(context.WithoutCancel(ctx), key)
+		log := b.o.Log.With("chat", b.pseudo.Of(chat.ParseSessionKey(key)))
 		wg.Add(1)
-		b.handoffs.Add(1)
-		go func() {
+		b.work.Go(func() {
 			defer wg.Done()
-			defer b.handoffs.Done()
 			defer finish()
 			defer func() {
 				if p := recover(); p != nil {
@@ -71,7 +71,7 @@ func (b *Bot) alertsOnce(ctx context.Context) int {
 				// The lease brings it back.
 				log.Error("can't escalate an alert", "err", err)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	return len(keys)
@@ -100,7 +100,7 @@ func (b *Bot) escalateAlert(ctx context.Context, key string, now time.Time) erro
 	}
 	if !found {
 		// Erased (or expired): nobody is to be told any more.
-		b.o.Log.Info("the alert of an intake that is gone ended", "chat", b.pseudonym(parseKey(key)))
+		b.o.Log.Info("the alert of an intake that is gone ended", "chat", b.pseudo.Of(chat.ParseSessionKey(key)))
 		return b.o.OnCall.EndAlert(work, key)
 	}
 	c := b.alertCase(work, key)
@@ -119,7 +119,7 @@ func (b *Bot) escalateAlert(ctx context.Context, key string, now time.Time) erro
 	a.Notices = append(a.Notices, b.notify(work, a, c, to)...)
 	return b.saveStep(ctx, a, c, s, now, func(ctx context.Context, a domain.Alert) {
 		b.audit(ctx, 0, "alert.escalated", key)
-		b.o.Log.Info("alert escalated", "chat", b.pseudonym(parseKey(key)), "told", len(to))
+		b.o.Log.Info("alert escalated", "chat", b.pseudo.Of(chat.ParseSessionKey(key)), "told", len(to))
 	})
 }
 

@@ -19,4 +19,4 @@ func (b *Bot) RaiseAlert(ctx context.Context, s dialog.Session, kind dialog.Aler
 }
 
 // SettleAlertWork stops the background work on key, as an erasure does.
-func (b *Bot) SettleAlertWork(key string) { b.settle(key, 10*time.Second) }
+func (b *Bot) SettleAlertWork(key string) { b.work.Settle(key, 10*time.Second) }

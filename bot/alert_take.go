@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/intakebot/intakebot/bot/chat"
+
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -13,8 +15,8 @@ import (
 
 // takeAlert handles a press on "I'll take it". Staff who got the alert
 // and admins may take it; the first press wins.
-func (b *Bot) takeAlert(ctx context.Context, in incoming, a actor, key string) (dialog.Text, error) {
-	if !a.staff() || b.o.OnCall == nil {
+func (b *Bot) takeAlert(ctx context.Context, in chat.Request, a chat.Actor, key string) (dialog.Text, error) {
+	if !a.IsStaff() || b.o.OnCall == nil {
 		return b.refused(in, a), nil
 	}
 	al, found, err := b.o.OnCall.Alert(ctx, key)
@@ -24,11 +26,11 @@ func (b *Bot) takeAlert(ctx context.Context, in incoming, a actor, key string) (
 	if !found {
 		return dialog.T("alert.gone"), nil
 	}
-	if !a.admin && !al.Notified(a.id) {
+	if !a.Admin && !al.Notified(a.ID) {
 		return b.refused(in, a), nil
 	}
 	now := b.o.Now()
-	won, by, err := b.o.OnCall.TakeAlert(ctx, key, a.id, now, alertHold)
+	won, by, err := b.o.OnCall.TakeAlert(ctx, key, a.ID, now, alertHold)
 	if err != nil {
 		return dialog.Text{}, err
 	}
@@ -36,27 +38,27 @@ func (b *Bot) takeAlert(ctx context.Context, in incoming, a actor, key string) (
 		return dialog.T("alert.gone"), nil
 	}
 	if !won {
-		if by == a.id {
+		if by == a.ID {
 			return dialog.T("alert.yours"), nil
 		}
 		return dialog.T("alert.already", "Name", b.staffName(ctx, by)), nil
 	}
-	al.TakenBy, al.Taken = a.id, now
-	b.audit(ctx, a.id, "alert.taken", key)
-	b.o.Log.Info("alert taken", "chat", b.pseudonym(parseKey(key)), "by", b.pseudonym(a.id))
+	al.TakenBy, al.Taken = a.ID, now
+	b.audit(ctx, a.ID, "alert.taken", key)
+	b.o.Log.Info("alert taken", "chat", b.pseudo.Of(chat.ParseSessionKey(key)), "by", b.pseudo.Of(a.ID))
 
 	c := b.alertCase(ctx, key)
 	name := b.actorName(a)
-	young := parseKey(key)
+	young := chat.ParseSessionKey(key)
 	s, found, err := b.o.Store.Load(ctx, key)
 	if err != nil || !found {
 		s = dialog.Session{Key: key}
 	}
-	b.say(ctx, young, b.sessionLang(s), nil, dialog.T("alert.young.taken", "Name", name))
+	b.out.Say(ctx, young, b.sessionLang(s), nil, dialog.T("alert.young.taken", "Name", name))
 
-	body := b.render(a.lang, "", dialog.T("alert.taker", "Who", firstName(c), "Name", b.directorName(ctx, c))) +
-		"\n\n" + b.chatLink(a.lang, young, c)
-	b.sayHTML(ctx, a.id, a.lang, nil, body, false)
+	body := b.o.Renderer.Join(a.Lang, "", dialog.T("alert.taker", "Who", firstName(c), "Name", b.directorName(ctx, c))) +
+		"\n\n" + b.chatLink(a.Lang, young, c)
+	b.out.SayHTML(ctx, a.ID, a.Lang, nil, body, false)
 	b.editTaken(ctx, al, c, name)
 	return dialog.Text{}, nil
 }
@@ -74,7 +76,7 @@ func firstName(c domain.Case) any {
 // privacy settings let Telegram show it; the director is the other way.
 func (b *Bot) chatLink(lang string, young int64, c domain.Case) string {
 	return `<a href="tg://user?id=` + strconv.FormatInt(young, 10) + `">` +
-		b.render(lang, "", dialog.T("alert.open_chat", "Who", firstName(c))) + `</a>`
+		b.o.Renderer.Join(lang, "", dialog.T("alert.open_chat", "Who", firstName(c))) + `</a>`
 }
 
 // editTaken replaces the alert messages by a line saying who took it.
@@ -85,7 +87,7 @@ func (b *Bot) editTaken(ctx context.Context, al domain.Alert, c domain.Case, nam
 		if n.Chat == al.TakenBy {
 			status = dialog.T("alert.staff.taken_you", "Date", al.Taken)
 		}
-		b.sender.Edit(ctx, n.Chat, n.Message, b.alertBody(ctx, lang, al, c, status), nil)
+		b.out.S.Edit(ctx, n.Chat, n.Message, b.alertBody(ctx, lang, al, c, status), nil)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/intakebot/intakebot/bot/chat"
+
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -51,7 +53,7 @@ func (b *Bot) casePseudonym(key string) string {
 
 // auditTrail shows an admin the last entries of the audit trail, newest
 // first; the caller checked that the actor is an admin.
-func (b *Bot) auditTrail(ctx context.Context, a actor) error {
+func (b *Bot) auditTrail(ctx context.Context, a chat.Actor) error {
 	entries, err := b.o.People.AuditLog(ctx, auditShown)
 	if err != nil {
 		return err
@@ -72,20 +74,20 @@ func (b *Bot) auditTrail(ctx context.Context, a actor) error {
 			return err
 		}
 		for _, c := range of {
-			cases[b.casePseudonym(c.Key)] = c
+			cases[b.pseudo.OfKey(c.Key)] = c
 		}
 	}
-	b.setStaffMenu(ctx, a.id, a.lang, true, a.member.Role)
+	b.setStaffMenu(ctx, a.ID, a.Lang, true, a.Staff.Role)
 	if len(entries) == 0 {
-		b.say(ctx, a.id, a.lang, nil, dialog.T("audit.title", "Count", 0), dialog.T("audit.none"))
+		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("audit.title", "Count", 0), dialog.T("audit.none"))
 		return nil
 	}
 	lines := make([]dialog.Text, 0, len(entries))
 	for _, e := range entries {
-		lines = append(lines, b.auditLine(a.lang, e, members, cases))
+		lines = append(lines, b.auditLine(a.Lang, e, members, cases))
 	}
-	body := b.render(a.lang, "", dialog.T("audit.title", "Count", len(entries))) + "\n\n" + b.render(a.lang, "\n", lines...)
-	b.sayHTML(ctx, a.id, a.lang, nil, body, false)
+	body := b.o.Renderer.Join(a.Lang, "", dialog.T("audit.title", "Count", len(entries))) + "\n\n" + b.o.Renderer.Join(a.Lang, "\n", lines...)
+	b.out.SayHTML(ctx, a.ID, a.Lang, nil, body, false)
 	return nil
 }
 
@@ -99,12 +101,12 @@ func (b *Bot) auditLine(lang string, e domain.AuditEntry, members map[int64]doma
 	case e.Actor == 0:
 		who = dialog.T("audit.who.bot")
 	case isMember:
-		who = dialog.T("audit.who.staff", "Name", m.Name, "Role", roleText(m.Role))
+		who = dialog.T("audit.who.staff", "Name", m.Name, "Role", chat.RoleText(m.Role))
 	case slices.Contains(b.o.Admins, e.Actor):
 		who = dialog.T("audit.who.admin")
 	default:
 		// Removed from the staff since: a pseudonym, as in the logs.
-		who = dialog.T("audit.who.former", "Pseudonym", b.pseudonym(e.Actor))
+		who = dialog.T("audit.who.former", "Pseudonym", b.pseudo.Of(e.Actor))
 	}
 	action := dialog.T("audit.action." + e.Action)
 	if h, ok := b.o.Renderer.L.(interface{ Has(lang, id string) bool }); ok && !h.Has(lang, action.ID) {
@@ -115,7 +117,7 @@ func (b *Bot) auditLine(lang string, e domain.AuditEntry, members map[int64]doma
 	}
 	p := e.Case
 	if isChatKey(p) {
-		p = b.casePseudonym(p) // an entry written before cases were pseudonymised
+		p = b.pseudo.OfKey(p) // an entry written before cases were pseudonymised
 	}
 	c, exists := cases[p]
 	var what dialog.Text

@@ -1,20 +1,23 @@
+// Package bot is the intake bot's house: New builds the Telegram edge and
+// the workflows (the conversation, staff and links, the handoff, alerts
+// and on-call, privacy) on the stores it is given, and the route table in
+// routes.go sends each command and button to the workflow that handles it.
 package bot
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime/debug"
-	"strconv"
-	"sync"
 	"time"
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/intakebot/intakebot/bot/background"
+	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/metrics"
+	"github.com/intakebot/intakebot/bot/render"
+	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -35,8 +38,8 @@ type Store interface {
 type Options struct {
 	Engine   *dialog.Engine
 	Store    Store
-	Renderer *Renderer
-	API      TelegramAPI
+	Renderer *render.Renderer
+	API      telegram.TelegramAPI
 	Log      *slog.Logger
 	// Username of the bot, to recognise /command@username.
 	Username string
@@ -46,11 +49,11 @@ type Options struct {
 	DefaultLang string
 	// HandleTimeout bounds the work on one update. Zero means 30 seconds.
 	HandleTimeout time.Duration
-	Metrics       *Metrics
+	Metrics       *metrics.Metrics
 	// Sender sends every message of the bot, live replies and bulk
 	// traffic alike, so they share one budget. Nil: a Sender with
 	// Telegram's limits. Its API, Log and Metrics are filled in when empty.
-	Sender *Sender
+	Sender *telegram.Sender
 
 	// People keeps staff, links, cases and the audit trail. With it the
 	// bot has roles: staff commands, invitations, the handoff to the
@@ -102,13 +105,13 @@ const (
 // updates of one chat must be handed to it one at a time (the Poller does).
 type Bot struct {
 	o      Options
-	sender *Sender
-
-	mu       sync.Mutex
-	toldDown map[int64]time.Time // chats told that the store is down
-	handoffs sync.WaitGroup      // deliveries to directors and alerts in the background
-	flights  inflight            // that background work by session key, for erasure
-	trail    *recorder           // nil without Options.Trail
+	out    *telegram.Out
+	edge   *telegram.Edge
+	menus  *telegram.Menus
+	routes *telegram.Routes
+	pseudo chat.Pseudonyms
+	work   background.Tracker // deliveries, alerts and clearing in the background
+	trail  *recorder          // nil without Options.Trail
 }
 
 // New makes a Bot.
@@ -116,14 +119,11 @@ func New(o Options) *Bot {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	if o.HandleTimeout == 0 {
-		o.HandleTimeout = 30 * time.Second
-	}
 	if o.Metrics == nil {
-		o.Metrics = &Metrics{}
+		o.Metrics = &metrics.Metrics{}
 	}
 	if o.Sender == nil {
-		o.Sender = &Sender{}
+		o.Sender = &telegram.Sender{}
 	}
 	if o.Sender.API == nil {
 		o.Sender.API = o.API
@@ -152,89 +152,59 @@ func New(o Options) *Bot {
 	if o.TakeWithin <= 0 {
 		o.TakeWithin = DefaultTakeWithin
 	}
-	b := &Bot{o: o, sender: o.Sender, toldDown: map[int64]time.Time{}}
+	b := &Bot{o: o, out: &telegram.Out{S: o.Sender, R: o.Renderer}, pseudo: chat.NewPseudonyms(o.PseudonymKey)}
 	b.withPrivacy()
+	b.routes = b.routeTable()
+	b.menus = &telegram.Menus{API: o.API, Routes: b.routes, R: o.Renderer, Log: o.Log, Pseudonyms: b.pseudo}
+	edge, err := telegram.NewEdge(telegram.Options{
+		Routes: b.routes, Roles: roles{b}, Fallback: b.converse, Languages: o.Engine, Out: b.out,
+		Log: o.Log, Metrics: o.Metrics, Seen: func(c int64, id int) { b.recordShown(c, id, shownOwn) },
+		Username: o.Username, Pseudonyms: b.pseudo, DefaultLang: o.DefaultLang, HandleTimeout: o.HandleTimeout,
+	})
+	if err != nil {
+		panic(err) // every option above is set
+	}
+	b.edge = edge
 	return b
 }
 
-// pseudonym stands for a chat in logs: stable, not reversible without the key.
-func (b *Bot) pseudonym(chatID int64) string {
-	m := hmac.New(sha256.New, b.o.PseudonymKey)
-	m.Write([]byte(strconv.FormatInt(chatID, 10)))
-	return hex.EncodeToString(m.Sum(nil)[:6])
+// HandleUpdate applies one update (see telegram.Edge.HandleUpdate).
+func (b *Bot) HandleUpdate(ctx context.Context, upd *models.Update) error {
+	return b.edge.HandleUpdate(ctx, upd)
 }
 
-// HandleUpdate applies one update. It returns an error only when the
-// update was not applied because the store failed: the caller tries it
-// again later (the poller in order, Telegram for a webhook). A panic is
-// caught here: the person gets an apology and the next message works.
-func (b *Bot) HandleUpdate(ctx context.Context, upd *models.Update) (err error) {
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, b.o.HandleTimeout)
-	defer cancel()
-	in, ok := toIncoming(upd, b.o.Username)
-	if !ok {
-		b.o.Metrics.Updates.Add(1)
-		return nil
-	}
-	log := b.o.Log.With("chat", b.pseudonym(in.chatID), "update", upd.ID)
-	defer func() {
-		if p := recover(); p != nil {
-			b.o.Metrics.Panics.Add(1)
-			log.Error("panic while handling update", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			b.apologise(ctx, in, "error.sorry")
-			err = nil // handling it again would panic again
-		}
-		if err == nil {
-			// Counted once the replies are out: a test or a load tool can
-			// wait on this counter to know an update is fully handled.
-			b.o.Metrics.Updates.Add(1)
-		}
-		b.o.Metrics.observe(time.Since(start))
-	}()
-	if !in.private {
-		b.notPrivate(ctx, in)
-		return nil
-	}
-	if done, err := b.privacy(ctx, in); done || err != nil {
-		if err != nil {
-			b.o.Metrics.StoreErrors.Add(1)
-			log.Error("can't handle update", "err", err)
-			b.unavailable(ctx, in)
-		}
-		return err
-	}
+// converse handles what no route takes, and the young person's commands:
+// someone without a session first (a link, staff, the open intake), then
+// the engine, the replies, an alert and the handoff.
+func (b *Bot) converse(ctx context.Context, in chat.Request) error {
 	var prep func(*dialog.Session)
 	if b.o.People != nil {
 		var done bool
-		prep, done, err = b.route(ctx, in)
-		if err != nil {
-			b.o.Metrics.StoreErrors.Add(1)
-			log.Error("can't handle update", "err", err)
-			b.unavailable(ctx, in)
+		var err error
+		if prep, done, err = b.firstContactIfNew(ctx, in); err != nil || done {
 			return err
 		}
-		if done {
-			return nil
-		}
 	}
+	return b.converseWith(ctx, in, prep)
+}
+
+// converseWith runs the engine on the session, prepared by prep.
+func (b *Bot) converseWith(ctx context.Context, in chat.Request, prep func(*dialog.Session)) error {
+	log := b.o.Log.With("chat", b.pseudo.Of(in.Chat), "update", in.Event.UpdateID)
 	res, err := b.decide(ctx, in, prep)
 	if err != nil {
-		b.o.Metrics.StoreErrors.Add(1)
-		log.Error("can't handle update", "err", err)
-		b.unavailable(ctx, in)
 		return err
 	}
 	if res.Duplicate {
 		log.Info("duplicate update ignored")
-		b.answerCallback(ctx, in, "")
+		b.out.Answer(ctx, in, "")
 		// A redelivery after the handoff failed: try it again.
 		if b.o.People != nil && res.Session.State == dialog.StateSubmitted {
 			return b.handOffOrRetry(ctx, log, res.Session)
 		}
 		return nil
 	}
-	b.deliver(ctx, in, res)
+	b.out.Show(ctx, in, res.Session.Lang, res.Toast, res.Messages)
 	if res.Alert != dialog.AlertNone && b.o.People != nil {
 		b.raiseAlert(ctx, res.Session, res.Alert) // in the background, like a handoff
 	}
@@ -256,32 +226,6 @@ func (b *Bot) handOffOrRetry(ctx context.Context, log *slog.Logger, s dialog.Ses
 	return nil
 }
 
-// unavailable says so at most once per chat in a while, however often the
-// update is tried again.
-func (b *Bot) unavailable(ctx context.Context, in incoming) {
-	now := time.Now()
-	b.mu.Lock()
-	last, told := b.toldDown[in.chatID]
-	if !told || now.Sub(last) > apologyInterval {
-		b.toldDown[in.chatID] = now
-	}
-	for chat, t := range b.toldDown {
-		if now.Sub(t) > apologyInterval {
-			delete(b.toldDown, chat)
-		}
-	}
-	b.mu.Unlock()
-	if told && now.Sub(last) <= apologyInterval {
-		b.answerCallback(ctx, in, "")
-		return
-	}
-	b.apologise(ctx, in, "error.try_again")
-}
-
-// apologyInterval is how often a person hears that the bot can't save
-// right now, while it keeps trying.
-const apologyInterval = 2 * time.Minute
-
 // decide loads the session, runs the engine and saves the result with
 // compare-and-set; a lost race loads again and decides again, so two fast
 // messages never overwrite each other. A decision that changes nothing is
@@ -289,8 +233,8 @@ const apologyInterval = 2 * time.Minute
 // come from a cache, it is made again on the state in the store, so that a
 // replica with an old copy never answers from it. prep, when not nil,
 // changes the session before the engine sees it (the link to a director).
-func (b *Bot) decide(ctx context.Context, in incoming, prep func(*dialog.Session)) (dialog.Result, error) {
-	key := strconv.FormatInt(in.chatID, 10)
+func (b *Bot) decide(ctx context.Context, in chat.Request, prep func(*dialog.Session)) (dialog.Result, error) {
+	key := chat.SessionKey(in.Chat)
 	fresh := false
 	for attempt := 0; attempt < 5; attempt++ {
 		s, found, err := b.load(ctx, key, fresh)
@@ -306,7 +250,7 @@ func (b *Bot) decide(ctx context.Context, in incoming, prep func(*dialog.Session
 			prep(&s)
 			prepped = !s.Equal(before)
 		}
-		res := b.o.Engine.Handle(s, in.ev)
+		res := b.o.Engine.Handle(s, in.Event)
 		res.Changed = res.Changed || (prepped && !res.Duplicate)
 		if !res.Changed {
 			if _, cached := b.o.Store.(FreshLoader); cached && !fresh {
@@ -340,85 +284,4 @@ func (b *Bot) load(ctx context.Context, key string, fresh bool) (dialog.Session,
 		return fl.LoadFresh(ctx, key)
 	}
 	return b.o.Store.Load(ctx, key)
-}
-
-// deliver answers the button press (always: Telegram shows a spinner until
-// then), then shows the replies. The first reply marked Edit replaces the
-// pressed message; the rest are sent.
-func (b *Bot) deliver(ctx context.Context, in incoming, res dialog.Result) {
-	lang := res.Session.Lang
-	toast := ""
-	if res.Toast != nil {
-		toast = PlainText(b.o.Renderer.Text(lang, *res.Toast))
-	}
-	b.answerCallback(ctx, in, toast)
-	editTarget := in.pressedMsg
-	for _, m := range res.Messages {
-		if m.Echo && editTarget == 0 {
-			continue
-		}
-		body := b.o.Renderer.Message(lang, m)
-		kb := b.keyboard(lang, m.Buttons)
-		chunks := Split(body, MaxMessageLen)
-		for i, chunk := range chunks {
-			var markup *models.InlineKeyboardMarkup
-			if i == len(chunks)-1 {
-				markup = kb
-			}
-			if i == 0 && m.Edit && editTarget != 0 {
-				target := editTarget
-				editTarget = 0
-				if b.sender.Edit(ctx, in.chatID, target, chunk, markup) {
-					continue
-				}
-			}
-			b.sender.Send(ctx, in.chatID, chunk, markup)
-		}
-	}
-}
-
-func (b *Bot) keyboard(lang string, rows [][]dialog.Button) *models.InlineKeyboardMarkup {
-	if len(rows) == 0 {
-		return nil
-	}
-	kb := &models.InlineKeyboardMarkup{InlineKeyboard: make([][]models.InlineKeyboardButton, 0, len(rows))}
-	for _, row := range rows {
-		r := make([]models.InlineKeyboardButton, 0, len(row))
-		for _, btn := range row {
-			r = append(r, models.InlineKeyboardButton{Text: b.o.Renderer.Label(lang, btn), CallbackData: btn.Data})
-		}
-		kb.InlineKeyboard = append(kb.InlineKeyboard, r)
-	}
-	return kb
-}
-
-func (b *Bot) answerCallback(ctx context.Context, in incoming, text string) {
-	if in.callback != nil {
-		b.sender.AnswerCallbackIn(ctx, in.chatID, in.callback.ID, text)
-	}
-}
-
-// apologise tells the person that something went wrong on our side, in the
-// language Telegram reports for them.
-func (b *Bot) apologise(ctx context.Context, in incoming, id string) {
-	b.answerCallback(ctx, in, "")
-	if !in.private {
-		return
-	}
-	lang := b.o.Engine.MatchLanguage(in.ev.Lang)
-	b.sender.Send(ctx, in.chatID, b.o.Renderer.Text(lang, dialog.T(id)), nil)
-}
-
-// notPrivate answers in a group: the intake is only for a private chat, and
-// nothing else happens there. Only commands get an answer, so that the bot
-// does not talk over a group's conversation.
-func (b *Bot) notPrivate(ctx context.Context, in incoming) {
-	if in.callback != nil {
-		b.answerCallback(ctx, in, "")
-		return
-	}
-	if in.ev.Kind != dialog.EventCommand {
-		return
-	}
-	b.sender.Send(ctx, in.chatID, b.o.Renderer.Text(b.o.DefaultLang, dialog.T("group.only_private")), nil)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -45,7 +46,7 @@ func TestGroupChatOnlyPointsToAPrivateChat(t *testing.T) {
 				t.Fatalf("the bot talked in the group: %q", sent[0].Params["text"])
 			case tc.reply && len(sent) != 1:
 				t.Fatalf("%d messages sent to the group, want 1", len(sent))
-			case tc.reply && bot.PlainText(sent[0].Params["text"]) != only:
+			case tc.reply && render.PlainText(sent[0].Params["text"]) != only:
 				t.Fatalf("group reply = %q, want %q", sent[0].Params["text"], only)
 			}
 		})
@@ -471,7 +472,7 @@ func TestManyMessagesOfOneChatAreHandledInOrder(t *testing.T) {
 	var counts []int
 	for _, c := range h.callsTo("sendMessage", chat, 0) {
 		var k int
-		if _, err := fmt.Sscanf(bot.PlainText(c.Params["text"]), "Genoteerd! Je hebt nu %d", &k); err == nil {
+		if _, err := fmt.Sscanf(render.PlainText(c.Params["text"]), "Genoteerd! Je hebt nu %d", &k); err == nil {
 			counts = append(counts, k)
 		}
 	}
@@ -570,7 +571,7 @@ func TestTwoInstancesNeverOverwriteEachOther(t *testing.T) {
 			}
 			var replies []string
 			for _, c := range h.callsTo("sendMessage", chat, 0) {
-				replies = append(replies, bot.PlainText(c.Params["text"]))
+				replies = append(replies, render.PlainText(c.Params["text"]))
 			}
 			if len(replies) != 2 || !strings.Contains(replies[0], "1 punt") || !strings.Contains(replies[1], "2 punten") {
 				t.Fatalf("replies: %q", replies)

@@ -2,7 +2,8 @@ package bot
 
 import (
 	"context"
-	"strconv"
+
+	"github.com/intakebot/intakebot/bot/chat"
 
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
@@ -17,8 +18,8 @@ import (
 // maxCasesShown bounds the list, and so its keyboard, newest first.
 const maxCasesShown = 30
 
-func (b *Bot) caseload(ctx context.Context, a actor) error {
-	cases, err := b.o.People.CasesOf(ctx, a.id)
+func (b *Bot) caseload(ctx context.Context, a chat.Actor) error {
+	cases, err := b.o.People.CasesOf(ctx, a.ID)
 	if err != nil {
 		return err
 	}
@@ -43,35 +44,35 @@ func (b *Bot) caseload(ctx context.Context, a actor) error {
 			return err
 		}
 		lines = append(lines, status)
-		if !a.director() {
+		if !a.Director() {
 			continue
 		}
 		var row []dialog.Button
 		if submitted {
-			row = append(row, dialog.Button{Label: dialog.T("cases.btn_open", "N", n), Data: staffData(actOpenSummary, c.Key)})
+			row = append(row, dialog.Button{Label: dialog.T("cases.btn_open", "N", n), Data: chat.ButtonData(actOpenSummary, c.Key)})
 		}
 		if movable {
-			row = append(row, dialog.Button{Label: dialog.T("cases.btn_link", "N", n), Data: staffData(actNewLink, c.Key)})
+			row = append(row, dialog.Button{Label: dialog.T("cases.btn_link", "N", n), Data: chat.ButtonData(actNewLink, c.Key)})
 		}
 		if len(row) > 0 {
 			rows = append(rows, row)
 		}
 	}
 	if len(lines) == 0 {
-		b.say(ctx, a.id, a.lang, nil, dialog.T("cases.none"))
+		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("cases.none"))
 		return nil
 	}
-	body := b.render(a.lang, "", dialog.T("cases.title")) + "\n\n" + b.render(a.lang, "\n", lines...)
-	b.sayHTML(ctx, a.id, a.lang, rows, body, false)
+	body := b.o.Renderer.Join(a.Lang, "", dialog.T("cases.title")) + "\n\n" + b.o.Renderer.Join(a.Lang, "\n", lines...)
+	b.out.SayHTML(ctx, a.ID, a.Lang, rows, body, false)
 	return nil
 }
 
 // pendingInvites are the invites not opened yet that a director will get
 // or a counsellor made; links that move an intake are not invitations.
-func (b *Bot) pendingInvites(ctx context.Context, a actor) ([]domain.Link, error) {
+func (b *Bot) pendingInvites(ctx context.Context, a chat.Actor) ([]domain.Link, error) {
 	var directors []int64
-	if a.director() {
-		directors = []int64{a.id}
+	if a.Director() {
+		directors = []int64{a.ID}
 	} else {
 		ds, err := b.directors(ctx)
 		if err != nil {
@@ -88,7 +89,7 @@ func (b *Bot) pendingInvites(ctx context.Context, a actor) ([]domain.Link, error
 			return nil, err
 		}
 		for _, l := range links {
-			if l.CaseKey == "" && (a.director() || l.Counsellor == a.id) {
+			if l.CaseKey == "" && (a.Director() || l.Counsellor == a.ID) {
 				out = append(out, l)
 			}
 		}
@@ -121,8 +122,8 @@ func (b *Bot) caseStatus(ctx context.Context, c domain.Case, n int) (dialog.Text
 // caseButton handles the buttons about one case: acknowledge, open the
 // summary, a link to a new account. Only the case's director and admins
 // may press them; anyone else gets a refusal and nothing happens.
-func (b *Bot) caseButton(ctx context.Context, in incoming, a actor, act, key string) (dialog.Text, error) {
-	if !a.admin && !a.director() {
+func (b *Bot) caseButton(ctx context.Context, in chat.Request, a chat.Actor, act, key string) (dialog.Text, error) {
+	if !a.Admin && !a.Director() {
 		return b.refused(in, a), nil
 	}
 	c, found, err := b.o.People.Case(ctx, key)
@@ -132,7 +133,7 @@ func (b *Bot) caseButton(ctx context.Context, in incoming, a actor, act, key str
 	if !found {
 		return dialog.T("staff.gone"), nil
 	}
-	if !a.admin && c.Director != a.id {
+	if !a.Admin && c.Director != a.ID {
 		return b.refused(in, a), nil
 	}
 	switch act {
@@ -145,7 +146,7 @@ func (b *Bot) caseButton(ctx context.Context, in incoming, a actor, act, key str
 }
 
 // openSummary sends the intake again to the director or admin who asked.
-func (b *Bot) openSummary(ctx context.Context, a actor, c domain.Case) (dialog.Text, error) {
+func (b *Bot) openSummary(ctx context.Context, a chat.Actor, c domain.Case) (dialog.Text, error) {
 	s, found, err := b.o.Store.Load(ctx, c.Key)
 	if err != nil {
 		return dialog.Text{}, err
@@ -153,39 +154,27 @@ func (b *Bot) openSummary(ctx context.Context, a actor, c domain.Case) (dialog.T
 	if !found || s.State != dialog.StateSubmitted {
 		return dialog.T("cases.not_sent"), nil
 	}
-	b.audit(ctx, a.id, "summary.opened", c.Key)
-	b.o.Log.Info("summary opened", "case", b.pseudonym(parseKey(c.Key)), "by", b.pseudonym(a.id))
-	b.sendSummary(ctx, a.id, a.lang, c, s)
+	b.audit(ctx, a.ID, "summary.opened", c.Key)
+	b.o.Log.Info("summary opened", "case", b.pseudo.Of(chat.ParseSessionKey(c.Key)), "by", b.pseudo.Of(a.ID))
+	b.sendSummary(ctx, a.ID, a.Lang, c, s)
 	return dialog.Text{}, nil
 }
 
 // newLink makes a link that moves the intake to the account that opens it.
-func (b *Bot) newLink(ctx context.Context, a actor, c domain.Case) (dialog.Text, error) {
+func (b *Bot) newLink(ctx context.Context, a chat.Actor, c domain.Case) (dialog.Text, error) {
 	if _, ok := b.o.Store.(SessionMover); !ok {
 		return dialog.T("cases.no_relink"), nil
 	}
 	now := b.o.Now()
 	l := domain.Link{
-		Kind: domain.LinkInvite, CreatedBy: a.id, Director: c.Director, Counsellor: c.Counsellor,
+		Kind: domain.LinkInvite, CreatedBy: a.ID, Director: c.Director, Counsellor: c.Counsellor,
 		FirstName: c.FirstName, Note: c.Note, CaseKey: c.Key, Created: now, Expires: now.Add(b.o.InviteTTL),
 	}
 	token, err := b.o.People.CreateLink(ctx, l)
 	if err != nil {
 		return dialog.Text{}, err
 	}
-	b.audit(ctx, a.id, "case.relink_created", c.Key)
-	b.say(ctx, a.id, a.lang, nil, dialog.T("cases.new_link", "Who", who(c.FirstName), "Link", b.startLink(token), "Date", l.Expires))
+	b.audit(ctx, a.ID, "case.relink_created", c.Key)
+	b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("cases.new_link", "Who", who(c.FirstName), "Link", b.startLink(token), "Date", l.Expires))
 	return dialog.Text{}, nil
-}
-
-// refused logs a refused button and returns the polite toast.
-func (b *Bot) refused(in incoming, a actor) dialog.Text {
-	b.o.Log.Info("staff action refused", "chat", b.pseudonym(in.chatID), "staff", a.staff())
-	return dialog.T("staff.refused")
-}
-
-// parseKey is the chat ID of a session key, for a pseudonym in the logs.
-func parseKey(key string) int64 {
-	id, _ := strconv.ParseInt(key, 10, 64)
-	return id
 }

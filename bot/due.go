@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/chat"
+
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -59,7 +61,7 @@ func (b *Bot) dueOnce(ctx context.Context) int {
 	for _, key := range keys {
 		if err := b.due(ctx, key, now); err != nil {
 			// The lease brings the case back.
-			b.o.Log.Error("can't handle a due intake", "case", b.pseudonym(parseKey(key)), "err", err)
+			b.o.Log.Error("can't handle a due intake", "case", b.pseudo.Of(chat.ParseSessionKey(key)), "err", err)
 		}
 	}
 	return len(keys)
@@ -68,7 +70,7 @@ func (b *Bot) dueOnce(ctx context.Context) int {
 func (b *Bot) due(ctx context.Context, key string, now time.Time) error {
 	// Tracked like a handoff in the background: a /delete stops it before
 	// it erases, so that it sends and saves nothing after the erasure.
-	ctx, finish := b.track(ctx, key)
+	ctx, finish := b.work.Track(ctx, key)
 	defer finish()
 	c, found, err := b.o.People.Case(ctx, key)
 	if err != nil {
@@ -122,8 +124,8 @@ func (b *Bot) remind(ctx context.Context, c domain.Case, now time.Time) error {
 		return b.escalate(ctx, c, now, c.Delivered)
 	}
 	lang := b.staffLang(dir)
-	body := b.render(lang, "\n\n", dialog.T("ack.reminder", "Date", c.Delivered))
-	if !b.sayHTML(ctx, dir.UserID, lang, ackButton(c.Key), body, true) {
+	body := b.o.Renderer.Join(lang, "\n\n", dialog.T("ack.reminder", "Date", c.Delivered))
+	if !b.out.SayHTML(ctx, dir.UserID, lang, ackButton(c.Key), body, true) {
 		return nil // the lease brings it back
 	}
 	// Only the reminder's field changes, and only while nobody has
@@ -139,7 +141,7 @@ func (b *Bot) remind(ctx context.Context, c domain.Case, now time.Time) error {
 		return err // !ok: acknowledged or erased meanwhile
 	}
 	b.audit(ctx, dir.UserID, "summary.reminded", c.Key)
-	b.o.Log.Info("director reminded of an intake", "case", b.pseudonym(parseKey(c.Key)), "director", b.pseudonym(dir.UserID))
+	b.o.Log.Info("director reminded of an intake", "case", b.pseudo.Of(chat.ParseSessionKey(c.Key)), "director", b.pseudo.Of(dir.UserID))
 	return b.o.People.ScheduleDue(ctx, c.Key, now.Add(b.o.AckAfter))
 }
 
@@ -164,20 +166,20 @@ func (b *Bot) escalate(ctx context.Context, c domain.Case, now, since time.Time)
 		name = c.FirstName
 	}
 	if len(b.o.Admins) == 0 {
-		b.o.Log.Warn("an intake waits for its director, and there is no admin to tell", "case", b.pseudonym(parseKey(c.Key)))
+		b.o.Log.Warn("an intake waits for its director, and there is no admin to tell", "case", b.pseudo.Of(chat.ParseSessionKey(c.Key)))
 	}
 	for _, admin := range b.o.Admins {
 		lang := b.o.Engine.MatchLanguage("")
 		if m, ok, err := b.o.People.Staff(ctx, admin); err == nil && ok {
 			lang = b.staffLang(m)
 		}
-		body := b.render(lang, "\n\n", dialog.T("ack.escalation", "Who", name, "Name", dirName, "Date", since))
-		open := [][]dialog.Button{{{Label: dialog.T("btn.open_summary"), Data: staffData(actOpenSummary, c.Key)}}}
-		b.sayHTML(ctx, admin, lang, open, body, true)
+		body := b.o.Renderer.Join(lang, "\n\n", dialog.T("ack.escalation", "Who", name, "Name", dirName, "Date", since))
+		open := [][]dialog.Button{{{Label: dialog.T("btn.open_summary"), Data: chat.ButtonData(actOpenSummary, c.Key)}}}
+		b.out.SayHTML(ctx, admin, lang, open, body, true)
 	}
 	key := c.Key
 	b.audit(ctx, 0, "summary.escalated", key)
-	b.o.Log.Info("admins told of an intake waiting for its director", "case", b.pseudonym(parseKey(key)))
+	b.o.Log.Info("admins told of an intake waiting for its director", "case", b.pseudo.Of(chat.ParseSessionKey(key)))
 	// Only the escalation's field changes, and only while nobody has
 	// acknowledged the intake: an acknowledgement made meanwhile is kept.
 	ok, err := b.o.People.ChangeCase(ctx, key, func(cur *domain.Case) bool {

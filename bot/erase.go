@@ -5,6 +5,9 @@ import (
 	"errors"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/render"
+
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -53,10 +56,10 @@ const idleGrace = time.Hour
 const eraseSettle = 30 * time.Second
 
 // askErase asks the young person to confirm /delete.
-func (b *Bot) askErase(ctx context.Context, in incoming) error {
+func (b *Bot) askErase(ctx context.Context, in chat.Request) error {
 	if staff, staffLang, err := b.isStaff(ctx, in); err != nil || staff {
 		if staff {
-			b.say(ctx, in.chatID, staffLang, nil, dialog.T("privacy.staff"))
+			b.out.Say(ctx, in.Chat, staffLang, nil, dialog.T("privacy.staff"))
 		}
 		return err
 	}
@@ -66,48 +69,48 @@ func (b *Bot) askErase(ctx context.Context, in incoming) error {
 	}
 	lang := st.lang
 	if st.nothing() {
-		b.say(ctx, in.chatID, lang, nil, dialog.T("erase.nothing"))
+		b.out.Say(ctx, in.Chat, lang, nil, dialog.T("erase.nothing"))
 		// Nothing is kept about someone without an intake: no trail.
-		b.dropTrail(ctx, in.chatID)
+		b.dropTrail(ctx, in.Chat)
 		return nil
 	}
 	buttons := [][]dialog.Button{
-		{{Label: dialog.T("erase.btn_yes"), Data: staffData(actEraseYes, "")}},
-		{{Label: dialog.T("erase.btn_no"), Data: staffData(actEraseNo, "")}},
+		{{Label: dialog.T("erase.btn_yes"), Data: chat.ButtonData(actEraseYes, "")}},
+		{{Label: dialog.T("erase.btn_no"), Data: chat.ButtonData(actEraseNo, "")}},
 	}
-	b.say(ctx, in.chatID, lang, buttons, dialog.T("erase.confirm"))
+	b.out.Say(ctx, in.Chat, lang, buttons, dialog.T("erase.confirm"))
 	return nil
 }
 
 // eraseButton handles the answer to the confirmation.
-func (b *Bot) eraseButton(ctx context.Context, in incoming) error {
+func (b *Bot) eraseButton(ctx context.Context, in chat.Request) error {
 	if staff, staffLang, err := b.isStaff(ctx, in); err != nil || staff {
 		if staff {
-			b.answerCallback(ctx, in, PlainText(b.o.Renderer.Text(staffLang, dialog.T("privacy.staff"))))
+			b.out.Answer(ctx, in, render.PlainText(b.o.Renderer.Text(staffLang, dialog.T("privacy.staff"))))
 		}
 		return err
 	}
-	key := sessionKey(in.chatID)
+	key := chat.SessionKey(in.Chat)
 	st, err := b.storedFor(ctx, in)
 	if err != nil {
 		return err
 	}
 	c, hasCase, lang := st.c, st.hasCase, st.lang
-	if in.ev.Data == staffData(actEraseNo, "") {
-		b.answerCallback(ctx, in, "")
-		b.edit(ctx, in, lang, nil, dialog.T("erase.kept"))
+	if in.Event.Data == chat.ButtonData(actEraseNo, "") {
+		b.out.Answer(ctx, in, "")
+		b.out.Edit(ctx, in, lang, nil, dialog.T("erase.kept"))
 		return nil
 	}
 	if st.nothing() {
-		b.answerCallback(ctx, in, "")
-		b.edit(ctx, in, lang, nil, dialog.T("erase.nothing"))
+		b.out.Answer(ctx, in, "")
+		b.out.Edit(ctx, in, lang, nil, dialog.T("erase.nothing"))
 		return nil
 	}
 	var cp *domain.Case
 	if hasCase {
 		cp = &c
 	}
-	if err := b.erase(ctx, in.chatID, key, cp); errors.Is(err, errCantErase) {
+	if err := b.erase(ctx, in.Chat, key, cp); errors.Is(err, errCantErase) {
 		// A wiring mistake, not an outage: trying again won't help.
 		b.o.Log.Error("can't erase an intake", "err", err)
 		b.apologise(ctx, in, "error.sorry")
@@ -115,19 +118,19 @@ func (b *Bot) eraseButton(ctx context.Context, in incoming) error {
 	} else if err != nil {
 		return err
 	}
-	b.answerCallback(ctx, in, "")
+	b.out.Answer(ctx, in, "")
 	if hasCase {
 		b.tellWithdrawn(ctx, c)
 		b.audit(ctx, 0, "intake.withdrawn", key)
 	}
-	b.o.Log.Info("intake withdrawn and erased by the young person", "chat", b.pseudonym(in.chatID))
+	b.o.Log.Info("intake withdrawn and erased by the young person", "chat", b.pseudo.Of(in.Chat))
 	again := dialog.T("erase.again_invite")
 	if b.o.OpenIntakeDirector != 0 || b.o.People == nil {
 		again = dialog.T("erase.again_open")
 	}
-	b.edit(ctx, in, lang, nil, dialog.T("erase.done"), again)
+	b.out.Edit(ctx, in, lang, nil, dialog.T("erase.done"), again)
 	// The reply is not the start of a new trail: nothing stays.
-	b.dropTrail(ctx, in.chatID)
+	b.dropTrail(ctx, in.Chat)
 	return nil
 }
 
@@ -136,10 +139,10 @@ func (b *Bot) eraseButton(ctx context.Context, in incoming) error {
 // is stopped first, so that whatever it saved before it noticed is erased
 // too. Erasing what is not there is fine; an error leaves the rest for
 // another try.
-func (b *Bot) erase(ctx context.Context, chat int64, key string, c *domain.Case) error {
-	b.settle(key, eraseSettle)
+func (b *Bot) erase(ctx context.Context, chatID int64, key string, c *domain.Case) error {
+	b.work.Settle(key, eraseSettle)
 	al, hasAlert := b.alertToWithdraw(ctx, key)
-	if err := b.wipe(ctx, chat, key, c); err != nil {
+	if err := b.wipe(ctx, chatID, key, c); err != nil {
 		return err
 	}
 	if hasAlert {
@@ -156,7 +159,7 @@ func (b *Bot) alertToWithdraw(ctx context.Context, key string) (domain.Alert, bo
 	}
 	al, found, err := b.o.OnCall.Alert(ctx, key)
 	if err != nil {
-		b.o.Log.Warn("can't load the alert of an intake being erased; its messages keep their button", "chat", b.pseudonym(parseKey(key)), "err", err)
+		b.o.Log.Warn("can't load the alert of an intake being erased; its messages keep their button", "chat", b.pseudo.Of(chat.ParseSessionKey(key)), "err", err)
 		return domain.Alert{}, false
 	}
 	return al, found && len(al.Notices) > 0
@@ -169,14 +172,14 @@ func (b *Bot) alertToWithdraw(ctx context.Context, key string) (domain.Alert, bo
 func (b *Bot) withdrawAlert(ctx context.Context, al domain.Alert) {
 	for _, n := range al.Notices {
 		lang := b.langOf(ctx, n.Chat)
-		b.sender.Edit(ctx, n.Chat, n.Message, b.render(lang, "", dialog.T("alert.staff.withdrawn")), nil)
+		b.out.S.Edit(ctx, n.Chat, n.Message, b.o.Renderer.Join(lang, "", dialog.T("alert.staff.withdrawn")), nil)
 	}
-	b.o.Log.Info("the alert of an erased intake was withdrawn", "chat", b.pseudonym(parseKey(al.Key)), "messages", len(al.Notices))
+	b.o.Log.Info("the alert of an erased intake was withdrawn", "chat", b.pseudo.Of(chat.ParseSessionKey(al.Key)), "messages", len(al.Notices))
 }
 
 // wipe is erase without stopping the work on the intake: for the due
 // loop, which is that work itself (it settles the others first, expire).
-func (b *Bot) wipe(ctx context.Context, chat int64, key string, c *domain.Case) error {
+func (b *Bot) wipe(ctx context.Context, chatID int64, key string, c *domain.Case) error {
 	del, ok := b.o.Store.(SessionDeleter)
 	if !ok {
 		return errCantErase
@@ -201,7 +204,7 @@ func (b *Bot) wipe(ctx context.Context, chat int64, key string, c *domain.Case) 
 		if err := del.Delete(ctx, key); err != nil {
 			return err
 		}
-		return er.EraseTraces(ctx, chat, key)
+		return er.EraseTraces(ctx, chatID, key)
 	}
 	if err := del.Delete(ctx, key); err != nil {
 		return err
@@ -215,17 +218,17 @@ func (b *Bot) wipe(ctx context.Context, chat int64, key string, c *domain.Case) 
 
 // dropTrail forgets the messages just sent to chat (the whole trail of
 // the chat).
-func (b *Bot) dropTrail(ctx context.Context, chat int64) {
+func (b *Bot) dropTrail(ctx context.Context, chatID int64) {
 	if b.trail == nil {
 		return
 	}
 	if err := b.trail.flush(ctx); err == nil {
-		_, err = b.o.Trail.Take(ctx, sessionKey(chat))
+		_, err = b.o.Trail.Take(ctx, chat.SessionKey(chatID))
 		if err == nil {
 			return
 		}
 	}
-	b.o.Log.Warn("can't drop the /exit trail of an erased intake; it expires by itself", "chat", b.pseudonym(chat))
+	b.o.Log.Warn("can't drop the /exit trail of an erased intake; it expires by itself", "chatID", b.pseudo.Of(chatID))
 }
 
 // tellWithdrawn tells the case's director and counsellor, in their
@@ -245,7 +248,7 @@ func (b *Bot) tellWithdrawn(ctx context.Context, c domain.Case) {
 			continue
 		}
 		lang := b.staffLang(m)
-		b.sayHTML(ctx, id, lang, nil, b.render(lang, "", dialog.T("erase.withdrawn", "Who", who)), true)
+		b.out.SayHTML(ctx, id, lang, nil, b.o.Renderer.Join(lang, "", dialog.T("erase.withdrawn", "Who", who)), true)
 	}
 }
 
@@ -253,7 +256,7 @@ func (b *Bot) tellWithdrawn(ctx context.Context, c domain.Case) {
 // have expired: an intake never sent leaves no case behind.
 func (b *Bot) scheduleIdle(ctx context.Context, key string, from time.Time) {
 	if err := b.o.People.ScheduleDue(ctx, key, from.Add(b.o.IdleTTL+idleGrace)); err != nil {
-		b.o.Log.Warn("can't schedule the expiry of a case", "case", b.pseudonym(parseKey(key)), "err", err)
+		b.o.Log.Warn("can't schedule the expiry of a case", "case", b.pseudo.Of(chat.ParseSessionKey(key)), "err", err)
 	}
 }
 
@@ -313,12 +316,12 @@ func unanswered(c domain.Case, s dialog.Session, found bool) bool {
 // the person (an /exit clean-up that would put its leftovers back into the
 // trail, an alert being raised) is stopped first, as for /delete.
 func (b *Bot) expire(ctx context.Context, c domain.Case, why string) error {
-	b.settleOthers(ctx, c.Key, eraseSettle)
-	if err := b.wipe(ctx, parseKey(c.Key), c.Key, &c); err != nil {
+	b.work.SettleOthers(ctx, c.Key, eraseSettle)
+	if err := b.wipe(ctx, chat.ParseSessionKey(c.Key), c.Key, &c); err != nil {
 		return err
 	}
 	b.audit(ctx, 0, "intake.expired", c.Key)
-	b.o.Log.Info("intake erased at the end of its lifetime", "case", b.pseudonym(parseKey(c.Key)), "why", why)
+	b.o.Log.Info("intake erased at the end of its lifetime", "case", b.pseudo.Of(chat.ParseSessionKey(c.Key)), "why", why)
 	return nil
 }
 

@@ -3,14 +3,12 @@ package bot
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
 	"time"
 
-	tgbot "github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
+	"github.com/intakebot/intakebot/bot/chat"
 
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -52,8 +50,8 @@ func (b *Bot) withPrivacy() {
 		return
 	}
 	b.trail = newRecorder(b.o.Trail, b.o.Log)
-	prev := b.sender.OnSent
-	b.sender.OnSent = func(chat int64, msgID int, document bool) {
+	prev := b.out.S.OnSent
+	b.out.S.OnSent = func(chat int64, msgID int, document bool) {
 		if prev != nil {
 			prev(chat, msgID, document)
 		}
@@ -65,34 +63,14 @@ func (b *Bot) withPrivacy() {
 	}
 }
 
-// privacy records the person's own message for /exit and handles the
-// privacy commands and the buttons of /delete; done reports that it did.
-func (b *Bot) privacy(ctx context.Context, in incoming) (done bool, err error) {
-	if in.msgID != 0 {
-		b.recordShown(in.chatID, in.msgID, shownOwn)
-	}
-	ev := in.ev
-	switch {
-	case ev.Kind == dialog.EventCommand && ev.Command == "exit":
-		return true, b.quickExit(ctx, in)
-	case ev.Kind == dialog.EventCommand && ev.Command == "mydata":
-		return true, b.myData(ctx, in)
-	case ev.Kind == dialog.EventCommand && ev.Command == "delete":
-		return true, b.askErase(ctx, in)
-	case ev.Kind == dialog.EventButton && (ev.Data == staffData(actEraseYes, "") || ev.Data == staffData(actEraseNo, "")):
-		return true, b.eraseButton(ctx, in)
-	}
-	return false, nil
-}
-
 // youngLang is the language to speak to the person of a chat in: their
 // session's, else the one Telegram reports. A store that fails gives the
 // latter: these commands must work when little else does.
-func (b *Bot) youngLang(ctx context.Context, in incoming) string {
-	if s, found, err := b.o.Store.Load(ctx, sessionKey(in.chatID)); err == nil && found && s.Lang != "" {
+func (b *Bot) youngLang(ctx context.Context, in chat.Request) string {
+	if s, found, err := b.o.Store.Load(ctx, chat.SessionKey(in.Chat)); err == nil && found && s.Lang != "" {
 		return s.Lang
 	}
-	return b.o.Engine.MatchLanguage(in.ev.Lang)
+	return b.o.Engine.MatchLanguage(in.Event.Lang)
 }
 
 // quickExit deletes what the chat shows, as far as Telegram allows, and
@@ -102,15 +80,15 @@ func (b *Bot) youngLang(ctx context.Context, in incoming) string {
 // (clearOld): the chat is paced at about a message a second, and the line
 // must not wait for them. Older files and the person's older messages
 // can't be touched by a bot.
-func (b *Bot) quickExit(ctx context.Context, in incoming) error {
-	log := b.o.Log.With("chat", b.pseudonym(in.chatID))
+func (b *Bot) quickExit(ctx context.Context, in chat.Request) error {
+	log := b.o.Log.With("chat", b.pseudo.Of(in.Chat))
 	var entries []string
 	if b.trail != nil {
 		if err := b.trail.flush(ctx); err != nil {
 			log.Warn("can't write the /exit trail before reading it", "err", err)
 		}
 		var err error
-		if entries, err = b.o.Trail.Take(ctx, sessionKey(in.chatID)); err != nil {
+		if entries, err = b.o.Trail.Take(ctx, chat.SessionKey(in.Chat)); err != nil {
 			return err
 		}
 	}
@@ -121,8 +99,8 @@ func (b *Bot) quickExit(ctx context.Context, in incoming) error {
 			msgs = append(msgs, s)
 		}
 	}
-	if in.msgID != 0 {
-		msgs = append(msgs, shown{id: in.msgID, at: b.o.Now(), kind: shownOwn})
+	if in.Message != 0 {
+		msgs = append(msgs, shown{id: in.Message, at: b.o.Now(), kind: shownOwn})
 	}
 	now := b.o.Now()
 	seen := map[int]bool{}
@@ -143,7 +121,7 @@ func (b *Bot) quickExit(ctx context.Context, in incoming) error {
 	slices.Sort(del)
 	deleted := 0
 	for batch := range slices.Chunk(del, maxDeleteBatch) {
-		if err := b.sender.DeleteMessages(ctx, in.chatID, batch); err != nil {
+		if err := b.out.Delete(ctx, in.Chat, batch); err != nil {
 			log.Warn("can't delete messages; clearing the bot's instead", "count", len(batch), "err", err)
 			for _, s := range msgs {
 				if s.kind == shownText && slices.Contains(batch, s.id) {
@@ -154,21 +132,21 @@ func (b *Bot) quickExit(ctx context.Context, in incoming) error {
 		}
 		deleted += len(batch)
 	}
-	b.say(ctx, in.chatID, lang, nil, dialog.T("exit.bye"))
+	b.out.Say(ctx, in.Chat, lang, nil, dialog.T("exit.bye"))
 	log.Info("quick exit", "deleted", deleted, "old", len(old))
 	if len(old) == 0 && !b.hasIntake(ctx, in) {
 		// Nothing is kept about someone without an intake, not even the
 		// goodbye line.
-		b.dropTrail(ctx, in.chatID)
+		b.dropTrail(ctx, in.Chat)
 		return nil
 	}
-	b.clearOld(in.chatID, lang, old)
+	b.clearOld(in.Chat, lang, old)
 	return nil
 }
 
 // hasIntake reports whether anything is stored for the sender of in: a
 // session or a case. An error counts as yes (keeping a trail is the safe side).
-func (b *Bot) hasIntake(ctx context.Context, in incoming) bool {
+func (b *Bot) hasIntake(ctx context.Context, in chat.Request) bool {
 	st, err := b.storedFor(ctx, in)
 	return err != nil || !st.nothing()
 }
@@ -187,7 +165,7 @@ const (
 // session (an erasure stops it, and nothing is put back then) and in the
 // recorder's workers (closing the Bot stops it after putting back what is
 // left) and the handoffs (WaitHandoffs waits for it).
-func (b *Bot) clearOld(chat int64, lang string, old []shown) {
+func (b *Bot) clearOld(chatID int64, lang string, old []shown) {
 	if len(old) == 0 || b.trail == nil {
 		return
 	}
@@ -196,38 +174,36 @@ func (b *Bot) clearOld(chat int64, lang string, old []shown) {
 	if len(todo) > exitEditMax {
 		todo, rest = old[:exitEditMax], old[exitEditMax:]
 	}
-	r, key := b.trail, sessionKey(chat)
+	r, key := b.trail, chat.SessionKey(chatID)
 	if !r.startWork() {
 		// The Bot is closing: the messages go back into the trail, for
 		// the next /exit.
 		if err := r.putBack(key, old); err != nil {
-			b.o.Log.Warn("quick exit: can't put old messages back while stopping", "chat", b.pseudonym(chat), "err", err)
+			b.o.Log.Warn("quick exit: can't put old messages back while stopping", "chatID", b.pseudo.Of(chatID), "err", err)
 		}
 		return
 	}
 	base, cancel := context.WithTimeout(r.life, exitEditTimeout)
-	ctx, finish := b.track(base, key)
-	b.handoffs.Add(1)
-	go func() {
-		defer b.handoffs.Done()
+	ctx, finish := b.work.Track(base, key)
+	b.work.Go(func() {
 		defer r.workers.Done()
 		defer cancel()
 		defer finish()
-		log := b.o.Log.With("chat", b.pseudonym(chat))
+		log := b.o.Log.With("chatID", b.pseudo.Of(chatID))
 		defer func() {
 			if p := recover(); p != nil {
 				b.o.Metrics.Panics.Add(1)
 				log.Error("panic while clearing old messages", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			}
 		}()
-		neutral := b.render(lang, "", dialog.T("exit.removed"))
+		neutral := b.o.Renderer.Join(lang, "", dialog.T("exit.removed"))
 		done := 0
 		for _, s := range todo {
 			if ctx.Err() != nil {
 				break
 			}
-			if !b.sender.Edit(ctx, chat, s.id, neutral, nil) {
-				_ = b.sender.ClearKeyboard(ctx, chat, s.id)
+			if !b.out.S.Edit(ctx, chatID, s.id, neutral, nil) {
+				_ = b.out.ClearKeyboard(ctx, chatID, s.id)
 			}
 			if ctx.Err() != nil { // cut short: try it again next time
 				break
@@ -244,43 +220,5 @@ func (b *Bot) clearOld(chat int64, lang string, old []shown) {
 			r.record(key, s)
 		}
 		log.Info("quick exit: old messages cleared", "cleared", done, "left", len(left))
-	}()
-}
-
-// messageCleaner is the part of the Bot API that /exit needs besides
-// TelegramAPI; *github.com/go-telegram/bot.Bot has it.
-type messageCleaner interface {
-	DeleteMessages(ctx context.Context, p *tgbot.DeleteMessagesParams) (bool, error)
-	EditMessageReplyMarkup(ctx context.Context, p *tgbot.EditMessageReplyMarkupParams) (*models.Message, error)
-}
-
-var errNoCleaner = errors.New("the Bot API client can't delete messages")
-
-// DeleteMessages deletes up to 100 messages of chat at once, as a live
-// reply. Telegram skips the messages it can't delete (too old, gone) and
-// fails only when it could delete none.
-func (s *Sender) DeleteMessages(ctx context.Context, chat int64, ids []int) error {
-	c, ok := s.API.(messageCleaner)
-	if !ok {
-		return errNoCleaner
-	}
-	p := &tgbot.DeleteMessagesParams{ChatID: chat, MessageIDs: ids}
-	return s.exchange(ctx, "deleteMessages", chat, prioLive, func(ctx context.Context) error {
-		_, err := c.DeleteMessages(ctx, p)
-		return err
-	}, nil)
-}
-
-// ClearKeyboard removes the inline keyboard under a message of the bot.
-func (s *Sender) ClearKeyboard(ctx context.Context, chat int64, msgID int) error {
-	c, ok := s.API.(messageCleaner)
-	if !ok {
-		return errNoCleaner
-	}
-	p := &tgbot.EditMessageReplyMarkupParams{ChatID: chat, MessageID: msgID,
-		ReplyMarkup: &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}}
-	return s.exchange(ctx, "editMessageReplyMarkup", chat, prioLive, func(ctx context.Context) error {
-		_, err := c.EditMessageReplyMarkup(ctx, p)
-		return err
-	}, nil)
+	})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 )
 
@@ -26,7 +27,7 @@ type longChat struct {
 
 func newLongChat(t *testing.T, nOld, nRecent int) *longChat {
 	t.Helper()
-	var sender *bot.Sender
+	var sender *telegram.Sender
 	p := newPrivacy(t, func(o *bot.Options) { sender = o.Sender })
 	gate, editing := make(chan struct{}), make(chan struct{}, 1)
 	var once sync.Once

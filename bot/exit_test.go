@@ -10,7 +10,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
-	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -146,7 +146,7 @@ func TestSenderClearsKeyboardsAndDeletes(t *testing.T) {
 		t.Fatal(err)
 	}
 	var sent []int
-	s := &bot.Sender{API: client, PerSecond: 1000, PerChatInterval: time.Millisecond,
+	s := &telegram.Sender{API: client, PerSecond: 1000, PerChatInterval: time.Millisecond,
 		OnSent: func(chat int64, id int, doc bool) { sent = append(sent, id) }}
 	ctx := context.Background()
 	api.SendText(youngID, youngID, "hoi", "nl")
@@ -159,17 +159,18 @@ func TestSenderClearsKeyboardsAndDeletes(t *testing.T) {
 	if !s.SendDocument(ctx, youngID, "a.txt", []byte("x"), "") || len(sent) != 4 {
 		t.Fatalf("OnSent saw %v", sent)
 	}
-	if err := s.ClearKeyboard(ctx, youngID, sent[0]); err != nil {
+	out := &telegram.Out{S: s}
+	if err := out.ClearKeyboard(ctx, youngID, sent[0]); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteMessages(ctx, youngID, sent[1:]); err != nil {
+	if err := out.Delete(ctx, youngID, sent[1:]); err != nil {
 		t.Fatal(err)
 	}
 	chat := api.Chat(youngID)
 	if len(chat) != 2 || chat[1].ID != int64(sent[0]) || chat[1].Text != "vraag" || len(chat[1].Buttons()) != 0 {
 		t.Fatalf("chat:\n%s", telegramtest.FormatTranscript(chat))
 	}
-	if err := s.DeleteMessages(ctx, youngID, sent[1:]); err == nil {
+	if err := out.Delete(ctx, youngID, sent[1:]); err == nil {
 		t.Fatal("deleting deleted messages again did not fail")
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/chat"
+
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -29,7 +31,7 @@ func (b *Bot) handOff(ctx context.Context, s dialog.Session) error {
 	}
 	if !found {
 		if b.o.OpenIntakeDirector == 0 {
-			b.o.Log.Warn("an intake was sent without a director", "chat", b.pseudonym(parseKey(s.Key)))
+			b.o.Log.Warn("an intake was sent without a director", "chat", b.pseudo.Of(chat.ParseSessionKey(s.Key)))
 			return nil
 		}
 		c = domain.Case{Key: s.Key, Director: b.o.OpenIntakeDirector, Linked: b.o.Now()}
@@ -48,34 +50,23 @@ func (b *Bot) handOff(ctx context.Context, s dialog.Session) error {
 	// young person's next message never waits behind it. A delivery cut
 	// short by a stop is finished by the due loop. It is tracked, so that
 	// a /delete meanwhile stops it before it erases (bot/inflight.go).
-	work, finish := b.track(context.WithoutCancel(ctx), s.Key)
-	b.handoffs.Add(1)
-	go func() {
-		defer b.handoffs.Done()
+	work, finish := b.work.Track(context.WithoutCancel(ctx), s.Key)
+	b.work.Go(func() {
 		defer finish()
 		ctx, cancel := context.WithTimeout(work, handoffTimeout)
 		defer cancel()
 		b.deliverHandoff(ctx, c, s)
-	}()
+	})
 	return nil
 }
 
 // handoffTimeout bounds one delivery in the background.
 const handoffTimeout = 2 * time.Minute
 
-// WaitHandoffs waits until the deliveries in the background are done, or
-// ctx ends (a stop: the due loop finishes them later).
-func (b *Bot) WaitHandoffs(ctx context.Context) {
-	done := make(chan struct{})
-	go func() {
-		b.handoffs.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-ctx.Done():
-	}
-}
+// WaitHandoffs waits until the work in the background is done (deliveries,
+// alerts, clearing after /exit), or ctx ends (a stop: the due loop
+// finishes a delivery later).
+func (b *Bot) WaitHandoffs(ctx context.Context) { b.work.Wait(ctx) }
 
 // deliverHandoff sends the intake to the case's director, in the
 // director's language, records that it arrived and then sends the button
@@ -83,7 +74,7 @@ func (b *Bot) WaitHandoffs(ctx context.Context) {
 // arrived. Only a current director ever receives it. When ctx ends (a
 // /delete settles the work) nothing more is recorded or sent.
 func (b *Bot) deliverHandoff(ctx context.Context, c domain.Case, s dialog.Session) bool {
-	log := b.o.Log.With("case", b.pseudonym(parseKey(c.Key)), "director", b.pseudonym(c.Director))
+	log := b.o.Log.With("case", b.pseudo.Of(chat.ParseSessionKey(c.Key)), "director", b.pseudo.Of(c.Director))
 	dir, ok, err := b.o.People.Staff(ctx, c.Director)
 	if err != nil {
 		log.Error("can't look up the director of an intake", "err", err)
@@ -137,7 +128,7 @@ func (b *Bot) deliverHandoff(ctx context.Context, c domain.Case, s dialog.Sessio
 		return false
 	}
 	b.audit(ctx, dir.UserID, "summary.delivered", c.Key)
-	if !b.say(ctx, dir.UserID, lang, ackButton(c.Key), dialog.T("ack.prompt")) {
+	if !b.out.Say(ctx, dir.UserID, lang, ackButton(c.Key), dialog.T("ack.prompt")) {
 		log.Warn("the acknowledge button did not reach the director; the reminder brings it again")
 	}
 	log.Info("intake handed off")
@@ -146,16 +137,16 @@ func (b *Bot) deliverHandoff(ctx context.Context, c domain.Case, s dialog.Sessio
 
 // sendSummary sends the intake as messages and as a document to chat, in
 // lang; it reports whether all of it arrived.
-func (b *Bot) sendSummary(ctx context.Context, chat int64, lang string, c domain.Case, s dialog.Session) bool {
+func (b *Bot) sendSummary(ctx context.Context, chatID int64, lang string, c domain.Case, s dialog.Session) bool {
 	sum := dialog.BuildSummary(b.o.Engine.Flow, s)
 	view := HandoffView{Case: c, Summary: sum, Age: s.Age, Flags: sum.Flags}
 	ok := true
-	for _, m := range b.o.Renderer.HandoffMessages(lang, view) {
-		ok = b.sender.Send(ctx, chat, m, nil) && ok
+	for _, m := range NewHandoffRenderer(b.o.Renderer).HandoffMessages(lang, view) {
+		ok = b.out.S.Send(ctx, chatID, m, nil) && ok
 	}
-	name, doc := b.o.Renderer.HandoffDocument(lang, view)
+	name, doc := NewHandoffRenderer(b.o.Renderer).HandoffDocument(lang, view)
 	caption := b.o.Renderer.Text(lang, dialog.T("handoff.document_caption"))
-	return b.sender.SendDocument(ctx, chat, name, doc, caption) && ok
+	return b.out.S.SendDocument(ctx, chatID, name, doc, caption) && ok
 }
 
 // deliveredFor reports whether the case's director got submission s: a
@@ -165,15 +156,15 @@ func deliveredFor(c domain.Case, s dialog.Session) bool {
 }
 
 func ackButton(key string) [][]dialog.Button {
-	return [][]dialog.Button{{{Label: dialog.T("btn.ack"), Data: staffData(actAcknowledge, key)}}}
+	return [][]dialog.Button{{{Label: dialog.T("btn.ack"), Data: chat.ButtonData(actAcknowledge, key)}}}
 }
 
 // acknowledge records the director's "I'll contact them" and tells the
 // young person, without a word of content, that they are seen. The caller
 // checked that the actor is the case's director or an admin.
-func (b *Bot) acknowledge(ctx context.Context, in incoming, a actor, c domain.Case) (dialog.Text, error) {
+func (b *Bot) acknowledge(ctx context.Context, in chat.Request, a chat.Actor, c domain.Case) (dialog.Text, error) {
 	if !c.Acknowledged.IsZero() {
-		b.edit(ctx, in, a.lang, nil, dialog.T("ack.done", "Date", c.Acknowledged))
+		b.out.Edit(ctx, in, a.Lang, nil, dialog.T("ack.done", "Date", c.Acknowledged))
 		return dialog.T("ack.already"), nil
 	}
 	if c.Delivered.IsZero() {
@@ -186,7 +177,7 @@ func (b *Bot) acknowledge(ctx context.Context, in incoming, a actor, c domain.Ca
 		if already = cur.Acknowledged; !already.IsZero() || cur.Delivered.IsZero() {
 			return false
 		}
-		cur.Acknowledged, cur.AckBy = now, a.id
+		cur.Acknowledged, cur.AckBy = now, a.ID
 		return true
 	})
 	switch {
@@ -194,7 +185,7 @@ func (b *Bot) acknowledge(ctx context.Context, in incoming, a actor, c domain.Ca
 		return dialog.Text{}, err
 	case !ok && !already.IsZero():
 		// Someone else was just before them.
-		b.edit(ctx, in, a.lang, nil, dialog.T("ack.done", "Date", already))
+		b.out.Edit(ctx, in, a.Lang, nil, dialog.T("ack.done", "Date", already))
 		return dialog.T("ack.already"), nil
 	case !ok:
 		return dialog.T("staff.gone"), nil
@@ -205,12 +196,12 @@ func (b *Bot) acknowledge(ctx context.Context, in incoming, a actor, c domain.Ca
 		// The due loop sees the acknowledgement and schedules it then.
 		b.o.Log.Warn("can't schedule the expiry of an acknowledged intake", "err", err)
 	}
-	b.audit(ctx, a.id, "summary.acknowledged", c.Key)
-	b.o.Log.Info("intake acknowledged", "case", b.pseudonym(parseKey(c.Key)), "by", b.pseudonym(a.id))
+	b.audit(ctx, a.ID, "summary.acknowledged", c.Key)
+	b.o.Log.Info("intake acknowledged", "case", b.pseudo.Of(chat.ParseSessionKey(c.Key)), "by", b.pseudo.Of(a.ID))
 
 	var name any = dialog.T("ack.your_director")
-	if a.isMember && a.id == c.Director {
-		name = a.member.Name
+	if a.Member && a.ID == c.Director {
+		name = a.Staff.Name
 	} else if dir, ok, err := b.o.People.Staff(ctx, c.Director); err == nil && ok {
 		name = dir.Name
 	}
@@ -218,7 +209,7 @@ func (b *Bot) acknowledge(ctx context.Context, in incoming, a actor, c domain.Ca
 	if s, found, err := b.o.Store.Load(ctx, c.Key); err == nil && found && s.Lang != "" {
 		lang = s.Lang
 	}
-	b.say(ctx, parseKey(c.Key), lang, nil, dialog.T("ack.young", "Name", name))
-	b.edit(ctx, in, a.lang, nil, dialog.T("ack.done", "Date", now))
+	b.out.Say(ctx, chat.ParseSessionKey(c.Key), lang, nil, dialog.T("ack.young", "Name", name))
+	b.out.Edit(ctx, in, a.Lang, nil, dialog.T("ack.done", "Date", now))
 	return dialog.Text{}, nil
 }

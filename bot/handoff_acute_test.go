@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -31,24 +32,24 @@ func TestHandoffAcuteRiskComesFirst(t *testing.T) {
 	v := handoffView(e.Flow, s)
 	for lang, want := range map[string]string{
 		"nl": "🚨 Acuut risico gemeld: 2025-03-14 10:40 (bij ‘Voelt zich nu veilig’), 2025-03-14 10:45 (bij ‘" +
-			bot.PlainText(r.Text("nl", dialog.T("q.safety_agreements.short"))) + "’), 2025-03-14 11:00 (in een bericht), 2025-03-14 11:10 (via /urgent).",
+			render.PlainText(r.Text("nl", dialog.T("q.safety_agreements.short"))) + "’), 2025-03-14 11:00 (in een bericht), 2025-03-14 11:10 (via /urgent).",
 		"en": "🚨 Acute risk signalled: 2025-03-14 10:40 (at ‘Feels safe now’),",
 	} {
 		t.Run(lang, func(t *testing.T) {
-			first := checkHandoffMessages(t, r, lang, r.HandoffMessages(lang, v))[0]
-			header, _, _ := strings.Cut(first, "\n\n"+bot.PlainText(r.Text(lang, v.Summary.Topics[0].Topic)))
+			first := checkHandoffMessages(t, r, lang, bot.NewHandoffRenderer(r).HandoffMessages(lang, v))[0]
+			header, _, _ := strings.Cut(first, "\n\n"+render.PlainText(r.Text(lang, v.Summary.Topics[0].Topic)))
 			if !strings.Contains(header, want) {
 				t.Fatalf("the header lacks %q:\n%s", want, header)
 			}
 			acute := strings.Index(header, "🚨")
-			safety := strings.Index(header, bot.PlainText(r.Text(lang, dialog.T("flag.safety"))))
+			safety := strings.Index(header, render.PlainText(r.Text(lang, dialog.T("flag.safety"))))
 			if safety < 0 || acute > safety {
 				t.Errorf("acute risk is not the first flag:\n%s", header)
 			}
 			if strings.Contains(header, words) {
 				t.Errorf("the header shows the young person's words:\n%s", header)
 			}
-			_, doc := r.HandoffDocument(lang, v)
+			_, doc := bot.NewHandoffRenderer(r).HandoffDocument(lang, v)
 			info := parseHandoffDocument(t, doc)
 			if !strings.Contains(info.text, want) {
 				t.Errorf("the document lacks %q", want)
@@ -65,7 +66,7 @@ func TestHandoffAcuteRiskComesFirst(t *testing.T) {
 
 	// Without signals there is no such line.
 	s.Signals = nil
-	if first := r.HandoffMessages("nl", handoffView(e.Flow, s))[0]; strings.Contains(first, "🚨") {
+	if first := bot.NewHandoffRenderer(r).HandoffMessages("nl", handoffView(e.Flow, s))[0]; strings.Contains(first, "🚨") {
 		t.Errorf("acute risk without signals:\n%s", first)
 	}
 }

@@ -10,11 +10,17 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/intakebot/intakebot/bot/render"
+
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
+
+// HandoffRenderer renders what a director receives: the summary messages
+// and the printable document.
+type HandoffRenderer struct{ *render.Renderer }
 
 // HandoffView is what a director receives about one intake.
 type HandoffView struct {
@@ -46,8 +52,8 @@ const blockSep = "\n\n"
 // in flow order and at the end the skipped questions. Messages break only
 // between these parts; a part longer than a message on its own is cut with
 // Split. When there is more than one message, each ends with "part N of
-// M". Every message is at most MaxMessageLen UTF-16 units.
-func (r *Renderer) HandoffMessages(lang string, v HandoffView) []string {
+// M". Every message is at most render.MaxMessageLen UTF-16 units.
+func (r HandoffRenderer) HandoffMessages(lang string, v HandoffView) []string {
 	blocks := make([]string, 0, len(v.Summary.Topics)+2)
 	blocks = append(blocks, r.handoffHeader(lang, v))
 	for _, t := range v.Summary.Topics {
@@ -55,7 +61,7 @@ func (r *Renderer) HandoffMessages(lang string, v HandoffView) []string {
 	}
 	blocks = append(blocks, r.handoffSkipped(lang, v.Summary))
 
-	msgs := packBlocks(blocks, MaxMessageLen)
+	msgs := packBlocks(blocks, render.MaxMessageLen)
 	if len(msgs) <= 1 {
 		return msgs
 	}
@@ -63,8 +69,8 @@ func (r *Renderer) HandoffMessages(lang string, v HandoffView) []string {
 	// the room itself may add a message, and a digit.
 	total := len(msgs)
 	for {
-		reserve := utf16Len(blockSep + r.partLine(lang, total, total))
-		msgs = packBlocks(blocks, MaxMessageLen-reserve)
+		reserve := render.Len(blockSep + r.partLine(lang, total, total))
+		msgs = packBlocks(blocks, render.MaxMessageLen-reserve)
 		if len(strconv.Itoa(len(msgs))) <= len(strconv.Itoa(total)) {
 			break
 		}
@@ -76,7 +82,7 @@ func (r *Renderer) HandoffMessages(lang string, v HandoffView) []string {
 	return msgs
 }
 
-func (r *Renderer) partLine(lang string, n, total int) string {
+func (r HandoffRenderer) partLine(lang string, n, total int) string {
 	return "<i>" + r.Text(lang, dialog.T("handoff.part", "N", n, "Total", total)) + "</i>"
 }
 
@@ -87,10 +93,10 @@ func packBlocks(blocks []string, limit int) []string {
 	var out []string
 	cur := ""
 	for _, b := range blocks {
-		if strings.TrimSpace(PlainText(b)) == "" {
+		if strings.TrimSpace(render.PlainText(b)) == "" {
 			continue
 		}
-		if cur != "" && utf16Len(cur)+utf16Len(blockSep)+utf16Len(b) <= limit {
+		if cur != "" && render.Len(cur)+render.Len(blockSep)+render.Len(b) <= limit {
 			cur += blockSep + b
 			continue
 		}
@@ -98,11 +104,11 @@ func packBlocks(blocks []string, limit int) []string {
 			out = append(out, cur)
 			cur = ""
 		}
-		if utf16Len(b) <= limit {
+		if render.Len(b) <= limit {
 			cur = b
 			continue
 		}
-		pieces := Split(b, limit)
+		pieces := render.Split(b, limit)
 		if len(pieces) == 0 {
 			continue
 		}
@@ -130,7 +136,7 @@ type handoffFacts struct {
 	language   string // "Language: ..." line
 }
 
-func (r *Renderer) handoffFacts(lang string, v HandoffView) handoffFacts {
+func (r HandoffRenderer) handoffFacts(lang string, v HandoffView) handoffFacts {
 	f := handoffFacts{
 		title:      r.Text(lang, dialog.T("handoff.title")),
 		flagsTitle: r.Text(lang, dialog.T("handoff.flags_title")),
@@ -160,9 +166,9 @@ func (r *Renderer) handoffFacts(lang string, v HandoffView) handoffFacts {
 	sum := v.Summary
 	switch {
 	case !sum.Submitted.IsZero():
-		f.date = r.Text(lang, dialog.T("summary.submitted", "Date", r.date(sum.Submitted)))
+		f.date = r.Text(lang, dialog.T("summary.submitted", "Date", r.Date(sum.Submitted)))
 	case !sum.Started.IsZero():
-		f.date = r.Text(lang, dialog.T("summary.started", "Date", r.date(sum.Started)))
+		f.date = r.Text(lang, dialog.T("summary.started", "Date", r.Date(sum.Started)))
 	}
 	langName := dialog.T("handoff.unknown")
 	if sum.Lang != "" {
@@ -174,7 +180,7 @@ func (r *Renderer) handoffFacts(lang string, v HandoffView) handoffFacts {
 
 // acuteFlag is the line on top of a summary with signals of acute risk:
 // when and where each came, never what was said.
-func (r *Renderer) acuteFlag(lang string, signals []dialog.SummarySignal) string {
+func (r HandoffRenderer) acuteFlag(lang string, signals []dialog.SummarySignal) string {
 	at := make([]dialog.Text, len(signals))
 	for i, sg := range signals {
 		at[i] = dialog.T("flag.acute.at", "Date", sg.At, "Where", sg.Where)
@@ -199,7 +205,7 @@ func orderFlags(flags []string) []string {
 	return out
 }
 
-func (r *Renderer) handoffHeader(lang string, v HandoffView) string {
+func (r HandoffRenderer) handoffHeader(lang string, v HandoffView) string {
 	f := r.handoffFacts(lang, v)
 	var b strings.Builder
 	b.WriteString("<b>" + f.title + "</b>")
@@ -224,7 +230,7 @@ func (r *Renderer) handoffHeader(lang string, v HandoffView) string {
 
 // handoffTopic renders one topic: its name in bold, then each question's
 // short label with the answer, a list as bullets.
-func (r *Renderer) handoffTopic(lang string, t dialog.SummaryTopic) string {
+func (r HandoffRenderer) handoffTopic(lang string, t dialog.SummaryTopic) string {
 	var b strings.Builder
 	b.WriteString("<b>" + r.Text(lang, t.Topic) + "</b>")
 	for _, it := range t.Items {
@@ -249,7 +255,7 @@ func (r *Renderer) handoffTopic(lang string, t dialog.SummaryTopic) string {
 	return b.String()
 }
 
-func (r *Renderer) handoffSkipped(lang string, sum dialog.Summary) string {
+func (r HandoffRenderer) handoffSkipped(lang string, sum dialog.Summary) string {
 	var b strings.Builder
 	b.WriteString("<b>" + r.Text(lang, dialog.T("summary.skipped_title")) + "</b>")
 	if len(sum.Skipped) == 0 {
@@ -298,9 +304,9 @@ footer { margin-top: 2.5em; padding-top: .5em; border-top: 1px solid #888; font-
 // escaped; each answer has dir="auto", so a right-to-left answer reads
 // right. filename is "intake-<date>-<first name>.html" in [a-z0-9.-] only
 // (see handoffFilename).
-func (r *Renderer) HandoffDocument(lang string, v HandoffView) (filename string, doc []byte) {
+func (r HandoffRenderer) HandoffDocument(lang string, v HandoffView) (filename string, doc []byte) {
 	// Locale texts are Telegram HTML: their plain text, escaped for HTML.
-	plain := func(s string) string { return html.EscapeString(PlainText(s)) }
+	plain := func(s string) string { return html.EscapeString(render.PlainText(s)) }
 	text := func(t dialog.Text) string { return plain(r.Text(lang, t)) }
 	f := r.handoffFacts(lang, v)
 
@@ -390,7 +396,7 @@ func (r *Renderer) HandoffDocument(lang string, v HandoffView) (filename string,
 // HandoffCaption is the caption for the document of HandoffDocument when
 // it is sent to the director: what it is and that it is confidential, as
 // Telegram HTML (well under Telegram's 1,024 characters for a caption).
-func (r *Renderer) HandoffCaption(lang string) string {
+func (r HandoffRenderer) HandoffCaption(lang string) string {
 	return r.Text(lang, dialog.T("handoff.document_caption")) + "\n<i>" + r.Text(lang, dialog.T("handoff.confidential")) + "</i>"
 }
 
@@ -398,7 +404,7 @@ func (r *Renderer) HandoffCaption(lang string) string {
 // sent (or started), who by first name, else by 8 hex digits of a hash of
 // the case key, all in [a-z0-9-]. The case key is the young person's
 // Telegram chat ID, which a file kept in a dossier should not show.
-func (r *Renderer) handoffFilename(v HandoffView) string {
+func (r HandoffRenderer) handoffFilename(v HandoffView) string {
 	parts := []string{"intake"}
 	at := v.Summary.Submitted
 	if at.IsZero() {
@@ -451,3 +457,6 @@ func slug(s string) string {
 	}
 	return b.String()
 }
+
+// NewHandoffRenderer renders handoffs with r.
+func NewHandoffRenderer(r *render.Renderer) HandoffRenderer { return HandoffRenderer{r} }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"flag"
 	"html"
 	"io"
 	"maps"
@@ -17,7 +18,9 @@ import (
 	"unicode"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/bottest"
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -33,7 +36,7 @@ const (
 // "what must not happen") and one in Arabic (why not there).
 func handoffSession(tb testing.TB, f *dialog.Flow) dialog.Session {
 	tb.Helper()
-	s := fullSession(tb, f)
+	s := bottest.FullSession(tb, f)
 	s.Answers["must_not"] = dialog.Answer{Text: handoffHostile, At: s.Started}
 	s.Answers["no_go_reason"] = dialog.Answer{Text: handoffArabic, At: s.Started}
 	s.Age = "18_21"
@@ -56,20 +59,20 @@ func handoffView(f *dialog.Flow, s dialog.Session) bot.HandoffView {
 // HTML, within the limit, not empty), that each ends with its "part N of
 // M" line when there are several, and returns what the director sees of
 // each, without that line.
-func checkHandoffMessages(tb testing.TB, r *bot.Renderer, lang string, msgs []string) []string {
+func checkHandoffMessages(tb testing.TB, r *render.Renderer, lang string, msgs []string) []string {
 	tb.Helper()
 	if len(msgs) == 0 {
 		tb.Fatal("no messages")
 	}
 	var out []string
 	for i, m := range msgs {
-		if n := units(m); n > bot.MaxMessageLen {
-			tb.Fatalf("message %d has %d UTF-16 units, limit %d", i, n, bot.MaxMessageLen)
+		if n := render.Len(m); n > render.MaxMessageLen {
+			tb.Fatalf("message %d has %d UTF-16 units, limit %d", i, n, render.MaxMessageLen)
 		}
 		if err := telegramtest.ValidateHTML(m); err != nil {
 			tb.Fatalf("message %d is refused by Telegram: %v\n%q", i, err, m)
 		}
-		if strings.TrimSpace(bot.PlainText(m)) == "" {
+		if strings.TrimSpace(render.PlainText(m)) == "" {
 			tb.Fatalf("message %d shows nothing: %q", i, m)
 		}
 		if len(msgs) > 1 {
@@ -200,17 +203,17 @@ func TestHandoffGolden(t *testing.T) {
 	}
 	for _, lang := range []string{"nl", "en"} {
 		t.Run(lang, func(t *testing.T) {
-			msgs := r.HandoffMessages(lang, v)
+			msgs := bot.NewHandoffRenderer(r).HandoffMessages(lang, v)
 			shown := checkHandoffMessages(t, r, lang, msgs)
 			first := shown[0]
 			// The flags come first, before the facts.
-			flag := bot.PlainText(r.Text(lang, dialog.T("flag.safety")))
-			name := bot.PlainText(r.Text(lang, dialog.T("handoff.first_name"))) + ": Sara"
+			flag := render.PlainText(r.Text(lang, dialog.T("flag.safety")))
+			name := render.PlainText(r.Text(lang, dialog.T("handoff.first_name"))) + ": Sara"
 			for _, want := range []string{
 				flag,
-				bot.PlainText(r.Text(lang, dialog.T("flag.income"))),
+				render.PlainText(r.Text(lang, dialog.T("flag.income"))),
 				name,
-				bot.PlainText(r.Text(lang, dialog.T("age.18_21"))),
+				render.PlainText(r.Text(lang, dialog.T("age.18_21"))),
 				"2025-03-14 11:05",
 				"Nederlands",
 			} {
@@ -227,7 +230,7 @@ func TestHandoffGolden(t *testing.T) {
 					t.Errorf("the director does not read %q", want)
 				}
 			}
-			name, doc := r.HandoffDocument(lang, v)
+			name, doc := bot.NewHandoffRenderer(r).HandoffDocument(lang, v)
 			if name != "intake-2025-03-14-sara.html" {
 				t.Errorf("file name %q", name)
 			}
@@ -237,6 +240,8 @@ func TestHandoffGolden(t *testing.T) {
 		})
 	}
 }
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // golden compares got with testdata/name, or writes it there with -update.
 func golden(t *testing.T, name, got string) {
@@ -263,7 +268,7 @@ func TestHandoffUserTextIsVerbatim(t *testing.T) {
 	v.Case.FirstName = `<i>Sam</i> & "Co"`
 	for _, lang := range []string{"nl", "en"} {
 		t.Run(lang+" messages", func(t *testing.T) {
-			for i, m := range r.HandoffMessages(lang, v) {
+			for i, m := range bot.NewHandoffRenderer(r).HandoffMessages(lang, v) {
 				text, entities, err := telegramtest.ParseHTML(m)
 				if err != nil {
 					t.Fatalf("message %d: %v", i, err)
@@ -273,7 +278,7 @@ func TestHandoffUserTextIsVerbatim(t *testing.T) {
 					if at < 0 {
 						t.Fatalf("message %d does not show %q:\n%s", i, want, text)
 					}
-					from, to := units(text[:at]), units(text[:at])+units(want)
+					from, to := render.Len(text[:at]), render.Len(text[:at])+render.Len(want)
 					for _, e := range entities {
 						if e.Offset < to && e.Offset+e.Length > from {
 							t.Errorf("%q shows as %s", want, e.Type)
@@ -283,7 +288,7 @@ func TestHandoffUserTextIsVerbatim(t *testing.T) {
 			}
 		})
 		t.Run(lang+" document", func(t *testing.T) {
-			_, doc := r.HandoffDocument(lang, v)
+			_, doc := bot.NewHandoffRenderer(r).HandoffDocument(lang, v)
 			info := parseHandoffDocument(t, doc)
 			if info.lang != lang {
 				t.Errorf(`<html lang=%q>, want %q`, info.lang, lang)
@@ -315,7 +320,7 @@ func TestHandoffLongAnswerArrivesWhole(t *testing.T) {
 	v := handoffView(e.Flow, s)
 	for _, lang := range []string{"nl", "en"} {
 		t.Run(lang, func(t *testing.T) {
-			msgs := r.HandoffMessages(lang, v)
+			msgs := bot.NewHandoffRenderer(r).HandoffMessages(lang, v)
 			if len(msgs) < 3 {
 				t.Fatalf("%d messages for a 10,000-character answer", len(msgs))
 			}
@@ -326,7 +331,7 @@ func TestHandoffLongAnswerArrivesWhole(t *testing.T) {
 			// Each other topic stays in one message.
 			checkTopicsWhole(t, r, lang, v.Summary, shown, "topic.experience")
 
-			_, doc := r.HandoffDocument(lang, v)
+			_, doc := bot.NewHandoffRenderer(r).HandoffDocument(lang, v)
 			if info := parseHandoffDocument(t, doc); !slices.Contains(info.auto, long) {
 				t.Fatal("the long answer is not whole in the document")
 			}
@@ -355,7 +360,7 @@ func TestHandoffBreaksOnlyBetweenTopics(t *testing.T) {
 	v := handoffView(e.Flow, s)
 	for _, lang := range []string{"nl", "en"} {
 		t.Run(lang, func(t *testing.T) {
-			msgs := r.HandoffMessages(lang, v)
+			msgs := bot.NewHandoffRenderer(r).HandoffMessages(lang, v)
 			shown := checkHandoffMessages(t, r, lang, msgs)
 			if len(shown) < 4 || len(shown) >= len(v.Summary.Topics) {
 				t.Fatalf("%d messages for %d topics: want several, packed", len(shown), len(v.Summary.Topics))
@@ -363,9 +368,9 @@ func TestHandoffBreaksOnlyBetweenTopics(t *testing.T) {
 			checkTopicsWhole(t, r, lang, v.Summary, shown, "")
 			// Every message after the first starts with a topic (or the
 			// skipped questions).
-			starts := []string{bot.PlainText(r.Text(lang, dialog.T("summary.skipped_title")))}
+			starts := []string{render.PlainText(r.Text(lang, dialog.T("summary.skipped_title")))}
 			for _, tp := range v.Summary.Topics {
-				starts = append(starts, bot.PlainText(r.Text(lang, tp.Topic)))
+				starts = append(starts, render.PlainText(r.Text(lang, tp.Topic)))
 			}
 			for i, m := range shown[1:] {
 				line, _, _ := strings.Cut(m, "\n")
@@ -377,8 +382,8 @@ func TestHandoffBreaksOnlyBetweenTopics(t *testing.T) {
 			// first topic.
 			for i := 0; i+1 < len(msgs); i++ {
 				next, _, _ := strings.Cut(shown[i+1], "\n\n")
-				if units(msgs[i])+units(next) < bot.MaxMessageLen-200 {
-					t.Errorf("message %d (%d units) had room for %q", i+1, units(msgs[i]), next[:min(len(next), 40)])
+				if render.Len(msgs[i])+render.Len(next) < render.MaxMessageLen-200 {
+					t.Errorf("message %d (%d units) had room for %q", i+1, render.Len(msgs[i]), next[:min(len(next), 40)])
 				}
 			}
 		})
@@ -387,7 +392,7 @@ func TestHandoffBreaksOnlyBetweenTopics(t *testing.T) {
 
 // checkTopicsWhole asserts that each topic but except (a message ID) is in
 // one message: its name and every question label on its lines.
-func checkTopicsWhole(t *testing.T, r *bot.Renderer, lang string, sum dialog.Summary, shown []string, except string) {
+func checkTopicsWhole(t *testing.T, r *render.Renderer, lang string, sum dialog.Summary, shown []string, except string) {
 	t.Helper()
 	lines := make([][]string, len(shown))
 	for i, m := range shown {
@@ -397,7 +402,7 @@ func checkTopicsWhole(t *testing.T, r *bot.Renderer, lang string, sum dialog.Sum
 		if tp.Topic.ID == except {
 			continue
 		}
-		name := bot.PlainText(r.Text(lang, tp.Topic))
+		name := render.PlainText(r.Text(lang, tp.Topic))
 		in := -1
 		for i := range lines {
 			for _, l := range lines[i] {
@@ -413,7 +418,7 @@ func checkTopicsWhole(t *testing.T, r *bot.Renderer, lang string, sum dialog.Sum
 			t.Fatalf("topic %q is not shown", name)
 		}
 		for _, it := range tp.Items {
-			label := bot.PlainText(r.Text(lang, it.Label)) + ":"
+			label := render.PlainText(r.Text(lang, it.Label)) + ":"
 			if !slices.ContainsFunc(lines[in], func(l string) bool { return strings.HasPrefix(l, label) }) {
 				t.Errorf("%q of topic %q is not in message %d with its topic:\n%s", label, name, in+1, shown[in])
 			}
@@ -455,9 +460,9 @@ func TestHandoffHeader(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			v := handoffView(e.Flow, s)
 			tc.change(&v)
-			msgs := r.HandoffMessages("nl", v)
+			msgs := bot.NewHandoffRenderer(r).HandoffMessages("nl", v)
 			first := checkHandoffMessages(t, r, "nl", msgs)[0]
-			header, _, _ := strings.Cut(first, "\n\n"+bot.PlainText(r.Text("nl", v.Summary.Topics[0].Topic)))
+			header, _, _ := strings.Cut(first, "\n\n"+render.PlainText(r.Text("nl", v.Summary.Topics[0].Topic)))
 			for _, want := range tc.want {
 				if !strings.Contains(header, want) {
 					t.Errorf("the header lacks %q:\n%s", want, header)
@@ -468,7 +473,7 @@ func TestHandoffHeader(t *testing.T) {
 					t.Errorf("the header has %q:\n%s", not, header)
 				}
 			}
-			name, doc := r.HandoffDocument("nl", v)
+			name, doc := bot.NewHandoffRenderer(r).HandoffDocument("nl", v)
 			if !regexp.MustCompile(`^intake(-[a-z0-9]+)+\.html$`).MatchString(name) {
 				t.Errorf("file name %q", name)
 			}
@@ -497,11 +502,11 @@ func TestHandoffHeader(t *testing.T) {
 func TestHandoffCaption(t *testing.T) {
 	r := newRenderer(t)
 	for _, lang := range []string{"nl", "en"} {
-		c := r.HandoffCaption(lang)
+		c := bot.NewHandoffRenderer(r).HandoffCaption(lang)
 		if err := telegramtest.ValidateHTML(c); err != nil {
 			t.Errorf("%s caption: %v", lang, err)
 		}
-		if n := units(c); n > 1024 || !strings.Contains(c, "art. 9") {
+		if n := render.Len(c); n > 1024 || !strings.Contains(c, "art. 9") {
 			t.Errorf("%s caption (%d units): %q", lang, n, c)
 		}
 	}
@@ -522,7 +527,7 @@ func FuzzHandoffMessages(f *testing.F) {
 // checkHandoffAnswer puts answer in base (as an answer, chosen by where,
 // and as the first name) and checks that the director gets it whole, in
 // valid messages and in the document.
-func checkHandoffAnswer(t *testing.T, f *dialog.Flow, r *bot.Renderer, base dialog.Session, answer string, where uint8) {
+func checkHandoffAnswer(t *testing.T, f *dialog.Flow, r *render.Renderer, base dialog.Session, answer string, where uint8) {
 	t.Helper()
 	answer = strings.ToValidUTF8(answer, "\uFFFD")
 	if strings.TrimSpace(answer) == "" {
@@ -540,12 +545,12 @@ func checkHandoffAnswer(t *testing.T, f *dialog.Flow, r *bot.Renderer, base dial
 	v := handoffView(f, s)
 	v.Case.FirstName = answer
 	for _, lang := range []string{"nl", "en"} {
-		shown := checkHandoffMessages(t, r, lang, r.HandoffMessages(lang, v))
+		shown := checkHandoffMessages(t, r, lang, bot.NewHandoffRenderer(r).HandoffMessages(lang, v))
 		all := noSpace(strings.Join(shown, ""))
 		if strings.Count(all, noSpace(answer)) < 2 {
 			t.Fatalf("the answer and the name do not both arrive whole: %q", answer)
 		}
-		_, doc := r.HandoffDocument(lang, v)
+		_, doc := bot.NewHandoffRenderer(r).HandoffDocument(lang, v)
 		if !bytes.Contains(doc, []byte(`dir="auto">`+html.EscapeString(answer)+"<")) {
 			t.Fatalf("the document lacks the escaped answer %q", answer)
 		}

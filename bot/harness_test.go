@@ -16,6 +16,9 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/metrics"
+	"github.com/intakebot/intakebot/bot/render"
+	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/locales"
@@ -44,8 +47,8 @@ func newEngine(tb testing.TB) *dialog.Engine {
 	return &dialog.Engine{Flow: flow, Languages: cat.Languages(), Country: "nl"}
 }
 
-func newRenderer(tb testing.TB) *bot.Renderer {
-	return &bot.Renderer{L: catalog(tb), Loc: time.FixedZone("CET", 3600)}
+func newRenderer(tb testing.TB) *render.Renderer {
+	return &render.Renderer{L: catalog(tb), Loc: time.FixedZone("CET", 3600)}
 }
 
 // syncBuffer collects log output written from several goroutines.
@@ -80,9 +83,9 @@ type edge struct {
 	mem     *memStore
 	store   bot.Store // mem or a variant around it
 	engine  *dialog.Engine
-	r       *bot.Renderer
+	r       *render.Renderer
 	b       *bot.Bot
-	metrics *bot.Metrics
+	metrics *metrics.Metrics
 	logs    *syncBuffer
 	log     *slog.Logger
 
@@ -100,9 +103,9 @@ type edge struct {
 // a variant around the memory store.
 func prepare(t *testing.T, wrap func(*memStore) bot.Store) *harness {
 	t.Helper()
-	h := &harness{t: t, edge: &edge{api: telegramtest.New(t), mem: newMemStore(), engine: newEngine(t), metrics: &bot.Metrics{}, logs: &syncBuffer{}}}
+	h := &harness{t: t, edge: &edge{api: telegramtest.New(t), mem: newMemStore(), engine: newEngine(t), metrics: &metrics.Metrics{}, logs: &syncBuffer{}}}
 	h.log = slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.r = &bot.Renderer{L: catalog(t), Log: h.log, Loc: time.UTC}
+	h.r = &render.Renderer{L: catalog(t), Log: h.log, Loc: time.UTC}
 	h.store = h.mem
 	if wrap != nil {
 		h.store = wrap(h.mem)
@@ -140,7 +143,7 @@ func (h *harness) replica() *bot.Bot {
 		HandleTimeout: 10 * time.Second, Metrics: h.metrics,
 		// These tests are not about pacing: Telegram's limits would make
 		// them take minutes (the sender's own tests cover the pace).
-		Sender: &bot.Sender{PerSecond: 1000, PerChatInterval: time.Millisecond},
+		Sender: &telegram.Sender{PerSecond: 1000, PerChatInterval: time.Millisecond},
 	})
 }
 
@@ -172,7 +175,7 @@ func (h *harness) start() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel, h.done = cancel, make(chan error, 1)
-	p := &bot.Poller{
+	p := &telegram.Poller{
 		Client: http.DefaultClient, BaseURL: h.api.URL(), Token: "123456:TEST-token",
 		Timeout: time.Second, Log: h.log,
 		Handle: func(ctx context.Context, upd *models.Update) error {
@@ -244,7 +247,7 @@ func (h *harness) last(chat int64) telegramtest.Msg { return h.api.LastBotMessag
 
 // visible is a locale text as the person sees it.
 func (h *harness) visible(lang, id string, kv ...any) string {
-	return strings.TrimSpace(bot.PlainText(h.r.Text(lang, dialog.T(id, kv...))))
+	return strings.TrimSpace(render.PlainText(h.r.Text(lang, dialog.T(id, kv...))))
 }
 
 // expectLast fails unless the bot's latest message in chat shows every
@@ -309,4 +312,16 @@ func (h *harness) begin(chat int64) {
 	h.say(chat, "/start")
 	h.press(chat, "Beginnen")
 	h.expectLast(chat, h.visible("nl", "q.dreams"))
+}
+
+// waitFor polls cond until it holds, for at most 10 seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }

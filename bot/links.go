@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 
+	"github.com/intakebot/intakebot/bot/chat"
+
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -26,37 +28,37 @@ type SessionMover interface {
 
 // openLink handles "/start <token>". Staff members never use a link up:
 // it stays valid for the person it was meant for.
-func (b *Bot) openLink(ctx context.Context, in incoming) (func(*dialog.Session), bool, error) {
+func (b *Bot) openLink(ctx context.Context, in chat.Request) (func(*dialog.Session), bool, error) {
 	a, err := b.actor(ctx, in)
 	if err != nil {
 		return nil, false, err
 	}
-	if a.isMember {
-		b.say(ctx, a.id, a.lang, nil, dialog.T("staff.already"))
+	if a.Member {
+		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("staff.already"))
 		return nil, true, nil
 	}
-	n, err := b.o.People.LinkFailures(ctx, a.id)
+	n, err := b.o.People.LinkFailures(ctx, a.ID)
 	if err != nil {
 		return nil, false, err
 	}
 	if n >= maxLinkFailures {
-		b.o.Log.Info("link refused: too many failed links", "chat", b.pseudonym(a.id))
-		b.say(ctx, a.id, a.lang, nil, dialog.T("link.too_many"))
+		b.o.Log.Info("link refused: too many failed links", "chat", b.pseudo.Of(a.ID))
+		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.too_many"))
 		return nil, true, nil
 	}
-	l, err := b.o.People.UseLink(ctx, in.ev.Arg)
+	l, err := b.o.People.UseLink(ctx, in.Event.Arg)
 	if errors.Is(err, ErrLinkInvalid) {
-		if _, err := b.o.People.LinkFailure(ctx, a.id); err != nil {
+		if _, err := b.o.People.LinkFailure(ctx, a.ID); err != nil {
 			return nil, false, err
 		}
-		b.o.Log.Info("link refused: unknown, used or expired", "chat", b.pseudonym(a.id))
-		_, found, err := b.o.Store.Load(ctx, sessionKey(a.id))
+		b.o.Log.Info("link refused: unknown, used or expired", "chat", b.pseudo.Of(a.ID))
+		_, found, err := b.o.Store.Load(ctx, chat.SessionKey(a.ID))
 		if err != nil || found {
 			// A young person with an intake tapped an old link: they
 			// carry on where they were.
 			return nil, false, err
 		}
-		b.say(ctx, a.id, a.lang, nil, dialog.T("link.invalid"))
+		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.invalid"))
 		return nil, true, nil
 	}
 	if err != nil {
@@ -65,37 +67,37 @@ func (b *Bot) openLink(ctx context.Context, in incoming) (func(*dialog.Session),
 	switch {
 	case l.Kind == domain.LinkStaff:
 		return nil, true, b.openStaffLink(ctx, a, l)
-	case l.Kind == domain.LinkInvite && a.admin:
-		b.say(ctx, a.id, a.lang, nil, dialog.T("link.staff_not_young"))
+	case l.Kind == domain.LinkInvite && a.Admin:
+		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.staff_not_young"))
 		return nil, true, nil
 	case l.Kind == domain.LinkInvite && l.CaseKey != "":
 		return b.reattach(ctx, a, l)
 	case l.Kind == domain.LinkInvite:
 		return b.linkInvite(ctx, a, l)
 	}
-	b.say(ctx, a.id, a.lang, nil, dialog.T("link.invalid"))
+	b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.invalid"))
 	return nil, true, nil
 }
 
 // linkInvite links the young person to the invite's director and has the
 // engine greet them: the consent screen names the director.
-func (b *Bot) linkInvite(ctx context.Context, a actor, l domain.Link) (func(*dialog.Session), bool, error) {
+func (b *Bot) linkInvite(ctx context.Context, a chat.Actor, l domain.Link) (func(*dialog.Session), bool, error) {
 	dir, ok, err := b.o.People.Staff(ctx, l.Director)
 	if err != nil {
 		return nil, false, err
 	}
 	if !ok || dir.Role != domain.RoleDirector {
 		// The director left after the invite was made.
-		b.say(ctx, a.id, a.lang, nil, dialog.T("link.invalid"))
+		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.invalid"))
 		return nil, true, nil
 	}
-	key := sessionKey(a.id)
+	key := chat.SessionKey(a.ID)
 	c, found, err := b.o.People.Case(ctx, key)
 	if err != nil {
 		return nil, false, err
 	}
 	if found && !c.Delivered.IsZero() {
-		b.say(ctx, a.id, a.lang, nil, dialog.T("link.already_linked"))
+		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.already_linked"))
 		return nil, false, nil
 	}
 	// Not handed off yet: the newest invite decides the director.
@@ -104,15 +106,15 @@ func (b *Bot) linkInvite(ctx context.Context, a actor, l domain.Link) (func(*dia
 		return nil, false, err
 	}
 	b.scheduleIdle(ctx, key, c.Linked)
-	b.audit(ctx, a.id, "case.linked", key)
-	b.o.Log.Info("young person linked to a director", "chat", b.pseudonym(a.id), "director", b.pseudonym(l.Director))
+	b.audit(ctx, a.ID, "case.linked", key)
+	b.o.Log.Info("young person linked to a director", "chat", b.pseudo.Of(a.ID), "director", b.pseudo.Of(l.Director))
 	return namedDirector(dir.Name), false, nil
 }
 
 // reattach moves an intake to the young person's new account: the
 // session with its answers and the case.
-func (b *Bot) reattach(ctx context.Context, a actor, l domain.Link) (func(*dialog.Session), bool, error) {
-	newKey := sessionKey(a.id)
+func (b *Bot) reattach(ctx context.Context, a chat.Actor, l domain.Link) (func(*dialog.Session), bool, error) {
+	newKey := chat.SessionKey(a.ID)
 	if l.CaseKey == newKey {
 		return nil, false, nil
 	}
@@ -122,7 +124,7 @@ func (b *Bot) reattach(ctx context.Context, a actor, l domain.Link) (func(*dialo
 		return nil, false, err
 	}
 	if !ok || !found {
-		b.say(ctx, a.id, a.lang, nil, dialog.T("link.invalid"))
+		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.invalid"))
 		return nil, true, nil
 	}
 	_, hasCase, err := b.o.People.Case(ctx, newKey)
@@ -134,7 +136,7 @@ func (b *Bot) reattach(ctx context.Context, a actor, l domain.Link) (func(*dialo
 		return nil, false, err
 	}
 	if hasCase || hasSession {
-		b.say(ctx, a.id, a.lang, nil, dialog.T("link.reattach_conflict"))
+		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.reattach_conflict"))
 		return nil, true, nil
 	}
 	if err := mover.MoveSession(ctx, l.CaseKey, newKey); err != nil {
@@ -143,22 +145,22 @@ func (b *Bot) reattach(ctx context.Context, a actor, l domain.Link) (func(*dialo
 	if err := b.o.People.MoveCase(ctx, l.CaseKey, newKey); err != nil {
 		return nil, false, err
 	}
-	b.audit(ctx, a.id, "case.moved", newKey)
-	b.o.Log.Info("intake moved to a new account", "from", b.pseudonym(parseKey(l.CaseKey)), "chat", b.pseudonym(a.id))
-	b.say(ctx, a.id, a.lang, nil, dialog.T("link.moved"))
+	b.audit(ctx, a.ID, "case.moved", newKey)
+	b.o.Log.Info("intake moved to a new account", "from", b.pseudo.Of(chat.ParseSessionKey(l.CaseKey)), "chat", b.pseudo.Of(a.ID))
+	b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.moved"))
 	return b.directorOf(ctx, c.Director)
 }
 
 // firstContact handles someone without a session: a staff member, someone
 // giving their name after a staff link, a young person linked before
 // whose session is gone, the open intake, or someone without an invite.
-func (b *Bot) firstContact(ctx context.Context, in incoming) (func(*dialog.Session), bool, error) {
+func (b *Bot) firstContact(ctx context.Context, in chat.Request) (func(*dialog.Session), bool, error) {
 	a, err := b.actor(ctx, in)
 	if err != nil {
 		return nil, false, err
 	}
-	if in.ev.Kind == dialog.EventText && !a.isMember {
-		l, ok, err := b.o.People.TakePendingStaff(ctx, a.id)
+	if in.Event.Kind == dialog.EventText && !a.Member {
+		l, ok, err := b.o.People.TakePendingStaff(ctx, a.ID)
 		if err != nil {
 			return nil, false, err
 		}
@@ -166,12 +168,12 @@ func (b *Bot) firstContact(ctx context.Context, in incoming) (func(*dialog.Sessi
 			return nil, true, b.takeName(ctx, in, a, l)
 		}
 	}
-	if a.staff() {
-		b.answerCallback(ctx, in, "")
-		b.staffHelp(ctx, a.id, a)
+	if a.IsStaff() {
+		b.out.Answer(ctx, in, "")
+		b.staffHelp(ctx, a)
 		return nil, true, nil
 	}
-	key := sessionKey(a.id)
+	key := chat.SessionKey(a.ID)
 	c, found, err := b.o.People.Case(ctx, key)
 	if err != nil {
 		return nil, false, err
@@ -188,7 +190,7 @@ func (b *Bot) firstContact(ctx context.Context, in incoming) (func(*dialog.Sessi
 
 // openIntake links a young person without an invite to the default
 // director.
-func (b *Bot) openIntake(ctx context.Context, in incoming, a actor) (func(*dialog.Session), bool, error) {
+func (b *Bot) openIntake(ctx context.Context, in chat.Request, a chat.Actor) (func(*dialog.Session), bool, error) {
 	dir, ok, err := b.o.People.Staff(ctx, b.o.OpenIntakeDirector)
 	if err != nil {
 		return nil, false, err
@@ -198,13 +200,13 @@ func (b *Bot) openIntake(ctx context.Context, in incoming, a actor) (func(*dialo
 		b.noInvite(ctx, in, a)
 		return nil, true, nil
 	}
-	key := sessionKey(a.id)
+	key := chat.SessionKey(a.ID)
 	if err := b.o.People.SaveCase(ctx, domain.Case{Key: key, Director: dir.UserID, Linked: b.o.Now()}); err != nil {
 		return nil, false, err
 	}
 	b.scheduleIdle(ctx, key, b.o.Now())
-	b.audit(ctx, a.id, "case.linked", key)
-	b.o.Log.Info("young person linked to the open intake's director", "chat", b.pseudonym(a.id))
+	b.audit(ctx, a.ID, "case.linked", key)
+	b.o.Log.Info("young person linked to the open intake's director", "chat", b.pseudo.Of(a.ID))
 	return namedDirector(dir.Name), false, nil
 }
 
@@ -212,16 +214,16 @@ func (b *Bot) openIntake(ctx context.Context, in incoming, a actor) (func(*dialo
 // /urgent and a message with crisis words show the crisis lines as always
 // (every line: their age is not known). Nothing is kept about someone
 // without an intake, not even the /exit trail of this exchange.
-func (b *Bot) noInvite(ctx context.Context, in incoming, a actor) {
-	defer b.dropTrail(ctx, a.id)
-	b.answerCallback(ctx, in, "")
+func (b *Bot) noInvite(ctx context.Context, in chat.Request, a chat.Actor) {
+	defer b.dropTrail(ctx, a.ID)
+	b.out.Answer(ctx, in, "")
 	var texts []dialog.Text
-	ev := in.ev
+	ev := in.Event
 	if ev.Kind == dialog.EventCommand && (ev.Command == "help" || ev.Command == "urgent" || ev.Command == "dringend") ||
 		ev.Kind == dialog.EventText && b.o.Engine.Crisis.Match(ev.Text) {
 		texts = append(texts, dialog.CrisisLines(b.country(), ""))
 	}
-	b.say(ctx, a.id, a.lang, nil, append(texts, dialog.T("link.none"))...)
+	b.out.Say(ctx, a.ID, a.Lang, nil, append(texts, dialog.T("link.none"))...)
 }
 
 func (b *Bot) country() string {

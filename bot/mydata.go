@@ -6,6 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/render"
+
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -20,11 +23,11 @@ import (
 // nothing away. Every export is audited, without content.
 
 // myData sends the export, or says that nothing is stored.
-func (b *Bot) myData(ctx context.Context, in incoming) error {
-	key := sessionKey(in.chatID)
+func (b *Bot) myData(ctx context.Context, in chat.Request) error {
+	key := chat.SessionKey(in.Chat)
 	if staff, lang, err := b.isStaff(ctx, in); err != nil || staff {
 		if staff {
-			b.say(ctx, in.chatID, lang, nil, dialog.T("privacy.staff"))
+			b.out.Say(ctx, in.Chat, lang, nil, dialog.T("privacy.staff"))
 		}
 		return err
 	}
@@ -34,9 +37,9 @@ func (b *Bot) myData(ctx context.Context, in incoming) error {
 	}
 	s, found, c, hasCase, lang := st.s, st.found, st.c, st.hasCase, st.lang
 	if st.nothing() {
-		b.say(ctx, in.chatID, lang, nil, dialog.T("mydata.nothing"))
+		b.out.Say(ctx, in.Chat, lang, nil, dialog.T("mydata.nothing"))
 		// Nothing is kept about someone without an intake, not even this.
-		b.dropTrail(ctx, in.chatID)
+		b.dropTrail(ctx, in.Chat)
 		return nil
 	}
 	director := s.DirectorName
@@ -54,28 +57,28 @@ func (b *Bot) myData(ctx context.Context, in incoming) error {
 		cp = &c
 	}
 	doc := b.dataExport(lang, sp, cp, director)
-	name := PlainText(b.o.Renderer.Text(lang, dialog.T("mydata.filename")))
+	name := render.PlainText(b.o.Renderer.Text(lang, dialog.T("mydata.filename")))
 	caption := b.o.Renderer.Text(lang, dialog.T("mydata.caption"))
-	if !b.sender.SendDocument(ctx, in.chatID, name, doc, caption) {
-		b.say(ctx, in.chatID, lang, nil, dialog.T("error.sorry"))
+	if !b.out.S.SendDocument(ctx, in.Chat, name, doc, caption) {
+		b.out.Say(ctx, in.Chat, lang, nil, dialog.T("error.sorry"))
 		return nil
 	}
 	if b.o.People != nil {
 		b.audit(ctx, 0, "data.exported", key)
 	}
-	b.o.Log.Info("data exported to the young person", "chat", b.pseudonym(in.chatID))
+	b.o.Log.Info("data exported to the young person", "chat", b.pseudo.Of(in.Chat))
 	return nil
 }
 
 // isStaff reports whether the sender is staff, and the language to tell
 // them in (their own, as for every staff message): /mydata and /delete
 // are for young people, and a staff member's own record is the admins' work.
-func (b *Bot) isStaff(ctx context.Context, in incoming) (staff bool, lang string, err error) {
+func (b *Bot) isStaff(ctx context.Context, in chat.Request) (staff bool, lang string, err error) {
 	if b.o.People == nil {
 		return false, "", nil
 	}
 	a, err := b.actor(ctx, in)
-	return a.staff(), a.lang, err
+	return a.IsStaff(), a.Lang, err
 }
 
 // stored is what the bot keeps about a young person: their session and
@@ -94,8 +97,8 @@ func (st stored) nothing() bool { return !st.found && !st.hasCase }
 
 // storedFor loads what the bot keeps about the sender of in, past any
 // cache: what a person is shown about their data must be what is stored.
-func (b *Bot) storedFor(ctx context.Context, in incoming) (stored, error) {
-	key := sessionKey(in.chatID)
+func (b *Bot) storedFor(ctx context.Context, in chat.Request) (stored, error) {
+	key := chat.SessionKey(in.Chat)
 	var st stored
 	var err error
 	if st.s, st.found, err = b.loadFresh(ctx, key); err != nil {
@@ -106,7 +109,7 @@ func (b *Bot) storedFor(ctx context.Context, in incoming) (stored, error) {
 			return st, err
 		}
 	}
-	st.lang = b.o.Engine.MatchLanguage(in.ev.Lang)
+	st.lang = b.o.Engine.MatchLanguage(in.Event.Lang)
 	if st.found && st.s.Lang != "" {
 		st.lang = st.s.Lang
 	}
@@ -125,7 +128,7 @@ func (b *Bot) dataExport(lang string, s *dialog.Session, c *domain.Case, directo
 	// Locale texts are Telegram HTML; the person's words are escaped by
 	// the renderer: PlainText gives back both as a person reads them.
 	text := func(id string, kv ...any) string {
-		return strings.TrimSpace(PlainText(r.Text(lang, dialog.T(id, kv...))))
+		return strings.TrimSpace(render.PlainText(r.Text(lang, dialog.T(id, kv...))))
 	}
 	var w strings.Builder
 	line := func(s string) { w.WriteString(s + "\n") }
@@ -234,7 +237,7 @@ func stateID(s *dialog.Session, c *domain.Case) string {
 // and entries not finished yet.
 func (b *Bot) exportAnswers(w *strings.Builder, lang string, s dialog.Session) {
 	r := b.o.Renderer
-	plain := func(t dialog.Text) string { return strings.TrimSpace(PlainText(r.Text(lang, t))) }
+	plain := func(t dialog.Text) string { return strings.TrimSpace(render.PlainText(r.Text(lang, t))) }
 	f := b.o.Engine.Flow
 	n := 0
 	for _, t := range f.Topics {

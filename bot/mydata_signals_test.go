@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -18,7 +18,7 @@ func TestMyDataListsTheSignals(t *testing.T) {
 	p.cast()
 	p.invited(youngID, directorID, 0, "Sam", "")
 	plain := func(id string, kv ...any) string {
-		return strings.TrimSpace(bot.PlainText(p.r.Text("nl", dialog.T(id, kv...))))
+		return strings.TrimSpace(render.PlainText(p.r.Text("nl", dialog.T(id, kv...))))
 	}
 	export := func() string {
 		t.Helper()

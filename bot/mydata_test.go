@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -38,7 +38,7 @@ func TestMyDataMidIntake(t *testing.T) {
 	}
 	doc := string(f.Data)
 	plain := func(id string, kv ...any) string {
-		return strings.TrimSpace(bot.PlainText(p.r.Text("nl", dialog.T(id, kv...))))
+		return strings.TrimSpace(render.PlainText(p.r.Text("nl", dialog.T(id, kv...))))
 	}
 	want := []string{
 		dream, "Hulp bij geld\n  en bij koken", note, "Sam", "Sanne de Vries",
@@ -115,7 +115,7 @@ func TestMyDataTellsWhetherTheAnswersArrived(t *testing.T) {
 		return nil
 	})
 	plain := func(id string, kv ...any) string {
-		return strings.TrimSpace(bot.PlainText(p.r.Text("nl", dialog.T(id, kv...))))
+		return strings.TrimSpace(render.PlainText(p.r.Text("nl", dialog.T(id, kv...))))
 	}
 	export := func(chat int64) string {
 		t.Helper()

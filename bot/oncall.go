@@ -5,6 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/render"
+
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -52,14 +55,14 @@ func (b *Bot) loc() *time.Location {
 
 // onCallCommand handles /oncall; the caller checked that the actor is an
 // admin.
-func (b *Bot) onCallCommand(ctx context.Context, a actor, arg string) error {
+func (b *Bot) onCallCommand(ctx context.Context, a chat.Actor, arg string) error {
 	if b.o.OnCall == nil {
-		b.say(ctx, a.id, a.lang, nil, dialog.T("oncall.unavailable"))
+		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("oncall.unavailable"))
 		return nil
 	}
 	cmd, errID := parseOnCall(arg)
 	if errID != "" {
-		b.say(ctx, a.id, a.lang, nil, dialog.T(errID), dialog.T("oncall.usage"))
+		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T(errID), dialog.T("oncall.usage"))
 		return nil
 	}
 	staff, err := b.o.People.ListStaff(ctx)
@@ -69,7 +72,7 @@ func (b *Bot) onCallCommand(ctx context.Context, a actor, arg string) error {
 	switch cmd.op {
 	case onCallAdd:
 		if cmd.staff > len(staff) {
-			b.say(ctx, a.id, a.lang, nil, dialog.T("oncall.err.no_staff", "N", cmd.staff))
+			b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("oncall.err.no_staff", "N", cmd.staff))
 			return b.onCallOverview(ctx, a, staff)
 		}
 		// The number is a position in a list that shifts: ask first,
@@ -83,45 +86,45 @@ func (b *Bot) onCallCommand(ctx context.Context, a actor, arg string) error {
 			return err
 		}
 		if !ok {
-			b.say(ctx, a.id, a.lang, nil, dialog.T("oncall.err.no_window", "N", cmd.n))
+			b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("oncall.err.no_window", "N", cmd.n))
 			return b.onCallOverview(ctx, a, staff)
 		}
-		b.audit(ctx, a.id, "oncall.removed", "")
-		b.o.Log.Info("on-call window removed", "window", cmd.n, "by", b.pseudonym(a.id))
-		b.say(ctx, a.id, a.lang, nil, dialog.T("oncall.removed", "N", cmd.n))
+		b.audit(ctx, a.ID, "oncall.removed", "")
+		b.o.Log.Info("on-call window removed", "window", cmd.n, "by", b.pseudo.Of(a.ID))
+		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("oncall.removed", "N", cmd.n))
 	}
 	return b.onCallOverview(ctx, a, staff)
 }
 
 // onCallOverview shows who is on call now, the roster, the staff with
 // their numbers, and how to change the roster.
-func (b *Bot) onCallOverview(ctx context.Context, a actor, staff []domain.StaffMember) error {
+func (b *Bot) onCallOverview(ctx context.Context, a chat.Actor, staff []domain.StaffMember) error {
 	roster, err := b.o.OnCall.OnCallRoster(ctx)
 	if err != nil {
 		return err
 	}
 	// An admin from the configuration gets their menu on first use.
-	b.setStaffMenu(ctx, a.id, a.lang, true, a.member.Role)
-	lang := a.lang
+	b.setStaffMenu(ctx, a.ID, a.Lang, true, a.Staff.Role)
+	lang := a.Lang
 	var body strings.Builder
-	body.WriteString(b.render(lang, "", dialog.T("oncall.title")) + "\n")
+	body.WriteString(b.o.Renderer.Join(lang, "", dialog.T("oncall.title")) + "\n")
 	now := b.onCallNow(roster, staff, b.o.Now())
 	if len(now) == 0 {
-		body.WriteString(b.render(lang, "", dialog.T("oncall.now_none")))
+		body.WriteString(b.o.Renderer.Join(lang, "", dialog.T("oncall.now_none")))
 	}
 	for i, m := range now {
 		id := "oncall.now"
 		if i > 0 {
 			id = "oncall.now_next"
 		}
-		body.WriteString(b.render(lang, "", dialog.T(id, "Name", m.Name, "Role", roleText(m.Role))))
+		body.WriteString(b.o.Renderer.Join(lang, "", dialog.T(id, "Name", m.Name, "Role", chat.RoleText(m.Role))))
 		if i < len(now)-1 {
 			body.WriteString("\n")
 		}
 	}
-	body.WriteString("\n\n" + b.render(lang, "", dialog.T("oncall.roster_title")) + "\n")
+	body.WriteString("\n\n" + b.o.Renderer.Join(lang, "", dialog.T("oncall.roster_title")) + "\n")
 	if len(roster) == 0 {
-		body.WriteString(b.render(lang, "", dialog.T("oncall.roster_none")))
+		body.WriteString(b.o.Renderer.Join(lang, "", dialog.T("oncall.roster_none")))
 	}
 	for i, w := range roster {
 		if i > 0 {
@@ -129,18 +132,18 @@ func (b *Bot) onCallOverview(ctx context.Context, a actor, staff []domain.StaffM
 		}
 		body.WriteString(b.windowLine(lang, w, staff))
 	}
-	body.WriteString("\n\n" + b.render(lang, "", dialog.T("oncall.staff_title")) + "\n")
+	body.WriteString("\n\n" + b.o.Renderer.Join(lang, "", dialog.T("oncall.staff_title")) + "\n")
 	if len(staff) == 0 {
-		body.WriteString(b.render(lang, "", dialog.T("staff.overview.none")))
+		body.WriteString(b.o.Renderer.Join(lang, "", dialog.T("staff.overview.none")))
 	}
 	for i, m := range staff {
 		if i > 0 {
 			body.WriteString("\n")
 		}
-		body.WriteString(b.render(lang, "", dialog.T("oncall.staff_line", "N", i+1, "Name", m.Name, "Role", roleText(m.Role))))
+		body.WriteString(b.o.Renderer.Join(lang, "", dialog.T("oncall.staff_line", "N", i+1, "Name", m.Name, "Role", chat.RoleText(m.Role))))
 	}
-	body.WriteString("\n\n" + b.render(lang, "\n\n", dialog.T("oncall.usage"), dialog.T("oncall.zone", "Zone", b.loc().String())))
-	b.sayHTML(ctx, a.id, lang, nil, body.String(), false)
+	body.WriteString("\n\n" + b.o.Renderer.Join(lang, "\n\n", dialog.T("oncall.usage"), dialog.T("oncall.zone", "Zone", b.loc().String())))
+	b.out.SayHTML(ctx, a.ID, lang, nil, body.String(), false)
 	return nil
 }
 
@@ -163,22 +166,24 @@ func (b *Bot) windowLine(lang string, w domain.OnCallWindow, staff []domain.Staf
 	var name, role any = dialog.T("oncall.not_staff"), ""
 	for _, m := range staff {
 		if m.UserID == w.Staff {
-			name, role = m.Name, roleText(m.Role)
+			name, role = m.Name, chat.RoleText(m.Role)
 		}
 	}
 	id := "oncall.window"
 	if role == "" {
 		id = "oncall.window_gone"
 	}
-	return b.render(lang, "", dialog.T(id, "N", w.ID, "Days", b.daysText(lang, w.Days), "Time", b.timeText(lang, w), "Name", name, "Role", role))
+	return b.o.Renderer.Join(lang, "", dialog.T(id, "N", w.ID, "Days", b.daysText(lang, w.Days), "Time", b.timeText(lang, w), "Name", name, "Role", role))
 }
 
 // daysText names a set of days: "ma-vr", "za, zo", "elke dag".
 func (b *Bot) daysText(lang string, days domain.Weekdays) string {
 	if days == domain.AllDays {
-		return PlainText(b.render(lang, "", dialog.T("oncall.days_all")))
+		return render.PlainText(b.o.Renderer.Join(lang, "", dialog.T("oncall.days_all")))
 	}
-	name := func(n int) string { return PlainText(b.render(lang, "", dialog.T("oncall.day."+string(rune('0'+n))))) }
+	name := func(n int) string {
+		return render.PlainText(b.o.Renderer.Join(lang, "", dialog.T("oncall.day."+string(rune('0'+n)))))
+	}
 	var parts []string
 	for n := 1; n <= 7; {
 		if !days.Has(isoDay(n)) {
@@ -211,7 +216,7 @@ func (b *Bot) timeText(lang string, w domain.OnCallWindow) string {
 	}
 	s := clockText(w.From) + "-" + to
 	if w.To != 0 && w.Overnight() {
-		return PlainText(b.render(lang, "", dialog.T("oncall.overnight", "Time", s)))
+		return render.PlainText(b.o.Renderer.Join(lang, "", dialog.T("oncall.overnight", "Time", s)))
 	}
 	return s
 }

@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/render"
+
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -16,20 +19,20 @@ import (
 // and only an admin's press adds it.
 
 // onCallConfirm asks the admin to confirm a window for m.
-func (b *Bot) onCallConfirm(ctx context.Context, a actor, m domain.StaffMember, w domain.OnCallWindow) {
+func (b *Bot) onCallConfirm(ctx context.Context, a chat.Actor, m domain.StaffMember, w domain.OnCallWindow) {
 	arg := onCallButtonArg(w)
-	b.say(ctx, a.id, a.lang, [][]dialog.Button{
-		{{Label: dialog.T("oncallconfirm.btn_add"), Data: staffData(actOnCallAdd, arg)}},
-		{{Label: dialog.T("oncallconfirm.btn_cancel"), Data: staffData(actOnCallNo, "")}},
-	}, dialog.T("oncallconfirm.ask", "Name", m.Name, "Role", roleText(m.Role),
-		"Days", b.daysText(a.lang, w.Days), "Time", b.timeText(a.lang, w)))
+	b.out.Say(ctx, a.ID, a.Lang, [][]dialog.Button{
+		{{Label: dialog.T("oncallconfirm.btn_add"), Data: chat.ButtonData(actOnCallAdd, arg)}},
+		{{Label: dialog.T("oncallconfirm.btn_cancel"), Data: chat.ButtonData(actOnCallNo, "")}},
+	}, dialog.T("oncallconfirm.ask", "Name", m.Name, "Role", chat.RoleText(m.Role),
+		"Days", b.daysText(a.Lang, w.Days), "Time", b.timeText(a.Lang, w)))
 }
 
 // onCallButton handles the answer to the confirmation; the caller checked
 // that the actor is an admin.
-func (b *Bot) onCallButton(ctx context.Context, in incoming, a actor, act, arg string) (dialog.Text, error) {
+func (b *Bot) onCallButton(ctx context.Context, in chat.Request, a chat.Actor, act, arg string) (dialog.Text, error) {
 	if act == actOnCallNo {
-		b.edit(ctx, in, a.lang, nil, dialog.T("oncallconfirm.cancelled"))
+		b.out.Edit(ctx, in, a.Lang, nil, dialog.T("oncallconfirm.cancelled"))
 		return dialog.Text{}, nil
 	}
 	w, ok := parseOnCallButton(arg)
@@ -37,7 +40,7 @@ func (b *Bot) onCallButton(ctx context.Context, in incoming, a actor, act, arg s
 		return dialog.T("staff.gone"), nil
 	}
 	if b.o.OnCall == nil {
-		b.edit(ctx, in, a.lang, nil, dialog.T("oncall.unavailable"))
+		b.out.Edit(ctx, in, a.Lang, nil, dialog.T("oncall.unavailable"))
 		return dialog.Text{}, nil
 	}
 	m, ok, err := b.o.People.Staff(ctx, w.Staff)
@@ -45,7 +48,7 @@ func (b *Bot) onCallButton(ctx context.Context, in incoming, a actor, act, arg s
 		return dialog.Text{}, err
 	}
 	if !ok {
-		b.edit(ctx, in, a.lang, nil, dialog.T("oncallconfirm.not_staff"))
+		b.out.Edit(ctx, in, a.Lang, nil, dialog.T("oncallconfirm.not_staff"))
 		return dialog.Text{}, nil
 	}
 	roster, err := b.o.OnCall.OnCallRoster(ctx)
@@ -56,7 +59,7 @@ func (b *Bot) onCallButton(ctx context.Context, in incoming, a actor, act, arg s
 	for _, r := range roster {
 		if r.Staff == w.Staff && r.Days == w.Days && r.From == w.From && r.To == w.To {
 			// A second press, or the same window twice: once is enough.
-			b.editHTML(ctx, in, a.lang, b.render(a.lang, "", dialog.T("oncallconfirm.already"))+"\n"+b.windowLine(a.lang, r, who))
+			b.editHTML(ctx, in, a.Lang, b.o.Renderer.Join(a.Lang, "", dialog.T("oncallconfirm.already"))+"\n"+b.windowLine(a.Lang, r, who))
 			return dialog.Text{}, nil
 		}
 	}
@@ -64,9 +67,9 @@ func (b *Bot) onCallButton(ctx context.Context, in incoming, a actor, act, arg s
 	if err != nil {
 		return dialog.Text{}, err
 	}
-	b.audit(ctx, a.id, "oncall.added", "")
-	b.o.Log.Info("on-call window added", "window", w.ID, "staff", b.pseudonym(m.UserID), "by", b.pseudonym(a.id))
-	b.editHTML(ctx, in, a.lang, b.render(a.lang, "", dialog.T("oncall.added"))+"\n"+b.windowLine(a.lang, w, who))
+	b.audit(ctx, a.ID, "oncall.added", "")
+	b.o.Log.Info("on-call window added", "window", w.ID, "staff", b.pseudo.Of(m.UserID), "by", b.pseudo.Of(a.ID))
+	b.editHTML(ctx, in, a.Lang, b.o.Renderer.Join(a.Lang, "", dialog.T("oncall.added"))+"\n"+b.windowLine(a.Lang, w, who))
 	staff, err := b.o.People.ListStaff(ctx)
 	if err != nil {
 		return dialog.Text{}, err
@@ -76,12 +79,12 @@ func (b *Bot) onCallButton(ctx context.Context, in incoming, a actor, act, arg s
 
 // editHTML replaces the pressed message with body (HTML), without
 // buttons, or sends it when that can't be done.
-func (b *Bot) editHTML(ctx context.Context, in incoming, lang, body string) {
-	if in.pressedMsg != 0 && utf16Len(body) <= MaxMessageLen &&
-		b.sender.Edit(ctx, in.chatID, in.pressedMsg, body, nil) {
+func (b *Bot) editHTML(ctx context.Context, in chat.Request, lang, body string) {
+	if in.Pressed != 0 && render.Len(body) <= render.MaxMessageLen &&
+		b.out.S.Edit(ctx, in.Chat, in.Pressed, body, nil) {
 		return
 	}
-	b.sayHTML(ctx, in.chatID, lang, nil, body, false)
+	b.out.SayHTML(ctx, in.Chat, lang, nil, body, false)
 }
 
 // onCallButtonArg is a window as the argument of the confirm button:

@@ -3,6 +3,7 @@ package bot
 import (
 	"testing"
 
+	"github.com/intakebot/intakebot/bot/chat"
 	"github.com/intakebot/intakebot/bot/domain"
 )
 
@@ -28,7 +29,7 @@ func FuzzParseOnCallButton(f *testing.F) {
 		if !w.Valid() || onCallButtonArg(w) != s {
 			t.Fatalf("parseOnCallButton(%q) = %+v", s, w)
 		}
-		if n := len(staffData(actOnCallAdd, s)); n > 64 {
+		if n := len(chat.ButtonData(actOnCallAdd, s)); n > 64 {
 			t.Fatalf("button data of %q is %d bytes", s, n)
 		}
 	})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/intakebot/intakebot/bot"
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage"
@@ -44,7 +45,7 @@ func newOnCall(t *testing.T, tweaks ...func(*bot.Options)) *onCall {
 	r := newRoles(t, func(o *bot.Options) {
 		o.OnCall = storage.NewPeople(rdb, codec, "t:", o.Now)
 		o.TakeWithin = takeWithin
-		o.Renderer = &bot.Renderer{L: o.Renderer.L, Log: o.Log, Loc: ams}
+		o.Renderer = &render.Renderer{L: o.Renderer.L, Log: o.Log, Loc: ams}
 		for _, tweak := range tweaks {
 			tweak(o)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/intakebot/intakebot/bot"
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -29,7 +30,7 @@ func (r *roles) pollWithoutWaiting() {
 	r.stop()
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel, r.done = cancel, make(chan error, 1)
-	p := &bot.Poller{
+	p := &telegram.Poller{
 		Client: http.DefaultClient, BaseURL: r.api.URL(), Token: "123456:TEST-token",
 		Timeout: time.Second, Log: r.log, Handle: r.b.HandleUpdate,
 	}

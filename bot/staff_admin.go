@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/intakebot/intakebot/bot/chat"
+
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -13,34 +15,34 @@ import (
 
 // staffOverview lists the staff, with buttons for a new link per role and
 // one to revoke each member.
-func (b *Bot) staffOverview(ctx context.Context, a actor) error {
+func (b *Bot) staffOverview(ctx context.Context, a chat.Actor) error {
 	staff, err := b.o.People.ListStaff(ctx)
 	if err != nil {
 		return err
 	}
 	// An admin from the configuration gets their menu on first use.
-	b.setStaffMenu(ctx, a.id, a.lang, true, a.member.Role)
+	b.setStaffMenu(ctx, a.ID, a.Lang, true, a.Staff.Role)
 	var list []dialog.Text
 	if len(staff) == 0 {
 		list = append(list, dialog.T("staff.overview.none"))
 	}
 	rows := [][]dialog.Button{{
-		{Label: dialog.T("btn.staff_director"), Data: staffData(actStaffLink, string(domain.RoleDirector))},
-		{Label: dialog.T("btn.staff_counsellor"), Data: staffData(actStaffLink, string(domain.RoleCounsellor))},
+		{Label: dialog.T("btn.staff_director"), Data: chat.ButtonData(actStaffLink, string(domain.RoleDirector))},
+		{Label: dialog.T("btn.staff_counsellor"), Data: chat.ButtonData(actStaffLink, string(domain.RoleCounsellor))},
 	}}
 	for _, m := range staff {
-		list = append(list, dialog.T("staff.overview.member", "Name", m.Name, "Role", roleText(m.Role), "Date", m.Added))
-		rows = append(rows, []dialog.Button{rawButton("❌ ", m.Name, staffData(actRevokeAsk, strconv.FormatInt(m.UserID, 10)))})
+		list = append(list, dialog.T("staff.overview.member", "Name", m.Name, "Role", chat.RoleText(m.Role), "Date", m.Added))
+		rows = append(rows, []dialog.Button{rawButton("❌ ", m.Name, chat.ButtonData(actRevokeAsk, strconv.FormatInt(m.UserID, 10)))})
 	}
-	body := b.render(a.lang, "\n\n", dialog.T("staff.overview.title")) + "\n\n" +
-		b.render(a.lang, "\n", list...) + "\n\n" + b.render(a.lang, "", dialog.T("staff.overview.hint"))
-	b.sayHTML(ctx, a.id, a.lang, rows, body, false)
+	body := b.o.Renderer.Join(a.Lang, "\n\n", dialog.T("staff.overview.title")) + "\n\n" +
+		b.o.Renderer.Join(a.Lang, "\n", list...) + "\n\n" + b.o.Renderer.Join(a.Lang, "", dialog.T("staff.overview.hint"))
+	b.out.SayHTML(ctx, a.ID, a.Lang, rows, body, false)
 	return nil
 }
 
 // staffAdminButton handles the admin's buttons; the caller checked that
 // the actor is an admin.
-func (b *Bot) staffAdminButton(ctx context.Context, in incoming, a actor, act, arg string) (dialog.Text, error) {
+func (b *Bot) staffAdminButton(ctx context.Context, in chat.Request, a chat.Actor, act, arg string) (dialog.Text, error) {
 	switch act {
 	case actStaffLink:
 		role := domain.Role(arg)
@@ -50,13 +52,13 @@ func (b *Bot) staffAdminButton(ctx context.Context, in incoming, a actor, act, a
 		now := b.o.Now()
 		expires := now.Add(b.o.StaffLinkTTL)
 		token, err := b.o.People.CreateLink(ctx, domain.Link{
-			Kind: domain.LinkStaff, Role: role, CreatedBy: a.id, Created: now, Expires: expires,
+			Kind: domain.LinkStaff, Role: role, CreatedBy: a.ID, Created: now, Expires: expires,
 		})
 		if err != nil {
 			return dialog.Text{}, err
 		}
-		b.audit(ctx, a.id, "staff.link_created", "")
-		b.say(ctx, a.id, a.lang, nil, dialog.T("staff.link_created", "Role", roleText(role), "Link", b.startLink(token), "Date", expires))
+		b.audit(ctx, a.ID, "staff.link_created", "")
+		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("staff.link_created", "Role", chat.RoleText(role), "Link", b.startLink(token), "Date", expires))
 		return dialog.Text{}, nil
 	case actRevokeAsk, actRevokeYes:
 		id, err := strconv.ParseInt(arg, 10, 64)
@@ -68,26 +70,26 @@ func (b *Bot) staffAdminButton(ctx context.Context, in incoming, a actor, act, a
 			return dialog.Text{}, err
 		}
 		if !ok {
-			b.edit(ctx, in, a.lang, nil, dialog.T("staff.revoke_none"))
+			b.out.Edit(ctx, in, a.Lang, nil, dialog.T("staff.revoke_none"))
 			return dialog.Text{}, nil
 		}
 		if act == actRevokeAsk {
-			b.say(ctx, a.id, a.lang, [][]dialog.Button{
-				{{Label: dialog.T("btn.staff_revoke_yes"), Data: staffData(actRevokeYes, arg)}},
-				{{Label: dialog.T("btn.staff_revoke_no"), Data: staffData(actRevokeNo, "")}},
-			}, dialog.T("staff.revoke_confirm", "Name", m.Name, "Role", roleText(m.Role)))
+			b.out.Say(ctx, a.ID, a.Lang, [][]dialog.Button{
+				{{Label: dialog.T("btn.staff_revoke_yes"), Data: chat.ButtonData(actRevokeYes, arg)}},
+				{{Label: dialog.T("btn.staff_revoke_no"), Data: chat.ButtonData(actRevokeNo, "")}},
+			}, dialog.T("staff.revoke_confirm", "Name", m.Name, "Role", chat.RoleText(m.Role)))
 			return dialog.Text{}, nil
 		}
 		if err := b.o.People.RemoveStaff(ctx, id); err != nil {
 			return dialog.Text{}, err
 		}
-		b.audit(ctx, a.id, "staff.revoked", "")
-		b.o.Log.Info("staff access revoked", "staff", b.pseudonym(id), "by", b.pseudonym(a.id))
+		b.audit(ctx, a.ID, "staff.revoked", "")
+		b.o.Log.Info("staff access revoked", "staff", b.pseudo.Of(id), "by", b.pseudo.Of(a.ID))
 		b.clearStaffMenu(ctx, id)
-		b.edit(ctx, in, a.lang, nil, dialog.T("staff.revoked", "Name", m.Name))
+		b.out.Edit(ctx, in, a.Lang, nil, dialog.T("staff.revoked", "Name", m.Name))
 		return dialog.Text{}, nil
 	}
-	b.edit(ctx, in, a.lang, nil, dialog.T("staff.revoke_cancelled"))
+	b.out.Edit(ctx, in, a.Lang, nil, dialog.T("staff.revoke_cancelled"))
 	return dialog.Text{}, nil
 }
 
@@ -106,7 +108,7 @@ func (b *Bot) audit(ctx context.Context, actor int64, action, caseKey string) {
 	if caseKey != "" && strconv.FormatInt(actor, 10) == caseKey {
 		actor = 0
 	}
-	if err := b.o.People.Audit(ctx, domain.AuditEntry{At: b.o.Now(), Actor: actor, Action: action, Case: b.casePseudonym(caseKey)}); err != nil {
+	if err := b.o.People.Audit(ctx, domain.AuditEntry{At: b.o.Now(), Actor: actor, Action: action, Case: b.pseudo.OfKey(caseKey)}); err != nil {
 		b.o.Log.Error("can't write the audit trail", "action", action, "err", err)
 	}
 }

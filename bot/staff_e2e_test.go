@@ -131,7 +131,7 @@ func TestRolesEndToEnd(t *testing.T) {
 	c, _ = r.people.caseOf(key)
 	sum := dialog.BuildSummary(r.engine.Flow, s)
 	view := bot.HandoffView{Case: c, Summary: sum, Age: s.Age, Flags: sum.Flags}
-	want := r.r.HandoffMessages("en", view)
+	want := bot.NewHandoffRenderer(r.r).HandoffMessages("en", view)
 	if len(want) < 3 || len(sent) != len(want)+2 {
 		t.Fatalf("director got %d messages, want %d handoff messages, a document and a button; transcript:\n%s",
 			len(sent), len(want), telegramtest.FormatTranscript(sent))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/intakebot/intakebot/bot"
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -55,7 +56,7 @@ func newRoles(t *testing.T, tweak func(*bot.Options)) *roles {
 		Engine: h.engine, Store: h.store, Renderer: h.r, API: api, Log: h.log,
 		Username: telegramtest.BotUsername, PseudonymKey: []byte("test key"), DefaultLang: "nl",
 		HandleTimeout: 10 * time.Second, Metrics: h.metrics,
-		Sender: &bot.Sender{PerSecond: 1000, PerChatInterval: time.Millisecond},
+		Sender: &telegram.Sender{PerSecond: 1000, PerChatInterval: time.Millisecond},
 		People: people, Admins: []int64{adminID}, Now: clock.Now,
 	}
 	if tweak != nil {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/intakebot/intakebot/bot/chat"
+
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -16,36 +18,36 @@ import (
 
 // invite handles "/invite [first name] [note]"; the caller checked the
 // role.
-func (b *Bot) invite(ctx context.Context, a actor, arg string) error {
+func (b *Bot) invite(ctx context.Context, a chat.Actor, arg string) error {
 	first, note := splitInviteArg(arg)
-	l := domain.Link{Kind: domain.LinkInvite, CreatedBy: a.id, FirstName: first, Note: note}
-	if a.director() {
-		l.Director = a.id
-		return b.createInvite(ctx, a, nil, l, a.member.Name)
+	l := domain.Link{Kind: domain.LinkInvite, CreatedBy: a.ID, FirstName: first, Note: note}
+	if a.Director() {
+		l.Director = a.ID
+		return b.createInvite(ctx, a, nil, l, a.Staff.Name)
 	}
 	directors, err := b.directors(ctx)
 	if err != nil {
 		return err
 	}
 	if len(directors) == 0 {
-		b.say(ctx, a.id, a.lang, nil, dialog.T("invite.no_directors"))
+		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("invite.no_directors"))
 		return nil
 	}
-	l.Counsellor = a.id
-	if err := b.o.People.SetPendingStaff(ctx, a.id, l); err != nil {
+	l.Counsellor = a.ID
+	if err := b.o.People.SetPendingStaff(ctx, a.ID, l); err != nil {
 		return err
 	}
 	rows := make([][]dialog.Button, 0, len(directors))
 	for _, d := range directors {
-		rows = append(rows, []dialog.Button{rawButton("👤 ", d.Name, staffData(actInviteFor, strconv.FormatInt(d.UserID, 10)))})
+		rows = append(rows, []dialog.Button{rawButton("👤 ", d.Name, chat.ButtonData(actInviteFor, strconv.FormatInt(d.UserID, 10)))})
 	}
-	b.say(ctx, a.id, a.lang, rows, dialog.T("invite.choose_director", "Who", who(first)))
+	b.out.Say(ctx, a.ID, a.Lang, rows, dialog.T("invite.choose_director", "Who", who(first)))
 	return nil
 }
 
 // inviteFor finishes a counsellor's invite for the director they chose;
 // the caller checked that the actor is a counsellor.
-func (b *Bot) inviteFor(ctx context.Context, in incoming, a actor, arg string) (dialog.Text, error) {
+func (b *Bot) inviteFor(ctx context.Context, in chat.Request, a chat.Actor, arg string) (dialog.Text, error) {
 	id, err := strconv.ParseInt(arg, 10, 64)
 	if err != nil {
 		return dialog.T("staff.gone"), nil
@@ -57,12 +59,12 @@ func (b *Bot) inviteFor(ctx context.Context, in incoming, a actor, arg string) (
 	if !ok || dir.Role != domain.RoleDirector {
 		return dialog.T("invite.director_gone"), nil
 	}
-	l, ok, err := b.o.People.TakePendingStaff(ctx, a.id)
+	l, ok, err := b.o.People.TakePendingStaff(ctx, a.ID)
 	if err != nil {
 		return dialog.Text{}, err
 	}
-	if !ok || l.Kind != domain.LinkInvite || l.Counsellor != a.id {
-		b.edit(ctx, in, a.lang, nil, dialog.T("invite.expired"))
+	if !ok || l.Kind != domain.LinkInvite || l.Counsellor != a.ID {
+		b.out.Edit(ctx, in, a.Lang, nil, dialog.T("invite.expired"))
 		return dialog.Text{}, nil
 	}
 	l.Director = id
@@ -71,19 +73,19 @@ func (b *Bot) inviteFor(ctx context.Context, in incoming, a actor, arg string) (
 
 // createInvite stores the invite and shows its link; in, when not nil, is
 // the press whose message the link replaces.
-func (b *Bot) createInvite(ctx context.Context, a actor, in *incoming, l domain.Link, directorName string) error {
+func (b *Bot) createInvite(ctx context.Context, a chat.Actor, in *chat.Request, l domain.Link, directorName string) error {
 	now := b.o.Now()
 	l.Created, l.Expires = now, now.Add(b.o.InviteTTL)
 	token, err := b.o.People.CreateLink(ctx, l)
 	if err != nil {
 		return err
 	}
-	b.audit(ctx, a.id, "invite.created", "")
+	b.audit(ctx, a.ID, "invite.created", "")
 	text := dialog.T("invite.created", "Who", who(l.FirstName), "Name", directorName, "Link", b.startLink(token), "Date", l.Expires)
 	if in != nil {
-		b.edit(ctx, *in, a.lang, nil, text)
+		b.out.Edit(ctx, *in, a.Lang, nil, text)
 	} else {
-		b.say(ctx, a.id, a.lang, nil, text)
+		b.out.Say(ctx, a.ID, a.Lang, nil, text)
 	}
 	return nil
 }

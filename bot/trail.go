@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/intakebot/intakebot/bot/chat"
 )
 
 // The /exit trail: the bot remembers which messages each private chat
@@ -247,11 +249,11 @@ func (r *recorder) run() {
 }
 
 // recordShown adds a message to the trail of a chat (no-op without one).
-func (b *Bot) recordShown(chat int64, msgID int, kind shownKind) {
+func (b *Bot) recordShown(chatID int64, msgID int, kind shownKind) {
 	if b.trail == nil || msgID == 0 {
 		return
 	}
-	b.trail.record(sessionKey(chat), shown{id: msgID, at: b.o.Now(), kind: kind})
+	b.trail.record(chat.SessionKey(chatID), shown{id: msgID, at: b.o.Now(), kind: kind})
 }
 
 // FlushTrail waits until every message recorded so far is in the

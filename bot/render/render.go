@@ -70,12 +70,12 @@ func (r *Renderer) value(lang string, v any) any {
 		}
 		return strings.Join(out, ", ")
 	case time.Time:
-		return r.date(v)
+		return r.Date(v)
 	}
 	return v
 }
 
-func (r *Renderer) date(t time.Time) string {
+func (r *Renderer) Date(t time.Time) string {
 	if r.Loc != nil {
 		t = t.In(r.Loc)
 	}
@@ -146,9 +146,9 @@ func (r *Renderer) SummaryBody(lang string, sum dialog.Summary, numbered bool) s
 func (r *Renderer) Summary(lang string, sum dialog.Summary) string {
 	var b strings.Builder
 	b.WriteString("<b>" + r.Text(lang, dialog.T("summary.title")) + "</b>\n")
-	b.WriteString(r.Text(lang, dialog.T("summary.started", "Date", r.date(sum.Started))))
+	b.WriteString(r.Text(lang, dialog.T("summary.started", "Date", r.Date(sum.Started))))
 	if !sum.Submitted.IsZero() {
-		b.WriteString("\n" + r.Text(lang, dialog.T("summary.submitted", "Date", r.date(sum.Submitted))))
+		b.WriteString("\n" + r.Text(lang, dialog.T("summary.submitted", "Date", r.Date(sum.Submitted))))
 	}
 	b.WriteString("\n" + r.Text(lang, dialog.T("summary.language", "Language", dialog.Text{ID: "language.name", Lang: sum.Lang})))
 	b.WriteString("\n\n" + r.SummaryBody(lang, sum, false))

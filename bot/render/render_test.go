@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/intakebot/intakebot/bot/bottest"
 	"github.com/intakebot/intakebot/bot/render"
@@ -132,58 +131,10 @@ func FuzzPlainText(f *testing.F) {
 	})
 }
 
-// fullSession is an approved intake of the default flow with an answer of
-// every kind, one question skipped and user text that looks like HTML.
-func fullSession(tb testing.TB, f *dialog.Flow) dialog.Session {
-	tb.Helper()
-	at := time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
-	text := func(s string) dialog.Answer { return dialog.Answer{Text: s, At: at} }
-	choice := func(c ...string) dialog.Answer { return dialog.Answer{Choices: c, At: at} }
-	answers := map[string]dialog.Answer{
-		"dreams":             text("Een eigen huis <b>met tuin</b> & een hond"),
-		"dreams_help":        {Skipped: true, At: at},
-		"support_areas":      choice("money", "housing", "mental"),
-		"support_words":      text("Hulp met post en geld.\nEn soms iemand om mee te praten."),
-		"support_level":      {Scale: 4, At: at},
-		"support_often":      choice("weekly"),
-		"worked":             text("Een vaste begeleider die naar me luisterde."),
-		"not_worked":         text("Steeds nieuwe mensen."),
-		"keep_practitioners": choice("yes"),
-		"practitioners":      {Items: []string{"Anna (mentor)", "Bram & Co <jeugdzorg>"}, At: at},
-		"practitioners_ok":   choice("yes"),
-		"network":            {Items: []string{"Oma", "Mijn zus Sara"}, At: at},
-		"network_involve":    choice("some"),
-		"network_which":      text("Alleen oma."),
-		"trusted_person":     text("Oma"),
-		"treat_do":           text("Eerlijk zijn."),
-		"treat_dont":         text("Over me praten zonder mij."),
-		"must_not":           text("Terug naar de groep."),
-		"safe_now":           choice("mostly"),
-		"safety_agreements":  text("Geen contact met mijn vader."),
-		"no_go_places":       {Items: []string{"Rotterdam-Zuid"}, At: at},
-		"no_go_reason":       text("Daar woont mijn vader."),
-		"living_now":         choice("group_home"),
-		"daytime":            choice("school", "work"),
-		"income":             choice("student", "wage"),
-		"income_amount":      choice("from_500"),
-		"housing_register":   choice("registered"),
-		"ground_floor":       choice("not_needed"),
-		"anything_else":      text("Nee, dank je."),
-	}
-	s := dialog.Session{
-		Key: "1", FlowID: f.ID, FlowVersion: f.Version, Lang: "nl", State: dialog.StateSubmitted,
-		Answers: answers, Started: at, Updated: at.Add(35 * time.Minute), Submitted: at.Add(35 * time.Minute),
-	}
-	if err := f.CheckSession(s); err != nil {
-		tb.Fatalf("test session: %v", err)
-	}
-	return s
-}
-
 func TestSummaryGolden(t *testing.T) {
 	e := bottest.Engine(t)
 	r := bottest.Renderer(t)
-	sum := dialog.BuildSummary(e.Flow, fullSession(t, e.Flow))
+	sum := dialog.BuildSummary(e.Flow, bottest.FullSession(t, e.Flow))
 	if len(sum.Skipped) != 1 {
 		t.Fatalf("%d questions skipped, want 1", len(sum.Skipped))
 	}

@@ -147,7 +147,7 @@ func (e *Edge) route(ctx context.Context, in chat.Request) error {
 		e.o.Out.Say(ctx, in.Chat, a.Lang, nil, dialog.T("staff.refused"))
 		return nil
 	}
-	if !in.IsPress() {
+	if !in.IsPress() || r.Press == nil {
 		return r.Do(ctx, in, a)
 	}
 	toast, err := r.Press(ctx, in, a, arg)

@@ -66,7 +66,8 @@ type Route struct {
 	// Help is the text that explains the command in the staff's /help.
 	Help string
 	// Do handles a command; Press a button, returning the notice shown on
-	// the press (none for an empty ID).
+	// the press (none for an empty ID). A button with Do instead answers
+	// the press itself (when the answer must come before an edit).
 	Do    func(ctx context.Context, req chat.Request, a chat.Actor) error
 	Press func(ctx context.Context, req chat.Request, a chat.Actor, arg string) (dialog.Text, error)
 }
@@ -94,13 +95,13 @@ func NewRoutes(routes ...Route) *Routes {
 				}
 				t.commands[name] = i
 			}
-		case r.Button != "" && r.Press != nil:
+		case r.Button != "" && (r.Press != nil || r.Do != nil):
 			if _, dup := t.buttons[r.Button]; dup {
 				panic("telegram: button routed twice: " + r.Button)
 			}
 			t.buttons[r.Button] = i
 		default:
-			panic("telegram: a route needs a command and Do, or a button and Press")
+			panic("telegram: a route needs a command and Do, or a button and Press or Do")
 		}
 	}
 	// A room button that no route knows (an old keyboard, forged data).

@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage"
 )
@@ -50,7 +51,7 @@ func demo(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdo
 	t := &terminal{
 		engine: engine, out: stdout, director: cat.Default(),
 		store:    sessionStore{storage.NewSessions(rdb, codec, storage.SessionsOptions{})},
-		renderer: &bot.Renderer{L: cat, Loc: cfg.Location},
+		renderer: &render.Renderer{L: cat, Loc: cfg.Location},
 	}
 	return t.run(ctx, stdin, cat.Match(*lang))
 }
@@ -58,7 +59,7 @@ func demo(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdo
 type terminal struct {
 	engine   *dialog.Engine
 	store    sessionStore
-	renderer *bot.Renderer
+	renderer *render.Renderer
 	out      io.Writer
 	director string // language of the summary at the end
 	buttons  []string
@@ -108,7 +109,7 @@ func (t *terminal) run(ctx context.Context, stdin io.Reader, lang string) error 
 			t.println(t.renderer.Text(t.director, dialog.T("demo.summary_header")))
 			t.println(strings.Repeat("=", 60))
 			view := bot.HandoffView{Summary: sum, Age: res.Session.Age, Flags: sum.Flags}
-			for _, m := range t.renderer.HandoffMessages(t.director, view) {
+			for _, m := range bot.NewHandoffRenderer(t.renderer).HandoffMessages(t.director, view) {
 				t.println(m)
 			}
 			return nil
@@ -172,5 +173,5 @@ func (t *terminal) show(res dialog.Result) {
 }
 
 func (t *terminal) println(html string) {
-	fmt.Fprintln(t.out, bot.PlainText(html))
+	fmt.Fprintln(t.out, render.PlainText(html))
 }

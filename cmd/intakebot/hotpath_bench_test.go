@@ -10,6 +10,9 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/metrics"
+	"github.com/intakebot/intakebot/bot/render"
+	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/redistest"
@@ -31,6 +34,18 @@ func (nullAPI) AnswerCallbackQuery(context.Context, *tgbot.AnswerCallbackQueryPa
 func (nullAPI) SendDocument(context.Context, *tgbot.SendDocumentParams) (*models.Message, error) {
 	return &models.Message{ID: 1}, nil
 }
+func (nullAPI) DeleteMessages(context.Context, *tgbot.DeleteMessagesParams) (bool, error) {
+	return true, nil
+}
+func (nullAPI) EditMessageReplyMarkup(context.Context, *tgbot.EditMessageReplyMarkupParams) (*models.Message, error) {
+	return &models.Message{ID: 1}, nil
+}
+func (nullAPI) SetMyCommands(context.Context, *tgbot.SetMyCommandsParams) (bool, error) {
+	return true, nil
+}
+func (nullAPI) DeleteMyCommands(context.Context, *tgbot.DeleteMyCommandsParams) (bool, error) {
+	return true, nil
+}
 
 // BenchmarkHotPath is one update on the hot path: a young person's text
 // answer to a list question, through HandleUpdate (decode, cached load,
@@ -48,15 +63,15 @@ func BenchmarkHotPath(b *testing.B) {
 	}
 	codec, _ := storage.NewCodec(make([]byte, 32))
 	sessions := storage.NewSessions(rdb, codec, storage.SessionsOptions{CacheSize: sessionCacheSize})
-	metrics := &bot.Metrics{}
+	metrics := &metrics.Metrics{}
 	bt := bot.New(bot.Options{
-		Engine: engine, Store: sessionStore{sessions}, API: nullAPI{}, Renderer: &bot.Renderer{L: cat},
+		Engine: engine, Store: sessionStore{sessions}, API: nullAPI{}, Renderer: &render.Renderer{L: cat},
 		PseudonymKey: []byte("k"), DefaultLang: "nl", Metrics: metrics,
 		People: peopleStore{storage.NewPeople(rdb, codec, "", time.Now)},
 		// As in serve: the /exit trail is recorded in the background, in
 		// batches; its round trips count too.
 		Trail:  storage.NewTrail(rdb, ""),
-		Sender: &bot.Sender{PerSecond: 100000, PerChatInterval: time.Nanosecond, PerChatBurst: 1000},
+		Sender: &telegram.Sender{PerSecond: 100000, PerChatInterval: time.Nanosecond, PerChatBurst: 1000},
 	})
 	ctx := context.Background()
 	const chats = 100

@@ -15,7 +15,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/intakebot/intakebot/bot"
-	"github.com/intakebot/intakebot/locales"
+	"github.com/intakebot/intakebot/bot/metrics"
+	"github.com/intakebot/intakebot/bot/render"
+	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/storage"
 )
 
@@ -72,27 +74,26 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("TELEGRAM_BOT_TOKEN: the Bot API refused getMe (is the token right?): %w", err)
 	}
-	registerCommands(ctx, api, cat, log)
 
-	metrics := &bot.Metrics{Gauges: []bot.Gauge{activeSessions(sessions, cfg.SessionTTL)}}
+	met := &metrics.Metrics{Gauges: []metrics.Gauge{activeSessions(sessions, cfg.SessionTTL)}}
 	b := bot.New(bot.Options{
 		Engine: engine, Store: sessionStore{sessions}, API: api, Log: log, Username: me.Username,
-		Renderer:     &bot.Renderer{L: cat, Log: log, Loc: cfg.Location},
-		PseudonymKey: cfg.PseudonymKey, DefaultLang: cat.Default(), Metrics: metrics,
-		Sender: &bot.Sender{PerSecond: cfg.SendRate, PerChatInterval: cfg.ChatSendInterval},
+		Renderer:     &render.Renderer{L: cat, Log: log, Loc: cfg.Location},
+		PseudonymKey: cfg.PseudonymKey, DefaultLang: cat.Default(), Metrics: met,
+		Sender: &telegram.Sender{PerSecond: cfg.SendRate, PerChatInterval: cfg.ChatSendInterval},
 		People: peopleStore{storage.NewPeople(rdb, codec, cfg.KeyPrefix, time.Now)},
 		Admins: cfg.Admins, InviteTTL: cfg.InviteTTL, AckAfter: cfg.AckAfter, OpenIntakeDirector: cfg.OpenIntakeDirector, TakeWithin: cfg.UrgentTakeWithin,
 		Trail: storage.NewTrail(rdb, cfg.KeyPrefix), AcknowledgedTTL: cfg.AcknowledgedTTL, IdleTTL: cfg.SessionTTL,
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/", bot.OpsHandler(func(ctx context.Context) error { return rdb.Ping(ctx).Err() }, metrics))
+	mux.Handle("/", metrics.OpsHandler(func(ctx context.Context) error { return rdb.Ping(ctx).Err() }, met))
 	mode := "polling"
-	var poller *bot.Poller
+	var poller *telegram.Poller
 	if cfg.WebhookURL != "" {
 		mode = "webhook"
 		u, _ := url.Parse(cfg.WebhookURL) // checked in loadConfig
-		mux.Handle("POST "+webhookPath(u), &bot.Webhook{Secret: cfg.WebhookSecret, Handle: b.HandleUpdate, Lanes: &bot.Lanes{}, Log: log})
+		mux.Handle("POST "+webhookPath(u), &telegram.Webhook{Secret: cfg.WebhookSecret, Handle: b.HandleUpdate, Lanes: &telegram.Lanes{}, Log: log})
 		if _, err := api.SetWebhook(ctx, &tgbot.SetWebhookParams{
 			URL: cfg.WebhookURL, SecretToken: cfg.WebhookSecret, MaxConnections: cfg.WebhookMaxConnections,
 			AllowedUpdates: []string{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery},
@@ -103,7 +104,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		if _, err := api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
 			log.Warn("can't remove a webhook before long polling", "err", err)
 		}
-		poller = &bot.Poller{Client: client, BaseURL: cfg.APIURL, Token: cfg.Token, Handle: b.HandleUpdate,
+		poller = &telegram.Poller{Client: client, BaseURL: cfg.APIURL, Token: cfg.Token, Handle: b.HandleUpdate,
 			Inbox: storage.NewInbox(rdb, codec, cfg.KeyPrefix), Log: log}
 	}
 
@@ -123,6 +124,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	go b.RunDue(ctx, time.Minute)
 	// Alerts nobody took: the next on call and the admins, then the lines again.
 	go b.RunAlerts(ctx, 15*time.Second)
+	b.RegisterMenus(ctx, cat.Languages(), cat.Default())
 	if err := b.RegisterStaffMenus(ctx); err != nil {
 		log.Warn("can't register the staff menus", "err", err)
 	}
@@ -170,8 +172,8 @@ func webhookPath(u *url.URL) string {
 }
 
 // activeSessions is the number of intakes touched within the idle lifetime.
-func activeSessions(s *storage.Sessions, ttl time.Duration) bot.Gauge {
-	return bot.Gauge{Name: "intakebot_active_sessions", Help: "Intakes with activity within the idle lifetime.",
+func activeSessions(s *storage.Sessions, ttl time.Duration) metrics.Gauge {
+	return metrics.Gauge{Name: "intakebot_active_sessions", Help: "Intakes with activity within the idle lifetime.",
 		Value: func() (float64, bool) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()
@@ -194,28 +196,6 @@ func housekeeping(ctx context.Context, s *storage.Sessions, ttl time.Duration, l
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		}
-	}
-}
-
-// registerCommands sets the menu of a private chat in each language.
-func registerCommands(ctx context.Context, api *tgbot.Bot, cat *locales.Catalog, log *slog.Logger) {
-	names := []string{"start", "help", "urgent", "language", "pause", "back", "skip", "mydata", "delete", "exit"}
-	for _, lang := range append([]string{""}, cat.Languages()...) {
-		textLang := lang
-		if textLang == "" {
-			textLang = cat.Default()
-		}
-		cmds := make([]models.BotCommand, 0, len(names))
-		for _, n := range names {
-			d, _ := cat.Localize(textLang, "cmd."+n, nil)
-			cmds = append(cmds, models.BotCommand{Command: n, Description: bot.PlainText(d)})
-		}
-		_, err := api.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{
-			Commands: cmds, Scope: &models.BotCommandScopeAllPrivateChats{}, LanguageCode: lang,
-		})
-		if err != nil {
-			log.Warn("can't register the command menu", "lang", lang, "err", err)
 		}
 	}
 }

@@ -1,0 +1,96 @@
+package bot
+
+import (
+	"context"
+
+	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/telegram"
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// routeTable is every command and every button of the workflows: who may
+// use it, which menu lists it, and who handles it. Parsing, the command
+// menus and the staff's /help are derived from it. To add a command, add
+// its line here, its handler, and its texts ("cmd.<name>", and a help
+// text for staff) to every locale file.
+func (b *Bot) routeTable() *telegram.Routes {
+	converse := func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.converse(ctx, in) }
+	routes := []telegram.Route{
+		// The young person's menu, in this order. The conversation
+		// (the engine) handles most of them.
+		{Command: "start", Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: b.start},
+		{Command: "help", Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: converse},
+		{Command: "urgent", Aliases: []string{"dringend"}, Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: converse},
+		{Command: "language", Aliases: []string{"taal"}, Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: converse},
+		{Command: "pause", Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: converse},
+		{Command: "back", Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: converse},
+		{Command: "skip", Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: converse},
+		// Privacy: for anyone, in every state, before anything else.
+		{Command: "mydata", Who: telegram.Everyone, Menu: telegram.MenuYoung,
+			Do: func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.myData(ctx, in) }},
+		{Command: "delete", Who: telegram.Everyone, Menu: telegram.MenuYoung,
+			Do: func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.askErase(ctx, in) }},
+		{Command: "exit", Who: telegram.Everyone, Menu: telegram.MenuYoung,
+			Do: func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.quickExit(ctx, in) }},
+		{Button: actEraseYes, Who: telegram.Everyone,
+			Do: func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.eraseButton(ctx, in) }},
+		{Button: actEraseNo, Who: telegram.Everyone,
+			Do: func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.eraseButton(ctx, in) }},
+	}
+	if b.o.People == nil {
+		// No roles: the engine answers every other command.
+		return telegram.NewRoutes(routes...)
+	}
+	routes = append(routes,
+		// Staff, in the order of their menu and /help.
+		telegram.Route{Command: "invite", Who: telegram.Members, Menu: telegram.MenuMembers, Help: "staff.help.work",
+			Do: func(ctx context.Context, in chat.Request, a chat.Actor) error { return b.invite(ctx, a, in.Event.Arg) }},
+		telegram.Route{Command: "cases", Who: telegram.Members, Menu: telegram.MenuMembers, Help: "staff.help.work",
+			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.caseload(ctx, a) }},
+		telegram.Route{Command: "staff", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "staff.help.admin",
+			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.staffOverview(ctx, a) }},
+		telegram.Route{Command: "audit", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "audit.help",
+			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.auditTrail(ctx, a) }},
+		telegram.Route{Command: "oncall", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "oncall.help",
+			Do: func(ctx context.Context, in chat.Request, a chat.Actor) error {
+				return b.onCallCommand(ctx, a, in.Event.Arg)
+			}},
+
+		// Staff buttons.
+		b.press(actStaffLink, telegram.Admins, b.staffAdminButton),
+		b.press(actRevokeAsk, telegram.Admins, b.staffAdminButton),
+		b.press(actRevokeYes, telegram.Admins, b.staffAdminButton),
+		b.press(actRevokeNo, telegram.Admins, b.staffAdminButton),
+		b.press(actInviteFor, telegram.Counsellors, func(ctx context.Context, in chat.Request, a chat.Actor, _, arg string) (dialog.Text, error) {
+			return b.inviteFor(ctx, in, a, arg)
+		}),
+		b.press(actAcknowledge, telegram.Known, b.caseButton),
+		b.press(actOpenSummary, telegram.Known, b.caseButton),
+		b.press(actNewLink, telegram.Known, b.caseButton),
+		b.press(actTakeAlert, telegram.Known, func(ctx context.Context, in chat.Request, a chat.Actor, _, arg string) (dialog.Text, error) {
+			return b.takeAlert(ctx, in, a, arg)
+		}),
+		b.press(actOnCallAdd, telegram.Admins, b.onCallButton),
+		b.press(actOnCallNo, telegram.Admins, b.onCallButton),
+	)
+	return telegram.NewRoutes(routes...)
+}
+
+// press routes a staff button to a handler that also gets the action.
+func (b *Bot) press(act string, who telegram.Who, h func(ctx context.Context, in chat.Request, a chat.Actor, act, arg string) (dialog.Text, error)) telegram.Route {
+	return telegram.Route{Button: act, Who: who, Press: func(ctx context.Context, in chat.Request, a chat.Actor, arg string) (dialog.Text, error) {
+		return h(ctx, in, a, act, arg)
+	}}
+}
+
+// start is /start: with a link it opens the link, else the conversation.
+func (b *Bot) start(ctx context.Context, in chat.Request, _ chat.Actor) error {
+	if b.o.People == nil || in.Event.Arg == "" {
+		return b.converse(ctx, in)
+	}
+	prep, done, err := b.openLink(ctx, in)
+	if err != nil || done {
+		return err
+	}
+	return b.converseWith(ctx, in, prep)
+}
