@@ -49,12 +49,12 @@ func (b *Bot) routeTable() *telegram.Routes {
 			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.caseload(ctx, a) }},
 		telegram.Route{Command: "staff", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "staff.help.admin",
 			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.staffOverview(ctx, a) }},
-		telegram.Route{Command: "audit", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "audit.help",
-			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.auditTrail(ctx, a) }},
 		telegram.Route{Command: "oncall", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "oncall.help",
 			Do: func(ctx context.Context, in chat.Request, a chat.Actor) error {
 				return b.onCallCommand(ctx, a, in.Event.Arg)
 			}},
+		telegram.Route{Command: "audit", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "audit.help",
+			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.auditTrail(ctx, a) }},
 
 		// Staff buttons.
 		b.press(actStaffLink, telegram.Admins, b.staffAdminButton),
@@ -94,3 +94,6 @@ func (b *Bot) start(ctx context.Context, in chat.Request, _ chat.Actor) error {
 	}
 	return b.converseWith(ctx, in, prep)
 }
+
+// Routes is the route table (for the tests of its texts).
+func (b *Bot) Routes() *telegram.Routes { return b.routes }
