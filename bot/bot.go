@@ -11,8 +11,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/go-telegram/bot/models"
-
 	"github.com/intakebot/intakebot/bot/background"
 	"github.com/intakebot/intakebot/bot/chat"
 	"github.com/intakebot/intakebot/bot/metrics"
@@ -168,10 +166,9 @@ func New(o Options) *Bot {
 	return b
 }
 
-// HandleUpdate applies one update (see telegram.Edge.HandleUpdate).
-func (b *Bot) HandleUpdate(ctx context.Context, upd *models.Update) error {
-	return b.edge.HandleUpdate(ctx, upd)
-}
+// Edge is the bot's Telegram edge: its HandleUpdate applies one update
+// (the poller's and the webhook's handler).
+func (b *Bot) Edge() *telegram.Edge { return b.edge }
 
 // converse handles what no route takes, and the young person's commands:
 // someone without a session first (a link, staff, the open intake), then

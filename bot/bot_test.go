@@ -556,10 +556,10 @@ func TestTwoInstancesNeverOverwriteEachOther(t *testing.T) {
 			done := make(chan struct{})
 			go func() {
 				defer close(done)
-				h.b.HandleUpdate(context.Background(), update(tc.slowID, "Sara"))
+				h.b.Edge().HandleUpdate(context.Background(), update(tc.slowID, "Sara"))
 			}()
 			<-store.loaded
-			h.replica().HandleUpdate(context.Background(), update(tc.fastID, "Oma"))
+			h.replica().Edge().HandleUpdate(context.Background(), update(tc.fastID, "Oma"))
 			close(store.proceed)
 			<-done
 

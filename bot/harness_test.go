@@ -179,7 +179,7 @@ func (h *harness) start() {
 		Client: http.DefaultClient, BaseURL: h.api.URL(), Token: "123456:TEST-token",
 		Timeout: time.Second, Log: h.log,
 		Handle: func(ctx context.Context, upd *models.Update) error {
-			err := h.b.HandleUpdate(ctx, upd)
+			err := h.b.Edge().HandleUpdate(ctx, upd)
 			// A handoff to a director runs in the background; the tests
 			// take an update as handled once it is done too.
 			h.b.WaitHandoffs(ctx)

@@ -32,7 +32,7 @@ func (r *roles) pollWithoutWaiting() {
 	r.cancel, r.done = cancel, make(chan error, 1)
 	p := &telegram.Poller{
 		Client: http.DefaultClient, BaseURL: r.api.URL(), Token: "123456:TEST-token",
-		Timeout: time.Second, Log: r.log, Handle: r.b.HandleUpdate,
+		Timeout: time.Second, Log: r.log, Handle: r.b.Edge().HandleUpdate,
 	}
 	go func() { r.done <- p.Run(ctx) }()
 }

@@ -104,7 +104,7 @@ func BenchmarkHotPath(b *testing.B) {
 	trips.Reset()
 	for i := 0; b.Loop(); i++ {
 		chat := int64(i%chats) + 1
-		if err := bt.HandleUpdate(ctx, msg(chat, fmt.Sprintf("Persoon %d", i))); err != nil {
+		if err := bt.Edge().HandleUpdate(ctx, msg(chat, fmt.Sprintf("Persoon %d", i))); err != nil {
 			b.Fatal(err)
 		}
 		if i%chats == chats-1 && (i/chats)%10 == 9 { // a list holds 15: empty them now and then

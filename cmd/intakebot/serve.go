@@ -93,7 +93,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	if cfg.WebhookURL != "" {
 		mode = "webhook"
 		u, _ := url.Parse(cfg.WebhookURL) // checked in loadConfig
-		mux.Handle("POST "+webhookPath(u), &telegram.Webhook{Secret: cfg.WebhookSecret, Handle: b.HandleUpdate, Lanes: &telegram.Lanes{}, Log: log})
+		mux.Handle("POST "+webhookPath(u), &telegram.Webhook{Secret: cfg.WebhookSecret, Handle: b.Edge().HandleUpdate, Lanes: &telegram.Lanes{}, Log: log})
 		if _, err := api.SetWebhook(ctx, &tgbot.SetWebhookParams{
 			URL: cfg.WebhookURL, SecretToken: cfg.WebhookSecret, MaxConnections: cfg.WebhookMaxConnections,
 			AllowedUpdates: []string{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery},
@@ -104,7 +104,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		if _, err := api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
 			log.Warn("can't remove a webhook before long polling", "err", err)
 		}
-		poller = &telegram.Poller{Client: client, BaseURL: cfg.APIURL, Token: cfg.Token, Handle: b.HandleUpdate,
+		poller = &telegram.Poller{Client: client, BaseURL: cfg.APIURL, Token: cfg.Token, Handle: b.Edge().HandleUpdate,
 			Inbox: storage.NewInbox(rdb, codec, cfg.KeyPrefix), Log: log}
 	}
 
