@@ -8,7 +8,7 @@ BENCH    ?= .
 SHELL       := bash
 .SHELLFLAGS := -euo pipefail -c
 
-.PHONY: test fuzz build demo bench
+.PHONY: test fuzz build demo bench layout
 
 test:
 	$(GO) vet ./...
@@ -33,3 +33,8 @@ demo:
 
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem ./...
+
+# Measures the layout (package size, methods per type and interface, the
+# Telegram edge, import direction) and fails on a rule broken.
+layout:
+	$(GO) run ./cmd/layoutcheck
