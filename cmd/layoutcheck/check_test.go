@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -216,6 +218,27 @@ func TestFindRoot(t *testing.T) {
 }
 
 // TestRepositoryLayout checks this repository's own layout.
+// debts are the rule breaks the layout work has not paid off yet, each with
+// the figure it may not exceed. A debt may shrink, never grow; a new rule
+// break fails, and so does a paid debt still listed here (lower its figure
+// or remove its line, so that the list stays the truth). The workflows
+// still share bot.Bot; moving each into its own package pays most of them.
+var debts = map[string]int{
+	"package bot lines":                    4805,
+	"package bot/telegramtest lines":       2596,
+	"package dialog lines":                 2547,
+	"package storage lines":                2941,
+	"type bot.Bot methods":                 121,
+	"type bot/telegramtest.Server methods": 62,
+	"type storage.People methods":          56,
+	"type dialog.turn methods":             50,
+	"interface bot.People methods":         21,
+}
+
+// violation reads "package bot has 4805 lines (limit 2500)" as the debt's
+// name and its figure.
+var violation = regexp.MustCompile(`^(package|type|interface) (\S+) has (\d+) (lines|methods) \(limit \d+\)$`)
+
 func TestRepositoryLayout(t *testing.T) {
 	root, err := findRoot("../..")
 	if err != nil {
@@ -225,7 +248,29 @@ func TestRepositoryLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	seen := map[string]bool{}
 	for _, v := range r.Violations {
-		t.Error(v)
+		m := violation.FindStringSubmatch(v)
+		if m == nil {
+			t.Error(v)
+			continue
+		}
+		name := m[1] + " " + m[2] + " " + m[4]
+		n, _ := strconv.Atoi(m[3])
+		limit, owed := debts[name]
+		switch {
+		case !owed:
+			t.Error(v)
+		case n > limit:
+			t.Errorf("%s: the debt grew from %d", v, limit)
+		case n < limit:
+			t.Errorf("%s: the debt shrank from %d; lower it in debts", v, limit)
+		}
+		seen[name] = true
+	}
+	for name := range debts {
+		if !seen[name] {
+			t.Errorf("%s is paid: remove it from debts", name)
+		}
 	}
 }
