@@ -187,17 +187,18 @@ func (b *Bot) converse(ctx context.Context, in chat.Request) error {
 
 // converseWith runs the engine on the session, prepared by prep.
 func (b *Bot) converseWith(ctx context.Context, in chat.Request, prep func(*dialog.Session)) error {
-	log := b.o.Log.With("chat", b.pseudo.Of(in.Chat), "update", in.Event.UpdateID)
 	res, err := b.decide(ctx, in, prep)
 	if err != nil {
 		return err
 	}
+	// The log of this update, made only when needed (the hot path logs nothing).
+	log := func() *slog.Logger { return b.o.Log.With("chat", b.pseudo.Of(in.Chat), "update", in.Event.UpdateID) }
 	if res.Duplicate {
-		log.Info("duplicate update ignored")
+		log().Info("duplicate update ignored")
 		b.out.Answer(ctx, in, "")
 		// A redelivery after the handoff failed: try it again.
 		if b.o.People != nil && res.Session.State == dialog.StateSubmitted {
-			return b.handOffOrRetry(ctx, log, res.Session)
+			return b.handOffOrRetry(ctx, log(), res.Session)
 		}
 		return nil
 	}
@@ -206,7 +207,7 @@ func (b *Bot) converseWith(ctx context.Context, in chat.Request, prep func(*dial
 		b.raiseAlert(ctx, res.Session, res.Alert) // in the background, like a handoff
 	}
 	if b.o.People != nil && res.Submitted {
-		return b.handOffOrRetry(ctx, log, res.Session)
+		return b.handOffOrRetry(ctx, log(), res.Session)
 	}
 	return nil
 }
