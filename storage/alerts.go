@@ -40,13 +40,7 @@ import (
 //
 //	KEYS[1] alert   KEYS[2] escalations
 //	ARGV[1] member   ARGV[2] next (unix ms)   ARGV[3] ttl (ms)   ARGV[4 ..] HSET pairs
-var openAlertScript = redis.NewScript(`
-if redis.call("EXISTS", KEYS[1]) == 1 then return 0 end
-redis.call("HSET", KEYS[1], unpack(ARGV, 4))
-redis.call("PEXPIRE", KEYS[1], ARGV[3])
-redis.call("ZADD", KEYS[2], ARGV[2], ARGV[1])
-return 1
-`)
+var openAlertScript = loadScript("open_alert")
 
 // OpenAlert stores a as the open alert of a.Key, due to escalate at next,
 // unless one is open already: then it returns that one and false. The
@@ -130,21 +124,7 @@ func (p *People) Alert(ctx context.Context, key string) (domain.Alert, bool, err
 //	KEYS[1] alert   KEYS[2] escalations
 //	ARGV[1] member   ARGV[2] next (unix ms) or ""   ARGV[3] level   ARGV[4] data
 //	ARGV[5] the version the alert was loaded at
-var saveAlertScript = redis.NewScript(`
-if redis.call("EXISTS", KEYS[1]) == 0 then
-  redis.call("ZREM", KEYS[2], ARGV[1])
-  return 0
-end
-local rev = tonumber(redis.call("HGET", KEYS[1], "rev") or "0")
-if rev ~= tonumber(ARGV[5]) then return -1 end
-redis.call("HSET", KEYS[1], "level", ARGV[3], "data", ARGV[4], "rev", rev + 1)
-if ARGV[2] == "" or redis.call("HEXISTS", KEYS[1], "taken_by") == 1 then
-  redis.call("ZREM", KEYS[2], ARGV[1])
-else
-  redis.call("ZADD", KEYS[2], ARGV[2], ARGV[1])
-end
-return 1
-`)
+var saveAlertScript = loadScript("save_alert")
 
 // SaveAlert stores a's level and messages and schedules its next
 // escalation at next (zero: none), if the alert is still at the version a
@@ -173,16 +153,7 @@ func (p *People) SaveAlert(ctx context.Context, a domain.Alert, next time.Time) 
 //
 //	KEYS[1] alert   KEYS[2] escalations
 //	ARGV[1] staff ID   ARGV[2] at (unix ms)   ARGV[3] hold (ms)   ARGV[4] member
-var takeAlertScript = redis.NewScript(`
-if redis.call("EXISTS", KEYS[1]) == 0 then return {-1, "0"} end
-if redis.call("HSETNX", KEYS[1], "taken_by", ARGV[1]) == 0 then
-  return {0, redis.call("HGET", KEYS[1], "taken_by")}
-end
-redis.call("HSET", KEYS[1], "taken", ARGV[2])
-if redis.call("PTTL", KEYS[1]) > tonumber(ARGV[3]) then redis.call("PEXPIRE", KEYS[1], ARGV[3]) end
-redis.call("ZREM", KEYS[2], ARGV[4])
-return {1, ARGV[1]}
-`)
+var takeAlertScript = loadScript("take_alert")
 
 // TakeAlert gives the open alert of key to staff, atomically: the first
 // caller wins and the escalation stops; the alert then stays (so that the

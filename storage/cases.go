@@ -106,24 +106,13 @@ func backoff(ctx context.Context, attempt int) error {
 //	ARGV[1] case key (list member)   ARGV[2] score   ARGV[3 ..] HSET field/value pairs
 //
 // It answers the director and counsellor it replaced ("" when new).
-var saveCaseScript = redis.NewScript(`
-local cur = redis.call("HMGET", KEYS[1], "director", "counsellor")
-redis.call("HSET", KEYS[1], unpack(ARGV, 3))
-for i = 2, #KEYS do redis.call("ZADD", KEYS[i], ARGV[2], ARGV[1]) end
-return {cur[1] or "", cur[2] or ""}
-`)
+var saveCaseScript = loadScript("save_case")
 
 // unlistScript takes a case off staff lists that are no longer its own.
 //
 //	KEYS[1] case   KEYS[2 ..] lists   ARGV[1] case key
 //	ARGV[2 ..] the staff ID of each list
-var unlistScript = redis.NewScript(`
-local cur = redis.call("HMGET", KEYS[1], "director", "counsellor")
-for i = 2, #KEYS do
-  if cur[1] ~= ARGV[i] and cur[2] ~= ARGV[i] then redis.call("ZREM", KEYS[i], ARGV[1]) end
-end
-return 1
-`)
+var unlistScript = loadScript("unlist_case")
 
 // unlist takes key off the lists of the staff in replaced (plain director
 // and counsellor values) except those in keep, unless the case is theirs
@@ -285,13 +274,7 @@ func (p *People) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error
 //
 //	KEYS[1] list   KEYS[2 ..] case records   ARGV[1] staff ID
 //	ARGV[2 ..] the case key of each record
-var tidyCasesScript = redis.NewScript(`
-for i = 2, #KEYS do
-  local cur = redis.call("HMGET", KEYS[i], "director", "counsellor")
-  if cur[1] ~= ARGV[1] and cur[2] ~= ARGV[1] then redis.call("ZREM", KEYS[1], ARGV[i]) end
-end
-return 1
-`)
+var tidyCasesScript = loadScript("tidy_cases")
 
 // moveCaseScript re-keys a case: the hash (sealed anew for its new key by
 // the caller), its index entries and its due time.
@@ -302,22 +285,7 @@ return 1
 //
 // It answers 1 when done, 0 when the case changed since it was read (every
 // save seals anew, with a fresh nonce), -1 when the new key is taken.
-var moveCaseScript = redis.NewScript(`
-if redis.call("HGET", KEYS[1], "data") ~= ARGV[1] then return 0 end
-if redis.call("EXISTS", KEYS[2]) == 1 then return -1 end
-redis.call("DEL", KEYS[1])
-redis.call("HSET", KEYS[2], unpack(ARGV, 5))
-for i = 4, #KEYS do
-  redis.call("ZREM", KEYS[i], ARGV[2])
-  redis.call("ZADD", KEYS[i], ARGV[4], ARGV[3])
-end
-local due = redis.call("ZSCORE", KEYS[3], ARGV[2])
-if due then
-  redis.call("ZREM", KEYS[3], ARGV[2])
-  redis.call("ZADD", KEYS[3], due, ARGV[3])
-end
-return 1
-`)
+var moveCaseScript = loadScript("move_case")
 
 // MoveCase re-keys a case (a young person's new Telegram account): the
 // record, its entries in the staff's lists and its due time move in one
@@ -375,12 +343,7 @@ func (p *People) MoveCase(ctx context.Context, oldKey, newKey string) error {
 //	KEYS[1] case   KEYS[2] due   ARGV[1] case key
 //
 // It answers the director and counsellor it erased ("" when none).
-var deleteCaseScript = redis.NewScript(`
-local cur = redis.call("HMGET", KEYS[1], "director", "counsellor")
-redis.call("DEL", KEYS[1])
-redis.call("ZREM", KEYS[2], ARGV[1])
-return {cur[1] or "", cur[2] or ""}
-`)
+var deleteCaseScript = loadScript("delete_case")
 
 // DeleteCase erases the case under key, its due time and its entries in
 // the staff's lists, for a young person who asks to be forgotten or whose
@@ -407,13 +370,7 @@ func (p *People) DeleteCase(ctx context.Context, key string) error {
 // It answers 0, writing nothing, when the case changed or went since it
 // was read (every save seals anew, with a fresh nonce), else the director
 // and counsellor it replaced.
-var changeCaseScript = redis.NewScript(`
-local cur = redis.call("HMGET", KEYS[1], "director", "counsellor", "data")
-if cur[3] ~= ARGV[1] then return 0 end
-redis.call("HSET", KEYS[1], unpack(ARGV, 4))
-for i = 2, #KEYS do redis.call("ZADD", KEYS[i], ARGV[3], ARGV[2]) end
-return {cur[1] or "", cur[2] or ""}
-`)
+var changeCaseScript = loadScript("change_case")
 
 // ChangeCase reads the case under key, lets change alter it and writes it
 // back only if nobody wrote the case in between; else it reads it again

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // Due times of pending handoffs are one sorted set, <prefix>due: member the
@@ -18,11 +16,7 @@ import (
 // scheduleDueScript sets a due time while the case exists.
 //
 //	KEYS[1] case   KEYS[2] due   ARGV[1] score   ARGV[2] case key
-var scheduleDueScript = redis.NewScript(`
-if redis.call("EXISTS", KEYS[1]) == 0 then return 0 end
-redis.call("ZADD", KEYS[2], ARGV[1], ARGV[2])
-return 1
-`)
+var scheduleDueScript = loadScript("schedule_due")
 
 // ScheduleDue sets (or moves) the time at which the case's pending handoff
 // needs attention. It does nothing when the case is gone: work that wrote
@@ -50,11 +44,7 @@ func (p *People) CancelDue(ctx context.Context, caseKey string) error {
 
 // claimDueScript takes up to ARGV[3] members due at ARGV[1] (unix ms), the
 // earliest first, and moves each to ARGV[2].
-var claimDueScript = redis.NewScript(`
-local due = redis.call("ZRANGEBYSCORE", KEYS[1], "-inf", ARGV[1], "LIMIT", 0, ARGV[3])
-for _, m in ipairs(due) do redis.call("ZADD", KEYS[1], ARGV[2], m) end
-return due
-`)
+var claimDueScript = loadScript("claim_due")
 
 // ClaimDue returns up to limit cases due at now, the earliest first, and
 // pushes each back to now+lease, in one script: several replicas never

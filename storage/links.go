@@ -62,18 +62,7 @@ func wellFormedToken(token string) bool {
 //	ARGV[1] sealed link   ARGV[2] expiry, unix ms   ARGV[3] token hash
 //
 // SET with PXAT in the past stores nothing: the link is gone at once.
-var createLinkScript = redis.NewScript(`
-redis.call("SET", KEYS[1], ARGV[1], "PXAT", ARGV[2])
-if KEYS[2] then
-  local t = redis.call("TIME")
-  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  redis.call("ZREMRANGEBYSCORE", KEYS[2], "-inf", "(" .. now)
-  redis.call("ZADD", KEYS[2], ARGV[2], ARGV[3])
-  local last = redis.call("ZRANGE", KEYS[2], -1, -1, "WITHSCORES")
-  if last[2] then redis.call("PEXPIREAT", KEYS[2], last[2]) end
-end
-return 1
-`)
+var createLinkScript = loadScript("create_link")
 
 // CreateLink stores l under a new random token of 128 bits and returns the
 // token; only its SHA-256 is stored. Redis drops the link at l.Expires (a
@@ -194,11 +183,7 @@ func (p *People) PendingInvites(ctx context.Context, director int64) ([]domain.L
 
 // linkFailureScript counts a failure and makes sure the counter expires:
 // the window starts at the first failure.
-var linkFailureScript = redis.NewScript(`
-local n = redis.call("INCR", KEYS[1])
-if redis.call("PTTL", KEYS[1]) < 0 then redis.call("PEXPIRE", KEYS[1], ARGV[1]) end
-return n
-`)
+var linkFailureScript = loadScript("link_failure")
 
 // LinkFailure counts a failed link for userID and returns the count since
 // the first failure of the current window (LinkFailureWindow, an hour: a

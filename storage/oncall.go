@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/intakebot/intakebot/bot/domain"
 )
 
@@ -24,16 +22,7 @@ func (p *People) onCallKey() string { return p.prefix + "oncall" }
 
 // addOnCallScript stores ARGV[1], a JSON template with %d for the order,
 // under the next free ID and answers the ID.
-var addOnCallScript = redis.NewScript(`
-local id = 0
-for _, k in ipairs(redis.call("HKEYS", KEYS[1])) do
-  local n = tonumber(k)
-  if n and n > id then id = n end
-end
-id = id + 1
-redis.call("HSET", KEYS[1], tostring(id), string.format(ARGV[1], id))
-return id
-`)
+var addOnCallScript = loadScript("add_oncall")
 
 // AddOnCall adds a window to the end of the roster and returns it with its
 // ID and order. One round trip.

@@ -282,12 +282,7 @@ func (p *People) ListStaff(ctx context.Context) ([]domain.StaffMember, error) {
 // one added again since ListStaff read it stays.
 //
 //	KEYS[1] staff set   KEYS[2 ..] member records   ARGV[i-1] user ID of KEYS[i]
-var tidyStaffScript = redis.NewScript(`
-for i = 2, #KEYS do
-  if redis.call("EXISTS", KEYS[i]) == 0 then redis.call("SREM", KEYS[1], ARGV[i - 1]) end
-end
-return 1
-`)
+var tidyStaffScript = loadScript("tidy_staff")
 
 // RemoveStaff deletes the member's record and takes them out of the staff
 // set, in one transaction. Removing someone who is not staff is not an

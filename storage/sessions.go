@@ -206,22 +206,7 @@ func (s *Sessions) load(ctx context.Context, key string) (dialog.Session, string
 // Versions are compared as strings: Save always writes them in canonical
 // decimal, and Lua numbers are floats. HMGET of a missing key or field gives
 // false, which equals no string, so a session erased meanwhile conflicts.
-var saveScript = redis.NewScript(`
-if ARGV[1] == "0" then
-  if redis.call("EXISTS", KEYS[1]) == 1 then return 0 end
-else
-  local cur = redis.call("HMGET", KEYS[1], "v", "w")
-  if cur[1] ~= ARGV[1] then return 0 end
-  if ARGV[2] ~= "" and cur[2] ~= ARGV[2] then return 0 end
-end
-redis.call("HSET", KEYS[1], "v", ARGV[3], "w", ARGV[4], "state", ARGV[5], "updated", ARGV[6], "upd", ARGV[7], "data", ARGV[8])
-redis.call("PEXPIRE", KEYS[1], ARGV[9])
-redis.call("ZADD", KEYS[3], ARGV[6], ARGV[11])
-if ARGV[10] ~= "" then
-  redis.call("ZADD", KEYS[2], ARGV[10], ARGV[11])
-end
-return 1
-`)
+var saveScript = loadScript("save_session")
 
 // newWriteTag returns a random tag that tells one save from every other
 // save of the same key. It only has to be unique, not secret.
@@ -304,12 +289,7 @@ func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Sessio
 // deleteScript removes a session and its entries in the submitted and
 // active indexes together, so an erased intake leaves no trace for the
 // handoff or the metrics to find.
-var deleteScript = redis.NewScript(`
-redis.call("DEL", KEYS[1])
-redis.call("ZREM", KEYS[2], ARGV[1])
-redis.call("ZREM", KEYS[3], ARGV[1])
-return 1
-`)
+var deleteScript = loadScript("delete_session")
 
 // Delete erases the session under key, and evicts it from this store's
 // cache. Erasing a session that does not exist is not an error: the outcome
