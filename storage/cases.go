@@ -289,9 +289,9 @@ var moveCaseScript = loadScript("move_case")
 
 // MoveCase re-keys a case (a young person's new Telegram account): the
 // record, its entries in the staff's lists and its due time move in one
-// step. It fails with ErrCaseNotFound when there is no case under oldKey
-// and with ErrCaseExists, changing nothing, when newKey holds one. Moving a
-// case onto its own key changes nothing. The session is not moved; that is
+// step. It fails with domain.ErrCaseNotFound when there is no case under
+// oldKey and with domain.ErrCaseExists, changing nothing, when newKey holds
+// one. Moving a case onto its own key changes nothing. The session is not moved; that is
 // the session store's business. Two round trips (the record is read to be
 // sealed anew: its key is its AAD).
 func (p *People) MoveCase(ctx context.Context, oldKey, newKey string) error {
@@ -315,7 +315,7 @@ func (p *People) MoveCase(ctx context.Context, oldKey, newKey string) error {
 			return fmt.Errorf("can't move case: %w", err)
 		}
 		if !ok {
-			return fmt.Errorf("can't move case: %w", ErrCaseNotFound)
+			return fmt.Errorf("can't move case: %w", domain.ErrCaseNotFound)
 		}
 		c.Key = newKey
 		fields, err := p.caseFields(c, newRKey)
@@ -330,7 +330,7 @@ func (p *People) MoveCase(ctx context.Context, oldKey, newKey string) error {
 		case err != nil:
 			return fmt.Errorf("can't move case: %w", err)
 		case n == -1:
-			return fmt.Errorf("can't move case: %w", ErrCaseExists)
+			return fmt.Errorf("can't move case: %w", domain.ErrCaseExists)
 		case n == 1:
 			return nil
 		}

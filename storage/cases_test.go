@@ -251,8 +251,8 @@ func TestMoveCaseRefusesToOverwriteOrToMoveNothing(t *testing.T) {
 	mustSaveCase(t, p, a)
 	mustSaveCase(t, p, b)
 
-	if err := p.MoveCase(ctx, "7001", "7002"); !errors.Is(err, ErrCaseExists) {
-		t.Errorf("onto an existing case: err = %v, want ErrCaseExists", err)
+	if err := p.MoveCase(ctx, "7001", "7002"); !errors.Is(err, domain.ErrCaseExists) {
+		t.Errorf("onto an existing case: err = %v, want domain.ErrCaseExists", err)
 	}
 	if got := mustCase(t, p, "7001"); !sameCase(got, a) {
 		t.Errorf("the case that was to move changed: %+v", got)
@@ -263,8 +263,8 @@ func TestMoveCaseRefusesToOverwriteOrToMoveNothing(t *testing.T) {
 	if got := caseKeys(t, p, 100); fmt.Sprint(got) != "[7001]" {
 		t.Errorf("director's list = %v", got)
 	}
-	if err := p.MoveCase(ctx, "7999", "7998"); !errors.Is(err, ErrCaseNotFound) {
-		t.Errorf("moving a missing case: err = %v, want ErrCaseNotFound", err)
+	if err := p.MoveCase(ctx, "7999", "7998"); !errors.Is(err, domain.ErrCaseNotFound) {
+		t.Errorf("moving a missing case: err = %v, want domain.ErrCaseNotFound", err)
 	}
 }
 

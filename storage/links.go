@@ -103,18 +103,18 @@ func (p *People) CreateLink(ctx context.Context, l domain.Link) (string, error) 
 // UseLink returns the link of token and deletes it in the same step
 // (GETDEL), so that of several people opening one link at once exactly one
 // gets it. A malformed token fails without asking Redis; a malformed,
-// unknown, used or expired one gives an error wrapping ErrLinkInvalid.
+// unknown, used or expired one gives an error wrapping domain.ErrLinkInvalid.
 // One round trip, two for an invite (it is also taken off the director's
 // list; if that fails, PendingInvites drops it later).
 func (p *People) UseLink(ctx context.Context, token string) (domain.Link, error) {
 	if !wellFormedToken(token) {
-		return domain.Link{}, fmt.Errorf("can't use link: %w", ErrLinkInvalid)
+		return domain.Link{}, fmt.Errorf("can't use link: %w", domain.ErrLinkInvalid)
 	}
 	hash := tokenHash(token)
 	rkey := p.linkKey(hash)
 	sealed, err := p.client.GetDel(ctx, rkey).Result()
 	if errors.Is(err, redis.Nil) {
-		return domain.Link{}, fmt.Errorf("can't use link: %w", ErrLinkInvalid)
+		return domain.Link{}, fmt.Errorf("can't use link: %w", domain.ErrLinkInvalid)
 	}
 	if err != nil {
 		return domain.Link{}, fmt.Errorf("can't use link: %w", err)
@@ -129,7 +129,7 @@ func (p *People) UseLink(ctx context.Context, token string) (domain.Link, error)
 	if !p.now().Before(l.Expires) {
 		// Redis's clock and ours disagree a little; either one's verdict
 		// of expired counts.
-		return domain.Link{}, fmt.Errorf("can't use link: %w", ErrLinkInvalid)
+		return domain.Link{}, fmt.Errorf("can't use link: %w", domain.ErrLinkInvalid)
 	}
 	return l, nil
 }

@@ -54,8 +54,8 @@ func TestALinkWorksOnceThenIsInvalid(t *testing.T) {
 			if got != tt.link {
 				t.Errorf("first use = %+v, want %+v", got, tt.link)
 			}
-			if _, err := e.people.UseLink(ctx, token); !errors.Is(err, ErrLinkInvalid) {
-				t.Errorf("second use: err = %v, want ErrLinkInvalid", err)
+			if _, err := e.people.UseLink(ctx, token); !errors.Is(err, domain.ErrLinkInvalid) {
+				t.Errorf("second use: err = %v, want domain.ErrLinkInvalid", err)
 			}
 		})
 	}
@@ -83,8 +83,8 @@ func TestAnExpiredLinkIsInvalid(t *testing.T) {
 			l.Expires = time.Now().Add(tt.expires)
 			token := mustCreateLink(t, p, l)
 			time.Sleep(tt.wait)
-			if _, err := p.UseLink(ctx, token); !errors.Is(err, ErrLinkInvalid) {
-				t.Errorf("err = %v, want ErrLinkInvalid", err)
+			if _, err := p.UseLink(ctx, token); !errors.Is(err, domain.ErrLinkInvalid) {
+				t.Errorf("err = %v, want domain.ErrLinkInvalid", err)
 			}
 		})
 	}
@@ -167,15 +167,15 @@ func TestMalformedTokensAreInvalidWithoutAskingRedis(t *testing.T) {
 		"t:link:*AAAAAAAAAAAAAA",
 		strings.Repeat("A", 64),
 	} {
-		if _, err := e.people.UseLink(context.Background(), token); !errors.Is(err, ErrLinkInvalid) {
-			t.Errorf("UseLink(%q): err = %v, want ErrLinkInvalid", token, err)
+		if _, err := e.people.UseLink(context.Background(), token); !errors.Is(err, domain.ErrLinkInvalid) {
+			t.Errorf("UseLink(%q): err = %v, want domain.ErrLinkInvalid", token, err)
 		}
 	}
 	if trips.Count() != 0 {
 		t.Errorf("malformed tokens cost %d round trips %v, want 0", trips.Count(), trips.Log())
 	}
-	if _, err := e.people.UseLink(context.Background(), "AAAAAAAAAAAAAAAAAAAAAA"); !errors.Is(err, ErrLinkInvalid) {
-		t.Errorf("well-formed unknown token: err = %v, want ErrLinkInvalid", err)
+	if _, err := e.people.UseLink(context.Background(), "AAAAAAAAAAAAAAAAAAAAAA"); !errors.Is(err, domain.ErrLinkInvalid) {
+		t.Errorf("well-formed unknown token: err = %v, want domain.ErrLinkInvalid", err)
 	}
 }
 
@@ -203,7 +203,7 @@ func TestOnlyOneOfTwentyPeopleOpeningALinkAtOnceGetsIt(t *testing.T) {
 			switch {
 			case err == nil:
 				got++
-			case errors.Is(err, ErrLinkInvalid):
+			case errors.Is(err, domain.ErrLinkInvalid):
 				invalid++
 			default:
 				t.Errorf("UseLink: %v", err)

@@ -15,18 +15,6 @@ import (
 	"github.com/intakebot/intakebot/bot/domain"
 )
 
-var (
-	// ErrLinkInvalid is returned by People.UseLink for a token that is
-	// malformed, unknown, used or expired; nobody can tell these apart, so a
-	// guess learns nothing. The cmd adapter maps it to bot.ErrLinkInvalid.
-	ErrLinkInvalid = errors.New("link unknown, used or expired")
-	// ErrCaseNotFound means there is no case under the key (MoveCase).
-	ErrCaseNotFound = errors.New("case not found")
-	// ErrCaseExists means MoveCase was asked to move a case onto a key that
-	// already holds one; nothing was changed.
-	ErrCaseExists = errors.New("a case already exists under the new key")
-)
-
 // Windows and limits of People (the unexported fields let tests shorten
 // them).
 const (
@@ -47,7 +35,7 @@ const casAttempts = 10
 
 // People keeps staff, single-use links, cases, the audit trail and the
 // handoff's due times in Redis; it implements bot.People (the cmd package
-// asserts that and maps ErrLinkInvalid to bot.ErrLinkInvalid).
+// asserts that and maps domain.ErrLinkInvalid to bot.ErrLinkInvalid).
 //
 // As with Sessions, whatever a person wrote (a staff member's name, a young
 // person's first name, a note) is sealed with the Codec, with the record's

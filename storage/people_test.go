@@ -310,7 +310,7 @@ func TestEveryMethodFailsWhileRedisIsDownAndSaysNoMore(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error with Redis down")
 			}
-			if errors.Is(err, ErrLinkInvalid) || errors.Is(err, ErrCaseNotFound) {
+			if errors.Is(err, domain.ErrLinkInvalid) || errors.Is(err, domain.ErrCaseNotFound) {
 				t.Errorf("an outage reported as a verdict: %v", err)
 			}
 			for _, s := range []string{itoa(user), caseKey, token, secrets[0]} {
@@ -347,7 +347,7 @@ func TestRoundTripsPerMethod(t *testing.T) {
 		{"UseLink (invite)", 2, func() error { _, err := p.UseLink(ctx, tokens[len(tokens)-1]); return err }},
 		{"UseLink (unknown token)", 1, func() error {
 			_, err := p.UseLink(ctx, "BBBBBBBBBBBBBBBBBBBBBB")
-			if errors.Is(err, ErrLinkInvalid) {
+			if errors.Is(err, domain.ErrLinkInvalid) {
 				return nil
 			}
 			return err

@@ -67,7 +67,7 @@ func (a sessionStore) LoadFresh(ctx context.Context, key string) (dialog.Session
 
 func (a sessionStore) Save(ctx context.Context, s dialog.Session) (dialog.Session, error) {
 	saved, err := a.s.Save(ctx, s)
-	if errors.Is(err, storage.ErrConflict) {
+	if errors.Is(err, domain.ErrConflict) {
 		return s, fmt.Errorf("%w: %w", bot.ErrConflict, err)
 	}
 	return saved, err
@@ -92,12 +92,13 @@ func (a sessionStore) MoveSession(ctx context.Context, oldKey, newKey string) er
 }
 
 // peopleStore adapts storage.People to bot.People: the only difference is
-// the sentinel for a link that is unknown, used or expired.
+// the sentinel for a link that is unknown, used or expired (storage returns
+// domain.ErrLinkInvalid, bot still checks its own bot.ErrLinkInvalid).
 type peopleStore struct{ *storage.People }
 
 func (p peopleStore) UseLink(ctx context.Context, token string) (domain.Link, error) {
 	l, err := p.People.UseLink(ctx, token)
-	if errors.Is(err, storage.ErrLinkInvalid) {
+	if errors.Is(err, domain.ErrLinkInvalid) {
 		return l, fmt.Errorf("%w: %w", bot.ErrLinkInvalid, err)
 	}
 	return l, err
