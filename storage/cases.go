@@ -37,11 +37,14 @@ import (
 // entry away. Nothing here ever retries: a case write cannot fail for
 // being concurrent.
 
-func (p *People) caseKey(key string) string { return p.prefix + "case:" + key }
-func (p *People) casesKey(staff int64) string {
-	return p.prefix + "staff:" + itoa(staff) + ":cases"
-}
-func (p *People) dueKey() string { return p.prefix + "due" }
+// Cases keeps the cases (a young person linked to their director and,
+// if any, counsellor), the staff's lists of them and the due times of
+// their pending handoffs (due.go). It is safe for concurrent use.
+type Cases struct{ base }
+
+// casAttempts bounds the optimistic attempts of MoveCase and ChangeCase
+// when the same case is changed concurrently (see backoff).
+const casAttempts = 10
 
 // errCaseChanged is MoveCase's answer when it lost every race.
 var errCaseChanged = errors.New("case kept changing concurrently")
@@ -49,14 +52,14 @@ var errCaseChanged = errors.New("case kept changing concurrently")
 // indexKeys lists the index keys of a case with these plain director and
 // counsellor fields, each once; fields that are not a positive ID have
 // none.
-func (p *People) indexKeys(director, counsellor string) []string {
+func (cs *Cases) indexKeys(director, counsellor string) []string {
 	var keys []string
 	for _, s := range []string{director, counsellor} {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n == 0 {
 			continue
 		}
-		if k := p.casesKey(n); len(keys) == 0 || keys[0] != k {
+		if k := cs.casesKey(n); len(keys) == 0 || keys[0] != k {
 			keys = append(keys, k)
 		}
 	}
@@ -64,8 +67,8 @@ func (p *People) indexKeys(director, counsellor string) []string {
 }
 
 // caseFields are the HSET arguments of c, sealed for the Redis key rkey.
-func (p *People) caseFields(c domain.Case, rkey string) ([]any, error) {
-	sealed, err := p.sealJSON(c, rkey)
+func (cs *Cases) caseFields(c domain.Case, rkey string) ([]any, error) {
+	sealed, err := cs.sealJSON(c, rkey)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +120,7 @@ var unlistScript = loadScript("unlist_case")
 // unlist takes key off the lists of the staff in replaced (plain director
 // and counsellor values) except those in keep, unless the case is theirs
 // by the time the script runs.
-func (p *People) unlist(ctx context.Context, rkey, key string, replaced []any, keep []string) error {
+func (cs *Cases) unlist(ctx context.Context, rkey, key string, replaced []any, keep []string) error {
 	if len(replaced) != 2 {
 		return errors.New("unexpected answer from script")
 	}
@@ -129,7 +132,7 @@ func (p *People) unlist(ctx context.Context, rkey, key string, replaced []any, k
 		if err != nil || n == 0 {
 			continue
 		}
-		k := p.casesKey(n)
+		k := cs.casesKey(n)
 		if slices.Contains(keep, k) || slices.Contains(keys, k) {
 			continue
 		}
@@ -139,21 +142,21 @@ func (p *People) unlist(ctx context.Context, rkey, key string, replaced []any, k
 	if len(keys) == 1 {
 		return nil
 	}
-	return unlistScript.Run(ctx, p.client, keys, args...).Err()
+	return unlistScript.Run(ctx, cs.client, keys, args...).Err()
 }
 
 // SaveCase stores c under c.Key and lists it for its director and
 // counsellor; if they changed, the case is then taken off the old ones'
 // lists. A zero c.Linked is set to now. One round trip, two for a
 // reassigned case.
-func (p *People) SaveCase(ctx context.Context, c domain.Case) error {
-	_, err := p.writeCase(ctx, c, saveCaseScript)
+func (cs *Cases) SaveCase(ctx context.Context, c domain.Case) error {
+	_, err := cs.writeCase(ctx, c, saveCaseScript)
 	return err
 }
 
 // writeCase runs a case-writing script (saveCaseScript) for c; false
 // when the script wrote nothing.
-func (p *People) writeCase(ctx context.Context, c domain.Case, script *redis.Script) (bool, error) {
+func (cs *Cases) writeCase(ctx context.Context, c domain.Case, script *redis.Script) (bool, error) {
 	if c.Key == "" {
 		return false, errors.New("can't save case: it has no key")
 	}
@@ -161,15 +164,15 @@ func (p *People) writeCase(ctx context.Context, c domain.Case, script *redis.Scr
 		return false, errors.New("can't save case: it has no director")
 	}
 	if c.Linked.IsZero() {
-		c.Linked = p.now()
+		c.Linked = cs.now()
 	}
-	rkey := p.caseKey(c.Key)
-	fields, err := p.caseFields(c, rkey)
+	rkey := cs.caseKey(c.Key)
+	fields, err := cs.caseFields(c, rkey)
 	if err != nil {
 		return false, fmt.Errorf("can't save case: %w", err)
 	}
-	lists := p.indexKeys(itoa(c.Director), itoa(c.Counsellor))
-	replaced, err := script.Run(ctx, p.client, append([]string{rkey}, lists...),
+	lists := cs.indexKeys(itoa(c.Director), itoa(c.Counsellor))
+	replaced, err := script.Run(ctx, cs.client, append([]string{rkey}, lists...),
 		append([]any{c.Key, c.Linked.UnixMilli()}, fields...)...).Slice()
 	if errors.Is(err, redis.Nil) {
 		return false, nil
@@ -177,7 +180,7 @@ func (p *People) writeCase(ctx context.Context, c domain.Case, script *redis.Scr
 	if err != nil {
 		return false, fmt.Errorf("can't save case: %w", err)
 	}
-	if err := p.unlist(ctx, rkey, c.Key, replaced, lists); err != nil {
+	if err := cs.unlist(ctx, rkey, c.Key, replaced, lists); err != nil {
 		// The case is saved and CasesOf hides the old entry; saving again
 		// is harmless.
 		return true, fmt.Errorf("can't save case: %w", err)
@@ -186,13 +189,13 @@ func (p *People) writeCase(ctx context.Context, c domain.Case, script *redis.Scr
 }
 
 // Case returns the case under key; false when there is none.
-func (p *People) Case(ctx context.Context, key string) (domain.Case, bool, error) {
-	rkey := p.caseKey(key)
-	vals, err := p.client.HMGet(ctx, rkey, "director", "counsellor", "data").Result()
+func (cs *Cases) Case(ctx context.Context, key string) (domain.Case, bool, error) {
+	rkey := cs.caseKey(key)
+	vals, err := cs.client.HMGet(ctx, rkey, "director", "counsellor", "data").Result()
 	if err != nil {
 		return domain.Case{}, false, fmt.Errorf("can't load case: %w", err)
 	}
-	c, ok, err := p.openCase(rkey, key, vals)
+	c, ok, err := cs.openCase(rkey, key, vals)
 	if err != nil {
 		return domain.Case{}, false, fmt.Errorf("can't load case: %w", err)
 	}
@@ -200,7 +203,7 @@ func (p *People) Case(ctx context.Context, key string) (domain.Case, bool, error
 }
 
 // openCase turns HMGET director, counsellor, data into a case.
-func (p *People) openCase(rkey, key string, vals []any) (domain.Case, bool, error) {
+func (cs *Cases) openCase(rkey, key string, vals []any) (domain.Case, bool, error) {
 	dir, dirOK := str(vals[0])
 	couns, _ := str(vals[1])
 	data, dataOK := str(vals[2])
@@ -211,7 +214,7 @@ func (p *People) openCase(rkey, key string, vals []any) (domain.Case, bool, erro
 		return domain.Case{}, false, fmt.Errorf("%w: record lacks a field", ErrCorrupt)
 	}
 	var c domain.Case
-	if err := p.openJSON(data, rkey, &c); err != nil {
+	if err := cs.openJSON(data, rkey, &c); err != nil {
 		return domain.Case{}, false, err
 	}
 	if c.Key != key || itoa(c.Director) != dir || itoa(c.Counsellor) != couns {
@@ -223,9 +226,9 @@ func (p *People) openCase(rkey, key string, vals []any) (domain.Case, bool, erro
 // CasesOf lists the cases of a director, or of a counsellor (the ones they
 // invited), newest (by Linked) first. Two round trips; list entries whose
 // case is gone or not theirs are tidied away (a third).
-func (p *People) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error) {
-	ikey := p.casesKey(staff)
-	keys, err := p.client.ZRevRange(ctx, ikey, 0, -1).Result()
+func (cs *Cases) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error) {
+	ikey := cs.casesKey(staff)
+	keys, err := cs.client.ZRevRange(ctx, ikey, 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("can't list cases: %w", err)
 	}
@@ -233,9 +236,9 @@ func (p *People) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error
 		return nil, nil
 	}
 	cmds := make([]*redis.SliceCmd, len(keys))
-	_, err = p.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+	_, err = cs.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		for i, k := range keys {
-			cmds[i] = pipe.HMGet(ctx, p.caseKey(k), "director", "counsellor", "data")
+			cmds[i] = pipe.HMGet(ctx, cs.caseKey(k), "director", "counsellor", "data")
 		}
 		return nil
 	})
@@ -247,7 +250,7 @@ func (p *People) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error
 		gone []any
 	)
 	for i, cmd := range cmds {
-		c, ok, err := p.openCase(p.caseKey(keys[i]), keys[i], cmd.Val())
+		c, ok, err := cs.openCase(cs.caseKey(keys[i]), keys[i], cmd.Val())
 		if err != nil {
 			return nil, fmt.Errorf("can't list cases: %w", err)
 		}
@@ -262,9 +265,9 @@ func (p *People) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error
 		// Tidying only: an error changes nothing for the caller.
 		tkeys := []string{ikey}
 		for _, k := range gone {
-			tkeys = append(tkeys, p.caseKey(k.(string)))
+			tkeys = append(tkeys, cs.caseKey(k.(string)))
 		}
-		_ = tidyCasesScript.Run(ctx, p.client, tkeys, append([]any{itoa(staff)}, gone...)...).Err()
+		_ = tidyCasesScript.Run(ctx, cs.client, tkeys, append([]any{itoa(staff)}, gone...)...).Err()
 	}
 	return out, nil
 }
@@ -294,23 +297,23 @@ var moveCaseScript = loadScript("move_case")
 // one. Moving a case onto its own key changes nothing. The session is not moved; that is
 // the session store's business. Two round trips (the record is read to be
 // sealed anew: its key is its AAD).
-func (p *People) MoveCase(ctx context.Context, oldKey, newKey string) error {
+func (cs *Cases) MoveCase(ctx context.Context, oldKey, newKey string) error {
 	if oldKey == "" || newKey == "" {
 		return errors.New("can't move case: empty key")
 	}
 	if oldKey == newKey {
 		return nil
 	}
-	oldRKey, newRKey := p.caseKey(oldKey), p.caseKey(newKey)
+	oldRKey, newRKey := cs.caseKey(oldKey), cs.caseKey(newKey)
 	for attempt := range casAttempts {
 		if err := backoff(ctx, attempt+1); err != nil {
 			return fmt.Errorf("can't move case: %w", err)
 		}
-		vals, err := p.client.HMGet(ctx, oldRKey, "director", "counsellor", "data").Result()
+		vals, err := cs.client.HMGet(ctx, oldRKey, "director", "counsellor", "data").Result()
 		if err != nil {
 			return fmt.Errorf("can't move case: %w", err)
 		}
-		c, ok, err := p.openCase(oldRKey, oldKey, vals)
+		c, ok, err := cs.openCase(oldRKey, oldKey, vals)
 		if err != nil {
 			return fmt.Errorf("can't move case: %w", err)
 		}
@@ -318,14 +321,14 @@ func (p *People) MoveCase(ctx context.Context, oldKey, newKey string) error {
 			return fmt.Errorf("can't move case: %w", domain.ErrCaseNotFound)
 		}
 		c.Key = newKey
-		fields, err := p.caseFields(c, newRKey)
+		fields, err := cs.caseFields(c, newRKey)
 		if err != nil {
 			return fmt.Errorf("can't move case: %w", err)
 		}
 		oldData, _ := str(vals[2])
-		keys := append([]string{oldRKey, newRKey, p.dueKey()}, p.indexKeys(itoa(c.Director), itoa(c.Counsellor))...)
+		keys := append([]string{oldRKey, newRKey, cs.dueKey()}, cs.indexKeys(itoa(c.Director), itoa(c.Counsellor))...)
 		args := append([]any{oldData, oldKey, newKey, c.Linked.UnixMilli()}, fields...)
-		n, err := moveCaseScript.Run(ctx, p.client, keys, args...).Int()
+		n, err := moveCaseScript.Run(ctx, cs.client, keys, args...).Int()
 		switch {
 		case err != nil:
 			return fmt.Errorf("can't move case: %w", err)
@@ -347,15 +350,15 @@ var deleteCaseScript = loadScript("delete_case")
 
 // DeleteCase erases the case under key, its due time and its entries in
 // the staff's lists, for a young person who asks to be forgotten or whose
-// summary has been filed. (It is not part of bot.People yet.) Erasing a
-// case that does not exist is not an error. Two round trips.
-func (p *People) DeleteCase(ctx context.Context, key string) error {
-	rkey := p.caseKey(key)
-	erased, err := deleteCaseScript.Run(ctx, p.client, []string{rkey, p.dueKey()}, key).Slice()
+// summary has been filed (bot.Eraser). Erasing a case that does not exist
+// is not an error. Two round trips.
+func (cs *Cases) DeleteCase(ctx context.Context, key string) error {
+	rkey := cs.caseKey(key)
+	erased, err := deleteCaseScript.Run(ctx, cs.client, []string{rkey, cs.dueKey()}, key).Slice()
 	if err != nil {
 		return fmt.Errorf("can't delete case: %w", err)
 	}
-	if err := p.unlist(ctx, rkey, key, erased, nil); err != nil {
+	if err := cs.unlist(ctx, rkey, key, erased, nil); err != nil {
 		return fmt.Errorf("can't delete case: %w", err)
 	}
 	return nil
@@ -380,17 +383,17 @@ var changeCaseScript = loadScript("change_case")
 // or change declined. So a reminder never writes over an acknowledgement
 // made while it was being sent, and a delivery never reverts a
 // reassignment. Two round trips, more when the case keeps changing.
-func (p *People) ChangeCase(ctx context.Context, key string, change func(*domain.Case) bool) (bool, error) {
-	rkey := p.caseKey(key)
+func (cs *Cases) ChangeCase(ctx context.Context, key string, change func(*domain.Case) bool) (bool, error) {
+	rkey := cs.caseKey(key)
 	for attempt := range casAttempts {
 		if err := backoff(ctx, attempt); err != nil {
 			return false, fmt.Errorf("can't change case: %w", err)
 		}
-		vals, err := p.client.HMGet(ctx, rkey, "director", "counsellor", "data").Result()
+		vals, err := cs.client.HMGet(ctx, rkey, "director", "counsellor", "data").Result()
 		if err != nil {
 			return false, fmt.Errorf("can't change case: %w", err)
 		}
-		c, ok, err := p.openCase(rkey, key, vals)
+		c, ok, err := cs.openCase(rkey, key, vals)
 		if err != nil {
 			return false, fmt.Errorf("can't change case: %w", err)
 		}
@@ -401,13 +404,13 @@ func (p *People) ChangeCase(ctx context.Context, key string, change func(*domain
 		if c.Director == 0 {
 			return false, errors.New("can't change case: it has no director")
 		}
-		fields, err := p.caseFields(c, rkey)
+		fields, err := cs.caseFields(c, rkey)
 		if err != nil {
 			return false, fmt.Errorf("can't change case: %w", err)
 		}
 		read, _ := str(vals[2])
-		lists := p.indexKeys(itoa(c.Director), itoa(c.Counsellor))
-		res, err := changeCaseScript.Run(ctx, p.client, append([]string{rkey}, lists...),
+		lists := cs.indexKeys(itoa(c.Director), itoa(c.Counsellor))
+		res, err := changeCaseScript.Run(ctx, cs.client, append([]string{rkey}, lists...),
 			append([]any{read, key, c.Linked.UnixMilli()}, fields...)...).Result()
 		if err != nil {
 			return false, fmt.Errorf("can't change case: %w", err)
@@ -416,7 +419,7 @@ func (p *People) ChangeCase(ctx context.Context, key string, change func(*domain
 		if !written {
 			continue
 		}
-		if err := p.unlist(ctx, rkey, key, replaced, lists); err != nil {
+		if err := cs.unlist(ctx, rkey, key, replaced, lists); err != nil {
 			return true, fmt.Errorf("can't change case: %w", err)
 		}
 		return true, nil

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -26,13 +27,12 @@ const (
 	tokenLen   = 22 // base64.RawURLEncoding.EncodedLen(tokenBytes)
 )
 
-func (p *People) linkKey(hash string) string { return p.prefix + "link:" + hash }
-func (p *People) invitesKey(director int64) string {
-	return p.prefix + "director:" + itoa(director) + ":invites"
-}
-func (p *People) linkFailKey(userID int64) string { return p.prefix + "linkfail:" + itoa(userID) }
-func (p *People) pendingStaffKey(userID int64) string {
-	return p.prefix + "pendingstaff:" + itoa(userID)
+// Links keeps the single-use /start links (staff links and a director's
+// invites to a young person), the index of each director's invites and
+// the counters of failed attempts. It is safe for concurrent use.
+type Links struct {
+	base
+	failWindow time.Duration // LinkFailureWindow
 }
 
 func tokenHash(token string) string {
@@ -69,7 +69,7 @@ var createLinkScript = loadScript("create_link")
 // link that has expired already is never usable). An invite is also
 // listed for PendingInvites. A link without expiry, a staff link without
 // role and an invite without director are refused. One round trip.
-func (p *People) CreateLink(ctx context.Context, l domain.Link) (string, error) {
+func (ls *Links) CreateLink(ctx context.Context, l domain.Link) (string, error) {
 	if l.Expires.IsZero() {
 		return "", errors.New("can't create link: it has no expiry")
 	}
@@ -85,16 +85,16 @@ func (p *People) CreateLink(ctx context.Context, l domain.Link) (string, error) 
 	_, _ = rand.Read(raw[:]) // never fails; see Codec.Seal
 	token := base64.RawURLEncoding.EncodeToString(raw[:])
 	hash := tokenHash(token)
-	rkey := p.linkKey(hash)
-	sealed, err := p.sealJSON(l, rkey)
+	rkey := ls.linkKey(hash)
+	sealed, err := ls.sealJSON(l, rkey)
 	if err != nil {
 		return "", fmt.Errorf("can't create link: %w", err)
 	}
 	keys := []string{rkey}
 	if l.Kind == domain.LinkInvite {
-		keys = append(keys, p.invitesKey(l.Director))
+		keys = append(keys, ls.invitesKey(l.Director))
 	}
-	if err := createLinkScript.Run(ctx, p.client, keys, sealed, l.Expires.UnixMilli(), hash).Err(); err != nil {
+	if err := createLinkScript.Run(ctx, ls.client, keys, sealed, l.Expires.UnixMilli(), hash).Err(); err != nil {
 		return "", fmt.Errorf("can't create link: %w", err)
 	}
 	return token, nil
@@ -106,13 +106,13 @@ func (p *People) CreateLink(ctx context.Context, l domain.Link) (string, error) 
 // unknown, used or expired one gives an error wrapping domain.ErrLinkInvalid.
 // One round trip, two for an invite (it is also taken off the director's
 // list; if that fails, PendingInvites drops it later).
-func (p *People) UseLink(ctx context.Context, token string) (domain.Link, error) {
+func (ls *Links) UseLink(ctx context.Context, token string) (domain.Link, error) {
 	if !wellFormedToken(token) {
 		return domain.Link{}, fmt.Errorf("can't use link: %w", domain.ErrLinkInvalid)
 	}
 	hash := tokenHash(token)
-	rkey := p.linkKey(hash)
-	sealed, err := p.client.GetDel(ctx, rkey).Result()
+	rkey := ls.linkKey(hash)
+	sealed, err := ls.client.GetDel(ctx, rkey).Result()
 	if errors.Is(err, redis.Nil) {
 		return domain.Link{}, fmt.Errorf("can't use link: %w", domain.ErrLinkInvalid)
 	}
@@ -120,13 +120,13 @@ func (p *People) UseLink(ctx context.Context, token string) (domain.Link, error)
 		return domain.Link{}, fmt.Errorf("can't use link: %w", err)
 	}
 	var l domain.Link
-	if err := p.openJSON(sealed, rkey, &l); err != nil {
+	if err := ls.openJSON(sealed, rkey, &l); err != nil {
 		return domain.Link{}, fmt.Errorf("can't use link: %w", err)
 	}
 	if l.Kind == domain.LinkInvite && l.Director != 0 {
-		_ = p.client.ZRem(ctx, p.invitesKey(l.Director), hash).Err() // tidying only
+		_ = ls.client.ZRem(ctx, ls.invitesKey(l.Director), hash).Err() // tidying only
 	}
-	if !p.now().Before(l.Expires) {
+	if !ls.now().Before(l.Expires) {
 		// Redis's clock and ours disagree a little; either one's verdict
 		// of expired counts.
 		return domain.Link{}, fmt.Errorf("can't use link: %w", domain.ErrLinkInvalid)
@@ -137,9 +137,9 @@ func (p *People) UseLink(ctx context.Context, token string) (domain.Link, error)
 // PendingInvites lists the director's invites that are neither used nor
 // expired, newest first. Two round trips; entries of used or expired
 // invites are taken off the list on the way (a third).
-func (p *People) PendingInvites(ctx context.Context, director int64) ([]domain.Link, error) {
-	ikey := p.invitesKey(director)
-	hashes, err := p.client.ZRange(ctx, ikey, 0, -1).Result()
+func (ls *Links) PendingInvites(ctx context.Context, director int64) ([]domain.Link, error) {
+	ikey := ls.invitesKey(director)
+	hashes, err := ls.client.ZRange(ctx, ikey, 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("can't list invites: %w", err)
 	}
@@ -148,13 +148,13 @@ func (p *People) PendingInvites(ctx context.Context, director int64) ([]domain.L
 	}
 	keys := make([]string, len(hashes))
 	for i, h := range hashes {
-		keys[i] = p.linkKey(h)
+		keys[i] = ls.linkKey(h)
 	}
-	vals, err := p.client.MGet(ctx, keys...).Result()
+	vals, err := ls.client.MGet(ctx, keys...).Result()
 	if err != nil {
 		return nil, fmt.Errorf("can't list invites: %w", err)
 	}
-	now := p.now()
+	now := ls.now()
 	var (
 		out  []domain.Link
 		gone []any
@@ -166,7 +166,7 @@ func (p *People) PendingInvites(ctx context.Context, director int64) ([]domain.L
 			continue
 		}
 		var l domain.Link
-		if err := p.openJSON(sealed, keys[i], &l); err != nil {
+		if err := ls.openJSON(sealed, keys[i], &l); err != nil {
 			return nil, fmt.Errorf("can't list invites: %w", err)
 		}
 		if l.Kind != domain.LinkInvite || l.Director != director || !now.Before(l.Expires) {
@@ -175,7 +175,7 @@ func (p *People) PendingInvites(ctx context.Context, director int64) ([]domain.L
 		out = append(out, l)
 	}
 	if len(gone) > 0 {
-		_ = p.client.ZRem(ctx, ikey, gone...).Err() // tidying only
+		_ = ls.client.ZRem(ctx, ikey, gone...).Err() // tidying only
 	}
 	slices.SortStableFunc(out, func(a, b domain.Link) int { return cmp.Compare(b.Created.UnixNano(), a.Created.UnixNano()) })
 	return out, nil
@@ -189,8 +189,8 @@ var linkFailureScript = loadScript("link_failure")
 // the first failure of the current window (LinkFailureWindow, an hour: a
 // fixed window from the first failure, then the count starts over). One
 // round trip.
-func (p *People) LinkFailure(ctx context.Context, userID int64) (int, error) {
-	n, err := linkFailureScript.Run(ctx, p.client, []string{p.linkFailKey(userID)}, p.failWindow.Milliseconds()).Int()
+func (ls *Links) LinkFailure(ctx context.Context, userID int64) (int, error) {
+	n, err := linkFailureScript.Run(ctx, ls.client, []string{ls.linkFailKey(userID)}, ls.failWindow.Milliseconds()).Int()
 	if err != nil {
 		return 0, fmt.Errorf("can't count link failure: %w", err)
 	}
@@ -198,8 +198,8 @@ func (p *People) LinkFailure(ctx context.Context, userID int64) (int, error) {
 }
 
 // LinkFailures returns the count LinkFailure keeps, without adding to it.
-func (p *People) LinkFailures(ctx context.Context, userID int64) (int, error) {
-	n, err := p.client.Get(ctx, p.linkFailKey(userID)).Int()
+func (ls *Links) LinkFailures(ctx context.Context, userID int64) (int, error) {
+	n, err := ls.client.Get(ctx, ls.linkFailKey(userID)).Int()
 	if errors.Is(err, redis.Nil) {
 		return 0, nil
 	}
@@ -209,35 +209,60 @@ func (p *People) LinkFailures(ctx context.Context, userID int64) (int, error) {
 	return n, nil
 }
 
-// SetPendingStaff remembers, for PendingStaffTTL, that userID opened the
-// staff link l and is asked for their name; a second call replaces it.
-func (p *People) SetPendingStaff(ctx context.Context, userID int64, l domain.Link) error {
-	rkey := p.pendingStaffKey(userID)
-	sealed, err := p.sealJSON(l, rkey)
-	if err != nil {
-		return fmt.Errorf("can't remember pending staff link: %w", err)
+// DeleteCaseLinks deletes the links of these directors' invites that
+// would re-attach the case under caseKey to another account (made from
+// /cases), and returns how many it deleted. Other invites stay. Two round
+// trips per director with invites, a third when one is deleted.
+func (ls *Links) DeleteCaseLinks(ctx context.Context, caseKey string, directors ...int64) (int, error) {
+	n := 0
+	for _, d := range directors {
+		if d == 0 {
+			continue
+		}
+		ikey := ls.invitesKey(d)
+		hashes, err := ls.client.ZRange(ctx, ikey, 0, -1).Result()
+		if err != nil {
+			return n, fmt.Errorf("can't delete the links of a case: %w", err)
+		}
+		if len(hashes) == 0 {
+			continue
+		}
+		keys := make([]string, len(hashes))
+		for i, h := range hashes {
+			keys[i] = ls.linkKey(h)
+		}
+		vals, err := ls.client.MGet(ctx, keys...).Result()
+		if err != nil {
+			return n, fmt.Errorf("can't delete the links of a case: %w", err)
+		}
+		var dels []string
+		var members []any
+		for i, v := range vals {
+			sealed, ok := str(v)
+			if !ok {
+				continue
+			}
+			var l domain.Link
+			if err := ls.openJSON(sealed, keys[i], &l); err != nil {
+				return n, fmt.Errorf("can't delete the links of a case: %w", err)
+			}
+			if l.CaseKey == caseKey {
+				dels = append(dels, keys[i])
+				members = append(members, hashes[i])
+			}
+		}
+		if len(dels) == 0 {
+			continue
+		}
+		_, err = ls.client.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+			pipe.Del(ctx, dels...)
+			pipe.ZRem(ctx, ikey, members...)
+			return nil
+		})
+		if err != nil {
+			return n, fmt.Errorf("can't delete the links of a case: %w", err)
+		}
+		n += len(dels)
 	}
-	if err := p.client.Set(ctx, rkey, sealed, p.pendingTTL).Err(); err != nil {
-		return fmt.Errorf("can't remember pending staff link: %w", err)
-	}
-	return nil
-}
-
-// TakePendingStaff returns the link SetPendingStaff remembered for userID
-// and forgets it (GETDEL): only one caller gets it. False when there is
-// none or it expired.
-func (p *People) TakePendingStaff(ctx context.Context, userID int64) (domain.Link, bool, error) {
-	rkey := p.pendingStaffKey(userID)
-	sealed, err := p.client.GetDel(ctx, rkey).Result()
-	if errors.Is(err, redis.Nil) {
-		return domain.Link{}, false, nil
-	}
-	if err != nil {
-		return domain.Link{}, false, fmt.Errorf("can't take pending staff link: %w", err)
-	}
-	var l domain.Link
-	if err := p.openJSON(sealed, rkey, &l); err != nil {
-		return domain.Link{}, false, fmt.Errorf("can't take pending staff link: %w", err)
-	}
-	return l, true, nil
+	return n, nil
 }

@@ -69,10 +69,10 @@ func TestEraseTracesAndCaseLinks(t *testing.T) {
 
 	// What the person leaves: failed links, a trail, an urgent alert, a
 	// re-attach link, beside another person's things that must stay.
-	if _, err := e.people.LinkFailure(ctx, user); err != nil {
+	if _, err := e.people.Links.LinkFailure(ctx, user); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.people.LinkFailure(ctx, 4712); err != nil {
+	if _, err := e.people.Links.LinkFailure(ctx, 4712); err != nil {
 		t.Fatal(err)
 	}
 	if err := NewTrail(e.client, "t:").Push(ctx, map[string][]string{key: {"1:1"}, "4712": {"2:2"}}); err != nil {
@@ -84,18 +84,18 @@ func TestEraseTracesAndCaseLinks(t *testing.T) {
 	otherRelink := mustCreateLink(t, e.people, domain.Link{Kind: domain.LinkInvite, Director: director, CaseKey: "4712", Created: now, Expires: now.Add(time.Hour)})
 	invite := mustCreateLink(t, e.people, inviteLink(director, "Noor", now))
 
-	if err := e.people.EraseTraces(ctx, user, key); err != nil {
+	if err := e.people.Erasure.EraseTraces(ctx, user, key); err != nil {
 		t.Fatal(err)
 	}
-	n, err := e.people.DeleteCaseLinks(ctx, key, director, 0, 12345)
+	n, err := e.people.Links.DeleteCaseLinks(ctx, key, director, 0, 12345)
 	if err != nil || n != 1 {
 		t.Fatalf("DeleteCaseLinks = %d, %v; want 1 link deleted", n, err)
 	}
 	// Again: nothing left, not an error.
-	if n, err := e.people.DeleteCaseLinks(ctx, key, director); err != nil || n != 0 {
+	if n, err := e.people.Links.DeleteCaseLinks(ctx, key, director); err != nil || n != 0 {
 		t.Fatalf("DeleteCaseLinks again = %d, %v", n, err)
 	}
-	if err := e.people.EraseTraces(ctx, user, key); err != nil {
+	if err := e.people.Erasure.EraseTraces(ctx, user, key); err != nil {
 		t.Fatalf("EraseTraces again: %v", err)
 	}
 
@@ -107,17 +107,17 @@ func TestEraseTracesAndCaseLinks(t *testing.T) {
 	if s := e.client.ZScore(ctx, "t:alerts", key); s.Err() == nil {
 		t.Error("the alert's due time survived")
 	}
-	if n, _ := e.people.LinkFailures(ctx, 4712); n != 1 {
+	if n, _ := e.people.Links.LinkFailures(ctx, 4712); n != 1 {
 		t.Error("another person's failed links were erased")
 	}
 	if e.client.Exists(ctx, "t:shown:4712").Val() != 1 || e.client.ZScore(ctx, "t:alerts", "4712").Err() != nil {
 		t.Error("another person's trail or alert was erased")
 	}
-	if _, err := e.people.UseLink(ctx, relink); err == nil {
+	if _, err := e.people.Links.UseLink(ctx, relink); err == nil {
 		t.Error("the re-attach link still works")
 	}
 	for _, tok := range []string{otherRelink, invite} {
-		if _, err := e.people.UseLink(ctx, tok); err != nil {
+		if _, err := e.people.Links.UseLink(ctx, tok); err != nil {
 			t.Errorf("another link was deleted: %v", err)
 		}
 	}
