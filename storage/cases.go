@@ -150,18 +150,11 @@ func (cs *Cases) unlist(ctx context.Context, rkey, key string, replaced []any, k
 // lists. A zero c.Linked is set to now. One round trip, two for a
 // reassigned case.
 func (cs *Cases) SaveCase(ctx context.Context, c domain.Case) error {
-	_, err := cs.writeCase(ctx, c, saveCaseScript)
-	return err
-}
-
-// writeCase runs a case-writing script (saveCaseScript) for c; false
-// when the script wrote nothing.
-func (cs *Cases) writeCase(ctx context.Context, c domain.Case, script *redis.Script) (bool, error) {
 	if c.Key == "" {
-		return false, errors.New("can't save case: it has no key")
+		return errors.New("can't save case: it has no key")
 	}
 	if c.Director == 0 {
-		return false, errors.New("can't save case: it has no director")
+		return errors.New("can't save case: it has no director")
 	}
 	if c.Linked.IsZero() {
 		c.Linked = cs.now()
@@ -169,23 +162,20 @@ func (cs *Cases) writeCase(ctx context.Context, c domain.Case, script *redis.Scr
 	rkey := cs.caseKey(c.Key)
 	fields, err := cs.caseFields(c, rkey)
 	if err != nil {
-		return false, fmt.Errorf("can't save case: %w", err)
+		return fmt.Errorf("can't save case: %w", err)
 	}
 	lists := cs.indexKeys(itoa(c.Director), itoa(c.Counsellor))
-	replaced, err := script.Run(ctx, cs.client, append([]string{rkey}, lists...),
+	replaced, err := saveCaseScript.Run(ctx, cs.client, append([]string{rkey}, lists...),
 		append([]any{c.Key, c.Linked.UnixMilli()}, fields...)...).Slice()
-	if errors.Is(err, redis.Nil) {
-		return false, nil
-	}
 	if err != nil {
-		return false, fmt.Errorf("can't save case: %w", err)
+		return fmt.Errorf("can't save case: %w", err)
 	}
 	if err := cs.unlist(ctx, rkey, c.Key, replaced, lists); err != nil {
 		// The case is saved and CasesOf hides the old entry; saving again
 		// is harmless.
-		return true, fmt.Errorf("can't save case: %w", err)
+		return fmt.Errorf("can't save case: %w", err)
 	}
-	return true, nil
+	return nil
 }
 
 // Case returns the case under key; false when there is none.
