@@ -304,41 +304,6 @@ func TestTheDefaultFailureWindowIsAnHour(t *testing.T) {
 	}
 }
 
-func TestAPendingStaffLinkIsTakenOnceAndExpires(t *testing.T) {
-	t.Parallel()
-	e := newPeopleEnv(t, nil)
-	ctx := context.Background()
-	p := e.people
-	now := time.Now().UTC().Truncate(time.Millisecond)
-	l := domain.Link{Kind: domain.LinkStaff, Role: domain.RoleCounsellor, CreatedBy: 3, Note: secrets[2], Created: now, Expires: now.Add(time.Hour)}
-
-	if err := p.Staff.SetPendingStaff(ctx, 44, l); err != nil {
-		t.Fatal(err)
-	}
-	if ttl := e.client.TTL(ctx, "t:pendingstaff:44").Val(); ttl < 59*time.Minute || ttl > time.Hour {
-		t.Errorf("TTL = %v, want an hour", ttl)
-	}
-	if bytes.Contains(e.dump(t), []byte(secrets[2])) {
-		t.Error("the pending link is readable in Redis")
-	}
-	got, ok, err := p.Staff.TakePendingStaff(ctx, 44)
-	if err != nil || !ok || got != l {
-		t.Fatalf("first take = %+v, %v, %v", got, ok, err)
-	}
-	if _, ok, err := p.Staff.TakePendingStaff(ctx, 44); ok || err != nil {
-		t.Errorf("second take = %v, %v; want false, nil", ok, err)
-	}
-
-	p.Staff.pendingTTL = 150 * time.Millisecond
-	if err := p.Staff.SetPendingStaff(ctx, 45, l); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(250 * time.Millisecond)
-	if _, ok, err := p.Staff.TakePendingStaff(ctx, 45); ok || err != nil {
-		t.Errorf("after expiry = %v, %v; want false, nil", ok, err)
-	}
-}
-
 func TestWhatStaffWroteOnAnInviteIsNotReadableInRedisOrOnDisk(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, nil)
