@@ -350,19 +350,19 @@ func TestAlertFirstSaveKeepsAConcurrentWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := storage.NewPeople(e.rdb, codec, "t:", e.clock.Now)
-	a, found, err := other.Alert(ctx, s.Key)
+	a, found, err := other.Alerts.Alert(ctx, s.Key)
 	if err != nil || !found {
 		t.Fatalf("Alert = %v, %v", found, err)
 	}
 	a.Level = 1
 	a.Notices = append(a.Notices, domain.AlertNotice{Chat: director2ID, Message: 1, Level: 1})
-	if ok, err := other.SaveAlert(ctx, a, e.clock.Now().Add(takeWithin)); err != nil || !ok {
+	if ok, err := other.Alerts.SaveAlert(ctx, a, e.clock.Now().Add(takeWithin)); err != nil || !ok {
 		t.Fatalf("the other writer's save = %v, %v", ok, err)
 	}
 	close(release)
 	<-raised
 
-	got, found, err := other.Alert(ctx, s.Key)
+	got, found, err := other.Alerts.Alert(ctx, s.Key)
 	if err != nil || !found {
 		t.Fatalf("Alert = %v, %v", found, err)
 	}

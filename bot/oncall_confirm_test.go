@@ -18,7 +18,7 @@ func (e *onCall) roster() []domain.OnCallWindow {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	r, err := storage.NewPeople(e.rdb, codec, "t:", e.clock.Now).OnCallRoster(context.Background())
+	r, err := storage.NewPeople(e.rdb, codec, "t:", e.clock.Now).OnCall.OnCallRoster(context.Background())
 	if err != nil {
 		e.t.Fatal(err)
 	}

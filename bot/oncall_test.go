@@ -43,7 +43,7 @@ func newOnCall(t *testing.T, tweaks ...func(*bot.Options)) *onCall {
 		t.Fatal(err)
 	}
 	r := newRoles(t, func(o *bot.Options) {
-		o.OnCall = storage.NewPeople(rdb, codec, "t:", o.Now)
+		o.OnCall = redisOnCall(storage.NewPeople(rdb, codec, "t:", o.Now))
 		o.TakeWithin = takeWithin
 		o.Renderer = &render.Renderer{L: o.Renderer.L, Log: o.Log, Loc: ams}
 		for _, tweak := range tweaks {
@@ -415,4 +415,12 @@ func TestOnCallCommandErrors(t *testing.T) {
 	if len(e.audited("oncall.added")) != 1 || len(e.audited("oncall.removed")) != 1 {
 		t.Errorf("audit: %+v", e.people.auditEntries())
 	}
+}
+
+// redisOnCall is the roster and the alerts in Redis, as cmd wires them.
+func redisOnCall(p *storage.People) bot.OnCall {
+	return struct {
+		*storage.Alerts
+		*storage.OnCall
+	}{p.Alerts, p.OnCall}
 }

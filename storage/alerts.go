@@ -28,41 +28,37 @@ import (
 // The hash expires by itself (OpenAlert's ttl, shortened by a take), so a
 // forgotten alert never outlives a day. taken_by is set with HSETNX: of two
 // staff members pressing at once, one gets it. Escalations are claimed
-// with a lease, as due times are (see ClaimDue). A save names the version
-// it was loaded at and is refused over a newer one (compare and set), so
-// that of two writers, say the first messages of an alert and an
+// with a lease, as due times are (see Cases.ClaimDue). A save names the
+// version it was loaded at and is refused over a newer one (compare and
+// set), so that of two writers, say the first messages of an alert and an
 // escalation, neither drops the other's messages. Erasing a young person
 // deletes both the hash and the member.
 
-// alertKey and alertsKey are in erase.go, which removes both on erasure.
+// Alerts keeps the open alerts and their escalation times. Erasure
+// removes both keys of a young person too. It is safe for concurrent use.
+type Alerts struct{ base }
 
 // openAlertScript creates an alert unless one is open.
 //
 //	KEYS[1] alert   KEYS[2] escalations
 //	ARGV[1] member   ARGV[2] next (unix ms)   ARGV[3] ttl (ms)   ARGV[4 ..] HSET pairs
-var openAlertScript = redis.NewScript(`
-if redis.call("EXISTS", KEYS[1]) == 1 then return 0 end
-redis.call("HSET", KEYS[1], unpack(ARGV, 4))
-redis.call("PEXPIRE", KEYS[1], ARGV[3])
-redis.call("ZADD", KEYS[2], ARGV[2], ARGV[1])
-return 1
-`)
+var openAlertScript = loadScript("open_alert")
 
 // OpenAlert stores a as the open alert of a.Key, due to escalate at next,
 // unless one is open already: then it returns that one and false. The
 // alert expires after ttl; a new one has version 1. Two round trips when
 // one is open.
-func (p *People) OpenAlert(ctx context.Context, a domain.Alert, next time.Time, ttl time.Duration) (domain.Alert, bool, error) {
+func (al *Alerts) OpenAlert(ctx context.Context, a domain.Alert, next time.Time, ttl time.Duration) (domain.Alert, bool, error) {
 	if a.Key == "" || a.Kind == dialog.AlertNone || ttl <= 0 {
 		return a, false, errors.New("can't open alert: no key, kind or lifetime")
 	}
-	rkey := p.alertKey(a.Key)
-	sealed, err := p.sealJSON(a, rkey)
+	rkey := al.alertKey(a.Key)
+	sealed, err := al.sealJSON(a, rkey)
 	if err != nil {
 		return a, false, fmt.Errorf("can't open alert: %w", err)
 	}
 	for range 3 {
-		created, err := openAlertScript.Run(ctx, p.client, []string{rkey, p.alertsKey()},
+		created, err := openAlertScript.Run(ctx, al.client, []string{rkey, al.alertsKey()},
 			a.Key, next.UnixMilli(), ttl.Milliseconds(),
 			"level", a.Level, "kind", string(a.Kind), "started", a.Started.UnixMilli(), "rev", 1, "data", sealed).Int()
 		if err != nil {
@@ -72,7 +68,7 @@ func (p *People) OpenAlert(ctx context.Context, a domain.Alert, next time.Time, 
 			a.Rev = 1
 			return a, true, nil
 		}
-		open, found, err := p.Alert(ctx, a.Key)
+		open, found, err := al.Alert(ctx, a.Key)
 		if err != nil || found {
 			return open, false, err
 		}
@@ -83,9 +79,9 @@ func (p *People) OpenAlert(ctx context.Context, a domain.Alert, next time.Time, 
 
 // Alert returns the open alert of the young person with session key key;
 // false when there is none. One round trip.
-func (p *People) Alert(ctx context.Context, key string) (domain.Alert, bool, error) {
-	rkey := p.alertKey(key)
-	vals, err := p.client.HMGet(ctx, rkey, "level", "kind", "started", "taken_by", "taken", "data", "rev").Result()
+func (al *Alerts) Alert(ctx context.Context, key string) (domain.Alert, bool, error) {
+	rkey := al.alertKey(key)
+	vals, err := al.client.HMGet(ctx, rkey, "level", "kind", "started", "taken_by", "taken", "data", "rev").Result()
 	if err != nil {
 		return domain.Alert{}, false, fmt.Errorf("can't load alert: %w", err)
 	}
@@ -114,7 +110,7 @@ func (p *People) Alert(ctx context.Context, key string) (domain.Alert, bool, err
 		return domain.Alert{}, false, fmt.Errorf("can't load alert: %w: a plain field is not a number", ErrCorrupt)
 	}
 	var sealed domain.Alert
-	if err := p.openJSON(data, rkey, &sealed); err != nil {
+	if err := al.openJSON(data, rkey, &sealed); err != nil {
 		return domain.Alert{}, false, fmt.Errorf("can't load alert: %w", err)
 	}
 	a.Notices = sealed.Notices
@@ -130,21 +126,7 @@ func (p *People) Alert(ctx context.Context, key string) (domain.Alert, bool, err
 //	KEYS[1] alert   KEYS[2] escalations
 //	ARGV[1] member   ARGV[2] next (unix ms) or ""   ARGV[3] level   ARGV[4] data
 //	ARGV[5] the version the alert was loaded at
-var saveAlertScript = redis.NewScript(`
-if redis.call("EXISTS", KEYS[1]) == 0 then
-  redis.call("ZREM", KEYS[2], ARGV[1])
-  return 0
-end
-local rev = tonumber(redis.call("HGET", KEYS[1], "rev") or "0")
-if rev ~= tonumber(ARGV[5]) then return -1 end
-redis.call("HSET", KEYS[1], "level", ARGV[3], "data", ARGV[4], "rev", rev + 1)
-if ARGV[2] == "" or redis.call("HEXISTS", KEYS[1], "taken_by") == 1 then
-  redis.call("ZREM", KEYS[2], ARGV[1])
-else
-  redis.call("ZADD", KEYS[2], ARGV[2], ARGV[1])
-end
-return 1
-`)
+var saveAlertScript = loadScript("save_alert")
 
 // SaveAlert stores a's level and messages and schedules its next
 // escalation at next (zero: none), if the alert is still at the version a
@@ -152,9 +134,9 @@ return 1
 // change the version), and an alert that is gone stays gone. It reports
 // false when it saved nothing: the alert is gone, or another writer saved
 // it since (load it again to tell). One round trip.
-func (p *People) SaveAlert(ctx context.Context, a domain.Alert, next time.Time) (bool, error) {
-	rkey := p.alertKey(a.Key)
-	sealed, err := p.sealJSON(a, rkey)
+func (al *Alerts) SaveAlert(ctx context.Context, a domain.Alert, next time.Time) (bool, error) {
+	rkey := al.alertKey(a.Key)
+	sealed, err := al.sealJSON(a, rkey)
 	if err != nil {
 		return false, fmt.Errorf("can't save alert: %w", err)
 	}
@@ -162,7 +144,7 @@ func (p *People) SaveAlert(ctx context.Context, a domain.Alert, next time.Time) 
 	if !next.IsZero() {
 		at = strconv.FormatInt(next.UnixMilli(), 10)
 	}
-	n, err := saveAlertScript.Run(ctx, p.client, []string{rkey, p.alertsKey()}, a.Key, at, a.Level, sealed, a.Rev).Int()
+	n, err := saveAlertScript.Run(ctx, al.client, []string{rkey, al.alertsKey()}, a.Key, at, a.Level, sealed, a.Rev).Int()
 	if err != nil {
 		return false, fmt.Errorf("can't save alert: %w", err)
 	}
@@ -173,27 +155,18 @@ func (p *People) SaveAlert(ctx context.Context, a domain.Alert, next time.Time) 
 //
 //	KEYS[1] alert   KEYS[2] escalations
 //	ARGV[1] staff ID   ARGV[2] at (unix ms)   ARGV[3] hold (ms)   ARGV[4] member
-var takeAlertScript = redis.NewScript(`
-if redis.call("EXISTS", KEYS[1]) == 0 then return {-1, "0"} end
-if redis.call("HSETNX", KEYS[1], "taken_by", ARGV[1]) == 0 then
-  return {0, redis.call("HGET", KEYS[1], "taken_by")}
-end
-redis.call("HSET", KEYS[1], "taken", ARGV[2])
-if redis.call("PTTL", KEYS[1]) > tonumber(ARGV[3]) then redis.call("PEXPIRE", KEYS[1], ARGV[3]) end
-redis.call("ZREM", KEYS[2], ARGV[4])
-return {1, ARGV[1]}
-`)
+var takeAlertScript = loadScript("take_alert")
 
 // TakeAlert gives the open alert of key to staff, atomically: the first
 // caller wins and the escalation stops; the alert then stays (so that the
 // young person can hear who took it) for at most hold. A later caller
 // gets false and who took it; false and 0 mean the alert ended, expired or
 // was erased. One round trip.
-func (p *People) TakeAlert(ctx context.Context, key string, staff int64, at time.Time, hold time.Duration) (bool, int64, error) {
+func (al *Alerts) TakeAlert(ctx context.Context, key string, staff int64, at time.Time, hold time.Duration) (bool, int64, error) {
 	if staff == 0 || hold <= 0 {
 		return false, 0, errors.New("can't take alert: no staff member or hold")
 	}
-	res, err := takeAlertScript.Run(ctx, p.client, []string{p.alertKey(key), p.alertsKey()},
+	res, err := takeAlertScript.Run(ctx, al.client, []string{al.alertKey(key), al.alertsKey()},
 		staff, at.UnixMilli(), hold.Milliseconds(), key).Slice()
 	if err != nil {
 		return false, 0, fmt.Errorf("can't take alert: %w", err)
@@ -217,10 +190,10 @@ func (p *People) TakeAlert(ctx context.Context, key string, staff int64, at time
 }
 
 // EndAlert removes the alert of key and its escalation. One round trip.
-func (p *People) EndAlert(ctx context.Context, key string) error {
-	_, err := p.client.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
-		pipe.Del(ctx, p.alertKey(key))
-		pipe.ZRem(ctx, p.alertsKey(), key)
+func (al *Alerts) EndAlert(ctx context.Context, key string) error {
+	_, err := al.client.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+		pipe.Del(ctx, al.alertKey(key))
+		pipe.ZRem(ctx, al.alertsKey(), key)
 		return nil
 	})
 	if err != nil {
@@ -231,16 +204,16 @@ func (p *People) EndAlert(ctx context.Context, key string) error {
 
 // ClaimAlerts returns up to limit alerts due to escalate at now, the
 // earliest first, and pushes each back to now+lease, in one script (see
-// ClaimDue): two replicas never escalate the same alert within a lease,
+// Cases.ClaimDue): two replicas never escalate the same alert within a lease,
 // and one whose claimer crashed is due again after it. One round trip.
-func (p *People) ClaimAlerts(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]string, error) {
+func (al *Alerts) ClaimAlerts(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]string, error) {
 	if lease <= 0 {
 		return nil, errors.New("can't claim alerts: lease must be positive")
 	}
 	if limit < 1 {
 		return nil, nil
 	}
-	keys, err := claimDueScript.Run(ctx, p.client, []string{p.alertsKey()},
+	keys, err := claimDueScript.Run(ctx, al.client, []string{al.alertsKey()},
 		now.UnixMilli(), now.Add(lease).UnixMilli(), limit).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("can't claim alerts: %w", err)

@@ -14,7 +14,7 @@ import (
 
 func openAlert(t *testing.T, p *People, key string, kind dialog.AlertKind, next time.Time) (domain.Alert, bool) {
 	t.Helper()
-	a, created, err := p.OpenAlert(context.Background(), domain.Alert{
+	a, created, err := p.Alerts.OpenAlert(context.Background(), domain.Alert{
 		Key: key, Kind: kind, Started: fixedNow,
 		Notices: []domain.AlertNotice{{Chat: 700001, Message: 41}},
 	}, next, 24*time.Hour)
@@ -30,14 +30,14 @@ func TestAlertOpenLoadSaveEnd(t *testing.T) {
 	p, ctx := e.people, context.Background()
 	next := fixedNow.Add(10 * time.Minute)
 
-	if _, found, err := p.Alert(ctx, "500001"); err != nil || found {
+	if _, found, err := p.Alerts.Alert(ctx, "500001"); err != nil || found {
 		t.Fatalf("Alert before any = %v, %v", found, err)
 	}
 	a, created := openAlert(t, p, "500001", dialog.AlertUrgent, next)
 	if !created {
 		t.Fatal("the first alert was not created")
 	}
-	got, found, err := p.Alert(ctx, "500001")
+	got, found, err := p.Alerts.Alert(ctx, "500001")
 	if err != nil || !found {
 		t.Fatalf("Alert = %v, %v", found, err)
 	}
@@ -68,10 +68,10 @@ func TestAlertOpenLoadSaveEnd(t *testing.T) {
 	got.Level = 1
 	got.Notices = append(got.Notices, domain.AlertNotice{Chat: 900001, Message: 7, Level: 1})
 	later := next.Add(10 * time.Minute)
-	if ok, err := p.SaveAlert(ctx, got, later); err != nil || !ok {
+	if ok, err := p.Alerts.SaveAlert(ctx, got, later); err != nil || !ok {
 		t.Fatalf("SaveAlert = %v, %v", ok, err)
 	}
-	saved, _, _ := p.Alert(ctx, "500001")
+	saved, _, _ := p.Alerts.Alert(ctx, "500001")
 	if saved.Level != 1 || len(saved.Notices) != 2 {
 		t.Errorf("saved = %+v", saved)
 	}
@@ -79,7 +79,7 @@ func TestAlertOpenLoadSaveEnd(t *testing.T) {
 		t.Error("SaveAlert did not move the escalation")
 	}
 
-	if err := p.EndAlert(ctx, "500001"); err != nil {
+	if err := p.Alerts.EndAlert(ctx, "500001"); err != nil {
 		t.Fatal(err)
 	}
 	if n := e.client.Exists(ctx, "t:alert:500001").Val(); n != 0 {
@@ -89,7 +89,7 @@ func TestAlertOpenLoadSaveEnd(t *testing.T) {
 		t.Error("the escalation is still there after EndAlert")
 	}
 	// An ended (or erased) alert is not made again by a late save.
-	if ok, err := p.SaveAlert(ctx, got, later); err != nil || ok {
+	if ok, err := p.Alerts.SaveAlert(ctx, got, later); err != nil || ok {
 		t.Errorf("SaveAlert after the end = %v, %v; want false", ok, err)
 	}
 	if n := e.client.Exists(ctx, "t:alert:500001", "t:alerts").Val(); n != 0 {
@@ -122,7 +122,7 @@ func TestAlertTakenByOneOfTwoAtOnce(t *testing.T) {
 			defer wg.Done()
 			p := NewPeople(e.srv.Client(t), mustCodec(t, testKey(1)), "t:", fixedClock)
 			<-start
-			won, by, err := p.TakeAlert(ctx, "500001", int64(100+i), fixedNow, time.Hour)
+			won, by, err := p.Alerts.TakeAlert(ctx, "500001", int64(100+i), fixedNow, time.Hour)
 			if err != nil {
 				t.Error(err)
 			}
@@ -148,7 +148,7 @@ func TestAlertTakenByOneOfTwoAtOnce(t *testing.T) {
 			t.Errorf("taker %d was told it was taken by %d, want %d", 100+i, r.by, winner)
 		}
 	}
-	a, _, _ := e.people.Alert(ctx, "500001")
+	a, _, _ := e.people.Alerts.Alert(ctx, "500001")
 	if a.TakenBy != winner || !a.Taken.Equal(fixedNow) {
 		t.Errorf("alert = %+v, want taken by %d at %v", a, winner, fixedNow)
 	}
@@ -161,17 +161,17 @@ func TestAlertTakenByOneOfTwoAtOnce(t *testing.T) {
 	// A save (an escalation that raced the take) does not schedule it
 	// again, nor clear the take.
 	a.Level = 1
-	if ok, err := e.people.SaveAlert(ctx, a, fixedNow.Add(time.Minute)); err != nil || !ok {
+	if ok, err := e.people.Alerts.SaveAlert(ctx, a, fixedNow.Add(time.Minute)); err != nil || !ok {
 		t.Fatalf("SaveAlert = %v, %v", ok, err)
 	}
 	if _, err := e.client.ZScore(ctx, "t:alerts", "500001").Result(); err == nil {
 		t.Error("a save scheduled a taken alert again")
 	}
-	if a, _, _ := e.people.Alert(ctx, "500001"); a.TakenBy != winner {
+	if a, _, _ := e.people.Alerts.Alert(ctx, "500001"); a.TakenBy != winner {
 		t.Error("a save cleared the take")
 	}
 	// An alert that is gone can't be taken.
-	if won, by, err := e.people.TakeAlert(ctx, "500002", 100, fixedNow, time.Hour); err != nil || won || by != 0 {
+	if won, by, err := e.people.Alerts.TakeAlert(ctx, "500002", 100, fixedNow, time.Hour); err != nil || won || by != 0 {
 		t.Errorf("TakeAlert of none = %v, %d, %v", won, by, err)
 	}
 }
@@ -186,7 +186,7 @@ func TestClaimAlertsWithALease(t *testing.T) {
 
 	claim := func(now time.Time) []string {
 		t.Helper()
-		keys, err := p.ClaimAlerts(ctx, now, 30*time.Second, 10)
+		keys, err := p.Alerts.ClaimAlerts(ctx, now, 30*time.Second, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,9 +199,9 @@ func TestClaimAlertsWithALease(t *testing.T) {
 		t.Errorf("claim within the lease = %v, want none", got)
 	}
 	// The claimer of a crashed; b was handled and rescheduled.
-	b, _, _ := p.Alert(ctx, "b")
+	b, _, _ := p.Alerts.Alert(ctx, "b")
 	b.Level = 1
-	if ok, err := p.SaveAlert(ctx, b, fixedNow.Add(10*time.Minute)); err != nil || !ok {
+	if ok, err := p.Alerts.SaveAlert(ctx, b, fixedNow.Add(10*time.Minute)); err != nil || !ok {
 		t.Fatal(ok, err)
 	}
 	if got := claim(fixedNow.Add(time.Minute)); !slices.Equal(got, []string{"a", "c"}) {
@@ -222,7 +222,7 @@ func TestClaimAlertsWithALease(t *testing.T) {
 			defer wg.Done()
 			q := NewPeople(e.srv.Client(t), mustCodec(t, testKey(1)), "t:", fixedClock)
 			for {
-				keys, err := q.ClaimAlerts(ctx, fixedNow.Add(2*time.Minute), time.Minute, 3)
+				keys, err := q.Alerts.ClaimAlerts(ctx, fixedNow.Add(2*time.Minute), time.Minute, 3)
 				if err != nil || len(keys) == 0 {
 					return
 				}
@@ -256,18 +256,18 @@ func TestAlertSaveRefusesAStaleVersion(t *testing.T) {
 	next := fixedNow.Add(10 * time.Minute)
 	openAlert(t, p, "500001", dialog.AlertUrgent, next)
 
-	raise, _, _ := p.Alert(ctx, "500001")
-	escalation, _, _ := p.Alert(ctx, "500001")
+	raise, _, _ := p.Alerts.Alert(ctx, "500001")
+	escalation, _, _ := p.Alerts.Alert(ctx, "500001")
 	escalation.Level = 1
 	escalation.Notices = append(escalation.Notices, domain.AlertNotice{Chat: 900001, Message: 7, Level: 1})
-	if ok, err := p.SaveAlert(ctx, escalation, next.Add(10*time.Minute)); err != nil || !ok {
+	if ok, err := p.Alerts.SaveAlert(ctx, escalation, next.Add(10*time.Minute)); err != nil || !ok {
 		t.Fatalf("the escalation's save = %v, %v", ok, err)
 	}
 	raise.Notices = append(raise.Notices, domain.AlertNotice{Chat: 600001, Message: 3})
-	if ok, err := p.SaveAlert(ctx, raise, next); err != nil || ok {
+	if ok, err := p.Alerts.SaveAlert(ctx, raise, next); err != nil || ok {
 		t.Fatalf("a save over a version it did not load = %v, %v; want false", ok, err)
 	}
-	got, found, err := p.Alert(ctx, "500001")
+	got, found, err := p.Alerts.Alert(ctx, "500001")
 	if err != nil || !found {
 		t.Fatalf("Alert = %v, %v", found, err)
 	}
@@ -279,10 +279,10 @@ func TestAlertSaveRefusesAStaleVersion(t *testing.T) {
 	}
 	// Loaded again, it saves.
 	got.Notices = append(got.Notices, domain.AlertNotice{Chat: 600001, Message: 3})
-	if ok, err := p.SaveAlert(ctx, got, next.Add(10*time.Minute)); err != nil || !ok {
+	if ok, err := p.Alerts.SaveAlert(ctx, got, next.Add(10*time.Minute)); err != nil || !ok {
 		t.Fatalf("a save over the loaded version = %v, %v", ok, err)
 	}
-	if got, _, _ := p.Alert(ctx, "500001"); !got.Notified(900001) || !got.Notified(600001) || got.Level != 1 {
+	if got, _, _ := p.Alerts.Alert(ctx, "500001"); !got.Notified(900001) || !got.Notified(600001) || got.Level != 1 {
 		t.Errorf("after the second save: %+v", got)
 	}
 }
@@ -307,13 +307,13 @@ func TestAlertConcurrentSavesKeepEveryNotice(t *testing.T) {
 			p := NewPeople(e.srv.Client(t), mustCodec(t, testKey(1)), "t:", fixedClock)
 			<-start
 			for range 100 {
-				a, found, err := p.Alert(ctx, "500001")
+				a, found, err := p.Alerts.Alert(ctx, "500001")
 				if err != nil || !found {
 					t.Errorf("Alert = %v, %v", found, err)
 					return
 				}
 				a.Notices = append(a.Notices, domain.AlertNotice{Chat: int64(800000 + i), Message: i + 1})
-				ok, err := p.SaveAlert(ctx, a, fixedNow.Add(10*time.Minute))
+				ok, err := p.Alerts.SaveAlert(ctx, a, fixedNow.Add(10*time.Minute))
 				if err != nil {
 					t.Error(err)
 					return
@@ -327,7 +327,7 @@ func TestAlertConcurrentSavesKeepEveryNotice(t *testing.T) {
 	}
 	close(start)
 	wg.Wait()
-	a, _, _ := e.people.Alert(ctx, "500001")
+	a, _, _ := e.people.Alerts.Alert(ctx, "500001")
 	for i := range writers {
 		if !a.Notified(int64(800000 + i)) {
 			t.Errorf("the message of writer %d was lost: %+v", i, a.Notices)

@@ -20,20 +20,24 @@ import (
 // events, not what was seen. It keeps about AuditMaxLen entries, and
 // TrimAudit drops those older than the retention.
 
-func (p *People) auditKey() string { return p.prefix + "audit" }
+// Audit keeps the audit trail. It is safe for concurrent use.
+type Audit struct {
+	base
+	auditMax int64 // AuditMaxLen
+}
 
 // Audit appends e to the audit trail; a zero e.At is set to now. One round
 // trip.
-func (p *People) Audit(ctx context.Context, e domain.AuditEntry) error {
+func (au *Audit) Audit(ctx context.Context, e domain.AuditEntry) error {
 	if e.Action == "" {
 		return errors.New("can't write audit entry: no action")
 	}
 	if e.At.IsZero() {
-		e.At = p.now()
+		e.At = au.now()
 	}
-	err := p.client.XAdd(ctx, &redis.XAddArgs{
-		Stream: p.auditKey(),
-		MaxLen: p.auditMax,
+	err := au.client.XAdd(ctx, &redis.XAddArgs{
+		Stream: au.auditKey(),
+		MaxLen: au.auditMax,
 		Approx: true,
 		Values: []any{"at", e.At.UnixMilli(), "actor", e.Actor, "action", e.Action, "case", e.Case},
 	}).Err()
@@ -45,11 +49,11 @@ func (p *People) Audit(ctx context.Context, e domain.AuditEntry) error {
 
 // AuditLog returns up to limit audit entries, newest first; none for a
 // limit below 1. Times come back in UTC, to the millisecond. One round trip.
-func (p *People) AuditLog(ctx context.Context, limit int) ([]domain.AuditEntry, error) {
+func (au *Audit) AuditLog(ctx context.Context, limit int) ([]domain.AuditEntry, error) {
 	if limit < 1 {
 		return nil, nil
 	}
-	msgs, err := p.client.XRevRangeN(ctx, p.auditKey(), "+", "-", int64(limit)).Result()
+	msgs, err := au.client.XRevRangeN(ctx, au.auditKey(), "+", "-", int64(limit)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("can't read audit log: %w", err)
 	}

@@ -22,7 +22,7 @@ func TestAuditLogIsNewestFirstAndHoldsNoContent(t *testing.T) {
 	var written []domain.AuditEntry
 	for i, action := range []string{"summary.delivered", "summary.opened", "summary.acknowledged", "summary.opened", "case.moved"} {
 		en := domain.AuditEntry{At: fixedNow.Add(time.Duration(i) * time.Second), Actor: int64(100 + i%2), Action: action, Case: fmt.Sprint(5000 + i)}
-		if err := p.Audit(ctx, en); err != nil {
+		if err := p.Audit.Audit(ctx, en); err != nil {
 			t.Fatal(err)
 		}
 		written = append(written, en)
@@ -33,7 +33,7 @@ func TestAuditLogIsNewestFirstAndHoldsNoContent(t *testing.T) {
 		want  int
 	}{{3, 3}, {5, 5}, {100, 5}, {0, 0}, {-1, 0}}
 	for _, tt := range tests {
-		got, err := p.AuditLog(ctx, tt.limit)
+		got, err := p.Audit.AuditLog(ctx, tt.limit)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,14 +64,14 @@ func TestAnAuditEntryWithoutTimeIsStampedNow(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
 	ctx := context.Background()
-	if err := e.people.Audit(ctx, domain.AuditEntry{Actor: 1, Action: "summary.opened", Case: "1"}); err != nil {
+	if err := e.people.Audit.Audit(ctx, domain.AuditEntry{Actor: 1, Action: "summary.opened", Case: "1"}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := e.people.AuditLog(ctx, 1)
+	got, err := e.people.Audit.AuditLog(ctx, 1)
 	if err != nil || len(got) != 1 || !got[0].At.Equal(fixedNow) {
 		t.Errorf("AuditLog = %+v, %v; want one entry at %v", got, err, fixedNow)
 	}
-	if err := e.people.Audit(ctx, domain.AuditEntry{Actor: 1}); err == nil {
+	if err := e.people.Audit.Audit(ctx, domain.AuditEntry{Actor: 1}); err == nil {
 		t.Error("an entry without action was written")
 	}
 }
@@ -79,10 +79,10 @@ func TestAnAuditEntryWithoutTimeIsStampedNow(t *testing.T) {
 func TestTheAuditTrailIsCapped(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
-	e.people.auditMax = 10
+	e.people.Audit.auditMax = 10
 	ctx := context.Background()
 	for i := range 1000 {
-		if err := e.people.Audit(ctx, domain.AuditEntry{Actor: 1, Action: "summary.opened", Case: fmt.Sprint(i)}); err != nil {
+		if err := e.people.Audit.Audit(ctx, domain.AuditEntry{Actor: 1, Action: "summary.opened", Case: fmt.Sprint(i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -91,7 +91,7 @@ func TestTheAuditTrailIsCapped(t *testing.T) {
 	if n := e.client.XLen(ctx, "t:audit").Val(); n < 10 || n > 200 {
 		t.Errorf("%d entries kept, want about 10", n)
 	}
-	got, _ := e.people.AuditLog(ctx, 1)
+	got, _ := e.people.Audit.AuditLog(ctx, 1)
 	if len(got) != 1 || got[0].Case != "999" {
 		t.Errorf("newest entry = %+v, want case 999", got)
 	}

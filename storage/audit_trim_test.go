@@ -19,7 +19,7 @@ func TestTrimAuditDropsOnlyEntriesOlderThanTheCutoff(t *testing.T) {
 	ctx := context.Background()
 	var first, second int64
 	for _, action := range []string{"summary.opened", "summary.delivered"} {
-		if err := e.people.Audit(ctx, domain.AuditEntry{Actor: 7, Action: action, Case: "c1"}); err != nil {
+		if err := e.people.Audit.Audit(ctx, domain.AuditEntry{Actor: 7, Action: action, Case: "c1"}); err != nil {
 			t.Fatal(err)
 		}
 		first, second = cmp.Or(first, lastAuditMilli(t, e)), lastAuditMilli(t, e)
@@ -38,7 +38,7 @@ func TestTrimAuditDropsOnlyEntriesOlderThanTheCutoff(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	if err := e.people.Audit(ctx, domain.AuditEntry{Actor: 8, Action: "summary.acknowledged", Case: "c2"}); err != nil {
+	if err := e.people.Audit.Audit(ctx, domain.AuditEntry{Actor: 8, Action: "summary.acknowledged", Case: "c2"}); err != nil {
 		t.Fatal(err)
 	}
 	third := lastAuditMilli(t, e)
@@ -47,14 +47,14 @@ func TestTrimAuditDropsOnlyEntriesOlderThanTheCutoff(t *testing.T) {
 	}
 	cutoff := time.UnixMilli(third)
 
-	if n, err := e.people.TrimAudit(ctx, time.UnixMilli(first)); err != nil || n != 0 {
+	if n, err := e.people.Audit.TrimAudit(ctx, time.UnixMilli(first)); err != nil || n != 0 {
 		t.Fatalf("trim at the first entries: %d, %v", n, err)
 	}
-	n, err := e.people.TrimAudit(ctx, cutoff)
+	n, err := e.people.Audit.TrimAudit(ctx, cutoff)
 	if err != nil || n != 2 {
 		t.Fatalf("trimmed %d, %v; want 2", n, err)
 	}
-	left, err := e.people.AuditLog(ctx, 10)
+	left, err := e.people.Audit.AuditLog(ctx, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,10 +62,10 @@ func TestTrimAuditDropsOnlyEntriesOlderThanTheCutoff(t *testing.T) {
 		t.Fatalf("left %+v", left)
 	}
 	// An empty or missing trail is fine.
-	if n, err := e.people.TrimAudit(ctx, cutoff.Add(time.Millisecond)); err != nil || n != 1 {
+	if n, err := e.people.Audit.TrimAudit(ctx, cutoff.Add(time.Millisecond)); err != nil || n != 1 {
 		t.Fatalf("trim all: %d, %v", n, err)
 	}
-	if n, err := e.people.TrimAudit(ctx, cutoff.Add(time.Hour)); err != nil || n != 0 {
+	if n, err := e.people.Audit.TrimAudit(ctx, cutoff.Add(time.Hour)); err != nil || n != 0 {
 		t.Fatalf("trim empty: %d, %v", n, err)
 	}
 }

@@ -16,14 +16,14 @@ func TestScheduleDueAfterAnErasureWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	p := e.people
 	mustSaveCase(t, p, domain.Case{Key: "8201", Director: 100, Linked: fixedNow})
-	if ok, err := p.ChangeCase(ctx, "8201", func(c *domain.Case) bool { c.Acknowledged = fixedNow; return true }); err != nil || !ok {
+	if ok, err := p.Cases.ChangeCase(ctx, "8201", func(c *domain.Case) bool { c.Acknowledged = fixedNow; return true }); err != nil || !ok {
 		t.Fatalf("ChangeCase = %v, %v", ok, err)
 	}
 	// /delete lands here, between the write and the due time.
-	if err := p.DeleteCase(ctx, "8201"); err != nil {
+	if err := p.Cases.DeleteCase(ctx, "8201"); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.ScheduleDue(ctx, "8201", fixedNow.Add(time.Hour)); err != nil {
+	if err := p.Cases.ScheduleDue(ctx, "8201", fixedNow.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if keys := e.client.Keys(ctx, "*").Val(); len(keys) != 0 {
@@ -50,14 +50,14 @@ func TestChangeCaseKeepsAConcurrentAcknowledgement(t *testing.T) {
 	mustSaveCase(t, p, domain.Case{Key: "8301", Director: 100, FirstName: "Ada", Linked: fixedNow, Delivered: delivered})
 	acked := fixedNow.Add(2 * time.Hour)
 	calls := 0
-	ok, err := p.ChangeCase(ctx, "8301", func(c *domain.Case) bool {
+	ok, err := p.Cases.ChangeCase(ctx, "8301", func(c *domain.Case) bool {
 		calls++
 		if calls == 1 {
 			// The director presses the button now, and another director
 			// takes the case over.
 			d := *c
 			d.Acknowledged, d.AckBy, d.Director = acked, 100, 101
-			if err := p.SaveCase(ctx, d); err != nil {
+			if err := p.Cases.SaveCase(ctx, d); err != nil {
 				t.Fatalf("SaveCase: %v", err)
 			}
 		}
@@ -82,7 +82,7 @@ func TestChangeCaseKeepsAConcurrentAcknowledgement(t *testing.T) {
 	}
 
 	// Unhindered, it writes the plain field and the sealed copy alike.
-	ok, err = p.ChangeCase(ctx, "8301", func(c *domain.Case) bool { c.Escalated = fixedNow.Add(4 * time.Hour); return true })
+	ok, err = p.Cases.ChangeCase(ctx, "8301", func(c *domain.Case) bool { c.Escalated = fixedNow.Add(4 * time.Hour); return true })
 	if err != nil || !ok {
 		t.Fatalf("ChangeCase = %v, %v", ok, err)
 	}
@@ -94,10 +94,10 @@ func TestChangeCaseKeepsAConcurrentAcknowledgement(t *testing.T) {
 	}
 
 	// An erased case is not brought back.
-	if err := p.DeleteCase(ctx, "8301"); err != nil {
+	if err := p.Cases.DeleteCase(ctx, "8301"); err != nil {
 		t.Fatal(err)
 	}
-	ok, err = p.ChangeCase(ctx, "8301", func(c *domain.Case) bool { t.Error("asked to change an erased case"); return true })
+	ok, err = p.Cases.ChangeCase(ctx, "8301", func(c *domain.Case) bool { t.Error("asked to change an erased case"); return true })
 	if err != nil || ok {
 		t.Fatalf("ChangeCase of an erased case = %v, %v", ok, err)
 	}

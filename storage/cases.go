@@ -37,11 +37,14 @@ import (
 // entry away. Nothing here ever retries: a case write cannot fail for
 // being concurrent.
 
-func (p *People) caseKey(key string) string { return p.prefix + "case:" + key }
-func (p *People) casesKey(staff int64) string {
-	return p.prefix + "staff:" + itoa(staff) + ":cases"
-}
-func (p *People) dueKey() string { return p.prefix + "due" }
+// Cases keeps the cases (a young person linked to their director and,
+// if any, counsellor), the staff's lists of them and the due times of
+// their pending handoffs (due.go). It is safe for concurrent use.
+type Cases struct{ base }
+
+// casAttempts bounds the optimistic attempts of MoveCase and ChangeCase
+// when the same case is changed concurrently (see backoff).
+const casAttempts = 10
 
 // errCaseChanged is MoveCase's answer when it lost every race.
 var errCaseChanged = errors.New("case kept changing concurrently")
@@ -49,14 +52,14 @@ var errCaseChanged = errors.New("case kept changing concurrently")
 // indexKeys lists the index keys of a case with these plain director and
 // counsellor fields, each once; fields that are not a positive ID have
 // none.
-func (p *People) indexKeys(director, counsellor string) []string {
+func (cs *Cases) indexKeys(director, counsellor string) []string {
 	var keys []string
 	for _, s := range []string{director, counsellor} {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n == 0 {
 			continue
 		}
-		if k := p.casesKey(n); len(keys) == 0 || keys[0] != k {
+		if k := cs.casesKey(n); len(keys) == 0 || keys[0] != k {
 			keys = append(keys, k)
 		}
 	}
@@ -64,8 +67,8 @@ func (p *People) indexKeys(director, counsellor string) []string {
 }
 
 // caseFields are the HSET arguments of c, sealed for the Redis key rkey.
-func (p *People) caseFields(c domain.Case, rkey string) ([]any, error) {
-	sealed, err := p.sealJSON(c, rkey)
+func (cs *Cases) caseFields(c domain.Case, rkey string) ([]any, error) {
+	sealed, err := cs.sealJSON(c, rkey)
 	if err != nil {
 		return nil, err
 	}
@@ -106,29 +109,18 @@ func backoff(ctx context.Context, attempt int) error {
 //	ARGV[1] case key (list member)   ARGV[2] score   ARGV[3 ..] HSET field/value pairs
 //
 // It answers the director and counsellor it replaced ("" when new).
-var saveCaseScript = redis.NewScript(`
-local cur = redis.call("HMGET", KEYS[1], "director", "counsellor")
-redis.call("HSET", KEYS[1], unpack(ARGV, 3))
-for i = 2, #KEYS do redis.call("ZADD", KEYS[i], ARGV[2], ARGV[1]) end
-return {cur[1] or "", cur[2] or ""}
-`)
+var saveCaseScript = loadScript("save_case")
 
 // unlistScript takes a case off staff lists that are no longer its own.
 //
 //	KEYS[1] case   KEYS[2 ..] lists   ARGV[1] case key
 //	ARGV[2 ..] the staff ID of each list
-var unlistScript = redis.NewScript(`
-local cur = redis.call("HMGET", KEYS[1], "director", "counsellor")
-for i = 2, #KEYS do
-  if cur[1] ~= ARGV[i] and cur[2] ~= ARGV[i] then redis.call("ZREM", KEYS[i], ARGV[1]) end
-end
-return 1
-`)
+var unlistScript = loadScript("unlist_case")
 
 // unlist takes key off the lists of the staff in replaced (plain director
 // and counsellor values) except those in keep, unless the case is theirs
 // by the time the script runs.
-func (p *People) unlist(ctx context.Context, rkey, key string, replaced []any, keep []string) error {
+func (cs *Cases) unlist(ctx context.Context, rkey, key string, replaced []any, keep []string) error {
 	if len(replaced) != 2 {
 		return errors.New("unexpected answer from script")
 	}
@@ -140,7 +132,7 @@ func (p *People) unlist(ctx context.Context, rkey, key string, replaced []any, k
 		if err != nil || n == 0 {
 			continue
 		}
-		k := p.casesKey(n)
+		k := cs.casesKey(n)
 		if slices.Contains(keep, k) || slices.Contains(keys, k) {
 			continue
 		}
@@ -150,60 +142,50 @@ func (p *People) unlist(ctx context.Context, rkey, key string, replaced []any, k
 	if len(keys) == 1 {
 		return nil
 	}
-	return unlistScript.Run(ctx, p.client, keys, args...).Err()
+	return unlistScript.Run(ctx, cs.client, keys, args...).Err()
 }
 
 // SaveCase stores c under c.Key and lists it for its director and
 // counsellor; if they changed, the case is then taken off the old ones'
 // lists. A zero c.Linked is set to now. One round trip, two for a
 // reassigned case.
-func (p *People) SaveCase(ctx context.Context, c domain.Case) error {
-	_, err := p.writeCase(ctx, c, saveCaseScript)
-	return err
-}
-
-// writeCase runs a case-writing script (saveCaseScript) for c; false
-// when the script wrote nothing.
-func (p *People) writeCase(ctx context.Context, c domain.Case, script *redis.Script) (bool, error) {
+func (cs *Cases) SaveCase(ctx context.Context, c domain.Case) error {
 	if c.Key == "" {
-		return false, errors.New("can't save case: it has no key")
+		return errors.New("can't save case: it has no key")
 	}
 	if c.Director == 0 {
-		return false, errors.New("can't save case: it has no director")
+		return errors.New("can't save case: it has no director")
 	}
 	if c.Linked.IsZero() {
-		c.Linked = p.now()
+		c.Linked = cs.now()
 	}
-	rkey := p.caseKey(c.Key)
-	fields, err := p.caseFields(c, rkey)
+	rkey := cs.caseKey(c.Key)
+	fields, err := cs.caseFields(c, rkey)
 	if err != nil {
-		return false, fmt.Errorf("can't save case: %w", err)
+		return fmt.Errorf("can't save case: %w", err)
 	}
-	lists := p.indexKeys(itoa(c.Director), itoa(c.Counsellor))
-	replaced, err := script.Run(ctx, p.client, append([]string{rkey}, lists...),
+	lists := cs.indexKeys(itoa(c.Director), itoa(c.Counsellor))
+	replaced, err := saveCaseScript.Run(ctx, cs.client, append([]string{rkey}, lists...),
 		append([]any{c.Key, c.Linked.UnixMilli()}, fields...)...).Slice()
-	if errors.Is(err, redis.Nil) {
-		return false, nil
-	}
 	if err != nil {
-		return false, fmt.Errorf("can't save case: %w", err)
+		return fmt.Errorf("can't save case: %w", err)
 	}
-	if err := p.unlist(ctx, rkey, c.Key, replaced, lists); err != nil {
+	if err := cs.unlist(ctx, rkey, c.Key, replaced, lists); err != nil {
 		// The case is saved and CasesOf hides the old entry; saving again
 		// is harmless.
-		return true, fmt.Errorf("can't save case: %w", err)
+		return fmt.Errorf("can't save case: %w", err)
 	}
-	return true, nil
+	return nil
 }
 
 // Case returns the case under key; false when there is none.
-func (p *People) Case(ctx context.Context, key string) (domain.Case, bool, error) {
-	rkey := p.caseKey(key)
-	vals, err := p.client.HMGet(ctx, rkey, "director", "counsellor", "data").Result()
+func (cs *Cases) Case(ctx context.Context, key string) (domain.Case, bool, error) {
+	rkey := cs.caseKey(key)
+	vals, err := cs.client.HMGet(ctx, rkey, "director", "counsellor", "data").Result()
 	if err != nil {
 		return domain.Case{}, false, fmt.Errorf("can't load case: %w", err)
 	}
-	c, ok, err := p.openCase(rkey, key, vals)
+	c, ok, err := cs.openCase(rkey, key, vals)
 	if err != nil {
 		return domain.Case{}, false, fmt.Errorf("can't load case: %w", err)
 	}
@@ -211,7 +193,7 @@ func (p *People) Case(ctx context.Context, key string) (domain.Case, bool, error
 }
 
 // openCase turns HMGET director, counsellor, data into a case.
-func (p *People) openCase(rkey, key string, vals []any) (domain.Case, bool, error) {
+func (cs *Cases) openCase(rkey, key string, vals []any) (domain.Case, bool, error) {
 	dir, dirOK := str(vals[0])
 	couns, _ := str(vals[1])
 	data, dataOK := str(vals[2])
@@ -222,7 +204,7 @@ func (p *People) openCase(rkey, key string, vals []any) (domain.Case, bool, erro
 		return domain.Case{}, false, fmt.Errorf("%w: record lacks a field", ErrCorrupt)
 	}
 	var c domain.Case
-	if err := p.openJSON(data, rkey, &c); err != nil {
+	if err := cs.openJSON(data, rkey, &c); err != nil {
 		return domain.Case{}, false, err
 	}
 	if c.Key != key || itoa(c.Director) != dir || itoa(c.Counsellor) != couns {
@@ -234,9 +216,9 @@ func (p *People) openCase(rkey, key string, vals []any) (domain.Case, bool, erro
 // CasesOf lists the cases of a director, or of a counsellor (the ones they
 // invited), newest (by Linked) first. Two round trips; list entries whose
 // case is gone or not theirs are tidied away (a third).
-func (p *People) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error) {
-	ikey := p.casesKey(staff)
-	keys, err := p.client.ZRevRange(ctx, ikey, 0, -1).Result()
+func (cs *Cases) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error) {
+	ikey := cs.casesKey(staff)
+	keys, err := cs.client.ZRevRange(ctx, ikey, 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("can't list cases: %w", err)
 	}
@@ -244,9 +226,9 @@ func (p *People) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error
 		return nil, nil
 	}
 	cmds := make([]*redis.SliceCmd, len(keys))
-	_, err = p.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+	_, err = cs.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		for i, k := range keys {
-			cmds[i] = pipe.HMGet(ctx, p.caseKey(k), "director", "counsellor", "data")
+			cmds[i] = pipe.HMGet(ctx, cs.caseKey(k), "director", "counsellor", "data")
 		}
 		return nil
 	})
@@ -258,7 +240,7 @@ func (p *People) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error
 		gone []any
 	)
 	for i, cmd := range cmds {
-		c, ok, err := p.openCase(p.caseKey(keys[i]), keys[i], cmd.Val())
+		c, ok, err := cs.openCase(cs.caseKey(keys[i]), keys[i], cmd.Val())
 		if err != nil {
 			return nil, fmt.Errorf("can't list cases: %w", err)
 		}
@@ -273,9 +255,9 @@ func (p *People) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error
 		// Tidying only: an error changes nothing for the caller.
 		tkeys := []string{ikey}
 		for _, k := range gone {
-			tkeys = append(tkeys, p.caseKey(k.(string)))
+			tkeys = append(tkeys, cs.caseKey(k.(string)))
 		}
-		_ = tidyCasesScript.Run(ctx, p.client, tkeys, append([]any{itoa(staff)}, gone...)...).Err()
+		_ = tidyCasesScript.Run(ctx, cs.client, tkeys, append([]any{itoa(staff)}, gone...)...).Err()
 	}
 	return out, nil
 }
@@ -285,13 +267,7 @@ func (p *People) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error
 //
 //	KEYS[1] list   KEYS[2 ..] case records   ARGV[1] staff ID
 //	ARGV[2 ..] the case key of each record
-var tidyCasesScript = redis.NewScript(`
-for i = 2, #KEYS do
-  local cur = redis.call("HMGET", KEYS[i], "director", "counsellor")
-  if cur[1] ~= ARGV[1] and cur[2] ~= ARGV[1] then redis.call("ZREM", KEYS[1], ARGV[i]) end
-end
-return 1
-`)
+var tidyCasesScript = loadScript("tidy_cases")
 
 // moveCaseScript re-keys a case: the hash (sealed anew for its new key by
 // the caller), its index entries and its due time.
@@ -302,67 +278,52 @@ return 1
 //
 // It answers 1 when done, 0 when the case changed since it was read (every
 // save seals anew, with a fresh nonce), -1 when the new key is taken.
-var moveCaseScript = redis.NewScript(`
-if redis.call("HGET", KEYS[1], "data") ~= ARGV[1] then return 0 end
-if redis.call("EXISTS", KEYS[2]) == 1 then return -1 end
-redis.call("DEL", KEYS[1])
-redis.call("HSET", KEYS[2], unpack(ARGV, 5))
-for i = 4, #KEYS do
-  redis.call("ZREM", KEYS[i], ARGV[2])
-  redis.call("ZADD", KEYS[i], ARGV[4], ARGV[3])
-end
-local due = redis.call("ZSCORE", KEYS[3], ARGV[2])
-if due then
-  redis.call("ZREM", KEYS[3], ARGV[2])
-  redis.call("ZADD", KEYS[3], due, ARGV[3])
-end
-return 1
-`)
+var moveCaseScript = loadScript("move_case")
 
 // MoveCase re-keys a case (a young person's new Telegram account): the
 // record, its entries in the staff's lists and its due time move in one
-// step. It fails with ErrCaseNotFound when there is no case under oldKey
-// and with ErrCaseExists, changing nothing, when newKey holds one. Moving a
-// case onto its own key changes nothing. The session is not moved; that is
+// step. It fails with domain.ErrCaseNotFound when there is no case under
+// oldKey and with domain.ErrCaseExists, changing nothing, when newKey holds
+// one. Moving a case onto its own key changes nothing. The session is not moved; that is
 // the session store's business. Two round trips (the record is read to be
 // sealed anew: its key is its AAD).
-func (p *People) MoveCase(ctx context.Context, oldKey, newKey string) error {
+func (cs *Cases) MoveCase(ctx context.Context, oldKey, newKey string) error {
 	if oldKey == "" || newKey == "" {
 		return errors.New("can't move case: empty key")
 	}
 	if oldKey == newKey {
 		return nil
 	}
-	oldRKey, newRKey := p.caseKey(oldKey), p.caseKey(newKey)
+	oldRKey, newRKey := cs.caseKey(oldKey), cs.caseKey(newKey)
 	for attempt := range casAttempts {
 		if err := backoff(ctx, attempt+1); err != nil {
 			return fmt.Errorf("can't move case: %w", err)
 		}
-		vals, err := p.client.HMGet(ctx, oldRKey, "director", "counsellor", "data").Result()
+		vals, err := cs.client.HMGet(ctx, oldRKey, "director", "counsellor", "data").Result()
 		if err != nil {
 			return fmt.Errorf("can't move case: %w", err)
 		}
-		c, ok, err := p.openCase(oldRKey, oldKey, vals)
+		c, ok, err := cs.openCase(oldRKey, oldKey, vals)
 		if err != nil {
 			return fmt.Errorf("can't move case: %w", err)
 		}
 		if !ok {
-			return fmt.Errorf("can't move case: %w", ErrCaseNotFound)
+			return fmt.Errorf("can't move case: %w", domain.ErrCaseNotFound)
 		}
 		c.Key = newKey
-		fields, err := p.caseFields(c, newRKey)
+		fields, err := cs.caseFields(c, newRKey)
 		if err != nil {
 			return fmt.Errorf("can't move case: %w", err)
 		}
 		oldData, _ := str(vals[2])
-		keys := append([]string{oldRKey, newRKey, p.dueKey()}, p.indexKeys(itoa(c.Director), itoa(c.Counsellor))...)
+		keys := append([]string{oldRKey, newRKey, cs.dueKey()}, cs.indexKeys(itoa(c.Director), itoa(c.Counsellor))...)
 		args := append([]any{oldData, oldKey, newKey, c.Linked.UnixMilli()}, fields...)
-		n, err := moveCaseScript.Run(ctx, p.client, keys, args...).Int()
+		n, err := moveCaseScript.Run(ctx, cs.client, keys, args...).Int()
 		switch {
 		case err != nil:
 			return fmt.Errorf("can't move case: %w", err)
 		case n == -1:
-			return fmt.Errorf("can't move case: %w", ErrCaseExists)
+			return fmt.Errorf("can't move case: %w", domain.ErrCaseExists)
 		case n == 1:
 			return nil
 		}
@@ -375,24 +336,19 @@ func (p *People) MoveCase(ctx context.Context, oldKey, newKey string) error {
 //	KEYS[1] case   KEYS[2] due   ARGV[1] case key
 //
 // It answers the director and counsellor it erased ("" when none).
-var deleteCaseScript = redis.NewScript(`
-local cur = redis.call("HMGET", KEYS[1], "director", "counsellor")
-redis.call("DEL", KEYS[1])
-redis.call("ZREM", KEYS[2], ARGV[1])
-return {cur[1] or "", cur[2] or ""}
-`)
+var deleteCaseScript = loadScript("delete_case")
 
 // DeleteCase erases the case under key, its due time and its entries in
 // the staff's lists, for a young person who asks to be forgotten or whose
-// summary has been filed. (It is not part of bot.People yet.) Erasing a
-// case that does not exist is not an error. Two round trips.
-func (p *People) DeleteCase(ctx context.Context, key string) error {
-	rkey := p.caseKey(key)
-	erased, err := deleteCaseScript.Run(ctx, p.client, []string{rkey, p.dueKey()}, key).Slice()
+// summary has been filed (bot.Eraser). Erasing a case that does not exist
+// is not an error. Two round trips.
+func (cs *Cases) DeleteCase(ctx context.Context, key string) error {
+	rkey := cs.caseKey(key)
+	erased, err := deleteCaseScript.Run(ctx, cs.client, []string{rkey, cs.dueKey()}, key).Slice()
 	if err != nil {
 		return fmt.Errorf("can't delete case: %w", err)
 	}
-	if err := p.unlist(ctx, rkey, key, erased, nil); err != nil {
+	if err := cs.unlist(ctx, rkey, key, erased, nil); err != nil {
 		return fmt.Errorf("can't delete case: %w", err)
 	}
 	return nil
@@ -407,13 +363,7 @@ func (p *People) DeleteCase(ctx context.Context, key string) error {
 // It answers 0, writing nothing, when the case changed or went since it
 // was read (every save seals anew, with a fresh nonce), else the director
 // and counsellor it replaced.
-var changeCaseScript = redis.NewScript(`
-local cur = redis.call("HMGET", KEYS[1], "director", "counsellor", "data")
-if cur[3] ~= ARGV[1] then return 0 end
-redis.call("HSET", KEYS[1], unpack(ARGV, 4))
-for i = 2, #KEYS do redis.call("ZADD", KEYS[i], ARGV[3], ARGV[2]) end
-return {cur[1] or "", cur[2] or ""}
-`)
+var changeCaseScript = loadScript("change_case")
 
 // ChangeCase reads the case under key, lets change alter it and writes it
 // back only if nobody wrote the case in between; else it reads it again
@@ -423,17 +373,17 @@ return {cur[1] or "", cur[2] or ""}
 // or change declined. So a reminder never writes over an acknowledgement
 // made while it was being sent, and a delivery never reverts a
 // reassignment. Two round trips, more when the case keeps changing.
-func (p *People) ChangeCase(ctx context.Context, key string, change func(*domain.Case) bool) (bool, error) {
-	rkey := p.caseKey(key)
+func (cs *Cases) ChangeCase(ctx context.Context, key string, change func(*domain.Case) bool) (bool, error) {
+	rkey := cs.caseKey(key)
 	for attempt := range casAttempts {
 		if err := backoff(ctx, attempt); err != nil {
 			return false, fmt.Errorf("can't change case: %w", err)
 		}
-		vals, err := p.client.HMGet(ctx, rkey, "director", "counsellor", "data").Result()
+		vals, err := cs.client.HMGet(ctx, rkey, "director", "counsellor", "data").Result()
 		if err != nil {
 			return false, fmt.Errorf("can't change case: %w", err)
 		}
-		c, ok, err := p.openCase(rkey, key, vals)
+		c, ok, err := cs.openCase(rkey, key, vals)
 		if err != nil {
 			return false, fmt.Errorf("can't change case: %w", err)
 		}
@@ -444,13 +394,13 @@ func (p *People) ChangeCase(ctx context.Context, key string, change func(*domain
 		if c.Director == 0 {
 			return false, errors.New("can't change case: it has no director")
 		}
-		fields, err := p.caseFields(c, rkey)
+		fields, err := cs.caseFields(c, rkey)
 		if err != nil {
 			return false, fmt.Errorf("can't change case: %w", err)
 		}
 		read, _ := str(vals[2])
-		lists := p.indexKeys(itoa(c.Director), itoa(c.Counsellor))
-		res, err := changeCaseScript.Run(ctx, p.client, append([]string{rkey}, lists...),
+		lists := cs.indexKeys(itoa(c.Director), itoa(c.Counsellor))
+		res, err := changeCaseScript.Run(ctx, cs.client, append([]string{rkey}, lists...),
 			append([]any{read, key, c.Linked.UnixMilli()}, fields...)...).Result()
 		if err != nil {
 			return false, fmt.Errorf("can't change case: %w", err)
@@ -459,7 +409,7 @@ func (p *People) ChangeCase(ctx context.Context, key string, change func(*domain
 		if !written {
 			continue
 		}
-		if err := p.unlist(ctx, rkey, key, replaced, lists); err != nil {
+		if err := cs.unlist(ctx, rkey, key, replaced, lists); err != nil {
 			return true, fmt.Errorf("can't change case: %w", err)
 		}
 		return true, nil

@@ -14,14 +14,14 @@ import (
 
 func mustSaveCase(t *testing.T, p *People, c domain.Case) {
 	t.Helper()
-	if err := p.SaveCase(context.Background(), c); err != nil {
+	if err := p.Cases.SaveCase(context.Background(), c); err != nil {
 		t.Fatalf("SaveCase: %v", err)
 	}
 }
 
 func mustCase(t *testing.T, p *People, key string) domain.Case {
 	t.Helper()
-	c, ok, err := p.Case(context.Background(), key)
+	c, ok, err := p.Cases.Case(context.Background(), key)
 	if err != nil || !ok {
 		t.Fatalf("Case(%q) = %v, %v", key, ok, err)
 	}
@@ -30,7 +30,7 @@ func mustCase(t *testing.T, p *People, key string) domain.Case {
 
 func caseKeys(t *testing.T, p *People, staff int64) []string {
 	t.Helper()
-	cs, err := p.CasesOf(context.Background(), staff)
+	cs, err := p.Cases.CasesOf(context.Background(), staff)
 	if err != nil {
 		t.Fatalf("CasesOf(%d): %v", staff, err)
 	}
@@ -67,7 +67,7 @@ func TestCasesAreListedPerDirectorAndCounsellorNewestFirst(t *testing.T) {
 			t.Errorf("Case(%s) = %+v, want %+v", want.Key, got, want)
 		}
 	}
-	if _, ok, err := p.Case(context.Background(), "9999"); ok || err != nil {
+	if _, ok, err := p.Cases.Case(context.Background(), "9999"); ok || err != nil {
 		t.Errorf("unknown case: %v, %v; want false, nil", ok, err)
 	}
 
@@ -133,7 +133,7 @@ func TestSaveCaseRefusesACaseWithoutKeyOrDirector(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
 	for _, c := range []domain.Case{{Director: 5}, {Key: "1"}} {
-		if err := e.people.SaveCase(context.Background(), c); err == nil {
+		if err := e.people.Cases.SaveCase(context.Background(), c); err == nil {
 			t.Errorf("SaveCase(%+v) succeeded", c)
 		}
 	}
@@ -143,7 +143,7 @@ func TestFirstNamesAndNotesAreNotReadableInRedisOrOnDisk(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
 	mustSaveCase(t, e.people, domain.Case{Key: "3001", Director: 100, Counsellor: 200, FirstName: secrets[0], Note: secrets[1], Linked: fixedNow, Delivered: fixedNow.Add(time.Hour)})
-	if err := e.people.MoveCase(context.Background(), "3001", "3002"); err != nil {
+	if err := e.people.Cases.MoveCase(context.Background(), "3001", "3002"); err != nil {
 		t.Fatal(err)
 	}
 	d := e.dump(t)
@@ -178,12 +178,12 @@ func TestACaseChangedInRedisIsRefusedNotTrusted(t *testing.T) {
 
 	// Someone with write access hands a case to another director...
 	e.client.HSet(ctx, "t:case:4001", "director", "666")
-	if _, _, err := p.Case(ctx, "4001"); !errors.Is(err, ErrCorrupt) {
+	if _, _, err := p.Cases.Case(ctx, "4001"); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("plain director changed: err = %v, want ErrCorrupt", err)
 	}
 	// ... or copies one case's record onto another.
 	e.client.HSet(ctx, "t:case:4002", "data", e.client.HGet(ctx, "t:case:4001", "data").Val())
-	if _, _, err := p.Case(ctx, "4002"); !errors.Is(err, ErrCorrupt) {
+	if _, _, err := p.Cases.Case(ctx, "4002"); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("record copied from another case: err = %v, want ErrCorrupt", err)
 	}
 }
@@ -211,14 +211,14 @@ func TestMoveCaseTakesItsListsAndDueTimeAlong(t *testing.T) {
 	mustSaveCase(t, p, c)
 	mustSaveCase(t, p, domain.Case{Key: "6100", Director: 100, FirstName: "Bo", Linked: fixedNow.Add(time.Minute)})
 	due := fixedNow.Add(48 * time.Hour)
-	if err := p.ScheduleDue(ctx, "6001", due); err != nil {
+	if err := p.Cases.ScheduleDue(ctx, "6001", due); err != nil {
 		t.Fatal(err)
 	}
 
-	if err := p.MoveCase(ctx, "6001", "6002"); err != nil {
+	if err := p.Cases.MoveCase(ctx, "6001", "6002"); err != nil {
 		t.Fatalf("MoveCase: %v", err)
 	}
-	if _, ok, err := p.Case(ctx, "6001"); ok || err != nil {
+	if _, ok, err := p.Cases.Case(ctx, "6001"); ok || err != nil {
 		t.Errorf("old key: %v, %v; want gone", ok, err)
 	}
 	want := c
@@ -232,11 +232,11 @@ func TestMoveCaseTakesItsListsAndDueTimeAlong(t *testing.T) {
 	if got := caseKeys(t, p, 200); fmt.Sprint(got) != "[6002]" {
 		t.Errorf("counsellor's list = %v, want [6002]", got)
 	}
-	if claimed, _ := p.ClaimDue(ctx, due, time.Minute, 10); fmt.Sprint(claimed) != "[6002]" {
+	if claimed, _ := p.Cases.ClaimDue(ctx, due, time.Minute, 10); fmt.Sprint(claimed) != "[6002]" {
 		t.Errorf("due at the old time: %v, want [6002]", claimed)
 	}
 
-	if err := p.MoveCase(ctx, "6002", "6002"); err != nil {
+	if err := p.Cases.MoveCase(ctx, "6002", "6002"); err != nil {
 		t.Errorf("moving onto itself: %v", err)
 	}
 }
@@ -251,8 +251,8 @@ func TestMoveCaseRefusesToOverwriteOrToMoveNothing(t *testing.T) {
 	mustSaveCase(t, p, a)
 	mustSaveCase(t, p, b)
 
-	if err := p.MoveCase(ctx, "7001", "7002"); !errors.Is(err, ErrCaseExists) {
-		t.Errorf("onto an existing case: err = %v, want ErrCaseExists", err)
+	if err := p.Cases.MoveCase(ctx, "7001", "7002"); !errors.Is(err, domain.ErrCaseExists) {
+		t.Errorf("onto an existing case: err = %v, want domain.ErrCaseExists", err)
 	}
 	if got := mustCase(t, p, "7001"); !sameCase(got, a) {
 		t.Errorf("the case that was to move changed: %+v", got)
@@ -263,8 +263,8 @@ func TestMoveCaseRefusesToOverwriteOrToMoveNothing(t *testing.T) {
 	if got := caseKeys(t, p, 100); fmt.Sprint(got) != "[7001]" {
 		t.Errorf("director's list = %v", got)
 	}
-	if err := p.MoveCase(ctx, "7999", "7998"); !errors.Is(err, ErrCaseNotFound) {
-		t.Errorf("moving a missing case: err = %v, want ErrCaseNotFound", err)
+	if err := p.Cases.MoveCase(ctx, "7999", "7998"); !errors.Is(err, domain.ErrCaseNotFound) {
+		t.Errorf("moving a missing case: err = %v, want domain.ErrCaseNotFound", err)
 	}
 }
 
@@ -274,16 +274,16 @@ func TestDeleteCaseLeavesNoTrace(t *testing.T) {
 	ctx := context.Background()
 	p := e.people
 	mustSaveCase(t, p, domain.Case{Key: "8001", Director: 100, Counsellor: 200, FirstName: "Ada"})
-	if err := p.ScheduleDue(ctx, "8001", fixedNow); err != nil {
+	if err := p.Cases.ScheduleDue(ctx, "8001", fixedNow); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.DeleteCase(ctx, "8001"); err != nil {
+	if err := p.Cases.DeleteCase(ctx, "8001"); err != nil {
 		t.Fatal(err)
 	}
 	if keys := e.client.Keys(ctx, "*").Val(); len(keys) != 0 {
 		t.Errorf("keys left after erasing the only case: %v", keys)
 	}
-	if err := p.DeleteCase(ctx, "8001"); err != nil {
+	if err := p.Cases.DeleteCase(ctx, "8001"); err != nil {
 		t.Errorf("erasing again: %v", err)
 	}
 }
@@ -297,14 +297,14 @@ func TestChangeCaseNeverBringsBackAnErasedCase(t *testing.T) {
 	ctx := context.Background()
 	p := e.people
 	deliver := func(c *domain.Case) bool { c.Delivered, c.Director = fixedNow.Add(time.Hour), 101; return true }
-	if ok, err := p.ChangeCase(ctx, "8101", deliver); err != nil || ok {
+	if ok, err := p.Cases.ChangeCase(ctx, "8101", deliver); err != nil || ok {
 		t.Fatalf("ChangeCase of a missing case = %v, %v; want false", ok, err)
 	}
 	if keys := e.client.Keys(ctx, "*").Val(); len(keys) != 0 {
 		t.Fatalf("ChangeCase of a missing case wrote %v", keys)
 	}
 	mustSaveCase(t, p, domain.Case{Key: "8101", Director: 100, Counsellor: 200, FirstName: "Ada", Linked: fixedNow})
-	if ok, err := p.ChangeCase(ctx, "8101", deliver); err != nil || !ok {
+	if ok, err := p.Cases.ChangeCase(ctx, "8101", deliver); err != nil || !ok {
 		t.Fatalf("ChangeCase = %v, %v", ok, err)
 	}
 	if got := mustCase(t, p, "8101"); !got.Delivered.Equal(fixedNow.Add(time.Hour)) || got.Director != 101 {
@@ -313,9 +313,9 @@ func TestChangeCaseNeverBringsBackAnErasedCase(t *testing.T) {
 	if n := e.client.ZCard(ctx, "t:staff:100:cases").Val(); n != 0 {
 		t.Errorf("the old director still lists the case")
 	}
-	ok, err := p.ChangeCase(ctx, "8101", func(c *domain.Case) bool {
+	ok, err := p.Cases.ChangeCase(ctx, "8101", func(c *domain.Case) bool {
 		// /delete lands between the read and the write.
-		if err := p.DeleteCase(ctx, "8101"); err != nil {
+		if err := p.Cases.DeleteCase(ctx, "8101"); err != nil {
 			t.Fatal(err)
 		}
 		c.Acknowledged = fixedNow.Add(2 * time.Hour)
@@ -344,7 +344,7 @@ func TestConcurrentReassignmentsLeaveTheCaseOnExactlyOneDirectorsList(t *testing
 			p := NewPeople(e.srv.Client(t), mustCodec(t, testKey(1)), "t:", fixedClock)
 			for j := range 5 {
 				c := domain.Case{Key: "9001", Director: int64(300 + i), Counsellor: int64(400 + j), FirstName: "Ada", Linked: fixedNow}
-				if err := p.SaveCase(ctx, c); err != nil {
+				if err := p.Cases.SaveCase(ctx, c); err != nil {
 					t.Errorf("SaveCase: %v", err)
 				}
 			}

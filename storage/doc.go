@@ -1,12 +1,24 @@
 // Package storage keeps the intake bot's state in Redis: sessions, the
-// inbox of fetched updates, and (People) staff, single-use links, cases,
-// the audit trail and the handoff's due times.
+// inbox of fetched updates, the /exit trail, and one store per aggregate of
+// what the bot knows about people: Staff, Links (single-use links), Cases
+// (with the handoff's due times), Alerts, OnCall (the roster) and Audit,
+// plus Erasure for the traces of a young person that span several of them.
+// NewPeople makes all of these at once and returns them as a People, a
+// plain bundle with a field per store and no methods of its own.
 //
 // What a young person tells the bot is health and safety data, so every
 // record's content is sealed with AES-256-GCM before it leaves the process
 // (see Codec); only metadata needed for queries and expiry stays readable.
 // The consumers (bot, cmd) declare the small interfaces they need; this
-// package implements them and imports dialog only for its types.
+// package implements them and imports dialog and bot/domain only for their
+// types. It returns the domain's errors (domain.ErrConflict,
+// domain.ErrLinkInvalid, domain.ErrCaseNotFound, domain.ErrCaseExists) as
+// they are, so nobody has to translate them; ErrNotFound (no session) and
+// ErrCorrupt are its own.
+//
+// Every Lua script is a file under lua/, embedded in the binary and loaded
+// when the package is initialised (scripts.go); its KEYS and ARGV are
+// documented where its Go variable is declared.
 //
 // Key layout (the prefix is one per deployment, "intakebot:" by default).
 // Everything a person wrote or is called (answers, drafts, names, first
@@ -33,9 +45,14 @@
 // "{intakebot}:") so that a session and both indexes share a slot: Save and
 // Delete touch all three in one script.
 //
-// # People: staff, links, cases, audit, due times
+// # People: staff, links, cases, alerts, on-call roster, audit
 //
-// People (bot.People) keeps these keys beside the sessions:
+// The people stores keep these keys beside the sessions, each store its
+// own (Staff: staff and pendingstaff; Links: link, director invites and
+// linkfail; Cases: case, staff cases and due; Alerts: alert and alerts;
+// OnCall: oncall; Audit: audit; Erasure clears a person's linkfail,
+// pendingstaff, alert and /exit trail). Their spellings are in keys.go, in
+// one place:
 //
 //	<prefix>staff                   set: user IDs of the staff
 //	<prefix>staff:<user ID>         hash: role, lang, added, added_by (plain), data (sealed: name)
@@ -75,11 +92,12 @@
 // Staff, cases and the audit stream have no TTL: staff leave by
 // RemoveStaff, a case goes by DeleteCase (erasure, or once the summary is
 // filed: the bot's copy should not outlive its purpose), and the audit
-// stream is trimmed by time (TrimAudit) and capped by length. Links, failure counters and pending staff
-// links expire by themselves; index entries of expired or erased records
-// are tidied when they are read.
+// stream is trimmed by time (TrimAudit) and capped by length. Links,
+// failure counters and pending staff links expire by themselves; index
+// entries of expired or erased records are tidied when they are read.
 //
-// People needs Redis 6.2 or later (GETDEL, SET PXAT). With Redis Cluster
-// the hash tag in the prefix is required, as for sessions: CreateLink,
-// PendingInvites, the case scripts and MoveCase touch several keys at once.
+// The people stores need Redis 6.2 or later (GETDEL, SET PXAT). With
+// Redis Cluster the hash tag in the prefix is required, as for sessions:
+// CreateLink, PendingInvites, the case scripts and MoveCase touch several
+// keys at once.
 package storage

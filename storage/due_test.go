@@ -14,19 +14,19 @@ import (
 // none: a due time is only kept for a case that exists.
 func mustSchedule(t *testing.T, p *People, key string, at time.Time) {
 	t.Helper()
-	if _, ok, err := p.Case(context.Background(), key); err != nil {
+	if _, ok, err := p.Cases.Case(context.Background(), key); err != nil {
 		t.Fatal(err)
 	} else if !ok {
 		mustSaveCase(t, p, domain.Case{Key: key, Director: 1, Linked: at})
 	}
-	if err := p.ScheduleDue(context.Background(), key, at); err != nil {
+	if err := p.Cases.ScheduleDue(context.Background(), key, at); err != nil {
 		t.Fatalf("ScheduleDue: %v", err)
 	}
 }
 
 func claim(t *testing.T, p *People, now time.Time, lease time.Duration, limit int) string {
 	t.Helper()
-	got, err := p.ClaimDue(context.Background(), now, lease, limit)
+	got, err := p.Cases.ClaimDue(context.Background(), now, lease, limit)
 	if err != nil {
 		t.Fatalf("ClaimDue: %v", err)
 	}
@@ -75,7 +75,7 @@ func TestClaimDueTakesAtMostLimit(t *testing.T) {
 	if got := claim(t, p, fixedNow.Add(time.Hour), time.Minute, 0); got != "[]" {
 		t.Errorf("limit 0 claimed %s", got)
 	}
-	if _, err := p.ClaimDue(context.Background(), fixedNow, 0, 10); err == nil {
+	if _, err := p.Cases.ClaimDue(context.Background(), fixedNow, 0, 10); err == nil {
 		t.Error("a claim without lease succeeded")
 	}
 }
@@ -88,10 +88,10 @@ func TestACancelledOrMovedDueTimeIsNotClaimed(t *testing.T) {
 	mustSchedule(t, p, "cancelled", fixedNow.Add(-time.Second))
 	mustSchedule(t, p, "moved", fixedNow.Add(-time.Second))
 	mustSchedule(t, p, "moved", fixedNow.Add(time.Hour))
-	if err := p.CancelDue(ctx, "cancelled"); err != nil {
+	if err := p.Cases.CancelDue(ctx, "cancelled"); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.CancelDue(ctx, "never scheduled"); err != nil {
+	if err := p.Cases.CancelDue(ctx, "never scheduled"); err != nil {
 		t.Errorf("cancelling nothing: %v", err)
 	}
 	if got := claim(t, p, fixedNow, time.Minute, 10); got != "[]" {
@@ -144,7 +144,7 @@ func TestConcurrentClaimersNeverGetTheSameCase(t *testing.T) {
 			p := NewPeople(e.srv.Client(t), mustCodec(t, testKey(1)), "t:", fixedClock)
 			<-start
 			for {
-				got, err := p.ClaimDue(context.Background(), fixedNow, time.Minute, 7)
+				got, err := p.Cases.ClaimDue(context.Background(), fixedNow, time.Minute, 7)
 				if err != nil {
 					t.Errorf("ClaimDue: %v", err)
 					return

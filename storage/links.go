@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -26,13 +27,12 @@ const (
 	tokenLen   = 22 // base64.RawURLEncoding.EncodedLen(tokenBytes)
 )
 
-func (p *People) linkKey(hash string) string { return p.prefix + "link:" + hash }
-func (p *People) invitesKey(director int64) string {
-	return p.prefix + "director:" + itoa(director) + ":invites"
-}
-func (p *People) linkFailKey(userID int64) string { return p.prefix + "linkfail:" + itoa(userID) }
-func (p *People) pendingStaffKey(userID int64) string {
-	return p.prefix + "pendingstaff:" + itoa(userID)
+// Links keeps the single-use /start links (staff links and a director's
+// invites to a young person), the index of each director's invites and
+// the counters of failed attempts. It is safe for concurrent use.
+type Links struct {
+	base
+	failWindow time.Duration // LinkFailureWindow
 }
 
 func tokenHash(token string) string {
@@ -62,25 +62,14 @@ func wellFormedToken(token string) bool {
 //	ARGV[1] sealed link   ARGV[2] expiry, unix ms   ARGV[3] token hash
 //
 // SET with PXAT in the past stores nothing: the link is gone at once.
-var createLinkScript = redis.NewScript(`
-redis.call("SET", KEYS[1], ARGV[1], "PXAT", ARGV[2])
-if KEYS[2] then
-  local t = redis.call("TIME")
-  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  redis.call("ZREMRANGEBYSCORE", KEYS[2], "-inf", "(" .. now)
-  redis.call("ZADD", KEYS[2], ARGV[2], ARGV[3])
-  local last = redis.call("ZRANGE", KEYS[2], -1, -1, "WITHSCORES")
-  if last[2] then redis.call("PEXPIREAT", KEYS[2], last[2]) end
-end
-return 1
-`)
+var createLinkScript = loadScript("create_link")
 
 // CreateLink stores l under a new random token of 128 bits and returns the
 // token; only its SHA-256 is stored. Redis drops the link at l.Expires (a
 // link that has expired already is never usable). An invite is also
 // listed for PendingInvites. A link without expiry, a staff link without
 // role and an invite without director are refused. One round trip.
-func (p *People) CreateLink(ctx context.Context, l domain.Link) (string, error) {
+func (ls *Links) CreateLink(ctx context.Context, l domain.Link) (string, error) {
 	if l.Expires.IsZero() {
 		return "", errors.New("can't create link: it has no expiry")
 	}
@@ -96,16 +85,16 @@ func (p *People) CreateLink(ctx context.Context, l domain.Link) (string, error) 
 	_, _ = rand.Read(raw[:]) // never fails; see Codec.Seal
 	token := base64.RawURLEncoding.EncodeToString(raw[:])
 	hash := tokenHash(token)
-	rkey := p.linkKey(hash)
-	sealed, err := p.sealJSON(l, rkey)
+	rkey := ls.linkKey(hash)
+	sealed, err := ls.sealJSON(l, rkey)
 	if err != nil {
 		return "", fmt.Errorf("can't create link: %w", err)
 	}
 	keys := []string{rkey}
 	if l.Kind == domain.LinkInvite {
-		keys = append(keys, p.invitesKey(l.Director))
+		keys = append(keys, ls.invitesKey(l.Director))
 	}
-	if err := createLinkScript.Run(ctx, p.client, keys, sealed, l.Expires.UnixMilli(), hash).Err(); err != nil {
+	if err := createLinkScript.Run(ctx, ls.client, keys, sealed, l.Expires.UnixMilli(), hash).Err(); err != nil {
 		return "", fmt.Errorf("can't create link: %w", err)
 	}
 	return token, nil
@@ -114,33 +103,33 @@ func (p *People) CreateLink(ctx context.Context, l domain.Link) (string, error) 
 // UseLink returns the link of token and deletes it in the same step
 // (GETDEL), so that of several people opening one link at once exactly one
 // gets it. A malformed token fails without asking Redis; a malformed,
-// unknown, used or expired one gives an error wrapping ErrLinkInvalid.
+// unknown, used or expired one gives an error wrapping domain.ErrLinkInvalid.
 // One round trip, two for an invite (it is also taken off the director's
 // list; if that fails, PendingInvites drops it later).
-func (p *People) UseLink(ctx context.Context, token string) (domain.Link, error) {
+func (ls *Links) UseLink(ctx context.Context, token string) (domain.Link, error) {
 	if !wellFormedToken(token) {
-		return domain.Link{}, fmt.Errorf("can't use link: %w", ErrLinkInvalid)
+		return domain.Link{}, fmt.Errorf("can't use link: %w", domain.ErrLinkInvalid)
 	}
 	hash := tokenHash(token)
-	rkey := p.linkKey(hash)
-	sealed, err := p.client.GetDel(ctx, rkey).Result()
+	rkey := ls.linkKey(hash)
+	sealed, err := ls.client.GetDel(ctx, rkey).Result()
 	if errors.Is(err, redis.Nil) {
-		return domain.Link{}, fmt.Errorf("can't use link: %w", ErrLinkInvalid)
+		return domain.Link{}, fmt.Errorf("can't use link: %w", domain.ErrLinkInvalid)
 	}
 	if err != nil {
 		return domain.Link{}, fmt.Errorf("can't use link: %w", err)
 	}
 	var l domain.Link
-	if err := p.openJSON(sealed, rkey, &l); err != nil {
+	if err := ls.openJSON(sealed, rkey, &l); err != nil {
 		return domain.Link{}, fmt.Errorf("can't use link: %w", err)
 	}
 	if l.Kind == domain.LinkInvite && l.Director != 0 {
-		_ = p.client.ZRem(ctx, p.invitesKey(l.Director), hash).Err() // tidying only
+		_ = ls.client.ZRem(ctx, ls.invitesKey(l.Director), hash).Err() // tidying only
 	}
-	if !p.now().Before(l.Expires) {
+	if !ls.now().Before(l.Expires) {
 		// Redis's clock and ours disagree a little; either one's verdict
 		// of expired counts.
-		return domain.Link{}, fmt.Errorf("can't use link: %w", ErrLinkInvalid)
+		return domain.Link{}, fmt.Errorf("can't use link: %w", domain.ErrLinkInvalid)
 	}
 	return l, nil
 }
@@ -148,9 +137,9 @@ func (p *People) UseLink(ctx context.Context, token string) (domain.Link, error)
 // PendingInvites lists the director's invites that are neither used nor
 // expired, newest first. Two round trips; entries of used or expired
 // invites are taken off the list on the way (a third).
-func (p *People) PendingInvites(ctx context.Context, director int64) ([]domain.Link, error) {
-	ikey := p.invitesKey(director)
-	hashes, err := p.client.ZRange(ctx, ikey, 0, -1).Result()
+func (ls *Links) PendingInvites(ctx context.Context, director int64) ([]domain.Link, error) {
+	ikey := ls.invitesKey(director)
+	hashes, err := ls.client.ZRange(ctx, ikey, 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("can't list invites: %w", err)
 	}
@@ -159,13 +148,13 @@ func (p *People) PendingInvites(ctx context.Context, director int64) ([]domain.L
 	}
 	keys := make([]string, len(hashes))
 	for i, h := range hashes {
-		keys[i] = p.linkKey(h)
+		keys[i] = ls.linkKey(h)
 	}
-	vals, err := p.client.MGet(ctx, keys...).Result()
+	vals, err := ls.client.MGet(ctx, keys...).Result()
 	if err != nil {
 		return nil, fmt.Errorf("can't list invites: %w", err)
 	}
-	now := p.now()
+	now := ls.now()
 	var (
 		out  []domain.Link
 		gone []any
@@ -177,7 +166,7 @@ func (p *People) PendingInvites(ctx context.Context, director int64) ([]domain.L
 			continue
 		}
 		var l domain.Link
-		if err := p.openJSON(sealed, keys[i], &l); err != nil {
+		if err := ls.openJSON(sealed, keys[i], &l); err != nil {
 			return nil, fmt.Errorf("can't list invites: %w", err)
 		}
 		if l.Kind != domain.LinkInvite || l.Director != director || !now.Before(l.Expires) {
@@ -186,7 +175,7 @@ func (p *People) PendingInvites(ctx context.Context, director int64) ([]domain.L
 		out = append(out, l)
 	}
 	if len(gone) > 0 {
-		_ = p.client.ZRem(ctx, ikey, gone...).Err() // tidying only
+		_ = ls.client.ZRem(ctx, ikey, gone...).Err() // tidying only
 	}
 	slices.SortStableFunc(out, func(a, b domain.Link) int { return cmp.Compare(b.Created.UnixNano(), a.Created.UnixNano()) })
 	return out, nil
@@ -194,18 +183,14 @@ func (p *People) PendingInvites(ctx context.Context, director int64) ([]domain.L
 
 // linkFailureScript counts a failure and makes sure the counter expires:
 // the window starts at the first failure.
-var linkFailureScript = redis.NewScript(`
-local n = redis.call("INCR", KEYS[1])
-if redis.call("PTTL", KEYS[1]) < 0 then redis.call("PEXPIRE", KEYS[1], ARGV[1]) end
-return n
-`)
+var linkFailureScript = loadScript("link_failure")
 
 // LinkFailure counts a failed link for userID and returns the count since
 // the first failure of the current window (LinkFailureWindow, an hour: a
 // fixed window from the first failure, then the count starts over). One
 // round trip.
-func (p *People) LinkFailure(ctx context.Context, userID int64) (int, error) {
-	n, err := linkFailureScript.Run(ctx, p.client, []string{p.linkFailKey(userID)}, p.failWindow.Milliseconds()).Int()
+func (ls *Links) LinkFailure(ctx context.Context, userID int64) (int, error) {
+	n, err := linkFailureScript.Run(ctx, ls.client, []string{ls.linkFailKey(userID)}, ls.failWindow.Milliseconds()).Int()
 	if err != nil {
 		return 0, fmt.Errorf("can't count link failure: %w", err)
 	}
@@ -213,8 +198,8 @@ func (p *People) LinkFailure(ctx context.Context, userID int64) (int, error) {
 }
 
 // LinkFailures returns the count LinkFailure keeps, without adding to it.
-func (p *People) LinkFailures(ctx context.Context, userID int64) (int, error) {
-	n, err := p.client.Get(ctx, p.linkFailKey(userID)).Int()
+func (ls *Links) LinkFailures(ctx context.Context, userID int64) (int, error) {
+	n, err := ls.client.Get(ctx, ls.linkFailKey(userID)).Int()
 	if errors.Is(err, redis.Nil) {
 		return 0, nil
 	}
@@ -224,35 +209,60 @@ func (p *People) LinkFailures(ctx context.Context, userID int64) (int, error) {
 	return n, nil
 }
 
-// SetPendingStaff remembers, for PendingStaffTTL, that userID opened the
-// staff link l and is asked for their name; a second call replaces it.
-func (p *People) SetPendingStaff(ctx context.Context, userID int64, l domain.Link) error {
-	rkey := p.pendingStaffKey(userID)
-	sealed, err := p.sealJSON(l, rkey)
-	if err != nil {
-		return fmt.Errorf("can't remember pending staff link: %w", err)
+// DeleteCaseLinks deletes the links of these directors' invites that
+// would re-attach the case under caseKey to another account (made from
+// /cases), and returns how many it deleted. Other invites stay. Two round
+// trips per director with invites, a third when one is deleted.
+func (ls *Links) DeleteCaseLinks(ctx context.Context, caseKey string, directors ...int64) (int, error) {
+	n := 0
+	for _, d := range directors {
+		if d == 0 {
+			continue
+		}
+		ikey := ls.invitesKey(d)
+		hashes, err := ls.client.ZRange(ctx, ikey, 0, -1).Result()
+		if err != nil {
+			return n, fmt.Errorf("can't delete the links of a case: %w", err)
+		}
+		if len(hashes) == 0 {
+			continue
+		}
+		keys := make([]string, len(hashes))
+		for i, h := range hashes {
+			keys[i] = ls.linkKey(h)
+		}
+		vals, err := ls.client.MGet(ctx, keys...).Result()
+		if err != nil {
+			return n, fmt.Errorf("can't delete the links of a case: %w", err)
+		}
+		var dels []string
+		var members []any
+		for i, v := range vals {
+			sealed, ok := str(v)
+			if !ok {
+				continue
+			}
+			var l domain.Link
+			if err := ls.openJSON(sealed, keys[i], &l); err != nil {
+				return n, fmt.Errorf("can't delete the links of a case: %w", err)
+			}
+			if l.CaseKey == caseKey {
+				dels = append(dels, keys[i])
+				members = append(members, hashes[i])
+			}
+		}
+		if len(dels) == 0 {
+			continue
+		}
+		_, err = ls.client.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+			pipe.Del(ctx, dels...)
+			pipe.ZRem(ctx, ikey, members...)
+			return nil
+		})
+		if err != nil {
+			return n, fmt.Errorf("can't delete the links of a case: %w", err)
+		}
+		n += len(dels)
 	}
-	if err := p.client.Set(ctx, rkey, sealed, p.pendingTTL).Err(); err != nil {
-		return fmt.Errorf("can't remember pending staff link: %w", err)
-	}
-	return nil
-}
-
-// TakePendingStaff returns the link SetPendingStaff remembered for userID
-// and forgets it (GETDEL): only one caller gets it. False when there is
-// none or it expired.
-func (p *People) TakePendingStaff(ctx context.Context, userID int64) (domain.Link, bool, error) {
-	rkey := p.pendingStaffKey(userID)
-	sealed, err := p.client.GetDel(ctx, rkey).Result()
-	if errors.Is(err, redis.Nil) {
-		return domain.Link{}, false, nil
-	}
-	if err != nil {
-		return domain.Link{}, false, fmt.Errorf("can't take pending staff link: %w", err)
-	}
-	var l domain.Link
-	if err := p.openJSON(sealed, rkey, &l); err != nil {
-		return domain.Link{}, false, fmt.Errorf("can't take pending staff link: %w", err)
-	}
-	return l, true, nil
+	return n, nil
 }

@@ -24,7 +24,7 @@ func inviteLink(director int64, firstName string, created time.Time) domain.Link
 
 func mustCreateLink(t *testing.T, p *People, l domain.Link) string {
 	t.Helper()
-	token, err := p.CreateLink(context.Background(), l)
+	token, err := p.Links.CreateLink(context.Background(), l)
 	if err != nil {
 		t.Fatalf("CreateLink: %v", err)
 	}
@@ -47,15 +47,15 @@ func TestALinkWorksOnceThenIsInvalid(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			token := mustCreateLink(t, e.people, tt.link)
-			got, err := e.people.UseLink(ctx, token)
+			got, err := e.people.Links.UseLink(ctx, token)
 			if err != nil {
 				t.Fatalf("first use: %v", err)
 			}
 			if got != tt.link {
 				t.Errorf("first use = %+v, want %+v", got, tt.link)
 			}
-			if _, err := e.people.UseLink(ctx, token); !errors.Is(err, ErrLinkInvalid) {
-				t.Errorf("second use: err = %v, want ErrLinkInvalid", err)
+			if _, err := e.people.Links.UseLink(ctx, token); !errors.Is(err, domain.ErrLinkInvalid) {
+				t.Errorf("second use: err = %v, want domain.ErrLinkInvalid", err)
 			}
 		})
 	}
@@ -83,8 +83,8 @@ func TestAnExpiredLinkIsInvalid(t *testing.T) {
 			l.Expires = time.Now().Add(tt.expires)
 			token := mustCreateLink(t, p, l)
 			time.Sleep(tt.wait)
-			if _, err := p.UseLink(ctx, token); !errors.Is(err, ErrLinkInvalid) {
-				t.Errorf("err = %v, want ErrLinkInvalid", err)
+			if _, err := p.Links.UseLink(ctx, token); !errors.Is(err, domain.ErrLinkInvalid) {
+				t.Errorf("err = %v, want domain.ErrLinkInvalid", err)
 			}
 		})
 	}
@@ -105,7 +105,7 @@ func TestCreateLinkRefusesLinksThatCouldNotWork(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := e.people.CreateLink(context.Background(), tt.link); err == nil {
+			if _, err := e.people.Links.CreateLink(context.Background(), tt.link); err == nil {
 				t.Error("CreateLink succeeded")
 			}
 		})
@@ -167,15 +167,15 @@ func TestMalformedTokensAreInvalidWithoutAskingRedis(t *testing.T) {
 		"t:link:*AAAAAAAAAAAAAA",
 		strings.Repeat("A", 64),
 	} {
-		if _, err := e.people.UseLink(context.Background(), token); !errors.Is(err, ErrLinkInvalid) {
-			t.Errorf("UseLink(%q): err = %v, want ErrLinkInvalid", token, err)
+		if _, err := e.people.Links.UseLink(context.Background(), token); !errors.Is(err, domain.ErrLinkInvalid) {
+			t.Errorf("UseLink(%q): err = %v, want domain.ErrLinkInvalid", token, err)
 		}
 	}
 	if trips.Count() != 0 {
 		t.Errorf("malformed tokens cost %d round trips %v, want 0", trips.Count(), trips.Log())
 	}
-	if _, err := e.people.UseLink(context.Background(), "AAAAAAAAAAAAAAAAAAAAAA"); !errors.Is(err, ErrLinkInvalid) {
-		t.Errorf("well-formed unknown token: err = %v, want ErrLinkInvalid", err)
+	if _, err := e.people.Links.UseLink(context.Background(), "AAAAAAAAAAAAAAAAAAAAAA"); !errors.Is(err, domain.ErrLinkInvalid) {
+		t.Errorf("well-formed unknown token: err = %v, want domain.ErrLinkInvalid", err)
 	}
 }
 
@@ -197,13 +197,13 @@ func TestOnlyOneOfTwentyPeopleOpeningALinkAtOnceGetsIt(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			_, err := e.people.UseLink(context.Background(), token)
+			_, err := e.people.Links.UseLink(context.Background(), token)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
 			case err == nil:
 				got++
-			case errors.Is(err, ErrLinkInvalid):
+			case errors.Is(err, domain.ErrLinkInvalid):
 				invalid++
 			default:
 				t.Errorf("UseLink: %v", err)
@@ -230,7 +230,7 @@ func TestPendingInvitesListsOnlyLiveInvitesNewestFirst(t *testing.T) {
 	mustCreateLink(t, p, older)
 	mustCreateLink(t, p, newer)
 	used := mustCreateLink(t, p, inviteLink(director, "Used", now))
-	if _, err := p.UseLink(ctx, used); err != nil {
+	if _, err := p.Links.UseLink(ctx, used); err != nil {
 		t.Fatal(err)
 	}
 	soon := inviteLink(director, "Expiring", now)
@@ -240,7 +240,7 @@ func TestPendingInvitesListsOnlyLiveInvitesNewestFirst(t *testing.T) {
 	mustCreateLink(t, p, domain.Link{Kind: domain.LinkStaff, Role: domain.RoleCounsellor, CreatedBy: director, Created: now, Expires: now.Add(time.Hour)})
 	time.Sleep(200 * time.Millisecond)
 
-	got, err := p.PendingInvites(ctx, director)
+	got, err := p.Links.PendingInvites(ctx, director)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +254,7 @@ func TestPendingInvitesListsOnlyLiveInvitesNewestFirst(t *testing.T) {
 	if ttl := e.client.PTTL(ctx, "t:director:9:invites").Val(); ttl <= 0 || ttl > 24*time.Hour {
 		t.Errorf("the invite list's TTL is %v, want until the last invite expires", ttl)
 	}
-	if got, err := p.PendingInvites(ctx, 12345); len(got) != 0 || err != nil {
+	if got, err := p.Links.PendingInvites(ctx, 12345); len(got) != 0 || err != nil {
 		t.Errorf("a director without invites: %v, %v", got, err)
 	}
 }
@@ -262,32 +262,32 @@ func TestPendingInvitesListsOnlyLiveInvitesNewestFirst(t *testing.T) {
 func TestLinkFailuresAreCountedAndForgottenAfterTheWindow(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, nil)
-	e.people.failWindow = 300 * time.Millisecond
+	e.people.Links.failWindow = 300 * time.Millisecond
 	ctx := context.Background()
 	p := e.people
 
-	if n, err := p.LinkFailures(ctx, 5); n != 0 || err != nil {
+	if n, err := p.Links.LinkFailures(ctx, 5); n != 0 || err != nil {
 		t.Fatalf("before any failure: %d, %v", n, err)
 	}
 	for want := 1; want <= 3; want++ {
-		if n, err := p.LinkFailure(ctx, 5); n != want || err != nil {
+		if n, err := p.Links.LinkFailure(ctx, 5); n != want || err != nil {
 			t.Fatalf("failure %d counted as %d, %v", want, n, err)
 		}
 	}
-	if n, _ := p.LinkFailures(ctx, 5); n != 3 {
+	if n, _ := p.Links.LinkFailures(ctx, 5); n != 3 {
 		t.Errorf("LinkFailures = %d, want 3", n)
 	}
-	if n, _ := p.LinkFailures(ctx, 6); n != 0 {
+	if n, _ := p.Links.LinkFailures(ctx, 6); n != 0 {
 		t.Errorf("another person's failures = %d, want 0", n)
 	}
 	if ttl := e.client.PTTL(ctx, "t:linkfail:5").Val(); ttl <= 0 || ttl > 300*time.Millisecond {
 		t.Errorf("counter TTL = %v, want at most the window", ttl)
 	}
 	time.Sleep(400 * time.Millisecond)
-	if n, _ := p.LinkFailures(ctx, 5); n != 0 {
+	if n, _ := p.Links.LinkFailures(ctx, 5); n != 0 {
 		t.Errorf("after the window: %d failures, want 0", n)
 	}
-	if n, _ := p.LinkFailure(ctx, 5); n != 1 {
+	if n, _ := p.Links.LinkFailure(ctx, 5); n != 1 {
 		t.Errorf("first failure of a new window counted as %d", n)
 	}
 }
@@ -296,46 +296,11 @@ func TestTheDefaultFailureWindowIsAnHour(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, nil)
 	ctx := context.Background()
-	if _, err := e.people.LinkFailure(ctx, 5); err != nil {
+	if _, err := e.people.Links.LinkFailure(ctx, 5); err != nil {
 		t.Fatal(err)
 	}
 	if ttl := e.client.TTL(ctx, "t:linkfail:5").Val(); ttl < 59*time.Minute || ttl > time.Hour {
 		t.Errorf("TTL = %v, want an hour", ttl)
-	}
-}
-
-func TestAPendingStaffLinkIsTakenOnceAndExpires(t *testing.T) {
-	t.Parallel()
-	e := newPeopleEnv(t, nil)
-	ctx := context.Background()
-	p := e.people
-	now := time.Now().UTC().Truncate(time.Millisecond)
-	l := domain.Link{Kind: domain.LinkStaff, Role: domain.RoleCounsellor, CreatedBy: 3, Note: secrets[2], Created: now, Expires: now.Add(time.Hour)}
-
-	if err := p.SetPendingStaff(ctx, 44, l); err != nil {
-		t.Fatal(err)
-	}
-	if ttl := e.client.TTL(ctx, "t:pendingstaff:44").Val(); ttl < 59*time.Minute || ttl > time.Hour {
-		t.Errorf("TTL = %v, want an hour", ttl)
-	}
-	if bytes.Contains(e.dump(t), []byte(secrets[2])) {
-		t.Error("the pending link is readable in Redis")
-	}
-	got, ok, err := p.TakePendingStaff(ctx, 44)
-	if err != nil || !ok || got != l {
-		t.Fatalf("first take = %+v, %v, %v", got, ok, err)
-	}
-	if _, ok, err := p.TakePendingStaff(ctx, 44); ok || err != nil {
-		t.Errorf("second take = %v, %v; want false, nil", ok, err)
-	}
-
-	p.pendingTTL = 150 * time.Millisecond
-	if err := p.SetPendingStaff(ctx, 45, l); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(250 * time.Millisecond)
-	if _, ok, err := p.TakePendingStaff(ctx, 45); ok || err != nil {
-		t.Errorf("after expiry = %v, %v; want false, nil", ok, err)
 	}
 }
 
@@ -345,7 +310,7 @@ func TestWhatStaffWroteOnAnInviteIsNotReadableInRedisOrOnDisk(t *testing.T) {
 	l := inviteLink(9, secrets[0], time.Now())
 	l.Note = secrets[1]
 	token := mustCreateLink(t, e.people, l)
-	if _, err := e.people.PendingInvites(context.Background(), 9); err != nil {
+	if _, err := e.people.Links.PendingInvites(context.Background(), 9); err != nil {
 		t.Fatal(err)
 	}
 	d := e.dump(t)
@@ -367,7 +332,7 @@ func TestALinkValueMovedToAnotherTokenDoesNotOpen(t *testing.T) {
 	// under the invite's hash.
 	v := e.client.Get(ctx, "t:link:"+tokenHash(director)).Val()
 	e.client.Set(ctx, "t:link:"+tokenHash(other), v, time.Hour)
-	if _, err := e.people.UseLink(ctx, other); !errors.Is(err, ErrCorrupt) {
+	if _, err := e.people.Links.UseLink(ctx, other); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("err = %v, want ErrCorrupt", err)
 	}
 }

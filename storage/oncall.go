@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/intakebot/intakebot/bot/domain"
 )
 
@@ -20,30 +18,24 @@ import (
 // The ID is one more than the highest in use and is also the order, so
 // the roster is called in the order the windows were added.
 
-func (p *People) onCallKey() string { return p.prefix + "oncall" }
+// OnCall keeps the on-call roster: who is called, on which days and
+// hours, when a young person raises an alert. It is safe for concurrent
+// use.
+type OnCall struct{ base }
 
 // addOnCallScript stores ARGV[1], a JSON template with %d for the order,
 // under the next free ID and answers the ID.
-var addOnCallScript = redis.NewScript(`
-local id = 0
-for _, k in ipairs(redis.call("HKEYS", KEYS[1])) do
-  local n = tonumber(k)
-  if n and n > id then id = n end
-end
-id = id + 1
-redis.call("HSET", KEYS[1], tostring(id), string.format(ARGV[1], id))
-return id
-`)
+var addOnCallScript = loadScript("add_oncall")
 
 // AddOnCall adds a window to the end of the roster and returns it with its
 // ID and order. One round trip.
-func (p *People) AddOnCall(ctx context.Context, w domain.OnCallWindow) (domain.OnCallWindow, error) {
+func (oc *OnCall) AddOnCall(ctx context.Context, w domain.OnCallWindow) (domain.OnCallWindow, error) {
 	if !w.Valid() {
 		return w, errors.New("can't add on-call window: it is not valid")
 	}
 	// Every field is a number, so the JSON has no % but the order's.
 	tmpl := fmt.Sprintf(`{"staff":%d,"days":%d,"from":%d,"to":%d,"order":%%d}`, w.Staff, w.Days, w.From, w.To)
-	id, err := addOnCallScript.Run(ctx, p.client, []string{p.onCallKey()}, tmpl).Int()
+	id, err := addOnCallScript.Run(ctx, oc.client, []string{oc.onCallKey()}, tmpl).Int()
 	if err != nil {
 		return w, fmt.Errorf("can't add on-call window: %w", err)
 	}
@@ -52,8 +44,8 @@ func (p *People) AddOnCall(ctx context.Context, w domain.OnCallWindow) (domain.O
 }
 
 // OnCallRoster returns every window in roster order. One round trip.
-func (p *People) OnCallRoster(ctx context.Context) ([]domain.OnCallWindow, error) {
-	all, err := p.client.HGetAll(ctx, p.onCallKey()).Result()
+func (oc *OnCall) OnCallRoster(ctx context.Context) ([]domain.OnCallWindow, error) {
+	all, err := oc.client.HGetAll(ctx, oc.onCallKey()).Result()
 	if err != nil {
 		return nil, fmt.Errorf("can't load the on-call roster: %w", err)
 	}
@@ -78,8 +70,8 @@ func (p *People) OnCallRoster(ctx context.Context) ([]domain.OnCallWindow, error
 
 // RemoveOnCall removes window id; false when there was none. One round
 // trip.
-func (p *People) RemoveOnCall(ctx context.Context, id int) (bool, error) {
-	n, err := p.client.HDel(ctx, p.onCallKey(), strconv.Itoa(id)).Result()
+func (oc *OnCall) RemoveOnCall(ctx context.Context, id int) (bool, error) {
+	n, err := oc.client.HDel(ctx, oc.onCallKey(), strconv.Itoa(id)).Result()
 	if err != nil {
 		return false, fmt.Errorf("can't remove on-call window: %w", err)
 	}
@@ -88,8 +80,8 @@ func (p *People) RemoveOnCall(ctx context.Context, id int) (bool, error) {
 
 // OnCallAt returns the staff on call at t (a wall clock in loc), in roster
 // order, each once. One round trip.
-func (p *People) OnCallAt(ctx context.Context, t time.Time, loc *time.Location) ([]int64, error) {
-	roster, err := p.OnCallRoster(ctx)
+func (oc *OnCall) OnCallAt(ctx context.Context, t time.Time, loc *time.Location) ([]int64, error) {
+	roster, err := oc.OnCallRoster(ctx)
 	if err != nil {
 		return nil, err
 	}

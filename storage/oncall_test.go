@@ -23,7 +23,7 @@ var workdays = weekdays(time.Monday, time.Tuesday, time.Wednesday, time.Thursday
 
 func addWindow(t *testing.T, p *People, w domain.OnCallWindow) domain.OnCallWindow {
 	t.Helper()
-	got, err := p.AddOnCall(context.Background(), w)
+	got, err := p.OnCall.AddOnCall(context.Background(), w)
 	if err != nil {
 		t.Fatalf("AddOnCall: %v", err)
 	}
@@ -35,7 +35,7 @@ func TestOnCallRosterAddListRemove(t *testing.T) {
 	e := newPeopleEnv(t, fixedClock)
 	p, ctx := e.people, context.Background()
 
-	if r, err := p.OnCallRoster(ctx); err != nil || len(r) != 0 {
+	if r, err := p.OnCall.OnCallRoster(ctx); err != nil || len(r) != 0 {
 		t.Fatalf("empty roster = %v, %v", r, err)
 	}
 	a := addWindow(t, p, domain.OnCallWindow{Staff: 7000000001, Days: workdays, From: 8 * 60, To: 17 * 60})
@@ -44,7 +44,7 @@ func TestOnCallRosterAddListRemove(t *testing.T) {
 	if a.ID != 1 || b.ID != 2 || c.ID != 3 || c.Order != 3 {
 		t.Fatalf("IDs = %d %d %d (order %d), want 1 2 3 (3)", a.ID, b.ID, c.ID, c.Order)
 	}
-	r, err := p.OnCallRoster(ctx)
+	r, err := p.OnCall.OnCallRoster(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,17 +52,17 @@ func TestOnCallRosterAddListRemove(t *testing.T) {
 		t.Errorf("roster = %+v, want %+v", r, []domain.OnCallWindow{a, b, c})
 	}
 
-	if ok, err := p.RemoveOnCall(ctx, 2); err != nil || !ok {
+	if ok, err := p.OnCall.RemoveOnCall(ctx, 2); err != nil || !ok {
 		t.Fatalf("RemoveOnCall(2) = %v, %v", ok, err)
 	}
-	if ok, err := p.RemoveOnCall(ctx, 2); err != nil || ok {
+	if ok, err := p.OnCall.RemoveOnCall(ctx, 2); err != nil || ok {
 		t.Errorf("RemoveOnCall(2) again = %v, %v; want false", ok, err)
 	}
 	d := addWindow(t, p, domain.OnCallWindow{Staff: 4, Days: workdays, From: 60, To: 120})
 	if d.ID != 4 {
 		t.Errorf("a window added after a removal got ID %d, want 4 (after the highest)", d.ID)
 	}
-	r, _ = p.OnCallRoster(ctx)
+	r, _ = p.OnCall.OnCallRoster(ctx)
 	if !slices.Equal(r, []domain.OnCallWindow{a, c, d}) {
 		t.Errorf("roster = %+v, want %+v", r, []domain.OnCallWindow{a, c, d})
 	}
@@ -83,7 +83,7 @@ func TestOnCallRosterRefusesBadWindows(t *testing.T) {
 		{Staff: 1, Days: workdays, From: -1, To: 60},
 		{Staff: 1, Days: workdays, From: 0, To: 24 * 60},
 	} {
-		if _, err := e.people.AddOnCall(context.Background(), w); err == nil {
+		if _, err := e.people.OnCall.AddOnCall(context.Background(), w); err == nil {
 			t.Errorf("AddOnCall(%+v) succeeded", w)
 		}
 	}
@@ -98,7 +98,7 @@ func TestConcurrentAddsGetDistinctIDs(t *testing.T) {
 	done := make(chan int, 20)
 	for i := range 20 {
 		go func() {
-			w, err := e.people.AddOnCall(context.Background(), domain.OnCallWindow{Staff: int64(i + 1), Days: workdays, From: 0, To: 60})
+			w, err := e.people.OnCall.AddOnCall(context.Background(), domain.OnCallWindow{Staff: int64(i + 1), Days: workdays, From: 0, To: 60})
 			if err != nil {
 				t.Error(err)
 			}
@@ -167,7 +167,7 @@ func TestOnCallAtFollowsTheWallClockInTheTimeZone(t *testing.T) {
 		{time.Date(2026, 10, 25, 1, 30, 0, 0, time.UTC), []int64{night}}, // 02:30 CET
 		{time.Date(2026, 10, 25, 7, 0, 0, 0, time.UTC), []int64{sunday}}, // 08:00 CET
 	} {
-		got, err := p.OnCallAt(context.Background(), c.at, ams)
+		got, err := p.OnCall.OnCallAt(context.Background(), c.at, ams)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -184,7 +184,7 @@ func TestOnCallRosterRefusesACorruptWindow(t *testing.T) {
 	addWindow(t, e.people, domain.OnCallWindow{Staff: 1, Days: workdays, From: 0, To: 60})
 	for i, v := range []string{`not json`, `{"staff":1,"days":0,"from":0,"to":60}`} {
 		e.client.HSet(ctx, "t:oncall", fmt.Sprint(10+i), v)
-		if _, err := e.people.OnCallRoster(ctx); err == nil || !strings.Contains(err.Error(), "corrupt") {
+		if _, err := e.people.OnCall.OnCallRoster(ctx); err == nil || !strings.Contains(err.Error(), "corrupt") {
 			t.Errorf("roster with %q: err = %v, want corrupt", v, err)
 		}
 		e.client.HDel(ctx, "t:oncall", fmt.Sprint(10+i))

@@ -17,8 +17,11 @@ import (
 	"github.com/intakebot/intakebot/storage/redistest"
 )
 
-// That People offers every method of bot.People is checked where both
-// meet: cmd/intakebot asserts `var _ bot.People = peopleStore{}`.
+// Tests of the people stores are in the file of their store (staff_test.go,
+// links_test.go, cases_test.go, due_test.go, alerts_test.go, ...); this
+// file holds what they share and the tests that go over every store. That
+// the stores together offer every method of bot.People, bot.OnCall and
+// bot.Eraser is checked where they meet: cmd/intakebot's peopleStore.
 
 type peopleEnv struct {
 	srv    *redistest.Server
@@ -26,9 +29,9 @@ type peopleEnv struct {
 	people *People
 }
 
-// newPeopleEnv starts a Redis and a People on it with the prefix "t:". A
-// nil now is the real clock, which links need: Redis expires them by its
-// own.
+// newPeopleEnv starts a Redis and the people stores on it with the prefix
+// "t:". A nil now is the real clock, which links need: Redis expires them
+// by its own.
 func newPeopleEnv(t *testing.T, now func() time.Time) peopleEnv {
 	t.Helper()
 	srv := redistest.Start(t)
@@ -85,175 +88,6 @@ func (e peopleEnv) dump(t *testing.T) []byte {
 	return out.Bytes()
 }
 
-func mustAddStaff(t *testing.T, p *People, m domain.StaffMember) {
-	t.Helper()
-	if err := p.AddStaff(context.Background(), m); err != nil {
-		t.Fatalf("AddStaff: %v", err)
-	}
-}
-
-func userIDs(ms []domain.StaffMember) []int64 {
-	var ids []int64
-	for _, m := range ms {
-		ids = append(ids, m.UserID)
-	}
-	return ids
-}
-
-func TestStaffAreAddedFoundListedByRoleAndRemoved(t *testing.T) {
-	t.Parallel()
-	e := newPeopleEnv(t, fixedClock)
-	ctx := context.Background()
-	at := func(min int) time.Time { return fixedNow.Add(time.Duration(min) * time.Minute) }
-	members := []domain.StaffMember{
-		{UserID: 301, Role: domain.RoleCounsellor, Name: secrets[0], Lang: "nl", Added: at(1), AddedBy: 1},
-		{UserID: 202, Role: domain.RoleDirector, Name: "Director late", Lang: "en", Added: at(5), AddedBy: 1},
-		{UserID: 201, Role: domain.RoleDirector, Name: "Director early", Lang: "nl", Added: at(2), AddedBy: 1},
-		{UserID: 101, Role: domain.RoleAdmin, Name: "Admin", Lang: "nl", Added: at(9)},
-		{UserID: 302, Role: domain.RoleCounsellor, Name: "Counsellor", Lang: "ar", Added: at(0), AddedBy: 202},
-	}
-	for _, m := range members {
-		mustAddStaff(t, e.people, m)
-	}
-
-	for _, want := range members {
-		got, ok, err := e.people.Staff(ctx, want.UserID)
-		if err != nil || !ok {
-			t.Fatalf("Staff(%d) = %v, %v", want.UserID, ok, err)
-		}
-		if got.UserID != want.UserID || got.Role != want.Role || got.Name != want.Name ||
-			got.Lang != want.Lang || !got.Added.Equal(want.Added) || got.AddedBy != want.AddedBy {
-			t.Errorf("Staff(%d) = %+v, want %+v", want.UserID, got, want)
-		}
-	}
-	if _, ok, err := e.people.Staff(ctx, 999); ok || err != nil {
-		t.Errorf("a young person (not staff) = %v, %v; want false, nil", ok, err)
-	}
-
-	list, err := e.people.ListStaff(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := userIDs(list), []int64{101, 201, 202, 302, 301}; !equalInts(got, want) {
-		t.Errorf("ListStaff = %v, want admins, directors, counsellors, each oldest first: %v", got, want)
-	}
-
-	// Adding again replaces: a counsellor becomes a director.
-	promoted := members[0]
-	promoted.Role = domain.RoleDirector
-	mustAddStaff(t, e.people, promoted)
-	if got, _, _ := e.people.Staff(ctx, 301); got.Role != domain.RoleDirector {
-		t.Errorf("after re-adding, role = %q, want director", got.Role)
-	}
-
-	if err := e.people.RemoveStaff(ctx, 202); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok, err := e.people.Staff(ctx, 202); ok || err != nil {
-		t.Errorf("removed member: Staff = %v, %v; want false, nil", ok, err)
-	}
-	list, _ = e.people.ListStaff(ctx)
-	if got, want := userIDs(list), []int64{101, 301, 201, 302}; !equalInts(got, want) {
-		t.Errorf("ListStaff after removal = %v, want %v", got, want)
-	}
-	if err := e.people.RemoveStaff(ctx, 202); err != nil {
-		t.Errorf("removing someone who is not staff: %v", err)
-	}
-	if n := e.client.Exists(ctx, "t:staff:202").Val(); n != 0 {
-		t.Error("the removed member's record is still in Redis")
-	}
-}
-
-func TestAZeroAddedTimeIsSetToNow(t *testing.T) {
-	t.Parallel()
-	e := newPeopleEnv(t, fixedClock)
-	mustAddStaff(t, e.people, domain.StaffMember{UserID: 7, Role: domain.RoleDirector, Name: "X"})
-	got, _, err := e.people.Staff(context.Background(), 7)
-	if err != nil || !got.Added.Equal(fixedNow) {
-		t.Errorf("Added = %v, %v; want %v", got.Added, err, fixedNow)
-	}
-}
-
-func TestAddStaffRefusesAMemberWithoutIDOrRole(t *testing.T) {
-	t.Parallel()
-	e := newPeopleEnv(t, fixedClock)
-	for _, m := range []domain.StaffMember{{Role: domain.RoleDirector}, {UserID: 5}} {
-		if err := e.people.AddStaff(context.Background(), m); err == nil {
-			t.Errorf("AddStaff(%+v) succeeded", m)
-		}
-	}
-}
-
-func TestStaffNamesAreNotReadableInRedisOrOnDisk(t *testing.T) {
-	t.Parallel()
-	e := newPeopleEnv(t, fixedClock)
-	mustAddStaff(t, e.people, domain.StaffMember{UserID: 11, Role: domain.RoleDirector, Name: secrets[0], Lang: "nl", Added: fixedNow, AddedBy: 1})
-	mustAddStaff(t, e.people, domain.StaffMember{UserID: 12, Role: domain.RoleCounsellor, Name: secrets[1], Lang: "en", Added: fixedNow, AddedBy: 11})
-
-	if d := e.dump(t); bytes.Contains(d, []byte(secrets[0])) || bytes.Contains(d, []byte(secrets[1])) {
-		t.Error("a staff member's name is readable in Redis or its files")
-	}
-	got := e.client.HGetAll(context.Background(), "t:staff:12").Val()
-	want := map[string]string{"role": "counsellor", "lang": "en", "added": itoa(fixedNow.Unix()), "added_by": "11"}
-	for f, v := range want {
-		if got[f] != v {
-			t.Errorf("plain field %s = %q, want %q", f, got[f], v)
-		}
-	}
-	if len(got) != len(want)+1 || got["data"] == "" {
-		t.Errorf("record has fields %v, want %v and data", keysOf(got), keysOf(want))
-	}
-}
-
-func TestAStaffRoleChangedInRedisIsRefusedNotTrusted(t *testing.T) {
-	t.Parallel()
-	e := newPeopleEnv(t, fixedClock)
-	ctx := context.Background()
-	mustAddStaff(t, e.people, domain.StaffMember{UserID: 12, Role: domain.RoleCounsellor, Name: "C"})
-	mustAddStaff(t, e.people, domain.StaffMember{UserID: 13, Role: domain.RoleCounsellor, Name: "D"})
-
-	// Someone with write access to Redis promotes a counsellor...
-	e.client.HSet(ctx, "t:staff:12", "role", "admin")
-	if _, _, err := e.people.Staff(ctx, 12); !errors.Is(err, ErrCorrupt) {
-		t.Errorf("plain role changed: err = %v, want ErrCorrupt", err)
-	}
-	// ... or copies another member's sealed record over.
-	e.client.HSet(ctx, "t:staff:13", "data", e.client.HGet(ctx, "t:staff:12", "data").Val())
-	if _, _, err := e.people.Staff(ctx, 13); !errors.Is(err, ErrCorrupt) {
-		t.Errorf("record copied from another member: err = %v, want ErrCorrupt", err)
-	}
-	if _, err := e.people.ListStaff(ctx); !errors.Is(err, ErrCorrupt) {
-		t.Errorf("ListStaff: err = %v, want ErrCorrupt", err)
-	}
-}
-
-func TestListStaffSkipsMembersWhoseRecordIsGone(t *testing.T) {
-	t.Parallel()
-	e := newPeopleEnv(t, fixedClock)
-	ctx := context.Background()
-	mustAddStaff(t, e.people, domain.StaffMember{UserID: 1, Role: domain.RoleDirector})
-	e.client.SAdd(ctx, "t:staff", "2")
-	list, err := e.people.ListStaff(ctx)
-	if err != nil || !equalInts(userIDs(list), []int64{1}) {
-		t.Errorf("ListStaff = %v, %v; want [1]", userIDs(list), err)
-	}
-	if e.client.SIsMember(ctx, "t:staff", "2").Val() {
-		t.Error("the dangling entry was not tidied away")
-	}
-}
-
-func equalInts(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // TestEveryMethodFailsWhileRedisIsDownAndSaysNoMore checks that an outage
 // is an error (never "not found" or "invalid link") and that errors name no
 // person, token or case.
@@ -271,35 +105,38 @@ func TestEveryMethodFailsWhileRedisIsDownAndSaysNoMore(t *testing.T) {
 		name string
 		call func(ctx context.Context) error
 	}{
-		{"Staff", func(ctx context.Context) error { _, _, err := p.Staff(ctx, user); return err }},
+		{"Staff", func(ctx context.Context) error { _, _, err := p.Staff.Staff(ctx, user); return err }},
 		{"AddStaff", func(ctx context.Context) error {
-			return p.AddStaff(ctx, domain.StaffMember{UserID: user, Role: domain.RoleDirector, Name: secrets[0]})
+			return p.Staff.AddStaff(ctx, domain.StaffMember{UserID: user, Role: domain.RoleDirector, Name: secrets[0]})
 		}},
-		{"ListStaff", func(ctx context.Context) error { _, err := p.ListStaff(ctx); return err }},
-		{"RemoveStaff", func(ctx context.Context) error { return p.RemoveStaff(ctx, user) }},
-		{"CreateLink", func(ctx context.Context) error { _, err := p.CreateLink(ctx, link); return err }},
-		{"UseLink", func(ctx context.Context) error { _, err := p.UseLink(ctx, token); return err }},
-		{"PendingInvites", func(ctx context.Context) error { _, err := p.PendingInvites(ctx, user); return err }},
-		{"LinkFailure", func(ctx context.Context) error { _, err := p.LinkFailure(ctx, user); return err }},
-		{"LinkFailures", func(ctx context.Context) error { _, err := p.LinkFailures(ctx, user); return err }},
-		{"SetPendingStaff", func(ctx context.Context) error { return p.SetPendingStaff(ctx, user, link) }},
-		{"TakePendingStaff", func(ctx context.Context) error { _, _, err := p.TakePendingStaff(ctx, user); return err }},
-		{"SaveCase", func(ctx context.Context) error { return p.SaveCase(ctx, c) }},
+		{"ListStaff", func(ctx context.Context) error { _, err := p.Staff.ListStaff(ctx); return err }},
+		{"RemoveStaff", func(ctx context.Context) error { return p.Staff.RemoveStaff(ctx, user) }},
+		{"CreateLink", func(ctx context.Context) error { _, err := p.Links.CreateLink(ctx, link); return err }},
+		{"UseLink", func(ctx context.Context) error { _, err := p.Links.UseLink(ctx, token); return err }},
+		{"PendingInvites", func(ctx context.Context) error { _, err := p.Links.PendingInvites(ctx, user); return err }},
+		{"LinkFailure", func(ctx context.Context) error { _, err := p.Links.LinkFailure(ctx, user); return err }},
+		{"LinkFailures", func(ctx context.Context) error { _, err := p.Links.LinkFailures(ctx, user); return err }},
+		{"SetPendingStaff", func(ctx context.Context) error { return p.Staff.SetPendingStaff(ctx, user, link) }},
+		{"TakePendingStaff", func(ctx context.Context) error { _, _, err := p.Staff.TakePendingStaff(ctx, user); return err }},
+		{"SaveCase", func(ctx context.Context) error { return p.Cases.SaveCase(ctx, c) }},
 		{"ChangeCase", func(ctx context.Context) error {
-			_, err := p.ChangeCase(ctx, caseKey, func(*domain.Case) bool { return true })
+			_, err := p.Cases.ChangeCase(ctx, caseKey, func(*domain.Case) bool { return true })
 			return err
 		}},
-		{"Case", func(ctx context.Context) error { _, _, err := p.Case(ctx, caseKey); return err }},
-		{"CasesOf", func(ctx context.Context) error { _, err := p.CasesOf(ctx, user); return err }},
-		{"MoveCase", func(ctx context.Context) error { return p.MoveCase(ctx, caseKey, caseKey+"x") }},
-		{"DeleteCase", func(ctx context.Context) error { return p.DeleteCase(ctx, caseKey) }},
+		{"Case", func(ctx context.Context) error { _, _, err := p.Cases.Case(ctx, caseKey); return err }},
+		{"CasesOf", func(ctx context.Context) error { _, err := p.Cases.CasesOf(ctx, user); return err }},
+		{"MoveCase", func(ctx context.Context) error { return p.Cases.MoveCase(ctx, caseKey, caseKey+"x") }},
+		{"DeleteCase", func(ctx context.Context) error { return p.Cases.DeleteCase(ctx, caseKey) }},
 		{"Audit", func(ctx context.Context) error {
-			return p.Audit(ctx, domain.AuditEntry{Actor: user, Action: "summary.opened", Case: caseKey})
+			return p.Audit.Audit(ctx, domain.AuditEntry{Actor: user, Action: "summary.opened", Case: caseKey})
 		}},
-		{"AuditLog", func(ctx context.Context) error { _, err := p.AuditLog(ctx, 10); return err }},
-		{"ScheduleDue", func(ctx context.Context) error { return p.ScheduleDue(ctx, caseKey, time.Now()) }},
-		{"CancelDue", func(ctx context.Context) error { return p.CancelDue(ctx, caseKey) }},
-		{"ClaimDue", func(ctx context.Context) error { _, err := p.ClaimDue(ctx, time.Now(), time.Minute, 10); return err }},
+		{"AuditLog", func(ctx context.Context) error { _, err := p.Audit.AuditLog(ctx, 10); return err }},
+		{"ScheduleDue", func(ctx context.Context) error { return p.Cases.ScheduleDue(ctx, caseKey, time.Now()) }},
+		{"CancelDue", func(ctx context.Context) error { return p.Cases.CancelDue(ctx, caseKey) }},
+		{"ClaimDue", func(ctx context.Context) error {
+			_, err := p.Cases.ClaimDue(ctx, time.Now(), time.Minute, 10)
+			return err
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -310,7 +147,7 @@ func TestEveryMethodFailsWhileRedisIsDownAndSaysNoMore(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error with Redis down")
 			}
-			if errors.Is(err, ErrLinkInvalid) || errors.Is(err, ErrCaseNotFound) {
+			if errors.Is(err, domain.ErrLinkInvalid) || errors.Is(err, domain.ErrCaseNotFound) {
 				t.Errorf("an outage reported as a verdict: %v", err)
 			}
 			for _, s := range []string{itoa(user), caseKey, token, secrets[0]} {
@@ -339,44 +176,50 @@ func TestRoundTripsPerMethod(t *testing.T) {
 		want int64
 		run  func() error
 	}{
-		{"AddStaff", 1, func() error { return p.AddStaff(ctx, domain.StaffMember{UserID: 5, Role: domain.RoleDirector}) }},
-		{"Staff", 1, func() error { _, _, err := p.Staff(ctx, 5); return err }},
-		{"ListStaff", 2, func() error { _, err := p.ListStaff(ctx); return err }},
-		{"CreateLink", 1, func() error { tok, err := p.CreateLink(ctx, invite); tokens = append(tokens, tok); return err }},
-		{"PendingInvites", 2, func() error { _, err := p.PendingInvites(ctx, 5); return err }},
-		{"UseLink (invite)", 2, func() error { _, err := p.UseLink(ctx, tokens[len(tokens)-1]); return err }},
+		{"AddStaff", 1, func() error { return p.Staff.AddStaff(ctx, domain.StaffMember{UserID: 5, Role: domain.RoleDirector}) }},
+		{"Staff", 1, func() error { _, _, err := p.Staff.Staff(ctx, 5); return err }},
+		{"ListStaff", 2, func() error { _, err := p.Staff.ListStaff(ctx); return err }},
+		{"CreateLink", 1, func() error { tok, err := p.Links.CreateLink(ctx, invite); tokens = append(tokens, tok); return err }},
+		{"PendingInvites", 2, func() error { _, err := p.Links.PendingInvites(ctx, 5); return err }},
+		{"UseLink (invite)", 2, func() error { _, err := p.Links.UseLink(ctx, tokens[len(tokens)-1]); return err }},
 		{"UseLink (unknown token)", 1, func() error {
-			_, err := p.UseLink(ctx, "BBBBBBBBBBBBBBBBBBBBBB")
-			if errors.Is(err, ErrLinkInvalid) {
+			_, err := p.Links.UseLink(ctx, "BBBBBBBBBBBBBBBBBBBBBB")
+			if errors.Is(err, domain.ErrLinkInvalid) {
 				return nil
 			}
 			return err
 		}},
-		{"LinkFailure", 1, func() error { _, err := p.LinkFailure(ctx, 6); return err }},
-		{"LinkFailures", 1, func() error { _, err := p.LinkFailures(ctx, 6); return err }},
-		{"SetPendingStaff", 1, func() error { return p.SetPendingStaff(ctx, 6, invite) }},
-		{"TakePendingStaff", 1, func() error { _, _, err := p.TakePendingStaff(ctx, 6); return err }},
-		{"SaveCase (new)", 1, func() error { return p.SaveCase(ctx, domain.Case{Key: "c1", Director: 5, Counsellor: 7, Linked: now}) }},
-		{"SaveCase (update)", 1, func() error {
-			return p.SaveCase(ctx, domain.Case{Key: "c1", Director: 5, Counsellor: 7, Linked: now, Delivered: now})
+		{"LinkFailure", 1, func() error { _, err := p.Links.LinkFailure(ctx, 6); return err }},
+		{"LinkFailures", 1, func() error { _, err := p.Links.LinkFailures(ctx, 6); return err }},
+		{"SetPendingStaff", 1, func() error { return p.Staff.SetPendingStaff(ctx, 6, invite) }},
+		{"TakePendingStaff", 1, func() error { _, _, err := p.Staff.TakePendingStaff(ctx, 6); return err }},
+		{"SaveCase (new)", 1, func() error {
+			return p.Cases.SaveCase(ctx, domain.Case{Key: "c1", Director: 5, Counsellor: 7, Linked: now})
 		}},
-		{"SaveCase (reassigned)", 2, func() error { return p.SaveCase(ctx, domain.Case{Key: "c1", Director: 8, Linked: now}) }},
-		{"SaveCase (back)", 2, func() error { return p.SaveCase(ctx, domain.Case{Key: "c1", Director: 5, Counsellor: 7, Linked: now}) }},
-		{"Case", 1, func() error { _, _, err := p.Case(ctx, "c1"); return err }},
+		{"SaveCase (update)", 1, func() error {
+			return p.Cases.SaveCase(ctx, domain.Case{Key: "c1", Director: 5, Counsellor: 7, Linked: now, Delivered: now})
+		}},
+		{"SaveCase (reassigned)", 2, func() error { return p.Cases.SaveCase(ctx, domain.Case{Key: "c1", Director: 8, Linked: now}) }},
+		{"SaveCase (back)", 2, func() error {
+			return p.Cases.SaveCase(ctx, domain.Case{Key: "c1", Director: 5, Counsellor: 7, Linked: now})
+		}},
+		{"Case", 1, func() error { _, _, err := p.Cases.Case(ctx, "c1"); return err }},
 		{"ChangeCase", 2, func() error {
-			_, err := p.ChangeCase(ctx, "c1", func(c *domain.Case) bool { c.Reminded = now; return true })
+			_, err := p.Cases.ChangeCase(ctx, "c1", func(c *domain.Case) bool { c.Reminded = now; return true })
 			return err
 		}},
-		{"CasesOf", 2, func() error { _, err := p.CasesOf(ctx, 5); return err }},
-		{"MoveCase", 2, func() error { return p.MoveCase(ctx, "c1", "c2") }},
-		{"MoveCase back", 2, func() error { return p.MoveCase(ctx, "c2", "c1") }},
-		{"Audit", 1, func() error { return p.Audit(ctx, domain.AuditEntry{Actor: 5, Action: "summary.opened", Case: "c1"}) }},
-		{"AuditLog", 1, func() error { _, err := p.AuditLog(ctx, 50); return err }},
-		{"ScheduleDue", 1, func() error { return p.ScheduleDue(ctx, "c1", now) }},
-		{"ClaimDue", 1, func() error { _, err := p.ClaimDue(ctx, now, time.Minute, 10); return err }},
-		{"CancelDue", 1, func() error { return p.CancelDue(ctx, "c1") }},
-		{"RemoveStaff", 1, func() error { return p.RemoveStaff(ctx, 5) }},
-		{"DeleteCase", 2, func() error { return p.DeleteCase(ctx, "c1") }},
+		{"CasesOf", 2, func() error { _, err := p.Cases.CasesOf(ctx, 5); return err }},
+		{"MoveCase", 2, func() error { return p.Cases.MoveCase(ctx, "c1", "c2") }},
+		{"MoveCase back", 2, func() error { return p.Cases.MoveCase(ctx, "c2", "c1") }},
+		{"Audit", 1, func() error {
+			return p.Audit.Audit(ctx, domain.AuditEntry{Actor: 5, Action: "summary.opened", Case: "c1"})
+		}},
+		{"AuditLog", 1, func() error { _, err := p.Audit.AuditLog(ctx, 50); return err }},
+		{"ScheduleDue", 1, func() error { return p.Cases.ScheduleDue(ctx, "c1", now) }},
+		{"ClaimDue", 1, func() error { _, err := p.Cases.ClaimDue(ctx, now, time.Minute, 10); return err }},
+		{"CancelDue", 1, func() error { return p.Cases.CancelDue(ctx, "c1") }},
+		{"RemoveStaff", 1, func() error { return p.Staff.RemoveStaff(ctx, 5) }},
+		{"DeleteCase", 2, func() error { return p.Cases.DeleteCase(ctx, "c1") }},
 	}
 	// Warm up: dial the connections and load the scripts.
 	for _, s := range steps {

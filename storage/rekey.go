@@ -74,34 +74,11 @@ func (r RekeyReport) String() string {
 // value changes: a string keeps its TTL (KEEPTTL), a hash its TTL and other
 // fields, a sorted set member its score.
 var (
-	rekeyString = redis.NewScript(`
-if redis.call("GET", KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call("SET", KEYS[1], ARGV[2], "KEEPTTL")
-return 1
-`)
-	rekeyHashField = redis.NewScript(`
-if redis.call("HGET", KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
-redis.call("HSET", KEYS[1], ARGV[1], ARGV[3])
-return 1
-`)
-	rekeyListElem = redis.NewScript(`
-if redis.call("LINDEX", KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
-redis.call("LSET", KEYS[1], ARGV[1], ARGV[3])
-return 1
-`)
-	rekeySetMember = redis.NewScript(`
-if redis.call("SISMEMBER", KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call("SREM", KEYS[1], ARGV[1])
-redis.call("SADD", KEYS[1], ARGV[2])
-return 1
-`)
-	rekeyZsetMember = redis.NewScript(`
-local score = redis.call("ZSCORE", KEYS[1], ARGV[1])
-if not score then return 0 end
-redis.call("ZREM", KEYS[1], ARGV[1])
-redis.call("ZADD", KEYS[1], score, ARGV[2])
-return 1
-`)
+	rekeyString     = loadScript("rekey_string")
+	rekeyHashField  = loadScript("rekey_hash_field")
+	rekeyListElem   = loadScript("rekey_list_elem")
+	rekeySetMember  = loadScript("rekey_set_member")
+	rekeyZsetMember = loadScript("rekey_zset_member")
 )
 
 // looksSealed tells a value made by Codec.Seal from the plain values beside

@@ -72,21 +72,21 @@ func newRekeyFixture(t *testing.T, codec *Codec) rekeyFixture {
 	}
 	p := NewPeople(client, codec, f.prefix, nil)
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	if err := p.AddStaff(ctx, domain.StaffMember{UserID: 42, Role: domain.RoleDirector, Name: "Sanne", Lang: "nl", Added: now}); err != nil {
+	if err := p.Staff.AddStaff(ctx, domain.StaffMember{UserID: 42, Role: domain.RoleDirector, Name: "Sanne", Lang: "nl", Added: now}); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.SaveCase(ctx, domain.Case{Key: "5001", Director: 42, FirstName: "Ada", Note: "note", Linked: now}); err != nil {
+	if err := p.Cases.SaveCase(ctx, domain.Case{Key: "5001", Director: 42, FirstName: "Ada", Note: "note", Linked: now}); err != nil {
 		t.Fatal(err)
 	}
 	var err error
-	if f.token, err = p.CreateLink(ctx, inviteLink(42, "Bo", now)); err != nil {
+	if f.token, err = p.Links.CreateLink(ctx, inviteLink(42, "Bo", now)); err != nil {
 		t.Fatal(err)
 	}
-	f.linkKey = p.linkKey(tokenHash(f.token))
-	if err := p.SetPendingStaff(ctx, 77, domain.Link{Kind: domain.LinkStaff, Role: domain.RoleCounsellor, CreatedBy: 42, Created: now, Expires: now.Add(time.Hour)}); err != nil {
+	f.linkKey = p.Links.linkKey(tokenHash(f.token))
+	if err := p.Staff.SetPendingStaff(ctx, 77, domain.Link{Kind: domain.LinkStaff, Role: domain.RoleCounsellor, CreatedBy: 42, Created: now, Expires: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	f.pendKey = p.pendingStaffKey(77)
+	f.pendKey = p.Staff.pendingStaffKey(77)
 	if err := NewInbox(client, codec, f.prefix).Put(ctx, map[int64][]byte{900: []byte(`{"update_id":900}`)}); err != nil {
 		t.Fatal(err)
 	}
@@ -102,13 +102,13 @@ func (f rekeyFixture) opensAll(t *testing.T, codec *Codec) {
 		t.Fatalf("session: %v %+v", err, s.Answers)
 	}
 	p := NewPeople(f.client, codec, f.prefix, nil)
-	if m, ok, err := p.Staff(ctx, 42); err != nil || !ok || m.Name != "Sanne" {
+	if m, ok, err := p.Staff.Staff(ctx, 42); err != nil || !ok || m.Name != "Sanne" {
 		t.Fatalf("staff: %v %v %+v", err, ok, m)
 	}
-	if c, ok, err := p.Case(ctx, "5001"); err != nil || !ok || c.FirstName != "Ada" {
+	if c, ok, err := p.Cases.Case(ctx, "5001"); err != nil || !ok || c.FirstName != "Ada" {
 		t.Fatalf("case: %v %v %+v", err, ok, c)
 	}
-	if invites, err := p.PendingInvites(ctx, 42); err != nil || len(invites) != 1 || invites[0].FirstName != "Bo" {
+	if invites, err := p.Links.PendingInvites(ctx, 42); err != nil || len(invites) != 1 || invites[0].FirstName != "Bo" {
 		t.Fatalf("invites: %v %+v", err, invites)
 	}
 	ids, updates, dropped, err := NewInbox(f.client, codec, f.prefix).Pending(ctx)
@@ -116,10 +116,10 @@ func (f rekeyFixture) opensAll(t *testing.T, codec *Codec) {
 		t.Fatalf("inbox: %v dropped %d %v", err, dropped, ids)
 	}
 	// Last: these take the record.
-	if l, err := p.UseLink(ctx, f.token); err != nil || l.FirstName != "Bo" {
+	if l, err := p.Links.UseLink(ctx, f.token); err != nil || l.FirstName != "Bo" {
 		t.Fatalf("link: %v %+v", err, l)
 	}
-	if l, ok, err := p.TakePendingStaff(ctx, 77); err != nil || !ok || l.Role != domain.RoleCounsellor {
+	if l, ok, err := p.Staff.TakePendingStaff(ctx, 77); err != nil || !ok || l.Role != domain.RoleCounsellor {
 		t.Fatalf("pending staff: %v %v %+v", err, ok, l)
 	}
 }
@@ -216,11 +216,11 @@ func TestRekeyLeavesAConcurrentChangeAlone(t *testing.T) {
 				t.Error(err)
 			}
 		case f.pendKey: // and the pending staff link is taken
-			if _, _, err := pLive.TakePendingStaff(ctx, 77); err != nil {
+			if _, _, err := pLive.Staff.TakePendingStaff(ctx, 77); err != nil {
 				t.Error(err)
 			}
 		case caseKey: // and the case is erased
-			if err := pLive.DeleteCase(ctx, "5001"); err != nil {
+			if err := pLive.Cases.DeleteCase(ctx, "5001"); err != nil {
 				t.Error(err)
 			}
 		default:

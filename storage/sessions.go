@@ -11,17 +11,15 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
-var (
-	// ErrNotFound means there is no session under the key: a new
-	// conversation, or one that expired or was erased.
-	ErrNotFound = errors.New("session not found")
-	// ErrConflict means the session was saved by someone else since it was
-	// loaded. The caller reloads and decides again; it never overwrites.
-	ErrConflict = errors.New("session was changed concurrently")
-)
+// ErrNotFound means there is no session under the key: a new conversation,
+// or one that expired or was erased. (A lost compare-and-set is the shared
+// domain.ErrConflict: the caller reloads and decides again; it never
+// overwrites.)
+var ErrNotFound = errors.New("session not found")
 
 // Defaults for SessionsOptions.
 const (
@@ -75,9 +73,9 @@ type SessionsOptions struct {
 //
 //   - A cached entry may be stale: another replica (or process) saved,
 //     deleted or let the session expire since. Save's compare-and-set then
-//     refuses the decision made on it with ErrConflict and evicts the entry;
-//     the caller reloads (now from Redis) and decides again, as for any lost
-//     race. Nothing stale is ever written.
+//     refuses the decision made on it with domain.ErrConflict and evicts
+//     the entry; the caller reloads (now from Redis) and decides again, as
+//     for any lost race. Nothing stale is ever written.
 //   - The version alone could repeat: a session erased or expired and begun
 //     anew reaches the same version number again. So each save also writes
 //     a fresh random write tag, the cache remembers the tag with the
@@ -206,22 +204,7 @@ func (s *Sessions) load(ctx context.Context, key string) (dialog.Session, string
 // Versions are compared as strings: Save always writes them in canonical
 // decimal, and Lua numbers are floats. HMGET of a missing key or field gives
 // false, which equals no string, so a session erased meanwhile conflicts.
-var saveScript = redis.NewScript(`
-if ARGV[1] == "0" then
-  if redis.call("EXISTS", KEYS[1]) == 1 then return 0 end
-else
-  local cur = redis.call("HMGET", KEYS[1], "v", "w")
-  if cur[1] ~= ARGV[1] then return 0 end
-  if ARGV[2] ~= "" and cur[2] ~= ARGV[2] then return 0 end
-end
-redis.call("HSET", KEYS[1], "v", ARGV[3], "w", ARGV[4], "state", ARGV[5], "updated", ARGV[6], "upd", ARGV[7], "data", ARGV[8])
-redis.call("PEXPIRE", KEYS[1], ARGV[9])
-redis.call("ZADD", KEYS[3], ARGV[6], ARGV[11])
-if ARGV[10] ~= "" then
-  redis.call("ZADD", KEYS[2], ARGV[10], ARGV[11])
-end
-return 1
-`)
+var saveScript = loadScript("save_session")
 
 // newWriteTag returns a random tag that tells one save from every other
 // save of the same key. It only has to be unique, not secret.
@@ -233,8 +216,8 @@ func newWriteTag() string {
 // from: the same version (0 for a session that must not exist yet) and, when
 // the cache knows it, the same write tag. It returns sess with the new
 // version. If someone else saved (or erased) in between, it changes nothing
-// and returns an error wrapping ErrConflict; the caller reloads and decides
-// again. Every save renews the idle TTL and the session's entry in the active
+// and returns an error wrapping domain.ErrConflict; the caller reloads and
+// decides again. Every save renews the idle TTL and the session's entry in the active
 // index; a submitted session is also added to the submitted index for the
 // handoff. On success the cache holds a copy of the saved session; on any
 // error the key is evicted, so that the next Load reads Redis.
@@ -295,7 +278,7 @@ func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Sessio
 	}
 	if ok != 1 {
 		s.cache.remove(sess.Key)
-		return dialog.Session{}, fmt.Errorf("can't save session: %w", ErrConflict)
+		return dialog.Session{}, fmt.Errorf("can't save session: %w", domain.ErrConflict)
 	}
 	s.cache.put(sess.Key, sess, tag)
 	return sess, nil
@@ -304,12 +287,7 @@ func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Sessio
 // deleteScript removes a session and its entries in the submitted and
 // active indexes together, so an erased intake leaves no trace for the
 // handoff or the metrics to find.
-var deleteScript = redis.NewScript(`
-redis.call("DEL", KEYS[1])
-redis.call("ZREM", KEYS[2], ARGV[1])
-redis.call("ZREM", KEYS[3], ARGV[1])
-return 1
-`)
+var deleteScript = loadScript("delete_session")
 
 // Delete erases the session under key, and evicts it from this store's
 // cache. Erasing a session that does not exist is not an error: the outcome

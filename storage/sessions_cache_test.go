@@ -13,6 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage/redistest"
 )
@@ -166,8 +167,8 @@ func TestAStaleCacheOnAnotherReplicaConflictsAndLosesNothing(t *testing.T) {
 		t.Fatalf("B's cache gave version %d, want the stale 1", sessB.Version)
 	}
 	sessB.Answers["q_goal"] = dialog.Answer{Text: "from B", At: fixedNow}
-	if _, err := b.sessions.Save(ctx, sessB); !errors.Is(err, ErrConflict) {
-		t.Fatalf("B's save on a stale state: err = %v, want ErrConflict", err)
+	if _, err := b.sessions.Save(ctx, sessB); !errors.Is(err, domain.ErrConflict) {
+		t.Fatalf("B's save on a stale state: err = %v, want domain.ErrConflict", err)
 	}
 
 	// B reloads, now from Redis, and sees A's answer.
@@ -232,8 +233,8 @@ func TestACachedSessionErasedElsewhereIsNeverWrittenBack(t *testing.T) {
 
 			stale := mustLoad(t, b.sessions, "1601") // the erased data, from B's cache
 			stale.LastUpdateID++
-			if _, err := b.sessions.Save(ctx, stale); !errors.Is(err, ErrConflict) {
-				t.Fatalf("B's save of the erased session: err = %v, want ErrConflict", err)
+			if _, err := b.sessions.Save(ctx, stale); !errors.Is(err, domain.ErrConflict) {
+				t.Fatalf("B's save of the erased session: err = %v, want domain.ErrConflict", err)
 			}
 			got, err := b.sessions.Load(ctx, "1601")
 			switch {
@@ -344,7 +345,7 @@ func appendWithRetry(ctx context.Context, s *Sessions, key, entry string, maxTri
 		a.Items = append(a.Items, entry)
 		sess.Answers["q_list"] = a
 		_, err = s.Save(ctx, sess)
-		if errors.Is(err, ErrConflict) {
+		if errors.Is(err, domain.ErrConflict) {
 			conflicted()
 			continue
 		}
@@ -465,8 +466,8 @@ func TestSaveEvictsOnAnyError(t *testing.T) {
 	// A conflict: the key goes, the next Load reads Redis.
 	stale := saved
 	stale.Version = 7
-	if _, err := r.sessions.Save(ctx, stale); !errors.Is(err, ErrConflict) {
-		t.Fatalf("err = %v, want ErrConflict", err)
+	if _, err := r.sessions.Save(ctx, stale); !errors.Is(err, domain.ErrConflict) {
+		t.Fatalf("err = %v, want domain.ErrConflict", err)
 	}
 	if n := r.tripsOf(t, func() { mustLoad(t, r.sessions, "1901") }); n != 1 {
 		t.Errorf("Load after a conflict took %d round trips, want 1", n)
@@ -476,8 +477,8 @@ func TestSaveEvictsOnAnyError(t *testing.T) {
 	srv.Stop(t)
 	down, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	if _, err := r.sessions.Save(down, saved); err == nil || errors.Is(err, ErrConflict) {
-		t.Fatalf("Save while Redis is down: err = %v, want an error that is not ErrConflict", err)
+	if _, err := r.sessions.Save(down, saved); err == nil || errors.Is(err, domain.ErrConflict) {
+		t.Fatalf("Save while Redis is down: err = %v, want an error that is not domain.ErrConflict", err)
 	}
 	srv.StartAgain(t)
 	got, err := r.sessions.Load(ctx, "1901")

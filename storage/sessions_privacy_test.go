@@ -14,6 +14,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage/redistest"
 )
@@ -244,8 +245,8 @@ func TestSessionsSurviveARedisRestart(t *testing.T) {
 			if _, err := e.sessions.Load(down, "9009"); err == nil || errors.Is(err, ErrNotFound) {
 				t.Errorf("Load while Redis is down: err = %v; want an error that is not ErrNotFound", err)
 			}
-			if _, err := e.sessions.Save(down, saved); err == nil || errors.Is(err, ErrConflict) {
-				t.Errorf("Save while Redis is down: err = %v; want an error that is not ErrConflict", err)
+			if _, err := e.sessions.Save(down, saved); err == nil || errors.Is(err, domain.ErrConflict) {
+				t.Errorf("Save while Redis is down: err = %v; want an error that is not domain.ErrConflict", err)
 			}
 
 			e.srv.StartAgain(t)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage/redistest"
 )
@@ -160,8 +161,8 @@ func TestStaleSaveIsRefusedAndChangesNothing(t *testing.T) {
 			stale.Updated = fixedNow.Add(time.Hour) // would move its score in the active index
 			stale.Answers["q_name"] = dialog.Answer{Text: "overwritten"}
 			_, err = e.sessions.Save(ctx, stale)
-			if !errors.Is(err, ErrConflict) {
-				t.Fatalf("Save: err = %v, want ErrConflict", err)
+			if !errors.Is(err, domain.ErrConflict) {
+				t.Fatalf("Save: err = %v, want domain.ErrConflict", err)
 			}
 
 			after, err := e.client.HGetAll(ctx, key).Result()
@@ -224,7 +225,7 @@ func TestConcurrentSavesOfOneVersionHaveExactlyOneWinner(t *testing.T) {
 					switch {
 					case err == nil:
 						winners = append(winners, saved)
-					case errors.Is(err, ErrConflict):
+					case errors.Is(err, domain.ErrConflict):
 						conflicts++
 					default:
 						others = append(others, err)

@@ -89,7 +89,7 @@ func testEnv(api *telegramtest.Server, rds *redistest.Server) map[string]string 
 	key, _ := storage.ParseKey(testKey)
 	codec, _ := storage.NewCodec(key)
 	people := storage.NewPeople(rds.Client(nopTB{}), codec, "", time.Now)
-	if err := people.AddStaff(context.Background(), domain.StaffMember{UserID: openDirector, Role: domain.RoleDirector, Name: "Sanne", Lang: "nl", Added: time.Now()}); err != nil {
+	if err := people.Staff.AddStaff(context.Background(), domain.StaffMember{UserID: openDirector, Role: domain.RoleDirector, Name: "Sanne", Lang: "nl", Added: time.Now()}); err != nil {
 		panic(err)
 	}
 	e := map[string]string{

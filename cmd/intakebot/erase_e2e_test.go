@@ -40,7 +40,7 @@ func TestDeleteLeavesNothingInRedis(t *testing.T) {
 		{UserID: directorID, Role: domain.RoleDirector, Name: "Marloes", Lang: "en", Added: time.Now()},
 		{UserID: counsellorID, Role: domain.RoleCounsellor, Name: "Kees", Lang: "nl", Added: time.Now()},
 	} {
-		if err := people.AddStaff(ctx, m); err != nil {
+		if err := people.Staff.AddStaff(ctx, m); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -113,7 +113,7 @@ func TestDeleteLeavesNothingInRedis(t *testing.T) {
 		}
 	}
 	// What stays is the audit trail: who, what, when, a pseudonym.
-	entries, err := people.AuditLog(ctx, 100)
+	entries, err := people.Audit.AuditLog(ctx, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func waitCase(t *testing.T, people *storage.People, key, what string, cond func(
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		c, found, err := people.Case(context.Background(), key)
+		c, found, err := people.Cases.Case(context.Background(), key)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -67,7 +67,7 @@ func BenchmarkHotPath(b *testing.B) {
 	bt := bot.New(bot.Options{
 		Engine: engine, Store: sessionStore{sessions}, API: nullAPI{}, Renderer: &render.Renderer{L: cat},
 		PseudonymKey: []byte("k"), DefaultLang: "nl", Metrics: metrics,
-		People: peopleStore{storage.NewPeople(rdb, codec, "", time.Now)},
+		People: newPeopleStore(storage.NewPeople(rdb, codec, "", time.Now)),
 		// As in serve: the /exit trail is recorded in the background, in
 		// batches; its round trips count too.
 		Trail:  storage.NewTrail(rdb, ""),

@@ -8,8 +8,9 @@ import (
 )
 
 // Erasure (/delete and retention): the session store deletes a session,
-// People (through the embedded storage.People) the case, its links and the
-// person's other traces, and storage.Trail keeps the /exit trail.
+// People (through the embedded storage.Cases, storage.Links and
+// storage.Erasure) the case, its links and the person's other traces, and
+// storage.Trail keeps the /exit trail.
 var (
 	_ bot.SessionDeleter = sessionStore{}
 	_ bot.Eraser         = peopleStore{}

@@ -119,16 +119,16 @@ func TestRolesEndToEndWithRedis(t *testing.T) {
 	}
 	waitCase(t, people, "3333", "delivered", func(c domain.Case) bool { return !c.Delivered.IsZero() })
 	stranger.handled(api.PressButton(stranger.chat, stranger.chat, stranger.last().ID, ackData))
-	if c, _, _ := people.Case(context.Background(), "3333"); !c.Acknowledged.IsZero() {
+	if c, _, _ := people.Cases.Case(context.Background(), "3333"); !c.Acknowledged.IsZero() {
 		t.Fatal("a stranger acknowledged the intake")
 	}
 	director.press("contact")
-	c, found, err := people.Case(context.Background(), "3333")
+	c, found, err := people.Cases.Case(context.Background(), "3333")
 	if err != nil || !found || c.Acknowledged.IsZero() || c.AckBy != director.chat {
 		t.Fatalf("acknowledgement not recorded: %+v", c)
 	}
 	yp.expect("Sanne")
-	log, _ := people.AuditLog(context.Background(), 50)
+	log, _ := people.Audit.AuditLog(context.Background(), 50)
 	var actions []string
 	for _, e := range log {
 		actions = append(actions, e.Action)

@@ -61,6 +61,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	sessions := storage.NewSessions(rdb, codec, storage.SessionsOptions{
 		Prefix: cfg.KeyPrefix, IdleTTL: cfg.SessionTTL, CacheSize: sessionCacheSize,
 	})
+	people := storage.NewPeople(rdb, codec, cfg.KeyPrefix, time.Now)
 
 	client := httpClient()
 	api, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithHTTPClient(time.Minute, client), tgbot.WithSkipGetMe(),
@@ -81,7 +82,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		Renderer:     &render.Renderer{L: cat, Log: log, Loc: cfg.Location},
 		PseudonymKey: cfg.PseudonymKey, DefaultLang: cat.Default(), Metrics: met,
 		Sender: &telegram.Sender{PerSecond: cfg.SendRate, PerChatInterval: cfg.ChatSendInterval},
-		People: peopleStore{storage.NewPeople(rdb, codec, cfg.KeyPrefix, time.Now)},
+		People: newPeopleStore(people),
 		Admins: cfg.Admins, InviteTTL: cfg.InviteTTL, AckAfter: cfg.AckAfter, OpenIntakeDirector: cfg.OpenIntakeDirector, TakeWithin: cfg.UrgentTakeWithin,
 		Trail: storage.NewTrail(rdb, cfg.KeyPrefix), AcknowledgedTTL: cfg.AcknowledgedTTL, IdleTTL: cfg.SessionTTL,
 	})
@@ -119,7 +120,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		}
 	}()
 	go housekeeping(ctx, sessions, cfg.SessionTTL, log)
-	go trimAudit(ctx, storage.NewPeople(rdb, codec, cfg.KeyPrefix, time.Now), cfg.AuditRetention, log)
+	go trimAudit(ctx, people.Audit, cfg.AuditRetention, log)
 	// Handoffs waiting for an acknowledgement: remind, then tell the admins.
 	go b.RunDue(ctx, time.Minute)
 	// Alerts nobody took: the next on call and the admins, then the lines again.

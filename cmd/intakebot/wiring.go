@@ -67,7 +67,7 @@ func (a sessionStore) LoadFresh(ctx context.Context, key string) (dialog.Session
 
 func (a sessionStore) Save(ctx context.Context, s dialog.Session) (dialog.Session, error) {
 	saved, err := a.s.Save(ctx, s)
-	if errors.Is(err, storage.ErrConflict) {
+	if errors.Is(err, domain.ErrConflict) {
 		return s, fmt.Errorf("%w: %w", bot.ErrConflict, err)
 	}
 	return saved, err
@@ -91,13 +91,39 @@ func (a sessionStore) MoveSession(ctx context.Context, oldKey, newKey string) er
 	return nil
 }
 
-// peopleStore adapts storage.People to bot.People: the only difference is
-// the sentinel for a link that is unknown, used or expired.
-type peopleStore struct{ *storage.People }
+// peopleStore adapts the people stores to bot.People, bot.OnCall and
+// bot.Eraser, which bot still declares as three wide interfaces: it embeds
+// one store per aggregate, so its method set is the union of theirs. Its
+// only behaviour of its own is the sentinel for a link that is unknown,
+// used or expired: storage returns domain.ErrLinkInvalid, and bot still
+// checks its own bot.ErrLinkInvalid.
+//
+// staffStore and auditTrail name two of the embedded stores: embedded
+// under their own names, the fields Staff and Audit would hide the methods
+// Staff and Audit that bot.People needs.
+type peopleStore struct {
+	*staffStore
+	*storage.Links
+	*storage.Cases
+	*storage.Alerts
+	*storage.OnCall
+	*auditTrail
+	*storage.Erasure
+}
+
+type (
+	staffStore = storage.Staff
+	auditTrail = storage.Audit
+)
+
+// newPeopleStore adapts the stores of p.
+func newPeopleStore(p *storage.People) peopleStore {
+	return peopleStore{p.Staff, p.Links, p.Cases, p.Alerts, p.OnCall, p.Audit, p.Erasure}
+}
 
 func (p peopleStore) UseLink(ctx context.Context, token string) (domain.Link, error) {
-	l, err := p.People.UseLink(ctx, token)
-	if errors.Is(err, storage.ErrLinkInvalid) {
+	l, err := p.Links.UseLink(ctx, token)
+	if errors.Is(err, domain.ErrLinkInvalid) {
 		return l, fmt.Errorf("%w: %w", bot.ErrLinkInvalid, err)
 	}
 	return l, err

@@ -101,14 +101,14 @@ func addDirectors(ctx context.Context, redisURL, dataKey, prefix string, n int, 
 	people := storage.NewPeople(rdb, codec, prefix, time.Now)
 	for i := range int64(n) {
 		m := domain.StaffMember{UserID: directorID + i, Role: domain.RoleDirector, Name: fmt.Sprintf("Regisseur %d", i+1), Lang: "nl"}
-		if err := people.AddStaff(ctx, m); err != nil {
+		if err := people.Staff.AddStaff(ctx, m); err != nil {
 			return err
 		}
 	}
 	now := time.Now()
 	for i, chat := range chats {
 		c := domain.Case{Key: strconv.FormatInt(chat, 10), Director: directorID + int64(i%n), Linked: now}
-		if err := people.SaveCase(ctx, c); err != nil {
+		if err := people.Cases.SaveCase(ctx, c); err != nil {
 			return err
 		}
 	}
