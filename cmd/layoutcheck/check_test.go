@@ -224,13 +224,12 @@ func TestFindRoot(t *testing.T) {
 // or remove its line, so that the list stays the truth). The workflows
 // still share bot.Bot; moving each into its own package pays most of them.
 var debts = map[string]int{
-	"package bot lines":                    4805,
+	"package bot lines":                    4806,
 	"package bot/telegramtest lines":       2596,
 	"package dialog lines":                 2547,
-	"package storage lines":                2941,
+	"package storage lines":                2881,
 	"type bot.Bot methods":                 121,
 	"type bot/telegramtest.Server methods": 62,
-	"type storage.People methods":          56,
 	"type dialog.turn methods":             50,
 	"interface bot.People methods":         21,
 }
