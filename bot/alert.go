@@ -37,7 +37,7 @@ import (
 //
 // The work on an alert (its first messages, an escalation) runs in the
 // background, tracked by session key: an erasure stops it first (see
-// inflight.go), and it saves nothing once stopped. An alert of an intake
+// bot/background), and it saves nothing once stopped. An alert of an intake
 // whose session is gone is never raised or escalated.
 
 // Defaults and limits of alerts.

@@ -49,7 +49,7 @@ func (b *Bot) handOff(ctx context.Context, s dialog.Session) error {
 	// summary is several messages: deliver in the background, so that the
 	// young person's next message never waits behind it. A delivery cut
 	// short by a stop is finished by the due loop. It is tracked, so that
-	// a /delete meanwhile stops it before it erases (bot/inflight.go).
+	// a /delete meanwhile stops it before it erases (bot/background).
 	work, finish := b.work.Track(context.WithoutCancel(ctx), s.Key)
 	b.work.Go(func() {
 		defer finish()
