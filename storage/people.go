@@ -23,8 +23,9 @@ const (
 // People is the set of stores that keep, beside the sessions, what the bot
 // knows about people: staff, single-use links, cases with their due
 // times, alerts, the on-call roster and the audit trail, one store per
-// aggregate. It has no methods of its own: each consumer takes the store,
-// or the few methods, it needs.
+// aggregate, plus Erasure for a young person's traces across them. It has
+// no methods of its own: each consumer takes the store, or the few
+// methods, it needs.
 //
 // All of them work alike. Whatever a person wrote (a staff member's name,
 // a young person's first name, a note) is sealed with the Codec, with the
