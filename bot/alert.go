@@ -127,7 +127,7 @@ func (b *Bot) raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind
 	if !created {
 		return b.raisedAgain(work, s, a, kind)
 	}
-	b.audit(work, 0, "alert.raised", s.Key)
+	b.auditor.Record(work, 0, "alert.raised", s.Key)
 	c := b.alertCase(work, s.Key)
 	to := b.firstRecipients(work, kind, c, now)
 	a.Notices = b.notify(work, a, c, to)
@@ -139,7 +139,7 @@ func (b *Bot) raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind
 	return b.saveStep(ctx, a, c, s, now, func(ctx context.Context, a domain.Alert) {
 		log.Info("alert raised", "level", a.Level, "told", len(a.Notices))
 		if kind == dialog.AlertUrgent {
-			b.out.Say(ctx, chat.ParseSessionKey(s.Key), b.sessionLang(s), nil, dialog.T("alert.young.raised"))
+			b.out.Say(ctx, chat.ParseSessionKey(s.Key), b.dir.SessionLang(s), nil, dialog.T("alert.young.raised"))
 		}
 	})
 }
@@ -195,28 +195,28 @@ func (b *Bot) firstRecipients(ctx context.Context, kind dialog.AlertKind, c doma
 // When nobody could be told at all, the young person hears that at once.
 func (b *Bot) unanswered(ctx context.Context, a domain.Alert, c domain.Case, s dialog.Session) error {
 	young := chat.ParseSessionKey(a.Key)
-	lang := b.sessionLang(s)
+	lang := b.dir.SessionLang(s)
 	reached := len(a.Notices) > 0
 	why := dialog.T("alert.young.nobody")
 	if !reached {
 		why = dialog.T("alert.young.unreached")
 	}
-	b.out.Say(ctx, young, lang, nil, append([]dialog.Text{why}, b.crisisLines(s)...)...)
+	b.out.Say(ctx, young, lang, nil, append([]dialog.Text{why}, []dialog.Text{b.dir.CrisisLines(s.Age)}...)...)
 	if reached {
-		dirName := b.directorName(ctx, c)
+		dirName := b.dir.DirectorName(ctx, c)
 		for _, admin := range b.o.Admins {
-			alang := b.langOf(ctx, admin)
+			alang := b.dir.Lang(ctx, admin)
 			b.out.Say(ctx, admin, alang, nil, dialog.T("alert.admin.unanswered", "Who", who(c.FirstName), "Name", dirName, "Date", a.Started))
 		}
 	}
 	for _, n := range a.Notices {
-		nlang := b.langOf(ctx, n.Chat)
+		nlang := b.dir.Lang(ctx, n.Chat)
 		b.out.S.Edit(ctx, n.Chat, n.Message, b.alertBody(ctx, nlang, a, c, dialog.T("alert.staff.unanswered")), nil)
 	}
 	if err := b.o.OnCall.EndAlert(ctx, a.Key); err != nil {
 		return err
 	}
-	b.audit(ctx, 0, "alert.unanswered", a.Key)
+	b.auditor.Record(ctx, 0, "alert.unanswered", a.Key)
 	if !reached {
 		b.o.Log.Error("an alert reached nobody; the crisis lines were shown again: set an on-call roster and admins", "chat", b.pseudo.Of(young))
 		return nil
@@ -233,14 +233,14 @@ func (b *Bot) raisedAgain(ctx context.Context, s dialog.Session, a domain.Alert,
 	if kind != dialog.AlertUrgent {
 		return nil
 	}
-	young, lang := chat.ParseSessionKey(s.Key), b.sessionLang(s)
+	young, lang := chat.ParseSessionKey(s.Key), b.dir.SessionLang(s)
 	if a.TakenBy == 0 {
 		b.out.Say(ctx, young, lang, nil, dialog.T("alert.young.pending"))
 		return nil
 	}
-	name := b.staffName(ctx, a.TakenBy)
+	name := b.dir.Name(ctx, a.TakenBy)
 	c := b.alertCase(ctx, s.Key)
-	tlang := b.langOf(ctx, a.TakenBy)
+	tlang := b.dir.Lang(ctx, a.TakenBy)
 	texts := []dialog.Text{dialog.T("alert.staff.title")}
 	if c.FirstName != "" {
 		texts = append(texts, dialog.T("alert.staff.who", "Who", c.FirstName))
@@ -261,7 +261,7 @@ func (b *Bot) raisedAgain(ctx context.Context, s dialog.Session, a domain.Alert,
 func (b *Bot) notify(ctx context.Context, a domain.Alert, c domain.Case, chats []int64) []domain.AlertNotice {
 	var out []domain.AlertNotice
 	for _, to := range chats {
-		lang := b.langOf(ctx, to)
+		lang := b.dir.Lang(ctx, to)
 		var status dialog.Text
 		if a.Level > 0 {
 			status = dialog.T("alert.staff.escalated", "Date", a.Started)
@@ -283,7 +283,7 @@ func (b *Bot) alertBody(ctx context.Context, lang string, a domain.Alert, c doma
 	if c.FirstName != "" {
 		texts = append(texts, dialog.T("alert.staff.who", "Who", c.FirstName))
 	}
-	texts = append(texts, dialog.T("alert.staff.director", "Name", b.directorName(ctx, c)))
+	texts = append(texts, dialog.T("alert.staff.director", "Name", b.dir.DirectorName(ctx, c)))
 	kind := "alert.staff.kind_urgent"
 	if a.Kind == dialog.AlertSignal {
 		kind = "alert.staff.kind_signal"
@@ -334,71 +334,12 @@ func (b *Bot) alertCase(ctx context.Context, key string) domain.Case {
 // alertDirector is the user ID of the case's director while they still
 // are one; a record that fails to load is logged and counts as none.
 func (b *Bot) alertDirector(ctx context.Context, c domain.Case) (int64, bool) {
-	m, ok, err := b.director(ctx, c)
+	m, ok, err := b.dir.Director(ctx, c)
 	if err != nil {
 		b.o.Log.Error("the director's record can't be loaded; the alert goes on without them", "staff", b.pseudo.Of(c.Director), "err", err)
 		return 0, false
 	}
 	return m.UserID, ok
-}
-
-// director is the case's director while they still are one.
-func (b *Bot) director(ctx context.Context, c domain.Case) (domain.StaffMember, bool, error) {
-	if c.Director == 0 {
-		return domain.StaffMember{}, false, nil
-	}
-	m, ok, err := b.o.People.Staff(ctx, c.Director)
-	if err != nil || !ok || m.Role != domain.RoleDirector {
-		return domain.StaffMember{}, false, err
-	}
-	return m, true, nil
-}
-
-// directorName is the name of the case's director, or a text saying there
-// is none.
-func (b *Bot) directorName(ctx context.Context, c domain.Case) any {
-	if m, ok, err := b.director(ctx, c); err == nil && ok {
-		return m.Name
-	}
-	return dialog.T("ack.no_director")
-}
-
-// staffName is the name of a staff member; an admin who is not staff is
-// "an admin".
-func (b *Bot) staffName(ctx context.Context, id int64) any {
-	if m, ok, err := b.o.People.Staff(ctx, id); err == nil && ok {
-		return m.Name
-	}
-	return dialog.T("alert.an_admin")
-}
-
-func (b *Bot) actorName(a chat.Actor) any {
-	if a.Member {
-		return a.Staff.Name
-	}
-	return dialog.T("alert.an_admin")
-}
-
-// langOf is the language of what the bot sends a staff member or admin.
-func (b *Bot) langOf(ctx context.Context, id int64) string {
-	if m, ok, err := b.o.People.Staff(ctx, id); err == nil && ok {
-		return b.staffLang(m)
-	}
-	return b.o.Engine.MatchLanguage("")
-}
-
-// sessionLang is the language of the young person's session.
-func (b *Bot) sessionLang(s dialog.Session) string {
-	if s.Lang != "" {
-		return s.Lang
-	}
-	return b.o.Engine.MatchLanguage("")
-}
-
-// crisisLines are the help lines for the young person of s: the country's,
-// for their age.
-func (b *Bot) crisisLines(s dialog.Session) []dialog.Text {
-	return []dialog.Text{dialog.CrisisLines(b.country(), s.Age)}
 }
 
 func appendNew(ids []int64, id int64) []int64 {

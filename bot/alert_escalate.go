@@ -118,7 +118,7 @@ func (b *Bot) escalateAlert(ctx context.Context, key string, now time.Time) erro
 	a.Level = 1
 	a.Notices = append(a.Notices, b.notify(work, a, c, to)...)
 	return b.saveStep(ctx, a, c, s, now, func(ctx context.Context, a domain.Alert) {
-		b.audit(ctx, 0, "alert.escalated", key)
+		b.auditor.Record(ctx, 0, "alert.escalated", key)
 		b.o.Log.Info("alert escalated", "chat", b.pseudo.Of(chat.ParseSessionKey(key)), "told", len(to))
 	})
 }

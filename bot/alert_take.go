@@ -41,22 +41,22 @@ func (b *Bot) takeAlert(ctx context.Context, in chat.Request, a chat.Actor, key 
 		if by == a.ID {
 			return dialog.T("alert.yours"), nil
 		}
-		return dialog.T("alert.already", "Name", b.staffName(ctx, by)), nil
+		return dialog.T("alert.already", "Name", b.dir.Name(ctx, by)), nil
 	}
 	al.TakenBy, al.Taken = a.ID, now
-	b.audit(ctx, a.ID, "alert.taken", key)
+	b.auditor.Record(ctx, a.ID, "alert.taken", key)
 	b.o.Log.Info("alert taken", "chat", b.pseudo.Of(chat.ParseSessionKey(key)), "by", b.pseudo.Of(a.ID))
 
 	c := b.alertCase(ctx, key)
-	name := b.actorName(a)
+	name := b.dir.ActorName(a)
 	young := chat.ParseSessionKey(key)
 	s, found, err := b.o.Store.Load(ctx, key)
 	if err != nil || !found {
 		s = dialog.Session{Key: key}
 	}
-	b.out.Say(ctx, young, b.sessionLang(s), nil, dialog.T("alert.young.taken", "Name", name))
+	b.out.Say(ctx, young, b.dir.SessionLang(s), nil, dialog.T("alert.young.taken", "Name", name))
 
-	body := b.o.Renderer.Join(a.Lang, "", dialog.T("alert.taker", "Who", firstName(c), "Name", b.directorName(ctx, c))) +
+	body := b.o.Renderer.Join(a.Lang, "", dialog.T("alert.taker", "Who", firstName(c), "Name", b.dir.DirectorName(ctx, c))) +
 		"\n\n" + b.chatLink(a.Lang, young, c)
 	b.out.SayHTML(ctx, a.ID, a.Lang, nil, body, false)
 	b.editTaken(ctx, al, c, name)
@@ -82,7 +82,7 @@ func (b *Bot) chatLink(lang string, young int64, c domain.Case) string {
 // editTaken replaces the alert messages by a line saying who took it.
 func (b *Bot) editTaken(ctx context.Context, al domain.Alert, c domain.Case, name any) {
 	for _, n := range al.Notices {
-		lang := b.langOf(ctx, n.Chat)
+		lang := b.dir.Lang(ctx, n.Chat)
 		status := dialog.T("alert.staff.taken", "Name", name, "Date", al.Taken)
 		if n.Chat == al.TakenBy {
 			status = dialog.T("alert.staff.taken_you", "Date", al.Taken)
@@ -98,6 +98,6 @@ func (b *Bot) catchUp(ctx context.Context, a domain.Alert) error {
 	if err != nil || !found || fresh.TakenBy == 0 {
 		return err
 	}
-	b.editTaken(ctx, fresh, b.alertCase(ctx, a.Key), b.staffName(ctx, fresh.TakenBy))
+	b.editTaken(ctx, fresh, b.alertCase(ctx, a.Key), b.dir.Name(ctx, fresh.TakenBy))
 	return nil
 }

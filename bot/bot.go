@@ -15,6 +15,7 @@ import (
 	"github.com/intakebot/intakebot/bot/chat"
 	"github.com/intakebot/intakebot/bot/metrics"
 	"github.com/intakebot/intakebot/bot/render"
+	"github.com/intakebot/intakebot/bot/team"
 	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -102,14 +103,16 @@ const (
 // Bot handles updates. It is safe for concurrent use by different chats;
 // updates of one chat must be handed to it one at a time (the Poller does).
 type Bot struct {
-	o      Options
-	out    *telegram.Out
-	edge   *telegram.Edge
-	menus  *telegram.Menus
-	routes *telegram.Routes
-	pseudo chat.Pseudonyms
-	work   background.Tracker // deliveries, alerts and clearing in the background
-	trail  *recorder          // nil without Options.Trail
+	o       Options
+	out     *telegram.Out
+	edge    *telegram.Edge
+	menus   *telegram.Menus
+	routes  *telegram.Routes
+	pseudo  chat.Pseudonyms
+	dir     team.Directory
+	auditor team.Auditor
+	work    background.Tracker // deliveries, alerts and clearing in the background
+	trail   *recorder          // nil without Options.Trail
 }
 
 // New makes a Bot.
@@ -151,6 +154,8 @@ func New(o Options) *Bot {
 		o.TakeWithin = DefaultTakeWithin
 	}
 	b := &Bot{o: o, out: &telegram.Out{S: o.Sender, R: o.Renderer}, pseudo: chat.NewPseudonyms(o.PseudonymKey)}
+	b.dir = team.Directory{Staff: o.People, Languages: o.Engine, Country: o.Engine.Country}
+	b.auditor = team.Auditor{Store: o.People, Pseudonyms: b.pseudo, Log: o.Log, Now: o.Now}
 	b.withPrivacy()
 	b.routes = b.routeTable()
 	b.menus = &telegram.Menus{API: o.API, Routes: b.routes, R: o.Renderer, Log: o.Log, Pseudonyms: b.pseudo}

@@ -154,7 +154,7 @@ func (b *Bot) openSummary(ctx context.Context, a chat.Actor, c domain.Case) (dia
 	if !found || s.State != dialog.StateSubmitted {
 		return dialog.T("cases.not_sent"), nil
 	}
-	b.audit(ctx, a.ID, "summary.opened", c.Key)
+	b.auditor.Record(ctx, a.ID, "summary.opened", c.Key)
 	b.o.Log.Info("summary opened", "case", b.pseudo.Of(chat.ParseSessionKey(c.Key)), "by", b.pseudo.Of(a.ID))
 	b.sendSummary(ctx, a.ID, a.Lang, c, s)
 	return dialog.Text{}, nil
@@ -174,7 +174,7 @@ func (b *Bot) newLink(ctx context.Context, a chat.Actor, c domain.Case) (dialog.
 	if err != nil {
 		return dialog.Text{}, err
 	}
-	b.audit(ctx, a.ID, "case.relink_created", c.Key)
+	b.auditor.Record(ctx, a.ID, "case.relink_created", c.Key)
 	b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("cases.new_link", "Who", who(c.FirstName), "Link", b.startLink(token), "Date", l.Expires))
 	return dialog.Text{}, nil
 }

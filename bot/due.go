@@ -123,7 +123,7 @@ func (b *Bot) remind(ctx context.Context, c domain.Case, now time.Time) error {
 	if !ok || dir.Role != domain.RoleDirector {
 		return b.escalate(ctx, c, now, c.Delivered)
 	}
-	lang := b.staffLang(dir)
+	lang := b.dir.LangOf(dir)
 	body := b.o.Renderer.Join(lang, "\n\n", dialog.T("ack.reminder", "Date", c.Delivered))
 	if !b.out.SayHTML(ctx, dir.UserID, lang, ackButton(c.Key), body, true) {
 		return nil // the lease brings it back
@@ -140,7 +140,7 @@ func (b *Bot) remind(ctx context.Context, c domain.Case, now time.Time) error {
 	if err != nil || !ok {
 		return err // !ok: acknowledged or erased meanwhile
 	}
-	b.audit(ctx, dir.UserID, "summary.reminded", c.Key)
+	b.auditor.Record(ctx, dir.UserID, "summary.reminded", c.Key)
 	b.o.Log.Info("director reminded of an intake", "case", b.pseudo.Of(chat.ParseSessionKey(c.Key)), "director", b.pseudo.Of(dir.UserID))
 	return b.o.People.ScheduleDue(ctx, c.Key, now.Add(b.o.AckAfter))
 }
@@ -171,14 +171,14 @@ func (b *Bot) escalate(ctx context.Context, c domain.Case, now, since time.Time)
 	for _, admin := range b.o.Admins {
 		lang := b.o.Engine.MatchLanguage("")
 		if m, ok, err := b.o.People.Staff(ctx, admin); err == nil && ok {
-			lang = b.staffLang(m)
+			lang = b.dir.LangOf(m)
 		}
 		body := b.o.Renderer.Join(lang, "\n\n", dialog.T("ack.escalation", "Who", name, "Name", dirName, "Date", since))
 		open := [][]dialog.Button{{{Label: dialog.T("btn.open_summary"), Data: chat.ButtonData(actOpenSummary, c.Key)}}}
 		b.out.SayHTML(ctx, admin, lang, open, body, true)
 	}
 	key := c.Key
-	b.audit(ctx, 0, "summary.escalated", key)
+	b.auditor.Record(ctx, 0, "summary.escalated", key)
 	b.o.Log.Info("admins told of an intake waiting for its director", "case", b.pseudo.Of(chat.ParseSessionKey(key)))
 	// Only the escalation's field changes, and only while nobody has
 	// acknowledged the intake: an acknowledgement made meanwhile is kept.

@@ -121,7 +121,7 @@ func (b *Bot) eraseButton(ctx context.Context, in chat.Request) error {
 	b.out.Answer(ctx, in, "")
 	if hasCase {
 		b.tellWithdrawn(ctx, c)
-		b.audit(ctx, 0, "intake.withdrawn", key)
+		b.auditor.Record(ctx, 0, "intake.withdrawn", key)
 	}
 	b.o.Log.Info("intake withdrawn and erased by the young person", "chat", b.pseudo.Of(in.Chat))
 	again := dialog.T("erase.again_invite")
@@ -171,7 +171,7 @@ func (b *Bot) alertToWithdraw(ctx context.Context, key string) (domain.Alert, bo
 // else took it.
 func (b *Bot) withdrawAlert(ctx context.Context, al domain.Alert) {
 	for _, n := range al.Notices {
-		lang := b.langOf(ctx, n.Chat)
+		lang := b.dir.Lang(ctx, n.Chat)
 		b.out.S.Edit(ctx, n.Chat, n.Message, b.o.Renderer.Join(lang, "", dialog.T("alert.staff.withdrawn")), nil)
 	}
 	b.o.Log.Info("the alert of an erased intake was withdrawn", "chat", b.pseudo.Of(chat.ParseSessionKey(al.Key)), "messages", len(al.Notices))
@@ -247,7 +247,7 @@ func (b *Bot) tellWithdrawn(ctx context.Context, c domain.Case) {
 		if err != nil || !ok {
 			continue
 		}
-		lang := b.staffLang(m)
+		lang := b.dir.LangOf(m)
 		b.out.SayHTML(ctx, id, lang, nil, b.o.Renderer.Join(lang, "", dialog.T("erase.withdrawn", "Who", who)), true)
 	}
 }
@@ -320,7 +320,7 @@ func (b *Bot) expire(ctx context.Context, c domain.Case, why string) error {
 	if err := b.wipe(ctx, chat.ParseSessionKey(c.Key), c.Key, &c); err != nil {
 		return err
 	}
-	b.audit(ctx, 0, "intake.expired", c.Key)
+	b.auditor.Record(ctx, 0, "intake.expired", c.Key)
 	b.o.Log.Info("intake erased at the end of its lifetime", "case", b.pseudo.Of(chat.ParseSessionKey(c.Key)), "why", why)
 	return nil
 }

@@ -84,7 +84,7 @@ func (b *Bot) deliverHandoff(ctx context.Context, c domain.Case, s dialog.Sessio
 		log.Warn("the director of an intake is no longer staff: the admins will be told")
 		return false
 	}
-	lang := b.staffLang(dir)
+	lang := b.dir.LangOf(dir)
 	if !b.sendSummary(ctx, dir.UserID, lang, c, s) {
 		log.Warn("the intake did not reach its director; trying again later")
 		return false
@@ -127,7 +127,7 @@ func (b *Bot) deliverHandoff(ctx context.Context, c domain.Case, s dialog.Sessio
 		// the timeout, after which the reminder brings the button.
 		return false
 	}
-	b.audit(ctx, dir.UserID, "summary.delivered", c.Key)
+	b.auditor.Record(ctx, dir.UserID, "summary.delivered", c.Key)
 	if !b.out.Say(ctx, dir.UserID, lang, ackButton(c.Key), dialog.T("ack.prompt")) {
 		log.Warn("the acknowledge button did not reach the director; the reminder brings it again")
 	}
@@ -196,7 +196,7 @@ func (b *Bot) acknowledge(ctx context.Context, in chat.Request, a chat.Actor, c 
 		// The due loop sees the acknowledgement and schedules it then.
 		b.o.Log.Warn("can't schedule the expiry of an acknowledged intake", "err", err)
 	}
-	b.audit(ctx, a.ID, "summary.acknowledged", c.Key)
+	b.auditor.Record(ctx, a.ID, "summary.acknowledged", c.Key)
 	b.o.Log.Info("intake acknowledged", "case", b.pseudo.Of(chat.ParseSessionKey(c.Key)), "by", b.pseudo.Of(a.ID))
 
 	var name any = dialog.T("ack.your_director")

@@ -106,7 +106,7 @@ func (b *Bot) linkInvite(ctx context.Context, a chat.Actor, l domain.Link) (func
 		return nil, false, err
 	}
 	b.scheduleIdle(ctx, key, c.Linked)
-	b.audit(ctx, a.ID, "case.linked", key)
+	b.auditor.Record(ctx, a.ID, "case.linked", key)
 	b.o.Log.Info("young person linked to a director", "chat", b.pseudo.Of(a.ID), "director", b.pseudo.Of(l.Director))
 	return namedDirector(dir.Name), false, nil
 }
@@ -145,7 +145,7 @@ func (b *Bot) reattach(ctx context.Context, a chat.Actor, l domain.Link) (func(*
 	if err := b.o.People.MoveCase(ctx, l.CaseKey, newKey); err != nil {
 		return nil, false, err
 	}
-	b.audit(ctx, a.ID, "case.moved", newKey)
+	b.auditor.Record(ctx, a.ID, "case.moved", newKey)
 	b.o.Log.Info("intake moved to a new account", "from", b.pseudo.Of(chat.ParseSessionKey(l.CaseKey)), "chat", b.pseudo.Of(a.ID))
 	b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.moved"))
 	return b.directorOf(ctx, c.Director)
@@ -205,7 +205,7 @@ func (b *Bot) openIntake(ctx context.Context, in chat.Request, a chat.Actor) (fu
 		return nil, false, err
 	}
 	b.scheduleIdle(ctx, key, b.o.Now())
-	b.audit(ctx, a.ID, "case.linked", key)
+	b.auditor.Record(ctx, a.ID, "case.linked", key)
 	b.o.Log.Info("young person linked to the open intake's director", "chat", b.pseudo.Of(a.ID))
 	return namedDirector(dir.Name), false, nil
 }
@@ -221,16 +221,9 @@ func (b *Bot) noInvite(ctx context.Context, in chat.Request, a chat.Actor) {
 	ev := in.Event
 	if ev.Kind == dialog.EventCommand && (ev.Command == "help" || ev.Command == "urgent" || ev.Command == "dringend") ||
 		ev.Kind == dialog.EventText && b.o.Engine.Crisis.Match(ev.Text) {
-		texts = append(texts, dialog.CrisisLines(b.country(), ""))
+		texts = append(texts, b.dir.CrisisLines(""))
 	}
 	b.out.Say(ctx, a.ID, a.Lang, nil, append(texts, dialog.T("link.none"))...)
-}
-
-func (b *Bot) country() string {
-	if b.o.Engine.Country == "" {
-		return "nl"
-	}
-	return b.o.Engine.Country
 }
 
 // directorOf prepares a session to name its director.

@@ -36,7 +36,7 @@ func (b *Bot) RegisterStaffMenus(ctx context.Context) error {
 		return err
 	}
 	for _, m := range staff {
-		b.setStaffMenu(ctx, m.UserID, b.staffLang(m), slices.Contains(b.o.Admins, m.UserID), m.Role)
+		b.setStaffMenu(ctx, m.UserID, b.dir.LangOf(m), slices.Contains(b.o.Admins, m.UserID), m.Role)
 	}
 	for _, id := range b.o.Admins {
 		if !slices.ContainsFunc(staff, func(m domain.StaffMember) bool { return m.UserID == id }) {

@@ -64,7 +64,7 @@ func (b *Bot) myData(ctx context.Context, in chat.Request) error {
 		return nil
 	}
 	if b.o.People != nil {
-		b.audit(ctx, 0, "data.exported", key)
+		b.auditor.Record(ctx, 0, "data.exported", key)
 	}
 	b.o.Log.Info("data exported to the young person", "chat", b.pseudo.Of(in.Chat))
 	return nil

@@ -89,7 +89,7 @@ func (b *Bot) onCallCommand(ctx context.Context, a chat.Actor, arg string) error
 			b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("oncall.err.no_window", "N", cmd.n))
 			return b.onCallOverview(ctx, a, staff)
 		}
-		b.audit(ctx, a.ID, "oncall.removed", "")
+		b.auditor.Record(ctx, a.ID, "oncall.removed", "")
 		b.o.Log.Info("on-call window removed", "window", cmd.n, "by", b.pseudo.Of(a.ID))
 		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("oncall.removed", "N", cmd.n))
 	}

@@ -67,7 +67,7 @@ func (b *Bot) onCallButton(ctx context.Context, in chat.Request, a chat.Actor, a
 	if err != nil {
 		return dialog.Text{}, err
 	}
-	b.audit(ctx, a.ID, "oncall.added", "")
+	b.auditor.Record(ctx, a.ID, "oncall.added", "")
 	b.o.Log.Info("on-call window added", "window", w.ID, "staff", b.pseudo.Of(m.UserID), "by", b.pseudo.Of(a.ID))
 	b.editHTML(ctx, in, a.Lang, b.o.Renderer.Join(a.Lang, "", dialog.T("oncall.added"))+"\n"+b.windowLine(a.Lang, w, who))
 	staff, err := b.o.People.ListStaff(ctx)

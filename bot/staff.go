@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/intakebot/intakebot/bot/chat"
-	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -65,9 +64,6 @@ type roles struct{ b *Bot }
 func (r roles) Actor(ctx context.Context, in chat.Request) (chat.Actor, error) {
 	return r.b.actor(ctx, in)
 }
-
-// staffLang is the language of what the bot sends a staff member.
-func (b *Bot) staffLang(m domain.StaffMember) string { return b.o.Engine.MatchLanguage(m.Lang) }
 
 // firstContactIfNew handles, before the engine, someone without a session
 // (see firstContact); done reports that nothing more is to be done,

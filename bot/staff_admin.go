@@ -57,7 +57,7 @@ func (b *Bot) staffAdminButton(ctx context.Context, in chat.Request, a chat.Acto
 		if err != nil {
 			return dialog.Text{}, err
 		}
-		b.audit(ctx, a.ID, "staff.link_created", "")
+		b.auditor.Record(ctx, a.ID, "staff.link_created", "")
 		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("staff.link_created", "Role", chat.RoleText(role), "Link", b.startLink(token), "Date", expires))
 		return dialog.Text{}, nil
 	case actRevokeAsk, actRevokeYes:
@@ -83,7 +83,7 @@ func (b *Bot) staffAdminButton(ctx context.Context, in chat.Request, a chat.Acto
 		if err := b.o.People.RemoveStaff(ctx, id); err != nil {
 			return dialog.Text{}, err
 		}
-		b.audit(ctx, a.ID, "staff.revoked", "")
+		b.auditor.Record(ctx, a.ID, "staff.revoked", "")
 		b.o.Log.Info("staff access revoked", "staff", b.pseudo.Of(id), "by", b.pseudo.Of(a.ID))
 		b.clearStaffMenu(ctx, id)
 		b.out.Edit(ctx, in, a.Lang, nil, dialog.T("staff.revoked", "Name", m.Name))
@@ -97,18 +97,4 @@ func (b *Bot) staffAdminButton(ctx context.Context, in chat.Request, a chat.Acto
 // the bot "/start <token>".
 func (b *Bot) startLink(token string) string {
 	return "https://t.me/" + b.o.Username + "?start=" + token
-}
-
-// audit records an access or an action; a failure is logged, not fatal:
-// the action itself happened.
-//
-// The case is stored as its pseudonym, and a young person acting on their
-// own case as actor 0, so that no entry holds a Telegram ID (bot/audit.go).
-func (b *Bot) audit(ctx context.Context, actor int64, action, caseKey string) {
-	if caseKey != "" && strconv.FormatInt(actor, 10) == caseKey {
-		actor = 0
-	}
-	if err := b.o.People.Audit(ctx, domain.AuditEntry{At: b.o.Now(), Actor: actor, Action: action, Case: b.pseudo.OfKey(caseKey)}); err != nil {
-		b.o.Log.Error("can't write the audit trail", "action", action, "err", err)
-	}
 }

@@ -80,7 +80,7 @@ func (b *Bot) createInvite(ctx context.Context, a chat.Actor, in *chat.Request, 
 	if err != nil {
 		return err
 	}
-	b.audit(ctx, a.ID, "invite.created", "")
+	b.auditor.Record(ctx, a.ID, "invite.created", "")
 	text := dialog.T("invite.created", "Who", who(l.FirstName), "Name", directorName, "Link", b.startLink(token), "Date", l.Expires)
 	if in != nil {
 		b.out.Edit(ctx, *in, a.Lang, nil, text)

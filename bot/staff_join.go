@@ -54,15 +54,15 @@ func (b *Bot) takeName(ctx context.Context, in chat.Request, a chat.Actor, l dom
 		}
 		return err
 	}
-	b.audit(ctx, a.ID, "staff.added", "")
+	b.auditor.Record(ctx, a.ID, "staff.added", "")
 	b.o.Log.Info("staff member added", "staff", b.pseudo.Of(a.ID), "role", string(m.Role))
-	a.Member, a.Staff, a.Lang = true, m, b.staffLang(m)
+	a.Member, a.Staff, a.Lang = true, m, b.dir.LangOf(m)
 	b.setStaffMenu(ctx, a.ID, a.Lang, a.Admin, m.Role)
 	b.staffHelp(ctx, a, dialog.T("staff.welcome", "Name", name, "Role", chat.RoleText(m.Role)))
 	if l.CreatedBy != 0 && l.CreatedBy != a.ID {
 		lang := b.o.Engine.MatchLanguage("")
 		if creator, ok, err := b.o.People.Staff(ctx, l.CreatedBy); err == nil && ok {
-			lang = b.staffLang(creator)
+			lang = b.dir.LangOf(creator)
 		}
 		b.out.Say(ctx, l.CreatedBy, lang, nil, dialog.T("staff.added_notice", "Name", name, "Role", chat.RoleText(m.Role)))
 	}
