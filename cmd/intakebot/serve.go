@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/jobs"
 	"github.com/intakebot/intakebot/locales"
 	"github.com/intakebot/intakebot/storage"
 )
@@ -117,8 +118,14 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 			log.Error("http server stopped", "err", err)
 		}
 	}()
-	go housekeeping(ctx, sessions, cfg.SessionTTL, log)
-	go trimAudit(ctx, storage.NewPeople(rdb, codec, cfg.KeyPrefix, time.Now), cfg.AuditRetention, log)
+	// The hourly upkeep, by one replica per hour.
+	runner := &jobs.Runner{Log: log, Lease: storage.NewLeases(rdb, cfg.KeyPrefix), OnPanic: func() { metrics.Panics.Add(1) }}
+	if err := runner.Start(ctx,
+		pruneActiveJob(sessions, cfg.SessionTTL, log),
+		trimAuditJob(storage.NewPeople(rdb, codec, cfg.KeyPrefix, time.Now), cfg.AuditRetention, log),
+	); err != nil {
+		return fmt.Errorf("can't start the background jobs: %w", err)
+	}
 	// Handoffs waiting for an acknowledgement: remind, then tell the admins.
 	go b.RunDue(ctx, time.Minute)
 	// Alerts nobody took: the next on call and the admins, then the lines again.
@@ -151,6 +158,9 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		err = errors.New("updates still in hand after the shutdown deadline")
 	}
 	b.WaitHandoffs(deadline)
+	if err := runner.Wait(deadline); err != nil {
+		log.Warn("background jobs did not stop cleanly", "err", err)
+	}
 	b.Close() // writes the /exit trail still queued
 	log.Info("stopped")
 	return err
@@ -180,22 +190,21 @@ func activeSessions(s *storage.Sessions, ttl time.Duration) bot.Gauge {
 		}}
 }
 
-// housekeeping drops expired sessions from the active index once an hour.
-func housekeeping(ctx context.Context, s *storage.Sessions, ttl time.Duration, log *slog.Logger) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if n, err := s.PruneActive(ctx, time.Now().Add(-ttl)); err != nil && ctx.Err() == nil {
-			log.Warn("can't prune the active index", "err", err)
-		} else if n > 0 {
+// activePruner is the part of the session store that housekeeping needs.
+type activePruner interface {
+	PruneActive(ctx context.Context, before time.Time) (int64, error)
+}
+
+// pruneActiveJob drops expired sessions from the active index once an
+// hour.
+func pruneActiveJob(s activePruner, ttl time.Duration, log *slog.Logger) jobs.Periodic {
+	return jobs.Periodic{Name: "prune-active", Every: time.Hour, Run: func(ctx context.Context, now time.Time) error {
+		n, err := s.PruneActive(ctx, now.Add(-ttl))
+		if n > 0 {
 			log.Info("expired intakes left the active index", "count", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+		return err
+	}}
 }
 
 // registerCommands sets the menu of a private chat in each language.
