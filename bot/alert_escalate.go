@@ -3,13 +3,12 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
-	"runtime/debug"
+	"log/slog"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/jobs"
 
 	"github.com/intakebot/intakebot/bot/domain"
 )
@@ -17,64 +16,24 @@ import (
 // Escalation of alerts nobody took: the loop every replica runs, one
 // step of an alert, and saving its progress against other writers.
 
-// RunAlerts escalates alerts every interval until ctx ends. Several
-// replicas may run it: the store hands each due alert to one of them.
-func (b *Bot) RunAlerts(ctx context.Context, every time.Duration) {
-	if b.o.People == nil || b.o.OnCall == nil {
-		return
-	}
-	if every <= 0 {
-		every = 15 * time.Second
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		for b.alertsOnce(ctx) == alertBatch && ctx.Err() == nil {
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// alertsOnce escalates the alerts due now, one batch; it returns how many.
-// They are escalated side by side, each within alertTimeout, so that all
-// are done within the lease they were claimed for. A stop (ctx) does not
-// cut an escalation short, as messages sent but not saved could not be
-// taken; shutdown waits for them as for handoffs.
-func (b *Bot) alertsOnce(ctx context.Context) int {
-	now := b.o.Now()
-	keys, err := b.o.OnCall.ClaimAlerts(ctx, now, alertLease, alertBatch)
-	if err != nil {
-		if ctx.Err() == nil {
-			b.o.Log.Error("can't claim alerts", "err", err)
-		}
-		return 0
-	}
-	var wg sync.WaitGroup
-	for _, key := range keys {
-		wctx, finish := b.work.Track(context.WithoutCancel(ctx), key)
-		log := b.o.Log.With("chat", b.pseudo.Of(chat.ParseSessionKey(key)))
-		wg.Add(1)
-		b.work.Go(func() {
-			defer wg.Done()
+// AlertJob escalates the alerts nobody took, as a job of the runner:
+// every 15 seconds the alerts due now, side by side, so that all are done
+// within the lease they were claimed for. A stop does not cut an
+// escalation short, as messages sent but not saved could not be taken;
+// shutdown waits for the runner. Several replicas may run it: the store
+// hands each due alert to one of them. Each escalation is tracked, so
+// that an erasure stops it first.
+func (b *Bot) AlertJob() jobs.Queue {
+	return jobs.Queue{
+		Name: "alert-escalation", Claim: b.o.OnCall.ClaimAlerts,
+		Run: func(ctx context.Context, key string, now time.Time) error {
+			work, finish := b.work.Track(ctx, key)
 			defer finish()
-			defer func() {
-				if p := recover(); p != nil {
-					b.o.Metrics.Panics.Add(1)
-					log.Error("panic while escalating an alert", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-				}
-			}()
-			if err := b.escalateAlert(wctx, key, now); err != nil {
-				// The lease brings it back.
-				log.Error("can't escalate an alert", "err", err)
-			}
-		})
+			return b.escalateAlert(work, key, now)
+		},
+		Every: 15 * time.Second, Lease: alertLease, Batch: alertBatch, Parallel: true,
+		Item: func(key string) slog.Attr { return slog.String("chat", b.pseudo.OfKey(key)) },
 	}
-	wg.Wait()
-	return len(keys)
 }
 
 // escalateAlert takes an alert one step on. ctx ends only with an

@@ -4,12 +4,19 @@ import (
 	"context"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/jobs"
 	"github.com/intakebot/intakebot/dialog"
 )
 
 // AlertsOnce runs one pass of the alert escalation, for tests that move
 // the clock.
-func (b *Bot) AlertsOnce(ctx context.Context) int { return b.alertsOnce(ctx) }
+func (b *Bot) AlertsOnce(ctx context.Context) int {
+	n, err := (&jobs.Runner{Now: b.o.Now, Log: b.o.Log, OnPanic: func() { b.o.Metrics.Panics.Add(1) }}).Once(ctx, b.AlertJob())
+	if err != nil {
+		panic(err)
+	}
+	return n
+}
 
 // RaiseAlert raises an alert as the engine's Result.Alert does, and waits
 // until its first messages are out.

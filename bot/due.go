@@ -2,9 +2,11 @@ package bot
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/jobs"
 
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
@@ -26,45 +28,16 @@ const (
 	dueBatch = 50
 )
 
-// RunDue handles due cases every interval until ctx ends. Several replicas
-// may run it: People hands each due case to one of them.
-func (b *Bot) RunDue(ctx context.Context, every time.Duration) {
-	if b.o.People == nil {
-		return
+// DueJob is the due loop as a job of the runner: every minute the cases
+// due now, a batch at a time, one after the other. Several replicas may
+// run it: People hands each due case to one of them, with a lease that
+// brings it back when its run failed.
+func (b *Bot) DueJob() jobs.Queue {
+	return jobs.Queue{
+		Name: "handoff-due", Claim: b.o.People.ClaimDue, Run: b.due,
+		Every: time.Minute, Lease: dueLease, Batch: dueBatch,
+		Item: func(key string) slog.Attr { return slog.String("case", b.pseudo.OfKey(key)) },
 	}
-	if every <= 0 {
-		every = time.Minute
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		for b.dueOnce(ctx) == dueBatch && ctx.Err() == nil {
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// dueOnce handles the cases due now, one batch; it returns how many.
-func (b *Bot) dueOnce(ctx context.Context) int {
-	now := b.o.Now()
-	keys, err := b.o.People.ClaimDue(ctx, now, dueLease, dueBatch)
-	if err != nil {
-		if ctx.Err() == nil {
-			b.o.Log.Error("can't claim due intakes", "err", err)
-		}
-		return 0
-	}
-	for _, key := range keys {
-		if err := b.due(ctx, key, now); err != nil {
-			// The lease brings the case back.
-			b.o.Log.Error("can't handle a due intake", "case", b.pseudo.Of(chat.ParseSessionKey(key)), "err", err)
-		}
-	}
-	return len(keys)
 }
 
 func (b *Bot) due(ctx context.Context, key string, now time.Time) error {

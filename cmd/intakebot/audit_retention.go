@@ -5,24 +5,22 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/intakebot/intakebot/storage"
+	"github.com/intakebot/intakebot/bot/jobs"
 )
 
-// trimAudit enforces INTAKEBOT_AUDIT_RETENTION once an hour: audit entries
-// older than the retention are dropped.
-func trimAudit(ctx context.Context, a *storage.Audit, retention time.Duration, log *slog.Logger) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if n, err := a.TrimAudit(ctx, time.Now().Add(-retention)); err != nil && ctx.Err() == nil {
-			log.Warn("can't trim the audit trail", "err", err)
-		} else if n > 0 {
+// auditTrimmer is the part of the audit store that retention needs.
+type auditTrimmer interface {
+	TrimAudit(ctx context.Context, before time.Time) (int64, error)
+}
+
+// trimAuditJob enforces INTAKEBOT_AUDIT_RETENTION once an hour: audit
+// entries older than the retention are dropped.
+func trimAuditJob(a auditTrimmer, retention time.Duration, log *slog.Logger) jobs.Periodic {
+	return jobs.Periodic{Name: "trim-audit", Every: time.Hour, Run: func(ctx context.Context, now time.Time) error {
+		n, err := a.TrimAudit(ctx, now.Add(-retention))
+		if n > 0 {
 			log.Info("old audit entries dropped", "count", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+		return err
+	}}
 }

@@ -15,10 +15,12 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/jobs"
 	"github.com/intakebot/intakebot/bot/metrics"
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/storage"
+	"github.com/intakebot/intakebot/storage/jobqueue"
 )
 
 // shutdownGrace bounds how long a stop may take: the batch in hand is
@@ -119,12 +121,19 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 			log.Error("http server stopped", "err", err)
 		}
 	}()
-	go housekeeping(ctx, sessions, cfg.SessionTTL, log)
-	go trimAudit(ctx, people.Audit, cfg.AuditRetention, log)
-	// Handoffs waiting for an acknowledgement: remind, then tell the admins.
-	go b.RunDue(ctx, time.Minute)
-	// Alerts nobody took: the next on call and the admins, then the lines again.
-	go b.RunAlerts(ctx, 15*time.Second)
+	// Every background job, on one runner: handoffs waiting for an
+	// acknowledgement (remind, then tell the admins; retention), alerts
+	// nobody took (the next on call and the admins, then the lines again),
+	// and the hourly upkeep, by one replica per hour.
+	runner := &jobs.Runner{Log: log, Lease: jobqueue.NewLeases(rdb, cfg.KeyPrefix), OnPanic: func() { met.Panics.Add(1) }}
+	if err := runner.Start(ctx,
+		b.DueJob(),
+		b.AlertJob(),
+		pruneActiveJob(sessions, cfg.SessionTTL, log),
+		trimAuditJob(people.Audit, cfg.AuditRetention, log),
+	); err != nil {
+		return fmt.Errorf("can't start the background jobs: %w", err)
+	}
 	b.RegisterMenus(ctx, cat.Languages(), cat.Default())
 	if err := b.RegisterStaffMenus(ctx); err != nil {
 		log.Warn("can't register the staff menus", "err", err)
@@ -154,6 +163,9 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		err = errors.New("updates still in hand after the shutdown deadline")
 	}
 	b.WaitHandoffs(deadline)
+	if err := runner.Wait(deadline); err != nil {
+		log.Warn("background jobs did not stop cleanly", "err", err)
+	}
 	b.Close() // writes the /exit trail still queued
 	log.Info("stopped")
 	return err
@@ -183,22 +195,21 @@ func activeSessions(s *storage.Sessions, ttl time.Duration) metrics.Gauge {
 		}}
 }
 
-// housekeeping drops expired sessions from the active index once an hour.
-func housekeeping(ctx context.Context, s *storage.Sessions, ttl time.Duration, log *slog.Logger) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if n, err := s.PruneActive(ctx, time.Now().Add(-ttl)); err != nil && ctx.Err() == nil {
-			log.Warn("can't prune the active index", "err", err)
-		} else if n > 0 {
+// activePruner is the part of the session store that housekeeping needs.
+type activePruner interface {
+	PruneActive(ctx context.Context, before time.Time) (int64, error)
+}
+
+// pruneActiveJob drops expired sessions from the active index once an
+// hour.
+func pruneActiveJob(s activePruner, ttl time.Duration, log *slog.Logger) jobs.Periodic {
+	return jobs.Periodic{Name: "prune-active", Every: time.Hour, Run: func(ctx context.Context, now time.Time) error {
+		n, err := s.PruneActive(ctx, now.Add(-ttl))
+		if n > 0 {
 			log.Info("expired intakes left the active index", "count", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+		return err
+	}}
 }
 
 // redisLogger sends go-redis's own messages (connection pool trouble) to
