@@ -6,13 +6,12 @@ package bot
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/intakebot/intakebot/bot/background"
 	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/conversation"
 	"github.com/intakebot/intakebot/bot/metrics"
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/team"
@@ -20,18 +19,8 @@ import (
 	"github.com/intakebot/intakebot/dialog"
 )
 
-// ErrConflict is returned by Store.Save when the session changed since it
-// was loaded; the edge then loads it again and decides again.
-var ErrConflict = errors.New("session changed concurrently")
-
-// Store keeps sessions (storage.Sessions, through a small adapter in cmd).
-type Store interface {
-	// Load returns the session of key; found is false when there is none.
-	Load(ctx context.Context, key string) (s dialog.Session, found bool, err error)
-	// Save stores s if the stored version still is s.Version (compare and
-	// set) and returns it with its new version, or ErrConflict.
-	Save(ctx context.Context, s dialog.Session) (dialog.Session, error)
-}
+// Store keeps sessions (see conversation.Store).
+type Store = conversation.Store
 
 // Options wire a Bot.
 type Options struct {
@@ -106,6 +95,7 @@ type Bot struct {
 	o       Options
 	out     *telegram.Out
 	edge    *telegram.Edge
+	conv    *conversation.Conversation
 	menus   *telegram.Menus
 	routes  *telegram.Routes
 	pseudo  chat.Pseudonyms
@@ -157,10 +147,11 @@ func New(o Options) *Bot {
 	b.dir = team.Directory{Staff: o.People, Languages: o.Engine, Country: o.Engine.Country}
 	b.auditor = team.Auditor{Store: o.People, Pseudonyms: b.pseudo, Log: o.Log, Now: o.Now}
 	b.withPrivacy()
+	b.conv = b.conversation()
 	b.routes = b.routeTable()
 	b.menus = &telegram.Menus{API: o.API, Routes: b.routes, R: o.Renderer, Log: o.Log, Pseudonyms: b.pseudo}
 	edge, err := telegram.NewEdge(telegram.Options{
-		Routes: b.routes, Roles: roles{b}, Fallback: b.converse, Languages: o.Engine, Out: b.out,
+		Routes: b.routes, Roles: roles{b}, Fallback: b.conv.Handle, Languages: o.Engine, Out: b.out,
 		Log: o.Log, Metrics: o.Metrics, Seen: func(c int64, id int) { b.recordShown(c, id, shownOwn) },
 		Username: o.Username, Pseudonyms: b.pseudo, DefaultLang: o.DefaultLang, HandleTimeout: o.HandleTimeout,
 	})
@@ -175,116 +166,38 @@ func New(o Options) *Bot {
 // (the poller's and the webhook's handler).
 func (b *Bot) Edge() *telegram.Edge { return b.edge }
 
-// converse handles what no route takes, and the young person's commands:
-// someone without a session first (a link, staff, the open intake), then
-// the engine, the replies, an alert and the handoff.
-func (b *Bot) converse(ctx context.Context, in chat.Request) error {
-	var prep func(*dialog.Session)
-	if b.o.People != nil {
-		var done bool
-		var err error
-		if prep, done, err = b.firstContactIfNew(ctx, in); err != nil || done {
-			return err
-		}
-	}
-	return b.converseWith(ctx, in, prep)
-}
+// The house's own parts of the conversation, until they are rooms of
+// their own: the alerts and the handoff. Without People (no roles), nobody
+// is linked, alerted or handed an intake.
+type (
+	alertRaiser struct{ b *Bot }
+	handoffs    struct{ b *Bot }
+	noRoles     struct{}
+)
 
-// converseWith runs the engine on the session, prepared by prep.
-func (b *Bot) converseWith(ctx context.Context, in chat.Request, prep func(*dialog.Session)) error {
-	res, err := b.decide(ctx, in, prep)
+func (r alertRaiser) Raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind) {
+	r.b.raiseAlert(ctx, s, kind)
+}
+func (h handoffs) HandOff(ctx context.Context, s dialog.Session) error { return h.b.handOff(ctx, s) }
+func (noRoles) FirstContactIfNew(context.Context, chat.Request) (func(*dialog.Session), bool, error) {
+	return nil, false, nil
+}
+func (noRoles) Raise(context.Context, dialog.Session, dialog.AlertKind) {}
+func (noRoles) HandOff(context.Context, dialog.Session) error           { return nil }
+
+// conversation wires the young person's conversation.
+func (b *Bot) conversation() *conversation.Conversation {
+	o := conversation.Options{
+		Loop: &conversation.Loop{Engine: b.o.Engine, Store: b.o.Store, Metrics: b.o.Metrics},
+		Out:  b.out, Newcomers: b, Alerts: alertRaiser{b}, Handoff: handoffs{b},
+		Log: b.o.Log, Metrics: b.o.Metrics, Pseudonyms: b.pseudo,
+	}
+	if b.o.People == nil {
+		o.Newcomers, o.Alerts, o.Handoff = noRoles{}, noRoles{}, noRoles{}
+	}
+	c, err := conversation.New(o)
 	if err != nil {
-		return err
+		panic(err) // every option above is set
 	}
-	// The log of this update, made only when needed (the hot path logs nothing).
-	log := func() *slog.Logger { return b.o.Log.With("chat", b.pseudo.Of(in.Chat), "update", in.Event.UpdateID) }
-	if res.Duplicate {
-		log().Info("duplicate update ignored")
-		b.out.Answer(ctx, in, "")
-		// A redelivery after the handoff failed: try it again.
-		if b.o.People != nil && res.Session.State == dialog.StateSubmitted {
-			return b.handOffOrRetry(ctx, log(), res.Session)
-		}
-		return nil
-	}
-	b.out.Show(ctx, in, res.Session.Lang, res.Toast, res.Messages)
-	if res.Alert != dialog.AlertNone && b.o.People != nil {
-		b.raiseAlert(ctx, res.Session, res.Alert) // in the background, like a handoff
-	}
-	if b.o.People != nil && res.Submitted {
-		return b.handOffOrRetry(ctx, log(), res.Session)
-	}
-	return nil
-}
-
-// handOffOrRetry hands a submitted intake off. The young person's part is
-// done and saved; an error makes the update come again, as a duplicate
-// that comes back here.
-func (b *Bot) handOffOrRetry(ctx context.Context, log *slog.Logger, s dialog.Session) error {
-	if err := b.handOff(ctx, s); err != nil {
-		b.o.Metrics.StoreErrors.Add(1)
-		log.Error("can't hand the intake off", "err", err)
-		return err
-	}
-	return nil
-}
-
-// decide loads the session, runs the engine and saves the result with
-// compare-and-set; a lost race loads again and decides again, so two fast
-// messages never overwrite each other. A decision that changes nothing is
-// not saved, so no compare-and-set checks it: when the session may have
-// come from a cache, it is made again on the state in the store, so that a
-// replica with an old copy never answers from it. prep, when not nil,
-// changes the session before the engine sees it (the link to a director).
-func (b *Bot) decide(ctx context.Context, in chat.Request, prep func(*dialog.Session)) (dialog.Result, error) {
-	key := chat.SessionKey(in.Chat)
-	fresh := false
-	for attempt := 0; attempt < 5; attempt++ {
-		s, found, err := b.load(ctx, key, fresh)
-		if err != nil {
-			return dialog.Result{}, fmt.Errorf("can't load session: %w", err)
-		}
-		if !found {
-			s = dialog.NewSession(key)
-		}
-		prepped := false
-		if prep != nil {
-			before := s.Clone()
-			prep(&s)
-			prepped = !s.Equal(before)
-		}
-		res := b.o.Engine.Handle(s, in.Event)
-		res.Changed = res.Changed || (prepped && !res.Duplicate)
-		if !res.Changed {
-			if _, cached := b.o.Store.(FreshLoader); cached && !fresh {
-				fresh = true
-				continue
-			}
-			return res, nil
-		}
-		saved, err := b.o.Store.Save(ctx, res.Session)
-		if errors.Is(err, ErrConflict) {
-			b.o.Metrics.Conflicts.Add(1)
-			fresh = true
-			continue
-		}
-		if err != nil {
-			return dialog.Result{}, fmt.Errorf("can't save session: %w", err)
-		}
-		res.Session = saved
-		return res, nil
-	}
-	return dialog.Result{}, fmt.Errorf("can't save session: %w after 5 attempts", ErrConflict)
-}
-
-// FreshLoader is a Store with a cache: LoadFresh reads past it.
-type FreshLoader interface {
-	LoadFresh(ctx context.Context, key string) (dialog.Session, bool, error)
-}
-
-func (b *Bot) load(ctx context.Context, key string, fresh bool) (dialog.Session, bool, error) {
-	if fl, ok := b.o.Store.(FreshLoader); ok && fresh {
-		return fl.LoadFresh(ctx, key)
-	}
-	return b.o.Store.Load(ctx, key)
+	return c
 }

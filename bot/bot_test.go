@@ -515,6 +515,11 @@ type gateStore struct {
 	once            sync.Once
 }
 
+// LoadFresh goes through this store's own Load.
+func (g *gateStore) LoadFresh(ctx context.Context, key string) (dialog.Session, bool, error) {
+	return g.Load(ctx, key)
+}
+
 func (g *gateStore) Load(ctx context.Context, key string) (dialog.Session, bool, error) {
 	s, ok, err := g.memStore.Load(ctx, key)
 	first := false

@@ -119,7 +119,7 @@ func (b *Bot) storedFor(ctx context.Context, in chat.Request) (stored, error) {
 // loadFresh loads a session past any cache: what a person is shown about
 // their data must be what is stored.
 func (b *Bot) loadFresh(ctx context.Context, key string) (dialog.Session, bool, error) {
-	return b.load(ctx, key, true)
+	return b.o.Store.LoadFresh(ctx, key)
 }
 
 // dataExport renders the export as plain text in lang. s or c may be nil.

@@ -14,7 +14,7 @@ import (
 // its line here, its handler, and its texts ("cmd.<name>", and a help
 // text for staff) to every locale file.
 func (b *Bot) routeTable() *telegram.Routes {
-	converse := func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.converse(ctx, in) }
+	converse := func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.conv.Handle(ctx, in) }
 	routes := []telegram.Route{
 		// The young person's menu, in this order. The conversation
 		// (the engine) handles most of them.
@@ -86,13 +86,13 @@ func (b *Bot) press(act string, who telegram.Who, h func(ctx context.Context, in
 // start is /start: with a link it opens the link, else the conversation.
 func (b *Bot) start(ctx context.Context, in chat.Request, _ chat.Actor) error {
 	if b.o.People == nil || in.Event.Arg == "" {
-		return b.converse(ctx, in)
+		return b.conv.Handle(ctx, in)
 	}
 	prep, done, err := b.openLink(ctx, in)
 	if err != nil || done {
 		return err
 	}
-	return b.converseWith(ctx, in, prep)
+	return b.conv.HandleWith(ctx, in, prep)
 }
 
 // Routes is the route table (for the tests of its texts).

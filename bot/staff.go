@@ -70,7 +70,7 @@ func (r roles) Actor(ctx context.Context, in chat.Request) (chat.Actor, error) {
 // otherwise the engine handles the update, after prep (when not nil)
 // prepared the session. A young person in an intake goes to the engine
 // without a look at People (the session usually comes from the cache).
-func (b *Bot) firstContactIfNew(ctx context.Context, in chat.Request) (prep func(*dialog.Session), done bool, err error) {
+func (b *Bot) FirstContactIfNew(ctx context.Context, in chat.Request) (prep func(*dialog.Session), done bool, err error) {
 	_, found, err := b.o.Store.Load(ctx, chat.SessionKey(in.Chat))
 	if err != nil || found {
 		return nil, false, err

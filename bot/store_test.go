@@ -6,7 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -28,12 +28,17 @@ func (m *memStore) Load(_ context.Context, key string) (dialog.Session, bool, er
 	return s.Clone(), ok, nil
 }
 
+// LoadFresh is Load: the memory store has no cache.
+func (m *memStore) LoadFresh(ctx context.Context, key string) (dialog.Session, bool, error) {
+	return m.Load(ctx, key)
+}
+
 func (m *memStore) Save(_ context.Context, s dialog.Session) (dialog.Session, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	cur, ok := m.sessions[s.Key]
 	if (ok && cur.Version != s.Version) || (!ok && s.Version != 0) {
-		return s, bot.ErrConflict
+		return s, domain.ErrConflict
 	}
 	s = s.Clone()
 	s.Version++
@@ -86,6 +91,11 @@ type outageStore struct {
 	down atomic.Bool
 }
 
+// LoadFresh goes through this store's own Load.
+func (o *outageStore) LoadFresh(ctx context.Context, key string) (dialog.Session, bool, error) {
+	return o.Load(ctx, key)
+}
+
 func (o *outageStore) Load(ctx context.Context, key string) (dialog.Session, bool, error) {
 	if o.down.Load() {
 		return dialog.Session{}, false, errOutage
@@ -107,6 +117,11 @@ type panicOnceStore struct {
 	panicked atomic.Bool
 }
 
+// LoadFresh goes through this store's own Load.
+func (p *panicOnceStore) LoadFresh(ctx context.Context, key string) (dialog.Session, bool, error) {
+	return p.Load(ctx, key)
+}
+
 func (p *panicOnceStore) Load(ctx context.Context, key string) (dialog.Session, bool, error) {
 	if p.panicked.CompareAndSwap(false, true) {
 		panic("store exploded")
@@ -122,6 +137,11 @@ type blockingStore struct {
 	entered chan struct{} // closed when the blocked Load started
 	release chan struct{}
 	once    sync.Once
+}
+
+// LoadFresh goes through this store's own Load.
+func (b *blockingStore) LoadFresh(ctx context.Context, key string) (dialog.Session, bool, error) {
+	return b.Load(ctx, key)
 }
 
 func (b *blockingStore) Load(ctx context.Context, key string) (dialog.Session, bool, error) {

@@ -66,11 +66,7 @@ func (a sessionStore) LoadFresh(ctx context.Context, key string) (dialog.Session
 }
 
 func (a sessionStore) Save(ctx context.Context, s dialog.Session) (dialog.Session, error) {
-	saved, err := a.s.Save(ctx, s)
-	if errors.Is(err, domain.ErrConflict) {
-		return s, fmt.Errorf("%w: %w", bot.ErrConflict, err)
-	}
-	return saved, err
+	return a.s.Save(ctx, s)
 }
 
 // MoveSession re-keys an intake to a young person's new Telegram account:

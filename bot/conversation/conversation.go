@@ -1,0 +1,109 @@
+package conversation
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/metrics"
+	"github.com/intakebot/intakebot/dialog"
+)
+
+// Out is how the conversation answers (telegram.Out).
+type Out interface {
+	Answer(ctx context.Context, in chat.Request, toast string)
+	Show(ctx context.Context, in chat.Request, lang string, toast *dialog.Text, msgs []dialog.Message)
+}
+
+// Newcomers handles someone without a session before the engine does (the
+// staff room: a link, staff, the open intake); done reports that nothing
+// more is to be done, otherwise prep (when not nil) prepares the session.
+type Newcomers interface {
+	FirstContactIfNew(ctx context.Context, in chat.Request) (prep func(*dialog.Session), done bool, err error)
+}
+
+// Alerts reaches a person now, in the background (the alerts room).
+type Alerts interface {
+	Raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind)
+}
+
+// Handoff hands a submitted intake to its director (the handoff room).
+type Handoff interface {
+	HandOff(ctx context.Context, s dialog.Session) error
+}
+
+// Options wire a Conversation; every field is required.
+type Options struct {
+	Loop       *Loop
+	Out        Out
+	Newcomers  Newcomers
+	Alerts     Alerts
+	Handoff    Handoff
+	Log        *slog.Logger
+	Metrics    *metrics.Metrics
+	Pseudonyms chat.Pseudonyms
+}
+
+// Conversation is the young person's side of the intake.
+type Conversation struct{ o Options }
+
+// New makes a Conversation.
+func New(o Options) (*Conversation, error) {
+	if o.Loop == nil || o.Out == nil || o.Newcomers == nil || o.Alerts == nil || o.Handoff == nil || o.Log == nil || o.Metrics == nil {
+		return nil, errors.New("conversation: every option is required")
+	}
+	return &Conversation{o: o}, nil
+}
+
+// Handle handles what no route takes, and the young person's commands:
+// someone without a session first (a link, staff, the open intake), then
+// the engine, the replies, an alert and the handoff.
+func (c *Conversation) Handle(ctx context.Context, in chat.Request) error {
+	prep, done, err := c.o.Newcomers.FirstContactIfNew(ctx, in)
+	if err != nil || done {
+		return err
+	}
+	return c.HandleWith(ctx, in, prep)
+}
+
+// HandleWith runs the engine on the session, prepared by prep.
+func (c *Conversation) HandleWith(ctx context.Context, in chat.Request, prep func(*dialog.Session)) error {
+	res, err := c.o.Loop.Decide(ctx, chat.SessionKey(in.Chat), in.Event, prep)
+	if err != nil {
+		return err
+	}
+	// The log of this update, made only when needed (the hot path logs nothing).
+	log := func() *slog.Logger {
+		return c.o.Log.With("chat", c.o.Pseudonyms.Of(in.Chat), "update", in.Event.UpdateID)
+	}
+	if res.Duplicate {
+		log().Info("duplicate update ignored")
+		c.o.Out.Answer(ctx, in, "")
+		// A redelivery after the handoff failed: try it again.
+		if res.Session.State == dialog.StateSubmitted {
+			return c.handOff(ctx, log(), res.Session)
+		}
+		return nil
+	}
+	c.o.Out.Show(ctx, in, res.Session.Lang, res.Toast, res.Messages)
+	if res.Alert != dialog.AlertNone {
+		c.o.Alerts.Raise(ctx, res.Session, res.Alert) // in the background, like a handoff
+	}
+	if res.Submitted {
+		return c.handOff(ctx, log(), res.Session)
+	}
+	return nil
+}
+
+// handOff hands a submitted intake off. The young person's part is done
+// and saved; an error makes the update come again, as a duplicate that
+// comes back here.
+func (c *Conversation) handOff(ctx context.Context, log *slog.Logger, s dialog.Session) error {
+	if err := c.o.Handoff.HandOff(ctx, s); err != nil {
+		c.o.Metrics.StoreErrors.Add(1)
+		log.Error("can't hand the intake off", "err", err)
+		return err
+	}
+	return nil
+}
