@@ -26,11 +26,11 @@ func (b *Bot) routeTable() *telegram.Routes {
 		{Command: "back", Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: converse},
 		{Command: "skip", Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: converse},
 		// Privacy: for anyone, in every state, before anything else.
-		{Command: "mydata", Who: telegram.Everyone, Menu: telegram.MenuYoung,
+		{Command: cmdMyData, Who: telegram.Everyone, Menu: telegram.MenuYoung,
 			Do: func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.myData(ctx, in) }},
-		{Command: "delete", Who: telegram.Everyone, Menu: telegram.MenuYoung,
+		{Command: cmdDelete, Who: telegram.Everyone, Menu: telegram.MenuYoung,
 			Do: func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.askErase(ctx, in) }},
-		{Command: "exit", Who: telegram.Everyone, Menu: telegram.MenuYoung,
+		{Command: cmdExit, Who: telegram.Everyone, Menu: telegram.MenuYoung,
 			Do: func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.quickExit(ctx, in) }},
 		{Button: actEraseYes, Who: telegram.Everyone,
 			Do: func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.eraseButton(ctx, in) }},
@@ -97,3 +97,17 @@ func (b *Bot) start(ctx context.Context, in chat.Request, _ chat.Actor) error {
 
 // Routes is the route table (for the tests of its texts).
 func (b *Bot) Routes() *telegram.Routes { return b.routes }
+
+// The young person's privacy commands act on Telegram itself and on the
+// staff's side; the terminal demo says what they do instead.
+const (
+	cmdMyData = "mydata"
+	cmdDelete = "delete"
+	cmdExit   = "exit"
+)
+
+// TelegramOnly reports whether a young person's command is carried out
+// only by the bot in Telegram.
+func TelegramOnly(command string) bool {
+	return command == cmdMyData || command == cmdDelete || command == cmdExit
+}

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +15,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/conversation"
+	"github.com/intakebot/intakebot/bot/metrics"
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage"
@@ -50,7 +51,8 @@ func demo(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdo
 	}
 	t := &terminal{
 		engine: engine, out: stdout, director: cat.Default(),
-		store:    sessionStore{storage.NewSessions(rdb, codec, storage.SessionsOptions{})},
+		loop: &conversation.Loop{Engine: engine, Metrics: &metrics.Metrics{},
+			Store: sessionStore{storage.NewSessions(rdb, codec, storage.SessionsOptions{})}},
 		renderer: &render.Renderer{L: cat, Loc: cfg.Location},
 	}
 	return t.run(ctx, stdin, cat.Match(*lang))
@@ -58,7 +60,7 @@ func demo(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdo
 
 type terminal struct {
 	engine   *dialog.Engine
-	store    sessionStore
+	loop     *conversation.Loop
 	renderer *render.Renderer
 	out      io.Writer
 	director string // language of the summary at the end
@@ -67,10 +69,6 @@ type terminal struct {
 }
 
 const demoKey = "demo"
-
-// telegramOnly are the young person's commands that only the bot in
-// Telegram carries out.
-var telegramOnly = []string{"mydata", "delete", "exit"}
 
 func (t *terminal) run(ctx context.Context, stdin io.Reader, lang string) error {
 	t.lang = lang
@@ -88,7 +86,7 @@ func (t *terminal) run(ctx context.Context, stdin io.Reader, lang string) error 
 			return lines.Err()
 		}
 		ev := t.event(lines.Text())
-		if ev.Kind == dialog.EventCommand && slices.Contains(telegramOnly, ev.Command) {
+		if ev.Kind == dialog.EventCommand && bot.TelegramOnly(ev.Command) {
 			// These act on Telegram and on the staff's side: the demo
 			// says what they do instead.
 			t.println("\n" + t.renderer.Text(t.lang, dialog.T("demo.telegram_only")))
@@ -132,18 +130,9 @@ func (t *terminal) event(line string) dialog.Event {
 }
 
 func (t *terminal) step(ctx context.Context, ev dialog.Event) (dialog.Result, error) {
-	s, found, err := t.store.Load(ctx, demoKey)
+	res, err := t.loop.Decide(ctx, demoKey, ev, nil)
 	if err != nil {
 		return dialog.Result{}, err
-	}
-	if !found {
-		s = dialog.NewSession(demoKey)
-	}
-	res := t.engine.Handle(s, ev)
-	if res.Changed {
-		if res.Session, err = t.store.Save(ctx, res.Session); err != nil {
-			return dialog.Result{}, err
-		}
 	}
 	t.show(res)
 	return res, nil
