@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/team"
 
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
@@ -206,7 +207,7 @@ func (b *Bot) unanswered(ctx context.Context, a domain.Alert, c domain.Case, s d
 		dirName := b.dir.DirectorName(ctx, c)
 		for _, admin := range b.o.Admins {
 			alang := b.dir.Lang(ctx, admin)
-			b.out.Say(ctx, admin, alang, nil, dialog.T("alert.admin.unanswered", "Who", who(c.FirstName), "Name", dirName, "Date", a.Started))
+			b.out.Say(ctx, admin, alang, nil, dialog.T("alert.admin.unanswered", "Who", team.Who(c.FirstName), "Name", dirName, "Date", a.Started))
 		}
 	}
 	for _, n := range a.Notices {
@@ -267,7 +268,7 @@ func (b *Bot) notify(ctx context.Context, a domain.Alert, c domain.Case, chats [
 			status = dialog.T("alert.staff.escalated", "Date", a.Started)
 		}
 		body := b.alertBody(ctx, lang, a, c, status)
-		take := [][]dialog.Button{{{Label: dialog.T("btn.alert_take"), Data: chat.ButtonData(actTakeAlert, a.Key)}}}
+		take := [][]dialog.Button{{{Label: dialog.T("btn.alert_take"), Data: chat.ButtonData(chat.ActTakeAlert, a.Key)}}}
 		if id := b.out.SayForID(ctx, to, lang, take, body); id != 0 {
 			out = append(out, domain.AlertNotice{Chat: to, Message: id, Level: a.Level})
 		}

@@ -12,15 +12,22 @@ import (
 	"github.com/intakebot/intakebot/bot/background"
 	"github.com/intakebot/intakebot/bot/chat"
 	"github.com/intakebot/intakebot/bot/conversation"
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/metrics"
 	"github.com/intakebot/intakebot/bot/render"
+	"github.com/intakebot/intakebot/bot/staff"
 	"github.com/intakebot/intakebot/bot/team"
 	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/dialog"
 )
 
-// Store keeps sessions (see conversation.Store).
-type Store = conversation.Store
+// Store keeps sessions: the conversation's, and erasing and moving one
+// (a young person's new Telegram account).
+type Store interface {
+	conversation.Store
+	Delete(ctx context.Context, key string) error
+	MoveSession(ctx context.Context, oldKey, newKey string) error
+}
 
 // Options wire a Bot.
 type Options struct {
@@ -96,6 +103,7 @@ type Bot struct {
 	out     *telegram.Out
 	edge    *telegram.Edge
 	conv    *conversation.Conversation
+	staff   *staff.Office // nil without People
 	menus   *telegram.Menus
 	routes  *telegram.Routes
 	pseudo  chat.Pseudonyms
@@ -147,9 +155,14 @@ func New(o Options) *Bot {
 	b.dir = team.Directory{Staff: o.People, Languages: o.Engine, Country: o.Engine.Country}
 	b.auditor = team.Auditor{Store: o.People, Pseudonyms: b.pseudo, Log: o.Log, Now: o.Now}
 	b.withPrivacy()
+	// The menus follow the route table, which names the rooms' handlers.
+	b.menus = &telegram.Menus{API: o.API, R: o.Renderer, Log: o.Log, Pseudonyms: b.pseudo}
+	if o.People != nil {
+		b.staff = b.office()
+	}
 	b.conv = b.conversation()
 	b.routes = b.routeTable()
-	b.menus = &telegram.Menus{API: o.API, Routes: b.routes, R: o.Renderer, Log: o.Log, Pseudonyms: b.pseudo}
+	b.menus.Routes = b.routes
 	edge, err := telegram.NewEdge(telegram.Options{
 		Routes: b.routes, Roles: roles{b}, Fallback: b.conv.Handle, Languages: o.Engine, Out: b.out,
 		Log: o.Log, Metrics: o.Metrics, Seen: func(c int64, id int) { b.recordShown(c, id, shownOwn) },
@@ -189,10 +202,10 @@ func (noRoles) HandOff(context.Context, dialog.Session) error           { return
 func (b *Bot) conversation() *conversation.Conversation {
 	o := conversation.Options{
 		Loop: &conversation.Loop{Engine: b.o.Engine, Store: b.o.Store, Metrics: b.o.Metrics},
-		Out:  b.out, Newcomers: b, Alerts: alertRaiser{b}, Handoff: handoffs{b},
+		Out:  b.out, Newcomers: b.staff, Alerts: alertRaiser{b}, Handoff: handoffs{b},
 		Log: b.o.Log, Metrics: b.o.Metrics, Pseudonyms: b.pseudo,
 	}
-	if b.o.People == nil {
+	if b.staff == nil {
 		o.Newcomers, o.Alerts, o.Handoff = noRoles{}, noRoles{}, noRoles{}
 	}
 	c, err := conversation.New(o)
@@ -200,4 +213,39 @@ func (b *Bot) conversation() *conversation.Conversation {
 		panic(err) // every option above is set
 	}
 	return c
+}
+
+// The house's own parts the office uses, until they are rooms of their
+// own: the handoff and privacy.
+type (
+	handoffDesk struct{ b *Bot }
+	privacyDesk struct{ b *Bot }
+)
+
+func (h handoffDesk) Acknowledge(ctx context.Context, in chat.Request, a chat.Actor, c domain.Case) (dialog.Text, error) {
+	return h.b.acknowledge(ctx, in, a, c)
+}
+func (h handoffDesk) SendSummary(ctx context.Context, to int64, lang string, c domain.Case, s dialog.Session) bool {
+	return h.b.sendSummary(ctx, to, lang, c, s)
+}
+func (p privacyDesk) ScheduleIdle(ctx context.Context, key string, from time.Time) {
+	p.b.scheduleIdle(ctx, key, from)
+}
+func (p privacyDesk) DropTrail(ctx context.Context, chatID int64) { p.b.dropTrail(ctx, chatID) }
+
+// office wires the staff's office.
+func (b *Bot) office() *staff.Office {
+	o := b.o
+	off, err := staff.New(staff.Options{
+		Engine: o.Engine, Renderer: o.Renderer, Out: b.out, Menus: b.menus,
+		Staff: o.People, Links: o.People, Cases: o.People, Audit: o.People, Sessions: o.Store,
+		Handoff: handoffDesk{b}, Privacy: privacyDesk{b}, Dir: b.dir, Auditor: b.auditor,
+		Help: func(a chat.Actor) []dialog.Text { return b.routes.Help(telegram.MenusOf(a)) },
+		Log:  o.Log, Pseudonyms: b.pseudo, PseudonymKey: o.PseudonymKey, Now: o.Now, Admins: o.Admins,
+		Username: o.Username, InviteTTL: o.InviteTTL, StaffLinkTTL: o.StaffLinkTTL, OpenIntakeDirector: o.OpenIntakeDirector,
+	})
+	if err != nil {
+		panic(err) // every option above is set
+	}
+	return off
 }

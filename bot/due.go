@@ -147,7 +147,7 @@ func (b *Bot) escalate(ctx context.Context, c domain.Case, now, since time.Time)
 			lang = b.dir.LangOf(m)
 		}
 		body := b.o.Renderer.Join(lang, "\n\n", dialog.T("ack.escalation", "Who", name, "Name", dirName, "Date", since))
-		open := [][]dialog.Button{{{Label: dialog.T("btn.open_summary"), Data: chat.ButtonData(actOpenSummary, c.Key)}}}
+		open := [][]dialog.Button{{{Label: dialog.T("btn.open_summary"), Data: chat.ButtonData(chat.ActOpenSummary, c.Key)}}}
 		b.out.SayHTML(ctx, admin, lang, open, body, true)
 	}
 	key := c.Key

@@ -75,8 +75,8 @@ func (b *Bot) askErase(ctx context.Context, in chat.Request) error {
 		return nil
 	}
 	buttons := [][]dialog.Button{
-		{{Label: dialog.T("erase.btn_yes"), Data: chat.ButtonData(actEraseYes, "")}},
-		{{Label: dialog.T("erase.btn_no"), Data: chat.ButtonData(actEraseNo, "")}},
+		{{Label: dialog.T("erase.btn_yes"), Data: chat.ButtonData(chat.ActEraseYes, "")}},
+		{{Label: dialog.T("erase.btn_no"), Data: chat.ButtonData(chat.ActEraseNo, "")}},
 	}
 	b.out.Say(ctx, in.Chat, lang, buttons, dialog.T("erase.confirm"))
 	return nil
@@ -96,7 +96,7 @@ func (b *Bot) eraseButton(ctx context.Context, in chat.Request) error {
 		return err
 	}
 	c, hasCase, lang := st.c, st.hasCase, st.lang
-	if in.Event.Data == chat.ButtonData(actEraseNo, "") {
+	if in.Event.Data == chat.ButtonData(chat.ActEraseNo, "") {
 		b.out.Answer(ctx, in, "")
 		b.out.Edit(ctx, in, lang, nil, dialog.T("erase.kept"))
 		return nil

@@ -156,7 +156,7 @@ func deliveredFor(c domain.Case, s dialog.Session) bool {
 }
 
 func ackButton(key string) [][]dialog.Button {
-	return [][]dialog.Button{{{Label: dialog.T("btn.ack"), Data: chat.ButtonData(actAcknowledge, key)}}}
+	return [][]dialog.Button{{{Label: dialog.T("btn.ack"), Data: chat.ButtonData(chat.ActAcknowledge, key)}}}
 }
 
 // acknowledge records the director's "I'll contact them" and tells the

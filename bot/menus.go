@@ -12,12 +12,8 @@ import (
 // setStaffMenu puts the commands of a staff member's roles in the menu of
 // their chat, in lang.
 func (b *Bot) setStaffMenu(ctx context.Context, userID int64, lang string, admin bool, role domain.Role) {
-	member := role == domain.RoleDirector || role == domain.RoleCounsellor
-	b.menus.SetStaff(ctx, chat.Actor{ID: userID, Admin: admin, Member: member, Staff: domain.StaffMember{UserID: userID, Role: role}}, lang)
+	b.staff.SetStaffMenu(ctx, userID, lang, admin, role)
 }
-
-// clearStaffMenu gives userID's chat the menu of everyone again.
-func (b *Bot) clearStaffMenu(ctx context.Context, userID int64) { b.menus.ClearStaff(ctx, userID) }
 
 // RegisterMenus sets the young person's command menu in every language.
 func (b *Bot) RegisterMenus(ctx context.Context, langs []string, def string) {
@@ -28,22 +24,32 @@ func (b *Bot) RegisterMenus(ctx context.Context, langs []string, def string) {
 // start of the bot (an admin list may have changed). Without People it
 // does nothing.
 func (b *Bot) RegisterStaffMenus(ctx context.Context) error {
-	if b.o.People == nil {
+	if b.staff == nil {
 		return nil
 	}
-	staff, err := b.o.People.ListStaff(ctx)
-	if err != nil {
-		return err
+	return b.staff.RegisterStaffMenus(ctx)
+}
+
+// actor looks up the sender of an update: the office's roles, or without
+// People (no roles) a young person.
+func (b *Bot) actor(ctx context.Context, in chat.Request) (chat.Actor, error) {
+	if b.staff == nil {
+		return chat.Actor{ID: in.Chat, Admin: slices.Contains(b.o.Admins, in.Chat), Lang: b.o.Engine.MatchLanguage(in.Event.Lang)}, nil
 	}
-	for _, m := range staff {
-		b.setStaffMenu(ctx, m.UserID, b.dir.LangOf(m), slices.Contains(b.o.Admins, m.UserID), m.Role)
-	}
-	for _, id := range b.o.Admins {
-		if !slices.ContainsFunc(staff, func(m domain.StaffMember) bool { return m.UserID == id }) {
-			b.setStaffMenu(ctx, id, b.o.Engine.MatchLanguage(""), true, "")
-		}
-	}
-	return nil
+	return b.staff.Actor(ctx, in)
+}
+
+// roles is the Bot as the edge's telegram.Roles.
+type roles struct{ b *Bot }
+
+func (r roles) Actor(ctx context.Context, in chat.Request) (chat.Actor, error) {
+	return r.b.actor(ctx, in)
+}
+
+// refused is what someone hears who may not do what they tried.
+func (b *Bot) refused(in chat.Request, a chat.Actor) dialog.Text {
+	b.o.Log.Info("staff action refused", "chat", b.pseudo.Of(in.Chat), "staff", a.IsStaff())
+	return dialog.T("staff.refused")
 }
 
 // apologise tells the person that something went wrong on our side, in the

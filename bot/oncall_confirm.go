@@ -22,8 +22,8 @@ import (
 func (b *Bot) onCallConfirm(ctx context.Context, a chat.Actor, m domain.StaffMember, w domain.OnCallWindow) {
 	arg := onCallButtonArg(w)
 	b.out.Say(ctx, a.ID, a.Lang, [][]dialog.Button{
-		{{Label: dialog.T("oncallconfirm.btn_add"), Data: chat.ButtonData(actOnCallAdd, arg)}},
-		{{Label: dialog.T("oncallconfirm.btn_cancel"), Data: chat.ButtonData(actOnCallNo, "")}},
+		{{Label: dialog.T("oncallconfirm.btn_add"), Data: chat.ButtonData(chat.ActOnCallAdd, arg)}},
+		{{Label: dialog.T("oncallconfirm.btn_cancel"), Data: chat.ButtonData(chat.ActOnCallNo, "")}},
 	}, dialog.T("oncallconfirm.ask", "Name", m.Name, "Role", chat.RoleText(m.Role),
 		"Days", b.daysText(a.Lang, w.Days), "Time", b.timeText(a.Lang, w)))
 }
@@ -31,7 +31,7 @@ func (b *Bot) onCallConfirm(ctx context.Context, a chat.Actor, m domain.StaffMem
 // onCallButton handles the answer to the confirmation; the caller checked
 // that the actor is an admin.
 func (b *Bot) onCallButton(ctx context.Context, in chat.Request, a chat.Actor, act, arg string) (dialog.Text, error) {
-	if act == actOnCallNo {
+	if act == chat.ActOnCallNo {
 		b.out.Edit(ctx, in, a.Lang, nil, dialog.T("oncallconfirm.cancelled"))
 		return dialog.Text{}, nil
 	}

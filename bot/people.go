@@ -2,16 +2,10 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/intakebot/intakebot/bot/domain"
 )
-
-// ErrLinkInvalid is returned by People.UseLink for a token that is
-// unknown, used or expired (they are told apart by nobody: a guess learns
-// nothing).
-var ErrLinkInvalid = errors.New("link unknown, used or expired")
 
 // People keeps staff, single-use links, cases, the audit trail and the
 // handoff's due reminders (storage.People implements it).

@@ -129,7 +129,7 @@ func (p *memPeople) UseLink(_ context.Context, token string) (domain.Link, error
 	l, ok := p.links[token]
 	delete(p.links, token)
 	if !ok || !p.now().Before(l.Expires) {
-		return domain.Link{}, bot.ErrLinkInvalid
+		return domain.Link{}, domain.ErrLinkInvalid
 	}
 	return l, nil
 }
@@ -391,10 +391,11 @@ func (p *memPeople) staffCount() int {
 	return len(p.staff)
 }
 
-// movableStore is a memStore that can move a session (bot.SessionMover).
+// movableStore is a memStore as the staff tests name it (every memStore
+// can move a session now).
 type movableStore struct{ *memStore }
 
-func (m movableStore) MoveSession(_ context.Context, oldKey, newKey string) error {
+func (m *memStore) MoveSession(_ context.Context, oldKey, newKey string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s, ok := m.sessions[oldKey]

@@ -32,9 +32,9 @@ func (b *Bot) routeTable() *telegram.Routes {
 			Do: func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.askErase(ctx, in) }},
 		{Command: cmdExit, Who: telegram.Everyone, Menu: telegram.MenuYoung,
 			Do: func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.quickExit(ctx, in) }},
-		{Button: actEraseYes, Who: telegram.Everyone,
+		{Button: chat.ActEraseYes, Who: telegram.Everyone,
 			Do: func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.eraseButton(ctx, in) }},
-		{Button: actEraseNo, Who: telegram.Everyone,
+		{Button: chat.ActEraseNo, Who: telegram.Everyone,
 			Do: func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.eraseButton(ctx, in) }},
 	}
 	if b.o.People == nil {
@@ -44,34 +44,36 @@ func (b *Bot) routeTable() *telegram.Routes {
 	routes = append(routes,
 		// Staff, in the order of their menu and /help.
 		telegram.Route{Command: "invite", Who: telegram.Members, Menu: telegram.MenuMembers, Help: "staff.help.work",
-			Do: func(ctx context.Context, in chat.Request, a chat.Actor) error { return b.invite(ctx, a, in.Event.Arg) }},
+			Do: func(ctx context.Context, in chat.Request, a chat.Actor) error {
+				return b.staff.Invite(ctx, a, in.Event.Arg)
+			}},
 		telegram.Route{Command: "cases", Who: telegram.Members, Menu: telegram.MenuMembers, Help: "staff.help.work",
-			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.caseload(ctx, a) }},
+			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.staff.Caseload(ctx, a) }},
 		telegram.Route{Command: "staff", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "staff.help.admin",
-			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.staffOverview(ctx, a) }},
+			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.staff.StaffOverview(ctx, a) }},
 		telegram.Route{Command: "oncall", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "oncall.help",
 			Do: func(ctx context.Context, in chat.Request, a chat.Actor) error {
 				return b.onCallCommand(ctx, a, in.Event.Arg)
 			}},
 		telegram.Route{Command: "audit", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "audit.help",
-			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.auditTrail(ctx, a) }},
+			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.staff.AuditTrail(ctx, a) }},
 
 		// Staff buttons.
-		b.press(actStaffLink, telegram.Admins, b.staffAdminButton),
-		b.press(actRevokeAsk, telegram.Admins, b.staffAdminButton),
-		b.press(actRevokeYes, telegram.Admins, b.staffAdminButton),
-		b.press(actRevokeNo, telegram.Admins, b.staffAdminButton),
-		b.press(actInviteFor, telegram.Counsellors, func(ctx context.Context, in chat.Request, a chat.Actor, _, arg string) (dialog.Text, error) {
-			return b.inviteFor(ctx, in, a, arg)
+		b.press(chat.ActStaffLink, telegram.Admins, b.staff.AdminButton),
+		b.press(chat.ActRevokeAsk, telegram.Admins, b.staff.AdminButton),
+		b.press(chat.ActRevokeYes, telegram.Admins, b.staff.AdminButton),
+		b.press(chat.ActRevokeNo, telegram.Admins, b.staff.AdminButton),
+		b.press(chat.ActInviteFor, telegram.Counsellors, func(ctx context.Context, in chat.Request, a chat.Actor, _, arg string) (dialog.Text, error) {
+			return b.staff.InviteFor(ctx, in, a, arg)
 		}),
-		b.press(actAcknowledge, telegram.Known, b.caseButton),
-		b.press(actOpenSummary, telegram.Known, b.caseButton),
-		b.press(actNewLink, telegram.Known, b.caseButton),
-		b.press(actTakeAlert, telegram.Known, func(ctx context.Context, in chat.Request, a chat.Actor, _, arg string) (dialog.Text, error) {
+		b.press(chat.ActAcknowledge, telegram.Known, b.staff.CaseButton),
+		b.press(chat.ActOpenSummary, telegram.Known, b.staff.CaseButton),
+		b.press(chat.ActNewLink, telegram.Known, b.staff.CaseButton),
+		b.press(chat.ActTakeAlert, telegram.Known, func(ctx context.Context, in chat.Request, a chat.Actor, _, arg string) (dialog.Text, error) {
 			return b.takeAlert(ctx, in, a, arg)
 		}),
-		b.press(actOnCallAdd, telegram.Admins, b.onCallButton),
-		b.press(actOnCallNo, telegram.Admins, b.onCallButton),
+		b.press(chat.ActOnCallAdd, telegram.Admins, b.onCallButton),
+		b.press(chat.ActOnCallNo, telegram.Admins, b.onCallButton),
 	)
 	return telegram.NewRoutes(routes...)
 }
@@ -88,7 +90,7 @@ func (b *Bot) start(ctx context.Context, in chat.Request, _ chat.Actor) error {
 	if b.o.People == nil || in.Event.Arg == "" {
 		return b.conv.Handle(ctx, in)
 	}
-	prep, done, err := b.openLink(ctx, in)
+	prep, done, err := b.staff.OpenLink(ctx, in)
 	if err != nil || done {
 		return err
 	}

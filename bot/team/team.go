@@ -122,3 +122,11 @@ func (a Auditor) Record(ctx context.Context, actor int64, action, caseKey string
 		a.Log.Error("can't write the audit trail", "action", action, "err", err)
 	}
 }
+
+// Who is an invite's first name, or "someone" without one.
+func Who(firstName string) any {
+	if firstName == "" {
+		return dialog.T("invite.someone")
+	}
+	return firstName
+}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot"
-	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/locales"
 	"github.com/intakebot/intakebot/storage"
@@ -89,10 +88,7 @@ func (a sessionStore) MoveSession(ctx context.Context, oldKey, newKey string) er
 
 // peopleStore adapts the people stores to bot.People, bot.OnCall and
 // bot.Eraser, which bot still declares as three wide interfaces: it embeds
-// one store per aggregate, so its method set is the union of theirs. Its
-// only behaviour of its own is the sentinel for a link that is unknown,
-// used or expired: storage returns domain.ErrLinkInvalid, and bot still
-// checks its own bot.ErrLinkInvalid.
+// one store per aggregate, so its method set is the union of theirs.
 //
 // staffStore and auditTrail name two of the embedded stores: embedded
 // under their own names, the fields Staff and Audit would hide the methods
@@ -115,14 +111,6 @@ type (
 // newPeopleStore adapts the stores of p.
 func newPeopleStore(p *storage.People) peopleStore {
 	return peopleStore{p.Staff, p.Links, p.Cases, p.Alerts, p.OnCall, p.Audit, p.Erasure}
-}
-
-func (p peopleStore) UseLink(ctx context.Context, token string) (domain.Link, error) {
-	l, err := p.Links.UseLink(ctx, token)
-	if errors.Is(err, domain.ErrLinkInvalid) {
-		return l, fmt.Errorf("%w: %w", bot.ErrLinkInvalid, err)
-	}
-	return l, err
 }
 
 var _ bot.People = peopleStore{}

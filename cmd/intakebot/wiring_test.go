@@ -6,16 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/intakebot/intakebot/bot"
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/redistest"
 )
 
-// The adapter's one behaviour of its own: bot still acts on its own
-// sentinel for a link that does not open, so a malformed token (refused
-// before Redis is asked) and an unknown one must both carry it, besides
-// the domain's.
+// The office acts on the domain's sentinel for a link that does not open:
+// a malformed token (refused before Redis is asked) and an unknown one
+// must both carry it through the adapter.
 func TestPeopleStoreTellsBotALinkDoesNotOpen(t *testing.T) {
 	t.Parallel()
 	codec, err := storage.NewCodec(mustKey(t))
@@ -29,8 +27,8 @@ func TestPeopleStoreTellsBotALinkDoesNotOpen(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := p.UseLink(context.Background(), tt.token)
-			if !errors.Is(err, bot.ErrLinkInvalid) || !errors.Is(err, domain.ErrLinkInvalid) {
-				t.Errorf("UseLink: err = %v; want bot.ErrLinkInvalid and domain.ErrLinkInvalid", err)
+			if !errors.Is(err, domain.ErrLinkInvalid) {
+				t.Errorf("UseLink: err = %v; want domain.ErrLinkInvalid", err)
 			}
 		})
 	}

@@ -1,4 +1,4 @@
-package bot
+package staff
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/team"
 
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
@@ -16,9 +17,9 @@ import (
 // the unfinished invite for an hour (the slot a staff link uses while its
 // opener gives their name: a staff member never has one of those).
 
-// invite handles "/invite [first name] [note]"; the caller checked the
+// Invite handles "/invite [first name] [note]"; the caller checked the
 // role.
-func (b *Bot) invite(ctx context.Context, a chat.Actor, arg string) error {
+func (b *Office) Invite(ctx context.Context, a chat.Actor, arg string) error {
 	first, note := splitInviteArg(arg)
 	l := domain.Link{Kind: domain.LinkInvite, CreatedBy: a.ID, FirstName: first, Note: note}
 	if a.Director() {
@@ -34,32 +35,32 @@ func (b *Bot) invite(ctx context.Context, a chat.Actor, arg string) error {
 		return nil
 	}
 	l.Counsellor = a.ID
-	if err := b.o.People.SetPendingStaff(ctx, a.ID, l); err != nil {
+	if err := b.o.Staff.SetPendingStaff(ctx, a.ID, l); err != nil {
 		return err
 	}
 	rows := make([][]dialog.Button, 0, len(directors))
 	for _, d := range directors {
-		rows = append(rows, []dialog.Button{rawButton("👤 ", d.Name, chat.ButtonData(actInviteFor, strconv.FormatInt(d.UserID, 10)))})
+		rows = append(rows, []dialog.Button{rawButton("👤 ", d.Name, chat.ButtonData(chat.ActInviteFor, strconv.FormatInt(d.UserID, 10)))})
 	}
-	b.out.Say(ctx, a.ID, a.Lang, rows, dialog.T("invite.choose_director", "Who", who(first)))
+	b.out.Say(ctx, a.ID, a.Lang, rows, dialog.T("invite.choose_director", "Who", team.Who(first)))
 	return nil
 }
 
-// inviteFor finishes a counsellor's invite for the director they chose;
+// InviteFor finishes a counsellor's invite for the director they chose;
 // the caller checked that the actor is a counsellor.
-func (b *Bot) inviteFor(ctx context.Context, in chat.Request, a chat.Actor, arg string) (dialog.Text, error) {
+func (b *Office) InviteFor(ctx context.Context, in chat.Request, a chat.Actor, arg string) (dialog.Text, error) {
 	id, err := strconv.ParseInt(arg, 10, 64)
 	if err != nil {
 		return dialog.T("staff.gone"), nil
 	}
-	dir, ok, err := b.o.People.Staff(ctx, id)
+	dir, ok, err := b.o.Staff.Staff(ctx, id)
 	if err != nil {
 		return dialog.Text{}, err
 	}
 	if !ok || dir.Role != domain.RoleDirector {
 		return dialog.T("invite.director_gone"), nil
 	}
-	l, ok, err := b.o.People.TakePendingStaff(ctx, a.ID)
+	l, ok, err := b.o.Staff.TakePendingStaff(ctx, a.ID)
 	if err != nil {
 		return dialog.Text{}, err
 	}
@@ -73,15 +74,15 @@ func (b *Bot) inviteFor(ctx context.Context, in chat.Request, a chat.Actor, arg 
 
 // createInvite stores the invite and shows its link; in, when not nil, is
 // the press whose message the link replaces.
-func (b *Bot) createInvite(ctx context.Context, a chat.Actor, in *chat.Request, l domain.Link, directorName string) error {
+func (b *Office) createInvite(ctx context.Context, a chat.Actor, in *chat.Request, l domain.Link, directorName string) error {
 	now := b.o.Now()
 	l.Created, l.Expires = now, now.Add(b.o.InviteTTL)
-	token, err := b.o.People.CreateLink(ctx, l)
+	token, err := b.o.Links.CreateLink(ctx, l)
 	if err != nil {
 		return err
 	}
 	b.auditor.Record(ctx, a.ID, "invite.created", "")
-	text := dialog.T("invite.created", "Who", who(l.FirstName), "Name", directorName, "Link", b.startLink(token), "Date", l.Expires)
+	text := dialog.T("invite.created", "Who", team.Who(l.FirstName), "Name", directorName, "Link", b.startLink(token), "Date", l.Expires)
 	if in != nil {
 		b.out.Edit(ctx, *in, a.Lang, nil, text)
 	} else {
@@ -91,8 +92,8 @@ func (b *Bot) createInvite(ctx context.Context, a chat.Actor, in *chat.Request, 
 }
 
 // directors lists the staff members who are directors.
-func (b *Bot) directors(ctx context.Context) ([]domain.StaffMember, error) {
-	staff, err := b.o.People.ListStaff(ctx)
+func (b *Office) directors(ctx context.Context) ([]domain.StaffMember, error) {
+	staff, err := b.o.Staff.ListStaff(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -121,13 +122,4 @@ func cut(s string, n int) string {
 		return s
 	}
 	return string(r[:n])
-}
-
-// who names a young person in a staff message: their first name, or "a
-// young person".
-func who(firstName string) any {
-	if firstName == "" {
-		return dialog.T("invite.someone")
-	}
-	return firstName
 }

@@ -1,11 +1,10 @@
-package bot
+package staff
 
 import (
 	"context"
 	"strings"
 
 	"github.com/intakebot/intakebot/bot/chat"
-	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -22,8 +21,8 @@ func rawButton(prefix, label, data string) dialog.Button {
 
 // staffHelp tells a staff member what they can do here.
 // The help of each command comes from the route table.
-func (b *Bot) staffHelp(ctx context.Context, a chat.Actor, first ...dialog.Text) {
+func (b *Office) staffHelp(ctx context.Context, a chat.Actor, first ...dialog.Text) {
 	texts := append(first, dialog.T("staff.help", "Role", a.Role()))
-	texts = append(texts, b.routes.Help(telegram.MenusOf(a))...)
+	texts = append(texts, b.o.Help(a)...)
 	b.out.Say(ctx, a.ID, a.Lang, nil, texts...)
 }

@@ -1,4 +1,4 @@
-package bot
+package staff
 
 import (
 	"context"
@@ -16,20 +16,20 @@ import (
 
 // openStaffLink asks the opener of a staff link for their name; People
 // keeps the link for an hour meanwhile.
-func (b *Bot) openStaffLink(ctx context.Context, a chat.Actor, l domain.Link) error {
+func (b *Office) openStaffLink(ctx context.Context, a chat.Actor, l domain.Link) error {
 	if l.Role != domain.RoleDirector && l.Role != domain.RoleCounsellor {
 		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.invalid"))
 		return nil
 	}
 	// A young person's own account does not become a staff account: the
 	// two would mix.
-	if _, found, err := b.o.Store.Load(ctx, chat.SessionKey(a.ID)); err != nil {
+	if _, found, err := b.o.Sessions.Load(ctx, chat.SessionKey(a.ID)); err != nil {
 		return err
 	} else if found {
 		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("staff.link_has_intake"))
 		return nil
 	}
-	if err := b.o.People.SetPendingStaff(ctx, a.ID, l); err != nil {
+	if err := b.o.Staff.SetPendingStaff(ctx, a.ID, l); err != nil {
 		return err
 	}
 	b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("staff.ask_name", "Role", chat.RoleText(l.Role)))
@@ -37,32 +37,32 @@ func (b *Bot) openStaffLink(ctx context.Context, a chat.Actor, l domain.Link) er
 }
 
 // takeName makes the sender a staff member under the name they wrote.
-func (b *Bot) takeName(ctx context.Context, in chat.Request, a chat.Actor, l domain.Link) error {
+func (b *Office) takeName(ctx context.Context, in chat.Request, a chat.Actor, l domain.Link) error {
 	name := strings.Join(strings.Fields(in.Event.Text), " ")
 	if name == "" || utf8.RuneCountInString(name) > maxNameRunes || strings.Contains(in.Event.Text, "\n") {
-		if err := b.o.People.SetPendingStaff(ctx, a.ID, l); err != nil {
+		if err := b.o.Staff.SetPendingStaff(ctx, a.ID, l); err != nil {
 			return err
 		}
 		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("staff.name_invalid"))
 		return nil
 	}
 	m := domain.StaffMember{UserID: a.ID, Role: l.Role, Name: name, Lang: in.Event.Lang, Added: b.o.Now(), AddedBy: l.CreatedBy}
-	if err := b.o.People.AddStaff(ctx, m); err != nil {
+	if err := b.o.Staff.AddStaff(ctx, m); err != nil {
 		// Keep the link, so that the name sent again works.
-		if perr := b.o.People.SetPendingStaff(ctx, a.ID, l); perr != nil {
+		if perr := b.o.Staff.SetPendingStaff(ctx, a.ID, l); perr != nil {
 			b.o.Log.Error("can't keep a staff link pending", "err", perr)
 		}
 		return err
 	}
 	b.auditor.Record(ctx, a.ID, "staff.added", "")
 	b.o.Log.Info("staff member added", "staff", b.pseudo.Of(a.ID), "role", string(m.Role))
-	a.Member, a.Staff, a.Lang = true, m, b.dir.LangOf(m)
-	b.setStaffMenu(ctx, a.ID, a.Lang, a.Admin, m.Role)
+	a.Member, a.Staff, a.Lang = true, m, b.o.Dir.LangOf(m)
+	b.SetStaffMenu(ctx, a.ID, a.Lang, a.Admin, m.Role)
 	b.staffHelp(ctx, a, dialog.T("staff.welcome", "Name", name, "Role", chat.RoleText(m.Role)))
 	if l.CreatedBy != 0 && l.CreatedBy != a.ID {
 		lang := b.o.Engine.MatchLanguage("")
-		if creator, ok, err := b.o.People.Staff(ctx, l.CreatedBy); err == nil && ok {
-			lang = b.dir.LangOf(creator)
+		if creator, ok, err := b.o.Staff.Staff(ctx, l.CreatedBy); err == nil && ok {
+			lang = b.o.Dir.LangOf(creator)
 		}
 		b.out.Say(ctx, l.CreatedBy, lang, nil, dialog.T("staff.added_notice", "Name", name, "Role", chat.RoleText(m.Role)))
 	}

@@ -1,4 +1,4 @@
-package bot
+package staff
 
 import (
 	"context"
@@ -13,26 +13,26 @@ import (
 // The admin's /staff: single-use links that make their opener a director
 // or counsellor, and the list of staff with a revoke button each.
 
-// staffOverview lists the staff, with buttons for a new link per role and
+// StaffOverview lists the staff, with buttons for a new link per role and
 // one to revoke each member.
-func (b *Bot) staffOverview(ctx context.Context, a chat.Actor) error {
-	staff, err := b.o.People.ListStaff(ctx)
+func (b *Office) StaffOverview(ctx context.Context, a chat.Actor) error {
+	staff, err := b.o.Staff.ListStaff(ctx)
 	if err != nil {
 		return err
 	}
 	// An admin from the configuration gets their menu on first use.
-	b.setStaffMenu(ctx, a.ID, a.Lang, true, a.Staff.Role)
+	b.SetStaffMenu(ctx, a.ID, a.Lang, true, a.Staff.Role)
 	var list []dialog.Text
 	if len(staff) == 0 {
 		list = append(list, dialog.T("staff.overview.none"))
 	}
 	rows := [][]dialog.Button{{
-		{Label: dialog.T("btn.staff_director"), Data: chat.ButtonData(actStaffLink, string(domain.RoleDirector))},
-		{Label: dialog.T("btn.staff_counsellor"), Data: chat.ButtonData(actStaffLink, string(domain.RoleCounsellor))},
+		{Label: dialog.T("btn.staff_director"), Data: chat.ButtonData(chat.ActStaffLink, string(domain.RoleDirector))},
+		{Label: dialog.T("btn.staff_counsellor"), Data: chat.ButtonData(chat.ActStaffLink, string(domain.RoleCounsellor))},
 	}}
 	for _, m := range staff {
 		list = append(list, dialog.T("staff.overview.member", "Name", m.Name, "Role", chat.RoleText(m.Role), "Date", m.Added))
-		rows = append(rows, []dialog.Button{rawButton("❌ ", m.Name, chat.ButtonData(actRevokeAsk, strconv.FormatInt(m.UserID, 10)))})
+		rows = append(rows, []dialog.Button{rawButton("❌ ", m.Name, chat.ButtonData(chat.ActRevokeAsk, strconv.FormatInt(m.UserID, 10)))})
 	}
 	body := b.o.Renderer.Join(a.Lang, "\n\n", dialog.T("staff.overview.title")) + "\n\n" +
 		b.o.Renderer.Join(a.Lang, "\n", list...) + "\n\n" + b.o.Renderer.Join(a.Lang, "", dialog.T("staff.overview.hint"))
@@ -40,18 +40,18 @@ func (b *Bot) staffOverview(ctx context.Context, a chat.Actor) error {
 	return nil
 }
 
-// staffAdminButton handles the admin's buttons; the caller checked that
+// AdminButton handles the admin's buttons; the caller checked that
 // the actor is an admin.
-func (b *Bot) staffAdminButton(ctx context.Context, in chat.Request, a chat.Actor, act, arg string) (dialog.Text, error) {
+func (b *Office) AdminButton(ctx context.Context, in chat.Request, a chat.Actor, act, arg string) (dialog.Text, error) {
 	switch act {
-	case actStaffLink:
+	case chat.ActStaffLink:
 		role := domain.Role(arg)
 		if role != domain.RoleDirector && role != domain.RoleCounsellor {
 			return dialog.T("staff.gone"), nil
 		}
 		now := b.o.Now()
 		expires := now.Add(b.o.StaffLinkTTL)
-		token, err := b.o.People.CreateLink(ctx, domain.Link{
+		token, err := b.o.Links.CreateLink(ctx, domain.Link{
 			Kind: domain.LinkStaff, Role: role, CreatedBy: a.ID, Created: now, Expires: expires,
 		})
 		if err != nil {
@@ -60,12 +60,12 @@ func (b *Bot) staffAdminButton(ctx context.Context, in chat.Request, a chat.Acto
 		b.auditor.Record(ctx, a.ID, "staff.link_created", "")
 		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("staff.link_created", "Role", chat.RoleText(role), "Link", b.startLink(token), "Date", expires))
 		return dialog.Text{}, nil
-	case actRevokeAsk, actRevokeYes:
+	case chat.ActRevokeAsk, chat.ActRevokeYes:
 		id, err := strconv.ParseInt(arg, 10, 64)
 		if err != nil {
 			return dialog.T("staff.gone"), nil
 		}
-		m, ok, err := b.o.People.Staff(ctx, id)
+		m, ok, err := b.o.Staff.Staff(ctx, id)
 		if err != nil {
 			return dialog.Text{}, err
 		}
@@ -73,14 +73,14 @@ func (b *Bot) staffAdminButton(ctx context.Context, in chat.Request, a chat.Acto
 			b.out.Edit(ctx, in, a.Lang, nil, dialog.T("staff.revoke_none"))
 			return dialog.Text{}, nil
 		}
-		if act == actRevokeAsk {
+		if act == chat.ActRevokeAsk {
 			b.out.Say(ctx, a.ID, a.Lang, [][]dialog.Button{
-				{{Label: dialog.T("btn.staff_revoke_yes"), Data: chat.ButtonData(actRevokeYes, arg)}},
-				{{Label: dialog.T("btn.staff_revoke_no"), Data: chat.ButtonData(actRevokeNo, "")}},
+				{{Label: dialog.T("btn.staff_revoke_yes"), Data: chat.ButtonData(chat.ActRevokeYes, arg)}},
+				{{Label: dialog.T("btn.staff_revoke_no"), Data: chat.ButtonData(chat.ActRevokeNo, "")}},
 			}, dialog.T("staff.revoke_confirm", "Name", m.Name, "Role", chat.RoleText(m.Role)))
 			return dialog.Text{}, nil
 		}
-		if err := b.o.People.RemoveStaff(ctx, id); err != nil {
+		if err := b.o.Staff.RemoveStaff(ctx, id); err != nil {
 			return dialog.Text{}, err
 		}
 		b.auditor.Record(ctx, a.ID, "staff.revoked", "")
@@ -95,6 +95,6 @@ func (b *Bot) staffAdminButton(ctx context.Context, in chat.Request, a chat.Acto
 
 // startLink is the link that opens the bot with a token: Telegram sends
 // the bot "/start <token>".
-func (b *Bot) startLink(token string) string {
+func (b *Office) startLink(token string) string {
 	return "https://t.me/" + b.o.Username + "?start=" + token
 }

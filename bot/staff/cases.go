@@ -1,9 +1,10 @@
-package bot
+package staff
 
 import (
 	"context"
 
 	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/team"
 
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
@@ -18,8 +19,8 @@ import (
 // maxCasesShown bounds the list, and so its keyboard, newest first.
 const maxCasesShown = 30
 
-func (b *Bot) caseload(ctx context.Context, a chat.Actor) error {
-	cases, err := b.o.People.CasesOf(ctx, a.ID)
+func (b *Office) Caseload(ctx context.Context, a chat.Actor) error {
+	cases, err := b.o.Cases.CasesOf(ctx, a.ID)
 	if err != nil {
 		return err
 	}
@@ -29,9 +30,8 @@ func (b *Bot) caseload(ctx context.Context, a chat.Actor) error {
 	}
 	var lines []dialog.Text
 	for _, l := range invites {
-		lines = append(lines, dialog.T("cases.invited", "Who", who(l.FirstName), "Date", l.Expires))
+		lines = append(lines, dialog.T("cases.invited", "Who", team.Who(l.FirstName), "Date", l.Expires))
 	}
-	_, movable := b.o.Store.(SessionMover)
 	var rows [][]dialog.Button
 	for i, c := range cases {
 		if i == maxCasesShown {
@@ -49,11 +49,9 @@ func (b *Bot) caseload(ctx context.Context, a chat.Actor) error {
 		}
 		var row []dialog.Button
 		if submitted {
-			row = append(row, dialog.Button{Label: dialog.T("cases.btn_open", "N", n), Data: chat.ButtonData(actOpenSummary, c.Key)})
+			row = append(row, dialog.Button{Label: dialog.T("cases.btn_open", "N", n), Data: chat.ButtonData(chat.ActOpenSummary, c.Key)})
 		}
-		if movable {
-			row = append(row, dialog.Button{Label: dialog.T("cases.btn_link", "N", n), Data: chat.ButtonData(actNewLink, c.Key)})
-		}
+		row = append(row, dialog.Button{Label: dialog.T("cases.btn_link", "N", n), Data: chat.ButtonData(chat.ActNewLink, c.Key)})
 		if len(row) > 0 {
 			rows = append(rows, row)
 		}
@@ -69,7 +67,7 @@ func (b *Bot) caseload(ctx context.Context, a chat.Actor) error {
 
 // pendingInvites are the invites not opened yet that a director will get
 // or a counsellor made; links that move an intake are not invitations.
-func (b *Bot) pendingInvites(ctx context.Context, a chat.Actor) ([]domain.Link, error) {
+func (b *Office) pendingInvites(ctx context.Context, a chat.Actor) ([]domain.Link, error) {
 	var directors []int64
 	if a.Director() {
 		directors = []int64{a.ID}
@@ -84,7 +82,7 @@ func (b *Bot) pendingInvites(ctx context.Context, a chat.Actor) ([]domain.Link, 
 	}
 	var out []domain.Link
 	for _, d := range directors {
-		links, err := b.o.People.PendingInvites(ctx, d)
+		links, err := b.o.Links.PendingInvites(ctx, d)
 		if err != nil {
 			return nil, err
 		}
@@ -99,12 +97,12 @@ func (b *Bot) pendingInvites(ctx context.Context, a chat.Actor) ([]domain.Link, 
 
 // caseStatus is the line of case number n, and whether its intake was
 // sent.
-func (b *Bot) caseStatus(ctx context.Context, c domain.Case, n int) (dialog.Text, bool, error) {
-	s, found, err := b.o.Store.Load(ctx, c.Key)
+func (b *Office) caseStatus(ctx context.Context, c domain.Case, n int) (dialog.Text, bool, error) {
+	s, found, err := b.o.Sessions.Load(ctx, c.Key)
 	if err != nil {
 		return dialog.Text{}, false, err
 	}
-	name := who(c.FirstName)
+	name := team.Who(c.FirstName)
 	switch {
 	case !c.Acknowledged.IsZero():
 		return dialog.T("cases.acknowledged", "N", n, "Who", name, "Date", c.Acknowledged), true, nil
@@ -119,14 +117,14 @@ func (b *Bot) caseStatus(ctx context.Context, c domain.Case, n int) (dialog.Text
 	return dialog.T("cases.in_progress", "N", n, "Who", name, "Value", done, "Max", total, "Date", s.Updated), false, nil
 }
 
-// caseButton handles the buttons about one case: acknowledge, open the
+// CaseButton handles the buttons about one case: acknowledge, open the
 // summary, a link to a new account. Only the case's director and admins
 // may press them; anyone else gets a refusal and nothing happens.
-func (b *Bot) caseButton(ctx context.Context, in chat.Request, a chat.Actor, act, key string) (dialog.Text, error) {
+func (b *Office) CaseButton(ctx context.Context, in chat.Request, a chat.Actor, act, key string) (dialog.Text, error) {
 	if !a.Admin && !a.Director() {
 		return b.refused(in, a), nil
 	}
-	c, found, err := b.o.People.Case(ctx, key)
+	c, found, err := b.o.Cases.Case(ctx, key)
 	if err != nil {
 		return dialog.Text{}, err
 	}
@@ -137,17 +135,17 @@ func (b *Bot) caseButton(ctx context.Context, in chat.Request, a chat.Actor, act
 		return b.refused(in, a), nil
 	}
 	switch act {
-	case actAcknowledge:
-		return b.acknowledge(ctx, in, a, c)
-	case actOpenSummary:
+	case chat.ActAcknowledge:
+		return b.o.Handoff.Acknowledge(ctx, in, a, c)
+	case chat.ActOpenSummary:
 		return b.openSummary(ctx, a, c)
 	}
 	return b.newLink(ctx, a, c)
 }
 
 // openSummary sends the intake again to the director or admin who asked.
-func (b *Bot) openSummary(ctx context.Context, a chat.Actor, c domain.Case) (dialog.Text, error) {
-	s, found, err := b.o.Store.Load(ctx, c.Key)
+func (b *Office) openSummary(ctx context.Context, a chat.Actor, c domain.Case) (dialog.Text, error) {
+	s, found, err := b.o.Sessions.Load(ctx, c.Key)
 	if err != nil {
 		return dialog.Text{}, err
 	}
@@ -156,25 +154,22 @@ func (b *Bot) openSummary(ctx context.Context, a chat.Actor, c domain.Case) (dia
 	}
 	b.auditor.Record(ctx, a.ID, "summary.opened", c.Key)
 	b.o.Log.Info("summary opened", "case", b.pseudo.Of(chat.ParseSessionKey(c.Key)), "by", b.pseudo.Of(a.ID))
-	b.sendSummary(ctx, a.ID, a.Lang, c, s)
+	b.o.Handoff.SendSummary(ctx, a.ID, a.Lang, c, s)
 	return dialog.Text{}, nil
 }
 
 // newLink makes a link that moves the intake to the account that opens it.
-func (b *Bot) newLink(ctx context.Context, a chat.Actor, c domain.Case) (dialog.Text, error) {
-	if _, ok := b.o.Store.(SessionMover); !ok {
-		return dialog.T("cases.no_relink"), nil
-	}
+func (b *Office) newLink(ctx context.Context, a chat.Actor, c domain.Case) (dialog.Text, error) {
 	now := b.o.Now()
 	l := domain.Link{
 		Kind: domain.LinkInvite, CreatedBy: a.ID, Director: c.Director, Counsellor: c.Counsellor,
 		FirstName: c.FirstName, Note: c.Note, CaseKey: c.Key, Created: now, Expires: now.Add(b.o.InviteTTL),
 	}
-	token, err := b.o.People.CreateLink(ctx, l)
+	token, err := b.o.Links.CreateLink(ctx, l)
 	if err != nil {
 		return dialog.Text{}, err
 	}
 	b.auditor.Record(ctx, a.ID, "case.relink_created", c.Key)
-	b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("cases.new_link", "Who", who(c.FirstName), "Link", b.startLink(token), "Date", l.Expires))
+	b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("cases.new_link", "Who", team.Who(c.FirstName), "Link", b.startLink(token), "Date", l.Expires))
 	return dialog.Text{}, nil
 }

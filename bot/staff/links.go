@@ -1,4 +1,4 @@
-package bot
+package staff
 
 import (
 	"context"
@@ -18,18 +18,10 @@ import (
 // window People keeps (an hour) before every link is refused.
 const maxLinkFailures = 10
 
-// SessionMover is a Store that can move a session to another key: the
-// intake of a young person who has a new Telegram account. It fails, and
-// changes nothing, when newKey holds a session; the moved session's Key is
-// newKey. Without it, re-attaching an intake is not offered.
-type SessionMover interface {
-	MoveSession(ctx context.Context, oldKey, newKey string) error
-}
-
-// openLink handles "/start <token>". Staff members never use a link up:
+// OpenLink handles "/start <token>". Staff members never use a link up:
 // it stays valid for the person it was meant for.
-func (b *Bot) openLink(ctx context.Context, in chat.Request) (func(*dialog.Session), bool, error) {
-	a, err := b.actor(ctx, in)
+func (b *Office) OpenLink(ctx context.Context, in chat.Request) (func(*dialog.Session), bool, error) {
+	a, err := b.Actor(ctx, in)
 	if err != nil {
 		return nil, false, err
 	}
@@ -37,7 +29,7 @@ func (b *Bot) openLink(ctx context.Context, in chat.Request) (func(*dialog.Sessi
 		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("staff.already"))
 		return nil, true, nil
 	}
-	n, err := b.o.People.LinkFailures(ctx, a.ID)
+	n, err := b.o.Links.LinkFailures(ctx, a.ID)
 	if err != nil {
 		return nil, false, err
 	}
@@ -46,13 +38,13 @@ func (b *Bot) openLink(ctx context.Context, in chat.Request) (func(*dialog.Sessi
 		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.too_many"))
 		return nil, true, nil
 	}
-	l, err := b.o.People.UseLink(ctx, in.Event.Arg)
-	if errors.Is(err, ErrLinkInvalid) {
-		if _, err := b.o.People.LinkFailure(ctx, a.ID); err != nil {
+	l, err := b.o.Links.UseLink(ctx, in.Event.Arg)
+	if errors.Is(err, domain.ErrLinkInvalid) {
+		if _, err := b.o.Links.LinkFailure(ctx, a.ID); err != nil {
 			return nil, false, err
 		}
 		b.o.Log.Info("link refused: unknown, used or expired", "chat", b.pseudo.Of(a.ID))
-		_, found, err := b.o.Store.Load(ctx, chat.SessionKey(a.ID))
+		_, found, err := b.o.Sessions.Load(ctx, chat.SessionKey(a.ID))
 		if err != nil || found {
 			// A young person with an intake tapped an old link: they
 			// carry on where they were.
@@ -81,8 +73,8 @@ func (b *Bot) openLink(ctx context.Context, in chat.Request) (func(*dialog.Sessi
 
 // linkInvite links the young person to the invite's director and has the
 // engine greet them: the consent screen names the director.
-func (b *Bot) linkInvite(ctx context.Context, a chat.Actor, l domain.Link) (func(*dialog.Session), bool, error) {
-	dir, ok, err := b.o.People.Staff(ctx, l.Director)
+func (b *Office) linkInvite(ctx context.Context, a chat.Actor, l domain.Link) (func(*dialog.Session), bool, error) {
+	dir, ok, err := b.o.Staff.Staff(ctx, l.Director)
 	if err != nil {
 		return nil, false, err
 	}
@@ -92,7 +84,7 @@ func (b *Bot) linkInvite(ctx context.Context, a chat.Actor, l domain.Link) (func
 		return nil, true, nil
 	}
 	key := chat.SessionKey(a.ID)
-	c, found, err := b.o.People.Case(ctx, key)
+	c, found, err := b.o.Cases.Case(ctx, key)
 	if err != nil {
 		return nil, false, err
 	}
@@ -102,10 +94,10 @@ func (b *Bot) linkInvite(ctx context.Context, a chat.Actor, l domain.Link) (func
 	}
 	// Not handed off yet: the newest invite decides the director.
 	c = domain.Case{Key: key, Director: l.Director, Counsellor: l.Counsellor, FirstName: l.FirstName, Note: l.Note, Linked: b.o.Now()}
-	if err := b.o.People.SaveCase(ctx, c); err != nil {
+	if err := b.o.Cases.SaveCase(ctx, c); err != nil {
 		return nil, false, err
 	}
-	b.scheduleIdle(ctx, key, c.Linked)
+	b.o.Privacy.ScheduleIdle(ctx, key, c.Linked)
 	b.auditor.Record(ctx, a.ID, "case.linked", key)
 	b.o.Log.Info("young person linked to a director", "chat", b.pseudo.Of(a.ID), "director", b.pseudo.Of(l.Director))
 	return namedDirector(dir.Name), false, nil
@@ -113,25 +105,24 @@ func (b *Bot) linkInvite(ctx context.Context, a chat.Actor, l domain.Link) (func
 
 // reattach moves an intake to the young person's new account: the
 // session with its answers and the case.
-func (b *Bot) reattach(ctx context.Context, a chat.Actor, l domain.Link) (func(*dialog.Session), bool, error) {
+func (b *Office) reattach(ctx context.Context, a chat.Actor, l domain.Link) (func(*dialog.Session), bool, error) {
 	newKey := chat.SessionKey(a.ID)
 	if l.CaseKey == newKey {
 		return nil, false, nil
 	}
-	mover, ok := b.o.Store.(SessionMover)
-	c, found, err := b.o.People.Case(ctx, l.CaseKey)
+	c, found, err := b.o.Cases.Case(ctx, l.CaseKey)
 	if err != nil {
 		return nil, false, err
 	}
-	if !ok || !found {
+	if !found {
 		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.invalid"))
 		return nil, true, nil
 	}
-	_, hasCase, err := b.o.People.Case(ctx, newKey)
+	_, hasCase, err := b.o.Cases.Case(ctx, newKey)
 	if err != nil {
 		return nil, false, err
 	}
-	_, hasSession, err := b.o.Store.Load(ctx, newKey)
+	_, hasSession, err := b.o.Sessions.Load(ctx, newKey)
 	if err != nil {
 		return nil, false, err
 	}
@@ -139,10 +130,10 @@ func (b *Bot) reattach(ctx context.Context, a chat.Actor, l domain.Link) (func(*
 		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.reattach_conflict"))
 		return nil, true, nil
 	}
-	if err := mover.MoveSession(ctx, l.CaseKey, newKey); err != nil {
+	if err := b.o.Sessions.MoveSession(ctx, l.CaseKey, newKey); err != nil {
 		return nil, false, err
 	}
-	if err := b.o.People.MoveCase(ctx, l.CaseKey, newKey); err != nil {
+	if err := b.o.Cases.MoveCase(ctx, l.CaseKey, newKey); err != nil {
 		return nil, false, err
 	}
 	b.auditor.Record(ctx, a.ID, "case.moved", newKey)
@@ -154,13 +145,13 @@ func (b *Bot) reattach(ctx context.Context, a chat.Actor, l domain.Link) (func(*
 // firstContact handles someone without a session: a staff member, someone
 // giving their name after a staff link, a young person linked before
 // whose session is gone, the open intake, or someone without an invite.
-func (b *Bot) firstContact(ctx context.Context, in chat.Request) (func(*dialog.Session), bool, error) {
-	a, err := b.actor(ctx, in)
+func (b *Office) firstContact(ctx context.Context, in chat.Request) (func(*dialog.Session), bool, error) {
+	a, err := b.Actor(ctx, in)
 	if err != nil {
 		return nil, false, err
 	}
 	if in.Event.Kind == dialog.EventText && !a.Member {
-		l, ok, err := b.o.People.TakePendingStaff(ctx, a.ID)
+		l, ok, err := b.o.Staff.TakePendingStaff(ctx, a.ID)
 		if err != nil {
 			return nil, false, err
 		}
@@ -174,7 +165,7 @@ func (b *Bot) firstContact(ctx context.Context, in chat.Request) (func(*dialog.S
 		return nil, true, nil
 	}
 	key := chat.SessionKey(a.ID)
-	c, found, err := b.o.People.Case(ctx, key)
+	c, found, err := b.o.Cases.Case(ctx, key)
 	if err != nil {
 		return nil, false, err
 	}
@@ -190,8 +181,8 @@ func (b *Bot) firstContact(ctx context.Context, in chat.Request) (func(*dialog.S
 
 // openIntake links a young person without an invite to the default
 // director.
-func (b *Bot) openIntake(ctx context.Context, in chat.Request, a chat.Actor) (func(*dialog.Session), bool, error) {
-	dir, ok, err := b.o.People.Staff(ctx, b.o.OpenIntakeDirector)
+func (b *Office) openIntake(ctx context.Context, in chat.Request, a chat.Actor) (func(*dialog.Session), bool, error) {
+	dir, ok, err := b.o.Staff.Staff(ctx, b.o.OpenIntakeDirector)
 	if err != nil {
 		return nil, false, err
 	}
@@ -201,10 +192,10 @@ func (b *Bot) openIntake(ctx context.Context, in chat.Request, a chat.Actor) (fu
 		return nil, true, nil
 	}
 	key := chat.SessionKey(a.ID)
-	if err := b.o.People.SaveCase(ctx, domain.Case{Key: key, Director: dir.UserID, Linked: b.o.Now()}); err != nil {
+	if err := b.o.Cases.SaveCase(ctx, domain.Case{Key: key, Director: dir.UserID, Linked: b.o.Now()}); err != nil {
 		return nil, false, err
 	}
-	b.scheduleIdle(ctx, key, b.o.Now())
+	b.o.Privacy.ScheduleIdle(ctx, key, b.o.Now())
 	b.auditor.Record(ctx, a.ID, "case.linked", key)
 	b.o.Log.Info("young person linked to the open intake's director", "chat", b.pseudo.Of(a.ID))
 	return namedDirector(dir.Name), false, nil
@@ -214,21 +205,21 @@ func (b *Bot) openIntake(ctx context.Context, in chat.Request, a chat.Actor) (fu
 // /urgent and a message with crisis words show the crisis lines as always
 // (every line: their age is not known). Nothing is kept about someone
 // without an intake, not even the /exit trail of this exchange.
-func (b *Bot) noInvite(ctx context.Context, in chat.Request, a chat.Actor) {
-	defer b.dropTrail(ctx, a.ID)
+func (b *Office) noInvite(ctx context.Context, in chat.Request, a chat.Actor) {
+	defer b.o.Privacy.DropTrail(ctx, a.ID)
 	b.out.Answer(ctx, in, "")
 	var texts []dialog.Text
 	ev := in.Event
 	if ev.Kind == dialog.EventCommand && (ev.Command == "help" || ev.Command == "urgent" || ev.Command == "dringend") ||
 		ev.Kind == dialog.EventText && b.o.Engine.Crisis.Match(ev.Text) {
-		texts = append(texts, b.dir.CrisisLines(""))
+		texts = append(texts, b.o.Dir.CrisisLines(""))
 	}
 	b.out.Say(ctx, a.ID, a.Lang, nil, append(texts, dialog.T("link.none"))...)
 }
 
 // directorOf prepares a session to name its director.
-func (b *Bot) directorOf(ctx context.Context, director int64) (func(*dialog.Session), bool, error) {
-	m, ok, err := b.o.People.Staff(ctx, director)
+func (b *Office) directorOf(ctx context.Context, director int64) (func(*dialog.Session), bool, error) {
+	m, ok, err := b.o.Staff.Staff(ctx, director)
 	if err != nil {
 		return nil, false, err
 	}

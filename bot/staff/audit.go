@@ -1,4 +1,4 @@
-package bot
+package staff
 
 import (
 	"context"
@@ -42,7 +42,7 @@ var youngPersonActions = []string{"data.exported", "intake.withdrawn", "case.lin
 // be kept: the audit trail. For the usual key, the chat ID in decimal, it
 // equals pseudonym of that chat, so audit entries and log lines of one
 // case match. Empty for no case.
-func (b *Bot) casePseudonym(key string) string {
+func (b *Office) casePseudonym(key string) string {
 	if key == "" {
 		return ""
 	}
@@ -51,14 +51,14 @@ func (b *Bot) casePseudonym(key string) string {
 	return hex.EncodeToString(m.Sum(nil)[:6])
 }
 
-// auditTrail shows an admin the last entries of the audit trail, newest
+// AuditTrail shows an admin the last entries of the audit trail, newest
 // first; the caller checked that the actor is an admin.
-func (b *Bot) auditTrail(ctx context.Context, a chat.Actor) error {
-	entries, err := b.o.People.AuditLog(ctx, auditShown)
+func (b *Office) AuditTrail(ctx context.Context, a chat.Actor) error {
+	entries, err := b.o.Audit.AuditLog(ctx, auditShown)
 	if err != nil {
 		return err
 	}
-	staff, err := b.o.People.ListStaff(ctx)
+	staff, err := b.o.Staff.ListStaff(ctx)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (b *Bot) auditTrail(ctx context.Context, a chat.Actor) error {
 		if m.Role != domain.RoleDirector && m.Role != domain.RoleCounsellor {
 			continue
 		}
-		of, err := b.o.People.CasesOf(ctx, m.UserID)
+		of, err := b.o.Cases.CasesOf(ctx, m.UserID)
 		if err != nil {
 			return err
 		}
@@ -77,7 +77,7 @@ func (b *Bot) auditTrail(ctx context.Context, a chat.Actor) error {
 			cases[b.pseudo.OfKey(c.Key)] = c
 		}
 	}
-	b.setStaffMenu(ctx, a.ID, a.Lang, true, a.Staff.Role)
+	b.SetStaffMenu(ctx, a.ID, a.Lang, true, a.Staff.Role)
 	if len(entries) == 0 {
 		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("audit.title", "Count", 0), dialog.T("audit.none"))
 		return nil
@@ -92,7 +92,7 @@ func (b *Bot) auditTrail(ctx context.Context, a chat.Actor) error {
 }
 
 // auditLine is one entry in words: when, who, what, which case.
-func (b *Bot) auditLine(lang string, e domain.AuditEntry, members map[int64]domain.StaffMember, cases map[string]domain.Case) dialog.Text {
+func (b *Office) auditLine(lang string, e domain.AuditEntry, members map[int64]domain.StaffMember, cases map[string]domain.Case) dialog.Text {
 	var who dialog.Text
 	m, isMember := members[e.Actor]
 	switch {
