@@ -11,8 +11,11 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/alerts"
 	"github.com/intakebot/intakebot/bot/background"
 	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/bot/jobs"
 	"github.com/intakebot/intakebot/bot/metrics"
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/team"
@@ -78,7 +81,7 @@ type Options struct {
 	// it has them (storage.People does); without either, no alerts.
 	OnCall OnCall
 	// TakeWithin is how long an alert waits for a take before more people
-	// are alerted. Zero: 10 minutes.
+	// are alerted. Zero: DefaultTakeWithin (10 minutes).
 	TakeWithin time.Duration
 
 	// Trail keeps the messages each chat shows, for /exit. Nil: /exit
@@ -98,7 +101,29 @@ const (
 	DefaultInviteTTL    = 14 * 24 * time.Hour
 	DefaultStaffLinkTTL = 7 * 24 * time.Hour
 	DefaultAckAfter     = 48 * time.Hour
+	// DefaultTakeWithin is how long an alert waits for a take before it
+	// goes to more people.
+	DefaultTakeWithin = alerts.DefaultTakeWithin
 )
+
+// OnCall keeps the on-call roster and the open alerts (storage.Alerts and
+// storage.OnCall): the stores of the alerts room.
+type OnCall interface {
+	alerts.AlertStore
+	alerts.RosterStore
+}
+
+// alertsRoom is the room of alerts and on-call: *alerts.Alerts, or
+// *alerts.Off without an on-call store.
+type alertsRoom interface {
+	Raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind)
+	Job() jobs.Queue
+	Take(ctx context.Context, in chat.Request, a chat.Actor, key string) (dialog.Text, error)
+	OnCallCommand(ctx context.Context, in chat.Request, a chat.Actor) error
+	OnCallButton(ctx context.Context, in chat.Request, a chat.Actor, act, arg string) (dialog.Text, error)
+	ToWithdraw(ctx context.Context, key string) (domain.Alert, bool)
+	Withdraw(ctx context.Context, al domain.Alert)
+}
 
 // Bot handles updates. It is safe for concurrent use by different chats;
 // updates of one chat must be handed to it one at a time (the Poller does).
@@ -111,6 +136,7 @@ type Bot struct {
 	pseudo  chat.Pseudonyms
 	dir     team.Directory
 	auditor team.Auditor
+	alerts  alertsRoom
 	work    background.Tracker // deliveries, alerts and clearing in the background
 	trail   *recorder          // nil without Options.Trail
 }
@@ -150,12 +176,10 @@ func New(o Options) *Bot {
 	if oc, ok := o.People.(OnCall); ok && o.OnCall == nil {
 		o.OnCall = oc
 	}
-	if o.TakeWithin <= 0 {
-		o.TakeWithin = DefaultTakeWithin
-	}
 	b := &Bot{o: o, out: &telegram.Out{S: o.Sender, R: o.Renderer}, pseudo: chat.NewPseudonyms(o.PseudonymKey)}
 	b.dir = team.Directory{Staff: o.People, Languages: o.Engine, Country: o.Engine.Country}
 	b.auditor = team.Auditor{Store: o.People, Pseudonyms: b.pseudo, Log: o.Log, Now: o.Now}
+	b.alerts = b.newAlerts()
 	b.withPrivacy()
 	b.routes = b.routeTable()
 	b.menus = &telegram.Menus{API: o.API, Routes: b.routes, R: o.Renderer, Log: o.Log, Pseudonyms: b.pseudo}
@@ -209,7 +233,7 @@ func (b *Bot) converseWith(ctx context.Context, in chat.Request, prep func(*dial
 	}
 	b.out.Show(ctx, in, res.Session.Lang, res.Toast, res.Messages)
 	if res.Alert != dialog.AlertNone && b.o.People != nil {
-		b.raiseAlert(ctx, res.Session, res.Alert) // in the background, like a handoff
+		b.alerts.Raise(ctx, res.Session, res.Alert) // in the background, like a handoff
 	}
 	if b.o.People != nil && res.Submitted {
 		return b.handOffOrRetry(ctx, log(), res.Session)
@@ -288,3 +312,25 @@ func (b *Bot) load(ctx context.Context, key string, fresh bool) (dialog.Session,
 	}
 	return b.o.Store.Load(ctx, key)
 }
+
+// newAlerts builds the room of alerts and on-call on Options.OnCall, or
+// its answers without one (or without People: no roles, no alerts).
+func (b *Bot) newAlerts() alertsRoom {
+	if b.o.OnCall == nil || b.o.People == nil {
+		return alerts.NewOff(b.out, b.o.Log, b.pseudo)
+	}
+	room, err := alerts.New(alerts.Options{
+		Out: b.out, Renderer: b.o.Renderer, Alerts: b.o.OnCall, Roster: b.o.OnCall, People: b.o.People,
+		Sessions: b.o.Store, Menus: staffMenus{b}, Dir: b.dir, Auditor: b.auditor, Work: &b.work,
+		Log: b.o.Log, Metrics: b.o.Metrics, Pseudonyms: b.pseudo, Now: b.o.Now,
+		Admins: b.o.Admins, TakeWithin: b.o.TakeWithin,
+	})
+	if err != nil {
+		panic(err) // every option above is set
+	}
+	return room
+}
+
+// AlertJob escalates the alerts nobody took, as a job of the runner (see
+// alerts.Alerts.Job).
+func (b *Bot) AlertJob() jobs.Queue { return b.alerts.Job() }

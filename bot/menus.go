@@ -16,6 +16,13 @@ func (b *Bot) setStaffMenu(ctx context.Context, userID int64, lang string, admin
 	b.menus.SetStaff(ctx, chat.Actor{ID: userID, Admin: admin, Member: member, Staff: domain.StaffMember{UserID: userID, Role: role}}, lang)
 }
 
+// staffMenus sets staff menus for the rooms.
+type staffMenus struct{ b *Bot }
+
+func (m staffMenus) SetStaffMenu(ctx context.Context, userID int64, lang string, admin bool, role domain.Role) {
+	m.b.setStaffMenu(ctx, userID, lang, admin, role)
+}
+
 // clearStaffMenu gives userID's chat the menu of everyone again.
 func (b *Bot) clearStaffMenu(ctx context.Context, userID int64) { b.menus.ClearStaff(ctx, userID) }
 

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 
+	"github.com/intakebot/intakebot/bot/alerts"
 	"github.com/intakebot/intakebot/bot/chat"
 	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/dialog"
@@ -49,10 +50,7 @@ func (b *Bot) routeTable() *telegram.Routes {
 			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.caseload(ctx, a) }},
 		telegram.Route{Command: "staff", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "staff.help.admin",
 			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.staffOverview(ctx, a) }},
-		telegram.Route{Command: "oncall", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "oncall.help",
-			Do: func(ctx context.Context, in chat.Request, a chat.Actor) error {
-				return b.onCallCommand(ctx, a, in.Event.Arg)
-			}},
+		telegram.Route{Command: "oncall", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "oncall.help", Do: b.alerts.OnCallCommand},
 		telegram.Route{Command: "audit", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "audit.help",
 			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.auditTrail(ctx, a) }},
 
@@ -67,11 +65,9 @@ func (b *Bot) routeTable() *telegram.Routes {
 		b.press(actAcknowledge, telegram.Known, b.caseButton),
 		b.press(actOpenSummary, telegram.Known, b.caseButton),
 		b.press(actNewLink, telegram.Known, b.caseButton),
-		b.press(actTakeAlert, telegram.Known, func(ctx context.Context, in chat.Request, a chat.Actor, _, arg string) (dialog.Text, error) {
-			return b.takeAlert(ctx, in, a, arg)
-		}),
-		b.press(actOnCallAdd, telegram.Admins, b.onCallButton),
-		b.press(actOnCallNo, telegram.Admins, b.onCallButton),
+		telegram.Route{Button: alerts.ActTake, Who: telegram.Known, Press: b.alerts.Take},
+		b.press(alerts.ActOnCallAdd, telegram.Admins, b.alerts.OnCallButton),
+		b.press(alerts.ActOnCallNo, telegram.Admins, b.alerts.OnCallButton),
 	)
 	return telegram.NewRoutes(routes...)
 }

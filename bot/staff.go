@@ -25,10 +25,10 @@ const (
 	actNewLink     = "nl"  // arg: case key; re-attach an intake
 	actEraseYes    = "ey"  // no arg; a young person confirms /delete (bot/erase.go)
 	actEraseNo     = "en"  // no arg; a young person keeps their data
-	actTakeAlert   = "tk"  // arg: session key; staff take an alert (bot/alert.go)
-	actOnCallAdd   = "oa"  // arg: user ID:days:from:to; an admin confirms /oncall add (bot/oncall_confirm.go)
-	actOnCallNo    = "on"  // no arg; an admin cancels it
 )
+
+// The buttons of alerts and on-call are the room's: alerts.ActTake ("tk"),
+// alerts.ActOnCallAdd ("oa") and alerts.ActOnCallNo ("on").
 
 // Limits on what staff type.
 const (

@@ -1,4 +1,4 @@
-package bot
+package alerts
 
 import (
 	"testing"
@@ -29,7 +29,7 @@ func FuzzParseOnCallButton(f *testing.F) {
 		if !w.Valid() || onCallButtonArg(w) != s {
 			t.Fatalf("parseOnCallButton(%q) = %+v", s, w)
 		}
-		if n := len(chat.ButtonData(actOnCallAdd, s)); n > 64 {
+		if n := len(chat.ButtonData(ActOnCallAdd, s)); n > 64 {
 			t.Fatalf("button data of %q is %d bytes", s, n)
 		}
 	})
