@@ -21,7 +21,7 @@ func (b *Bot) AlertsOnce(ctx context.Context) int {
 // RaiseAlert raises an alert as the engine's Result.Alert does, and waits
 // until its first messages are out.
 func (b *Bot) RaiseAlert(ctx context.Context, s dialog.Session, kind dialog.AlertKind) {
-	b.raiseAlert(ctx, s, kind)
+	b.alerts.Raise(ctx, s, kind)
 	b.WaitHandoffs(ctx)
 }
 

@@ -9,10 +9,12 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/alerts"
 	"github.com/intakebot/intakebot/bot/background"
 	"github.com/intakebot/intakebot/bot/chat"
 	"github.com/intakebot/intakebot/bot/conversation"
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/bot/jobs"
 	"github.com/intakebot/intakebot/bot/metrics"
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/staff"
@@ -74,7 +76,7 @@ type Options struct {
 	// it has them (storage.People does); without either, no alerts.
 	OnCall OnCall
 	// TakeWithin is how long an alert waits for a take before more people
-	// are alerted. Zero: 10 minutes.
+	// are alerted. Zero: DefaultTakeWithin (10 minutes).
 	TakeWithin time.Duration
 
 	// Trail keeps the messages each chat shows, for /exit. Nil: /exit
@@ -94,7 +96,29 @@ const (
 	DefaultInviteTTL    = 14 * 24 * time.Hour
 	DefaultStaffLinkTTL = 7 * 24 * time.Hour
 	DefaultAckAfter     = 48 * time.Hour
+	// DefaultTakeWithin is how long an alert waits for a take before it
+	// goes to more people.
+	DefaultTakeWithin = alerts.DefaultTakeWithin
 )
+
+// OnCall keeps the on-call roster and the open alerts (storage.Alerts and
+// storage.OnCall): the stores of the alerts room.
+type OnCall interface {
+	alerts.AlertStore
+	alerts.RosterStore
+}
+
+// alertsRoom is the room of alerts and on-call: *alerts.Alerts, or
+// *alerts.Off without an on-call store.
+type alertsRoom interface {
+	Raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind)
+	Job() jobs.Queue
+	Take(ctx context.Context, in chat.Request, a chat.Actor, key string) (dialog.Text, error)
+	OnCallCommand(ctx context.Context, in chat.Request, a chat.Actor) error
+	OnCallButton(ctx context.Context, in chat.Request, a chat.Actor, act, arg string) (dialog.Text, error)
+	ToWithdraw(ctx context.Context, key string) (domain.Alert, bool)
+	Withdraw(ctx context.Context, al domain.Alert)
+}
 
 // Bot handles updates. It is safe for concurrent use by different chats;
 // updates of one chat must be handed to it one at a time (the Poller does).
@@ -109,6 +133,7 @@ type Bot struct {
 	pseudo  chat.Pseudonyms
 	dir     team.Directory
 	auditor team.Auditor
+	alerts  alertsRoom
 	work    background.Tracker // deliveries, alerts and clearing in the background
 	trail   *recorder          // nil without Options.Trail
 }
@@ -148,12 +173,10 @@ func New(o Options) *Bot {
 	if oc, ok := o.People.(OnCall); ok && o.OnCall == nil {
 		o.OnCall = oc
 	}
-	if o.TakeWithin <= 0 {
-		o.TakeWithin = DefaultTakeWithin
-	}
 	b := &Bot{o: o, out: &telegram.Out{S: o.Sender, R: o.Renderer}, pseudo: chat.NewPseudonyms(o.PseudonymKey)}
 	b.dir = team.Directory{Staff: o.People, Languages: o.Engine, Country: o.Engine.Country}
 	b.auditor = team.Auditor{Store: o.People, Pseudonyms: b.pseudo, Log: o.Log, Now: o.Now}
+	b.alerts = b.newAlerts()
 	b.withPrivacy()
 	// The menus follow the route table, which names the rooms' handlers.
 	b.menus = &telegram.Menus{API: o.API, R: o.Renderer, Log: o.Log, Pseudonyms: b.pseudo}
@@ -183,14 +206,10 @@ func (b *Bot) Edge() *telegram.Edge { return b.edge }
 // their own: the alerts and the handoff. Without People (no roles), nobody
 // is linked, alerted or handed an intake.
 type (
-	alertRaiser struct{ b *Bot }
-	handoffs    struct{ b *Bot }
-	noRoles     struct{}
+	handoffs struct{ b *Bot }
+	noRoles  struct{}
 )
 
-func (r alertRaiser) Raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind) {
-	r.b.raiseAlert(ctx, s, kind)
-}
 func (h handoffs) HandOff(ctx context.Context, s dialog.Session) error { return h.b.handOff(ctx, s) }
 func (noRoles) FirstContactIfNew(context.Context, chat.Request) (func(*dialog.Session), bool, error) {
 	return nil, false, nil
@@ -202,7 +221,7 @@ func (noRoles) HandOff(context.Context, dialog.Session) error           { return
 func (b *Bot) conversation() *conversation.Conversation {
 	o := conversation.Options{
 		Loop: &conversation.Loop{Engine: b.o.Engine, Store: b.o.Store, Metrics: b.o.Metrics},
-		Out:  b.out, Newcomers: b.staff, Alerts: alertRaiser{b}, Handoff: handoffs{b},
+		Out:  b.out, Newcomers: b.staff, Alerts: b.alerts, Handoff: handoffs{b},
 		Log: b.o.Log, Metrics: b.o.Metrics, Pseudonyms: b.pseudo,
 	}
 	if b.staff == nil {
@@ -249,3 +268,25 @@ func (b *Bot) office() *staff.Office {
 	}
 	return off
 }
+
+// newAlerts builds the room of alerts and on-call on Options.OnCall, or
+// its answers without one (or without People: no roles, no alerts).
+func (b *Bot) newAlerts() alertsRoom {
+	if b.o.OnCall == nil || b.o.People == nil {
+		return alerts.NewOff(b.out, b.o.Log, b.pseudo)
+	}
+	room, err := alerts.New(alerts.Options{
+		Out: b.out, Renderer: b.o.Renderer, Alerts: b.o.OnCall, Roster: b.o.OnCall, People: b.o.People,
+		Sessions: b.o.Store, Menus: staffMenus{b}, Dir: b.dir, Auditor: b.auditor, Work: &b.work,
+		Log: b.o.Log, Metrics: b.o.Metrics, Pseudonyms: b.pseudo, Now: b.o.Now,
+		Admins: b.o.Admins, TakeWithin: b.o.TakeWithin,
+	})
+	if err != nil {
+		panic(err) // every option above is set
+	}
+	return room
+}
+
+// AlertJob escalates the alerts nobody took, as a job of the runner (see
+// alerts.Alerts.Job).
+func (b *Bot) AlertJob() jobs.Queue { return b.alerts.Job() }

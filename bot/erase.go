@@ -141,40 +141,14 @@ func (b *Bot) eraseButton(ctx context.Context, in chat.Request) error {
 // another try.
 func (b *Bot) erase(ctx context.Context, chatID int64, key string, c *domain.Case) error {
 	b.work.Settle(key, eraseSettle)
-	al, hasAlert := b.alertToWithdraw(ctx, key)
+	al, hasAlert := b.alerts.ToWithdraw(ctx, key)
 	if err := b.wipe(ctx, chatID, key, c); err != nil {
 		return err
 	}
 	if hasAlert {
-		b.withdrawAlert(ctx, al)
+		b.alerts.Withdraw(ctx, al)
 	}
 	return nil
-}
-
-// alertToWithdraw loads the alert of key before the erasure removes it. A
-// store that fails does not stop the erasure.
-func (b *Bot) alertToWithdraw(ctx context.Context, key string) (domain.Alert, bool) {
-	if b.o.OnCall == nil {
-		return domain.Alert{}, false
-	}
-	al, found, err := b.o.OnCall.Alert(ctx, key)
-	if err != nil {
-		b.o.Log.Warn("can't load the alert of an intake being erased; its messages keep their button", "chat", b.pseudo.Of(chat.ParseSessionKey(key)), "err", err)
-		return domain.Alert{}, false
-	}
-	return al, found && len(al.Notices) > 0
-}
-
-// withdrawAlert replaces the messages of an erased person's alert, in
-// each staff member's language, by a neutral line without the take
-// button: a press would find no alert, and staff must not think someone
-// else took it.
-func (b *Bot) withdrawAlert(ctx context.Context, al domain.Alert) {
-	for _, n := range al.Notices {
-		lang := b.dir.Lang(ctx, n.Chat)
-		b.out.S.Edit(ctx, n.Chat, n.Message, b.o.Renderer.Join(lang, "", dialog.T("alert.staff.withdrawn")), nil)
-	}
-	b.o.Log.Info("the alert of an erased intake was withdrawn", "chat", b.pseudo.Of(chat.ParseSessionKey(al.Key)), "messages", len(al.Notices))
 }
 
 // wipe is erase without stopping the work on the intake: for the due

@@ -15,6 +15,13 @@ func (b *Bot) setStaffMenu(ctx context.Context, userID int64, lang string, admin
 	b.staff.SetStaffMenu(ctx, userID, lang, admin, role)
 }
 
+// staffMenus sets staff menus for the rooms.
+type staffMenus struct{ b *Bot }
+
+func (m staffMenus) SetStaffMenu(ctx context.Context, userID int64, lang string, admin bool, role domain.Role) {
+	m.b.setStaffMenu(ctx, userID, lang, admin, role)
+}
+
 // RegisterMenus sets the young person's command menu in every language.
 func (b *Bot) RegisterMenus(ctx context.Context, langs []string, def string) {
 	b.menus.RegisterYoung(ctx, langs, def)

@@ -51,10 +51,7 @@ func (b *Bot) routeTable() *telegram.Routes {
 			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.staff.Caseload(ctx, a) }},
 		telegram.Route{Command: "staff", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "staff.help.admin",
 			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.staff.StaffOverview(ctx, a) }},
-		telegram.Route{Command: "oncall", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "oncall.help",
-			Do: func(ctx context.Context, in chat.Request, a chat.Actor) error {
-				return b.onCallCommand(ctx, a, in.Event.Arg)
-			}},
+		telegram.Route{Command: "oncall", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "oncall.help", Do: b.alerts.OnCallCommand},
 		telegram.Route{Command: "audit", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "audit.help",
 			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.staff.AuditTrail(ctx, a) }},
 
@@ -69,11 +66,9 @@ func (b *Bot) routeTable() *telegram.Routes {
 		b.press(chat.ActAcknowledge, telegram.Known, b.staff.CaseButton),
 		b.press(chat.ActOpenSummary, telegram.Known, b.staff.CaseButton),
 		b.press(chat.ActNewLink, telegram.Known, b.staff.CaseButton),
-		b.press(chat.ActTakeAlert, telegram.Known, func(ctx context.Context, in chat.Request, a chat.Actor, _, arg string) (dialog.Text, error) {
-			return b.takeAlert(ctx, in, a, arg)
-		}),
-		b.press(chat.ActOnCallAdd, telegram.Admins, b.onCallButton),
-		b.press(chat.ActOnCallNo, telegram.Admins, b.onCallButton),
+		telegram.Route{Button: chat.ActTakeAlert, Who: telegram.Known, Press: b.alerts.Take},
+		b.press(chat.ActOnCallAdd, telegram.Admins, b.alerts.OnCallButton),
+		b.press(chat.ActOnCallNo, telegram.Admins, b.alerts.OnCallButton),
 	)
 	return telegram.NewRoutes(routes...)
 }

@@ -1,4 +1,4 @@
-package bot
+package alerts
 
 import (
 	"context"
@@ -19,39 +19,35 @@ import (
 // and only an admin's press adds it.
 
 // onCallConfirm asks the admin to confirm a window for m.
-func (b *Bot) onCallConfirm(ctx context.Context, a chat.Actor, m domain.StaffMember, w domain.OnCallWindow) {
+func (x *Alerts) onCallConfirm(ctx context.Context, a chat.Actor, m domain.StaffMember, w domain.OnCallWindow) {
 	arg := onCallButtonArg(w)
-	b.out.Say(ctx, a.ID, a.Lang, [][]dialog.Button{
+	x.out.Say(ctx, a.ID, a.Lang, [][]dialog.Button{
 		{{Label: dialog.T("oncallconfirm.btn_add"), Data: chat.ButtonData(chat.ActOnCallAdd, arg)}},
 		{{Label: dialog.T("oncallconfirm.btn_cancel"), Data: chat.ButtonData(chat.ActOnCallNo, "")}},
 	}, dialog.T("oncallconfirm.ask", "Name", m.Name, "Role", chat.RoleText(m.Role),
-		"Days", b.daysText(a.Lang, w.Days), "Time", b.timeText(a.Lang, w)))
+		"Days", x.daysText(a.Lang, w.Days), "Time", x.timeText(a.Lang, w)))
 }
 
-// onCallButton handles the answer to the confirmation; the caller checked
-// that the actor is an admin.
-func (b *Bot) onCallButton(ctx context.Context, in chat.Request, a chat.Actor, act, arg string) (dialog.Text, error) {
+// OnCallButton handles the answer to the confirmation (chat.ActOnCallAdd or
+// chat.ActOnCallNo); the route table checked that the actor is an admin.
+func (x *Alerts) OnCallButton(ctx context.Context, in chat.Request, a chat.Actor, act, arg string) (dialog.Text, error) {
 	if act == chat.ActOnCallNo {
-		b.out.Edit(ctx, in, a.Lang, nil, dialog.T("oncallconfirm.cancelled"))
+		x.out.Edit(ctx, in, a.Lang, nil, dialog.T("oncallconfirm.cancelled"))
 		return dialog.Text{}, nil
 	}
 	w, ok := parseOnCallButton(arg)
 	if !ok {
 		return dialog.T("staff.gone"), nil
 	}
-	if b.o.OnCall == nil {
-		b.out.Edit(ctx, in, a.Lang, nil, dialog.T("oncall.unavailable"))
-		return dialog.Text{}, nil
-	}
-	m, ok, err := b.o.People.Staff(ctx, w.Staff)
+	m, ok, err := x.o.People.Staff(ctx, w.Staff)
 	if err != nil {
 		return dialog.Text{}, err
 	}
 	if !ok {
-		b.out.Edit(ctx, in, a.Lang, nil, dialog.T("oncallconfirm.not_staff"))
+		x.out.Edit(ctx, in, a.Lang, nil, dialog.T("oncallconfirm.not_staff"))
 		return dialog.Text{}, nil
 	}
-	roster, err := b.o.OnCall.OnCallRoster(ctx)
+	roster, err := x.o.Roster.OnCallRoster(ctx)
 	if err != nil {
 		return dialog.Text{}, err
 	}
@@ -59,32 +55,32 @@ func (b *Bot) onCallButton(ctx context.Context, in chat.Request, a chat.Actor, a
 	for _, r := range roster {
 		if r.Staff == w.Staff && r.Days == w.Days && r.From == w.From && r.To == w.To {
 			// A second press, or the same window twice: once is enough.
-			b.editHTML(ctx, in, a.Lang, b.o.Renderer.Join(a.Lang, "", dialog.T("oncallconfirm.already"))+"\n"+b.windowLine(a.Lang, r, who))
+			x.editHTML(ctx, in, a.Lang, x.o.Renderer.Join(a.Lang, "", dialog.T("oncallconfirm.already"))+"\n"+x.windowLine(a.Lang, r, who))
 			return dialog.Text{}, nil
 		}
 	}
-	w, err = b.o.OnCall.AddOnCall(ctx, w)
+	w, err = x.o.Roster.AddOnCall(ctx, w)
 	if err != nil {
 		return dialog.Text{}, err
 	}
-	b.auditor.Record(ctx, a.ID, "oncall.added", "")
-	b.o.Log.Info("on-call window added", "window", w.ID, "staff", b.pseudo.Of(m.UserID), "by", b.pseudo.Of(a.ID))
-	b.editHTML(ctx, in, a.Lang, b.o.Renderer.Join(a.Lang, "", dialog.T("oncall.added"))+"\n"+b.windowLine(a.Lang, w, who))
-	staff, err := b.o.People.ListStaff(ctx)
+	x.auditor.Record(ctx, a.ID, "oncall.added", "")
+	x.o.Log.Info("on-call window added", "window", w.ID, "staff", x.pseudo.Of(m.UserID), "by", x.pseudo.Of(a.ID))
+	x.editHTML(ctx, in, a.Lang, x.o.Renderer.Join(a.Lang, "", dialog.T("oncall.added"))+"\n"+x.windowLine(a.Lang, w, who))
+	staff, err := x.o.People.ListStaff(ctx)
 	if err != nil {
 		return dialog.Text{}, err
 	}
-	return dialog.Text{}, b.onCallOverview(ctx, a, staff)
+	return dialog.Text{}, x.onCallOverview(ctx, a, staff)
 }
 
 // editHTML replaces the pressed message with body (HTML), without
 // buttons, or sends it when that can't be done.
-func (b *Bot) editHTML(ctx context.Context, in chat.Request, lang, body string) {
+func (x *Alerts) editHTML(ctx context.Context, in chat.Request, lang, body string) {
 	if in.Pressed != 0 && render.Len(body) <= render.MaxMessageLen &&
-		b.out.S.Edit(ctx, in.Chat, in.Pressed, body, nil) {
+		x.out.EditHTML(ctx, in.Chat, in.Pressed, lang, nil, body) {
 		return
 	}
-	b.out.SayHTML(ctx, in.Chat, lang, nil, body, false)
+	x.out.SayHTML(ctx, in.Chat, lang, nil, body, false)
 }
 
 // onCallButtonArg is a window as the argument of the confirm button:

@@ -1,4 +1,4 @@
-package bot
+package alerts
 
 import (
 	"context"
@@ -13,13 +13,13 @@ import (
 // Taking an alert: the first press on "I'll take it" wins, the young
 // person hears who will contact them, the other alert messages say who.
 
-// takeAlert handles a press on "I'll take it". Staff who got the alert
+// Take handles a press on "I'll take it" (chat.ActTakeAlert). Staff who got the alert
 // and admins may take it; the first press wins.
-func (b *Bot) takeAlert(ctx context.Context, in chat.Request, a chat.Actor, key string) (dialog.Text, error) {
-	if !a.IsStaff() || b.o.OnCall == nil {
-		return b.refused(in, a), nil
+func (x *Alerts) Take(ctx context.Context, in chat.Request, a chat.Actor, key string) (dialog.Text, error) {
+	if !a.IsStaff() {
+		return x.refused(in, a), nil
 	}
-	al, found, err := b.o.OnCall.Alert(ctx, key)
+	al, found, err := x.o.Alerts.Alert(ctx, key)
 	if err != nil {
 		return dialog.Text{}, err
 	}
@@ -27,10 +27,10 @@ func (b *Bot) takeAlert(ctx context.Context, in chat.Request, a chat.Actor, key 
 		return dialog.T("alert.gone"), nil
 	}
 	if !a.Admin && !al.Notified(a.ID) {
-		return b.refused(in, a), nil
+		return x.refused(in, a), nil
 	}
-	now := b.o.Now()
-	won, by, err := b.o.OnCall.TakeAlert(ctx, key, a.ID, now, alertHold)
+	now := x.o.Now()
+	won, by, err := x.o.Alerts.TakeAlert(ctx, key, a.ID, now, alertHold)
 	if err != nil {
 		return dialog.Text{}, err
 	}
@@ -41,25 +41,25 @@ func (b *Bot) takeAlert(ctx context.Context, in chat.Request, a chat.Actor, key 
 		if by == a.ID {
 			return dialog.T("alert.yours"), nil
 		}
-		return dialog.T("alert.already", "Name", b.dir.Name(ctx, by)), nil
+		return dialog.T("alert.already", "Name", x.dir.Name(ctx, by)), nil
 	}
 	al.TakenBy, al.Taken = a.ID, now
-	b.auditor.Record(ctx, a.ID, "alert.taken", key)
-	b.o.Log.Info("alert taken", "chat", b.pseudo.Of(chat.ParseSessionKey(key)), "by", b.pseudo.Of(a.ID))
+	x.auditor.Record(ctx, a.ID, "alert.taken", key)
+	x.o.Log.Info("alert taken", "chat", x.pseudo.Of(chat.ParseSessionKey(key)), "by", x.pseudo.Of(a.ID))
 
-	c := b.alertCase(ctx, key)
-	name := b.dir.ActorName(a)
+	c := x.alertCase(ctx, key)
+	name := x.dir.ActorName(a)
 	young := chat.ParseSessionKey(key)
-	s, found, err := b.o.Store.Load(ctx, key)
+	s, found, err := x.o.Sessions.Load(ctx, key)
 	if err != nil || !found {
 		s = dialog.Session{Key: key}
 	}
-	b.out.Say(ctx, young, b.dir.SessionLang(s), nil, dialog.T("alert.young.taken", "Name", name))
+	x.out.Say(ctx, young, x.dir.SessionLang(s), nil, dialog.T("alert.young.taken", "Name", name))
 
-	body := b.o.Renderer.Join(a.Lang, "", dialog.T("alert.taker", "Who", firstName(c), "Name", b.dir.DirectorName(ctx, c))) +
-		"\n\n" + b.chatLink(a.Lang, young, c)
-	b.out.SayHTML(ctx, a.ID, a.Lang, nil, body, false)
-	b.editTaken(ctx, al, c, name)
+	body := x.o.Renderer.Join(a.Lang, "", dialog.T("alert.taker", "Who", firstName(c), "Name", x.dir.DirectorName(ctx, c))) +
+		"\n\n" + x.chatLink(a.Lang, young, c)
+	x.out.SayHTML(ctx, a.ID, a.Lang, nil, body, false)
+	x.editTaken(ctx, al, c, name)
 	return dialog.Text{}, nil
 }
 
@@ -74,30 +74,30 @@ func firstName(c domain.Case) any {
 
 // chatLink is a mention link that opens the young person's chat, if their
 // privacy settings let Telegram show it; the director is the other way.
-func (b *Bot) chatLink(lang string, young int64, c domain.Case) string {
+func (x *Alerts) chatLink(lang string, young int64, c domain.Case) string {
 	return `<a href="tg://user?id=` + strconv.FormatInt(young, 10) + `">` +
-		b.o.Renderer.Join(lang, "", dialog.T("alert.open_chat", "Who", firstName(c))) + `</a>`
+		x.o.Renderer.Join(lang, "", dialog.T("alert.open_chat", "Who", firstName(c))) + `</a>`
 }
 
 // editTaken replaces the alert messages by a line saying who took it.
-func (b *Bot) editTaken(ctx context.Context, al domain.Alert, c domain.Case, name any) {
+func (x *Alerts) editTaken(ctx context.Context, al domain.Alert, c domain.Case, name any) {
 	for _, n := range al.Notices {
-		lang := b.dir.Lang(ctx, n.Chat)
+		lang := x.dir.Lang(ctx, n.Chat)
 		status := dialog.T("alert.staff.taken", "Name", name, "Date", al.Taken)
 		if n.Chat == al.TakenBy {
 			status = dialog.T("alert.staff.taken_you", "Date", al.Taken)
 		}
-		b.out.S.Edit(ctx, n.Chat, n.Message, b.alertBody(ctx, lang, al, c, status), nil)
+		x.out.EditHTML(ctx, n.Chat, n.Message, lang, nil, x.alertBody(ctx, lang, al, c, status))
 	}
 }
 
 // catchUp handles a take that came while messages were going out: the
 // taker edited the messages known then, this edits the rest.
-func (b *Bot) catchUp(ctx context.Context, a domain.Alert) error {
-	fresh, found, err := b.o.OnCall.Alert(ctx, a.Key)
+func (x *Alerts) catchUp(ctx context.Context, a domain.Alert) error {
+	fresh, found, err := x.o.Alerts.Alert(ctx, a.Key)
 	if err != nil || !found || fresh.TakenBy == 0 {
 		return err
 	}
-	b.editTaken(ctx, fresh, b.alertCase(ctx, a.Key), b.dir.Name(ctx, fresh.TakenBy))
+	x.editTaken(ctx, fresh, x.alertCase(ctx, a.Key), x.dir.Name(ctx, fresh.TakenBy))
 	return nil
 }

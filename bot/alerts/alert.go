@@ -1,4 +1,4 @@
-package bot
+package alerts
 
 import (
 	"context"
@@ -74,29 +74,25 @@ const _ = uint64(alertLease - alertTimeout - alertSaveGrace)
 
 // alertTTL is how long an alert may live at all: past its escalation, and
 // never longer than about a day.
-func (b *Bot) alertTTL() time.Duration { return 24*time.Hour + 2*b.o.TakeWithin }
+func (x *Alerts) alertTTL() time.Duration { return 24*time.Hour + 2*x.o.TakeWithin }
 
-// raiseAlert starts an alert for the young person of s, in the background
+// Raise starts an alert for the young person of s, in the background
 // (a staff chat is paced; the young person's next message must not wait).
 // Errors are logged: the update itself was handled.
-func (b *Bot) raiseAlert(ctx context.Context, s dialog.Session, kind dialog.AlertKind) {
-	log := b.o.Log.With("chat", b.pseudo.Of(chat.ParseSessionKey(s.Key)), "alert", string(kind))
-	if b.o.OnCall == nil {
-		log.Warn("an alert was asked for, but there is no on-call store")
-		return
-	}
+func (x *Alerts) Raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind) {
+	log := x.o.Log.With("chat", x.pseudo.Of(chat.ParseSessionKey(s.Key)), "alert", string(kind))
 	// Tracked before it starts, so that an erasure from now on stops it;
 	// raise bounds its own time.
-	ctx, finish := b.work.Track(context.WithoutCancel(ctx), s.Key)
-	b.work.Go(func() {
+	ctx, finish := x.work.Track(context.WithoutCancel(ctx), s.Key)
+	x.work.Go(func() {
 		defer finish()
 		defer func() {
 			if p := recover(); p != nil {
-				b.o.Metrics.Panics.Add(1)
+				x.o.Metrics.Panics.Add(1)
 				log.Error("panic while raising an alert", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			}
 		}()
-		if err := b.raise(ctx, s, kind); err != nil {
+		if err := x.raise(ctx, s, kind); err != nil {
 			log.Error("can't raise an alert", "err", err)
 		}
 	})
@@ -106,12 +102,12 @@ func (b *Bot) raiseAlert(ctx context.Context, s dialog.Session, kind dialog.Aler
 // one is open tells the young person where it stands. ctx ends only with
 // an erasure: the messages get alertTimeout, saving what they did
 // alertSaveGrace after that.
-func (b *Bot) raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind) error {
-	log := b.o.Log.With("chat", b.pseudo.Of(chat.ParseSessionKey(s.Key)), "alert", string(kind))
+func (x *Alerts) raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind) error {
+	log := x.o.Log.With("chat", x.pseudo.Of(chat.ParseSessionKey(s.Key)), "alert", string(kind))
 	work, cancel := context.WithTimeout(ctx, alertTimeout)
 	defer cancel()
 	// The intake may have been erased since the update.
-	if _, found, err := b.o.Store.Load(work, s.Key); err != nil {
+	if _, found, err := x.o.Sessions.Load(work, s.Key); err != nil {
 		return err
 	} else if !found {
 		log.Info("no alert: the intake is gone")
@@ -120,27 +116,27 @@ func (b *Bot) raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind
 	if err := work.Err(); err != nil {
 		return err
 	}
-	now := b.o.Now()
-	a, created, err := b.o.OnCall.OpenAlert(work, domain.Alert{Key: s.Key, Kind: kind, Started: now}, now.Add(alertLease), b.alertTTL())
+	now := x.o.Now()
+	a, created, err := x.o.Alerts.OpenAlert(work, domain.Alert{Key: s.Key, Kind: kind, Started: now}, now.Add(alertLease), x.alertTTL())
 	if err != nil {
 		return err
 	}
 	if !created {
-		return b.raisedAgain(work, s, a, kind)
+		return x.raisedAgain(work, s, a, kind)
 	}
-	b.auditor.Record(work, 0, "alert.raised", s.Key)
-	c := b.alertCase(work, s.Key)
-	to := b.firstRecipients(work, kind, c, now)
-	a.Notices = b.notify(work, a, c, to)
+	x.auditor.Record(work, 0, "alert.raised", s.Key)
+	c := x.alertCase(work, s.Key)
+	to := x.firstRecipients(work, kind, c, now)
+	a.Notices = x.notify(work, a, c, to)
 	if len(a.Notices) == 0 && work.Err() == nil {
 		// Nobody got it: the admins at once, if they were not tried.
 		a.Level = 1
-		a.Notices = b.notify(work, a, c, slices.DeleteFunc(slices.Clone(b.o.Admins), func(id int64) bool { return slices.Contains(to, id) }))
+		a.Notices = x.notify(work, a, c, slices.DeleteFunc(slices.Clone(x.o.Admins), func(id int64) bool { return slices.Contains(to, id) }))
 	}
-	return b.saveStep(ctx, a, c, s, now, func(ctx context.Context, a domain.Alert) {
+	return x.saveStep(ctx, a, c, s, now, func(ctx context.Context, a domain.Alert) {
 		log.Info("alert raised", "level", a.Level, "told", len(a.Notices))
 		if kind == dialog.AlertUrgent {
-			b.out.Say(ctx, chat.ParseSessionKey(s.Key), b.dir.SessionLang(s), nil, dialog.T("alert.young.raised"))
+			x.out.Say(ctx, chat.ParseSessionKey(s.Key), x.dir.SessionLang(s), nil, dialog.T("alert.young.raised"))
 		}
 	})
 }
@@ -151,41 +147,41 @@ func (b *Bot) raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind
 // alert with its next step TakeWithin after now, runs done, and edits the
 // messages of a take that came meanwhile. When nobody got a message, the
 // alert ends as unanswered instead.
-func (b *Bot) saveStep(ctx context.Context, a domain.Alert, c domain.Case, s dialog.Session, now time.Time, done func(context.Context, domain.Alert)) error {
+func (x *Alerts) saveStep(ctx context.Context, a domain.Alert, c domain.Case, s dialog.Session, now time.Time, done func(context.Context, domain.Alert)) error {
 	ctx, cancel := context.WithTimeout(ctx, alertSaveGrace)
 	defer cancel()
 	if err := ctx.Err(); err != nil {
 		return err // erased
 	}
 	if len(a.Notices) == 0 {
-		return b.unanswered(ctx, a, c, s)
+		return x.unanswered(ctx, a, c, s)
 	}
-	a, ok, err := b.saveAlert(ctx, a, now.Add(b.o.TakeWithin))
+	a, ok, err := x.saveAlert(ctx, a, now.Add(x.o.TakeWithin))
 	if err != nil || !ok {
 		return err
 	}
 	done(ctx, a)
-	return b.catchUp(ctx, a)
+	return x.catchUp(ctx, a)
 }
 
 // firstRecipients is who gets an alert first: for a signal the director,
 // then the first on call; with nobody on call, the director and the
 // admins (as /oncall says). A roster that can't be read is logged, and the
 // director and the admins get it.
-func (b *Bot) firstRecipients(ctx context.Context, kind dialog.AlertKind, c domain.Case, now time.Time) []int64 {
-	roster, rosterErr := b.onCallStaff(ctx, now)
+func (x *Alerts) firstRecipients(ctx context.Context, kind dialog.AlertKind, c domain.Case, now time.Time) []int64 {
+	roster, rosterErr := x.onCallStaff(ctx, now)
 	if rosterErr != nil {
-		b.o.Log.Error("can't load the on-call roster; the alert goes to the director and the admins", "err", rosterErr)
+		x.o.Log.Error("can't load the on-call roster; the alert goes to the director and the admins", "err", rosterErr)
 	}
 	var to []int64
-	dir, hasDir := b.alertDirector(ctx, c)
+	dir, hasDir := x.alertDirector(ctx, c)
 	if hasDir && (kind == dialog.AlertSignal || len(roster) == 0) {
 		to = append(to, dir)
 	}
 	if len(roster) > 0 {
 		return appendNew(to, roster[0])
 	}
-	for _, id := range b.o.Admins {
+	for _, id := range x.o.Admins {
 		to = appendNew(to, id)
 	}
 	return to
@@ -194,35 +190,35 @@ func (b *Bot) firstRecipients(ctx context.Context, kind dialog.AlertKind, c doma
 // unanswered ends an alert nobody took: the young person is shown the
 // crisis lines again, the admins are told, and the alert messages say so.
 // When nobody could be told at all, the young person hears that at once.
-func (b *Bot) unanswered(ctx context.Context, a domain.Alert, c domain.Case, s dialog.Session) error {
+func (x *Alerts) unanswered(ctx context.Context, a domain.Alert, c domain.Case, s dialog.Session) error {
 	young := chat.ParseSessionKey(a.Key)
-	lang := b.dir.SessionLang(s)
+	lang := x.dir.SessionLang(s)
 	reached := len(a.Notices) > 0
 	why := dialog.T("alert.young.nobody")
 	if !reached {
 		why = dialog.T("alert.young.unreached")
 	}
-	b.out.Say(ctx, young, lang, nil, append([]dialog.Text{why}, []dialog.Text{b.dir.CrisisLines(s.Age)}...)...)
+	x.out.Say(ctx, young, lang, nil, append([]dialog.Text{why}, []dialog.Text{x.dir.CrisisLines(s.Age)}...)...)
 	if reached {
-		dirName := b.dir.DirectorName(ctx, c)
-		for _, admin := range b.o.Admins {
-			alang := b.dir.Lang(ctx, admin)
-			b.out.Say(ctx, admin, alang, nil, dialog.T("alert.admin.unanswered", "Who", team.Who(c.FirstName), "Name", dirName, "Date", a.Started))
+		dirName := x.dir.DirectorName(ctx, c)
+		for _, admin := range x.o.Admins {
+			alang := x.dir.Lang(ctx, admin)
+			x.out.Say(ctx, admin, alang, nil, dialog.T("alert.admin.unanswered", "Who", team.Who(c.FirstName), "Name", dirName, "Date", a.Started))
 		}
 	}
 	for _, n := range a.Notices {
-		nlang := b.dir.Lang(ctx, n.Chat)
-		b.out.S.Edit(ctx, n.Chat, n.Message, b.alertBody(ctx, nlang, a, c, dialog.T("alert.staff.unanswered")), nil)
+		nlang := x.dir.Lang(ctx, n.Chat)
+		x.out.EditHTML(ctx, n.Chat, n.Message, nlang, nil, x.alertBody(ctx, nlang, a, c, dialog.T("alert.staff.unanswered")))
 	}
-	if err := b.o.OnCall.EndAlert(ctx, a.Key); err != nil {
+	if err := x.o.Alerts.EndAlert(ctx, a.Key); err != nil {
 		return err
 	}
-	b.auditor.Record(ctx, 0, "alert.unanswered", a.Key)
+	x.auditor.Record(ctx, 0, "alert.unanswered", a.Key)
 	if !reached {
-		b.o.Log.Error("an alert reached nobody; the crisis lines were shown again: set an on-call roster and admins", "chat", b.pseudo.Of(young))
+		x.o.Log.Error("an alert reached nobody; the crisis lines were shown again: set an on-call roster and admins", "chat", x.pseudo.Of(young))
 		return nil
 	}
-	b.o.Log.Warn("an alert was not taken in time; the crisis lines were shown again", "chat", b.pseudo.Of(young))
+	x.o.Log.Warn("an alert was not taken in time; the crisis lines were shown again", "chat", x.pseudo.Of(young))
 	return nil
 }
 
@@ -230,46 +226,46 @@ func (b *Bot) unanswered(ctx context.Context, a domain.Alert, c domain.Case, s d
 // gets an answer (a signal adds nothing to an open alert): while nobody
 // took it, that we are on it; once taken, the one who took it hears that
 // the young person asked again, and the young person hears so.
-func (b *Bot) raisedAgain(ctx context.Context, s dialog.Session, a domain.Alert, kind dialog.AlertKind) error {
+func (x *Alerts) raisedAgain(ctx context.Context, s dialog.Session, a domain.Alert, kind dialog.AlertKind) error {
 	if kind != dialog.AlertUrgent {
 		return nil
 	}
-	young, lang := chat.ParseSessionKey(s.Key), b.dir.SessionLang(s)
+	young, lang := chat.ParseSessionKey(s.Key), x.dir.SessionLang(s)
 	if a.TakenBy == 0 {
-		b.out.Say(ctx, young, lang, nil, dialog.T("alert.young.pending"))
+		x.out.Say(ctx, young, lang, nil, dialog.T("alert.young.pending"))
 		return nil
 	}
-	name := b.dir.Name(ctx, a.TakenBy)
-	c := b.alertCase(ctx, s.Key)
-	tlang := b.dir.Lang(ctx, a.TakenBy)
+	name := x.dir.Name(ctx, a.TakenBy)
+	c := x.alertCase(ctx, s.Key)
+	tlang := x.dir.Lang(ctx, a.TakenBy)
 	texts := []dialog.Text{dialog.T("alert.staff.title")}
 	if c.FirstName != "" {
 		texts = append(texts, dialog.T("alert.staff.who", "Who", c.FirstName))
 	}
-	texts = append(texts, dialog.T("alert.staff.asked_again", "Date", b.o.Now()))
-	body := b.o.Renderer.Join(tlang, "\n", texts...) + "\n\n" + b.chatLink(tlang, young, c)
-	if !b.out.SayHTML(ctx, a.TakenBy, tlang, nil, body, false) {
-		b.out.Say(ctx, young, lang, nil, dialog.T("alert.young.taken", "Name", name))
+	texts = append(texts, dialog.T("alert.staff.asked_again", "Date", x.o.Now()))
+	body := x.o.Renderer.Join(tlang, "\n", texts...) + "\n\n" + x.chatLink(tlang, young, c)
+	if !x.out.SayHTML(ctx, a.TakenBy, tlang, nil, body, false) {
+		x.out.Say(ctx, young, lang, nil, dialog.T("alert.young.taken", "Name", name))
 		return nil
 	}
-	b.o.Log.Info("alert asked for again; its taker was told", "chat", b.pseudo.Of(young), "by", b.pseudo.Of(a.TakenBy))
-	b.out.Say(ctx, young, lang, nil, dialog.T("alert.young.taken_again", "Name", name))
+	x.o.Log.Info("alert asked for again; its taker was told", "chat", x.pseudo.Of(young), "by", x.pseudo.Of(a.TakenBy))
+	x.out.Say(ctx, young, lang, nil, dialog.T("alert.young.taken_again", "Name", name))
 	return nil
 }
 
 // notify sends the alert message with the take button to each chat and
 // returns the messages that arrived.
-func (b *Bot) notify(ctx context.Context, a domain.Alert, c domain.Case, chats []int64) []domain.AlertNotice {
+func (x *Alerts) notify(ctx context.Context, a domain.Alert, c domain.Case, chats []int64) []domain.AlertNotice {
 	var out []domain.AlertNotice
 	for _, to := range chats {
-		lang := b.dir.Lang(ctx, to)
+		lang := x.dir.Lang(ctx, to)
 		var status dialog.Text
 		if a.Level > 0 {
 			status = dialog.T("alert.staff.escalated", "Date", a.Started)
 		}
-		body := b.alertBody(ctx, lang, a, c, status)
+		body := x.alertBody(ctx, lang, a, c, status)
 		take := [][]dialog.Button{{{Label: dialog.T("btn.alert_take"), Data: chat.ButtonData(chat.ActTakeAlert, a.Key)}}}
-		if id := b.out.SayForID(ctx, to, lang, take, body); id != 0 {
+		if id := x.out.SayForID(ctx, to, lang, take, body); id != 0 {
 			out = append(out, domain.AlertNotice{Chat: to, Message: id, Level: a.Level})
 		}
 	}
@@ -279,20 +275,20 @@ func (b *Bot) notify(ctx context.Context, a domain.Alert, c domain.Case, chats [
 // alertBody is the alert as staff see it. The first line is neutral (it
 // shows on a lock screen); then the young person's first name if the
 // invite had one, their director, why, since when, and status (if any).
-func (b *Bot) alertBody(ctx context.Context, lang string, a domain.Alert, c domain.Case, status dialog.Text) string {
+func (x *Alerts) alertBody(ctx context.Context, lang string, a domain.Alert, c domain.Case, status dialog.Text) string {
 	texts := []dialog.Text{dialog.T("alert.staff.title")}
 	if c.FirstName != "" {
 		texts = append(texts, dialog.T("alert.staff.who", "Who", c.FirstName))
 	}
-	texts = append(texts, dialog.T("alert.staff.director", "Name", b.dir.DirectorName(ctx, c)))
+	texts = append(texts, dialog.T("alert.staff.director", "Name", x.dir.DirectorName(ctx, c)))
 	kind := "alert.staff.kind_urgent"
 	if a.Kind == dialog.AlertSignal {
 		kind = "alert.staff.kind_signal"
 	}
 	texts = append(texts, dialog.T(kind), dialog.T("alert.staff.since", "Date", a.Started))
-	body := b.o.Renderer.Join(lang, "\n", texts...)
+	body := x.o.Renderer.Join(lang, "\n", texts...)
 	if status.ID != "" {
-		body += "\n\n" + b.o.Renderer.Join(lang, "", status)
+		body += "\n\n" + x.o.Renderer.Join(lang, "", status)
 	}
 	return body
 }
@@ -301,16 +297,16 @@ func (b *Bot) alertBody(ctx context.Context, lang string, a domain.Alert, c doma
 // staff record that fails to load is skipped (and logged): one bad record
 // must not keep an alert from the others. An error means the roster
 // itself can't be read.
-func (b *Bot) onCallStaff(ctx context.Context, t time.Time) ([]int64, error) {
-	roster, err := b.o.OnCall.OnCallRoster(ctx)
+func (x *Alerts) onCallStaff(ctx context.Context, t time.Time) ([]int64, error) {
+	roster, err := x.o.Roster.OnCallRoster(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out []int64
-	for _, id := range domain.OnCallAt(roster, t, b.loc()) {
-		_, ok, err := b.o.People.Staff(ctx, id)
+	for _, id := range domain.OnCallAt(roster, t, x.loc()) {
+		_, ok, err := x.o.People.Staff(ctx, id)
 		if err != nil {
-			b.o.Log.Error("the record of someone on call can't be loaded; skipped for this alert", "staff", b.pseudo.Of(id), "err", err)
+			x.o.Log.Error("the record of someone on call can't be loaded; skipped for this alert", "staff", x.pseudo.Of(id), "err", err)
 			continue
 		}
 		if ok {
@@ -323,10 +319,10 @@ func (b *Bot) onCallStaff(ctx context.Context, t time.Time) ([]int64, error) {
 // alertCase is the case of the young person with session key key; one
 // that fails to load is logged and the alert goes on without it (no first
 // name, no director).
-func (b *Bot) alertCase(ctx context.Context, key string) domain.Case {
-	c, _, err := b.o.People.Case(ctx, key)
+func (x *Alerts) alertCase(ctx context.Context, key string) domain.Case {
+	c, _, err := x.o.People.Case(ctx, key)
 	if err != nil {
-		b.o.Log.Error("can't load the case of an alert; it goes on without", "chat", b.pseudo.Of(chat.ParseSessionKey(key)), "err", err)
+		x.o.Log.Error("can't load the case of an alert; it goes on without", "chat", x.pseudo.Of(chat.ParseSessionKey(key)), "err", err)
 		return domain.Case{Key: key}
 	}
 	return c
@@ -334,10 +330,10 @@ func (b *Bot) alertCase(ctx context.Context, key string) domain.Case {
 
 // alertDirector is the user ID of the case's director while they still
 // are one; a record that fails to load is logged and counts as none.
-func (b *Bot) alertDirector(ctx context.Context, c domain.Case) (int64, bool) {
-	m, ok, err := b.dir.Director(ctx, c)
+func (x *Alerts) alertDirector(ctx context.Context, c domain.Case) (int64, bool) {
+	m, ok, err := x.dir.Director(ctx, c)
 	if err != nil {
-		b.o.Log.Error("the director's record can't be loaded; the alert goes on without them", "staff", b.pseudo.Of(c.Director), "err", err)
+		x.o.Log.Error("the director's record can't be loaded; the alert goes on without them", "staff", x.pseudo.Of(c.Director), "err", err)
 		return 0, false
 	}
 	return m.UserID, ok

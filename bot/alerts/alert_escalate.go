@@ -1,4 +1,4 @@
-package bot
+package alerts
 
 import (
 	"context"
@@ -16,81 +16,81 @@ import (
 // Escalation of alerts nobody took: the loop every replica runs, one
 // step of an alert, and saving its progress against other writers.
 
-// AlertJob escalates the alerts nobody took, as a job of the runner:
+// Job escalates the alerts nobody took, as a job of the runner:
 // every 15 seconds the alerts due now, side by side, so that all are done
 // within the lease they were claimed for. A stop does not cut an
 // escalation short, as messages sent but not saved could not be taken;
 // shutdown waits for the runner. Several replicas may run it: the store
 // hands each due alert to one of them. Each escalation is tracked, so
 // that an erasure stops it first.
-func (b *Bot) AlertJob() jobs.Queue {
+func (x *Alerts) Job() jobs.Queue {
 	return jobs.Queue{
-		Name: "alert-escalation", Claim: b.o.OnCall.ClaimAlerts,
+		Name: "alert-escalation", Claim: x.o.Alerts.ClaimAlerts,
 		Run: func(ctx context.Context, key string, now time.Time) error {
-			work, finish := b.work.Track(ctx, key)
+			work, finish := x.work.Track(ctx, key)
 			defer finish()
-			return b.escalateAlert(work, key, now)
+			return x.escalateAlert(work, key, now)
 		},
 		Every: 15 * time.Second, Lease: alertLease, Batch: alertBatch, Parallel: true,
-		Item: func(key string) slog.Attr { return slog.String("chat", b.pseudo.OfKey(key)) },
+		Item: func(key string) slog.Attr { return slog.String("chat", x.pseudo.OfKey(key)) },
 	}
 }
 
 // escalateAlert takes an alert one step on. ctx ends only with an
 // erasure: the messages get alertTimeout, saving what they did
 // alertSaveGrace after that.
-func (b *Bot) escalateAlert(ctx context.Context, key string, now time.Time) error {
+func (x *Alerts) escalateAlert(ctx context.Context, key string, now time.Time) error {
 	work, cancel := context.WithTimeout(ctx, alertTimeout)
 	defer cancel()
-	a, found, err := b.o.OnCall.Alert(work, key)
+	a, found, err := x.o.Alerts.Alert(work, key)
 	if err != nil {
 		return err
 	}
 	if !found {
-		return b.o.OnCall.EndAlert(work, key) // expired or erased: only its escalation is left
+		return x.o.Alerts.EndAlert(work, key) // expired or erased: only its escalation is left
 	}
 	if a.TakenBy != 0 {
-		_, _, err := b.saveAlert(work, a, time.Time{})
+		_, _, err := x.saveAlert(work, a, time.Time{})
 		return err
 	}
-	s, found, err := b.o.Store.Load(work, key)
+	s, found, err := x.o.Sessions.Load(work, key)
 	if err != nil {
 		return err
 	}
 	if !found {
 		// Erased (or expired): nobody is to be told any more.
-		b.o.Log.Info("the alert of an intake that is gone ended", "chat", b.pseudo.Of(chat.ParseSessionKey(key)))
-		return b.o.OnCall.EndAlert(work, key)
+		x.o.Log.Info("the alert of an intake that is gone ended", "chat", x.pseudo.Of(chat.ParseSessionKey(key)))
+		return x.o.Alerts.EndAlert(work, key)
 	}
-	c := b.alertCase(work, key)
+	c := x.alertCase(work, key)
 	if a.Level >= 1 {
-		return b.unanswered(work, a, c, s)
+		return x.unanswered(work, a, c, s)
 	}
 	var to []int64
 	if len(a.Notices) == 0 {
 		// The first step never went out (a crash): it goes with this one.
-		to = b.firstRecipients(work, a.Kind, c, now)
+		to = x.firstRecipients(work, a.Kind, c, now)
 	}
-	for _, id := range b.nextRecipients(work, a, c, now) {
+	for _, id := range x.nextRecipients(work, a, c, now) {
 		to = appendNew(to, id)
 	}
 	a.Level = 1
-	a.Notices = append(a.Notices, b.notify(work, a, c, to)...)
-	return b.saveStep(ctx, a, c, s, now, func(ctx context.Context, a domain.Alert) {
-		b.auditor.Record(ctx, 0, "alert.escalated", key)
-		b.o.Log.Info("alert escalated", "chat", b.pseudo.Of(chat.ParseSessionKey(key)), "told", len(to))
+	a.Notices = append(a.Notices, x.notify(work, a, c, to)...)
+	return x.saveStep(ctx, a, c, s, now, func(ctx context.Context, a domain.Alert) {
+		x.auditor.Record(ctx, 0, "alert.escalated", key)
+		x.o.Log.Info("alert escalated", "chat", x.pseudo.Of(chat.ParseSessionKey(key)), "told", len(to))
 	})
 }
 
 // nextRecipients is who an escalation adds: the next on call not told
 // yet and the admins. A roster that can't be read is logged, and the
 // director gets it instead.
-func (b *Bot) nextRecipients(ctx context.Context, a domain.Alert, c domain.Case, now time.Time) []int64 {
+func (x *Alerts) nextRecipients(ctx context.Context, a domain.Alert, c domain.Case, now time.Time) []int64 {
 	var to []int64
-	roster, err := b.onCallStaff(ctx, now)
+	roster, err := x.onCallStaff(ctx, now)
 	if err != nil {
-		b.o.Log.Error("can't load the on-call roster; the escalation goes to the director and the admins", "err", err)
-		if dir, ok := b.alertDirector(ctx, c); ok && !a.Notified(dir) {
+		x.o.Log.Error("can't load the on-call roster; the escalation goes to the director and the admins", "err", err)
+		if dir, ok := x.alertDirector(ctx, c); ok && !a.Notified(dir) {
 			to = append(to, dir)
 		}
 	}
@@ -100,7 +100,7 @@ func (b *Bot) nextRecipients(ctx context.Context, a domain.Alert, c domain.Case,
 			break
 		}
 	}
-	for _, id := range b.o.Admins {
+	for _, id := range x.o.Admins {
 		if !a.Notified(id) {
 			to = appendNew(to, id)
 		}
@@ -115,21 +115,21 @@ func (b *Bot) nextRecipients(ctx context.Context, a domain.Alert, c domain.Case,
 // people it told get their time. It returns the alert as saved; false
 // when it is gone (ended, or taken and expired, or erased). Nothing is
 // saved once ctx ended (an erasure stopped the work).
-func (b *Bot) saveAlert(ctx context.Context, a domain.Alert, next time.Time) (domain.Alert, bool, error) {
+func (x *Alerts) saveAlert(ctx context.Context, a domain.Alert, next time.Time) (domain.Alert, bool, error) {
 	for range alertSaveTries {
 		if err := ctx.Err(); err != nil {
 			return a, false, err
 		}
-		ok, err := b.o.OnCall.SaveAlert(ctx, a, next)
+		ok, err := x.o.Alerts.SaveAlert(ctx, a, next)
 		if err != nil || ok {
 			return a, ok, err
 		}
-		fresh, found, err := b.o.OnCall.Alert(ctx, a.Key)
+		fresh, found, err := x.o.Alerts.Alert(ctx, a.Key)
 		if err != nil || !found {
 			return a, false, err
 		}
 		if fresh.Level > a.Level && !next.IsZero() {
-			if t := b.o.Now().Add(b.o.TakeWithin); t.After(next) {
+			if t := x.o.Now().Add(x.o.TakeWithin); t.After(next) {
 				next = t
 			}
 		}

@@ -1,0 +1,20 @@
+package alerts
+
+import (
+	"strings"
+	"testing"
+)
+
+// New names every required option that is missing.
+func TestNewNamesWhatIsMissing(t *testing.T) {
+	_, err := New(Options{})
+	if err == nil {
+		t.Fatal("New without options: no error")
+	}
+	for _, name := range []string{"Out", "Renderer", "Alerts", "Roster", "People", "Sessions", "Menus",
+		"Dir.Staff", "Dir.Languages", "Auditor.Store", "Work", "Log", "Metrics", "Now"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error %q does not name %s", err, name)
+		}
+	}
+}
