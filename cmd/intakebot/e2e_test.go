@@ -321,8 +321,10 @@ func TestEndToEndIntakeSurvivesRestart(t *testing.T) {
 	}
 	logs := bot2.logs.String() + bot1.logs.String()
 	for _, secret := range []string{"eigen plek", "Hulp met post", "123456:TEST-token", "5001"} {
-		if strings.Contains(logs, secret) {
-			t.Fatalf("logs contain %q", secret)
+		for _, line := range strings.Split(logs, "\n") {
+			if strings.Contains(line, secret) {
+				t.Fatalf("logs contain %q:\n%s", secret, line)
+			}
 		}
 	}
 	t.Logf("end-to-end intake took %v", time.Since(started).Round(time.Millisecond))
