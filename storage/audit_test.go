@@ -14,40 +14,16 @@ import (
 
 func redisZ(score float64, member string) redis.Z { return redis.Z{Score: score, Member: member} }
 
-func TestAuditLogIsNewestFirstAndHoldsNoContent(t *testing.T) {
+func TestAuditEntriesHoldNoContent(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
 	ctx := context.Background()
-	p := e.people
-	var written []domain.AuditEntry
-	for i, action := range []string{"summary.delivered", "summary.opened", "summary.acknowledged", "summary.opened", "case.moved"} {
+	for i, action := range []string{"summary.delivered", "summary.opened", "case.moved"} {
 		en := domain.AuditEntry{At: fixedNow.Add(time.Duration(i) * time.Second), Actor: int64(100 + i%2), Action: action, Case: fmt.Sprint(5000 + i)}
-		if err := p.Audit.Audit(ctx, en); err != nil {
+		if err := e.people.Audit.Audit(ctx, en); err != nil {
 			t.Fatal(err)
 		}
-		written = append(written, en)
 	}
-
-	tests := []struct {
-		limit int
-		want  int
-	}{{3, 3}, {5, 5}, {100, 5}, {0, 0}, {-1, 0}}
-	for _, tt := range tests {
-		got, err := p.Audit.AuditLog(ctx, tt.limit)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != tt.want {
-			t.Fatalf("AuditLog(%d) gave %d entries, want %d", tt.limit, len(got), tt.want)
-		}
-		for i, g := range got {
-			w := written[len(written)-1-i]
-			if !g.At.Equal(w.At) || g.Actor != w.Actor || g.Action != w.Action || g.Case != w.Case {
-				t.Errorf("AuditLog(%d)[%d] = %+v, want %+v", tt.limit, i, g, w)
-			}
-		}
-	}
-
 	for _, m := range e.client.XRange(ctx, "t:audit", "-", "+").Val() {
 		var fields []string
 		for f := range m.Values {
@@ -57,22 +33,6 @@ func TestAuditLogIsNewestFirstAndHoldsNoContent(t *testing.T) {
 		if fmt.Sprint(fields) != "[action actor at case]" {
 			t.Errorf("audit entry has fields %v, want only at, actor, action and case", fields)
 		}
-	}
-}
-
-func TestAnAuditEntryWithoutTimeIsStampedNow(t *testing.T) {
-	t.Parallel()
-	e := newPeopleEnv(t, fixedClock)
-	ctx := context.Background()
-	if err := e.people.Audit.Audit(ctx, domain.AuditEntry{Actor: 1, Action: "summary.opened", Case: "1"}); err != nil {
-		t.Fatal(err)
-	}
-	got, err := e.people.Audit.AuditLog(ctx, 1)
-	if err != nil || len(got) != 1 || !got[0].At.Equal(fixedNow) {
-		t.Errorf("AuditLog = %+v, %v; want one entry at %v", got, err, fixedNow)
-	}
-	if err := e.people.Audit.Audit(ctx, domain.AuditEntry{Actor: 1}); err == nil {
-		t.Error("an entry without action was written")
 	}
 }
 

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -30,153 +29,6 @@ func addWindow(t *testing.T, p *People, w domain.OnCallWindow) domain.OnCallWind
 	return got
 }
 
-func TestOnCallRosterAddListRemove(t *testing.T) {
-	t.Parallel()
-	e := newPeopleEnv(t, fixedClock)
-	p, ctx := e.people, context.Background()
-
-	if r, err := p.OnCall.OnCallRoster(ctx); err != nil || len(r) != 0 {
-		t.Fatalf("empty roster = %v, %v", r, err)
-	}
-	a := addWindow(t, p, domain.OnCallWindow{Staff: 7000000001, Days: workdays, From: 8 * 60, To: 17 * 60})
-	b := addWindow(t, p, domain.OnCallWindow{Staff: 2, Days: domain.AllDays, From: 22 * 60, To: 8 * 60})
-	c := addWindow(t, p, domain.OnCallWindow{Staff: 3, Days: weekdays(time.Saturday), From: 0, To: 0})
-	if a.ID != 1 || b.ID != 2 || c.ID != 3 || c.Order != 3 {
-		t.Fatalf("IDs = %d %d %d (order %d), want 1 2 3 (3)", a.ID, b.ID, c.ID, c.Order)
-	}
-	r, err := p.OnCall.OnCallRoster(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(r, []domain.OnCallWindow{a, b, c}) {
-		t.Errorf("roster = %+v, want %+v", r, []domain.OnCallWindow{a, b, c})
-	}
-
-	if ok, err := p.OnCall.RemoveOnCall(ctx, 2); err != nil || !ok {
-		t.Fatalf("RemoveOnCall(2) = %v, %v", ok, err)
-	}
-	if ok, err := p.OnCall.RemoveOnCall(ctx, 2); err != nil || ok {
-		t.Errorf("RemoveOnCall(2) again = %v, %v; want false", ok, err)
-	}
-	d := addWindow(t, p, domain.OnCallWindow{Staff: 4, Days: workdays, From: 60, To: 120})
-	if d.ID != 4 {
-		t.Errorf("a window added after a removal got ID %d, want 4 (after the highest)", d.ID)
-	}
-	r, _ = p.OnCall.OnCallRoster(ctx)
-	if !slices.Equal(r, []domain.OnCallWindow{a, c, d}) {
-		t.Errorf("roster = %+v, want %+v", r, []domain.OnCallWindow{a, c, d})
-	}
-	// Only IDs and times, no names: plain JSON.
-	raw := e.client.HGet(ctx, "t:oncall", "1").Val()
-	if raw != `{"staff":7000000001,"days":62,"from":480,"to":1020,"order":1}` {
-		t.Errorf("stored window = %s", raw)
-	}
-}
-
-func TestOnCallRosterRefusesBadWindows(t *testing.T) {
-	t.Parallel()
-	e := newPeopleEnv(t, fixedClock)
-	for _, w := range []domain.OnCallWindow{
-		{Staff: 0, Days: workdays, From: 0, To: 60},
-		{Staff: 1, Days: 0, From: 0, To: 60},
-		{Staff: 1, Days: 1 << 7, From: 0, To: 60},
-		{Staff: 1, Days: workdays, From: -1, To: 60},
-		{Staff: 1, Days: workdays, From: 0, To: 24 * 60},
-	} {
-		if _, err := e.people.OnCall.AddOnCall(context.Background(), w); err == nil {
-			t.Errorf("AddOnCall(%+v) succeeded", w)
-		}
-	}
-	if n := e.client.Exists(context.Background(), "t:oncall").Val(); n != 0 {
-		t.Error("a refused window was stored")
-	}
-}
-
-func TestConcurrentAddsGetDistinctIDs(t *testing.T) {
-	t.Parallel()
-	e := newPeopleEnv(t, fixedClock)
-	done := make(chan int, 20)
-	for i := range 20 {
-		go func() {
-			w, err := e.people.OnCall.AddOnCall(context.Background(), domain.OnCallWindow{Staff: int64(i + 1), Days: workdays, From: 0, To: 60})
-			if err != nil {
-				t.Error(err)
-			}
-			done <- w.ID
-		}()
-	}
-	seen := map[int]bool{}
-	for range 20 {
-		seen[<-done] = true
-	}
-	if len(seen) != 20 {
-		t.Errorf("20 concurrent adds got %d distinct IDs", len(seen))
-	}
-}
-
-// Europe/Amsterdam: summer time began on Sunday 29 March 2026 at 02:00
-// (to 03:00) and ends on Sunday 25 October 2026 at 03:00 (to 02:00).
-func TestOnCallAtFollowsTheWallClockInTheTimeZone(t *testing.T) {
-	t.Parallel()
-	ams, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := newPeopleEnv(t, fixedClock)
-	p := e.people
-	const day, night, weekend, sunday = 1, 2, 3, 4
-	addWindow(t, p, domain.OnCallWindow{Staff: day, Days: workdays, From: 8 * 60, To: 17 * 60})
-	// Friday and Saturday nights, past midnight.
-	addWindow(t, p, domain.OnCallWindow{Staff: night, Days: weekdays(time.Friday, time.Saturday), From: 22 * 60, To: 8 * 60})
-	// The whole Saturday (00:00-24:00) and, later in the roster, the
-	// day worker too on Sunday mornings.
-	addWindow(t, p, domain.OnCallWindow{Staff: weekend, Days: weekdays(time.Saturday), From: 0, To: 0})
-	addWindow(t, p, domain.OnCallWindow{Staff: sunday, Days: weekdays(time.Sunday), From: 6 * 60, To: 12 * 60})
-
-	at := func(y int, m time.Month, d, hh, mm int) time.Time {
-		return time.Date(y, m, d, hh, mm, 0, 0, ams).UTC() // stored and passed as UTC
-	}
-	for _, c := range []struct {
-		at   time.Time
-		want []int64
-	}{
-		{at(2026, 3, 2, 8, 0), []int64{day}}, // Monday 08:00, the first minute
-		{at(2026, 3, 2, 16, 59), []int64{day}},
-		{at(2026, 3, 2, 17, 0), nil}, // the window ends before its To
-		{at(2026, 3, 2, 7, 59), nil},
-		{at(2026, 3, 7, 12, 0), []int64{weekend}},       // Saturday: no day window
-		{at(2026, 3, 6, 23, 0), []int64{night}},         // Friday night
-		{at(2026, 3, 7, 3, 0), []int64{night, weekend}}, // night from Friday, in roster order
-		{at(2026, 3, 8, 7, 0), []int64{night, sunday}},  // Sunday morning: the night from Saturday
-		{at(2026, 3, 8, 8, 0), []int64{sunday}},
-		{at(2026, 3, 9, 3, 0), nil}, // the night of Sunday is not on the roster
-		// The night summer time begins: Saturday 28 March 22:00 CET to
-		// Sunday 08:00 CEST is nine hours of real time.
-		{at(2026, 3, 29, 7, 59), []int64{night, sunday}},
-		{at(2026, 3, 29, 8, 0), []int64{sunday}},
-		{time.Date(2026, 3, 29, 5, 59, 0, 0, time.UTC), []int64{night, sunday}}, // 07:59 CEST
-		{time.Date(2026, 3, 29, 6, 0, 0, 0, time.UTC), []int64{sunday}},         // 08:00 CEST
-		{time.Date(2026, 3, 8, 6, 59, 0, 0, time.UTC), []int64{night, sunday}},  // 07:59 CET
-		{time.Date(2026, 3, 8, 7, 0, 0, 0, time.UTC), []int64{sunday}},          // 08:00 CET
-		// Summer: 08:00 CEST is 06:00 UTC.
-		{time.Date(2026, 7, 6, 6, 0, 0, 0, time.UTC), []int64{day}},
-		{time.Date(2026, 7, 6, 5, 59, 0, 0, time.UTC), nil},
-		// The night summer time ends: 02:30 happens twice, both in the
-		// night window.
-		{time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC), []int64{night}}, // 02:30 CEST
-		{time.Date(2026, 10, 25, 1, 30, 0, 0, time.UTC), []int64{night}}, // 02:30 CET
-		{time.Date(2026, 10, 25, 7, 0, 0, 0, time.UTC), []int64{sunday}}, // 08:00 CET
-	} {
-		got, err := p.OnCall.OnCallAt(context.Background(), c.at, ams)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(got, c.want) {
-			t.Errorf("on call at %s = %v, want %v", c.at.In(ams).Format("Mon 2006-01-02 15:04 MST"), got, c.want)
-		}
-	}
-}
-
 func TestOnCallRosterRefusesACorruptWindow(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, fixedClock)
@@ -188,5 +40,24 @@ func TestOnCallRosterRefusesACorruptWindow(t *testing.T) {
 			t.Errorf("roster with %q: err = %v, want corrupt", v, err)
 		}
 		e.client.HDel(ctx, "t:oncall", fmt.Sprint(10+i))
+	}
+}
+
+// The contract (storetest) covers the roster; here, that Redis keeps only
+// IDs and times, as plain JSON, and nothing of a refused window.
+func TestOnCallWindowsAreStoredAsPlainJSON(t *testing.T) {
+	t.Parallel()
+	e := newPeopleEnv(t, fixedClock)
+	ctx := context.Background()
+	if _, err := e.people.OnCall.AddOnCall(ctx, domain.OnCallWindow{Staff: 1, Days: 0, From: 0, To: 60}); err == nil {
+		t.Fatal("a window without days was added")
+	}
+	if n := e.client.Exists(ctx, "t:oncall").Val(); n != 0 {
+		t.Error("a refused window was stored")
+	}
+	addWindow(t, e.people, domain.OnCallWindow{Staff: 7000000001, Days: workdays, From: 8 * 60, To: 17 * 60})
+	raw := e.client.HGet(ctx, "t:oncall", "1").Val()
+	if raw != `{"staff":7000000001,"days":62,"from":480,"to":1020,"order":1}` {
+		t.Errorf("stored window = %s", raw)
 	}
 }
