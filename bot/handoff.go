@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/handoff"
 
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
@@ -139,12 +140,12 @@ func (b *Bot) deliverHandoff(ctx context.Context, c domain.Case, s dialog.Sessio
 // lang; it reports whether all of it arrived.
 func (b *Bot) sendSummary(ctx context.Context, chatID int64, lang string, c domain.Case, s dialog.Session) bool {
 	sum := dialog.BuildSummary(b.o.Engine.Flow, s)
-	view := HandoffView{Case: c, Summary: sum, Age: s.Age, Flags: sum.Flags}
+	view := handoff.View{Case: c, Summary: sum, Age: s.Age, Flags: sum.Flags}
 	ok := true
-	for _, m := range NewHandoffRenderer(b.o.Renderer).HandoffMessages(lang, view) {
+	for _, m := range handoff.NewRenderer(b.o.Renderer).Messages(lang, view) {
 		ok = b.out.S.Send(ctx, chatID, m, nil) && ok
 	}
-	name, doc := NewHandoffRenderer(b.o.Renderer).HandoffDocument(lang, view)
+	name, doc := handoff.NewRenderer(b.o.Renderer).Document(lang, view)
 	caption := b.o.Renderer.Text(lang, dialog.T("handoff.document_caption"))
 	return b.out.S.SendDocument(ctx, chatID, name, doc, caption) && ok
 }

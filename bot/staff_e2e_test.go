@@ -12,6 +12,7 @@ import (
 
 	"github.com/intakebot/intakebot/bot"
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/bot/handoff"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -130,8 +131,8 @@ func TestRolesEndToEnd(t *testing.T) {
 	s = r.session(youngID)
 	c, _ = r.people.caseOf(key)
 	sum := dialog.BuildSummary(r.engine.Flow, s)
-	view := bot.HandoffView{Case: c, Summary: sum, Age: s.Age, Flags: sum.Flags}
-	want := bot.NewHandoffRenderer(r.r).HandoffMessages("en", view)
+	view := handoff.View{Case: c, Summary: sum, Age: s.Age, Flags: sum.Flags}
+	want := handoff.NewRenderer(r.r).Messages("en", view)
 	if len(want) < 3 || len(sent) != len(want)+2 {
 		t.Fatalf("director got %d messages, want %d handoff messages, a document and a button; transcript:\n%s",
 			len(sent), len(want), telegramtest.FormatTranscript(sent))

@@ -16,6 +16,7 @@ import (
 
 	"github.com/intakebot/intakebot/bot"
 	"github.com/intakebot/intakebot/bot/conversation"
+	"github.com/intakebot/intakebot/bot/handoff"
 	"github.com/intakebot/intakebot/bot/metrics"
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/dialog"
@@ -106,8 +107,8 @@ func (t *terminal) run(ctx context.Context, stdin io.Reader, lang string) error 
 			t.println("\n" + strings.Repeat("=", 60))
 			t.println(t.renderer.Text(t.director, dialog.T("demo.summary_header")))
 			t.println(strings.Repeat("=", 60))
-			view := bot.HandoffView{Summary: sum, Age: res.Session.Age, Flags: sum.Flags}
-			for _, m := range bot.NewHandoffRenderer(t.renderer).HandoffMessages(t.director, view) {
+			view := handoff.View{Summary: sum, Age: res.Session.Age, Flags: sum.Flags}
+			for _, m := range handoff.NewRenderer(t.renderer).Messages(t.director, view) {
 				t.println(m)
 			}
 			return nil

@@ -1,4 +1,4 @@
-package bot
+package handoff
 
 import (
 	"crypto/sha256"
@@ -18,12 +18,12 @@ import (
 	"github.com/intakebot/intakebot/dialog"
 )
 
-// HandoffRenderer renders what a director receives: the summary messages
+// Renderer renders what a director receives: the summary messages
 // and the printable document.
-type HandoffRenderer struct{ *render.Renderer }
+type Renderer struct{ *render.Renderer }
 
-// HandoffView is what a director receives about one intake.
-type HandoffView struct {
+// View is what a director receives about one intake.
+type View struct {
 	Case domain.Case
 	// Summary holds the answers by topic, the skipped questions, the dates
 	// and the young person's language.
@@ -45,7 +45,7 @@ var flagOrder = []string{dialog.FlagAcute, "safety", "urgency", "income"}
 // within a message.
 const blockSep = "\n\n"
 
-// HandoffMessages renders an intake as Telegram HTML messages for a
+// Messages renders an intake as Telegram HTML messages for a
 // director reading lang: labels in lang, the young person's answers
 // verbatim (escaped). The first message starts with a header (first name,
 // age, date, language, and the flags first of all); then come the topics
@@ -53,7 +53,7 @@ const blockSep = "\n\n"
 // between these parts; a part longer than a message on its own is cut with
 // Split. When there is more than one message, each ends with "part N of
 // M". Every message is at most render.MaxMessageLen UTF-16 units.
-func (r HandoffRenderer) HandoffMessages(lang string, v HandoffView) []string {
+func (r Renderer) Messages(lang string, v View) []string {
 	blocks := make([]string, 0, len(v.Summary.Topics)+2)
 	blocks = append(blocks, r.handoffHeader(lang, v))
 	for _, t := range v.Summary.Topics {
@@ -82,7 +82,7 @@ func (r HandoffRenderer) HandoffMessages(lang string, v HandoffView) []string {
 	return msgs
 }
 
-func (r HandoffRenderer) partLine(lang string, n, total int) string {
+func (r Renderer) partLine(lang string, n, total int) string {
 	return "<i>" + r.Text(lang, dialog.T("handoff.part", "N", n, "Total", total)) + "</i>"
 }
 
@@ -136,7 +136,7 @@ type handoffFacts struct {
 	language   string // "Language: ..." line
 }
 
-func (r HandoffRenderer) handoffFacts(lang string, v HandoffView) handoffFacts {
+func (r Renderer) handoffFacts(lang string, v View) handoffFacts {
 	f := handoffFacts{
 		title:      r.Text(lang, dialog.T("handoff.title")),
 		flagsTitle: r.Text(lang, dialog.T("handoff.flags_title")),
@@ -180,7 +180,7 @@ func (r HandoffRenderer) handoffFacts(lang string, v HandoffView) handoffFacts {
 
 // acuteFlag is the line on top of a summary with signals of acute risk:
 // when and where each came, never what was said.
-func (r HandoffRenderer) acuteFlag(lang string, signals []dialog.SummarySignal) string {
+func (r Renderer) acuteFlag(lang string, signals []dialog.SummarySignal) string {
 	at := make([]dialog.Text, len(signals))
 	for i, sg := range signals {
 		at[i] = dialog.T("flag.acute.at", "Date", sg.At, "Where", sg.Where)
@@ -205,7 +205,7 @@ func orderFlags(flags []string) []string {
 	return out
 }
 
-func (r HandoffRenderer) handoffHeader(lang string, v HandoffView) string {
+func (r Renderer) handoffHeader(lang string, v View) string {
 	f := r.handoffFacts(lang, v)
 	var b strings.Builder
 	b.WriteString("<b>" + f.title + "</b>")
@@ -230,7 +230,7 @@ func (r HandoffRenderer) handoffHeader(lang string, v HandoffView) string {
 
 // handoffTopic renders one topic: its name in bold, then each question's
 // short label with the answer, a list as bullets.
-func (r HandoffRenderer) handoffTopic(lang string, t dialog.SummaryTopic) string {
+func (r Renderer) handoffTopic(lang string, t dialog.SummaryTopic) string {
 	var b strings.Builder
 	b.WriteString("<b>" + r.Text(lang, t.Topic) + "</b>")
 	for _, it := range t.Items {
@@ -255,7 +255,7 @@ func (r HandoffRenderer) handoffTopic(lang string, t dialog.SummaryTopic) string
 	return b.String()
 }
 
-func (r HandoffRenderer) handoffSkipped(lang string, sum dialog.Summary) string {
+func (r Renderer) handoffSkipped(lang string, sum dialog.Summary) string {
 	var b strings.Builder
 	b.WriteString("<b>" + r.Text(lang, dialog.T("summary.skipped_title")) + "</b>")
 	if len(sum.Skipped) == 0 {
@@ -296,15 +296,15 @@ footer { margin-top: 2.5em; padding-top: .5em; border-top: 1px solid #888; font-
 }
 `
 
-// HandoffDocument renders an intake as a self-contained, printable HTML5
+// Document renders an intake as a self-contained, printable HTML5
 // document (written well-formed, so an XML parser can check it too) for the dossier, in the director's language lang: the same
-// header, flags, topics and skipped questions as HandoffMessages, with a
+// header, flags, topics and skipped questions as Messages, with a
 // confidentiality line. It loads nothing and runs nothing: inline CSS, no
 // scripts, and a Content-Security-Policy that forbids both. Every text is
 // escaped; each answer has dir="auto", so a right-to-left answer reads
 // right. filename is "intake-<date>-<first name>.html" in [a-z0-9.-] only
 // (see handoffFilename).
-func (r HandoffRenderer) HandoffDocument(lang string, v HandoffView) (filename string, doc []byte) {
+func (r Renderer) Document(lang string, v View) (filename string, doc []byte) {
 	// Locale texts are Telegram HTML: their plain text, escaped for HTML.
 	plain := func(s string) string { return html.EscapeString(render.PlainText(s)) }
 	text := func(t dialog.Text) string { return plain(r.Text(lang, t)) }
@@ -393,10 +393,10 @@ func (r HandoffRenderer) HandoffDocument(lang string, v HandoffView) (filename s
 	return r.handoffFilename(v), []byte(b.String())
 }
 
-// HandoffCaption is the caption for the document of HandoffDocument when
+// Caption is the caption of the Document when
 // it is sent to the director: what it is and that it is confidential, as
 // Telegram HTML (well under Telegram's 1,024 characters for a caption).
-func (r HandoffRenderer) HandoffCaption(lang string) string {
+func (r Renderer) Caption(lang string) string {
 	return r.Text(lang, dialog.T("handoff.document_caption")) + "\n<i>" + r.Text(lang, dialog.T("handoff.confidential")) + "</i>"
 }
 
@@ -404,7 +404,7 @@ func (r HandoffRenderer) HandoffCaption(lang string) string {
 // sent (or started), who by first name, else by 8 hex digits of a hash of
 // the case key, all in [a-z0-9-]. The case key is the young person's
 // Telegram chat ID, which a file kept in a dossier should not show.
-func (r HandoffRenderer) handoffFilename(v HandoffView) string {
+func (r Renderer) handoffFilename(v View) string {
 	parts := []string{"intake"}
 	at := v.Summary.Submitted
 	if at.IsZero() {
@@ -458,5 +458,5 @@ func slug(s string) string {
 	return b.String()
 }
 
-// NewHandoffRenderer renders handoffs with r.
-func NewHandoffRenderer(r *render.Renderer) HandoffRenderer { return HandoffRenderer{r} }
+// NewRenderer renders handoffs with r.
+func NewRenderer(r *render.Renderer) Renderer { return Renderer{r} }

@@ -1,11 +1,12 @@
-package bot_test
+package handoff_test
 
 import (
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/bottest"
+	"github.com/intakebot/intakebot/bot/handoff"
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -16,8 +17,8 @@ import (
 // when and where (the question, "in a message", "/urgent"), never the
 // words, above every other flag, in the messages and in the document.
 func TestHandoffAcuteRiskComesFirst(t *testing.T) {
-	e := newEngine(t)
-	r := newRenderer(t)
+	e := bottest.Engine(t)
+	r := bottest.Renderer(t)
 	s := handoffSession(t, e.Flow)
 	const words = "ik wil er niet meer zijn"
 	s.Answers["safety_agreements"] = dialog.Answer{Text: words, At: s.Started}
@@ -36,7 +37,7 @@ func TestHandoffAcuteRiskComesFirst(t *testing.T) {
 		"en": "🚨 Acute risk signalled: 2025-03-14 10:40 (at ‘Feels safe now’),",
 	} {
 		t.Run(lang, func(t *testing.T) {
-			first := checkHandoffMessages(t, r, lang, bot.NewHandoffRenderer(r).HandoffMessages(lang, v))[0]
+			first := checkHandoffMessages(t, r, lang, handoff.NewRenderer(r).Messages(lang, v))[0]
 			header, _, _ := strings.Cut(first, "\n\n"+render.PlainText(r.Text(lang, v.Summary.Topics[0].Topic)))
 			if !strings.Contains(header, want) {
 				t.Fatalf("the header lacks %q:\n%s", want, header)
@@ -49,7 +50,7 @@ func TestHandoffAcuteRiskComesFirst(t *testing.T) {
 			if strings.Contains(header, words) {
 				t.Errorf("the header shows the young person's words:\n%s", header)
 			}
-			_, doc := bot.NewHandoffRenderer(r).HandoffDocument(lang, v)
+			_, doc := handoff.NewRenderer(r).Document(lang, v)
 			info := parseHandoffDocument(t, doc)
 			if !strings.Contains(info.text, want) {
 				t.Errorf("the document lacks %q", want)
@@ -66,7 +67,7 @@ func TestHandoffAcuteRiskComesFirst(t *testing.T) {
 
 	// Without signals there is no such line.
 	s.Signals = nil
-	if first := bot.NewHandoffRenderer(r).HandoffMessages("nl", handoffView(e.Flow, s))[0]; strings.Contains(first, "🚨") {
+	if first := handoff.NewRenderer(r).Messages("nl", handoffView(e.Flow, s))[0]; strings.Contains(first, "🚨") {
 		t.Errorf("acute risk without signals:\n%s", first)
 	}
 }

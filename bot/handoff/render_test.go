@@ -1,4 +1,4 @@
-package bot_test
+package handoff_test
 
 import (
 	"bytes"
@@ -17,9 +17,9 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/intakebot/intakebot/bot"
 	"github.com/intakebot/intakebot/bot/bottest"
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/bot/handoff"
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
@@ -46,8 +46,8 @@ func handoffSession(tb testing.TB, f *dialog.Flow) dialog.Session {
 	return s
 }
 
-func handoffView(f *dialog.Flow, s dialog.Session) bot.HandoffView {
-	return bot.HandoffView{
+func handoffView(f *dialog.Flow, s dialog.Session) handoff.View {
+	return handoff.View{
 		Case:    domain.Case{Key: "case-0001", Director: 42, FirstName: "Sara"},
 		Summary: dialog.BuildSummary(f, s),
 		Age:     s.Age,
@@ -195,15 +195,15 @@ func parseHandoffDocument(tb testing.TB, doc []byte) docInfo {
 }
 
 func TestHandoffGolden(t *testing.T) {
-	e := newEngine(t)
-	r := newRenderer(t)
+	e := bottest.Engine(t)
+	r := bottest.Renderer(t)
 	v := handoffView(e.Flow, handoffSession(t, e.Flow))
 	if len(v.Summary.Skipped) != 1 {
 		t.Fatalf("%d questions skipped, want 1", len(v.Summary.Skipped))
 	}
 	for _, lang := range []string{"nl", "en"} {
 		t.Run(lang, func(t *testing.T) {
-			msgs := bot.NewHandoffRenderer(r).HandoffMessages(lang, v)
+			msgs := handoff.NewRenderer(r).Messages(lang, v)
 			shown := checkHandoffMessages(t, r, lang, msgs)
 			first := shown[0]
 			// The flags come first, before the facts.
@@ -230,7 +230,7 @@ func TestHandoffGolden(t *testing.T) {
 					t.Errorf("the director does not read %q", want)
 				}
 			}
-			name, doc := bot.NewHandoffRenderer(r).HandoffDocument(lang, v)
+			name, doc := handoff.NewRenderer(r).Document(lang, v)
 			if name != "intake-2025-03-14-sara.html" {
 				t.Errorf("file name %q", name)
 			}
@@ -254,7 +254,7 @@ func golden(t *testing.T, name, got string) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test -run Handoff -update ./bot/ to create it)", err)
+		t.Fatalf("%v (run go test -run Handoff -update ./bot/handoff/ to create it)", err)
 	}
 	if got != string(want) {
 		t.Errorf("output differs from %s (run with -update if the change is intended):\n--- got\n%s\n--- want\n%s", path, got, want)
@@ -262,13 +262,13 @@ func golden(t *testing.T, name, got string) {
 }
 
 func TestHandoffUserTextIsVerbatim(t *testing.T) {
-	e := newEngine(t)
-	r := newRenderer(t)
+	e := bottest.Engine(t)
+	r := bottest.Renderer(t)
 	v := handoffView(e.Flow, handoffSession(t, e.Flow))
 	v.Case.FirstName = `<i>Sam</i> & "Co"`
 	for _, lang := range []string{"nl", "en"} {
 		t.Run(lang+" messages", func(t *testing.T) {
-			for i, m := range bot.NewHandoffRenderer(r).HandoffMessages(lang, v) {
+			for i, m := range handoff.NewRenderer(r).Messages(lang, v) {
 				text, entities, err := telegramtest.ParseHTML(m)
 				if err != nil {
 					t.Fatalf("message %d: %v", i, err)
@@ -288,7 +288,7 @@ func TestHandoffUserTextIsVerbatim(t *testing.T) {
 			}
 		})
 		t.Run(lang+" document", func(t *testing.T) {
-			_, doc := bot.NewHandoffRenderer(r).HandoffDocument(lang, v)
+			_, doc := handoff.NewRenderer(r).Document(lang, v)
 			info := parseHandoffDocument(t, doc)
 			if info.lang != lang {
 				t.Errorf(`<html lang=%q>, want %q`, info.lang, lang)
@@ -311,8 +311,8 @@ func TestHandoffUserTextIsVerbatim(t *testing.T) {
 }
 
 func TestHandoffLongAnswerArrivesWhole(t *testing.T) {
-	e := newEngine(t)
-	r := newRenderer(t)
+	e := bottest.Engine(t)
+	r := bottest.Renderer(t)
 	s := handoffSession(t, e.Flow)
 	words := []rune(strings.Repeat("Ik wil <graag> een eigen huis & een baan, en 😀 عربي\n", 200))
 	long := string(words[:10000])
@@ -320,7 +320,7 @@ func TestHandoffLongAnswerArrivesWhole(t *testing.T) {
 	v := handoffView(e.Flow, s)
 	for _, lang := range []string{"nl", "en"} {
 		t.Run(lang, func(t *testing.T) {
-			msgs := bot.NewHandoffRenderer(r).HandoffMessages(lang, v)
+			msgs := handoff.NewRenderer(r).Messages(lang, v)
 			if len(msgs) < 3 {
 				t.Fatalf("%d messages for a 10,000-character answer", len(msgs))
 			}
@@ -331,7 +331,7 @@ func TestHandoffLongAnswerArrivesWhole(t *testing.T) {
 			// Each other topic stays in one message.
 			checkTopicsWhole(t, r, lang, v.Summary, shown, "topic.experience")
 
-			_, doc := bot.NewHandoffRenderer(r).HandoffDocument(lang, v)
+			_, doc := handoff.NewRenderer(r).Document(lang, v)
 			if info := parseHandoffDocument(t, doc); !slices.Contains(info.auto, long) {
 				t.Fatal("the long answer is not whole in the document")
 			}
@@ -340,8 +340,8 @@ func TestHandoffLongAnswerArrivesWhole(t *testing.T) {
 }
 
 func TestHandoffBreaksOnlyBetweenTopics(t *testing.T) {
-	e := newEngine(t)
-	r := newRenderer(t)
+	e := bottest.Engine(t)
+	r := bottest.Renderer(t)
 	s := handoffSession(t, e.Flow)
 	// Every free-text answer as long as the flow allows, up to 1,500
 	// characters: topics of up to about 3,000, none over the limit.
@@ -360,7 +360,7 @@ func TestHandoffBreaksOnlyBetweenTopics(t *testing.T) {
 	v := handoffView(e.Flow, s)
 	for _, lang := range []string{"nl", "en"} {
 		t.Run(lang, func(t *testing.T) {
-			msgs := bot.NewHandoffRenderer(r).HandoffMessages(lang, v)
+			msgs := handoff.NewRenderer(r).Messages(lang, v)
 			shown := checkHandoffMessages(t, r, lang, msgs)
 			if len(shown) < 4 || len(shown) >= len(v.Summary.Topics) {
 				t.Fatalf("%d messages for %d topics: want several, packed", len(shown), len(v.Summary.Topics))
@@ -427,40 +427,40 @@ func checkTopicsWhole(t *testing.T, r *render.Renderer, lang string, sum dialog.
 }
 
 func TestHandoffHeader(t *testing.T) {
-	e := newEngine(t)
-	r := newRenderer(t)
+	e := bottest.Engine(t)
+	r := bottest.Renderer(t)
 	s := handoffSession(t, e.Flow)
 	tests := []struct {
 		name     string
-		change   func(*bot.HandoffView)
+		change   func(*handoff.View)
 		want     []string
 		not      []string
 		filename string
 	}{
-		{"no name, no age, no flags", func(v *bot.HandoffView) {
+		{"no name, no age, no flags", func(v *handoff.View) {
 			v.Case.FirstName, v.Age, v.Flags, v.Summary.Flags = " ", "", nil, nil
 		}, []string{"Voornaam: (geen naam opgegeven)", "Leeftijd: onbekend"}, []string{"Let op", "⚠️"}, "intake-2025-03-14-"},
-		{"safety first, each flag once", func(v *bot.HandoffView) {
+		{"safety first, each flag once", func(v *handoff.View) {
 			v.Flags = []string{"income", "urgency", "safety", "income"}
 		}, []string{"Let op\n⚠️ Veiligheid: let op de antwoorden over veiligheid.\n⚠️ Woonplek: geen vaste woonplek.\n⚠️ Inkomen:"}, nil, ""},
-		{"flags of the summary too", func(v *bot.HandoffView) {
+		{"flags of the summary too", func(v *handoff.View) {
 			v.Flags, v.Summary.Flags = nil, []string{"urgency"}
 		}, []string{"⚠️ Woonplek"}, nil, ""},
-		{"a flag without a text", func(v *bot.HandoffView) {
+		{"a flag without a text", func(v *handoff.View) {
 			v.Flags = []string{"<own>"}
 		}, []string{"⚠️ <own>"}, nil, ""},
-		{"an age the renderer doesn't know", func(v *bot.HandoffView) { v.Age = "<28>" }, []string{"Leeftijd: <28>"}, nil, ""},
-		{"an accented name", func(v *bot.HandoffView) { v.Case.FirstName = "Zoë-Ångström O'Neil" }, nil, nil, "intake-2025-03-14-zoe-angstrom-o-neil.html"},
-		{"an Arabic name", func(v *bot.HandoffView) { v.Case.FirstName = "سارة" }, []string{"Voornaam: سارة"}, nil, "intake-2025-03-14-"},
-		{"not sent yet", func(v *bot.HandoffView) { v.Summary.Submitted = time.Time{} }, []string{"Gestart: 2025-03-14 10:30"}, []string{"Verstuurd"}, ""},
-		{"an English speaker", func(v *bot.HandoffView) { v.Summary.Lang = "en" }, []string{"Taal: English"}, nil, ""},
-		{"no language", func(v *bot.HandoffView) { v.Summary.Lang = "" }, []string{"Taal: onbekend"}, nil, ""},
+		{"an age the renderer doesn't know", func(v *handoff.View) { v.Age = "<28>" }, []string{"Leeftijd: <28>"}, nil, ""},
+		{"an accented name", func(v *handoff.View) { v.Case.FirstName = "Zoë-Ångström O'Neil" }, nil, nil, "intake-2025-03-14-zoe-angstrom-o-neil.html"},
+		{"an Arabic name", func(v *handoff.View) { v.Case.FirstName = "سارة" }, []string{"Voornaam: سارة"}, nil, "intake-2025-03-14-"},
+		{"not sent yet", func(v *handoff.View) { v.Summary.Submitted = time.Time{} }, []string{"Gestart: 2025-03-14 10:30"}, []string{"Verstuurd"}, ""},
+		{"an English speaker", func(v *handoff.View) { v.Summary.Lang = "en" }, []string{"Taal: English"}, nil, ""},
+		{"no language", func(v *handoff.View) { v.Summary.Lang = "" }, []string{"Taal: onbekend"}, nil, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			v := handoffView(e.Flow, s)
 			tc.change(&v)
-			msgs := bot.NewHandoffRenderer(r).HandoffMessages("nl", v)
+			msgs := handoff.NewRenderer(r).Messages("nl", v)
 			first := checkHandoffMessages(t, r, "nl", msgs)[0]
 			header, _, _ := strings.Cut(first, "\n\n"+render.PlainText(r.Text("nl", v.Summary.Topics[0].Topic)))
 			for _, want := range tc.want {
@@ -473,7 +473,7 @@ func TestHandoffHeader(t *testing.T) {
 					t.Errorf("the header has %q:\n%s", not, header)
 				}
 			}
-			name, doc := bot.NewHandoffRenderer(r).HandoffDocument("nl", v)
+			name, doc := handoff.NewRenderer(r).Document("nl", v)
 			if !regexp.MustCompile(`^intake(-[a-z0-9]+)+\.html$`).MatchString(name) {
 				t.Errorf("file name %q", name)
 			}
@@ -500,9 +500,9 @@ func TestHandoffHeader(t *testing.T) {
 }
 
 func TestHandoffCaption(t *testing.T) {
-	r := newRenderer(t)
+	r := bottest.Renderer(t)
 	for _, lang := range []string{"nl", "en"} {
-		c := bot.NewHandoffRenderer(r).HandoffCaption(lang)
+		c := handoff.NewRenderer(r).Caption(lang)
 		if err := telegramtest.ValidateHTML(c); err != nil {
 			t.Errorf("%s caption: %v", lang, err)
 		}
@@ -516,8 +516,8 @@ func FuzzHandoffMessages(f *testing.F) {
 	for _, s := range []string{"", " ", handoffHostile, handoffArabic, "a\n\nb", "&amp;", "😀👋🏽", strings.Repeat("lang antwoord ", 400), strings.Repeat("x", 5000)} {
 		f.Add(s, uint8(0))
 	}
-	e := newEngine(f)
-	r := newRenderer(f)
+	e := bottest.Engine(f)
+	r := bottest.Renderer(f)
 	base := handoffSession(f, e.Flow)
 	f.Fuzz(func(t *testing.T, answer string, where uint8) {
 		checkHandoffAnswer(t, e.Flow, r, base, answer, where)
@@ -545,12 +545,12 @@ func checkHandoffAnswer(t *testing.T, f *dialog.Flow, r *render.Renderer, base d
 	v := handoffView(f, s)
 	v.Case.FirstName = answer
 	for _, lang := range []string{"nl", "en"} {
-		shown := checkHandoffMessages(t, r, lang, bot.NewHandoffRenderer(r).HandoffMessages(lang, v))
+		shown := checkHandoffMessages(t, r, lang, handoff.NewRenderer(r).Messages(lang, v))
 		all := noSpace(strings.Join(shown, ""))
 		if strings.Count(all, noSpace(answer)) < 2 {
 			t.Fatalf("the answer and the name do not both arrive whole: %q", answer)
 		}
-		_, doc := bot.NewHandoffRenderer(r).HandoffDocument(lang, v)
+		_, doc := handoff.NewRenderer(r).Document(lang, v)
 		if !bytes.Contains(doc, []byte(`dir="auto">`+html.EscapeString(answer)+"<")) {
 			t.Fatalf("the document lacks the escaped answer %q", answer)
 		}
