@@ -14,6 +14,7 @@ import (
 	"github.com/intakebot/intakebot/bot/chat"
 	"github.com/intakebot/intakebot/bot/conversation"
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/bot/handoff"
 	"github.com/intakebot/intakebot/bot/jobs"
 	"github.com/intakebot/intakebot/bot/metrics"
 	"github.com/intakebot/intakebot/bot/render"
@@ -95,7 +96,7 @@ type Options struct {
 const (
 	DefaultInviteTTL    = 14 * 24 * time.Hour
 	DefaultStaffLinkTTL = 7 * 24 * time.Hour
-	DefaultAckAfter     = 48 * time.Hour
+	DefaultAckAfter     = handoff.DefaultAckAfter
 	// DefaultTakeWithin is how long an alert waits for a take before it
 	// goes to more people.
 	DefaultTakeWithin = alerts.DefaultTakeWithin
@@ -127,7 +128,8 @@ type Bot struct {
 	out     *telegram.Out
 	edge    *telegram.Edge
 	conv    *conversation.Conversation
-	staff   *staff.Office // nil without People
+	staff   *staff.Office    // nil without People
+	handoff *handoff.Handoff // nil without People
 	menus   *telegram.Menus
 	routes  *telegram.Routes
 	pseudo  chat.Pseudonyms
@@ -181,6 +183,7 @@ func New(o Options) *Bot {
 	// The menus follow the route table, which names the rooms' handlers.
 	b.menus = &telegram.Menus{API: o.API, R: o.Renderer, Log: o.Log, Pseudonyms: b.pseudo}
 	if o.People != nil {
+		b.handoff = b.handoffRoom()
 		b.staff = b.office()
 	}
 	b.conv = b.conversation()
@@ -198,19 +201,22 @@ func New(o Options) *Bot {
 	return b
 }
 
+// DueJob is the handoff's due loop as a job of the runner (needs People).
+func (b *Bot) DueJob() jobs.Queue { return b.handoff.Job() }
+
+// WaitHandoffs waits until the work in the background is done (deliveries,
+// alerts, clearing after /exit), or ctx ends (a stop: the due loop
+// finishes a delivery later).
+func (b *Bot) WaitHandoffs(ctx context.Context) { b.work.Wait(ctx) }
+
 // Edge is the bot's Telegram edge: its HandleUpdate applies one update
 // (the poller's and the webhook's handler).
 func (b *Bot) Edge() *telegram.Edge { return b.edge }
 
-// The house's own parts of the conversation, until they are rooms of
-// their own: the alerts and the handoff. Without People (no roles), nobody
-// is linked, alerted or handed an intake.
-type (
-	handoffs struct{ b *Bot }
-	noRoles  struct{}
-)
+// noRoles stands in for the rooms of the conversation without People (no
+// roles): nobody is linked, alerted or handed an intake.
+type noRoles struct{}
 
-func (h handoffs) HandOff(ctx context.Context, s dialog.Session) error { return h.b.handOff(ctx, s) }
 func (noRoles) FirstContactIfNew(context.Context, chat.Request) (func(*dialog.Session), bool, error) {
 	return nil, false, nil
 }
@@ -221,7 +227,7 @@ func (noRoles) HandOff(context.Context, dialog.Session) error           { return
 func (b *Bot) conversation() *conversation.Conversation {
 	o := conversation.Options{
 		Loop: &conversation.Loop{Engine: b.o.Engine, Store: b.o.Store, Metrics: b.o.Metrics},
-		Out:  b.out, Newcomers: b.staff, Alerts: b.alerts, Handoff: handoffs{b},
+		Out:  b.out, Newcomers: b.staff, Alerts: b.alerts, Handoff: b.handoff,
 		Log: b.o.Log, Metrics: b.o.Metrics, Pseudonyms: b.pseudo,
 	}
 	if b.staff == nil {
@@ -234,23 +240,35 @@ func (b *Bot) conversation() *conversation.Conversation {
 	return c
 }
 
-// The house's own parts the office uses, until they are rooms of their
-// own: the handoff and privacy.
+// The house's own parts the office and the handoff use, until they are
+// rooms of their own: privacy.
 type (
-	handoffDesk struct{ b *Bot }
 	privacyDesk struct{ b *Bot }
+	retention   struct{ b *Bot }
 )
 
-func (h handoffDesk) Acknowledge(ctx context.Context, in chat.Request, a chat.Actor, c domain.Case) (dialog.Text, error) {
-	return h.b.acknowledge(ctx, in, a, c)
-}
-func (h handoffDesk) SendSummary(ctx context.Context, to int64, lang string, c domain.Case, s dialog.Session) bool {
-	return h.b.sendSummary(ctx, to, lang, c, s)
-}
 func (p privacyDesk) ScheduleIdle(ctx context.Context, key string, from time.Time) {
 	p.b.scheduleIdle(ctx, key, from)
 }
 func (p privacyDesk) DropTrail(ctx context.Context, chatID int64) { p.b.dropTrail(ctx, chatID) }
+func (r retention) DueRetention(ctx context.Context, c domain.Case, s dialog.Session, found bool, now time.Time) (bool, error) {
+	return r.b.dueRetention(ctx, c, s, found, now)
+}
+
+// handoffRoom wires the handoff to the director.
+func (b *Bot) handoffRoom() *handoff.Handoff {
+	o := b.o
+	h, err := handoff.New(handoff.Options{
+		Out: b.out, Renderer: o.Renderer, Engine: o.Engine, Cases: o.People, Sessions: o.Store,
+		Retention: retention{b}, Dir: b.dir, Auditor: b.auditor, Work: &b.work, Log: o.Log,
+		Pseudonyms: b.pseudo, Now: o.Now, Admins: o.Admins, OpenIntakeDirector: o.OpenIntakeDirector,
+		AckAfter: o.AckAfter, AcknowledgedTTL: o.AcknowledgedTTL, IdleTTL: o.IdleTTL,
+	})
+	if err != nil {
+		panic(err) // every option above is set
+	}
+	return h
+}
 
 // office wires the staff's office.
 func (b *Bot) office() *staff.Office {
@@ -258,7 +276,7 @@ func (b *Bot) office() *staff.Office {
 	off, err := staff.New(staff.Options{
 		Engine: o.Engine, Renderer: o.Renderer, Out: b.out, Menus: b.menus,
 		Staff: o.People, Links: o.People, Cases: o.People, Audit: o.People, Sessions: o.Store,
-		Handoff: handoffDesk{b}, Privacy: privacyDesk{b}, Dir: b.dir, Auditor: b.auditor,
+		Handoff: b.handoff, Privacy: privacyDesk{b}, Dir: b.dir, Auditor: b.auditor,
 		Help: func(a chat.Actor) []dialog.Text { return b.routes.Help(telegram.MenusOf(a)) },
 		Log:  o.Log, Pseudonyms: b.pseudo, PseudonymKey: o.PseudonymKey, Now: o.Now, Admins: o.Admins,
 		Username: o.Username, InviteTTL: o.InviteTTL, StaffLinkTTL: o.StaffLinkTTL, OpenIntakeDirector: o.OpenIntakeDirector,

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/handoff"
 	"github.com/intakebot/intakebot/bot/render"
 
 	"github.com/intakebot/intakebot/bot/domain"
@@ -247,7 +248,7 @@ func (b *Bot) dueRetention(ctx context.Context, c domain.Case, s dialog.Session,
 		// new intake is theirs until it is sent (its delivery waits for an
 		// acknowledgement of its own) or idle.
 		return true, b.o.People.ScheduleDue(ctx, c.Key, later(s.Updated.Add(b.o.IdleTTL+idleGrace), now.Add(idleGrace)))
-	case unanswered(c, s, found):
+	case handoff.Unanswered(c, s, found):
 		if at := c.Escalated.Add(b.o.IdleTTL); now.Before(at) {
 			return true, b.o.People.ScheduleDue(ctx, c.Key, at)
 		}
@@ -270,19 +271,6 @@ func (b *Bot) dueRetention(ctx context.Context, c domain.Case, s dialog.Session,
 		return true, b.expire(ctx, c, "idle")
 	}
 	return false, nil
-}
-
-// unanswered reports whether the admins were told of the case's current
-// submission (sent or not) and nobody acknowledged it. A young person who
-// started over has a new intake; one who sent it again, a new submission.
-func unanswered(c domain.Case, s dialog.Session, found bool) bool {
-	switch {
-	case c.Escalated.IsZero() || !c.Acknowledged.IsZero():
-		return false
-	case !found:
-		return true
-	}
-	return s.State == dialog.StateSubmitted && !c.Escalated.Before(s.Submitted)
 }
 
 // expire erases a case whose time has come, telling nobody. It runs in

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/handoff"
 	"github.com/intakebot/intakebot/bot/render"
 
 	"github.com/intakebot/intakebot/bot/domain"
@@ -225,7 +226,7 @@ func stateID(s *dialog.Session, c *domain.Case) string {
 	switch {
 	case s.State != dialog.StateSubmitted || c == nil:
 		return "mydata.state." + string(s.State)
-	case deliveredFor(*c, *s):
+	case handoff.DeliveredFor(*c, *s):
 		return "mydata.state.arrived"
 	default:
 		return "mydata.state.on_the_way"

@@ -1,4 +1,4 @@
-package bot
+package handoff
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 // what the young person wrote). An intake that did not reach its director
 // is tried again, and the admins hear of it after AckAfter. An intake the
 // admins were told of and nobody acknowledged is erased IdleTTL later
-// (bot/erase.go).
+// (Options.Retention).
 
 // Claims of the due loop: a claimed case is due again after dueLease
 // unless it was handled (so a crash loses nothing), at most dueBatch at a
@@ -28,82 +28,82 @@ const (
 	dueBatch = 50
 )
 
-// DueJob is the due loop as a job of the runner: every minute the cases
+// Job is the due loop as a job of the runner: every minute the cases
 // due now, a batch at a time, one after the other. Several replicas may
-// run it: People hands each due case to one of them, with a lease that
+// run it: Cases hands each due case to one of them, with a lease that
 // brings it back when its run failed.
-func (b *Bot) DueJob() jobs.Queue {
+func (h *Handoff) Job() jobs.Queue {
 	return jobs.Queue{
-		Name: "handoff-due", Claim: b.o.People.ClaimDue, Run: b.due,
+		Name: "handoff-due", Claim: h.o.Cases.ClaimDue, Run: h.due,
 		Every: time.Minute, Lease: dueLease, Batch: dueBatch,
-		Item: func(key string) slog.Attr { return slog.String("case", b.pseudo.OfKey(key)) },
+		Item: func(key string) slog.Attr { return slog.String("case", h.pseudo.OfKey(key)) },
 	}
 }
 
-func (b *Bot) due(ctx context.Context, key string, now time.Time) error {
+func (h *Handoff) due(ctx context.Context, key string, now time.Time) error {
 	// Tracked like a handoff in the background: a /delete stops it before
 	// it erases, so that it sends and saves nothing after the erasure.
-	ctx, finish := b.work.Track(ctx, key)
+	ctx, finish := h.work.Track(ctx, key)
 	defer finish()
-	c, found, err := b.o.People.Case(ctx, key)
+	c, found, err := h.o.Cases.Case(ctx, key)
 	if err != nil {
 		return err
 	}
 	if !found {
-		return b.o.People.CancelDue(ctx, key)
+		return h.o.Cases.CancelDue(ctx, key)
 	}
-	s, found, err := b.o.Store.Load(ctx, key)
+	s, found, err := h.o.Sessions.Load(ctx, key)
 	if err != nil {
 		return err
 	}
-	pending := found && s.State == dialog.StateSubmitted && !deliveredFor(c, s)
-	if !pending || unanswered(c, s, found) {
+	pending := found && s.State == dialog.StateSubmitted && !DeliveredFor(c, s)
+	if !pending || Unanswered(c, s, found) {
 		// Retention: acknowledged, unanswered after the admins were told,
-		// or never sent (bot/erase.go).
-		if handled, err := b.dueRetention(ctx, c, s, found, now); handled {
+		// or never sent (Options.Retention).
+		if handled, err := h.o.Retention.DueRetention(ctx, c, s, found, now); handled {
 			return err
 		}
 	}
 	switch {
 	case pending:
-		return b.dueDelivery(ctx, c, s, now)
+		return h.dueDelivery(ctx, c, s, now)
 	case c.Delivered.IsZero() || !c.Acknowledged.IsZero() || !c.Escalated.IsZero():
-		return b.o.People.CancelDue(ctx, key)
+		return h.o.Cases.CancelDue(ctx, key)
 	case c.Reminded.IsZero():
-		return b.remind(ctx, c, now)
+		return h.remind(ctx, c, now)
 	}
-	return b.escalate(ctx, c, now, c.Delivered)
+	return h.escalate(ctx, c, now, c.Delivered)
 }
 
 // dueDelivery tries a handoff again that did not get through.
-func (b *Bot) dueDelivery(ctx context.Context, c domain.Case, s dialog.Session, now time.Time) error {
-	if b.deliverHandoff(ctx, c, s) {
+func (h *Handoff) dueDelivery(ctx context.Context, c domain.Case, s dialog.Session, now time.Time) error {
+	if h.deliver(ctx, c, s) {
 		return nil
 	}
-	if now.Sub(s.Submitted) >= b.o.AckAfter {
-		return b.escalate(ctx, c, now, s.Submitted)
+	if now.Sub(s.Submitted) >= h.o.AckAfter {
+		return h.escalate(ctx, c, now, s.Submitted)
 	}
 	return nil // the lease brings it back
 }
 
 // remind tells the director, in neutral words, that an intake waits for
 // them, with the button again.
-func (b *Bot) remind(ctx context.Context, c domain.Case, now time.Time) error {
-	dir, ok, err := b.o.People.Staff(ctx, c.Director)
+func (h *Handoff) remind(ctx context.Context, c domain.Case, now time.Time) error {
+	dir, ok, err := h.dir.Staff.Staff(ctx, c.Director)
 	if err != nil {
 		return err
 	}
 	if !ok || dir.Role != domain.RoleDirector {
-		return b.escalate(ctx, c, now, c.Delivered)
+		return h.escalate(ctx, c, now, c.Delivered)
 	}
-	lang := b.dir.LangOf(dir)
-	body := b.o.Renderer.Join(lang, "\n\n", dialog.T("ack.reminder", "Date", c.Delivered))
-	if !b.out.SayHTML(ctx, dir.UserID, lang, ackButton(c.Key), body, true) {
+	lang := h.dir.LangOf(dir)
+	body := h.o.Renderer.Join(lang, "\n\n", dialog.T("ack.reminder", "Date", c.Delivered))
+	if !h.out.SayHTML(ctx, dir.UserID, lang, ackButton(c.Key), body, true) {
 		return nil // the lease brings it back
 	}
 	// Only the reminder's field changes, and only while nobody has
 	// acknowledged the intake: an acknowledgement made meanwhile is kept.
-	ok, err = b.o.People.ChangeCase(ctx, c.Key, func(cur *domain.Case) bool {
+	ok, err = h.o.Cases.ChangeCase(ctx, c.Key, func(cur *domain.Case) bool {
 		if !cur.Acknowledged.IsZero() {
 			return false
 		}
@@ -113,23 +113,23 @@ func (b *Bot) remind(ctx context.Context, c domain.Case, now time.Time) error {
 	if err != nil || !ok {
 		return err // !ok: acknowledged or erased meanwhile
 	}
-	b.auditor.Record(ctx, dir.UserID, "summary.reminded", c.Key)
-	b.o.Log.Info("director reminded of an intake", "case", b.pseudo.Of(chat.ParseSessionKey(c.Key)), "director", b.pseudo.Of(dir.UserID))
-	return b.o.People.ScheduleDue(ctx, c.Key, now.Add(b.o.AckAfter))
+	h.auditor.Record(ctx, dir.UserID, "summary.reminded", c.Key)
+	h.o.Log.Info("director reminded of an intake", "case", h.pseudo.Of(chat.ParseSessionKey(c.Key)), "director", h.pseudo.Of(dir.UserID))
+	return h.o.Cases.ScheduleDue(ctx, c.Key, now.Add(h.o.AckAfter))
 }
 
 // escalate tells every admin that an intake has waited since since, and
 // stops the reminders of it: the next due time is the end of the bot's
 // copy, IdleTTL on, unless someone acknowledges it before.
-func (b *Bot) escalate(ctx context.Context, c domain.Case, now, since time.Time) error {
-	if fresh, found, err := b.o.People.Case(ctx, c.Key); err != nil {
+func (h *Handoff) escalate(ctx context.Context, c domain.Case, now, since time.Time) error {
+	if fresh, found, err := h.o.Cases.Case(ctx, c.Key); err != nil {
 		return err
 	} else if !found || !fresh.Acknowledged.IsZero() {
 		// Erased, or acknowledged (which scheduled its expiry) meanwhile.
 		return nil
 	}
 	var dirName any = dialog.T("ack.no_director")
-	if dir, ok, err := b.o.People.Staff(ctx, c.Director); err != nil {
+	if dir, ok, err := h.dir.Staff.Staff(ctx, c.Director); err != nil {
 		return err
 	} else if ok && dir.Role == domain.RoleDirector {
 		dirName = dir.Name
@@ -138,24 +138,24 @@ func (b *Bot) escalate(ctx context.Context, c domain.Case, now, since time.Time)
 	if c.FirstName != "" {
 		name = c.FirstName
 	}
-	if len(b.o.Admins) == 0 {
-		b.o.Log.Warn("an intake waits for its director, and there is no admin to tell", "case", b.pseudo.Of(chat.ParseSessionKey(c.Key)))
+	if len(h.o.Admins) == 0 {
+		h.o.Log.Warn("an intake waits for its director, and there is no admin to tell", "case", h.pseudo.Of(chat.ParseSessionKey(c.Key)))
 	}
-	for _, admin := range b.o.Admins {
-		lang := b.o.Engine.MatchLanguage("")
-		if m, ok, err := b.o.People.Staff(ctx, admin); err == nil && ok {
-			lang = b.dir.LangOf(m)
+	for _, admin := range h.o.Admins {
+		lang := h.o.Engine.MatchLanguage("")
+		if m, ok, err := h.dir.Staff.Staff(ctx, admin); err == nil && ok {
+			lang = h.dir.LangOf(m)
 		}
-		body := b.o.Renderer.Join(lang, "\n\n", dialog.T("ack.escalation", "Who", name, "Name", dirName, "Date", since))
+		body := h.o.Renderer.Join(lang, "\n\n", dialog.T("ack.escalation", "Who", name, "Name", dirName, "Date", since))
 		open := [][]dialog.Button{{{Label: dialog.T("btn.open_summary"), Data: chat.ButtonData(chat.ActOpenSummary, c.Key)}}}
-		b.out.SayHTML(ctx, admin, lang, open, body, true)
+		h.out.SayHTML(ctx, admin, lang, open, body, true)
 	}
 	key := c.Key
-	b.auditor.Record(ctx, 0, "summary.escalated", key)
-	b.o.Log.Info("admins told of an intake waiting for its director", "case", b.pseudo.Of(chat.ParseSessionKey(key)))
+	h.auditor.Record(ctx, 0, "summary.escalated", key)
+	h.o.Log.Info("admins told of an intake waiting for its director", "case", h.pseudo.Of(chat.ParseSessionKey(key)))
 	// Only the escalation's field changes, and only while nobody has
 	// acknowledged the intake: an acknowledgement made meanwhile is kept.
-	ok, err := b.o.People.ChangeCase(ctx, key, func(cur *domain.Case) bool {
+	ok, err := h.o.Cases.ChangeCase(ctx, key, func(cur *domain.Case) bool {
 		if !cur.Acknowledged.IsZero() {
 			return false
 		}
@@ -165,5 +165,5 @@ func (b *Bot) escalate(ctx context.Context, c domain.Case, now, since time.Time)
 	if err != nil || !ok {
 		return err // !ok: acknowledged or erased meanwhile
 	}
-	return b.o.People.ScheduleDue(ctx, key, now.Add(b.o.IdleTTL))
+	return h.o.Cases.ScheduleDue(ctx, key, now.Add(h.o.IdleTTL))
 }
