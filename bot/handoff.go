@@ -155,6 +155,19 @@ func deliveredFor(c domain.Case, s dialog.Session) bool {
 	return !c.Delivered.IsZero() && !c.Delivered.Before(s.Submitted)
 }
 
+// unanswered reports whether the admins were told of the case's current
+// submission (sent or not) and nobody acknowledged it. A young person who
+// started over has a new intake; one who sent it again, a new submission.
+func unanswered(c domain.Case, s dialog.Session, found bool) bool {
+	switch {
+	case c.Escalated.IsZero() || !c.Acknowledged.IsZero():
+		return false
+	case !found:
+		return true
+	}
+	return s.State == dialog.StateSubmitted && !c.Escalated.Before(s.Submitted)
+}
+
 func ackButton(key string) [][]dialog.Button {
 	return [][]dialog.Button{{{Label: dialog.T("btn.ack"), Data: chat.ButtonData(chat.ActAcknowledge, key)}}}
 }
