@@ -17,6 +17,7 @@ import (
 	"github.com/intakebot/intakebot/bot/handoff"
 	"github.com/intakebot/intakebot/bot/jobs"
 	"github.com/intakebot/intakebot/bot/metrics"
+	"github.com/intakebot/intakebot/bot/privacy"
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/staff"
 	"github.com/intakebot/intakebot/bot/team"
@@ -53,10 +54,11 @@ type Options struct {
 	// Telegram's limits. Its API, Log and Metrics are filled in when empty.
 	Sender *telegram.Sender
 
-	// People keeps staff, links, cases and the audit trail. With it the
-	// bot has roles: staff commands, invitations, the handoff to the
-	// director. Nil: no roles, and anyone may do the intake (the engine's
-	// own tests, a bot without Redis).
+	// People keeps staff, links, cases and the audit trail, and erases
+	// them (it must be an Eraser too). With it the bot has roles: staff
+	// commands, invitations, the handoff to the director. Nil: no roles,
+	// and anyone may do the intake (the engine's own tests, a bot without
+	// Redis).
 	People People
 	// Admins are the Telegram user IDs with the admin role.
 	Admins []int64
@@ -82,7 +84,7 @@ type Options struct {
 
 	// Trail keeps the messages each chat shows, for /exit. Nil: /exit
 	// can only delete the /exit message itself.
-	Trail TrailStore
+	Trail privacy.TrailStore
 	// AcknowledgedTTL is how long the bot keeps an intake after the
 	// director acknowledged it (the dossier is the provider's). Zero: 30 days.
 	AcknowledgedTTL time.Duration
@@ -97,6 +99,9 @@ const (
 	DefaultInviteTTL    = 14 * 24 * time.Hour
 	DefaultStaffLinkTTL = 7 * 24 * time.Hour
 	DefaultAckAfter     = handoff.DefaultAckAfter
+	// DefaultAcknowledgedTTL and DefaultIdleTTL are the retention's.
+	DefaultAcknowledgedTTL = privacy.DefaultAcknowledgedTTL
+	DefaultIdleTTL         = privacy.DefaultIdleTTL
 	// DefaultTakeWithin is how long an alert waits for a take before it
 	// goes to more people.
 	DefaultTakeWithin = alerts.DefaultTakeWithin
@@ -136,8 +141,8 @@ type Bot struct {
 	dir     team.Directory
 	auditor team.Auditor
 	alerts  alertsRoom
+	privacy *privacy.Privacy
 	work    background.Tracker // deliveries, alerts and clearing in the background
-	trail   *recorder          // nil without Options.Trail
 }
 
 // New makes a Bot.
@@ -169,6 +174,12 @@ func New(o Options) *Bot {
 	if o.AckAfter <= 0 {
 		o.AckAfter = DefaultAckAfter
 	}
+	if o.AcknowledgedTTL <= 0 {
+		o.AcknowledgedTTL = DefaultAcknowledgedTTL
+	}
+	if o.IdleTTL <= 0 {
+		o.IdleTTL = DefaultIdleTTL
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -179,7 +190,20 @@ func New(o Options) *Bot {
 	b.dir = team.Directory{Staff: o.People, Languages: o.Engine, Country: o.Engine.Country}
 	b.auditor = team.Auditor{Store: o.People, Pseudonyms: b.pseudo, Log: o.Log, Now: o.Now}
 	b.alerts = b.newAlerts()
-	b.withPrivacy()
+	b.privacy = b.newPrivacy()
+	seen := func(int64, int) {}
+	if o.Trail != nil {
+		// Without a trail store nothing is recorded: /exit can only
+		// delete the /exit message itself.
+		seen = b.privacy.Seen
+		prev := o.Sender.OnSent
+		o.Sender.OnSent = func(chat int64, msgID int, document bool) {
+			if prev != nil {
+				prev(chat, msgID, document)
+			}
+			b.privacy.Sent(chat, msgID, document)
+		}
+	}
 	// The menus follow the route table, which names the rooms' handlers.
 	b.menus = &telegram.Menus{API: o.API, R: o.Renderer, Log: o.Log, Pseudonyms: b.pseudo}
 	if o.People != nil {
@@ -191,7 +215,7 @@ func New(o Options) *Bot {
 	b.menus.Routes = b.routes
 	edge, err := telegram.NewEdge(telegram.Options{
 		Routes: b.routes, Roles: roles{b}, Fallback: b.conv.Handle, Languages: o.Engine, Out: b.out,
-		Log: o.Log, Metrics: o.Metrics, Seen: func(c int64, id int) { b.recordShown(c, id, shownOwn) },
+		Log: o.Log, Metrics: o.Metrics, Seen: seen,
 		Username: o.Username, Pseudonyms: b.pseudo, DefaultLang: o.DefaultLang, HandleTimeout: o.HandleTimeout,
 	})
 	if err != nil {
@@ -240,27 +264,12 @@ func (b *Bot) conversation() *conversation.Conversation {
 	return c
 }
 
-// The house's own parts the office and the handoff use, until they are
-// rooms of their own: privacy.
-type (
-	privacyDesk struct{ b *Bot }
-	retention   struct{ b *Bot }
-)
-
-func (p privacyDesk) ScheduleIdle(ctx context.Context, key string, from time.Time) {
-	p.b.scheduleIdle(ctx, key, from)
-}
-func (p privacyDesk) DropTrail(ctx context.Context, chatID int64) { p.b.dropTrail(ctx, chatID) }
-func (r retention) DueRetention(ctx context.Context, c domain.Case, s dialog.Session, found bool, now time.Time) (bool, error) {
-	return r.b.dueRetention(ctx, c, s, found, now)
-}
-
 // handoffRoom wires the handoff to the director.
 func (b *Bot) handoffRoom() *handoff.Handoff {
 	o := b.o
 	h, err := handoff.New(handoff.Options{
 		Out: b.out, Renderer: o.Renderer, Engine: o.Engine, Cases: o.People, Sessions: o.Store,
-		Retention: retention{b}, Dir: b.dir, Auditor: b.auditor, Work: &b.work, Log: o.Log,
+		Retention: b.privacy, Dir: b.dir, Auditor: b.auditor, Work: &b.work, Log: o.Log,
 		Pseudonyms: b.pseudo, Now: o.Now, Admins: o.Admins, OpenIntakeDirector: o.OpenIntakeDirector,
 		AckAfter: o.AckAfter, AcknowledgedTTL: o.AcknowledgedTTL, IdleTTL: o.IdleTTL,
 	})
@@ -276,7 +285,7 @@ func (b *Bot) office() *staff.Office {
 	off, err := staff.New(staff.Options{
 		Engine: o.Engine, Renderer: o.Renderer, Out: b.out, Menus: b.menus,
 		Staff: o.People, Links: o.People, Cases: o.People, Audit: o.People, Sessions: o.Store,
-		Handoff: b.handoff, Privacy: privacyDesk{b}, Dir: b.dir, Auditor: b.auditor,
+		Handoff: b.handoff, Privacy: b.privacy, Dir: b.dir, Auditor: b.auditor,
 		Help: func(a chat.Actor) []dialog.Text { return b.routes.Help(telegram.MenusOf(a)) },
 		Log:  o.Log, Pseudonyms: b.pseudo, PseudonymKey: o.PseudonymKey, Now: o.Now, Admins: o.Admins,
 		Username: o.Username, InviteTTL: o.InviteTTL, StaffLinkTTL: o.StaffLinkTTL, OpenIntakeDirector: o.OpenIntakeDirector,
@@ -308,3 +317,83 @@ func (b *Bot) newAlerts() alertsRoom {
 // AlertJob escalates the alerts nobody took, as a job of the runner (see
 // alerts.Alerts.Job).
 func (b *Bot) AlertJob() jobs.Queue { return b.alerts.Job() }
+
+// newPrivacy builds the room of the young person's privacy commands on
+// People, or without People (no roles) on stand-ins: nobody is staff, no
+// case is kept, and an erasure erases the session and the trail.
+func (b *Bot) newPrivacy() *privacy.Privacy {
+	o := b.o
+	trail := o.Trail
+	if trail == nil {
+		trail = noTrail{}
+	}
+	po := privacy.Options{
+		Out: b.out, Renderer: o.Renderer, Engine: o.Engine, Sessions: o.Store, Trail: trail,
+		Roles: roles{b}, Alerts: b.alerts, Dir: b.dir, Auditor: b.auditor, Work: &b.work,
+		Log: o.Log, Metrics: o.Metrics, Pseudonyms: b.pseudo, Now: o.Now,
+		AcknowledgedTTL: o.AcknowledgedTTL, IdleTTL: o.IdleTTL, AckAfter: o.AckAfter,
+		OpenIntake: o.OpenIntakeDirector != 0 || o.People == nil,
+	}
+	if o.People == nil {
+		none := noPeople{trail}
+		po.Cases, po.Links, po.Erasure, po.Roles = none, none, none, none
+		po.Dir.Staff, po.Auditor.Store = none, none
+	} else if er, ok := o.People.(Eraser); ok {
+		po.Cases, po.Links, po.Erasure = erasingPeople{o.People, er}, er, er
+	}
+	p, err := privacy.New(po)
+	if err != nil {
+		panic(err) // every option above is set, and People must be an Eraser
+	}
+	return p
+}
+
+// erasingPeople is People with its erasure.
+type erasingPeople struct {
+	People
+	Eraser
+}
+
+// noPeople stands in for People in a bot without roles (Options.People is
+// nil) for the privacy room: nobody is staff and no case or link is kept,
+// so erasing a person's traces is taking their /exit trail.
+type noPeople struct{ trail privacy.TrailStore }
+
+func (noPeople) Actor(_ context.Context, in chat.Request) (chat.Actor, error) {
+	return chat.Actor{ID: in.Chat}, nil
+}
+func (noPeople) Staff(context.Context, int64) (domain.StaffMember, bool, error) {
+	return domain.StaffMember{}, false, nil
+}
+func (noPeople) Case(context.Context, string) (domain.Case, bool, error) {
+	return domain.Case{}, false, nil
+}
+func (noPeople) ScheduleDue(context.Context, string, time.Time) error           { return nil }
+func (noPeople) DeleteCase(context.Context, string) error                       { return nil }
+func (noPeople) DeleteCaseLinks(context.Context, string, ...int64) (int, error) { return 0, nil }
+func (noPeople) Audit(context.Context, domain.AuditEntry) error                 { return nil }
+func (n noPeople) EraseTraces(ctx context.Context, _ int64, key string) error {
+	_, err := n.trail.Take(ctx, key)
+	return err
+}
+
+// noTrail is the trail store of a bot without one (Options.Trail is nil):
+// it keeps nothing.
+type noTrail struct{}
+
+func (noTrail) Push(context.Context, map[string][]string) error { return nil }
+func (noTrail) Take(context.Context, string) ([]string, error)  { return nil, nil }
+
+// FlushTrail waits until every message recorded so far is in the
+// TrailStore (tests, and /exit before it reads the trail).
+func (b *Bot) FlushTrail(ctx context.Context) error { return b.privacy.FlushTrail(ctx) }
+
+// Close writes what the /exit trail still holds and stops its recorder.
+// The Bot must not handle updates afterwards.
+func (b *Bot) Close() { b.privacy.Close() }
+
+// dueRetention ends the bot's copy of a due case whose time has come (the
+// privacy room's DueRetention).
+func (b *Bot) dueRetention(ctx context.Context, c domain.Case, s dialog.Session, found bool, now time.Time) (bool, error) {
+	return b.privacy.DueRetention(ctx, c, s, found, now)
+}

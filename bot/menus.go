@@ -58,10 +58,3 @@ func (b *Bot) refused(in chat.Request, a chat.Actor) dialog.Text {
 	b.o.Log.Info("staff action refused", "chat", b.pseudo.Of(in.Chat), "staff", a.IsStaff())
 	return dialog.T("staff.refused")
 }
-
-// apologise tells the person that something went wrong on our side, in the
-// language Telegram reports for them.
-func (b *Bot) apologise(ctx context.Context, in chat.Request, id string) {
-	b.out.Answer(ctx, in, "")
-	b.out.Say(ctx, in.Chat, b.o.Engine.MatchLanguage(in.Event.Lang), nil, dialog.T(id))
-}

@@ -64,3 +64,17 @@ type People interface {
 	// and a crash makes it due again after the lease.
 	ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]string, error)
 }
+
+// Eraser is what People must also do: erase what it keeps about a young
+// person besides the session, for /delete and the retention (the privacy
+// room's Cases, Links and Erasure; storage.People has it).
+type Eraser interface {
+	// DeleteCase erases the case, its due time and its list entries.
+	DeleteCase(ctx context.Context, key string) error
+	// DeleteCaseLinks deletes the directors' links that would re-attach
+	// the case to another account.
+	DeleteCaseLinks(ctx context.Context, caseKey string, directors ...int64) (int, error)
+	// EraseTraces erases the failed-link counter, a pending staff link,
+	// the /exit trail and an urgent alert of the person.
+	EraseTraces(ctx context.Context, userID int64, key string) error
+}

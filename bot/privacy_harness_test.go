@@ -18,8 +18,8 @@ import (
 // storage.Sessions and storage.People do it.
 
 var (
-	_ bot.SessionDeleter = movableStore{}
-	_ bot.Eraser         = (*memPeople)(nil)
+	_ bot.Store  = movableStore{}
+	_ bot.Eraser = (*memPeople)(nil)
 )
 
 func (m *memStore) Delete(_ context.Context, key string) error {

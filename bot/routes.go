@@ -26,16 +26,11 @@ func (b *Bot) routeTable() *telegram.Routes {
 		{Command: "back", Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: converse},
 		{Command: "skip", Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: converse},
 		// Privacy: for anyone, in every state, before anything else.
-		{Command: cmdMyData, Who: telegram.Everyone, Menu: telegram.MenuYoung,
-			Do: func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.myData(ctx, in) }},
-		{Command: cmdDelete, Who: telegram.Everyone, Menu: telegram.MenuYoung,
-			Do: func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.askErase(ctx, in) }},
-		{Command: cmdExit, Who: telegram.Everyone, Menu: telegram.MenuYoung,
-			Do: func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.quickExit(ctx, in) }},
-		{Button: chat.ActEraseYes, Who: telegram.Everyone,
-			Do: func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.eraseButton(ctx, in) }},
-		{Button: chat.ActEraseNo, Who: telegram.Everyone,
-			Do: func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.eraseButton(ctx, in) }},
+		{Command: cmdMyData, Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: b.privacy.MyData},
+		{Command: cmdDelete, Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: b.privacy.AskErase},
+		{Command: cmdExit, Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: b.privacy.QuickExit},
+		{Button: chat.ActEraseYes, Who: telegram.Everyone, Do: b.privacy.EraseButton},
+		{Button: chat.ActEraseNo, Who: telegram.Everyone, Do: b.privacy.EraseButton},
 	}
 	if b.o.People == nil {
 		// No roles: the engine answers every other command.

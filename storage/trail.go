@@ -23,8 +23,8 @@ const (
 	TrailTTL = 30 * 24 * time.Hour
 )
 
-// Trail keeps the /exit trail of each chat (bot.TrailStore). It is safe for
-// concurrent use.
+// Trail keeps the /exit trail of each chat (privacy.TrailStore). It is
+// safe for concurrent use.
 type Trail struct {
 	client redis.UniversalClient
 	prefix string

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/privacy"
 	"github.com/intakebot/intakebot/storage"
 )
 
@@ -12,10 +13,10 @@ import (
 // storage.Erasure) the case, its links and the person's other traces, and
 // storage.Trail keeps the /exit trail.
 var (
-	_ bot.SessionDeleter = sessionStore{}
+	_ bot.Store          = sessionStore{}
 	_ bot.Eraser         = peopleStore{}
-	_ bot.TrailStore     = (*storage.Trail)(nil)
+	_ privacy.TrailStore = (*storage.Trail)(nil)
 )
 
-// Delete erases a session (bot.SessionDeleter).
+// Delete erases a session (bot.Store).
 func (a sessionStore) Delete(ctx context.Context, key string) error { return a.s.Delete(ctx, key) }

@@ -1,4 +1,4 @@
-package bot
+package privacy
 
 import (
 	"context"
@@ -23,29 +23,29 @@ import (
 // and how to erase it. The file name gives
 // nothing away. Every export is audited, without content.
 
-// myData sends the export, or says that nothing is stored.
-func (b *Bot) myData(ctx context.Context, in chat.Request) error {
+// MyData is /mydata: it sends the export, or says that nothing is stored.
+func (p *Privacy) MyData(ctx context.Context, in chat.Request, _ chat.Actor) error {
 	key := chat.SessionKey(in.Chat)
-	if staff, lang, err := b.isStaff(ctx, in); err != nil || staff {
+	if staff, lang, err := p.isStaff(ctx, in); err != nil || staff {
 		if staff {
-			b.out.Say(ctx, in.Chat, lang, nil, dialog.T("privacy.staff"))
+			p.out.Say(ctx, in.Chat, lang, nil, dialog.T("privacy.staff"))
 		}
 		return err
 	}
-	st, err := b.storedFor(ctx, in)
+	st, err := p.storedFor(ctx, in)
 	if err != nil {
 		return err
 	}
 	s, found, c, hasCase, lang := st.s, st.found, st.c, st.hasCase, st.lang
 	if st.nothing() {
-		b.out.Say(ctx, in.Chat, lang, nil, dialog.T("mydata.nothing"))
+		p.out.Say(ctx, in.Chat, lang, nil, dialog.T("mydata.nothing"))
 		// Nothing is kept about someone without an intake, not even this.
-		b.dropTrail(ctx, in.Chat)
+		p.DropTrail(ctx, in.Chat)
 		return nil
 	}
 	director := s.DirectorName
 	if director == "" && hasCase {
-		if m, ok, err := b.o.People.Staff(ctx, c.Director); err == nil && ok {
+		if m, ok, err := p.o.Dir.Staff.Staff(ctx, c.Director); err == nil && ok {
 			director = m.Name
 		}
 	}
@@ -57,75 +57,21 @@ func (b *Bot) myData(ctx context.Context, in chat.Request) error {
 	if hasCase {
 		cp = &c
 	}
-	doc := b.dataExport(lang, sp, cp, director)
-	name := render.PlainText(b.o.Renderer.Text(lang, dialog.T("mydata.filename")))
-	caption := b.o.Renderer.Text(lang, dialog.T("mydata.caption"))
-	if !b.out.S.SendDocument(ctx, in.Chat, name, doc, caption) {
-		b.out.Say(ctx, in.Chat, lang, nil, dialog.T("error.sorry"))
+	doc := p.dataExport(lang, sp, cp, director)
+	name := render.PlainText(p.o.Renderer.Text(lang, dialog.T("mydata.filename")))
+	caption := p.o.Renderer.Text(lang, dialog.T("mydata.caption"))
+	if !p.out.SendDocument(ctx, in.Chat, name, doc, caption) {
+		p.out.Say(ctx, in.Chat, lang, nil, dialog.T("error.sorry"))
 		return nil
 	}
-	if b.o.People != nil {
-		b.auditor.Record(ctx, 0, "data.exported", key)
-	}
-	b.o.Log.Info("data exported to the young person", "chat", b.pseudo.Of(in.Chat))
+	p.auditor.Record(ctx, 0, "data.exported", key)
+	p.o.Log.Info("data exported to the young person", "chat", p.pseudo.Of(in.Chat))
 	return nil
 }
 
-// isStaff reports whether the sender is staff, and the language to tell
-// them in (their own, as for every staff message): /mydata and /delete
-// are for young people, and a staff member's own record is the admins' work.
-func (b *Bot) isStaff(ctx context.Context, in chat.Request) (staff bool, lang string, err error) {
-	if b.o.People == nil {
-		return false, "", nil
-	}
-	a, err := b.actor(ctx, in)
-	return a.IsStaff(), a.Lang, err
-}
-
-// stored is what the bot keeps about a young person: their session and
-// their case, either maybe missing.
-type stored struct {
-	s       dialog.Session
-	found   bool
-	c       domain.Case
-	hasCase bool
-	// lang is the session's language, else their Telegram language.
-	lang string
-}
-
-// nothing reports that nothing is stored about them.
-func (st stored) nothing() bool { return !st.found && !st.hasCase }
-
-// storedFor loads what the bot keeps about the sender of in, past any
-// cache: what a person is shown about their data must be what is stored.
-func (b *Bot) storedFor(ctx context.Context, in chat.Request) (stored, error) {
-	key := chat.SessionKey(in.Chat)
-	var st stored
-	var err error
-	if st.s, st.found, err = b.loadFresh(ctx, key); err != nil {
-		return st, err
-	}
-	if b.o.People != nil {
-		if st.c, st.hasCase, err = b.o.People.Case(ctx, key); err != nil {
-			return st, err
-		}
-	}
-	st.lang = b.o.Engine.MatchLanguage(in.Event.Lang)
-	if st.found && st.s.Lang != "" {
-		st.lang = st.s.Lang
-	}
-	return st, nil
-}
-
-// loadFresh loads a session past any cache: what a person is shown about
-// their data must be what is stored.
-func (b *Bot) loadFresh(ctx context.Context, key string) (dialog.Session, bool, error) {
-	return b.o.Store.LoadFresh(ctx, key)
-}
-
 // dataExport renders the export as plain text in lang. s or c may be nil.
-func (b *Bot) dataExport(lang string, s *dialog.Session, c *domain.Case, director string) []byte {
-	r := b.o.Renderer
+func (p *Privacy) dataExport(lang string, s *dialog.Session, c *domain.Case, director string) []byte {
+	r := p.o.Renderer
 	// Locale texts are Telegram HTML; the person's words are escaped by
 	// the renderer: PlainText gives back both as a person reads them.
 	text := func(id string, kv ...any) string {
@@ -136,7 +82,7 @@ func (b *Bot) dataExport(lang string, s *dialog.Session, c *domain.Case, directo
 	heading := func(s string) { line(""); line(s); line(strings.Repeat("=", len([]rune(s)))) }
 
 	line(text("mydata.title"))
-	line(text("mydata.made", "Date", b.o.Now()))
+	line(text("mydata.made", "Date", p.o.Now()))
 	line("")
 	line(text("mydata.intro"))
 
@@ -191,7 +137,7 @@ func (b *Bot) dataExport(lang string, s *dialog.Session, c *domain.Case, directo
 	}
 	if s != nil {
 		heading(text("mydata.answers"))
-		b.exportAnswers(&w, lang, *s)
+		p.exportAnswers(&w, lang, *s)
 	}
 	if s != nil && len(s.Signals) > 0 {
 		// When and where, as the director reads them; never what was said.
@@ -203,16 +149,16 @@ func (b *Bot) dataExport(lang string, s *dialog.Session, c *domain.Case, directo
 			if sg.Quiet {
 				id = "mydata.signal_quiet"
 			}
-			line("- " + text(id, "Date", sg.At, "Where", dialog.SignalWhere(b.o.Engine.Flow, sg.Source)))
+			line("- " + text(id, "Date", sg.At, "Where", dialog.SignalWhere(p.o.Engine.Flow, sg.Source)))
 		}
 	}
 
 	heading(text("mydata.keep_title"))
-	line(text("mydata.keep_idle", "Value", days(b.o.IdleTTL)))
-	line(text("mydata.keep_ack", "Value", days(b.o.AcknowledgedTTL)))
+	line(text("mydata.keep_idle", "Value", days(p.o.IdleTTL)))
+	line(text("mydata.keep_ack", "Value", days(p.o.AcknowledgedTTL)))
 	// Unacknowledged: the admins are told 2*AckAfter after delivery, and
 	// the bot's copy goes IdleTTL after that (dueRetention).
-	line(text("mydata.keep_unacked", "Value", days(b.o.IdleTTL+2*b.o.AckAfter)))
+	line(text("mydata.keep_unacked", "Value", days(p.o.IdleTTL+2*p.o.AckAfter)))
 	line(text("mydata.keep_trail"))
 	line("")
 	line(text("mydata.erase"))
@@ -236,10 +182,10 @@ func stateID(s *dialog.Session, c *domain.Case) string {
 // exportAnswers writes every stored answer under its question, topic by
 // topic in flow order, then answers to questions the flow no longer has
 // and entries not finished yet.
-func (b *Bot) exportAnswers(w *strings.Builder, lang string, s dialog.Session) {
-	r := b.o.Renderer
+func (p *Privacy) exportAnswers(w *strings.Builder, lang string, s dialog.Session) {
+	r := p.o.Renderer
 	plain := func(t dialog.Text) string { return strings.TrimSpace(render.PlainText(r.Text(lang, t))) }
-	f := b.o.Engine.Flow
+	f := p.o.Engine.Flow
 	n := 0
 	for _, t := range f.Topics {
 		first := true

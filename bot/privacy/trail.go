@@ -1,4 +1,4 @@
-package bot
+package privacy
 
 import (
 	"context"
@@ -95,11 +95,12 @@ type recorder struct {
 	in      chan recItem
 	stop    chan struct{}
 	done    chan struct{}
+	started sync.Once // the goroutine starts with the first use
 	once    sync.Once
 	dropped atomic.Int64
 
 	// life ends when the recorder closes. Work that puts entries back
-	// (the edits of a quick exit, bot/exit.go) runs within it, counted in
+	// (the edits of a quick exit, exit.go) runs within it, counted in
 	// workers: close stops it and lets it put back what it did not do
 	// before the last batch is written.
 	life    context.Context
@@ -122,12 +123,16 @@ func newRecorder(store TrailStore, log *slog.Logger) *recorder {
 	r := &recorder{store: store, log: log, in: make(chan recItem, recorderBuffer),
 		stop: make(chan struct{}), done: make(chan struct{})}
 	r.life, r.end = context.WithCancel(context.Background())
-	go r.run()
 	return r
 }
 
+// start starts the goroutine that writes, once: a recorder nobody uses
+// (a bot without a trail) runs none.
+func (r *recorder) start() { r.started.Do(func() { go r.run() }) }
+
 // record queues an entry without waiting.
 func (r *recorder) record(key string, s shown) {
+	r.start()
 	select {
 	case r.in <- recItem{key: key, entry: s.String()}:
 	default:
@@ -139,6 +144,7 @@ func (r *recorder) record(key string, s shown) {
 
 // flush waits until everything recorded before the call is written.
 func (r *recorder) flush(ctx context.Context) error {
+	r.start()
 	reply := make(chan error, 1)
 	select {
 	case r.in <- recItem{flush: reply}:
@@ -188,6 +194,7 @@ func (r *recorder) putBack(key string, entries []shown) error {
 // close stops the work within the recorder's life, writes what is queued
 // and stops the recorder.
 func (r *recorder) close() {
+	r.start()
 	r.once.Do(func() {
 		r.mu.Lock()
 		r.closing = true
@@ -248,27 +255,18 @@ func (r *recorder) run() {
 	}
 }
 
-// recordShown adds a message to the trail of a chat (no-op without one).
-func (b *Bot) recordShown(chatID int64, msgID int, kind shownKind) {
-	if b.trail == nil || msgID == 0 {
+// recordShown adds a message to the trail of a chat.
+func (p *Privacy) recordShown(chatID int64, msgID int, kind shownKind) {
+	if msgID == 0 {
 		return
 	}
-	b.trail.record(chat.SessionKey(chatID), shown{id: msgID, at: b.o.Now(), kind: kind})
+	p.trail.record(chat.SessionKey(chatID), shown{id: msgID, at: p.o.Now(), kind: kind})
 }
 
 // FlushTrail waits until every message recorded so far is in the
 // TrailStore (tests, and /exit before it reads the trail).
-func (b *Bot) FlushTrail(ctx context.Context) error {
-	if b.trail == nil {
-		return nil
-	}
-	return b.trail.flush(ctx)
-}
+func (p *Privacy) FlushTrail(ctx context.Context) error { return p.trail.flush(ctx) }
 
 // Close writes what the /exit trail still holds and stops its recorder.
-// The Bot must not handle updates afterwards.
-func (b *Bot) Close() {
-	if b.trail != nil {
-		b.trail.close()
-	}
-}
+// The room must not handle updates afterwards.
+func (p *Privacy) Close() { p.trail.close() }
