@@ -7,9 +7,10 @@ import (
 
 	"github.com/intakebot/intakebot/bot"
 	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/dialog/crisis"
 )
 
-var crisisWords = sync.OnceValues(dialog.LoadCrisisWords)
+var crisisWords = sync.OnceValues(crisis.Load)
 
 func withCrisisWords(tb testing.TB, e *dialog.Engine) {
 	tb.Helper()

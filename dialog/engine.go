@@ -5,6 +5,12 @@ import (
 	"time"
 )
 
+// CrisisMatcher recognises a message that signals acute risk (the word
+// lists of package dialog/crisis).
+type CrisisMatcher interface {
+	Match(text string) bool
+}
+
 // Engine runs the intake conversation for one flow. It is safe for
 // concurrent use: it holds no state of its own.
 type Engine struct {
@@ -18,7 +24,7 @@ type Engine struct {
 	Country string
 	// Crisis, when set, checks every text of the young person for words
 	// that signal acute risk (see Result.Alert); nil checks nothing.
-	Crisis *CrisisWords
+	Crisis CrisisMatcher
 	// Consent asks for consent and the age bracket before the first
 	// question (the bot and the demo set it).
 	Consent bool

@@ -9,6 +9,7 @@ import (
 
 	"github.com/intakebot/intakebot/bot"
 	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/dialog/crisis"
 	"github.com/intakebot/intakebot/locales"
 	"github.com/intakebot/intakebot/storage"
 )
@@ -34,13 +35,13 @@ func newEngine(cfg *config, now func() time.Time) (*dialog.Engine, *locales.Cata
 	} else if flow, err = dialog.DefaultFlow(cat.HasEverywhere); err != nil {
 		return nil, nil, fmt.Errorf("default flow: %w", err)
 	}
-	crisis, err := dialog.LoadCrisisWords()
+	words, err := crisis.Load()
 	if err != nil {
 		return nil, nil, err
 	}
 	return &dialog.Engine{
 		Flow: flow, Now: now, Languages: cat.Languages(), Country: cfg.Country, ResumeAfter: cfg.ResumeAfter, Consent: true,
-		Crisis: crisis,
+		Crisis: words,
 	}, cat, nil
 }
 

@@ -1,4 +1,8 @@
-package dialog
+// Package crisis recognises messages that signal acute risk, from word
+// lists kept as data: one file per language in this folder. The
+// questionnaire engine (dialog) checks every text of a young person with
+// it; so does the bot for someone who has no intake yet.
+package crisis
 
 import (
 	"embed"
@@ -17,17 +21,17 @@ import (
 // The word lists are data: one file per language under crisis/, in the
 // format described at the top of each file. A new language is a new file.
 //
-//go:embed crisis/*.toml
-var crisisFiles embed.FS
+//go:embed *.toml
+var files embed.FS
 
-// CrisisWords recognises messages that signal acute risk (suicidal
+// Words recognises messages that signal acute risk (suicidal
 // thoughts, self-harm, being hurt or threatened, not being safe at home)
 // from the phrase lists of every language at once, since young people mix
 // languages. It is a safety net that makes sure a person looks, not a
 // diagnosis: it misses what is said in other words and now and then
 // reacts to a sentence that meant no harm. Read-only after loading, safe
 // for concurrent use.
-type CrisisWords struct {
+type Words struct {
 	langs      []string
 	phrases    patternSet
 	exceptions patternSet
@@ -79,12 +83,12 @@ type crisisFile struct {
 	Exceptions []string `toml:"exceptions"`
 }
 
-// LoadCrisisWords reads the embedded word lists of every language.
-func LoadCrisisWords() (*CrisisWords, error) {
-	return loadCrisisWords(crisisFiles, "crisis")
+// Load reads the embedded word lists of every language.
+func Load() (*Words, error) {
+	return load(files, ".")
 }
 
-func loadCrisisWords(fsys fs.FS, dir string) (*CrisisWords, error) {
+func load(fsys fs.FS, dir string) (*Words, error) {
 	names, err := fs.Glob(fsys, path.Join(dir, "*.toml"))
 	if err != nil {
 		return nil, fmt.Errorf("crisis words: %w", err)
@@ -93,7 +97,7 @@ func loadCrisisWords(fsys fs.FS, dir string) (*CrisisWords, error) {
 		return nil, fmt.Errorf("crisis words: no word lists in %s", dir)
 	}
 	slices.Sort(names)
-	c := &CrisisWords{}
+	c := &Words{}
 	var phrases, exceptions []pattern
 	for _, name := range names {
 		buf, err := fs.ReadFile(fsys, name)
@@ -148,7 +152,7 @@ func parsePattern(s string) (pattern, error) {
 		for alt := range strings.SplitSeq(field, "|") {
 			prefix := strings.HasSuffix(alt, "*")
 			alt = strings.TrimSuffix(alt, "*")
-			n := normalizeCrisis(alt)
+			n := normalize(alt)
 			if n == "" || strings.Contains(n, " ") || n != alt {
 				return p, fmt.Errorf("%q is not one word in normal form (lower case, no accents or punctuation): write %q", alt, n)
 			}
@@ -226,15 +230,15 @@ func (s *patternSet) each(words []string, fn func(start, end int) bool) {
 }
 
 // Languages are the languages of the loaded lists, like "en" and "nl".
-func (c *CrisisWords) Languages() []string { return slices.Clone(c.langs) }
+func (c *Words) Languages() []string { return slices.Clone(c.langs) }
 
 // Match reports whether text holds a phrase of any language's list that
 // is not part of an exception ("ik ga dood van het lachen").
-func (c *CrisisWords) Match(text string) bool {
+func (c *Words) Match(text string) bool {
 	if c == nil {
 		return false
 	}
-	words := strings.Fields(normalizeCrisis(text))
+	words := strings.Fields(normalize(text))
 	var hits [][2]int
 	c.phrases.each(words, func(start, end int) bool {
 		hits = append(hits, [2]int{start, end})
@@ -263,7 +267,7 @@ func (c *CrisisWords) Match(text string) bool {
 // is "k"), invisible format characters dropped, every other character that
 // is not a letter or digit a space, runs of one letter cut to two
 // ("dooood" is "dood"), spaces collapsed and trimmed.
-func normalizeCrisis(text string) string {
+func normalize(text string) string {
 	var b strings.Builder
 	b.Grow(len(text))
 	var last rune = ' '

@@ -1,4 +1,4 @@
-package dialog
+package crisis
 
 import (
 	"strings"
@@ -8,9 +8,9 @@ import (
 	"unicode/utf8"
 )
 
-var crisisWords = sync.OnceValues(LoadCrisisWords)
+var crisisWords = sync.OnceValues(Load)
 
-func mustCrisisWords(tb testing.TB) *CrisisWords {
+func mustCrisisWords(tb testing.TB) *Words {
 	tb.Helper()
 	c, err := crisisWords()
 	if err != nil {
@@ -195,12 +195,12 @@ func TestCrisisTable(t *testing.T) {
 		}
 		for _, s := range tab.trigger {
 			if !c.Match(s) {
-				t.Errorf("%s: %q does not trigger (normalised %q)", lang, s, normalizeCrisis(s))
+				t.Errorf("%s: %q does not trigger (normalised %q)", lang, s, normalize(s))
 			}
 		}
 		for _, s := range tab.ordinary {
 			if c.Match(s) {
-				t.Errorf("%s: ordinary %q triggers (normalised %q)", lang, s, normalizeCrisis(s))
+				t.Errorf("%s: ordinary %q triggers (normalised %q)", lang, s, normalize(s))
 			}
 		}
 	}
@@ -241,16 +241,16 @@ func TestNormalizeCrisis(t *testing.T) {
 		"!!!":                "",
 		"ΚΑΛΗΜΕΡΑ":           "καλημερα",
 	} {
-		if got := normalizeCrisis(in); got != want {
-			t.Errorf("normalizeCrisis(%q) = %q, want %q", in, got, want)
+		if got := normalize(in); got != want {
+			t.Errorf("normalize(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
 
 func TestCrisisWordsNilMatchesNothing(t *testing.T) {
-	var c *CrisisWords
+	var c *Words
 	if c.Match("ik wil dood") {
-		t.Error("nil CrisisWords matched")
+		t.Error("nil Words matched")
 	}
 }
 
@@ -268,15 +268,15 @@ func TestCrisisWordListErrors(t *testing.T) {
 		"empty choice":  `phrases = ["wil dood|"]`,
 	} {
 		fsys := fstest.MapFS{"lists/xx.toml": {Data: []byte(file)}}
-		if _, err := loadCrisisWords(fsys, "lists"); err == nil {
+		if _, err := load(fsys, "lists"); err == nil {
 			t.Errorf("%s: list %q loaded without error", name, file)
 		}
 	}
-	if _, err := loadCrisisWords(fstest.MapFS{}, "lists"); err == nil {
+	if _, err := load(fstest.MapFS{}, "lists"); err == nil {
 		t.Error("no lists at all loaded without error")
 	}
 	fsys := fstest.MapFS{"lists/xx.toml": {Data: []byte("phrases = [\"snij* me|mij\", \"wil * dood\"]\nexceptions = [\"wil niet dood\"]")}}
-	c, err := loadCrisisWords(fsys, "lists")
+	c, err := load(fsys, "lists")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,15 +320,15 @@ func FuzzCrisisMatch(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		n := normalizeCrisis(s)
-		if again := normalizeCrisis(n); again != n {
+		n := normalize(s)
+		if again := normalize(n); again != n {
 			t.Fatalf("normalizeCrisis not idempotent: %q -> %q -> %q", s, n, again)
 		}
 		if utf8.ValidString(s) && !utf8.ValidString(n) {
-			t.Fatalf("normalizeCrisis(%q) = %q is not valid UTF-8", s, n)
+			t.Fatalf("normalize(%q) = %q is not valid UTF-8", s, n)
 		}
 		if strings.HasPrefix(n, " ") || strings.HasSuffix(n, " ") || strings.Contains(n, "  ") {
-			t.Fatalf("normalizeCrisis(%q) = %q has stray spaces", s, n)
+			t.Fatalf("normalize(%q) = %q has stray spaces", s, n)
 		}
 		if c.Match(s) != c.Match(n) {
 			t.Fatalf("Match(%q) differs from Match of its normal form %q", s, n)
