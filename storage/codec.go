@@ -146,3 +146,36 @@ func (c *Codec) Open(sealed, aad []byte) ([]byte, error) {
 	}
 	return plain, nil
 }
+
+// LooksSealed tells a value made by Codec.Seal from the plain values beside
+// it (numbers, states, IDs, times): plain values are printable text and
+// never start with the format's version byte.
+func LooksSealed(v string) bool {
+	return len(v) >= headerSize+tagSize && v[0] == sealVersion
+}
+
+// Reseal opens a sealed value with whichever of the candidate AADs it was
+// sealed with and seals the plaintext again with the primary key and the
+// same AAD. current reports a value already under the primary key (which
+// is still opened, to find damage). The candidates are the record's Redis
+// key and, for a field or member, "<key>:<field>" (the inbox's AAD).
+func (c *Codec) Reseal(sealed string, aads ...string) (out string, current bool, err error) {
+	if len(sealed) < headerSize+tagSize {
+		return "", false, ErrCorrupt
+	}
+	current = [keyIDSize]byte([]byte(sealed[1:1+keyIDSize])) == c.primaryID
+	err = ErrCorrupt
+	for _, aad := range aads {
+		plain, oerr := c.Open([]byte(sealed), []byte(aad))
+		if oerr == nil {
+			if current {
+				return sealed, true, nil
+			}
+			return string(c.Seal(plain, []byte(aad))), false, nil
+		}
+		if errors.Is(oerr, ErrUnknownKey) {
+			return "", false, oerr
+		}
+	}
+	return "", current, err
+}

@@ -179,3 +179,35 @@ func BenchmarkCodecSeal(b *testing.B) {
 		_ = c.Seal(plain, aad)
 	}
 }
+
+// Reseal takes whatever Redis holds: it never panics, and what it returns
+// opens with the primary key alone, to the same plaintext.
+func FuzzReseal(f *testing.F) {
+	a, b := testKey(0xA), testKey(0xB)
+	old, both, onlyNew := mustCodec(f, a), mustCodec(f, b, a), mustCodec(f, b)
+	f.Add(string(old.Seal([]byte("een antwoord"), []byte("t:session:1"))), "t:session:1")
+	f.Add(string(onlyNew.Seal([]byte("{}"), []byte("t:inbox:7"))), "t:inbox")
+	f.Add("\x01abcdefghijklmnopqrstuvwxyz0123456789", "t:x")
+	f.Add("", "")
+	f.Fuzz(func(t *testing.T, sealed, key string) {
+		LooksSealed(sealed)
+		out, current, err := both.Reseal(sealed, key, key+":7")
+		if err != nil {
+			return
+		}
+		if current && out != sealed {
+			t.Fatal("a current value was changed")
+		}
+		var want []byte
+		for _, aad := range []string{key, key + ":7"} {
+			if p, err := both.Open([]byte(sealed), []byte(aad)); err == nil {
+				want = p
+				if got, err := onlyNew.Open([]byte(out), []byte(aad)); err != nil || !bytes.Equal(got, want) {
+					t.Fatalf("resealed value does not open to the same plaintext: %v", err)
+				}
+				return
+			}
+		}
+		t.Fatal("reseal succeeded on a value that does not open")
+	})
+}

@@ -1,5 +1,5 @@
 // Package storage keeps the intake bot's state in Redis: sessions, the
-// inbox of fetched updates, the /exit trail, and one store per aggregate of
+// /exit trail, and one store per aggregate of
 // what the bot knows about people: Staff, Links (single-use links), Cases
 // (with the handoff's due times), Alerts, OnCall (the roster) and Audit,
 // plus Erasure for the traces of a young person that span several of them.
@@ -29,7 +29,7 @@
 //	<prefix>session:<session key>   hash: v, w, state, updated, upd (plain), data (sealed); idle TTL
 //	<prefix>submitted               sorted set: session keys by submission time
 //	<prefix>active                  sorted set: session keys by last updated time
-//	<prefix>inbox                   hash: update ID (plain) -> sealed update; until handled
+//	<prefix>inbox                   hash: update ID (plain) -> sealed update; until handled (storage/inbox)
 //	<prefix>shown:<session key>     list: message IDs, times and kinds the chat shows, for /exit (plain, never text); 30 days
 //
 // The active index is for metrics (Sessions.ActiveSince); Redis expires an
@@ -76,7 +76,7 @@
 // the audit retention (TrimAudit), and the stream is capped by length.
 //
 // Sealed values carry the ID of the key that sealed them. After a key
-// rotation, Rekey re-encrypts every sealed value under the prefix with
+// rotation, storage/rekey re-encrypts every sealed value under the prefix with
 // the new key, found by its format rather than by a list of keys, while
 // the bot runs.
 //

@@ -62,7 +62,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			fmt.Fprintln(stderr, "intakebot: bad configuration:", err)
 			return 2
 		}
-		if err := rekey(ctx, cfg, stdout); err != nil {
+		if err := rekeyCommand(ctx, cfg, stdout); err != nil {
 			fmt.Fprintln(stderr, "intakebot rekey:", err)
 			return 1
 		}

@@ -5,18 +5,20 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/intakebot/intakebot/storage/rekey"
+
 	"github.com/redis/go-redis/v9"
 
 	"github.com/intakebot/intakebot/storage"
 )
 
-// rekey re-encrypts everything sealed under the key prefix with
+// rekeyCommand re-encrypts everything sealed under the key prefix with
 // INTAKEBOT_DATA_KEY, the last step of a key rotation: afterwards the keys
 // in INTAKEBOT_OLD_DATA_KEYS can go. A running bot may stay up meanwhile.
 // It prints the counts to out and fails if a value did not open (its key is
 // missing from the configuration, or it is damaged), so that no old key is
 // dropped while something still needs it.
-func rekey(ctx context.Context, cfg *config, out io.Writer) error {
+func rekeyCommand(ctx context.Context, cfg *config, out io.Writer) error {
 	codec, err := storage.NewCodec(cfg.DataKey, cfg.OldDataKeys...)
 	if err != nil {
 		return fmt.Errorf("INTAKEBOT_DATA_KEY or INTAKEBOT_OLD_DATA_KEYS: %w", err)
@@ -28,7 +30,7 @@ func rekey(ctx context.Context, cfg *config, out io.Writer) error {
 	rdb := redis.NewClient(ropts)
 	defer rdb.Close()
 	fmt.Fprintf(out, "re-encrypting %s* with key %s\n", cfg.KeyPrefix, codec.KeyID())
-	r, err := storage.Rekey(ctx, rdb, codec, cfg.KeyPrefix, storage.RekeyOptions{})
+	r, err := rekey.Run(ctx, rdb, codec, cfg.KeyPrefix, rekey.Options{})
 	fmt.Fprintln(out, r)
 	if err != nil {
 		return fmt.Errorf("stopped early: %w", err)

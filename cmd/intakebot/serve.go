@@ -20,6 +20,7 @@ import (
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/storage"
+	"github.com/intakebot/intakebot/storage/inbox"
 	"github.com/intakebot/intakebot/storage/jobqueue"
 )
 
@@ -108,7 +109,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 			log.Warn("can't remove a webhook before long polling", "err", err)
 		}
 		poller = &telegram.Poller{Client: client, BaseURL: cfg.APIURL, Token: cfg.Token, Handle: b.Edge().HandleUpdate,
-			Inbox: storage.NewInbox(rdb, codec, cfg.KeyPrefix), Log: log}
+			Inbox: inbox.New(rdb, codec, cfg.KeyPrefix), Log: log}
 	}
 
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}

@@ -1,4 +1,4 @@
-package storage
+package inbox
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/redistest"
 )
 
@@ -13,7 +14,7 @@ func TestInboxKeepsUpdatesUntilDoneAndReturnsThemInOrder(t *testing.T) {
 	srv := redistest.Start(t)
 	rdb := srv.Client(t)
 	ctx := context.Background()
-	in := NewInbox(rdb, mustCodec(t, testKey(1)), "t:")
+	in := New(rdb, mustCodec(t, testKey(1)), "t:")
 
 	batch := map[int64][]byte{}
 	for id := int64(100); id < 112; id++ {
@@ -26,7 +27,7 @@ func TestInboxKeepsUpdatesUntilDoneAndReturnsThemInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A crash now: what a new process finds.
-	ids, data, dropped, err := NewInbox(rdb, mustCodec(t, testKey(1)), "t:").Pending(ctx)
+	ids, data, dropped, err := New(rdb, mustCodec(t, testKey(1)), "t:").Pending(ctx)
 	if err != nil || dropped != 0 {
 		t.Fatalf("pending: %v, dropped %d", err, dropped)
 	}
@@ -52,13 +53,13 @@ func TestInboxDropsEntriesThatDoNotOpen(t *testing.T) {
 	srv := redistest.Start(t)
 	rdb := srv.Client(t)
 	ctx := context.Background()
-	in := NewInbox(rdb, mustCodec(t, testKey(1)), "t:")
+	in := New(rdb, mustCodec(t, testKey(1)), "t:")
 	if err := in.Put(ctx, map[int64][]byte{7: []byte(`{"update_id":7}`)}); err != nil {
 		t.Fatal(err)
 	}
 	rdb.HSet(ctx, "t:inbox", "8", "not sealed", "x", "junk")
 	// Sealed under another key (say, after a key was thrown away).
-	NewInbox(rdb, mustCodec(t, testKey(2)), "t:").Put(ctx, map[int64][]byte{9: []byte(`{}`)})
+	New(rdb, mustCodec(t, testKey(2)), "t:").Put(ctx, map[int64][]byte{9: []byte(`{}`)})
 
 	ids, _, dropped, err := in.Pending(ctx)
 	if err != nil || dropped != 3 || len(ids) != 1 || ids[0] != 7 {
@@ -72,7 +73,7 @@ func TestInboxDropsEntriesThatDoNotOpen(t *testing.T) {
 func TestInboxFailsWhileRedisIsDown(t *testing.T) {
 	srv := redistest.Start(t)
 	rdb := srv.Client(t)
-	in := NewInbox(rdb, mustCodec(t, testKey(1)), "t:")
+	in := New(rdb, mustCodec(t, testKey(1)), "t:")
 	srv.Stop(t)
 	if err := in.Put(context.Background(), map[int64][]byte{1: []byte(`{}`)}); err == nil {
 		t.Fatal("Put reported success with Redis down")
@@ -80,4 +81,15 @@ func TestInboxFailsWhileRedisIsDown(t *testing.T) {
 	if _, _, _, err := in.Pending(context.Background()); err == nil {
 		t.Fatal("Pending reported success with Redis down")
 	}
+}
+
+func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, storage.KeySize) }
+
+func mustCodec(tb testing.TB, primary []byte) *storage.Codec {
+	tb.Helper()
+	c, err := storage.NewCodec(primary)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
 }

@@ -1,4 +1,6 @@
-package storage
+// Package inbox keeps the updates fetched from Telegram in Redis until
+// they are handled (the poller's inbox), sealed like sessions.
+package inbox
 
 import (
 	"cmp"
@@ -7,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/intakebot/intakebot/storage"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -22,14 +25,14 @@ import (
 // applied.
 type Inbox struct {
 	client redis.UniversalClient
-	codec  *Codec
+	codec  *storage.Codec
 	key    string
 }
 
-// NewInbox returns the inbox of a deployment (prefix as for Sessions).
-func NewInbox(client redis.UniversalClient, codec *Codec, prefix string) *Inbox {
+// New returns the inbox of a deployment (prefix as for storage.Sessions).
+func New(client redis.UniversalClient, codec *storage.Codec, prefix string) *Inbox {
 	if prefix == "" {
-		prefix = DefaultPrefix
+		prefix = storage.DefaultPrefix
 	}
 	return &Inbox{client: client, codec: codec, key: prefix + "inbox"}
 }

@@ -1,8 +1,10 @@
-package storage
+package rekey
 
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"testing"
@@ -12,6 +14,8 @@ import (
 
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/storage"
+	"github.com/intakebot/intakebot/storage/inbox"
 	"github.com/intakebot/intakebot/storage/redistest"
 )
 
@@ -41,7 +45,7 @@ func sealedValues(t *testing.T, client *redis.Client, prefix string) map[string]
 			vals = client.LRange(ctx, k, 0, -1).Val()
 		}
 		for _, v := range vals {
-			if looksSealed(v) {
+			if storage.LooksSealed(v) {
 				out[k] = append(out[k], v)
 			}
 		}
@@ -60,17 +64,17 @@ type rekeyFixture struct {
 	prefix  string
 }
 
-func newRekeyFixture(t *testing.T, codec *Codec) rekeyFixture {
+func newRekeyFixture(t *testing.T, codec *storage.Codec) rekeyFixture {
 	t.Helper()
 	ctx := context.Background()
 	srv := redistest.Start(t)
 	client := srv.Client(t)
 	f := rekeyFixture{client: client, prefix: "t:"}
 	s := dialog.Session{Key: "5001", State: dialog.StateAsking, Lang: "nl", Answers: map[string]dialog.Answer{"dreams": {Text: "Een huis aan zee"}}}
-	if _, err := NewSessions(client, codec, SessionsOptions{Prefix: f.prefix}).Save(ctx, s); err != nil {
+	if _, err := storage.NewSessions(client, codec, storage.SessionsOptions{Prefix: f.prefix}).Save(ctx, s); err != nil {
 		t.Fatal(err)
 	}
-	p := NewPeople(client, codec, f.prefix, nil)
+	p := storage.NewPeople(client, codec, f.prefix, nil)
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	if err := p.Staff.AddStaff(ctx, domain.StaffMember{UserID: 42, Role: domain.RoleDirector, Name: "Sanne", Lang: "nl", Added: now}); err != nil {
 		t.Fatal(err)
@@ -79,29 +83,29 @@ func newRekeyFixture(t *testing.T, codec *Codec) rekeyFixture {
 		t.Fatal(err)
 	}
 	var err error
-	if f.token, err = p.Links.CreateLink(ctx, inviteLink(42, "Bo", now)); err != nil {
+	if f.token, err = p.Links.CreateLink(ctx, domain.Link{Kind: domain.LinkInvite, CreatedBy: 42, Director: 42, FirstName: "Bo", Note: "note for Bo", Created: now, Expires: now.Add(24 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	f.linkKey = p.Links.linkKey(tokenHash(f.token))
+	f.linkKey = f.prefix + "link:" + tokenHash(f.token)
 	if err := p.Staff.SetPendingStaff(ctx, 77, domain.Link{Kind: domain.LinkStaff, Role: domain.RoleCounsellor, CreatedBy: 42, Created: now, Expires: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	f.pendKey = p.Staff.pendingStaffKey(77)
-	if err := NewInbox(client, codec, f.prefix).Put(ctx, map[int64][]byte{900: []byte(`{"update_id":900}`)}); err != nil {
+	f.pendKey = f.prefix + "pendingstaff:77"
+	if err := inbox.New(client, codec, f.prefix).Put(ctx, map[int64][]byte{900: []byte(`{"update_id":900}`)}); err != nil {
 		t.Fatal(err)
 	}
 	return f
 }
 
 // opensAll fails unless codec opens every record of the fixture.
-func (f rekeyFixture) opensAll(t *testing.T, codec *Codec) {
+func (f rekeyFixture) opensAll(t *testing.T, codec *storage.Codec) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := NewSessions(f.client, codec, SessionsOptions{Prefix: f.prefix}).Load(ctx, "5001")
+	s, err := storage.NewSessions(f.client, codec, storage.SessionsOptions{Prefix: f.prefix}).Load(ctx, "5001")
 	if err != nil || s.Answers["dreams"].Text != "Een huis aan zee" {
 		t.Fatalf("session: %v %+v", err, s.Answers)
 	}
-	p := NewPeople(f.client, codec, f.prefix, nil)
+	p := storage.NewPeople(f.client, codec, f.prefix, nil)
 	if m, ok, err := p.Staff.Staff(ctx, 42); err != nil || !ok || m.Name != "Sanne" {
 		t.Fatalf("staff: %v %v %+v", err, ok, m)
 	}
@@ -111,7 +115,7 @@ func (f rekeyFixture) opensAll(t *testing.T, codec *Codec) {
 	if invites, err := p.Links.PendingInvites(ctx, 42); err != nil || len(invites) != 1 || invites[0].FirstName != "Bo" {
 		t.Fatalf("invites: %v %+v", err, invites)
 	}
-	ids, updates, dropped, err := NewInbox(f.client, codec, f.prefix).Pending(ctx)
+	ids, updates, dropped, err := inbox.New(f.client, codec, f.prefix).Pending(ctx)
 	if err != nil || dropped != 0 || len(ids) != 1 || string(updates[0]) != `{"update_id":900}` {
 		t.Fatalf("inbox: %v dropped %d %v", err, dropped, ids)
 	}
@@ -141,11 +145,11 @@ func TestRekeyMovesEverythingToThePrimaryKey(t *testing.T) {
 
 	codecBA := mustCodec(t, b, a)
 	// A live bot with the new configuration has the session cached.
-	live := NewSessions(f.client, codecBA, SessionsOptions{Prefix: f.prefix, CacheSize: 10})
+	live := storage.NewSessions(f.client, codecBA, storage.SessionsOptions{Prefix: f.prefix, CacheSize: 10})
 	if _, err := live.Load(ctx, "5001"); err != nil {
 		t.Fatal(err)
 	}
-	r, err := Rekey(ctx, f.client, codecBA, f.prefix, RekeyOptions{Batch: 2})
+	r, err := Run(ctx, f.client, codecBA, f.prefix, Options{Batch: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,11 +160,12 @@ func TestRekeyMovesEverythingToThePrimaryKey(t *testing.T) {
 	if r.Sealed != total || r.Rekeyed != total || r.Current != 0 || r.Failed != 0 || r.Changed != 0 {
 		t.Fatalf("report %s, want all %d re-encrypted", r, total)
 	}
-	bID := mustCodec(t, b).primaryID
+	bID := mustCodec(t, b).KeyID()
+	idSize := len(bID) / 2
 	for k, vs := range sealedValues(t, f.client, f.prefix) {
 		for _, v := range vs {
-			if !bytes.Equal([]byte(v[1:1+keyIDSize]), bID[:]) {
-				t.Errorf("%s still sealed with key ID %x", k, v[1:1+keyIDSize])
+			if hex.EncodeToString([]byte(v[1:1+idSize])) != bID {
+				t.Errorf("%s still sealed with key ID %x", k, v[1:1+idSize])
 			}
 		}
 	}
@@ -171,7 +176,7 @@ func TestRekeyMovesEverythingToThePrimaryKey(t *testing.T) {
 	}
 
 	// Idempotent: a second run finds everything current.
-	r2, err := Rekey(ctx, f.client, codecBA, f.prefix, RekeyOptions{})
+	r2, err := Run(ctx, f.client, codecBA, f.prefix, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,8 +204,8 @@ func TestRekeyLeavesAConcurrentChangeAlone(t *testing.T) {
 	a, b := testKey(0xA), testKey(0xB)
 	f := newRekeyFixture(t, mustCodec(t, a))
 	codecBA := mustCodec(t, b, a)
-	live := NewSessions(f.client, codecBA, SessionsOptions{Prefix: f.prefix})
-	pLive := NewPeople(f.client, codecBA, f.prefix, nil)
+	live := storage.NewSessions(f.client, codecBA, storage.SessionsOptions{Prefix: f.prefix})
+	pLive := storage.NewPeople(f.client, codecBA, f.prefix, nil)
 	sessionKey, caseKey := f.prefix+"session:5001", f.prefix+"case:5001"
 	var raced []string
 	rk := &rekeyer{client: f.client, codec: codecBA, prefix: f.prefix, batch: 500, beforeWrite: func(key string) {
@@ -235,14 +240,14 @@ func TestRekeyLeavesAConcurrentChangeAlone(t *testing.T) {
 	if len(raced) != 3 || r.Changed != 3 || r.Failed != 0 {
 		t.Fatalf("raced %d, report %s", len(raced), r)
 	}
-	s, err := NewSessions(f.client, mustCodec(t, b), SessionsOptions{Prefix: f.prefix}).Load(ctx, "5001")
+	s, err := storage.NewSessions(f.client, mustCodec(t, b), storage.SessionsOptions{Prefix: f.prefix}).Load(ctx, "5001")
 	if err != nil || s.Answers["dreams"].Text != "Nu iets anders" {
 		t.Fatalf("the live save was overwritten: %v %+v", err, s.Answers)
 	}
 	if n := f.client.Exists(ctx, f.pendKey, caseKey).Val(); n != 0 {
 		t.Fatalf("rekey brought back %d records taken meanwhile", n)
 	}
-	if r2, err := Rekey(ctx, f.client, codecBA, f.prefix, RekeyOptions{}); err != nil || r2.Rekeyed != 0 || r2.Failed != 0 {
+	if r2, err := Run(ctx, f.client, codecBA, f.prefix, Options{}); err != nil || r2.Rekeyed != 0 || r2.Failed != 0 {
 		t.Fatalf("second run: %v %s", err, r2)
 	}
 }
@@ -260,7 +265,7 @@ func TestRekeyCountsWhatDoesNotOpenAndLeavesIt(t *testing.T) {
 	f.client.HSet(ctx, f.prefix+"session:9", "v", "1", "data", string(damaged))
 	f.client.Set(ctx, "other:thing", foreign, 0) // another deployment's prefix
 
-	r, err := Rekey(ctx, f.client, mustCodec(t, b, a), f.prefix, RekeyOptions{})
+	r, err := Run(ctx, f.client, mustCodec(t, b, a), f.prefix, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,39 +284,24 @@ func TestRekeyCountsWhatDoesNotOpenAndLeavesIt(t *testing.T) {
 	if _, err := mustCodec(t, b, a).Open([]byte(f.client.HGet(ctx, f.prefix+"session:5001", "data").Val()), []byte(f.prefix+"session:5001")); err != nil {
 		t.Fatalf("the rest was not re-encrypted: %v", err)
 	}
-	if _, err := mustCodec(t, b).Open([]byte(foreign), []byte(f.prefix+"link:zz")); !errors.Is(err, ErrUnknownKey) {
+	if _, err := mustCodec(t, b).Open([]byte(foreign), []byte(f.prefix+"link:zz")); !errors.Is(err, storage.ErrUnknownKey) {
 		t.Fatalf("foreign: %v", err)
 	}
 }
 
-// reseal takes whatever Redis holds: it never panics, and what it returns
-// opens with the primary key alone, to the same plaintext.
-func FuzzReseal(f *testing.F) {
-	a, b := testKey(0xA), testKey(0xB)
-	old, both, onlyNew := mustCodec(f, a), mustCodec(f, b, a), mustCodec(f, b)
-	f.Add(string(old.Seal([]byte("een antwoord"), []byte("t:session:1"))), "t:session:1")
-	f.Add(string(onlyNew.Seal([]byte("{}"), []byte("t:inbox:7"))), "t:inbox")
-	f.Add("\x01abcdefghijklmnopqrstuvwxyz0123456789", "t:x")
-	f.Add("", "")
-	f.Fuzz(func(t *testing.T, sealed, key string) {
-		looksSealed(sealed)
-		out, current, err := both.reseal(sealed, key, key+":7")
-		if err != nil {
-			return
-		}
-		if current && out != sealed {
-			t.Fatal("a current value was changed")
-		}
-		var want []byte
-		for _, aad := range []string{key, key + ":7"} {
-			if p, err := both.Open([]byte(sealed), []byte(aad)); err == nil {
-				want = p
-				if got, err := onlyNew.Open([]byte(out), []byte(aad)); err != nil || !bytes.Equal(got, want) {
-					t.Fatalf("resealed value does not open to the same plaintext: %v", err)
-				}
-				return
-			}
-		}
-		t.Fatal("reseal succeeded on a value that does not open")
-	})
+func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, storage.KeySize) }
+
+func mustCodec(tb testing.TB, primary []byte, older ...[]byte) *storage.Codec {
+	tb.Helper()
+	c, err := storage.NewCodec(primary, older...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+// tokenHash is how storage keys a link: the SHA-256 of its token, in hex.
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
 }

@@ -1,19 +1,25 @@
-package storage
+// Package rekey re-encrypts what a deployment keeps in Redis under the
+// primary data key after a key rotation (intakebot rekey), while a live
+// bot may keep running: every value is replaced by compare-and-set.
+package rekey
 
 import (
 	"bytes"
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/intakebot/intakebot/storage"
+
 	"github.com/redis/go-redis/v9"
 )
 
-// RekeyReport counts what Rekey found and did.
-type RekeyReport struct {
+// Report counts what Run found and did.
+type Report struct {
 	// Keys is how many keys under the prefix were scanned.
 	Keys int
 	// Sealed is how many sealed values they held.
@@ -25,7 +31,7 @@ type RekeyReport struct {
 	Current int
 	// Changed were changed or removed by someone else (a live bot) between
 	// the read and the write, and left alone: whoever wrote them sealed
-	// with its own primary key. Run Rekey again to be sure.
+	// with its own primary key. Run it again to be sure.
 	Changed int
 	// Failed did not open: a key missing from the configuration, or
 	// damaged data. They are left as they are.
@@ -36,7 +42,7 @@ type RekeyReport struct {
 	FailedIn map[string]int
 }
 
-func (r *RekeyReport) fail(prefix, key string) {
+func (r *Report) fail(prefix, key string) {
 	r.Failed++
 	if r.FailedIn == nil {
 		r.FailedIn = map[string]int{}
@@ -55,7 +61,7 @@ func keyFamily(prefix, key string) string {
 }
 
 // String is a one-line summary for operators.
-func (r RekeyReport) String() string {
+func (r Report) String() string {
 	s := fmt.Sprintf("scanned %d keys, %d sealed values: %d re-encrypted, %d already current, %d changed meanwhile (left alone), %d failed to open",
 		r.Keys, r.Sealed, r.Rekeyed, r.Current, r.Changed, r.Failed)
 	if len(r.FailedIn) > 0 {
@@ -69,7 +75,7 @@ func (r RekeyReport) String() string {
 	return s
 }
 
-// Compare-and-set scripts of Rekey: a value is replaced only if it is still
+// Compare-and-set scripts of Run: a value is replaced only if it is still
 // the one that was read, so a live bot's newer write always wins. Only the
 // value changes: a string keeps its TTL (KEEPTTL), a hash its TTL and other
 // fields, a sorted set member its score.
@@ -81,46 +87,13 @@ var (
 	rekeyZsetMember = loadScript("rekey_zset_member")
 )
 
-// looksSealed tells a value made by Codec.Seal from the plain values beside
-// it (numbers, states, IDs, times): plain values are printable text and
-// never start with the format's version byte.
-func looksSealed(v string) bool {
-	return len(v) >= headerSize+tagSize && v[0] == sealVersion
-}
-
-// reseal opens a sealed value with whichever of the candidate AADs it was
-// sealed with and seals the plaintext again with the primary key and the
-// same AAD. current reports a value already under the primary key (which
-// is still opened, to find damage). The candidates are the record's Redis
-// key and, for a field or member, "<key>:<field>" (the inbox's AAD).
-func (c *Codec) reseal(sealed string, aads ...string) (out string, current bool, err error) {
-	if len(sealed) < headerSize+tagSize {
-		return "", false, ErrCorrupt
-	}
-	current = [keyIDSize]byte([]byte(sealed[1:1+keyIDSize])) == c.primaryID
-	err = ErrCorrupt
-	for _, aad := range aads {
-		plain, oerr := c.Open([]byte(sealed), []byte(aad))
-		if oerr == nil {
-			if current {
-				return sealed, true, nil
-			}
-			return string(c.Seal(plain, []byte(aad))), false, nil
-		}
-		if errors.Is(oerr, ErrUnknownKey) {
-			return "", false, oerr
-		}
-	}
-	return "", current, err
-}
-
-// RekeyOptions tune Rekey; the zero value gives the defaults.
-type RekeyOptions struct {
+// Options tune Run; the zero value gives the defaults.
+type Options struct {
 	// Batch is the SCAN count hint (and HSCAN, SSCAN, ZSCAN). Default 500.
 	Batch int64
 }
 
-// Rekey re-encrypts with the codec's primary key every sealed value stored
+// Run re-encrypts with the codec's primary key every sealed value stored
 // under prefix: string values, hash fields (session, staff and case data,
 // the inbox), and members of lists, sets and sorted sets. It recognises
 // sealed values by their format rather than by a list of keys, so records
@@ -130,15 +103,15 @@ type RekeyOptions struct {
 // only if it is unchanged since it was read, and only the sealed value
 // changes (TTLs, plain fields, scores stay). Sessions compare their version
 // and write tag, not data, so a rekeyed session still saves; its cached
-// copies stay right because the plaintext is the same. Rekey is idempotent:
+// copies stay right because the plaintext is the same. Run is idempotent:
 // a second run finds everything current.
 //
 // A stream entry can't be changed in place: a sealed value in a stream
 // counts as failed. The error is for Redis failures; values that don't open
 // are counted in the report, and left as they are.
-func Rekey(ctx context.Context, client redis.UniversalClient, codec *Codec, prefix string, opts RekeyOptions) (RekeyReport, error) {
+func Run(ctx context.Context, client redis.UniversalClient, codec *storage.Codec, prefix string, opts Options) (Report, error) {
 	if prefix == "" {
-		prefix = DefaultPrefix
+		prefix = storage.DefaultPrefix
 	}
 	if opts.Batch <= 0 {
 		opts.Batch = 500
@@ -146,7 +119,7 @@ func Rekey(ctx context.Context, client redis.UniversalClient, codec *Codec, pref
 	return (&rekeyer{client: client, codec: codec, prefix: prefix, batch: opts.Batch}).run(ctx)
 }
 
-func (rk *rekeyer) run(ctx context.Context) (RekeyReport, error) {
+func (rk *rekeyer) run(ctx context.Context) (Report, error) {
 	client := rk.client
 	pattern := globEscape(rk.prefix) + "*"
 	var err error
@@ -164,10 +137,10 @@ func (rk *rekeyer) run(ctx context.Context) (RekeyReport, error) {
 
 type rekeyer struct {
 	client redis.UniversalClient
-	codec  *Codec
+	codec  *storage.Codec
 	prefix string
 	batch  int64
-	report RekeyReport
+	report Report
 	// beforeWrite, for tests, runs between the read of a value and its
 	// compare-and-set: where a live bot's write can come in.
 	beforeWrite func(key string)
@@ -263,7 +236,7 @@ func (rk *rekeyer) key(ctx context.Context, key string) error {
 		}
 		for _, e := range entries {
 			for _, v := range e.Values {
-				if s, ok := v.(string); ok && looksSealed(s) {
+				if s, ok := v.(string); ok && storage.LooksSealed(s) {
 					rk.report.Sealed++
 					rk.report.fail(rk.prefix, key)
 				}
@@ -296,11 +269,11 @@ func (rk *rekeyer) pairs(ctx context.Context, key string, scan func(uint64) ([]s
 // value re-encrypts one value if it is sealed with an older key; write
 // runs the compare-and-set with the new value.
 func (rk *rekeyer) value(ctx context.Context, key, v string, aads []string, write func(out string) *redis.Cmd) error {
-	if !looksSealed(v) {
+	if !storage.LooksSealed(v) {
 		return nil
 	}
 	rk.report.Sealed++
-	out, current, err := rk.codec.reseal(v, aads...)
+	out, current, err := rk.codec.Reseal(v, aads...)
 	switch {
 	case err != nil:
 		rk.report.fail(rk.prefix, key)
@@ -334,4 +307,17 @@ func globEscape(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+//go:embed lua/*.lua
+var luaFiles embed.FS
+
+// loadScript returns the script in lua/<name>.lua; a missing file is a
+// mistake in this package and panics at init.
+func loadScript(name string) *redis.Script {
+	src, err := luaFiles.ReadFile("lua/" + name + ".lua")
+	if err != nil {
+		panic("rekey: no embedded script " + name + ": " + err.Error())
+	}
+	return redis.NewScript(string(src))
 }
