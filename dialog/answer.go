@@ -142,7 +142,7 @@ func (h *turn) addItems(q *Question, text string) {
 	}
 	h.say(Message{
 		Parts:   []Text{T("list.added", "Count", len(s.Draft))},
-		Buttons: [][]Button{{{Label: T("btn.done"), Data: h.data(actDone, q.ID, "")}}},
+		Buttons: [][]Button{{{Label: T("btn.done"), Data: h.f.data(actDone, q.ID, "")}}},
 	})
 }
 

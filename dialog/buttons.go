@@ -27,7 +27,7 @@ func (h *turn) button() {
 	case actConsentYes, actConsentNo, actAge:
 		h.consentAction(d)
 	case actStart:
-		if h.needsConsent() {
+		if h.e.needsConsent(h.s) {
 			h.welcome()
 			return
 		}
@@ -48,8 +48,8 @@ func (h *turn) button() {
 			return
 		}
 		h.say(Message{Parts: []Text{T("restart.confirm")}, Buttons: [][]Button{
-			{{Label: T("btn.restart_yes"), Data: h.data(actRestartYes, "", "")}},
-			{{Label: T("btn.restart_no"), Data: h.data(actContinue, "", "")}},
+			{{Label: T("btn.restart_yes"), Data: h.f.data(actRestartYes, "", "")}},
+			{{Label: T("btn.restart_no"), Data: h.f.data(actContinue, "", "")}},
 		}})
 	case actRestartYes:
 		if s.State == StateNew || s.State == StateWelcome || s.State == StateConsent || s.State == StateAge {
@@ -123,7 +123,7 @@ func (h *turn) questionAction(d buttonData) {
 	// A press on the question shown before a pause is a way of coming
 	// back: it counts, as if the pause had never been.
 	s.State = StateAsking
-	q := h.mustQuestion(s.Current)
+	q := h.f.mustQuestion(s.Current)
 	switch d.act {
 	case actAnswer:
 		h.answerButton(q, d.arg)

@@ -11,8 +11,9 @@ const (
 	ageOlder   = "over_27"
 )
 
-func (h *turn) needsConsent() bool {
-	return h.e.Consent && h.s.Consented.IsZero()
+// needsConsent reports whether s has still to consent before anything else.
+func (e *Engine) needsConsent(s *Session) bool {
+	return e.Consent && s.Consented.IsZero()
 }
 
 // consent shows what the intake is, who sees what and how to stop, naming
@@ -30,11 +31,11 @@ func (h *turn) consent() {
 		director = T("consent.director_named", "Name", s.DirectorName)
 	}
 	h.say(Message{
-		Parts: []Text{T("consent.text", "Director", director), h.crisisLines()},
+		Parts: []Text{T("consent.text", "Director", director), CrisisLines(h.e.Country, h.s.Age)},
 		Buttons: [][]Button{
-			{{Label: T("btn.consent_yes"), Data: h.data(actConsentYes, "", "")}},
-			{{Label: T("btn.consent_no"), Data: h.data(actConsentNo, "", "")}},
-			{{Label: T("btn.language"), Data: h.data(actLanguage, "", "")}},
+			{{Label: T("btn.consent_yes"), Data: h.f.data(actConsentYes, "", "")}},
+			{{Label: T("btn.consent_no"), Data: h.f.data(actConsentNo, "", "")}},
+			{{Label: T("btn.language"), Data: h.f.data(actLanguage, "", "")}},
 		},
 	})
 }
@@ -43,14 +44,14 @@ func (h *turn) askAge() {
 	h.s.State = StateAge
 	var rows [][]Button
 	for _, a := range append([]string{ageYounger}, append(slices.Clone(AgeBrackets), ageOlder)...) {
-		rows = append(rows, []Button{{Label: T("age." + a), Data: h.data(actAge, "", a)}})
+		rows = append(rows, []Button{{Label: T("age." + a), Data: h.f.data(actAge, "", a)}})
 	}
 	h.say(Message{Parts: []Text{T("age.question")}, Buttons: rows})
 }
 
 func (h *turn) consentAction(d buttonData) {
 	s := h.s
-	if !h.needsConsent() {
+	if !h.e.needsConsent(h.s) {
 		h.stale()
 		return
 	}

@@ -66,7 +66,9 @@ func (e *Engine) Handle(in Session, ev Event) Result {
 	case EventMedia:
 		h.media()
 	}
-	h.placeCrisis()
+	if h.crisis != nil {
+		h.res.Messages = afterEdits(h.res.Messages, *h.crisis)
+	}
 	if ev.UpdateID != 0 {
 		s.markApplied(ev.UpdateID)
 	}
@@ -122,8 +124,10 @@ type turn struct {
 
 func (h *turn) say(m Message) { h.res.Messages = append(h.res.Messages, m) }
 func (h *turn) toast(t Text)  { h.res.Toast = &t }
-func (h *turn) data(act, q, arg string) string {
-	return encodeData(act, h.f.Version, q, arg)
+
+// data is the data of a button of this flow's version.
+func (f *Flow) data(act, q, arg string) string {
+	return encodeData(act, f.Version, q, arg)
 }
 
 // migrate carries a session over to the engine's flow version: answers stay
@@ -178,7 +182,7 @@ func (h *turn) migrate() {
 	if s.State == StateReview {
 		s.State, s.Editing = StateAsking, false
 	}
-	h.seedDraft(h.mustQuestion(next))
+	h.seedDraft(h.f.mustQuestion(next))
 	// They have not seen this question yet: their next text resumes.
 	h.moved = true
 }
@@ -198,8 +202,9 @@ func fitDraft(q *Question, draft []string) []string {
 	return nil
 }
 
-func (h *turn) mustQuestion(id string) *Question {
-	q, _ := h.f.Question(id)
+// mustQuestion is the question id of the flow, nil if there is none.
+func (f *Flow) mustQuestion(id string) *Question {
+	q, _ := f.Question(id)
 	return q
 }
 
@@ -237,18 +242,18 @@ func (h *turn) start() {
 	case StateNew, StateConsent, StateAge, StateWelcome:
 		h.welcome()
 	case StateSubmitted:
-		h.say(Message{Parts: []Text{T("submitted.already")}, Buttons: [][]Button{{h.restartButton()}}})
+		h.say(Message{Parts: []Text{T("submitted.already")}, Buttons: [][]Button{{restartButton(h.f)}}})
 	default:
 		h.resume(true)
 	}
 }
 
 func (h *turn) help() {
-	h.say(Message{Parts: []Text{T("help.text"), h.crisisLines()}})
+	h.say(Message{Parts: []Text{T("help.text"), CrisisLines(h.e.Country, h.s.Age)}})
 }
 
 func (h *turn) welcome() {
-	if h.needsConsent() {
+	if h.e.needsConsent(h.s) {
 		h.consent()
 		return
 	}
@@ -256,8 +261,8 @@ func (h *turn) welcome() {
 	h.say(Message{
 		Parts: []Text{T("welcome")},
 		Buttons: [][]Button{
-			{{Label: T("btn.start"), Data: h.data(actStart, "", "")}},
-			{{Label: T("btn.language"), Data: h.data(actLanguage, "", "")}},
+			{{Label: T("btn.start"), Data: h.f.data(actStart, "", "")}},
+			{{Label: T("btn.language"), Data: h.f.data(actLanguage, "", "")}},
 		},
 	})
 }
@@ -266,14 +271,15 @@ func (h *turn) languagePicker() {
 	var rows [][]Button
 	for _, l := range h.e.Languages {
 		rows = append(rows, []Button{{
-			Label: Text{ID: "language.name", Lang: l}, Data: h.data(actLanguage, "", l), Checked: l == h.s.Lang,
+			Label: Text{ID: "language.name", Lang: l}, Data: h.f.data(actLanguage, "", l), Checked: l == h.s.Lang,
 		}})
 	}
 	h.say(Message{Parts: []Text{T("language.choose")}, Buttons: rows})
 }
 
-func (h *turn) restartButton() Button {
-	return Button{Label: T("btn.restart"), Data: h.data(actRestart, "", "")}
+// restartButton starts the intake over (with a confirmation).
+func restartButton(f *Flow) Button {
+	return Button{Label: T("btn.restart"), Data: encodeData(actRestart, f.Version, "", "")}
 }
 
 // resume brings a returning young person back to where they were.
@@ -283,11 +289,11 @@ func (h *turn) resume(offerRestart bool) {
 	if s.Current == "" {
 		m.Parts = []Text{T("resume.review")}
 	} else {
-		n, total := h.position(s.Current)
+		n, total := h.f.position(h.s, s.Current)
 		m.Parts = []Text{T("resume", "N", n, "Total", total)}
 	}
 	if offerRestart {
-		m.Buttons = [][]Button{{h.restartButton()}}
+		m.Buttons = [][]Button{{restartButton(h.f)}}
 	}
 	h.say(m)
 	h.where()
@@ -301,7 +307,7 @@ func (h *turn) where() {
 	case StateNew, StateConsent, StateAge, StateWelcome:
 		h.welcome()
 	case StateSubmitted:
-		h.say(Message{Parts: []Text{T("submitted.already")}, Buttons: [][]Button{{h.restartButton()}}})
+		h.say(Message{Parts: []Text{T("submitted.already")}, Buttons: [][]Button{{restartButton(h.f)}}})
 	case StateReview:
 		h.review()
 	default:
@@ -310,7 +316,7 @@ func (h *turn) where() {
 			return
 		}
 		s.State = StateAsking
-		h.say(h.ask(h.mustQuestion(s.Current)))
+		h.say(h.ask(h.f.mustQuestion(s.Current)))
 	}
 }
 
@@ -325,9 +331,9 @@ func (h *turn) remind() {
 	case StateReview:
 		h.say(Message{Parts: []Text{T("expect.review")}, Buttons: h.reviewButtons()})
 	case StateSubmitted:
-		h.say(Message{Parts: []Text{T("submitted.already")}, Buttons: [][]Button{{h.restartButton()}}})
+		h.say(Message{Parts: []Text{T("submitted.already")}, Buttons: [][]Button{{restartButton(h.f)}}})
 	case StateAsking:
-		q := h.mustQuestion(s.Current)
+		q := h.f.mustQuestion(s.Current)
 		h.say(Message{Parts: []Text{expectText(q)}})
 		h.say(h.ask(q))
 	}
@@ -353,7 +359,7 @@ func (h *turn) media() {
 		kind = "other"
 	}
 	if h.s.State == StateAsking {
-		q := h.mustQuestion(h.s.Current)
+		q := h.f.mustQuestion(h.s.Current)
 		h.say(Message{Parts: []Text{T("media." + kind), expectText(q)}})
 		h.say(h.ask(q))
 		return
@@ -373,19 +379,20 @@ func (h *turn) text() {
 	case StatePaused:
 		h.resume(false)
 	case StateAsking:
-		if h.moved || h.idle > h.resumeAfter() {
+		if h.moved || h.idle > h.e.resumeAfter() {
 			h.resume(false)
 			return
 		}
-		h.answerText(h.mustQuestion(s.Current), h.ev.Text)
+		h.answerText(h.f.mustQuestion(s.Current), h.ev.Text)
 	default:
 		h.remind()
 	}
 }
 
-func (h *turn) resumeAfter() time.Duration {
-	if h.e.ResumeAfter > 0 {
-		return h.e.ResumeAfter
+// resumeAfter is how long a silence is before a message resumes.
+func (e *Engine) resumeAfter() time.Duration {
+	if e.ResumeAfter > 0 {
+		return e.ResumeAfter
 	}
 	return 12 * time.Hour
 }

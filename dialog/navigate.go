@@ -38,7 +38,7 @@ func (h *turn) advance(q *Question) {
 }
 
 func (h *turn) goTo(id string) {
-	q := h.mustQuestion(id)
+	q := h.f.mustQuestion(id)
 	h.s.State, h.s.Current = StateAsking, id
 	h.seedDraft(q)
 	h.say(h.ask(q))
@@ -84,15 +84,15 @@ func (h *turn) seedDraft(q *Question) {
 	}
 }
 
-// position is the question's number among those to ask, and their count.
-func (h *turn) position(id string) (int, int) {
-	ids := h.f.Applicable(h.s.Answers)
+// position is the question's number among those to ask of s, and their count.
+func (f *Flow) position(s *Session, id string) (int, int) {
+	ids := f.Applicable(s.Answers)
 	return slices.Index(ids, id) + 1, len(ids)
 }
 
 // questionParts are the progress line, the question and its hint.
 func (h *turn) questionParts(q *Question, withCurrent bool) []Text {
-	n, total := h.position(q.ID)
+	n, total := h.f.position(h.s, q.ID)
 	parts := []Text{
 		T("progress", "N", n, "Total", total, "Topic", T(TopicMessageID(q.Topic))),
 		T(QuestionMessageID(q.ID)),
@@ -120,39 +120,39 @@ func (h *turn) ask(q *Question) Message {
 	switch q.Kind {
 	case KindChoice:
 		for _, o := range q.Options {
-			rows = append(rows, []Button{{Label: T(OptionMessageID(q.ID, o)), Data: h.data(actAnswer, q.ID, o), Checked: slices.Contains(current.Choices, o)}})
+			rows = append(rows, []Button{{Label: T(OptionMessageID(q.ID, o)), Data: h.f.data(actAnswer, q.ID, o), Checked: slices.Contains(current.Choices, o)}})
 		}
 	case KindYesNo:
 		var row []Button
 		for _, o := range q.OptionIDs() {
-			row = append(row, Button{Label: T(OptionMessageID(q.ID, o)), Data: h.data(actAnswer, q.ID, o), Checked: slices.Contains(current.Choices, o)})
+			row = append(row, Button{Label: T(OptionMessageID(q.ID, o)), Data: h.f.data(actAnswer, q.ID, o), Checked: slices.Contains(current.Choices, o)})
 		}
 		rows = append(rows, row)
 	case KindScale:
 		var row []Button
 		for n := q.Min; n <= q.Max; n++ {
 			v := strconv.Itoa(n)
-			row = append(row, Button{Label: Raw(v), Data: h.data(actAnswer, q.ID, v), Checked: answered && !current.Skipped && current.Scale == n})
+			row = append(row, Button{Label: Raw(v), Data: h.f.data(actAnswer, q.ID, v), Checked: answered && !current.Skipped && current.Scale == n})
 		}
 		rows = append(rows, row)
 	case KindMulti:
 		for _, o := range q.Options {
-			rows = append(rows, []Button{{Label: T(OptionMessageID(q.ID, o)), Data: h.data(actToggle, q.ID, o), Checked: slices.Contains(h.s.Draft, o)}})
+			rows = append(rows, []Button{{Label: T(OptionMessageID(q.ID, o)), Data: h.f.data(actToggle, q.ID, o), Checked: slices.Contains(h.s.Draft, o)}})
 		}
-		rows = append(rows, []Button{{Label: T("btn.done"), Data: h.data(actDone, q.ID, "")}})
+		rows = append(rows, []Button{{Label: T("btn.done"), Data: h.f.data(actDone, q.ID, "")}})
 	case KindList:
 		if len(h.s.Draft) > 0 {
-			rows = append(rows, []Button{{Label: T("btn.done"), Data: h.data(actDone, q.ID, "")}})
+			rows = append(rows, []Button{{Label: T("btn.done"), Data: h.f.data(actDone, q.ID, "")}})
 		}
 	}
 	var nav []Button
 	if len(h.s.History) > 0 || h.s.Editing {
-		nav = append(nav, Button{Label: T("btn.back"), Data: h.data(actBack, q.ID, "")})
+		nav = append(nav, Button{Label: T("btn.back"), Data: h.f.data(actBack, q.ID, "")})
 	}
 	if !q.Required {
-		nav = append(nav, Button{Label: T("btn.skip"), Data: h.data(actSkip, q.ID, "")})
+		nav = append(nav, Button{Label: T("btn.skip"), Data: h.f.data(actSkip, q.ID, "")})
 	}
-	nav = append(nav, Button{Label: T("btn.pause"), Data: h.data(actPause, q.ID, "")})
+	nav = append(nav, Button{Label: T("btn.pause"), Data: h.f.data(actPause, q.ID, "")})
 	rows = append(rows, nav)
 	return Message{Parts: h.questionParts(q, true), Buttons: rows}
 }
@@ -174,7 +174,7 @@ func (h *turn) reviewButtons() [][]Button {
 	var rows [][]Button
 	var row []Button
 	for i, id := range h.f.Applicable(h.s.Answers) {
-		row = append(row, Button{Label: Raw(strconv.Itoa(i + 1)), Data: h.data(actEdit, id, "")})
+		row = append(row, Button{Label: Raw(strconv.Itoa(i + 1)), Data: h.f.data(actEdit, id, "")})
 		if len(row) == 6 {
 			rows, row = append(rows, row), nil
 		}
@@ -183,8 +183,8 @@ func (h *turn) reviewButtons() [][]Button {
 		rows = append(rows, row)
 	}
 	rows = append(rows,
-		[]Button{{Label: T("btn.send"), Data: h.data(actSend, "", "")}},
-		[]Button{{Label: T("btn.pause"), Data: h.data(actPause, "", "")}},
+		[]Button{{Label: T("btn.send"), Data: h.f.data(actSend, "", "")}},
+		[]Button{{Label: T("btn.pause"), Data: h.f.data(actPause, "", "")}},
 	)
 	return rows
 }

@@ -52,14 +52,12 @@ func CrisisLines(country, age string) Text {
 	return t
 }
 
-func (h *turn) crisisLines() Text { return CrisisLines(h.e.Country, h.s.Age) }
-
 // urgent is /urgent: the crisis lines and word that someone is being
 // reached, in any state, which stays as it was.
 func (h *turn) urgent() {
-	h.addSignal(Signal{At: h.now, Source: SignalUrgent})
+	h.s.addSignal(Signal{At: h.now, Source: SignalUrgent})
 	h.res.Alert = AlertUrgent
-	h.say(Message{Parts: []Text{T("help.crisis.urgent"), h.crisisLines()}})
+	h.say(Message{Parts: []Text{T("help.crisis.urgent"), CrisisLines(h.e.Country, h.s.Age)}})
 }
 
 // signal records acute risk signalled at source (a question ID or
@@ -70,30 +68,30 @@ func (h *turn) signal(source string) {
 		return
 	}
 	h.signalled = true
-	quiet := h.recentSignal()
-	h.addSignal(Signal{At: h.now, Source: source, Quiet: quiet})
+	quiet := recentSignal(h.s, h.now)
+	h.s.addSignal(Signal{At: h.now, Source: source, Quiet: quiet})
 	if quiet {
 		return
 	}
 	if h.res.Alert == AlertNone {
 		h.res.Alert = AlertSignal
 	}
-	h.crisis = &Message{Parts: []Text{T("help.crisis.signal"), h.crisisLines()}}
+	h.crisis = &Message{Parts: []Text{T("help.crisis.signal"), CrisisLines(h.e.Country, h.s.Age)}}
 }
 
 // recentSignal reports whether a signal was shown and alerted less than
 // SignalQuiet ago (or, with a clock that went back, is dated later).
-func (h *turn) recentSignal() bool {
-	for _, sg := range h.s.Signals {
-		if sg.Source != SignalUrgent && !sg.Quiet && h.now.Sub(sg.At) < SignalQuiet {
+func recentSignal(s *Session, now time.Time) bool {
+	for _, sg := range s.Signals {
+		if sg.Source != SignalUrgent && !sg.Quiet && now.Sub(sg.At) < SignalQuiet {
 			return true
 		}
 	}
 	return false
 }
 
-func (h *turn) addSignal(sg Signal) {
-	s := h.s
+// addSignal keeps sg, and at most MaxSignals signals.
+func (s *Session) addSignal(sg Signal) {
 	s.Signals = append(s.Signals, sg)
 	if len(s.Signals) > MaxSignals {
 		s.Signals = slices.Delete(s.Signals, 0, len(s.Signals)-MaxSignals)
@@ -128,17 +126,13 @@ func (h *turn) checkChoice(q *Question, a Answer) {
 	}
 }
 
-// placeCrisis puts the message of a signal among the replies: after the
-// restated answer that edits the pressed message, before anything new, so
-// that the lines show before the next question.
-func (h *turn) placeCrisis() {
-	if h.crisis == nil {
-		return
-	}
-	msgs := h.res.Messages
+// afterEdits puts m among the replies msgs: after the restated answer that
+// edits the pressed message, before anything new (the message of a
+// signal, so that the lines show before the next question).
+func afterEdits(msgs []Message, m Message) []Message {
 	i := 0
 	for i < len(msgs) && msgs[i].Edit {
 		i++
 	}
-	h.res.Messages = slices.Insert(msgs, i, *h.crisis)
+	return slices.Insert(msgs, i, m)
 }
