@@ -1,6 +1,10 @@
 package domain
 
-import "time"
+import (
+	"time"
+
+	"github.com/intakebot/intakebot/dialog"
+)
 
 // Role is what a staff member may do. Young people have no role: anyone
 // who is not staff is one.
@@ -83,4 +87,24 @@ type AuditEntry struct {
 	Actor  int64     `json:"actor"`
 	Action string    `json:"action"` // e.g. "summary.delivered", "summary.opened", "summary.acknowledged"
 	Case   string    `json:"case"`
+}
+
+// DeliveredFor reports whether the case's director got submission s: a
+// young person who started over sends a new one.
+func DeliveredFor(c Case, s dialog.Session) bool {
+	return !c.Delivered.IsZero() && !c.Delivered.Before(s.Submitted)
+}
+
+// Unanswered reports whether the admins were told of the case's current
+// submission (sent or not) and nobody acknowledged it. A young person who
+// started over has a new intake; one who sent it again, a new submission.
+// found tells whether the session s exists.
+func Unanswered(c Case, s dialog.Session, found bool) bool {
+	switch {
+	case c.Escalated.IsZero() || !c.Acknowledged.IsZero():
+		return false
+	case !found:
+		return true
+	}
+	return s.State == dialog.StateSubmitted && !c.Escalated.Before(s.Submitted)
 }

@@ -56,8 +56,8 @@ func (h *Handoff) due(ctx context.Context, key string, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	pending := found && s.State == dialog.StateSubmitted && !DeliveredFor(c, s)
-	if !pending || Unanswered(c, s, found) {
+	pending := found && s.State == dialog.StateSubmitted && !domain.DeliveredFor(c, s)
+	if !pending || domain.Unanswered(c, s, found) {
 		// Retention: acknowledged, unanswered after the admins were told,
 		// or never sent (Options.Retention).
 		if handled, err := h.o.Retention.DueRetention(ctx, c, s, found, now); handled {

@@ -157,7 +157,7 @@ func (h *Handoff) HandOff(ctx context.Context, s dialog.Session) error {
 			return err
 		}
 	}
-	if DeliveredFor(c, s) {
+	if domain.DeliveredFor(c, s) {
 		return nil
 	}
 	if err := h.o.Cases.ScheduleDue(ctx, s.Key, h.o.Now().Add(deliveryRetry)); err != nil {
@@ -263,12 +263,6 @@ func (h *Handoff) SendSummary(ctx context.Context, chatID int64, lang string, c 
 	return h.out.SendDocument(ctx, chatID, name, doc, caption) && ok
 }
 
-// DeliveredFor reports whether the case's director got submission s: a
-// young person who started over sends a new one.
-func DeliveredFor(c domain.Case, s dialog.Session) bool {
-	return !c.Delivered.IsZero() && !c.Delivered.Before(s.Submitted)
-}
-
 func ackButton(key string) [][]dialog.Button {
 	return [][]dialog.Button{{{Label: dialog.T("btn.ack"), Data: chat.ButtonData(chat.ActAcknowledge, key)}}}
 }
@@ -326,18 +320,4 @@ func (h *Handoff) Acknowledge(ctx context.Context, in chat.Request, a chat.Actor
 	h.out.Say(ctx, chat.ParseSessionKey(c.Key), lang, nil, dialog.T("ack.young", "Name", name))
 	h.out.Edit(ctx, in, a.Lang, nil, dialog.T("ack.done", "Date", now))
 	return dialog.Text{}, nil
-}
-
-// Unanswered reports whether the admins were told of the case's current
-// submission (sent or not) and nobody acknowledged it. A young person who
-// started over has a new intake; one who sent it again, a new submission.
-// found tells whether the session s exists.
-func Unanswered(c domain.Case, s dialog.Session, found bool) bool {
-	switch {
-	case c.Escalated.IsZero() || !c.Acknowledged.IsZero():
-		return false
-	case !found:
-		return true
-	}
-	return s.State == dialog.StateSubmitted && !c.Escalated.Before(s.Submitted)
 }

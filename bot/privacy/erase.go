@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot/chat"
-	"github.com/intakebot/intakebot/bot/handoff"
 	"github.com/intakebot/intakebot/bot/render"
 
 	"github.com/intakebot/intakebot/bot/domain"
@@ -200,7 +199,7 @@ func (p *Privacy) DueRetention(ctx context.Context, c domain.Case, s dialog.Sess
 		// new intake is theirs until it is sent (its delivery waits for an
 		// acknowledgement of its own) or idle.
 		return true, p.o.Cases.ScheduleDue(ctx, c.Key, later(s.Updated.Add(p.o.IdleTTL+idleGrace), now.Add(idleGrace)))
-	case handoff.Unanswered(c, s, found):
+	case domain.Unanswered(c, s, found):
 		if at := c.Escalated.Add(p.o.IdleTTL); now.Before(at) {
 			return true, p.o.Cases.ScheduleDue(ctx, c.Key, at)
 		}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot/chat"
-	"github.com/intakebot/intakebot/bot/handoff"
 	"github.com/intakebot/intakebot/bot/render"
 
 	"github.com/intakebot/intakebot/bot/domain"
@@ -172,7 +171,7 @@ func stateID(s *dialog.Session, c *domain.Case) string {
 	switch {
 	case s.State != dialog.StateSubmitted || c == nil:
 		return "mydata.state." + string(s.State)
-	case handoff.DeliveredFor(*c, *s):
+	case domain.DeliveredFor(*c, *s):
 		return "mydata.state.arrived"
 	default:
 		return "mydata.state.on_the_way"
