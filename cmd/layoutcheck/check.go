@@ -82,7 +82,18 @@ var importRules = []ImportRule{
 		Why: "storage knows the domain, not the bot"},
 	{From: "bot/...", Deny: "storage/...", Why: "the bot reaches storage through interfaces; cmd/ wires them"},
 	{From: "bot/domain", Deny: "...", Allow: []string{"dialog"}, Why: "the domain is plain data on top of dialog"},
+	{From: "bot/alerts", Deny: "...", Allow: workflowImports, Why: "a workflow reaches other workflows and the edge through interfaces of its own; the house wires them"},
+	{From: "bot/conversation", Deny: "...", Allow: workflowImports, Why: "a workflow reaches other workflows and the edge through interfaces of its own; the house wires them"},
+	{From: "bot/handoff", Deny: "...", Allow: workflowImports, Why: "a workflow reaches other workflows and the edge through interfaces of its own; the house wires them"},
+	{From: "bot/privacy", Deny: "...", Allow: workflowImports, Why: "a workflow reaches other workflows and the edge through interfaces of its own; the house wires them"},
+	{From: "bot/staff", Deny: "...", Allow: workflowImports, Why: "a workflow reaches other workflows and the edge through interfaces of its own; the house wires them"},
+	{From: "dialog/crisis", Deny: "...", Why: "the crisis word lists stand alone"},
 }
+
+// workflowImports are what a workflow (a room of bot/) may import of the
+// module: the engine and the shared parts, never another workflow, the
+// Telegram edge or storage.
+var workflowImports = []string{"dialog", "bot/chat", "bot/domain", "bot/team", "bot/render", "bot/background", "bot/jobs", "bot/metrics"}
 
 // DefaultConfig holds the rules of the layout issue.
 var DefaultConfig = Config{
