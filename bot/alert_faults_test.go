@@ -20,54 +20,64 @@ import (
 // Alerts when records fail to load, when nobody can be told, and when an
 // erasure or another writer meets an alert in progress.
 
-// brokenPeople is People in which some records can't be loaded, as with a
-// damaged record or a store that fails for one key.
-type brokenPeople struct {
-	*memPeople
+// breakage makes some records fail to load, as with a damaged record or
+// a store that fails for one key: brokenStaff and brokenCases are the
+// stores with it.
+type breakage struct {
 	mu    sync.Mutex
 	staff map[int64]bool
 	cases map[string]bool
 }
 
-func (p *brokenPeople) Staff(ctx context.Context, id int64) (domain.StaffMember, bool, error) {
-	p.mu.Lock()
-	bad := p.staff[id]
-	p.mu.Unlock()
+type brokenStaff struct {
+	bot.StaffStore
+	b *breakage
+}
+
+func (s brokenStaff) Staff(ctx context.Context, id int64) (domain.StaffMember, bool, error) {
+	s.b.mu.Lock()
+	bad := s.b.staff[id]
+	s.b.mu.Unlock()
 	if bad {
 		return domain.StaffMember{}, false, errors.New("a damaged staff record")
 	}
-	return p.memPeople.Staff(ctx, id)
+	return s.StaffStore.Staff(ctx, id)
 }
 
-func (p *brokenPeople) Case(ctx context.Context, key string) (domain.Case, bool, error) {
-	p.mu.Lock()
-	bad := p.cases[key]
-	p.mu.Unlock()
+type brokenCases struct {
+	bot.CaseStore
+	b *breakage
+}
+
+func (c brokenCases) Case(ctx context.Context, key string) (domain.Case, bool, error) {
+	c.b.mu.Lock()
+	bad := c.b.cases[key]
+	c.b.mu.Unlock()
 	if bad {
 		return domain.Case{}, false, errors.New("a damaged case")
 	}
-	return p.memPeople.Case(ctx, key)
+	return c.CaseStore.Case(ctx, key)
 }
 
-func (p *brokenPeople) breakStaff(id int64) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.staff[id] = true
+func (b *breakage) breakStaff(id int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.staff[id] = true
 }
 
-func (p *brokenPeople) breakCase(key string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.cases[key] = true
+func (b *breakage) breakCase(key string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.cases[key] = true
 }
 
-// newBrokenOnCall is newOnCall with People that can be broken.
-func newBrokenOnCall(t *testing.T, tweaks ...func(*bot.Options)) (*onCall, *brokenPeople) {
+// newBrokenOnCall is newOnCall with staff and cases that can be broken.
+func newBrokenOnCall(t *testing.T, tweaks ...func(*bot.Options)) (*onCall, *breakage) {
 	t.Helper()
-	var broken *brokenPeople
+	broken := &breakage{staff: map[int64]bool{}, cases: map[string]bool{}}
 	e := newOnCall(t, append([]func(*bot.Options){func(o *bot.Options) {
-		broken = &brokenPeople{memPeople: o.People.(*memPeople), staff: map[int64]bool{}, cases: map[string]bool{}}
-		o.People = broken
+		o.Staff = brokenStaff{o.Staff, broken}
+		o.Cases = brokenCases{o.Cases, broken}
 	}}, tweaks...)...)
 	return e, broken
 }
@@ -153,7 +163,7 @@ func TestAlertWithNobodyToTellShowsTheCrisisLinesAtOnce(t *testing.T) {
 	e.setClock(2026, 3, 2, 10, 0)
 	e.young(youngID)
 	e.young(young2ID)
-	if err := e.people.RemoveStaff(context.Background(), directorID); err != nil {
+	if err := e.people.Staff.RemoveStaff(context.Background(), directorID); err != nil {
 		t.Fatal(err)
 	}
 

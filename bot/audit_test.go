@@ -27,13 +27,6 @@ func pseudonymOf(key string) string {
 	return hex.EncodeToString(m.Sum(nil)[:6])
 }
 
-// auditEntries returns the audit trail, oldest first.
-func (p *memPeople) auditEntries() []domain.AuditEntry {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]domain.AuditEntry(nil), p.audit...)
-}
-
 // An admin reads who opened Sam's summary, newest first, in words, with
 // the case as a pseudonym and Sam's first name; the trail itself holds no
 // Telegram ID of the young person and no content.
@@ -157,7 +150,7 @@ func TestAuditNamesTheBotForAnAlert(t *testing.T) {
 	p := pseudonymOf(strconv.Itoa(youngID))
 	at := r.clock.Now()
 	for _, a := range []string{"alert.raised", "data.exported"} {
-		if err := r.people.Audit(context.Background(), domain.AuditEntry{At: at, Action: a, Case: p}); err != nil {
+		if err := r.people.Audit.Audit(context.Background(), domain.AuditEntry{At: at, Action: a, Case: p}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -6,14 +6,16 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/intakebot/intakebot/bot/alerts"
 	"github.com/intakebot/intakebot/bot/background"
 	"github.com/intakebot/intakebot/bot/chat"
 	"github.com/intakebot/intakebot/bot/conversation"
-	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/handoff"
 	"github.com/intakebot/intakebot/bot/jobs"
 	"github.com/intakebot/intakebot/bot/metrics"
@@ -54,12 +56,18 @@ type Options struct {
 	// Telegram's limits. Its API, Log and Metrics are filled in when empty.
 	Sender *telegram.Sender
 
-	// People keeps staff, links, cases and the audit trail, and erases
-	// them (it must be an Eraser too). With it the bot has roles: staff
-	// commands, invitations, the handoff to the director. Nil: no roles,
-	// and anyone may do the intake (the engine's own tests, a bot without
-	// Redis).
-	People People
+	// The stores of what the bot knows about people, one per aggregate
+	// (storage.People's), and the /exit trail. Every one is required.
+	Staff   StaffStore
+	Links   LinkStore
+	Cases   CaseStore
+	Alerts  alerts.AlertStore
+	OnCall  alerts.RosterStore
+	Audit   AuditStore
+	Erasure privacy.Erasure
+	// Trail keeps the messages each chat shows, for /exit.
+	Trail privacy.TrailStore
+
 	// Admins are the Telegram user IDs with the admin role.
 	Admins []int64
 	// InviteTTL is how long an invite for a young person works. Zero: 14 days.
@@ -75,16 +83,10 @@ type Options struct {
 	OpenIntakeDirector int64
 	// Now is the clock of links, cases and reminders. Nil: time.Now.
 	Now func() time.Time
-	// OnCall keeps the on-call roster and the alerts. Nil: People's, if
-	// it has them (storage.People does); without either, no alerts.
-	OnCall OnCall
 	// TakeWithin is how long an alert waits for a take before more people
 	// are alerted. Zero: DefaultTakeWithin (10 minutes).
 	TakeWithin time.Duration
 
-	// Trail keeps the messages each chat shows, for /exit. Nil: /exit
-	// can only delete the /exit message itself.
-	Trail privacy.TrailStore
 	// AcknowledgedTTL is how long the bot keeps an intake after the
 	// director acknowledged it (the dossier is the provider's). Zero: 30 days.
 	AcknowledgedTTL time.Duration
@@ -107,25 +109,6 @@ const (
 	DefaultTakeWithin = alerts.DefaultTakeWithin
 )
 
-// OnCall keeps the on-call roster and the open alerts (storage.Alerts and
-// storage.OnCall): the stores of the alerts room.
-type OnCall interface {
-	alerts.AlertStore
-	alerts.RosterStore
-}
-
-// alertsRoom is the room of alerts and on-call: *alerts.Alerts, or
-// *alerts.Off without an on-call store.
-type alertsRoom interface {
-	Raise(ctx context.Context, s dialog.Session, kind dialog.AlertKind)
-	Job() jobs.Queue
-	Take(ctx context.Context, in chat.Request, a chat.Actor, key string) (dialog.Text, error)
-	OnCallCommand(ctx context.Context, in chat.Request, a chat.Actor) error
-	OnCallButton(ctx context.Context, in chat.Request, a chat.Actor, act, arg string) (dialog.Text, error)
-	ToWithdraw(ctx context.Context, key string) (domain.Alert, bool)
-	Withdraw(ctx context.Context, al domain.Alert)
-}
-
 // Bot handles updates. It is safe for concurrent use by different chats;
 // updates of one chat must be handed to it one at a time (the Poller does).
 type Bot struct {
@@ -133,20 +116,41 @@ type Bot struct {
 	out     *telegram.Out
 	edge    *telegram.Edge
 	conv    *conversation.Conversation
-	staff   *staff.Office    // nil without People
-	handoff *handoff.Handoff // nil without People
+	staff   *staff.Office
+	handoff *handoff.Handoff
 	menus   *telegram.Menus
 	routes  *telegram.Routes
 	pseudo  chat.Pseudonyms
 	dir     team.Directory
 	auditor team.Auditor
-	alerts  alertsRoom
+	alerts  *alerts.Alerts
 	privacy *privacy.Privacy
 	work    background.Tracker // deliveries, alerts and clearing in the background
 }
 
-// New makes a Bot.
-func New(o Options) *Bot {
+// missing names the required options that are not set.
+func (o Options) missing() []string {
+	var names []string
+	for _, f := range []struct {
+		name string
+		nil  bool
+	}{
+		{"Engine", o.Engine == nil}, {"Store", o.Store == nil}, {"Renderer", o.Renderer == nil}, {"API", o.API == nil},
+		{"Staff", o.Staff == nil}, {"Links", o.Links == nil}, {"Cases", o.Cases == nil}, {"Alerts", o.Alerts == nil},
+		{"OnCall", o.OnCall == nil}, {"Audit", o.Audit == nil}, {"Erasure", o.Erasure == nil}, {"Trail", o.Trail == nil},
+	} {
+		if f.nil {
+			names = append(names, f.name)
+		}
+	}
+	return names
+}
+
+// New makes a Bot; an error names the required options that are missing.
+func New(o Options) (*Bot, error) {
+	if missing := o.missing(); len(missing) > 0 {
+		return nil, errors.New("bot: missing " + strings.Join(missing, ", "))
+	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
@@ -183,49 +187,50 @@ func New(o Options) *Bot {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if oc, ok := o.People.(OnCall); ok && o.OnCall == nil {
-		o.OnCall = oc
-	}
 	b := &Bot{o: o, out: &telegram.Out{S: o.Sender, R: o.Renderer}, pseudo: chat.NewPseudonyms(o.PseudonymKey)}
-	b.dir = team.Directory{Staff: o.People, Languages: o.Engine, Country: o.Engine.Country}
-	b.auditor = team.Auditor{Store: o.People, Pseudonyms: b.pseudo, Log: o.Log, Now: o.Now}
-	b.alerts = b.newAlerts()
-	b.privacy = b.newPrivacy()
-	seen := func(int64, int) {}
-	if o.Trail != nil {
-		// Without a trail store nothing is recorded: /exit can only
-		// delete the /exit message itself.
-		seen = b.privacy.Seen
-		prev := o.Sender.OnSent
-		o.Sender.OnSent = func(chat int64, msgID int, document bool) {
-			if prev != nil {
-				prev(chat, msgID, document)
-			}
-			b.privacy.Sent(chat, msgID, document)
-		}
-	}
+	b.dir = team.Directory{Staff: o.Staff, Languages: o.Engine, Country: o.Engine.Country}
+	b.auditor = team.Auditor{Store: o.Audit, Pseudonyms: b.pseudo, Log: o.Log, Now: o.Now}
 	// The menus follow the route table, which names the rooms' handlers.
 	b.menus = &telegram.Menus{API: o.API, R: o.Renderer, Log: o.Log, Pseudonyms: b.pseudo}
-	if o.People != nil {
-		b.handoff = b.handoffRoom()
-		b.staff = b.office()
+	var err error
+	if b.alerts, err = b.newAlerts(); err != nil {
+		return nil, err
 	}
-	b.conv = b.conversation()
+	if b.privacy, err = b.newPrivacy(); err != nil {
+		return nil, err
+	}
+	if b.handoff, err = b.handoffRoom(); err != nil {
+		return nil, err
+	}
+	if b.staff, err = b.office(); err != nil {
+		return nil, err
+	}
+	if b.conv, err = b.conversation(); err != nil {
+		return nil, err
+	}
 	b.routes = b.routeTable()
 	b.menus.Routes = b.routes
 	edge, err := telegram.NewEdge(telegram.Options{
 		Routes: b.routes, Roles: roles{b}, Fallback: b.conv.Handle, Languages: o.Engine, Out: b.out,
-		Log: o.Log, Metrics: o.Metrics, Seen: seen,
+		Log: o.Log, Metrics: o.Metrics, Seen: b.privacy.Seen,
 		Username: o.Username, Pseudonyms: b.pseudo, DefaultLang: o.DefaultLang, HandleTimeout: o.HandleTimeout,
 	})
 	if err != nil {
-		panic(err) // every option above is set
+		return nil, fmt.Errorf("bot: can't make the edge: %w", err)
 	}
 	b.edge = edge
-	return b
+	// What the bot sends goes into the /exit trail too.
+	prev := o.Sender.OnSent
+	o.Sender.OnSent = func(chat int64, msgID int, document bool) {
+		if prev != nil {
+			prev(chat, msgID, document)
+		}
+		b.privacy.Sent(chat, msgID, document)
+	}
+	return b, nil
 }
 
-// DueJob is the handoff's due loop as a job of the runner (needs People).
+// DueJob is the handoff's due loop as a job of the runner.
 func (b *Bot) DueJob() jobs.Queue { return b.handoff.Job() }
 
 // WaitHandoffs waits until the work in the background is done (deliveries,
@@ -237,152 +242,92 @@ func (b *Bot) WaitHandoffs(ctx context.Context) { b.work.Wait(ctx) }
 // (the poller's and the webhook's handler).
 func (b *Bot) Edge() *telegram.Edge { return b.edge }
 
-// noRoles stands in for the rooms of the conversation without People (no
-// roles): nobody is linked, alerted or handed an intake.
-type noRoles struct{}
-
-func (noRoles) FirstContactIfNew(context.Context, chat.Request) (func(*dialog.Session), bool, error) {
-	return nil, false, nil
-}
-func (noRoles) Raise(context.Context, dialog.Session, dialog.AlertKind) {}
-func (noRoles) HandOff(context.Context, dialog.Session) error           { return nil }
-
 // conversation wires the young person's conversation.
-func (b *Bot) conversation() *conversation.Conversation {
-	o := conversation.Options{
+func (b *Bot) conversation() (*conversation.Conversation, error) {
+	c, err := conversation.New(conversation.Options{
 		Loop: &conversation.Loop{Engine: b.o.Engine, Store: b.o.Store, Metrics: b.o.Metrics},
 		Out:  b.out, Newcomers: b.staff, Alerts: b.alerts, Handoff: b.handoff,
 		Log: b.o.Log, Metrics: b.o.Metrics, Pseudonyms: b.pseudo,
-	}
-	if b.staff == nil {
-		o.Newcomers, o.Alerts, o.Handoff = noRoles{}, noRoles{}, noRoles{}
-	}
-	c, err := conversation.New(o)
+	})
 	if err != nil {
-		panic(err) // every option above is set
+		return nil, fmt.Errorf("bot: can't make the conversation: %w", err)
 	}
-	return c
+	return c, nil
 }
 
 // handoffRoom wires the handoff to the director.
-func (b *Bot) handoffRoom() *handoff.Handoff {
+func (b *Bot) handoffRoom() (*handoff.Handoff, error) {
 	o := b.o
 	h, err := handoff.New(handoff.Options{
-		Out: b.out, Renderer: o.Renderer, Engine: o.Engine, Cases: o.People, Sessions: o.Store,
+		Out: b.out, Renderer: o.Renderer, Engine: o.Engine, Cases: o.Cases, Sessions: o.Store,
 		Retention: b.privacy, Dir: b.dir, Auditor: b.auditor, Work: &b.work, Log: o.Log,
 		Pseudonyms: b.pseudo, Now: o.Now, Admins: o.Admins, OpenIntakeDirector: o.OpenIntakeDirector,
 		AckAfter: o.AckAfter, AcknowledgedTTL: o.AcknowledgedTTL, IdleTTL: o.IdleTTL,
 	})
 	if err != nil {
-		panic(err) // every option above is set
+		return nil, fmt.Errorf("bot: can't make the handoff: %w", err)
 	}
-	return h
+	return h, nil
 }
 
 // office wires the staff's office.
-func (b *Bot) office() *staff.Office {
+func (b *Bot) office() (*staff.Office, error) {
 	o := b.o
 	off, err := staff.New(staff.Options{
 		Engine: o.Engine, Renderer: o.Renderer, Out: b.out, Menus: b.menus,
-		Staff: o.People, Links: o.People, Cases: o.People, Audit: o.People, Sessions: o.Store,
+		Staff: o.Staff, Links: o.Links, Cases: o.Cases, Audit: o.Audit, Sessions: o.Store,
 		Handoff: b.handoff, Privacy: b.privacy, Dir: b.dir, Auditor: b.auditor,
 		Help: func(a chat.Actor) []dialog.Text { return b.routes.Help(telegram.MenusOf(a)) },
 		Log:  o.Log, Pseudonyms: b.pseudo, PseudonymKey: o.PseudonymKey, Now: o.Now, Admins: o.Admins,
 		Username: o.Username, InviteTTL: o.InviteTTL, StaffLinkTTL: o.StaffLinkTTL, OpenIntakeDirector: o.OpenIntakeDirector,
 	})
 	if err != nil {
-		panic(err) // every option above is set
+		return nil, fmt.Errorf("bot: can't make the office: %w", err)
 	}
-	return off
+	return off, nil
 }
 
-// newAlerts builds the room of alerts and on-call on Options.OnCall, or
-// its answers without one (or without People: no roles, no alerts).
-func (b *Bot) newAlerts() alertsRoom {
-	if b.o.OnCall == nil || b.o.People == nil {
-		return alerts.NewOff(b.out, b.o.Log, b.pseudo)
-	}
+// alertsPeople finds staff and cases for the alerts room.
+type alertsPeople struct {
+	StaffStore
+	CaseStore
+}
+
+// newAlerts builds the room of alerts and on-call.
+func (b *Bot) newAlerts() (*alerts.Alerts, error) {
 	room, err := alerts.New(alerts.Options{
-		Out: b.out, Renderer: b.o.Renderer, Alerts: b.o.OnCall, Roster: b.o.OnCall, People: b.o.People,
-		Sessions: b.o.Store, Menus: staffMenus{b}, Dir: b.dir, Auditor: b.auditor, Work: &b.work,
+		Out: b.out, Renderer: b.o.Renderer, Alerts: b.o.Alerts, Roster: b.o.OnCall,
+		People: alertsPeople{b.o.Staff, b.o.Cases}, Sessions: b.o.Store, Menus: staffMenus{b},
+		Dir: b.dir, Auditor: b.auditor, Work: &b.work,
 		Log: b.o.Log, Metrics: b.o.Metrics, Pseudonyms: b.pseudo, Now: b.o.Now,
 		Admins: b.o.Admins, TakeWithin: b.o.TakeWithin,
 	})
 	if err != nil {
-		panic(err) // every option above is set
+		return nil, fmt.Errorf("bot: can't make the alerts room: %w", err)
 	}
-	return room
+	return room, nil
 }
 
 // AlertJob escalates the alerts nobody took, as a job of the runner (see
 // alerts.Alerts.Job).
 func (b *Bot) AlertJob() jobs.Queue { return b.alerts.Job() }
 
-// newPrivacy builds the room of the young person's privacy commands on
-// People, or without People (no roles) on stand-ins: nobody is staff, no
-// case is kept, and an erasure erases the session and the trail.
-func (b *Bot) newPrivacy() *privacy.Privacy {
+// newPrivacy builds the room of the young person's privacy commands.
+func (b *Bot) newPrivacy() (*privacy.Privacy, error) {
 	o := b.o
-	trail := o.Trail
-	if trail == nil {
-		trail = noTrail{}
-	}
-	po := privacy.Options{
-		Out: b.out, Renderer: o.Renderer, Engine: o.Engine, Sessions: o.Store, Trail: trail,
+	p, err := privacy.New(privacy.Options{
+		Out: b.out, Renderer: o.Renderer, Engine: o.Engine, Sessions: o.Store, Trail: o.Trail,
+		Cases: o.Cases, Links: o.Links, Erasure: o.Erasure,
 		Roles: roles{b}, Alerts: b.alerts, Dir: b.dir, Auditor: b.auditor, Work: &b.work,
 		Log: o.Log, Metrics: o.Metrics, Pseudonyms: b.pseudo, Now: o.Now,
 		AcknowledgedTTL: o.AcknowledgedTTL, IdleTTL: o.IdleTTL, AckAfter: o.AckAfter,
-		OpenIntake: o.OpenIntakeDirector != 0 || o.People == nil,
-	}
-	if o.People == nil {
-		none := noPeople{trail}
-		po.Cases, po.Links, po.Erasure, po.Roles = none, none, none, none
-		po.Dir.Staff, po.Auditor.Store = none, none
-	} else if er, ok := o.People.(Eraser); ok {
-		po.Cases, po.Links, po.Erasure = erasingPeople{o.People, er}, er, er
-	}
-	p, err := privacy.New(po)
+		OpenIntake: o.OpenIntakeDirector != 0,
+	})
 	if err != nil {
-		panic(err) // every option above is set, and People must be an Eraser
+		return nil, fmt.Errorf("bot: can't make the privacy room: %w", err)
 	}
-	return p
+	return p, nil
 }
-
-// erasingPeople is People with its erasure.
-type erasingPeople struct {
-	People
-	Eraser
-}
-
-// noPeople stands in for People in a bot without roles (Options.People is
-// nil) for the privacy room: nobody is staff and no case or link is kept,
-// so erasing a person's traces is taking their /exit trail.
-type noPeople struct{ trail privacy.TrailStore }
-
-func (noPeople) Actor(_ context.Context, in chat.Request) (chat.Actor, error) {
-	return chat.Actor{ID: in.Chat}, nil
-}
-func (noPeople) Staff(context.Context, int64) (domain.StaffMember, bool, error) {
-	return domain.StaffMember{}, false, nil
-}
-func (noPeople) Case(context.Context, string) (domain.Case, bool, error) {
-	return domain.Case{}, false, nil
-}
-func (noPeople) ScheduleDue(context.Context, string, time.Time) error           { return nil }
-func (noPeople) DeleteCase(context.Context, string) error                       { return nil }
-func (noPeople) DeleteCaseLinks(context.Context, string, ...int64) (int, error) { return 0, nil }
-func (noPeople) Audit(context.Context, domain.AuditEntry) error                 { return nil }
-func (n noPeople) EraseTraces(ctx context.Context, _ int64, key string) error {
-	_, err := n.trail.Take(ctx, key)
-	return err
-}
-
-// noTrail is the trail store of a bot without one (Options.Trail is nil):
-// it keeps nothing.
-type noTrail struct{}
-
-func (noTrail) Push(context.Context, map[string][]string) error { return nil }
-func (noTrail) Take(context.Context, string) ([]string, error)  { return nil, nil }
 
 // FlushTrail waits until every message recorded so far is in the
 // TrailStore (tests, and /exit before it reads the trail).
@@ -391,9 +336,3 @@ func (b *Bot) FlushTrail(ctx context.Context) error { return b.privacy.FlushTrai
 // Close writes what the /exit trail still holds and stops its recorder.
 // The Bot must not handle updates afterwards.
 func (b *Bot) Close() { b.privacy.Close() }
-
-// dueRetention ends the bot's copy of a due case whose time has come (the
-// privacy room's DueRetention).
-func (b *Bot) dueRetention(ctx context.Context, c domain.Case, s dialog.Session, found bool, now time.Time) (bool, error) {
-	return b.privacy.DueRetention(ctx, c, s, found, now)
-}

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -507,12 +506,14 @@ func TestChatsProceedInParallel(t *testing.T) {
 	h.expectLast(slow, "Hoi, fijn dat je er bent!")
 }
 
-// gateStore is a memStore whose first Load waits, with the session it read,
-// until proceed is closed: another update of the chat saves meanwhile.
+// gateStore is a memStore whose second Load waits, with the session it
+// read, until proceed is closed: another update of the chat saves
+// meanwhile. The first Load is the conversation's look for a first
+// contact; the second is the engine's, whose session is saved.
 type gateStore struct {
 	*memStore
 	loaded, proceed chan struct{}
-	once            sync.Once
+	loads           atomic.Int32
 }
 
 // LoadFresh goes through this store's own Load.
@@ -522,9 +523,7 @@ func (g *gateStore) LoadFresh(ctx context.Context, key string) (dialog.Session, 
 
 func (g *gateStore) Load(ctx context.Context, key string) (dialog.Session, bool, error) {
 	s, ok, err := g.memStore.Load(ctx, key)
-	first := false
-	g.once.Do(func() { first = true })
-	if first {
+	if g.loads.Add(1) == 2 {
 		close(g.loaded)
 		<-g.proceed
 	}

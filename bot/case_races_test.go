@@ -40,12 +40,12 @@ func TestAckDuringAReminderOrEscalationIsKept(t *testing.T) {
 			var once sync.Once
 			// The press lands once the message went out, before the due
 			// loop records it.
-			r.people.onRead(func(k string) {
+			r.people.Cases.onRead(func(k string) {
 				if k != key || len(r.sentSince(told, mark)) == 0 {
 					return
 				}
 				once.Do(func() {
-					r.people.changeDirectly(key, func(c *domain.Case) { c.Acknowledged, c.AckBy = acked, directorID })
+					r.people.Cases.changeDirectly(key, func(c *domain.Case) { c.Acknowledged, c.AckBy = acked, directorID })
 				})
 			})
 			if n := r.b.DueOnce(ctx); n != 1 {
@@ -77,7 +77,7 @@ func TestDeliveryKeepsAReassignmentMadeMeanwhile(t *testing.T) {
 	r.api.OnCall(func(c telegramtest.Call) {
 		if c.Method == "sendDocument" && c.Params["chat_id"] == strconv.Itoa(directorID) {
 			once.Do(func() {
-				r.people.changeDirectly(key, func(c *domain.Case) { c.Director = other })
+				r.people.Cases.changeDirectly(key, func(c *domain.Case) { c.Director = other })
 			})
 		}
 	})
@@ -107,10 +107,10 @@ func TestRetentionErasureStopsAnExitCleanUp(t *testing.T) {
 	ctx := context.Background()
 	// An intake that was never sent and whose session is long gone: the
 	// due loop erases its case.
-	if err := c.people.SaveCase(ctx, domain.Case{Key: key, Director: directorID, Linked: c.clock.Now().Add(-2 * bot.DefaultIdleTTL)}); err != nil {
+	if err := c.people.Cases.SaveCase(ctx, domain.Case{Key: key, Director: directorID, Linked: c.clock.Now().Add(-2 * bot.DefaultIdleTTL)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.people.ScheduleDue(ctx, key, c.clock.Now()); err != nil {
+	if err := c.people.Cases.ScheduleDue(ctx, key, c.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	bye := c.visible("nl", "exit.bye")

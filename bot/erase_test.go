@@ -42,13 +42,13 @@ func TestDeleteErasesEverythingAfterConfirmation(t *testing.T) {
 	p.submitted(youngID, directorID, counsellorID, "Sam", map[string]string{"dreams": secret})
 	key := strconv.Itoa(youngID)
 	ctx := context.Background()
-	relink, err := p.people.CreateLink(ctx, domain.Link{Kind: domain.LinkInvite, Director: directorID, CaseKey: key,
+	relink, err := p.people.Links.CreateLink(ctx, domain.Link{Kind: domain.LinkInvite, Director: directorID, CaseKey: key,
 		FirstName: "Sam", Created: p.clock.Now(), Expires: p.clock.Now().Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	other := p.invite(directorID, 0, "Noor")
-	if _, err := p.people.LinkFailure(ctx, youngID); err != nil {
+	if _, err := p.people.Links.LinkFailure(ctx, youngID); err != nil {
 		t.Fatal(err)
 	}
 
@@ -79,13 +79,13 @@ func TestDeleteErasesEverythingAfterConfirmation(t *testing.T) {
 	if _, ok := p.people.dueAt(key); ok {
 		t.Error("the due time survived")
 	}
-	if n, _ := p.people.LinkFailures(ctx, youngID); n != 0 {
+	if n, _ := p.people.Links.LinkFailures(ctx, youngID); n != 0 {
 		t.Error("the failed links survived")
 	}
-	if _, err := p.people.UseLink(ctx, relink); err == nil {
+	if _, err := p.people.Links.UseLink(ctx, relink); err == nil {
 		t.Error("the re-attach link survived")
 	}
-	if _, err := p.people.UseLink(ctx, other); err != nil {
+	if _, err := p.people.Links.UseLink(ctx, other); err != nil {
 		t.Error("another invite was deleted")
 	}
 	if tr := p.trail(youngID); len(tr) != 0 {
@@ -145,7 +145,7 @@ func TestDeleteWithOpenIntakeAndByStaff(t *testing.T) {
 	p.send(directorID, "/delete", "en")
 	p.expectLast(directorID, p.visible("en", "privacy.staff"))
 	p.pressData(directorID, 0, "x:ey:")
-	if _, ok, _ := p.people.Staff(context.Background(), directorID); !ok {
+	if _, ok, _ := p.people.Staff.Staff(context.Background(), directorID); !ok {
 		t.Fatal("a staff member was erased")
 	}
 }
@@ -206,7 +206,7 @@ func TestAcknowledgedIntakeClaimedEarlyIsRescheduled(t *testing.T) {
 	p.pressData(directorID, 0, "x:ack:"+key)
 	c, _ := p.people.caseOf(key)
 	ctx := context.Background()
-	if err := p.people.ScheduleDue(ctx, key, p.clock.Now()); err != nil {
+	if err := p.people.Cases.ScheduleDue(ctx, key, p.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if n := p.b.DueOnce(ctx); n != 1 {

@@ -113,8 +113,9 @@ func TestQuickExitClearsMessagesTooOldToDelete(t *testing.T) {
 	}
 }
 
-// /exit works for someone the bot knows nothing about, and in a chat
-// without a trail store (only the /exit message itself goes).
+// /exit works for someone the bot knows nothing about, and for a young
+// person of the open intake: the goodbye is the last message, and the
+// /exit message itself is gone.
 func TestQuickExitWithoutHistory(t *testing.T) {
 	p := newPrivacy(t, nil)
 	p.send(strangerID, "/exit", "en")
@@ -123,12 +124,12 @@ func TestQuickExitWithoutHistory(t *testing.T) {
 		t.Fatalf("chat:\n%s", telegramtest.FormatTranscript(chat))
 	}
 
-	h := newHarness(t, nil) // no roles, no trail
+	h := newHarness(t, nil) // the open intake
 	h.begin(youngID)
 	h.say(youngID, "/exit")
 	last := h.api.Chat(youngID)
 	if m := last[len(last)-1]; m.Text != h.visible("nl", "exit.bye") {
-		t.Fatalf("without a trail the last message is %q", m.Text)
+		t.Fatalf("after /exit the last message is %q", m.Text)
 	}
 	for _, m := range last {
 		if !m.FromBot && m.Text == "/exit" {

@@ -16,6 +16,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/metrics"
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/telegram"
@@ -71,7 +72,8 @@ func (s *syncBuffer) String() string {
 
 // harness is the Telegram edge as it runs in production: the real Bot API
 // client and the project's poller against the fake Bot API, the real
-// locales and the default flow, with an in-memory store.
+// locales and the default flow, with in-memory stores. Young people start
+// without an invite: the open intake's director is its one staff member.
 type harness struct {
 	t *testing.T
 	*edge
@@ -82,6 +84,7 @@ type edge struct {
 	api     *telegramtest.Server
 	mem     *memStore
 	store   bot.Store // mem or a variant around it
+	people  *people
 	engine  *dialog.Engine
 	r       *render.Renderer
 	b       *bot.Bot
@@ -103,7 +106,10 @@ type edge struct {
 // a variant around the memory store.
 func prepare(t *testing.T, wrap func(*memStore) bot.Store) *harness {
 	t.Helper()
-	h := &harness{t: t, edge: &edge{api: telegramtest.New(t), mem: newMemStore(), engine: newEngine(t), metrics: &metrics.Metrics{}, logs: &syncBuffer{}}}
+	h := &harness{t: t, edge: &edge{api: telegramtest.New(t), mem: newMemStore(), people: newPeople(time.Now), engine: newEngine(t), metrics: &metrics.Metrics{}, logs: &syncBuffer{}}}
+	if err := h.people.Staff.AddStaff(context.Background(), domain.StaffMember{UserID: openDirectorID, Role: domain.RoleDirector, Name: "Ilse", Lang: "nl"}); err != nil {
+		t.Fatal(err)
+	}
 	h.log = slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.r = &render.Renderer{L: catalog(t), Log: h.log, Loc: time.UTC}
 	h.store = h.mem
@@ -137,14 +143,31 @@ func (h *harness) replica() *bot.Bot {
 	if err != nil {
 		h.t.Fatalf("Bot API client: %v", err)
 	}
-	return bot.New(bot.Options{
+	o := bot.Options{
 		Engine: h.engine, Store: h.store, Renderer: h.r, API: api, Log: h.log,
 		Username: telegramtest.BotUsername, PseudonymKey: []byte("test key"), DefaultLang: "nl",
 		HandleTimeout: 10 * time.Second, Metrics: h.metrics,
 		// These tests are not about pacing: Telegram's limits would make
 		// them take minutes (the sender's own tests cover the pace).
-		Sender: &telegram.Sender{PerSecond: 1000, PerChatInterval: time.Millisecond},
-	})
+		Sender:             &telegram.Sender{PerSecond: 1000, PerChatInterval: time.Millisecond},
+		OpenIntakeDirector: openDirectorID,
+	}
+	h.people.into(&o)
+	return h.newBot(o)
+}
+
+// openDirectorID is the director of the base harness's open intake.
+const openDirectorID = 700099
+
+// newBot makes a Bot, closed when the test ends.
+func (h *harness) newBot(o bot.Options) *bot.Bot {
+	h.t.Helper()
+	b, err := bot.New(o)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(b.Close)
+	return b
 }
 
 // atQuestion stores the session of a chat that is asking question q, as

@@ -238,7 +238,7 @@ func TestStaffLinkThenRevoke(t *testing.T) {
 	seq := len(r.api.Calls())
 	r.press(adminID, r.visible("nl", "btn.staff_revoke_yes"))
 	r.expectLast(adminID, r.visible("nl", "staff.revoked", "Name", "Kees"))
-	if _, ok, _ := r.people.Staff(context.Background(), counsellorID); ok {
+	if _, ok, _ := r.people.Staff.Staff(context.Background(), counsellorID); ok {
 		t.Fatal("still staff after the revocation")
 	}
 	cleared := slices.ContainsFunc(r.api.CallsTo("deleteMyCommands"), func(c telegramtest.Call) bool {

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"slices"
 
 	"github.com/intakebot/intakebot/bot/chat"
 	"github.com/intakebot/intakebot/bot/domain"
@@ -28,29 +27,18 @@ func (b *Bot) RegisterMenus(ctx context.Context, langs []string, def string) {
 }
 
 // RegisterStaffMenus sets the menu of every admin and staff member, for a
-// start of the bot (an admin list may have changed). Without People it
-// does nothing.
+// start of the bot (an admin list may have changed).
 func (b *Bot) RegisterStaffMenus(ctx context.Context) error {
-	if b.staff == nil {
-		return nil
-	}
 	return b.staff.RegisterStaffMenus(ctx)
 }
 
-// actor looks up the sender of an update: the office's roles, or without
-// People (no roles) a young person.
-func (b *Bot) actor(ctx context.Context, in chat.Request) (chat.Actor, error) {
-	if b.staff == nil {
-		return chat.Actor{ID: in.Chat, Admin: slices.Contains(b.o.Admins, in.Chat), Lang: b.o.Engine.MatchLanguage(in.Event.Lang)}, nil
-	}
-	return b.staff.Actor(ctx, in)
-}
-
-// roles is the Bot as the edge's telegram.Roles.
+// roles is the Bot as the edge's telegram.Roles (and the privacy room's):
+// the office's roles. The privacy room is made before the office, so the
+// office is looked up on each call.
 type roles struct{ b *Bot }
 
 func (r roles) Actor(ctx context.Context, in chat.Request) (chat.Actor, error) {
-	return r.b.actor(ctx, in)
+	return r.b.staff.Actor(ctx, in)
 }
 
 // refused is what someone hears who may not do what they tried.

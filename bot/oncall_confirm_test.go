@@ -63,21 +63,22 @@ func (e *onCall) lastToast() string {
 // changed in between can't put someone else on call.
 func TestOnCallAddAsksFirstAndKeepsThePerson(t *testing.T) {
 	e := newOnCall(t)
-	// The list: 1 Kees, 2 Fatima, 3 Sanne, 4 Omar.
-	e.send(adminID, "/oncall add 2 ma-vr 08:00-17:00", "nl")
+	// The list, directors first: 1 Sanne, 2 Omar, 3 Kees, 4 Fatima.
+	e.send(adminID, "/oncall add 4 ma-vr 08:00-17:00", "nl")
 	e.expectLast(adminID, "Fatima", e.visible("nl", "staff.role.counsellor"), "ma-vr 08:00-17:00")
 	msg, data := e.confirmButton()
 	if _, ok := msg.Button(e.visible("nl", "oncallconfirm.btn_cancel")); !ok {
 		t.Fatalf("no cancel button under %q", msg.Text)
 	}
-	if len(data) > 64 || strings.Contains(data, ":2:") {
+	if len(data) > 64 || strings.Contains(data, ":4:") {
 		t.Errorf("button data %q: over 64 bytes, or the number instead of the person", data)
 	}
 	if r := e.roster(); len(r) != 0 {
 		t.Fatalf("the roster changed before the confirmation: %+v", r)
 	}
 
-	// Noor joins and sorts first: Fatima is number 3 now, Kees number 2.
+	// Noor joins and sorts first of the counsellors: Fatima is number 5
+	// now, Kees number 4.
 	e.staff(counsellorID-1, domain.RoleCounsellor, "Noor", "nl")
 	e.press(adminID, e.visible("nl", "oncallconfirm.btn_add"))
 
@@ -106,7 +107,7 @@ func TestOnCallAddAsksFirstAndKeepsThePerson(t *testing.T) {
 // Only an admin's press counts; cancel and forged buttons change nothing.
 func TestOnCallConfirmIsForAdminsOnly(t *testing.T) {
 	e := newOnCall(t)
-	e.send(adminID, "/oncall add 3 alle 22:00-08:00", "nl")
+	e.send(adminID, "/oncall add 1 alle 22:00-08:00", "nl")
 	e.expectLast(adminID, "Sanne de Vries", "elke dag")
 	msg, data := e.confirmButton()
 

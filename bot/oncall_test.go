@@ -21,7 +21,7 @@ import (
 )
 
 // The on-call service with the roster and alerts in a real Redis, the rest
-// of People in memory, the fake Bot API, and a clock the test moves; times
+// of the stores in memory, the fake Bot API, and a clock the test moves; times
 // are in Europe/Amsterdam.
 type onCall struct {
 	*roles
@@ -43,7 +43,9 @@ func newOnCall(t *testing.T, tweaks ...func(*bot.Options)) *onCall {
 		t.Fatal(err)
 	}
 	r := newRoles(t, func(o *bot.Options) {
-		o.OnCall = redisOnCall(storage.NewPeople(rdb, codec, "t:", o.Now))
+		// The roster and the alerts in Redis, as cmd wires them.
+		inRedis := storage.NewPeople(rdb, codec, "t:", o.Now)
+		o.Alerts, o.OnCall = inRedis.Alerts, inRedis.OnCall
 		o.TakeWithin = takeWithin
 		o.Renderer = &render.Renderer{L: o.Renderer.L, Log: o.Log, Loc: ams}
 		for _, tweak := range tweaks {
@@ -415,12 +417,4 @@ func TestOnCallCommandErrors(t *testing.T) {
 	if len(e.audited("oncall.added")) != 1 || len(e.audited("oncall.removed")) != 1 {
 		t.Errorf("audit: %+v", e.people.auditEntries())
 	}
-}
-
-// redisOnCall is the roster and the alerts in Redis, as cmd wires them.
-func redisOnCall(p *storage.People) bot.OnCall {
-	return struct {
-		*storage.Alerts
-		*storage.OnCall
-	}{p.Alerts, p.OnCall}
 }

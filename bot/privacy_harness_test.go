@@ -2,7 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"testing"
 
@@ -14,49 +13,15 @@ import (
 	"github.com/intakebot/intakebot/storage/redistest"
 )
 
-// What the privacy tests add to the in-memory stores: erasure, as
-// storage.Sessions and storage.People do it.
+// What the privacy tests add to the in-memory session store: erasure, as
+// storage.Sessions does it.
 
-var (
-	_ bot.Store  = movableStore{}
-	_ bot.Eraser = (*memPeople)(nil)
-)
+var _ bot.Store = movableStore{}
 
 func (m *memStore) Delete(_ context.Context, key string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.sessions, key)
-	return nil
-}
-
-func (p *memPeople) DeleteCase(_ context.Context, key string) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	delete(p.cases, key)
-	delete(p.due, key)
-	return nil
-}
-
-func (p *memPeople) DeleteCaseLinks(_ context.Context, caseKey string, directors ...int64) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	n := 0
-	for tok, l := range p.links {
-		if l.CaseKey == caseKey && slices.Contains(directors, l.Director) {
-			delete(p.links, tok)
-			n++
-		}
-	}
-	return n, nil
-}
-
-// EraseTraces forgets failed links and a pending staff link; the trail is
-// in Redis, where the bot takes it itself after its last reply.
-func (p *memPeople) EraseTraces(_ context.Context, userID int64, _ string) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	delete(p.fails, userID)
-	delete(p.pending, userID)
 	return nil
 }
 
@@ -99,7 +64,7 @@ func (p *privacyEdge) trail(chat int64) []string {
 func (p *privacyEdge) invited(chat, director, counsellor int64, first, note string) {
 	p.t.Helper()
 	now := p.clock.Now()
-	token, err := p.people.CreateLink(context.Background(), domain.Link{
+	token, err := p.people.Links.CreateLink(context.Background(), domain.Link{
 		Kind: domain.LinkInvite, CreatedBy: director, Director: director, Counsellor: counsellor,
 		FirstName: first, Note: note, Created: now, Expires: now.Add(bot.DefaultInviteTTL),
 	})

@@ -93,7 +93,7 @@ func TestDeleteRightAfterTheDeliveryWasRecorded(t *testing.T) {
 			var enterOnce, releaseOnce sync.Once
 			free := func() { releaseOnce.Do(func() { close(release) }) }
 			t.Cleanup(free)
-			p.people.onUpdate(func(ctx context.Context, c domain.Case) {
+			p.people.Cases.onUpdate(func(ctx context.Context, c domain.Case) {
 				if c.Delivered.IsZero() {
 					return
 				}

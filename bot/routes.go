@@ -32,10 +32,6 @@ func (b *Bot) routeTable() *telegram.Routes {
 		{Button: chat.ActEraseYes, Who: telegram.Everyone, Do: b.privacy.EraseButton},
 		{Button: chat.ActEraseNo, Who: telegram.Everyone, Do: b.privacy.EraseButton},
 	}
-	if b.o.People == nil {
-		// No roles: the engine answers every other command.
-		return telegram.NewRoutes(routes...)
-	}
 	routes = append(routes,
 		// Staff, in the order of their menu and /help.
 		telegram.Route{Command: "invite", Who: telegram.Members, Menu: telegram.MenuMembers, Help: "staff.help.work",
@@ -77,7 +73,7 @@ func (b *Bot) press(act string, who telegram.Who, h func(ctx context.Context, in
 
 // start is /start: with a link it opens the link, else the conversation.
 func (b *Bot) start(ctx context.Context, in chat.Request, _ chat.Actor) error {
-	if b.o.People == nil || in.Event.Arg == "" {
+	if in.Event.Arg == "" {
 		return b.conv.Handle(ctx, in)
 	}
 	prep, done, err := b.staff.OpenLink(ctx, in)

@@ -3,16 +3,12 @@ package bot_test
 import (
 	"encoding/json"
 	"slices"
-	"time"
 
 	"github.com/go-telegram/bot/models"
 
 	"context"
 	"testing"
 
-	tgbot "github.com/go-telegram/bot"
-
-	"github.com/intakebot/intakebot/bot"
 	"github.com/intakebot/intakebot/bot/telegram"
 )
 
@@ -22,12 +18,7 @@ import (
 func TestEveryRoutedCommandHasItsTextsInEveryLanguage(t *testing.T) {
 	h := prepare(t, nil)
 	cat := catalog(t)
-	api, err := tgbot.New("123456:TEST-token", tgbot.WithServerURL(h.api.URL()), tgbot.WithSkipGetMe())
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := bot.New(bot.Options{Engine: h.engine, Store: h.store, Renderer: h.r, API: api, People: newMemPeople(time.Now)})
-	routes := b.Routes()
+	routes := h.b.Routes()
 	if len(routes.All()) < 15 {
 		t.Fatalf("only %d commands routed: %v", len(routes.All()), routes.All())
 	}
@@ -55,7 +46,7 @@ func TestEveryRoutedCommandHasItsTextsInEveryLanguage(t *testing.T) {
 	}
 	// The young person's menu, registered in each language, is the
 	// table's, in its order.
-	b.RegisterMenus(context.Background(), cat.Languages(), cat.Default())
+	h.b.RegisterMenus(context.Background(), cat.Languages(), cat.Default())
 	want := routes.Commands(telegram.MenuYoung)
 	if len(want) != 10 {
 		t.Fatalf("young person's menu: %v", want)

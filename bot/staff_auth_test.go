@@ -49,7 +49,7 @@ func TestStaffActionsAreRefusedToOthers(t *testing.T) {
 	for _, tc := range tests {
 		for _, who := range tc.refused {
 			t.Run(tc.name+"/"+strconv.FormatInt(who, 10), func(t *testing.T) {
-				r := &roles{harness: r.with(t), people: r.people, clock: r.clock}
+				r := &roles{harness: r.with(t), clock: r.clock}
 				lang := "nl"
 				if who == directorID {
 					lang = "en" // Sanne reads English
@@ -96,7 +96,7 @@ type state struct {
 func snapshot(r *roles, key string) state {
 	c, _ := r.people.caseOf(key)
 	_, due := r.people.dueAt(key)
-	_, ok, _ := r.people.Staff(context.Background(), directorID)
+	_, ok, _ := r.people.Staff.Staff(context.Background(), directorID)
 	return state{
 		links: r.people.linkCount(), cases: r.people.caseCount(), staff: r.people.staffCount(),
 		audit: len(r.people.actions()), directorStaff: ok, c: c, due: due,

@@ -51,7 +51,7 @@ func TestRolesEndToEnd(t *testing.T) {
 	seq := len(r.api.Calls())
 	r.send(directorID, "Sanne de Vries", "en")
 	r.expectLast(directorID, r.visible("en", "staff.welcome", "Name", "Sanne de Vries", "Role", director))
-	m, ok, _ := r.people.Staff(context.Background(), directorID)
+	m, ok, _ := r.people.Staff.Staff(context.Background(), directorID)
 	if !ok || m.Role != domain.RoleDirector || m.Name != "Sanne de Vries" || m.Lang != "en" || m.AddedBy != adminID {
 		t.Fatalf("staff member = %+v, %v", m, ok)
 	}
@@ -296,7 +296,7 @@ func TestRefusedHandoffIsDeliveredLater(t *testing.T) {
 	})
 	key := strconv.Itoa(youngID)
 	now := r.clock.Now()
-	if err := r.people.SaveCase(context.Background(), domain.Case{Key: key, Director: directorID, FirstName: "Sam", Linked: now}); err != nil {
+	if err := r.people.Cases.SaveCase(context.Background(), domain.Case{Key: key, Director: directorID, FirstName: "Sam", Linked: now}); err != nil {
 		t.Fatal(err)
 	}
 	r.mem.put(dialog.Session{

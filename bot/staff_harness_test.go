@@ -30,13 +30,12 @@ const (
 	strangerID    = 500099
 )
 
-// roles is the harness with People: the real client and poller against
-// the fake Bot API, an in-memory People, an admin, and a clock the test
-// moves.
+// roles is the harness with invitations: the real client and poller
+// against the fake Bot API, in-memory stores, an admin, no open intake,
+// and a clock the test moves.
 type roles struct {
 	*harness
-	people *memPeople
-	clock  *fakeClock
+	clock *fakeClock
 }
 
 // newRoles starts the edge with roles; tweak, when not nil, changes the
@@ -47,7 +46,7 @@ func newRoles(t *testing.T, tweak func(*bot.Options)) *roles {
 	h := prepare(t, func(m *memStore) bot.Store { return movableStore{m} })
 	h.engine.Consent = true
 	h.engine.Now = clock.Now
-	people := newMemPeople(clock.Now)
+	h.people = newPeople(clock.Now)
 	api, err := tgbot.New("123456:TEST-token", tgbot.WithServerURL(h.api.URL()), tgbot.WithSkipGetMe())
 	if err != nil {
 		t.Fatalf("Bot API client: %v", err)
@@ -57,14 +56,15 @@ func newRoles(t *testing.T, tweak func(*bot.Options)) *roles {
 		Username: telegramtest.BotUsername, PseudonymKey: []byte("test key"), DefaultLang: "nl",
 		HandleTimeout: 10 * time.Second, Metrics: h.metrics,
 		Sender: &telegram.Sender{PerSecond: 1000, PerChatInterval: time.Millisecond},
-		People: people, Admins: []int64{adminID}, Now: clock.Now,
+		Admins: []int64{adminID}, Now: clock.Now,
 	}
+	h.people.into(&o)
 	if tweak != nil {
 		tweak(&o)
 	}
-	h.b = bot.New(o)
+	h.b = h.newBot(o)
 	h.start()
-	return &roles{harness: h, people: people, clock: clock}
+	return &roles{harness: h, clock: clock}
 }
 
 // send has user write text in their private chat, with their Telegram
@@ -96,10 +96,10 @@ func (r *roles) token(chat int64) string {
 	return m[1]
 }
 
-// staff adds a staff member straight to People.
+// staff adds a staff member straight to the store.
 func (r *roles) staff(id int64, role domain.Role, name, lang string) {
 	r.t.Helper()
-	if err := r.people.AddStaff(context.Background(), domain.StaffMember{UserID: id, Role: role, Name: name, Lang: lang, Added: r.clock.Now()}); err != nil {
+	if err := r.people.Staff.AddStaff(context.Background(), domain.StaffMember{UserID: id, Role: role, Name: name, Lang: lang, Added: r.clock.Now()}); err != nil {
 		r.t.Fatal(err)
 	}
 }
@@ -113,11 +113,11 @@ func (r *roles) cast() {
 	r.staff(counsellor2ID, domain.RoleCounsellor, "Fatima", "nl")
 }
 
-// invite makes an invite for a young person straight in People.
+// invite makes an invite for a young person straight in the store.
 func (r *roles) invite(director, counsellor int64, first string) string {
 	r.t.Helper()
 	now := r.clock.Now()
-	token, err := r.people.CreateLink(context.Background(), domain.Link{
+	token, err := r.people.Links.CreateLink(context.Background(), domain.Link{
 		Kind: domain.LinkInvite, CreatedBy: director, Director: director, Counsellor: counsellor,
 		FirstName: first, Created: now, Expires: now.Add(bot.DefaultInviteTTL),
 	})
@@ -159,7 +159,7 @@ func (r *roles) inReview(chat, director, counsellor int64, first string, answers
 	r.t.Helper()
 	key := strconv.FormatInt(chat, 10)
 	now := r.clock.Now()
-	if err := r.people.SaveCase(context.Background(), domain.Case{Key: key, Director: director, Counsellor: counsellor, FirstName: first, Linked: now}); err != nil {
+	if err := r.people.Cases.SaveCase(context.Background(), domain.Case{Key: key, Director: director, Counsellor: counsellor, FirstName: first, Linked: now}); err != nil {
 		r.t.Fatal(err)
 	}
 	s := dialog.Session{

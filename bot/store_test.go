@@ -155,3 +155,23 @@ func (b *blockingStore) Load(ctx context.Context, key string) (dialog.Session, b
 	}
 	return b.memStore.Load(ctx, key)
 }
+
+// movableStore is a memStore as the staff tests name it (every memStore
+// can move a session now).
+type movableStore struct{ *memStore }
+
+func (m *memStore) MoveSession(_ context.Context, oldKey, newKey string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.sessions[oldKey]
+	if !ok {
+		return errors.New("no session to move")
+	}
+	if _, taken := m.sessions[newKey]; taken {
+		return errors.New("a session exists under the new key")
+	}
+	delete(m.sessions, oldKey)
+	s.Key = newKey
+	m.sessions[newKey] = s
+	return nil
+}

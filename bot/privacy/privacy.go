@@ -129,9 +129,9 @@ type Options struct {
 	// acknowledgement before a reminder, and after that before the admins
 	// are told (the handoff's).
 	AckAfter time.Duration
-	// OpenIntake says that young people may start without an invite (an
-	// open intake's director, or a bot without roles): an erased intake
-	// can be started again with /start.
+	// OpenIntake says that young people may start without an invite (the
+	// bot has an open intake's director): an erased intake can be started
+	// again with /start.
 	OpenIntake bool
 }
 

@@ -127,7 +127,7 @@ func newRecorder(store TrailStore, log *slog.Logger) *recorder {
 }
 
 // start starts the goroutine that writes, once: a recorder nobody uses
-// (a bot without a trail) runs none.
+// (a bot that never handled an update) runs none.
 func (r *recorder) start() { r.started.Do(func() { go r.run() }) }
 
 // record queues an entry without waiting.

@@ -9,7 +9,7 @@ import (
 )
 
 // Roles. Whoever sends an update is looked up at the moment it is handled:
-// an admin by Options.Admins, a director or counsellor by People.Staff;
+// an admin by Options.Admins, a director or counsellor by the Staff store;
 // anyone else is a young person. Nothing a button carries decides a role,
 // so a forged or old button can never grant one.
 
@@ -43,7 +43,8 @@ func (b *Office) Actor(ctx context.Context, in chat.Request) (chat.Actor, error)
 // (see firstContact); done reports that nothing more is to be done,
 // otherwise the engine handles the update, after prep (when not nil)
 // prepared the session. A young person in an intake goes to the engine
-// without a look at People (the session usually comes from the cache).
+// without a look at the other stores (the session usually comes from the
+// cache).
 func (b *Office) FirstContactIfNew(ctx context.Context, in chat.Request) (prep func(*dialog.Session), done bool, err error) {
 	_, found, err := b.o.Sessions.Load(ctx, chat.SessionKey(in.Chat))
 	if err != nil || found {

@@ -64,15 +64,16 @@ func BenchmarkHotPath(b *testing.B) {
 	codec, _ := storage.NewCodec(make([]byte, 32))
 	sessions := storage.NewSessions(rdb, codec, storage.SessionsOptions{CacheSize: sessionCacheSize})
 	metrics := &metrics.Metrics{}
-	bt := bot.New(bot.Options{
+	// As in serve: the /exit trail is recorded in the background, in
+	// batches; its round trips count too.
+	bt, err := bot.New(withPeople(bot.Options{
 		Engine: engine, Store: sessionStore{sessions}, API: nullAPI{}, Renderer: &render.Renderer{L: cat},
 		PseudonymKey: []byte("k"), DefaultLang: "nl", Metrics: metrics,
-		People: newPeopleStore(storage.NewPeople(rdb, codec, "", time.Now)),
-		// As in serve: the /exit trail is recorded in the background, in
-		// batches; its round trips count too.
-		Trail:  storage.NewTrail(rdb, ""),
 		Sender: &telegram.Sender{PerSecond: 100000, PerChatInterval: time.Nanosecond, PerChatBurst: 1000},
-	})
+	}, storage.NewPeople(rdb, codec, "", time.Now), storage.NewTrail(rdb, "")))
+	if err != nil {
+		b.Fatal(err)
+	}
 	ctx := context.Background()
 	const chats = 100
 	var id int64

@@ -80,15 +80,17 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	}
 
 	met := &metrics.Metrics{Gauges: []metrics.Gauge{activeSessions(sessions, cfg.SessionTTL)}}
-	b := bot.New(bot.Options{
+	b, err := bot.New(withPeople(bot.Options{
 		Engine: engine, Store: sessionStore{sessions}, API: api, Log: log, Username: me.Username,
 		Renderer:     &render.Renderer{L: cat, Log: log, Loc: cfg.Location},
 		PseudonymKey: cfg.PseudonymKey, DefaultLang: cat.Default(), Metrics: met,
 		Sender: &telegram.Sender{PerSecond: cfg.SendRate, PerChatInterval: cfg.ChatSendInterval},
-		People: newPeopleStore(people),
 		Admins: cfg.Admins, InviteTTL: cfg.InviteTTL, AckAfter: cfg.AckAfter, OpenIntakeDirector: cfg.OpenIntakeDirector, TakeWithin: cfg.UrgentTakeWithin,
-		Trail: storage.NewTrail(rdb, cfg.KeyPrefix), AcknowledgedTTL: cfg.AcknowledgedTTL, IdleTTL: cfg.SessionTTL,
-	})
+		AcknowledgedTTL: cfg.AcknowledgedTTL, IdleTTL: cfg.SessionTTL,
+	}, people, storage.NewTrail(rdb, cfg.KeyPrefix)))
+	if err != nil {
+		return fmt.Errorf("can't make the bot: %w", err)
+	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/", metrics.OpsHandler(func(ctx context.Context) error { return rdb.Ping(ctx).Err() }, met))

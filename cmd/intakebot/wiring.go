@@ -87,34 +87,10 @@ func (a sessionStore) MoveSession(ctx context.Context, oldKey, newKey string) er
 	return nil
 }
 
-// peopleStore adapts the people stores to bot.People, bot.OnCall and
-// bot.Eraser, which bot still declares as three wide interfaces: it embeds
-// one store per aggregate, so its method set is the union of theirs.
-//
-// staffStore and auditTrail name two of the embedded stores: embedded
-// under their own names, the fields Staff and Audit would hide the methods
-// Staff and Audit that bot.People needs.
-type peopleStore struct {
-	*staffStore
-	*storage.Links
-	*storage.Cases
-	*storage.Alerts
-	*storage.OnCall
-	*auditTrail
-	*storage.Erasure
+// withPeople sets in o the stores of what the bot knows about people,
+// one per aggregate of storage's bundle, and the /exit trail.
+func withPeople(o bot.Options, p *storage.People, trail *storage.Trail) bot.Options {
+	o.Staff, o.Links, o.Cases, o.Audit = p.Staff, p.Links, p.Cases, p.Audit
+	o.Alerts, o.OnCall, o.Erasure, o.Trail = p.Alerts, p.OnCall, p.Erasure, trail
+	return o
 }
-
-type (
-	staffStore = storage.Staff
-	auditTrail = storage.Audit
-)
-
-// newPeopleStore adapts the stores of p.
-func newPeopleStore(p *storage.People) peopleStore {
-	return peopleStore{p.Staff, p.Links, p.Cases, p.Alerts, p.OnCall, p.Audit, p.Erasure}
-}
-
-var _ bot.People = peopleStore{}
-
-// The on-call roster and alerts come with People (bot.New finds them there).
-var _ bot.OnCall = peopleStore{}

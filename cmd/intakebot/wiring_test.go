@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/intakebot/intakebot/bot"
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/redistest"
@@ -13,20 +14,20 @@ import (
 
 // The office acts on the domain's sentinel for a link that does not open:
 // a malformed token (refused before Redis is asked) and an unknown one
-// must both carry it through the adapter.
-func TestPeopleStoreTellsBotALinkDoesNotOpen(t *testing.T) {
+// must both carry it to the bot, which gets storage's Links as it is.
+func TestLinksTellBotALinkDoesNotOpen(t *testing.T) {
 	t.Parallel()
 	codec, err := storage.NewCodec(mustKey(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := newPeopleStore(storage.NewPeople(redistest.Start(t).Client(t), codec, "", time.Now))
+	var links bot.LinkStore = storage.NewPeople(redistest.Start(t).Client(t), codec, "", time.Now).Links
 	for _, tt := range []struct{ name, token string }{
 		{"malformed", "not-a-token"},
 		{"unknown", "AAAAAAAAAAAAAAAAAAAAAA"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := p.UseLink(context.Background(), tt.token)
+			_, err := links.UseLink(context.Background(), tt.token)
 			if !errors.Is(err, domain.ErrLinkInvalid) {
 				t.Errorf("UseLink: err = %v; want domain.ErrLinkInvalid", err)
 			}
