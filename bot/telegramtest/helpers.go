@@ -8,6 +8,8 @@ import (
 	"unicode"
 
 	"github.com/go-telegram/bot/models"
+
+	"github.com/intakebot/intakebot/bot/telegramtest/tghtml"
 )
 
 // testFirstName is the first name of every simulated user.
@@ -59,7 +61,7 @@ func commandEntity(text string) []models.MessageEntity {
 	if end < 0 {
 		end = len(text)
 	}
-	return []models.MessageEntity{{Type: models.MessageEntityTypeBotCommand, Offset: 0, Length: utf16Len(text[:end])}}
+	return []models.MessageEntity{{Type: models.MessageEntityTypeBotCommand, Offset: 0, Length: tghtml.UTF16Len(text[:end])}}
 }
 
 // MediaKinds are the kinds SendMedia accepts.

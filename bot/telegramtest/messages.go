@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-telegram/bot/models"
+
+	"github.com/intakebot/intakebot/bot/telegramtest/tghtml"
 )
 
 // Telegram's limits, in UTF-16 code units after entity parsing.
@@ -62,7 +64,7 @@ func formatText(text, parseMode, entitiesJSON string, limit int, tooLong string)
 		}
 	case "html":
 		var err error
-		if plain, entities, err = ParseHTML(text); err != nil {
+		if plain, entities, err = tghtml.Parse(text); err != nil {
 			return fail("can't parse entities: " + err.Error())
 		}
 	case "markdown", "markdownv2":
@@ -70,7 +72,7 @@ func formatText(text, parseMode, entitiesJSON string, limit int, tooLong string)
 		return fail("unsupported parse_mode")
 	}
 	plain, entities = trimText(plain, entities)
-	if utf16Len(plain) > limit {
+	if tghtml.UTF16Len(plain) > limit {
 		return fail(tooLong)
 	}
 	return plain, entities, nil
@@ -288,4 +290,25 @@ func (s *Server) sendDocument(r *request) response {
 	}
 	s.addLocked(c, m)
 	return okResult(c.wire(m))
+}
+
+// trimText strips the leading and trailing whitespace Telegram strips from
+// message texts and captions, moving and clipping the entities to match.
+func trimText(text string, entities []models.MessageEntity) (string, []models.MessageEntity) {
+	const space = " \t\r\n"
+	left := len(text) - len(strings.TrimLeft(text, space))
+	trimmed := strings.TrimRight(text[left:], space)
+	if left == 0 && len(trimmed) == len(text) {
+		return text, entities
+	}
+	size := tghtml.UTF16Len(trimmed) // whitespace is ASCII: bytes == UTF-16 units
+	var out []models.MessageEntity
+	for _, e := range entities {
+		start, end := max(e.Offset-left, 0), min(e.Offset+e.Length-left, size)
+		if end > start {
+			e.Offset, e.Length = start, end-start
+			out = append(out, e)
+		}
+	}
+	return trimmed, out
 }

@@ -15,9 +15,9 @@
 //     editMessageReplyMarkup, deleteMessage(s), sendDocument,
 //     answerCallbackQuery, sendChatAction, setMyCommands and friends) with
 //     Telegram-shaped JSON and Telegram's error texts, and it validates like
-//     Telegram where bots commonly trip: HTML markup, the 4096 UTF-16 unit
-//     limit, callback data over 64 bytes, "message is not modified",
-//     answering a callback query twice;
+//     Telegram where bots commonly trip: HTML markup (package tghtml), the
+//     4096 UTF-16 unit limit, callback data over 64 bytes, "message is not
+//     modified", answering a callback query twice;
 //   - towards the test it offers a person: SendText, SendMedia, PressButton
 //     queue updates, and Chat returns the transcript as the person sees it.
 //
