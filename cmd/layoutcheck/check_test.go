@@ -224,11 +224,10 @@ func TestFindRoot(t *testing.T) {
 // or remove its line, so that the list stays the truth). The workflows
 // still share bot.Bot; moving each into its own package pays most of them.
 var debts = map[string]int{
-	"package dialog lines":                 2547,
-	"package storage lines":                2882,
-	"type bot/telegramtest.Server methods": 62,
-	"type dialog.turn methods":             50,
-	"interface bot.People methods":         21,
+	"package dialog lines":         2547,
+	"package storage lines":        2882,
+	"type dialog.turn methods":     50,
+	"interface bot.People methods": 21,
 }
 
 // violation reads "package bot has 4805 lines (limit 2500)" as the debt's

@@ -12,18 +12,6 @@ import (
 	"github.com/intakebot/intakebot/bot/telegramtest/tghtml"
 )
 
-// testFirstName is the first name of every simulated user.
-const testFirstName = "Test"
-
-// userLocked returns the simulated user; a non-empty languageCode is
-// remembered for the user's later messages and button presses.
-func (s *Server) userLocked(userID int64, languageCode string) models.User {
-	if languageCode != "" {
-		s.langs[userID] = languageCode
-	}
-	return models.User{ID: userID, FirstName: testFirstName, LanguageCode: s.langs[userID]}
-}
-
 // SendText simulates the user writing text in a private chat and returns
 // the update_id. The message gets the chat's next message id, so the user's
 // and the bot's messages share one sequence, and appears in Chat. A text
