@@ -21,7 +21,7 @@ import (
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/handoff"
 	"github.com/intakebot/intakebot/bot/render"
-	"github.com/intakebot/intakebot/bot/telegramtest"
+	"github.com/intakebot/intakebot/bot/telegramtest/tghtml"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -69,7 +69,7 @@ func checkHandoffMessages(tb testing.TB, r *render.Renderer, lang string, msgs [
 		if n := render.Len(m); n > render.MaxMessageLen {
 			tb.Fatalf("message %d has %d UTF-16 units, limit %d", i, n, render.MaxMessageLen)
 		}
-		if err := telegramtest.ValidateHTML(m); err != nil {
+		if err := tghtml.Validate(m); err != nil {
 			tb.Fatalf("message %d is refused by Telegram: %v\n%q", i, err, m)
 		}
 		if strings.TrimSpace(render.PlainText(m)) == "" {
@@ -82,7 +82,7 @@ func checkHandoffMessages(tb testing.TB, r *render.Renderer, lang string, msgs [
 			}
 			m = strings.TrimSuffix(m, part)
 		}
-		text, _, err := telegramtest.ParseHTML(m)
+		text, _, err := tghtml.Parse(m)
 		if err != nil {
 			tb.Fatalf("message %d without its part line: %v", i, err)
 		}
@@ -269,7 +269,7 @@ func TestHandoffUserTextIsVerbatim(t *testing.T) {
 	for _, lang := range []string{"nl", "en"} {
 		t.Run(lang+" messages", func(t *testing.T) {
 			for i, m := range handoff.NewRenderer(r).Messages(lang, v) {
-				text, entities, err := telegramtest.ParseHTML(m)
+				text, entities, err := tghtml.Parse(m)
 				if err != nil {
 					t.Fatalf("message %d: %v", i, err)
 				}
@@ -503,7 +503,7 @@ func TestHandoffCaption(t *testing.T) {
 	r := bottest.Renderer(t)
 	for _, lang := range []string{"nl", "en"} {
 		c := handoff.NewRenderer(r).Caption(lang)
-		if err := telegramtest.ValidateHTML(c); err != nil {
+		if err := tghtml.Validate(c); err != nil {
 			t.Errorf("%s caption: %v", lang, err)
 		}
 		if n := render.Len(c); n > 1024 || !strings.Contains(c, "art. 9") {

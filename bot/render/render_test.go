@@ -10,7 +10,7 @@ import (
 
 	"github.com/intakebot/intakebot/bot/bottest"
 	"github.com/intakebot/intakebot/bot/render"
-	"github.com/intakebot/intakebot/bot/telegramtest"
+	"github.com/intakebot/intakebot/bot/telegramtest/tghtml"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -35,7 +35,7 @@ func TestUserTextIsShownVerbatim(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			out := r.Text("nl", tc.text)
-			text, entities, err := telegramtest.ParseHTML(out)
+			text, entities, err := tghtml.Parse(out)
 			if err != nil {
 				t.Fatalf("Telegram would refuse %q: %v", out, err)
 			}
@@ -53,7 +53,7 @@ func TestUserTextIsShownVerbatim(t *testing.T) {
 			{N: 2, Label: dialog.T("q.network.short"), Values: []dialog.Text{dialog.Raw("<b>Oma</b>"), dialog.Raw("Ali & Sam")}},
 		}}}}
 		out := r.Message("nl", dialog.Message{Parts: []dialog.Text{dialog.T("review.intro"), dialog.Raw(hostile)}, Summary: &sum})
-		text, entities, err := telegramtest.ParseHTML(out)
+		text, entities, err := tghtml.Parse(out)
 		if err != nil {
 			t.Fatalf("Telegram would refuse the review: %v\n%s", err, out)
 		}
@@ -141,7 +141,7 @@ func TestSummaryGolden(t *testing.T) {
 	for _, lang := range []string{"nl", "en"} {
 		t.Run(lang, func(t *testing.T) {
 			out := r.Summary(lang, sum)
-			text, _, err := telegramtest.ParseHTML(out)
+			text, _, err := tghtml.Parse(out)
 			if err != nil {
 				t.Fatalf("Telegram would refuse the summary: %v", err)
 			}

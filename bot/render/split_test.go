@@ -11,7 +11,7 @@ import (
 
 	"github.com/intakebot/intakebot/bot/bottest"
 	"github.com/intakebot/intakebot/bot/render"
-	"github.com/intakebot/intakebot/bot/telegramtest"
+	"github.com/intakebot/intakebot/bot/telegramtest/tghtml"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -29,7 +29,7 @@ type styled struct {
 // Telegram trims it at the ends of a message).
 func visibleChars(tb testing.TB, s string) []styled {
 	tb.Helper()
-	text, entities, err := telegramtest.ParseHTML(s)
+	text, entities, err := tghtml.Parse(s)
 	if err != nil {
 		tb.Fatalf("invalid HTML: %v\n%q", err, s)
 	}
@@ -85,7 +85,7 @@ func checkPieces(tb testing.TB, in string, pieces []string, limit int) {
 		if n := units(p); n > limit {
 			tb.Fatalf("piece %d has %d UTF-16 units, limit %d", i, n, limit)
 		}
-		if err := telegramtest.ValidateHTML(p); err != nil {
+		if err := tghtml.Validate(p); err != nil {
 			tb.Fatalf("piece %d is refused by Telegram: %v\n%q", i, err, p)
 		}
 		if strings.TrimSpace(render.PlainText(p)) == "" {
@@ -309,7 +309,7 @@ func FuzzSplit(f *testing.F) {
 		limit := 64 + int(l)%(render.MaxMessageLen-64+1)
 		rng := rand.New(rand.NewPCG(seed, seed>>32))
 		in := fuzzHTML(s, rng, rng.IntN(3*limit+1))
-		if telegramtest.ValidateHTML(in) != nil {
+		if tghtml.Validate(in) != nil {
 			return // not an input the renderer could make: nothing to check
 		}
 		if strings.TrimSpace(render.PlainText(in)) == "" {

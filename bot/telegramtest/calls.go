@@ -46,7 +46,7 @@ func (c Call) clone() Call {
 
 // recordLocked logs a call that arrived and returns its Seq. Without
 // history only the number is kept.
-func (s *Server) recordLocked(c Call) int {
+func (s *state) recordLocked(c Call) int {
 	c.Seq = s.seq
 	s.seq++
 	if s.opts.noHistory {
@@ -58,7 +58,7 @@ func (s *Server) recordLocked(c Call) int {
 }
 
 // finishLocked records the answer of call c.
-func (s *Server) finishLocked(c Call, resp response) {
+func (s *state) finishLocked(c Call, resp response) {
 	s.countLocked(c.Method, resp)
 	if s.opts.noHistory {
 		return

@@ -9,15 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
-
-	"github.com/go-telegram/bot/models"
-)
-
-// Telegram's limits, in UTF-16 code units after entity parsing.
-const (
-	maxTextLength    = 4096
-	maxCaptionLength = 1024
 )
 
 const notModified = "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"
@@ -25,68 +16,27 @@ const notModified = "message is not modified: specified new message content and 
 // chatParam finds the chat named by chat_id. With create, an unknown chat
 // is created (private for positive ids, group for negative ones), so a bot
 // may write to any numeric chat id; "@username" ids are not supported.
-func (s *Server) chatParam(p map[string]string, create bool) (*chat, *response) {
+func (a *botAPI) chatParam(p map[string]string, create bool) (*chat, *response) {
 	v := strings.TrimSpace(p["chat_id"])
 	if v == "" {
 		r := badRequest("chat_id is empty")
 		return nil, &r
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
-	c := s.chats[id]
+	c := a.chats[id]
 	if err != nil || (c == nil && !create) {
 		r := badRequest("chat not found")
 		return nil, &r
 	}
 	if c == nil {
-		c = s.chatLocked(id, "")
+		c = a.chatLocked(id, "")
 	}
 	return c, nil
 }
 
-// formatText parses a text or caption like Telegram: it must be UTF-8, is
-// parsed by parse_mode (only HTML is parsed; Markdown and MarkdownV2 are
-// taken as plain text), trimmed, and limited to limit UTF-16 units.
-func formatText(text, parseMode, entitiesJSON string, limit int, tooLong string) (string, []models.MessageEntity, *response) {
-	fail := func(desc string) (string, []models.MessageEntity, *response) {
-		r := badRequest(desc)
-		return "", nil, &r
-	}
-	if !utf8.ValidString(text) {
-		return fail("text must be encoded in UTF-8")
-	}
-	plain, entities := text, []models.MessageEntity(nil)
-	switch strings.ToLower(parseMode) {
-	case "":
-		if strings.TrimSpace(entitiesJSON) != "" && json.Unmarshal([]byte(entitiesJSON), &entities) != nil {
-			return fail("can't parse entities JSON object")
-		}
-	case "html":
-		var err error
-		if plain, entities, err = ParseHTML(text); err != nil {
-			return fail("can't parse entities: " + err.Error())
-		}
-	case "markdown", "markdownv2":
-	default:
-		return fail("unsupported parse_mode")
-	}
-	plain, entities = trimText(plain, entities)
-	if utf16Len(plain) > limit {
-		return fail(tooLong)
-	}
-	return plain, entities, nil
-}
-
-// rawJSON keeps a JSON parameter for echoing, or nil if it is not JSON.
-func rawJSON(s string) json.RawMessage {
-	if s == "" || !json.Valid([]byte(s)) {
-		return nil
-	}
-	return json.RawMessage(s)
-}
-
-func (s *Server) sendMessage(r *request) response {
+func (a *botAPI) sendMessage(r *request) response {
 	p := r.params
-	c, fail := s.chatParam(p, true)
+	c, fail := a.chatParam(p, true)
 	if fail != nil {
 		return *fail
 	}
@@ -106,12 +56,12 @@ func (s *Server) sendMessage(r *request) response {
 		source: p["text"], parseMode: p["parse_mode"], markup: mk,
 		preview: rawJSON(p["link_preview_options"]),
 	}
-	s.addLocked(c, m)
+	a.addLocked(c, m)
 	return okResult(c.wire(m))
 }
 
 // editTarget finds the bot message an edit method names.
-func (s *Server) editTarget(p map[string]string) (*chat, *message, *response) {
+func (a *botAPI) editTarget(p map[string]string) (*chat, *message, *response) {
 	fail := func(desc string) (*chat, *message, *response) {
 		r := badRequest(desc)
 		return nil, nil, &r
@@ -119,7 +69,7 @@ func (s *Server) editTarget(p map[string]string) (*chat, *message, *response) {
 	if p["message_id"] == "" && p["inline_message_id"] != "" {
 		return fail("MESSAGE_ID_INVALID") // inline messages are not supported
 	}
-	c, errResp := s.chatParam(p, false)
+	c, errResp := a.chatParam(p, false)
 	if errResp != nil {
 		return nil, nil, errResp
 	}
@@ -137,9 +87,9 @@ func (s *Server) editTarget(p map[string]string) (*chat, *message, *response) {
 	return c, m, nil
 }
 
-func (s *Server) editMessageText(r *request) response {
+func (a *botAPI) editMessageText(r *request) response {
 	p := r.params
-	c, m, fail := s.editTarget(p)
+	c, m, fail := a.editTarget(p)
 	if fail != nil {
 		return *fail
 	}
@@ -166,12 +116,12 @@ func (s *Server) editMessageText(r *request) response {
 	if prev := rawJSON(p["link_preview_options"]); prev != nil {
 		m.preview = prev
 	}
-	s.editedLocked(m)
+	a.editedLocked(m)
 	return okResult(c.wire(m))
 }
 
-func (s *Server) editMessageReplyMarkup(r *request) response {
-	c, m, fail := s.editTarget(r.params)
+func (a *botAPI) editMessageReplyMarkup(r *request) response {
+	c, m, fail := a.editTarget(r.params)
 	if fail != nil {
 		return *fail
 	}
@@ -183,18 +133,18 @@ func (s *Server) editMessageReplyMarkup(r *request) response {
 		return badRequest(notModified)
 	}
 	m.markup.inline, m.markup.rows = mk.inline, mk.rows
-	s.editedLocked(m)
+	a.editedLocked(m)
 	return okResult(c.wire(m))
 }
 
-func (s *Server) editedLocked(m *message) {
+func (a *botAPI) editedLocked(m *message) {
 	m.edits++
 	m.editDate = time.Now().Unix()
-	s.touchLocked()
+	a.touchLocked()
 }
 
-func (s *Server) deleteMessage(r *request) response {
-	c, fail := s.chatParam(r.params, false)
+func (a *botAPI) deleteMessage(r *request) response {
+	c, fail := a.chatParam(r.params, false)
 	if fail != nil {
 		return *fail
 	}
@@ -207,14 +157,14 @@ func (s *Server) deleteMessage(r *request) response {
 		return badRequest("message to delete not found")
 	}
 	m.deleted = true
-	s.touchLocked()
+	a.touchLocked()
 	return okResult(true)
 }
 
 // deleteMessages deletes the messages it finds and skips the others, as
 // Telegram does; only when none of them exists is it an error.
-func (s *Server) deleteMessages(r *request) response {
-	c, fail := s.chatParam(r.params, false)
+func (a *botAPI) deleteMessages(r *request) response {
+	c, fail := a.chatParam(r.params, false)
 	if fail != nil {
 		return *fail
 	}
@@ -235,15 +185,15 @@ func (s *Server) deleteMessages(r *request) response {
 	if deleted == 0 {
 		return badRequest("message to delete not found")
 	}
-	s.touchLocked()
+	a.touchLocked()
 	return okResult(true)
 }
 
 // sendDocument takes the document as an uploaded file (field "document",
 // or "attach://<field>") or as a file_id/URL string.
-func (s *Server) sendDocument(r *request) response {
+func (a *botAPI) sendDocument(r *request) response {
 	p := r.params
-	c, fail := s.chatParam(p, true)
+	c, fail := a.chatParam(p, true)
 	if fail != nil {
 		return *fail
 	}
@@ -286,6 +236,6 @@ func (s *Server) sendDocument(r *request) response {
 		fromBot: true, from: botUser(), kind: "document", text: caption, entities: entities,
 		source: p["caption"], parseMode: p["parse_mode"], markup: mk, media: mediaJSON, document: doc,
 	}
-	s.addLocked(c, m)
+	a.addLocked(c, m)
 	return okResult(c.wire(m))
 }

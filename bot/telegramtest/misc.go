@@ -26,36 +26,36 @@ var chatActions = map[string]bool{
 	"upload_video_note": true,
 }
 
-func (s *Server) getMe(*request) response {
+func (a *botAPI) getMe(*request) response {
 	me := botUser()
 	me.CanJoinGroups = true
 	return okResult(me)
 }
 
-func (s *Server) setWebhook(r *request) response {
+func (a *botAPI) setWebhook(r *request) response {
 	u := strings.TrimSpace(r.params["url"])
 	if u != "" && !strings.HasPrefix(u, "https://") {
 		return badRequest("bad webhook: An HTTPS URL must be provided for webhook")
 	}
-	s.webhook, s.hooked = u, u != ""
-	s.wakeLocked()
-	s.touchLocked()
+	a.webhook, a.hooked = u, u != ""
+	a.wakeLocked()
+	a.touchLocked()
 	return okResult(true)
 }
 
-func (s *Server) deleteWebhook(r *request) response {
-	s.webhook, s.hooked = "", false
-	s.wakeLocked()
+func (a *botAPI) deleteWebhook(r *request) response {
+	a.webhook, a.hooked = "", false
+	a.wakeLocked()
 	if boolParam(r.params, "drop_pending_updates") {
-		s.updates = nil
-		s.confirmed = max(s.confirmed, s.nextUpdate)
+		a.updates = nil
+		a.confirmed = max(a.confirmed, a.nextUpdate)
 	}
-	s.touchLocked()
+	a.touchLocked()
 	return okResult(true)
 }
 
-func (s *Server) getWebhookInfo(*request) response {
-	return okResult(models.WebhookInfo{URL: s.webhook, PendingUpdateCount: len(s.updates)})
+func (a *botAPI) getWebhookInfo(*request) response {
+	return okResult(models.WebhookInfo{URL: a.webhook, PendingUpdateCount: len(a.updates)})
 }
 
 // commandKey names a (scope, language) pair; the default scope has an
@@ -74,7 +74,7 @@ func commandKey(scope, lang string) string {
 	return scope + "|" + lang
 }
 
-func (s *Server) setMyCommands(r *request) response {
+func (a *botAPI) setMyCommands(r *request) response {
 	var cmds []models.BotCommand
 	if json.Unmarshal([]byte(r.params["commands"]), &cmds) != nil {
 		return badRequest("can't parse commands JSON object")
@@ -90,8 +90,8 @@ func (s *Server) setMyCommands(r *request) response {
 			return badRequest("BOT_COMMAND_DESCRIPTION_INVALID")
 		}
 	}
-	s.commands[commandKey(r.params["scope"], r.params["language_code"])] = cmds
-	s.touchLocked()
+	a.commands[commandKey(r.params["scope"], r.params["language_code"])] = cmds
+	a.touchLocked()
 	return okResult(true)
 }
 
@@ -109,9 +109,9 @@ func validCommand(c string) bool {
 	return true
 }
 
-func (s *Server) deleteMyCommands(r *request) response {
-	delete(s.commands, commandKey(r.params["scope"], r.params["language_code"]))
-	s.touchLocked()
+func (a *botAPI) deleteMyCommands(r *request) response {
+	delete(a.commands, commandKey(r.params["scope"], r.params["language_code"]))
+	a.touchLocked()
 	return okResult(true)
 }
 
@@ -124,8 +124,8 @@ func (s *Server) Commands(languageCode string) []models.BotCommand {
 	return append([]models.BotCommand(nil), s.commands[commandKey("", languageCode)]...)
 }
 
-func (s *Server) sendChatAction(r *request) response {
-	if _, fail := s.chatParam(r.params, true); fail != nil {
+func (a *botAPI) sendChatAction(r *request) response {
+	if _, fail := a.chatParam(r.params, true); fail != nil {
 		return *fail
 	}
 	if !chatActions[r.params["action"]] {
@@ -137,13 +137,13 @@ func (s *Server) sendChatAction(r *request) response {
 // answerCallbackQuery accepts one answer per query the fake handed out;
 // an unknown id or a second answer is refused, as Telegram refuses late
 // answers.
-func (s *Server) answerCallbackQuery(r *request) response {
+func (a *botAPI) answerCallbackQuery(r *request) response {
 	id := r.params["callback_query_id"]
-	if s.callbacks[id] == nil {
+	if a.callbacks[id] == nil {
 		return badRequest("query is too old and response timeout expired or query ID is invalid")
 	}
-	delete(s.callbacks, id)
-	s.touchLocked()
+	delete(a.callbacks, id)
+	a.touchLocked()
 	return okResult(true)
 }
 

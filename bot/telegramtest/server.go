@@ -15,9 +15,9 @@
 //     editMessageReplyMarkup, deleteMessage(s), sendDocument,
 //     answerCallbackQuery, sendChatAction, setMyCommands and friends) with
 //     Telegram-shaped JSON and Telegram's error texts, and it validates like
-//     Telegram where bots commonly trip: HTML markup, the 4096 UTF-16 unit
-//     limit, callback data over 64 bytes, "message is not modified",
-//     answering a callback query twice;
+//     Telegram where bots commonly trip: HTML markup (package tghtml), the
+//     4096 UTF-16 unit limit, callback data over 64 bytes, "message is not
+//     modified", answering a callback query twice;
 //   - towards the test it offers a person: SendText, SendMedia, PressButton
 //     queue updates, and Chat returns the transcript as the person sees it.
 //
@@ -29,19 +29,19 @@
 //
 // Outside tests (a load generator), NewServer starts one without a
 // testing.TB, and WithoutHistory keeps its memory bounded over long runs.
+//
+// The code is laid out by the side it serves: Server is the test's side
+// (this file, person.go, transcript.go and the public parts of updates.go,
+// calls.go and stats.go); botAPI is the bot's side, the HTTP front (api.go)
+// and one handler per Bot API method (messages.go, updates.go, misc.go);
+// both work on the shared state (state.go) under its one lock.
 package telegramtest
 
 import (
-	"context"
-	"encoding/json"
-	"maps"
-	"net/http"
+	"fmt"
+	"net"
 	"net/http/httptest"
-	"strings"
-	"sync"
-	"time"
-
-	"github.com/go-telegram/bot/models"
+	"testing"
 )
 
 // The bot's identity, as getMe reports it and as the sender of its messages.
@@ -54,30 +54,95 @@ const (
 // Server is a fake Telegram Bot API server. Create it with New in a test,
 // or NewServer elsewhere.
 type Server struct {
-	srv  *httptest.Server
-	done chan struct{} // closed when the server shuts down
+	srv *httptest.Server
+	*state
+}
 
-	mu sync.Mutex
-	serverState
+// Option changes how NewServer (or New) sets up a server.
+type Option func(*serverOptions)
 
-	changed chan struct{} // closed and replaced on every change (calls, chats, updates)
-	token   string        // required token; "" accepts any
-	fault   func(method string, params map[string]string) *Fault
-	webhook string // URL of the "set" webhook; see SetWebhookActive
-	hooked  bool
+type serverOptions struct {
+	addr      string
+	noHistory bool
+}
 
-	calls []Call // empty WithoutHistory
+// WithAddr makes the server listen on addr (e.g. "127.0.0.1:8081") instead
+// of a free loopback port, so a bot started by hand can be pointed at it.
+func WithAddr(addr string) Option {
+	return func(o *serverOptions) { o.addr = addr }
+}
 
-	updates    []queuedUpdate // not yet confirmed, sorted by id
-	nextUpdate int64
-	confirmed  int64
-	poll       chan struct{} // closed to terminate the running getUpdates
+// KeptMessages is how many messages per chat a server made WithoutHistory
+// keeps.
+const KeptMessages = 16
 
-	chats        map[int64]*chat
-	langs        map[int64]string          // language_code per user id
-	callbacks    map[string]*callbackQuery // unanswered presses
-	nextCallback int64
-	commands     map[string][]models.BotCommand // by commandKey
+// WithoutHistory bounds the server's memory for long runs such as a load
+// test: the call log is not kept (Calls, CallsTo and WaitCall see nothing;
+// Stats and OnCall still count and see every call), and each chat keeps
+// only its last KeptMessages messages (Chat, History and LastBotMessage
+// show those). An edit, delete or button press of an older message is
+// treated as one of a message that does not exist.
+func WithoutHistory() Option {
+	return func(o *serverOptions) { o.noHistory = true }
+}
+
+// NewServer starts a fake server, on a free loopback port unless WithAddr
+// says otherwise, for use outside tests (a load generator, a manual run).
+// Close stops it.
+func NewServer(opts ...Option) (*Server, error) {
+	var o serverOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	s := &Server{state: newState(o)}
+	handler := &botAPI{state: s.state}
+	if o.addr == "" {
+		s.srv = httptest.NewServer(handler)
+		return s, nil
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return nil, fmt.Errorf("telegramtest: can't listen on %s: %w", o.addr, err)
+	}
+	s.srv = httptest.NewUnstartedServer(handler)
+	_ = s.srv.Listener.Close()
+	s.srv.Listener = ln
+	s.srv.Start()
+	return s, nil
+}
+
+// New starts a fake server on a loopback address and closes it when the
+// test ends. Long polls still waiting then return an empty result at once.
+func New(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	s, err := NewServer(opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Close stops the server: waiting long polls return an empty result at
+// once, and Close returns when every request in flight has been answered.
+// Calling it again does nothing.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.done)
+		s.srv.Close()
+	})
+}
+
+// URL is the server's base URL, for bot.WithServerURL; API requests go to
+// URL()+"/bot<token>/<method>".
+func (s *Server) URL() string { return s.srv.URL }
+
+// SetToken makes the server accept only requests with this bot token;
+// others get 401 Unauthorized. The empty token (the default) accepts any.
+func (s *Server) SetToken(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.token = token
 }
 
 // Fault is an error the server returns instead of handling a call; see
@@ -94,18 +159,6 @@ type Fault struct {
 	RetryAfter int
 }
 
-// URL is the server's base URL, for bot.WithServerURL; API requests go to
-// URL()+"/bot<token>/<method>".
-func (s *Server) URL() string { return s.srv.URL }
-
-// SetToken makes the server accept only requests with this bot token;
-// others get 401 Unauthorized. The empty token (the default) accepts any.
-func (s *Server) SetToken(token string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.token = token
-}
-
 // SetFault installs a function that is asked before every call to a known
 // method; when it returns a non-nil Fault the call is answered with that
 // error instead of being handled, and recorded with Faulted set. nil
@@ -116,6 +169,19 @@ func (s *Server) SetFault(f func(method string, params map[string]string) *Fault
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fault = f
+}
+
+// OnCall installs a function that is called once for every API request the
+// server answers, with the call as recorded (Status set), after its effects
+// are visible (in Chat, LastBotMessage, Stats) and before the answer is
+// written to the client. It runs without the server's lock held, so it may
+// call the server; it runs on the request's goroutine, so it should be
+// quick, and it may run concurrently for concurrent requests, in any order.
+// nil removes it. The Call's maps belong to the function.
+func (s *Server) OnCall(f func(Call)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onCall = f
 }
 
 // SetWebhookActive switches the fake webhook on or off, as setWebhook and
@@ -133,229 +199,4 @@ func (s *Server) SetWebhookActive(on bool) {
 	}
 	s.wakeLocked()
 	s.touchLocked()
-}
-
-// request is one API call as a handler sees it.
-type request struct {
-	ctx    context.Context
-	params map[string]string
-	files  map[string]File
-	// kill, for getUpdates, is closed when a later getUpdates arrives.
-	kill chan struct{}
-}
-
-// response is what a handler answers: a result when status is 200.
-type response struct {
-	status      int
-	result      any
-	raw         []byte // a result already in JSON, used instead of result
-	description string
-	retryAfter  int
-}
-
-func okResult(v any) response { return response{status: http.StatusOK, result: v} }
-
-func failure(status int, description string) response {
-	return response{status: status, description: description}
-}
-
-func badRequest(description string) response {
-	return failure(http.StatusBadRequest, "Bad Request: "+description)
-}
-
-// methodSpec is a supported API method. Handlers run with s.mu held, except
-// those marked unlocked (getUpdates, which long-polls).
-type methodSpec struct {
-	name     string
-	handle   func(s *Server, r *request) response
-	unlocked bool
-}
-
-// methods maps lower-case method names (Telegram ignores case) to handlers.
-var methods = map[string]methodSpec{}
-
-func init() {
-	for _, m := range []methodSpec{
-		{name: "getUpdates", handle: (*Server).getUpdates, unlocked: true},
-		{name: "getMe", handle: (*Server).getMe},
-		{name: "setWebhook", handle: (*Server).setWebhook},
-		{name: "deleteWebhook", handle: (*Server).deleteWebhook},
-		{name: "getWebhookInfo", handle: (*Server).getWebhookInfo},
-		{name: "setMyCommands", handle: (*Server).setMyCommands},
-		{name: "deleteMyCommands", handle: (*Server).deleteMyCommands},
-		{name: "sendChatAction", handle: (*Server).sendChatAction},
-		{name: "answerCallbackQuery", handle: (*Server).answerCallbackQuery},
-		{name: "sendMessage", handle: (*Server).sendMessage},
-		{name: "editMessageText", handle: (*Server).editMessageText},
-		{name: "editMessageReplyMarkup", handle: (*Server).editMessageReplyMarkup},
-		{name: "deleteMessage", handle: (*Server).deleteMessage},
-		{name: "deleteMessages", handle: (*Server).deleteMessages},
-		{name: "sendDocument", handle: (*Server).sendDocument},
-	} {
-		methods[strings.ToLower(m.name)] = m
-	}
-}
-
-// splitPath splits "/bot<token>/<method>" (also ".../test/<method>", the
-// test environment path of go-telegram/bot).
-func splitPath(path string) (token, method string, ok bool) {
-	rest, found := strings.CutPrefix(path, "/bot")
-	if !found {
-		return "", "", false
-	}
-	token, method, found = strings.Cut(rest, "/")
-	method = strings.TrimPrefix(method, "test/")
-	if !found || token == "" || method == "" || strings.Contains(method, "/") {
-		return "", "", false
-	}
-	return token, method, true
-}
-
-func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	token, name, ok := splitPath(r.URL.Path)
-	if !ok {
-		writeResponse(w, failure(http.StatusNotFound, "Not Found"))
-		return
-	}
-	params, files, parseErr := parseParams(r)
-	spec, known := methods[strings.ToLower(name)]
-	if known {
-		name = spec.name
-	}
-	call := Call{Method: name, Token: token, Params: params, Files: files, Time: time.Now()}
-
-	s.mu.Lock()
-	faultFn, want := s.fault, s.token
-	s.mu.Unlock()
-
-	var resp response
-	switch {
-	case want != "" && token != want:
-		resp = failure(http.StatusUnauthorized, "Unauthorized")
-	case !known:
-		resp = failure(http.StatusNotFound, "Not Found")
-	case parseErr != nil:
-		resp = badRequest(parseErr.Error())
-	case faultFn != nil:
-		if f := faultFn(name, maps.Clone(params)); f != nil {
-			resp, call.Faulted = f.response(), true
-		}
-	}
-
-	req := &request{ctx: r.Context(), params: params, files: files}
-	s.mu.Lock()
-	if resp.status == 0 && spec.unlocked {
-		// getUpdates confirms with its offset before it waits: do that in
-		// the same step as recording the call, so whoever sees the call
-		// also sees the confirmation (getUpdates applies it again, which
-		// changes nothing).
-		s.confirmOffsetLocked(params)
-		// A later poll ends this one, as with Telegram: decided here, in
-		// the order the calls are recorded, not when they get to wait.
-		if s.poll != nil {
-			close(s.poll)
-		}
-		req.kill = make(chan struct{})
-		s.poll = req.kill
-	}
-	call.Seq = s.recordLocked(call)
-	if resp.status == 0 && !spec.unlocked {
-		resp = spec.handle(s, req)
-	}
-	if resp.status != 0 {
-		s.finishLocked(call, resp)
-	}
-	hook := s.onCall
-	s.mu.Unlock()
-
-	if resp.status == 0 { // a long poll: handled without the lock
-		resp = spec.handle(s, req)
-		s.mu.Lock()
-		s.finishLocked(call, resp)
-		hook = s.onCall
-		s.mu.Unlock()
-	}
-	if hook != nil {
-		call.Status = resp.status
-		if resp.status != http.StatusOK {
-			call.Description = resp.description
-		}
-		if !s.opts.noHistory {
-			call = call.clone() // the log holds the maps too
-		}
-		hook(call)
-	}
-	writeResponse(w, resp)
-}
-
-func (f *Fault) response() response {
-	status := f.Status
-	if status == 0 {
-		status = http.StatusInternalServerError
-		if f.RetryAfter > 0 {
-			status = http.StatusTooManyRequests
-		}
-	}
-	desc := f.Description
-	if desc == "" {
-		switch status {
-		case http.StatusTooManyRequests:
-			desc = "Too Many Requests: retry after " + itoa(int64(f.RetryAfter))
-		case http.StatusForbidden:
-			desc = "Forbidden: bot was blocked by the user"
-		case http.StatusBadRequest:
-			desc = "Bad Request"
-		default:
-			desc = http.StatusText(status)
-		}
-	}
-	return response{status: status, description: desc, retryAfter: f.RetryAfter}
-}
-
-type envelope struct {
-	OK          bool        `json:"ok"`
-	Result      any         `json:"result,omitempty"`
-	ErrorCode   int         `json:"error_code,omitempty"`
-	Description string      `json:"description,omitempty"`
-	Parameters  *errorParam `json:"parameters,omitempty"`
-}
-
-type errorParam struct {
-	RetryAfter int `json:"retry_after"`
-}
-
-func writeResponse(w http.ResponseWriter, resp response) {
-	if resp.status == http.StatusOK && resp.raw != nil {
-		body := make([]byte, 0, len(resp.raw)+len(`{"ok":true,"result":}`))
-		body = append(body, `{"ok":true,"result":`...)
-		body = append(body, resp.raw...)
-		body = append(body, '}')
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(body)
-		return
-	}
-	env := envelope{OK: resp.status == http.StatusOK}
-	if env.OK {
-		env.Result = resp.result
-	} else {
-		env.ErrorCode, env.Description = resp.status, resp.description
-		if resp.retryAfter > 0 {
-			env.Parameters = &errorParam{RetryAfter: resp.retryAfter}
-		}
-	}
-	body, err := json.Marshal(env)
-	if err != nil {
-		resp = failure(http.StatusInternalServerError, "Internal Server Error: "+err.Error())
-		body, _ = json.Marshal(envelope{ErrorCode: resp.status, Description: resp.description})
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(resp.status)
-	_, _ = w.Write(body)
-}
-
-// touchLocked wakes everyone waiting for a change.
-func (s *Server) touchLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
 }

@@ -2,13 +2,76 @@ package telegramtest
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
-	"strings"
-	"testing"
+	"sync"
 	"time"
 
 	"github.com/go-telegram/bot/models"
 )
+
+// state is what the test's side (Server) and the bot's side (botAPI) share:
+// the chats, the update queue, the call log and the settings. opts, done
+// and closeOnce are fixed at the start or safe on their own; mu guards the
+// rest.
+type state struct {
+	opts      serverOptions
+	done      chan struct{} // closed when the server shuts down
+	closeOnce sync.Once
+
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced on every change (calls, chats, updates)
+	arrived chan struct{} // closed and replaced when getUpdates may have news
+
+	token   string // required token; "" accepts any
+	fault   func(method string, params map[string]string) *Fault
+	onCall  func(Call)
+	webhook string // URL of the "set" webhook; see SetWebhookActive
+	hooked  bool
+
+	calls []Call // empty WithoutHistory
+	seq   int    // calls recorded, with or without history
+	stats map[string]*MethodStats
+
+	updates    []queuedUpdate // not yet confirmed, sorted by id
+	nextUpdate int64
+	confirmed  int64
+	poll       chan struct{} // closed to terminate the running getUpdates
+
+	chats        map[int64]*chat
+	langs        map[int64]string          // language_code per user id
+	callbacks    map[string]*callbackQuery // unanswered presses
+	nextCallback int64
+	commands     map[string][]models.BotCommand // by commandKey
+}
+
+func newState(o serverOptions) *state {
+	return &state{
+		opts:       o,
+		done:       make(chan struct{}),
+		changed:    make(chan struct{}),
+		arrived:    make(chan struct{}),
+		stats:      map[string]*MethodStats{},
+		nextUpdate: 1,
+		chats:      map[int64]*chat{},
+		langs:      map[int64]string{},
+		callbacks:  map[string]*callbackQuery{},
+		commands:   map[string][]models.BotCommand{},
+	}
+}
+
+// touchLocked wakes everyone waiting for a change.
+func (s *state) touchLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// wakeLocked wakes a waiting getUpdates: an update arrived or the webhook
+// changed. Other changes (messages, calls) do not concern it.
+func (s *state) wakeLocked() {
+	close(s.arrived)
+	s.arrived = make(chan struct{})
+}
 
 // chat is one chat with everything said in it.
 type chat struct {
@@ -39,72 +102,9 @@ type message struct {
 	edits     int
 }
 
-// Msg is one message of a chat transcript as the person in the chat sees
-// it: the current version after edits.
-type Msg struct {
-	ID      int64
-	FromBot bool
-	// Kind is "text" or the media field of the message: "document",
-	// "photo", "sticker", "voice", "location", "video", ...
-	Kind string
-	// Text is the text or caption as displayed: HTML tags removed, entities
-	// unescaped, surrounding whitespace trimmed.
-	Text string
-	// Source is the text or caption as the bot sent it (before parsing).
-	// For user messages it equals Text.
-	Source    string
-	ParseMode string
-	Entities  []models.MessageEntity
-	// Keyboard is the current inline keyboard, row by row; nil if none.
-	Keyboard [][]Button
-	// ReplyKeyboard holds the button texts of a reply keyboard the message
-	// was sent with; RemoveKeyboard is set when it was sent with
-	// remove_keyboard.
-	ReplyKeyboard  [][]string
-	RemoveKeyboard bool
-	// Document is the file of a sendDocument upload.
-	Document *File
-	// Edits counts successful edits of text or keyboard.
-	Edits int
-	// Deleted is set for deleted messages; only History returns those.
-	Deleted bool
-}
-
-// Buttons returns the inline keyboard's buttons, row after row.
-func (m Msg) Buttons() []Button {
-	var out []Button
-	for _, row := range m.Keyboard {
-		out = append(out, row...)
-	}
-	return out
-}
-
-// Button finds the first inline button whose visible text contains sub.
-func (m Msg) Button(sub string) (Button, bool) {
-	for _, b := range m.Buttons() {
-		if strings.Contains(b.Text, sub) {
-			return b, true
-		}
-	}
-	return Button{}, false
-}
-
-func (m *message) msg() Msg {
-	out := Msg{
-		ID: m.id, FromBot: m.fromBot, Kind: m.kind, Text: m.text, Source: m.source,
-		ParseMode: m.parseMode, Entities: append([]models.MessageEntity(nil), m.entities...),
-		ReplyKeyboard: m.markup.reply, RemoveKeyboard: m.markup.remove,
-		Document: m.document, Edits: m.edits, Deleted: m.deleted,
-	}
-	for _, row := range m.markup.rows {
-		out.Keyboard = append(out.Keyboard, append([]Button(nil), row...))
-	}
-	return out
-}
-
 // chatLocked returns the chat, creating it with type typ if it is new. An
 // empty typ means private for positive ids and group for negative ones.
-func (s *Server) chatLocked(id int64, typ models.ChatType) *chat {
+func (s *state) chatLocked(id int64, typ models.ChatType) *chat {
 	if c, ok := s.chats[id]; ok {
 		return c
 	}
@@ -119,19 +119,8 @@ func (s *Server) chatLocked(id int64, typ models.ChatType) *chat {
 	return c
 }
 
-// model is the chat as it appears in a Message.
-func (c *chat) model() models.Chat {
-	mc := models.Chat{ID: c.id, Type: c.typ}
-	if c.typ == models.ChatTypePrivate {
-		mc.FirstName = testFirstName
-	} else {
-		mc.Title = "Test group"
-	}
-	return mc
-}
-
 // addLocked gives m the chat's next message id and appends it.
-func (s *Server) addLocked(c *chat, m *message) {
+func (s *state) addLocked(c *chat, m *message) {
 	m.id = c.nextID
 	c.nextID++
 	if m.date == 0 {
@@ -141,6 +130,46 @@ func (s *Server) addLocked(c *chat, m *message) {
 	c.byID[m.id] = m
 	s.trimLocked(c)
 	s.touchLocked()
+}
+
+// trimLocked forgets the oldest messages of a chat beyond KeptMessages when
+// the server keeps no history.
+func (s *state) trimLocked(c *chat) {
+	if !s.opts.noHistory || len(c.msgs) <= KeptMessages {
+		return
+	}
+	drop := len(c.msgs) - KeptMessages
+	for _, m := range c.msgs[:drop] {
+		delete(c.byID, m.id)
+	}
+	c.msgs = slices.Delete(c.msgs, 0, drop)
+}
+
+// testFirstName is the first name of every simulated user.
+const testFirstName = "Test"
+
+// userLocked returns the simulated user; a non-empty languageCode is
+// remembered for the user's later messages and button presses.
+func (s *state) userLocked(userID int64, languageCode string) models.User {
+	if languageCode != "" {
+		s.langs[userID] = languageCode
+	}
+	return models.User{ID: userID, FirstName: testFirstName, LanguageCode: s.langs[userID]}
+}
+
+func botUser() models.User {
+	return models.User{ID: BotID, IsBot: true, FirstName: BotFirstName, Username: BotUsername}
+}
+
+// model is the chat as it appears in a Message.
+func (c *chat) model() models.Chat {
+	mc := models.Chat{ID: c.id, Type: c.typ}
+	if c.typ == models.ChatTypePrivate {
+		mc.FirstName = testFirstName
+	} else {
+		mc.Title = "Test group"
+	}
+	return mc
 }
 
 // wire is the message as Telegram's JSON Message object.
@@ -171,112 +200,6 @@ func (c *chat) wire(m *message) map[string]any {
 		w["reply_markup"] = m.markup.inline
 	}
 	return w
-}
-
-func botUser() models.User {
-	return models.User{ID: BotID, IsBot: true, FirstName: BotFirstName, Username: BotUsername}
-}
-
-// Chat returns the transcript of a chat as the person sees it: the user's
-// and the bot's messages in order, each in its current version. Deleted
-// messages are left out (see History). Unknown chats give nil. A server
-// made WithoutHistory returns only the last KeptMessages messages.
-func (s *Server) Chat(chatID int64) []Msg {
-	return s.transcript(chatID, false)
-}
-
-// History is like Chat but keeps deleted messages, marked Deleted.
-func (s *Server) History(chatID int64) []Msg {
-	return s.transcript(chatID, true)
-}
-
-func (s *Server) transcript(chatID int64, withDeleted bool) []Msg {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.chats[chatID]
-	if !ok {
-		return nil
-	}
-	var out []Msg
-	for _, m := range c.msgs {
-		if withDeleted || !m.deleted {
-			out = append(out, m.msg())
-		}
-	}
-	return out
-}
-
-// LastBotMessage returns the bot's latest message in the chat that is not
-// deleted, or the zero Msg (ID 0) if there is none.
-func (s *Server) LastBotMessage(chatID int64) Msg {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if c, ok := s.chats[chatID]; ok {
-		for i := len(c.msgs) - 1; i >= 0; i-- {
-			if m := c.msgs[i]; m.fromBot && !m.deleted {
-				return m.msg()
-			}
-		}
-	}
-	return Msg{}
-}
-
-// WaitMessage waits until the chat shows a bot message (in its current
-// version, not deleted) that satisfies match (nil matches any) and returns
-// the latest such message; messages that are already there count. On
-// timeout it fails the test with the transcript, so call it from the test
-// goroutine.
-func (s *Server) WaitMessage(tb testing.TB, chatID int64, timeout time.Duration, match func(Msg) bool) Msg {
-	tb.Helper()
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	for {
-		s.mu.Lock()
-		ch := s.changed
-		s.mu.Unlock()
-		msgs := s.Chat(chatID)
-		for i := len(msgs) - 1; i >= 0; i-- {
-			if msgs[i].FromBot && (match == nil || match(msgs[i])) {
-				return msgs[i]
-			}
-		}
-		select {
-		case <-ch:
-		case <-timer.C:
-			tb.Fatalf("telegramtest: no matching bot message in chat %d within %v; transcript:\n%s", chatID, timeout, FormatTranscript(msgs))
-			return Msg{}
-		}
-	}
-}
-
-// FormatTranscript renders messages one per line ("bot: ..." or
-// "user: ...", with buttons in brackets), for failure messages.
-func FormatTranscript(msgs []Msg) string {
-	if len(msgs) == 0 {
-		return "  (empty)"
-	}
-	var b strings.Builder
-	for _, m := range msgs {
-		who := "user"
-		if m.FromBot {
-			who = "bot"
-		}
-		b.WriteString("  #" + strconv.FormatInt(m.ID, 10) + " " + who + ": ")
-		if m.Kind != "text" {
-			b.WriteString("[" + m.Kind + "] ")
-		}
-		b.WriteString(strings.ReplaceAll(m.Text, "\n", "\n      "))
-		for _, row := range m.Keyboard {
-			for _, btn := range row {
-				b.WriteString(" [" + btn.Text + "]")
-			}
-		}
-		if m.Deleted {
-			b.WriteString(" (deleted)")
-		}
-		b.WriteByte('\n')
-	}
-	return b.String()
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }

@@ -61,7 +61,7 @@ func (s *Server) PushUpdate(u any) int64 {
 }
 
 // pushLocked queues an update given as its top-level fields.
-func (s *Server) pushLocked(fields map[string]json.RawMessage) int64 {
+func (s *state) pushLocked(fields map[string]json.RawMessage) int64 {
 	var id int64
 	if raw, ok := fields["update_id"]; ok {
 		_ = json.Unmarshal(raw, &id)
@@ -77,7 +77,7 @@ func (s *Server) pushLocked(fields map[string]json.RawMessage) int64 {
 }
 
 // queueLocked inserts an update in id order (at the end, nearly always).
-func (s *Server) queueLocked(id int64, raw []byte) {
+func (s *state) queueLocked(id int64, raw []byte) {
 	i := sort.Search(len(s.updates), func(i int) bool { return s.updates[i].id > id })
 	s.updates = slices.Insert(s.updates, i, queuedUpdate{id: id, raw: raw})
 	s.wakeLocked()
@@ -87,7 +87,7 @@ func (s *Server) queueLocked(id int64, raw []byte) {
 // pushFieldLocked queues an update with one field holding v and the next
 // update_id. It writes the JSON pushLocked would write (keys in order),
 // without decoding and encoding it again.
-func (s *Server) pushFieldLocked(field string, v any) int64 {
+func (s *state) pushFieldLocked(field string, v any) int64 {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		panic("telegramtest: " + err.Error())
@@ -153,7 +153,7 @@ func (s *Server) Pending() int {
 
 // confirmLocked applies a getUpdates offset: a positive offset confirms the
 // updates below it, a negative one keeps only the last -offset updates.
-func (s *Server) confirmLocked(offset int64) {
+func (s *state) confirmLocked(offset int64) {
 	switch {
 	case offset > 0:
 		i := sort.Search(len(s.updates), func(i int) bool { return s.updates[i].id >= offset })
@@ -181,7 +181,7 @@ func (s *Server) confirmLocked(offset int64) {
 
 // confirmOffsetLocked applies the offset of a getUpdates request that will
 // be handled (no webhook, a valid offset).
-func (s *Server) confirmOffsetLocked(params map[string]string) {
+func (s *state) confirmOffsetLocked(params map[string]string) {
 	if offset, ok, err := intParam(params, "offset"); err == nil && ok && !s.hooked {
 		if _, _, err := intParam(params, "limit"); err != nil {
 			return
@@ -195,7 +195,7 @@ func (s *Server) confirmOffsetLocked(params map[string]string) {
 
 // pendingLocked returns the first limit queued updates as a JSON array,
 // written directly from their stored JSON, and how many it holds.
-func (s *Server) pendingLocked(limit int) ([]byte, int) {
+func (s *state) pendingLocked(limit int) ([]byte, int) {
 	ups := s.updates[:min(limit, len(s.updates))]
 	size := 2
 	for _, u := range ups {
@@ -216,8 +216,8 @@ func (s *Server) pendingLocked(limit int) ([]byte, int) {
 // otherwise waits until one is pushed, the timeout passes, the request ends
 // or the server closes. A newer getUpdates terminates a waiting one with
 // 409 Conflict, as Telegram does when two bot instances poll. It runs
-// without s.mu held.
-func (s *Server) getUpdates(r *request) response {
+// without mu held.
+func (a *botAPI) getUpdates(r *request) response {
 	offset, _, err1 := intParam(r.params, "offset")
 	limit, _, err2 := intParam(r.params, "limit")
 	timeout, _, err3 := intParam(r.params, "timeout")
@@ -228,19 +228,19 @@ func (s *Server) getUpdates(r *request) response {
 		limit = 100
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.hooked {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.hooked {
 		return failure(http.StatusConflict, conflictWebhook)
 	}
-	s.confirmLocked(offset)
+	a.confirmLocked(offset)
 	kill := r.kill
-	if kill == nil { // not through serveHTTP
+	if kill == nil { // not through ServeHTTP
 		kill = make(chan struct{})
 	}
 	defer func() { // runs before the deferred Unlock
-		if s.poll == kill {
-			s.poll = nil
+		if a.poll == kill {
+			a.poll = nil
 		}
 	}()
 	var deadline <-chan time.Time
@@ -250,7 +250,7 @@ func (s *Server) getUpdates(r *request) response {
 		deadline = t.C
 	}
 	for {
-		if s.hooked {
+		if a.hooked {
 			return failure(http.StatusConflict, conflictWebhook)
 		}
 		select {
@@ -258,24 +258,24 @@ func (s *Server) getUpdates(r *request) response {
 			return failure(http.StatusConflict, conflictTerminated)
 		default:
 		}
-		if ups, n := s.pendingLocked(int(limit)); n > 0 || deadline == nil {
+		if ups, n := a.pendingLocked(int(limit)); n > 0 || deadline == nil {
 			return response{status: http.StatusOK, raw: ups}
 		}
-		changed := s.arrived
+		changed := a.arrived
 		terminated := false
-		s.mu.Unlock()
+		a.mu.Unlock()
 		select {
 		case <-changed:
 		case <-deadline:
 			deadline = nil
 		case <-r.ctx.Done():
 			deadline = nil
-		case <-s.done:
+		case <-a.done:
 			deadline = nil
 		case <-kill:
 			terminated = true
 		}
-		s.mu.Lock()
+		a.mu.Lock()
 		if terminated {
 			return failure(http.StatusConflict, conflictTerminated)
 		}

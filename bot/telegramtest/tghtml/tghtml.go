@@ -1,4 +1,8 @@
-package telegramtest
+// Package tghtml parses texts the way Telegram parses them with parse_mode
+// HTML: the plain text a user sees, its entities, and Telegram's error for
+// markup it refuses. The fake server (bot/telegramtest) validates messages
+// with it, and tests use it to check message templates without a server.
+package tghtml
 
 import (
 	"fmt"
@@ -44,16 +48,16 @@ type openTag struct {
 	offset int // UTF-16 offset in the plain text where the tag started
 }
 
-// ValidateHTML reports whether s is a valid text for parse_mode HTML, with
+// Validate reports whether s is a valid text for parse_mode HTML, with
 // the error text Telegram would put after "Bad Request: can't parse
 // entities: ". It is handy for checking message templates (for example every
 // translation) without a server.
-func ValidateHTML(s string) error {
-	_, _, err := ParseHTML(s)
+func Validate(s string) error {
+	_, _, err := Parse(s)
 	return err
 }
 
-// ParseHTML parses s the way Telegram parses a text sent with parse_mode
+// Parse parses s the way Telegram parses a text sent with parse_mode
 // HTML and returns the plain text a user sees together with its entities
 // (offsets and lengths in UTF-16 code units, sorted like Telegram sorts them).
 //
@@ -62,9 +66,9 @@ func ValidateHTML(s string) error {
 // while Telegram silently keeps a stray "&". A bare "<" that does not start
 // a supported tag, unbalanced or badly nested tags, unknown tags and
 // <span> without class="tg-spoiler" are errors, as in Telegram. A bare ">" is
-// accepted as text, as in Telegram. ParseHTML does not trim whitespace and
+// accepted as text, as in Telegram. Parse does not trim whitespace and
 // does not check the length; the server does that for messages.
-func ParseHTML(s string) (string, []models.MessageEntity, error) {
+func Parse(s string) (string, []models.MessageEntity, error) {
 	var (
 		out      strings.Builder
 		pos      int // UTF-16 length of out
@@ -117,7 +121,7 @@ func ParseHTML(s string) (string, []models.MessageEntity, error) {
 				j = len(s) - i
 			}
 			out.WriteString(s[i : i+j])
-			pos += utf16Len(s[i : i+j])
+			pos += UTF16Len(s[i : i+j])
 			i += j
 		}
 	}
@@ -329,9 +333,9 @@ func isASCIIAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
-// utf16Len is the length of s in UTF-16 code units, the unit Telegram uses
+// UTF16Len is the length of s in UTF-16 code units, the unit Telegram uses
 // for text limits and entity offsets. Invalid bytes count as one unit each.
-func utf16Len(s string) int {
+func UTF16Len(s string) int {
 	n := 0
 	for _, r := range s {
 		n += utf16RuneLen(r)
@@ -344,25 +348,4 @@ func utf16RuneLen(r rune) int {
 		return 2
 	}
 	return 1
-}
-
-// trimText strips the leading and trailing whitespace Telegram strips from
-// message texts and captions, moving and clipping the entities to match.
-func trimText(text string, entities []models.MessageEntity) (string, []models.MessageEntity) {
-	const space = " \t\r\n"
-	left := len(text) - len(strings.TrimLeft(text, space))
-	trimmed := strings.TrimRight(text[left:], space)
-	if left == 0 && len(trimmed) == len(text) {
-		return text, entities
-	}
-	size := utf16Len(trimmed) // whitespace is ASCII: bytes == UTF-16 units
-	var out []models.MessageEntity
-	for _, e := range entities {
-		start, end := max(e.Offset-left, 0), min(e.Offset+e.Length-left, size)
-		if end > start {
-			e.Offset, e.Length = start, end-start
-			out = append(out, e)
-		}
-	}
-	return trimmed, out
 }

@@ -8,19 +8,9 @@ import (
 	"unicode"
 
 	"github.com/go-telegram/bot/models"
+
+	"github.com/intakebot/intakebot/bot/telegramtest/tghtml"
 )
-
-// testFirstName is the first name of every simulated user.
-const testFirstName = "Test"
-
-// userLocked returns the simulated user; a non-empty languageCode is
-// remembered for the user's later messages and button presses.
-func (s *Server) userLocked(userID int64, languageCode string) models.User {
-	if languageCode != "" {
-		s.langs[userID] = languageCode
-	}
-	return models.User{ID: userID, FirstName: testFirstName, LanguageCode: s.langs[userID]}
-}
 
 // SendText simulates the user writing text in a private chat and returns
 // the update_id. The message gets the chat's next message id, so the user's
@@ -59,7 +49,7 @@ func commandEntity(text string) []models.MessageEntity {
 	if end < 0 {
 		end = len(text)
 	}
-	return []models.MessageEntity{{Type: models.MessageEntityTypeBotCommand, Offset: 0, Length: utf16Len(text[:end])}}
+	return []models.MessageEntity{{Type: models.MessageEntityTypeBotCommand, Offset: 0, Length: tghtml.UTF16Len(text[:end])}}
 }
 
 // MediaKinds are the kinds SendMedia accepts.

@@ -1,4 +1,4 @@
-package telegramtest_test
+package tghtml_test
 
 import (
 	"html"
@@ -8,10 +8,10 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
-	"github.com/intakebot/intakebot/bot/telegramtest"
+	"github.com/intakebot/intakebot/bot/telegramtest/tghtml"
 )
 
-func TestParseHTMLValid(t *testing.T) {
+func TestParseValid(t *testing.T) {
 	tests := []struct {
 		name     string
 		in       string
@@ -46,9 +46,9 @@ func TestParseHTMLValid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			text, entities, err := telegramtest.ParseHTML(tt.in)
+			text, entities, err := tghtml.Parse(tt.in)
 			if err != nil {
-				t.Fatalf("ParseHTML(%q): %v", tt.in, err)
+				t.Fatalf("Parse(%q): %v", tt.in, err)
 			}
 			if text != tt.text {
 				t.Errorf("text = %q, want %q", text, tt.text)
@@ -60,7 +60,7 @@ func TestParseHTMLValid(t *testing.T) {
 	}
 }
 
-func TestParseHTMLInvalid(t *testing.T) {
+func TestParseInvalid(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"a < b", `Unsupported start tag ""`},
 		{"I <3 you", `Unsupported start tag "3"`},
@@ -86,18 +86,18 @@ func TestParseHTMLInvalid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			err := telegramtest.ValidateHTML(tt.in)
+			err := tghtml.Validate(tt.in)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("ValidateHTML(%q) = %v, want error containing %q", tt.in, err, tt.want)
+				t.Fatalf("Validate(%q) = %v, want error containing %q", tt.in, err, tt.want)
 			}
 		})
 	}
 }
 
-// FuzzValidateHTML checks that the parser never panics, that what it
+// FuzzValidate checks that the parser never panics, that what it
 // accepts has entities inside the text, and that any text escaped with
 // html.EscapeString is valid and parses back to itself.
-func FuzzValidateHTML(f *testing.F) {
+func FuzzValidate(f *testing.F) {
 	for _, seed := range []string{
 		"", "plain", "<b>bold</b>", "a < b & c", "<a href=\"https://x.org/?a=1&b=2\">x</a>",
 		"<pre><code class=\"language-go\">x</code></pre>", "😀 &#128512; &#x1F600;", "<b><i>x</b></i>",
@@ -106,21 +106,21 @@ func FuzzValidateHTML(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if text, entities, err := telegramtest.ParseHTML(s); err == nil {
+		if text, entities, err := tghtml.Parse(s); err == nil {
 			size := len([]rune(text)) * 2 // an upper bound for the UTF-16 length
 			for _, e := range entities {
 				if e.Offset < 0 || e.Length <= 0 || e.Offset+e.Length > size {
-					t.Fatalf("ParseHTML(%q): entity %+v outside text %q", s, e, text)
+					t.Fatalf("Parse(%q): entity %+v outside text %q", s, e, text)
 				}
 			}
 		}
 		escaped := html.EscapeString(s)
-		text, entities, err := telegramtest.ParseHTML(escaped)
+		text, entities, err := tghtml.Parse(escaped)
 		if err != nil {
-			t.Fatalf("ParseHTML(EscapeString(%q)) = %v", s, err)
+			t.Fatalf("Parse(EscapeString(%q)) = %v", s, err)
 		}
 		if text != s || len(entities) != 0 {
-			t.Fatalf("ParseHTML(EscapeString(%q)) = %q, %v; want the input back", s, text, entities)
+			t.Fatalf("Parse(EscapeString(%q)) = %q, %v; want the input back", s, text, entities)
 		}
 	})
 }
