@@ -35,13 +35,15 @@ type Links struct {
 	failWindow time.Duration // LinkFailureWindow
 }
 
-func tokenHash(token string) string {
+// TokenHash is how a link is keyed: the SHA-256 of its token, in hex;
+// the token itself is never stored.
+func TokenHash(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
 }
 
-// wellFormedToken reports whether token could have come from CreateLink.
-func wellFormedToken(token string) bool {
+// WellFormedToken reports whether token could have come from CreateLink.
+func WellFormedToken(token string) bool {
 	if len(token) != tokenLen {
 		return false
 	}
@@ -84,7 +86,7 @@ func (ls *Links) CreateLink(ctx context.Context, l domain.Link) (string, error) 
 	var raw [tokenBytes]byte
 	_, _ = rand.Read(raw[:]) // never fails; see Codec.Seal
 	token := base64.RawURLEncoding.EncodeToString(raw[:])
-	hash := tokenHash(token)
+	hash := TokenHash(token)
 	rkey := ls.linkKey(hash)
 	sealed, err := ls.sealJSON(l, rkey)
 	if err != nil {
@@ -107,10 +109,10 @@ func (ls *Links) CreateLink(ctx context.Context, l domain.Link) (string, error) 
 // One round trip, two for an invite (it is also taken off the director's
 // list; if that fails, PendingInvites drops it later).
 func (ls *Links) UseLink(ctx context.Context, token string) (domain.Link, error) {
-	if !wellFormedToken(token) {
+	if !WellFormedToken(token) {
 		return domain.Link{}, fmt.Errorf("can't use link: %w", domain.ErrLinkInvalid)
 	}
-	hash := tokenHash(token)
+	hash := TokenHash(token)
 	rkey := ls.linkKey(hash)
 	sealed, err := ls.client.GetDel(ctx, rkey).Result()
 	if errors.Is(err, redis.Nil) {

@@ -67,8 +67,8 @@ func TestALinkValueMovedToAnotherTokenDoesNotOpen(t *testing.T) {
 	other := mustCreateLink(t, e.people, inviteLink(9, "Sam", time.Now()))
 	// Someone with write access to Redis copies the director link's value
 	// under the invite's hash.
-	v := e.client.Get(ctx, "t:link:"+tokenHash(director)).Val()
-	e.client.Set(ctx, "t:link:"+tokenHash(other), v, time.Hour)
+	v := e.client.Get(ctx, "t:link:"+TokenHash(director)).Val()
+	e.client.Set(ctx, "t:link:"+TokenHash(other), v, time.Hour)
 	if _, err := e.people.Links.UseLink(ctx, other); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("err = %v, want ErrCorrupt", err)
 	}
@@ -121,7 +121,7 @@ func TestOnlyATokensHashIsStored(t *testing.T) {
 			t.Fatalf("token %q is readable in Redis or its files", token)
 		}
 	}
-	if !bytes.Contains(d, []byte("t:link:"+tokenHash(tokens[0]))) {
+	if !bytes.Contains(d, []byte("t:link:"+TokenHash(tokens[0]))) {
 		t.Error("the link is not stored under the token's hash")
 	}
 }

@@ -6,8 +6,10 @@ package staff
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/intakebot/intakebot/bot/chat"
@@ -137,12 +139,23 @@ type Office struct {
 	auditor team.Auditor
 }
 
-// New makes an Office.
+// New makes an Office; it names every option that is missing.
 func New(o Options) (*Office, error) {
-	if o.Engine == nil || o.Renderer == nil || o.Out == nil || o.Menus == nil || o.Staff == nil || o.Links == nil ||
-		o.Cases == nil || o.Audit == nil || o.Sessions == nil || o.Handoff == nil || o.Privacy == nil ||
-		o.Help == nil || o.Log == nil || o.Now == nil || o.InviteTTL <= 0 || o.StaffLinkTTL <= 0 {
-		return nil, errors.New("staff: an option is missing")
+	var missing []string
+	for name, ok := range map[string]bool{
+		"Engine": o.Engine != nil, "Renderer": o.Renderer != nil, "Out": o.Out != nil, "Menus": o.Menus != nil,
+		"Staff": o.Staff != nil, "Links": o.Links != nil, "Cases": o.Cases != nil, "Audit": o.Audit != nil,
+		"Sessions": o.Sessions != nil, "Handoff": o.Handoff != nil, "Privacy": o.Privacy != nil,
+		"Help": o.Help != nil, "Log": o.Log != nil, "Now": o.Now != nil,
+		"InviteTTL": o.InviteTTL > 0, "StaffLinkTTL": o.StaffLinkTTL > 0,
+	} {
+		if !ok {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		return nil, fmt.Errorf("staff: Options lack %s", strings.Join(missing, ", "))
 	}
 	return &Office{o: o, out: o.Out, pseudo: o.Pseudonyms, auditor: o.Auditor}, nil
 }

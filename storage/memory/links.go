@@ -4,45 +4,23 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/storage"
 )
 
 // Tokens are made and checked as storage makes them: 16 random bytes in
 // unpadded base64url, kept only as their SHA-256 (so that the order of
 // PendingInvites among links of one expiry is the same too).
-const (
-	tokenBytes = 16
-	tokenLen   = 22
-)
+const tokenBytes = 16
 
 // Links keeps the single-use /start links and the counters of failed
 // attempts, as storage.Links does. It is safe for concurrent use.
 type Links struct{ d *data }
-
-func tokenHash(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
-func wellFormedToken(token string) bool {
-	if len(token) != tokenLen {
-		return false
-	}
-	for i := 0; i < len(token); i++ {
-		c := token[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
 
 // CreateLink stores l under a new random token and returns the token. The
 // link is gone at l.Expires. A link without expiry, a staff link without
@@ -65,7 +43,7 @@ func (ls *Links) CreateLink(_ context.Context, l domain.Link) (string, error) {
 	d := ls.d
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.links[tokenHash(token)] = expiring[[]byte]{v: mustJSON(l), until: l.Expires}
+	d.links[storage.TokenHash(token)] = expiring[[]byte]{v: mustJSON(l), until: l.Expires}
 	return token, nil
 }
 
@@ -74,13 +52,13 @@ func (ls *Links) CreateLink(_ context.Context, l domain.Link) (string, error) {
 // malformed, unknown, used or expired token gives an error wrapping
 // domain.ErrLinkInvalid.
 func (ls *Links) UseLink(_ context.Context, token string) (domain.Link, error) {
-	if !wellFormedToken(token) {
+	if !storage.WellFormedToken(token) {
 		return domain.Link{}, fmt.Errorf("can't use link: %w", domain.ErrLinkInvalid)
 	}
 	d := ls.d
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	h := tokenHash(token)
+	h := storage.TokenHash(token)
 	e, ok := d.links[h]
 	delete(d.links, h)
 	if !ok || !e.live(d.now()) {

@@ -3,7 +3,6 @@ package rekey
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"strings"
@@ -86,7 +85,7 @@ func newRekeyFixture(t *testing.T, codec *storage.Codec) rekeyFixture {
 	if f.token, err = p.Links.CreateLink(ctx, domain.Link{Kind: domain.LinkInvite, CreatedBy: 42, Director: 42, FirstName: "Bo", Note: "note for Bo", Created: now, Expires: now.Add(24 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	f.linkKey = f.prefix + "link:" + tokenHash(f.token)
+	f.linkKey = f.prefix + "link:" + storage.TokenHash(f.token)
 	if err := p.Staff.SetPendingStaff(ctx, 77, domain.Link{Kind: domain.LinkStaff, Role: domain.RoleCounsellor, CreatedBy: 42, Created: now, Expires: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
@@ -298,10 +297,4 @@ func mustCodec(tb testing.TB, primary []byte, older ...[]byte) *storage.Codec {
 		tb.Fatal(err)
 	}
 	return c
-}
-
-// tokenHash is how storage keys a link: the SHA-256 of its token, in hex.
-func tokenHash(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
 }
