@@ -5,7 +5,6 @@ import (
 
 	"github.com/intakebot/intakebot/bot/chat"
 	"github.com/intakebot/intakebot/bot/domain"
-	"github.com/intakebot/intakebot/dialog"
 )
 
 // setStaffMenu puts the commands of a staff member's roles in the menu of
@@ -39,10 +38,4 @@ type roles struct{ b *Bot }
 
 func (r roles) Actor(ctx context.Context, in chat.Request) (chat.Actor, error) {
 	return r.b.staff.Actor(ctx, in)
-}
-
-// refused is what someone hears who may not do what they tried.
-func (b *Bot) refused(in chat.Request, a chat.Actor) dialog.Text {
-	b.o.Log.Info("staff action refused", "chat", b.pseudo.Of(in.Chat), "staff", a.IsStaff())
-	return dialog.T("staff.refused")
 }
