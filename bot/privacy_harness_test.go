@@ -18,11 +18,8 @@ import (
 
 var _ bot.Store = movableStore{}
 
-func (m *memStore) Delete(_ context.Context, key string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.sessions, key)
-	return nil
+func (m *memStore) Delete(ctx context.Context, key string) error {
+	return m.sessions.Delete(ctx, key)
 }
 
 // privacyEdge is the roles harness with the /exit trail in a real Redis.

@@ -3,29 +3,44 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 
-	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/storage"
+	"github.com/intakebot/intakebot/storage/memory"
 )
 
-// memStore is an in-memory bot.Store with the compare-and-set semantics of
-// the Redis store: Save succeeds only when the stored version is still the
-// one the session was loaded with, and every save raises the version.
+// memStore is the bot.Store of the tests: every session operation goes
+// through memory.Sessions, the in-memory session store held to the same
+// contract tests as the Redis one (storage/storetest), so Save succeeds only
+// when the stored version is still the one the session was loaded with, and
+// every save raises the version. What memStore adds is what the tests look
+// at: the successful saves, in order, and the keys sessions were stored
+// under. Its sessions run on the wall clock with the default idle TTL, so
+// none expires while a test runs.
 type memStore struct {
-	mu       sync.Mutex
-	sessions map[string]dialog.Session
-	saves    []dialog.Session // every successful save, in order
+	sessions *memory.Sessions
+
+	mu    sync.Mutex       // orders the saves; guards saves and keys
+	saves []dialog.Session // every successful save, in order
+	keys  map[string]bool  // every key a session was stored under
 }
 
-func newMemStore() *memStore { return &memStore{sessions: map[string]dialog.Session{}} }
+func newMemStore() *memStore {
+	return &memStore{sessions: memory.NewSessions(nil, 0), keys: map[string]bool{}}
+}
 
-func (m *memStore) Load(_ context.Context, key string) (dialog.Session, bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	s, ok := m.sessions[key]
-	return s.Clone(), ok, nil
+func (m *memStore) Load(ctx context.Context, key string) (dialog.Session, bool, error) {
+	s, err := m.sessions.Load(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return dialog.Session{}, false, nil
+	}
+	if err != nil {
+		return dialog.Session{}, false, err
+	}
+	return s, true, nil
 }
 
 // LoadFresh is Load: the memory store has no cache.
@@ -33,33 +48,49 @@ func (m *memStore) LoadFresh(ctx context.Context, key string) (dialog.Session, b
 	return m.Load(ctx, key)
 }
 
-func (m *memStore) Save(_ context.Context, s dialog.Session) (dialog.Session, error) {
+func (m *memStore) Save(ctx context.Context, s dialog.Session) (dialog.Session, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	cur, ok := m.sessions[s.Key]
-	if (ok && cur.Version != s.Version) || (!ok && s.Version != 0) {
-		return s, domain.ErrConflict
+	saved, err := m.sessions.Save(ctx, s)
+	if err != nil {
+		return saved, err
 	}
-	s = s.Clone()
-	s.Version++
-	m.sessions[s.Key] = s
-	m.saves = append(m.saves, s.Clone())
-	return s.Clone(), nil
+	m.saves = append(m.saves, saved.Clone())
+	m.keys[saved.Key] = true
+	return saved, nil
 }
 
-// put stores a session as it is, for a test that starts mid-intake.
+// put stores a session as it is, Version included, for a test that starts
+// mid-intake. The memory store gives a new session version 1 and raises it
+// by one a save, so put erases the key and saves s until the stored
+// version is s.Version; these saves are not among savesOf's.
 func (m *memStore) put(s dialog.Session) {
+	if s.Version < 1 {
+		panic(fmt.Sprintf("put: session %q has version %d; a stored session has 1 or more", s.Key, s.Version))
+	}
+	ctx := context.Background()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.sessions[s.Key] = s.Clone()
+	if err := m.sessions.Delete(ctx, s.Key); err != nil {
+		panic(err)
+	}
+	for v := range s.Version {
+		c := s.Clone()
+		c.Version = v
+		if _, err := m.sessions.Save(ctx, c); err != nil {
+			panic(fmt.Sprintf("put: %v", err))
+		}
+	}
+	m.keys[s.Key] = true
 }
 
 // get returns the stored session of key.
 func (m *memStore) get(key string) (dialog.Session, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	s, ok := m.sessions[key]
-	return s.Clone(), ok
+	s, ok, err := m.Load(context.Background(), key)
+	if err != nil {
+		panic(fmt.Sprintf("get: %v", err))
+	}
+	return s, ok
 }
 
 // savesOf returns the successful saves of key, in order.
@@ -75,10 +106,17 @@ func (m *memStore) savesOf(key string) []dialog.Session {
 	return out
 }
 
+// count returns how many sessions are stored.
 func (m *memStore) count() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return len(m.sessions)
+	n := 0
+	for key := range m.keys {
+		if _, ok := m.get(key); ok {
+			n++
+		}
+	}
+	return n
 }
 
 // errOutage is what a store returns while Redis does not answer.
@@ -160,18 +198,24 @@ func (b *blockingStore) Load(ctx context.Context, key string) (dialog.Session, b
 // can move a session now).
 type movableStore struct{ *memStore }
 
-func (m *memStore) MoveSession(_ context.Context, oldKey, newKey string) error {
+// MoveSession re-keys an intake as the production store does (see
+// cmd/intakebot's sessionStore): the session is loaded fresh, saved under
+// the new key as a new session, which fails when one is stored there, and
+// then erased under the old key. The save is not among savesOf's.
+func (m *memStore) MoveSession(ctx context.Context, oldKey, newKey string) error {
+	s, err := m.sessions.LoadFresh(ctx, oldKey)
+	if err != nil {
+		return fmt.Errorf("can't load the intake to move: %w", err)
+	}
+	s.Key, s.Version = newKey, 0
+	if _, err := m.sessions.Save(ctx, s); err != nil {
+		return fmt.Errorf("can't save the moved intake: %w", err)
+	}
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	s, ok := m.sessions[oldKey]
-	if !ok {
-		return errors.New("no session to move")
+	m.keys[newKey] = true
+	m.mu.Unlock()
+	if err := m.sessions.Delete(ctx, oldKey); err != nil {
+		return fmt.Errorf("can't erase the intake under its old account: %w", err)
 	}
-	if _, taken := m.sessions[newKey]; taken {
-		return errors.New("a session exists under the new key")
-	}
-	delete(m.sessions, oldKey)
-	s.Key = newKey
-	m.sessions[newKey] = s
 	return nil
 }
