@@ -261,3 +261,21 @@ func TestCaseOfAnExpiredIntakeIsErased(t *testing.T) {
 		t.Errorf("no audit entry: %v", p.people.actions())
 	}
 }
+
+// Only the buttons of /delete erase: forged data that only looks like them
+// ("x:ey:anything", "x:en:x") is an old or unknown button and changes
+// nothing.
+func TestForgedEraseButtonsEraseNothing(t *testing.T) {
+	p := newPrivacy(t, nil)
+	p.cast()
+	p.submitted(youngID, directorID, counsellorID, "Sam", map[string]string{"dreams": "een plek aan zee"})
+	key := strconv.Itoa(youngID)
+	p.send(youngID, "/delete", "nl")
+	m := p.last(youngID)
+	for _, data := range []string{"x:ey:1", "x:en:x", "x:ey:" + key} {
+		p.pressData(youngID, m.ID, data)
+		if _, ok := p.mem.get(key); !ok {
+			t.Fatalf("a press with %q erased the intake", data)
+		}
+	}
+}

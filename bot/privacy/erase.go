@@ -63,7 +63,13 @@ func (p *Privacy) AskErase(ctx context.Context, in chat.Request, _ chat.Actor) e
 // EraseButton handles the answer to the confirmation (chat.ActEraseYes
 // and chat.ActEraseNo). It answers the press itself: the answer comes
 // before the edit.
-func (p *Privacy) EraseButton(ctx context.Context, in chat.Request, _ chat.Actor) error {
+func (p *Privacy) EraseButton(ctx context.Context, in chat.Request, a chat.Actor) error {
+	if d := in.Event.Data; d != chat.ButtonData(chat.ActEraseYes, "") && d != chat.ButtonData(chat.ActEraseNo, "") {
+		// Not a button of /delete (forged or from an old keyboard): it
+		// erases nothing, like any unknown button.
+		p.out.Answer(ctx, in, render.PlainText(p.o.Renderer.Text(a.Lang, dialog.T("staff.gone"))))
+		return nil
+	}
 	if staff, staffLang, err := p.isStaff(ctx, in); err != nil || staff {
 		if staff {
 			p.out.Answer(ctx, in, render.PlainText(p.o.Renderer.Text(staffLang, dialog.T("privacy.staff"))))
@@ -154,7 +160,7 @@ func (p *Privacy) DropTrail(ctx context.Context, chatID int64) {
 			return
 		}
 	}
-	p.o.Log.Warn("can't drop the /exit trail of an erased intake; it expires by itself", "chatID", p.pseudo.Of(chatID))
+	p.o.Log.Warn("can't drop the /exit trail of an erased intake; it expires by itself", "chat", p.pseudo.Of(chatID))
 }
 
 // tellWithdrawn tells the case's director and counsellor, in their

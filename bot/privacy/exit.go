@@ -129,7 +129,7 @@ func (p *Privacy) clearOld(chatID int64, lang string, old []shown) {
 		// The room is closing: the messages go back into the trail, for
 		// the next /exit.
 		if err := r.putBack(key, old); err != nil {
-			p.o.Log.Warn("quick exit: can't put old messages back while stopping", "chatID", p.pseudo.Of(chatID), "err", err)
+			p.o.Log.Warn("quick exit: can't put old messages back while stopping", "chat", p.pseudo.Of(chatID), "err", err)
 		}
 		return
 	}
@@ -139,7 +139,7 @@ func (p *Privacy) clearOld(chatID int64, lang string, old []shown) {
 		defer r.workers.Done()
 		defer cancel()
 		defer finish()
-		log := p.o.Log.With("chatID", p.pseudo.Of(chatID))
+		log := p.o.Log.With("chat", p.pseudo.Of(chatID))
 		defer func() {
 			if v := recover(); v != nil {
 				p.o.Metrics.Panics.Add(1)
