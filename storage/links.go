@@ -35,6 +35,14 @@ type Links struct {
 	failWindow time.Duration // LinkFailureWindow
 }
 
+// NewToken is a new link token: tokenBytes random bytes in unpadded
+// base64url.
+func NewToken() string {
+	var raw [tokenBytes]byte
+	_, _ = rand.Read(raw[:]) // never fails; see Codec.Seal
+	return base64.RawURLEncoding.EncodeToString(raw[:])
+}
+
 // TokenHash is how a link is keyed: the SHA-256 of its token, in hex;
 // the token itself is never stored.
 func TokenHash(token string) string {
@@ -72,20 +80,10 @@ var createLinkScript = loadScript("create_link")
 // listed for PendingInvites. A link without expiry, a staff link without
 // role and an invite without director are refused. One round trip.
 func (ls *Links) CreateLink(ctx context.Context, l domain.Link) (string, error) {
-	if l.Expires.IsZero() {
-		return "", errors.New("can't create link: it has no expiry")
+	if err := l.Check(); err != nil {
+		return "", fmt.Errorf("can't create link: %w", err)
 	}
-	switch {
-	case l.Kind == domain.LinkStaff && l.Role == "":
-		return "", errors.New("can't create link: a staff link needs a role")
-	case l.Kind == domain.LinkInvite && l.Director == 0:
-		return "", errors.New("can't create link: an invite needs a director")
-	case l.Kind != domain.LinkStaff && l.Kind != domain.LinkInvite:
-		return "", errors.New("can't create link: unknown kind")
-	}
-	var raw [tokenBytes]byte
-	_, _ = rand.Read(raw[:]) // never fails; see Codec.Seal
-	token := base64.RawURLEncoding.EncodeToString(raw[:])
+	token := NewToken()
 	hash := TokenHash(token)
 	rkey := ls.linkKey(hash)
 	sealed, err := ls.sealJSON(l, rkey)

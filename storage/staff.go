@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -98,20 +97,6 @@ func (st *Staff) AddStaff(ctx context.Context, m domain.StaffMember) error {
 	return nil
 }
 
-// roleRank orders ListStaff: admins, directors, counsellors, then anything
-// else.
-func roleRank(r domain.Role) int {
-	switch r {
-	case domain.RoleAdmin:
-		return 0
-	case domain.RoleDirector:
-		return 1
-	case domain.RoleCounsellor:
-		return 2
-	}
-	return 3
-}
-
 // ListStaff returns every staff member, by role (admins, directors,
 // counsellors) and then by the time they were added. Two round trips. A
 // member in the set whose record is gone is skipped and taken out of the
@@ -161,12 +146,7 @@ func (st *Staff) ListStaff(ctx context.Context) ([]domain.StaffMember, error) {
 		}
 		_ = tidyStaffScript.Run(ctx, st.client, keys, members...).Err()
 	}
-	slices.SortFunc(out, func(a, b domain.StaffMember) int {
-		return cmp.Or(
-			cmp.Compare(roleRank(a.Role), roleRank(b.Role)),
-			a.Added.Compare(b.Added),
-			cmp.Compare(a.UserID, b.UserID))
-	})
+	slices.SortFunc(out, domain.CompareStaff)
 	return out, nil
 }
 

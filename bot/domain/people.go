@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"cmp"
+	"errors"
 	"time"
 
 	"github.com/intakebot/intakebot/dialog"
@@ -107,4 +109,39 @@ func Unanswered(c Case, s dialog.Session, found bool) bool {
 		return true
 	}
 	return s.State == dialog.StateSubmitted && !c.Escalated.Before(s.Submitted)
+}
+
+// CompareStaff orders a list of staff: admins, directors, counsellors,
+// then anything else; within a role by the time they were added, then by
+// user ID.
+func CompareStaff(a, b StaffMember) int {
+	return cmp.Or(cmp.Compare(a.Role.rank(), b.Role.rank()), a.Added.Compare(b.Added), cmp.Compare(a.UserID, b.UserID))
+}
+
+func (r Role) rank() int {
+	switch r {
+	case RoleAdmin:
+		return 0
+	case RoleDirector:
+		return 1
+	case RoleCounsellor:
+		return 2
+	}
+	return 3
+}
+
+// Check refuses a link that can't be made: one without expiry, a staff
+// link without role, an invite without director, or an unknown kind.
+func (l Link) Check() error {
+	switch {
+	case l.Expires.IsZero():
+		return errors.New("it has no expiry")
+	case l.Kind == LinkStaff && l.Role == "":
+		return errors.New("a staff link needs a role")
+	case l.Kind == LinkInvite && l.Director == 0:
+		return errors.New("an invite needs a director")
+	case l.Kind != LinkStaff && l.Kind != LinkInvite:
+		return errors.New("unknown kind")
+	}
+	return nil
 }

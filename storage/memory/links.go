@@ -3,9 +3,6 @@ package memory
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -13,10 +10,9 @@ import (
 	"github.com/intakebot/intakebot/storage"
 )
 
-// Tokens are made and checked as storage makes them: 16 random bytes in
-// unpadded base64url, kept only as their SHA-256 (so that the order of
-// PendingInvites among links of one expiry is the same too).
-const tokenBytes = 16
+// Tokens are made and checked as storage makes them, and kept only as their
+// SHA-256 (so that the order of PendingInvites among links of one expiry is
+// the same too).
 
 // Links keeps the single-use /start links and the counters of failed
 // attempts, as storage.Links does. It is safe for concurrent use.
@@ -26,20 +22,10 @@ type Links struct{ d *data }
 // link is gone at l.Expires. A link without expiry, a staff link without
 // role and an invite without director are refused.
 func (ls *Links) CreateLink(_ context.Context, l domain.Link) (string, error) {
-	if l.Expires.IsZero() {
-		return "", errors.New("can't create link: it has no expiry")
+	if err := l.Check(); err != nil {
+		return "", fmt.Errorf("can't create link: %w", err)
 	}
-	switch {
-	case l.Kind == domain.LinkStaff && l.Role == "":
-		return "", errors.New("can't create link: a staff link needs a role")
-	case l.Kind == domain.LinkInvite && l.Director == 0:
-		return "", errors.New("can't create link: an invite needs a director")
-	case l.Kind != domain.LinkStaff && l.Kind != domain.LinkInvite:
-		return "", errors.New("can't create link: unknown kind")
-	}
-	var raw [tokenBytes]byte
-	_, _ = rand.Read(raw[:])
-	token := base64.RawURLEncoding.EncodeToString(raw[:])
+	token := storage.NewToken()
 	d := ls.d
 	d.mu.Lock()
 	defer d.mu.Unlock()

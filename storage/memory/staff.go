@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -43,20 +42,6 @@ func (st *Staff) AddStaff(_ context.Context, m domain.StaffMember) error {
 	return nil
 }
 
-// roleRank orders ListStaff: admins, directors, counsellors, then anything
-// else.
-func roleRank(r domain.Role) int {
-	switch r {
-	case domain.RoleAdmin:
-		return 0
-	case domain.RoleDirector:
-		return 1
-	case domain.RoleCounsellor:
-		return 2
-	}
-	return 3
-}
-
 // ListStaff returns every staff member, by role (admins, directors,
 // counsellors) and then by the time they were added.
 func (st *Staff) ListStaff(context.Context) ([]domain.StaffMember, error) {
@@ -66,12 +51,7 @@ func (st *Staff) ListStaff(context.Context) ([]domain.StaffMember, error) {
 	for _, m := range st.d.staff {
 		out = append(out, jsonCopy(m))
 	}
-	slices.SortFunc(out, func(a, b domain.StaffMember) int {
-		return cmp.Or(
-			cmp.Compare(roleRank(a.Role), roleRank(b.Role)),
-			a.Added.Compare(b.Added),
-			cmp.Compare(a.UserID, b.UserID))
-	})
+	slices.SortFunc(out, domain.CompareStaff)
 	return out, nil
 }
 
