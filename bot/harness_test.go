@@ -1,7 +1,6 @@
 package bot_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/bottest"
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/metrics"
 	"github.com/intakebot/intakebot/bot/render"
@@ -52,24 +52,6 @@ func newRenderer(tb testing.TB) *render.Renderer {
 	return &render.Renderer{L: catalog(tb), Loc: time.FixedZone("CET", 3600)}
 }
 
-// syncBuffer collects log output written from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // harness is the Telegram edge as it runs in production: the real Bot API
 // client and the project's poller against the fake Bot API, the real
 // locales and the default flow, with in-memory stores. Young people start
@@ -89,7 +71,7 @@ type edge struct {
 	r       *render.Renderer
 	b       *bot.Bot
 	metrics *metrics.Metrics
-	logs    *syncBuffer
+	logs    *bottest.Log
 	log     *slog.Logger
 
 	// afterHandle, when set, runs after each update was handled.
@@ -106,7 +88,7 @@ type edge struct {
 // a variant around the memory store.
 func prepare(t *testing.T, wrap func(*memStore) bot.Store) *harness {
 	t.Helper()
-	h := &harness{t: t, edge: &edge{api: telegramtest.New(t), mem: newMemStore(), people: newPeople(time.Now), engine: newEngine(t), metrics: &metrics.Metrics{}, logs: &syncBuffer{}}}
+	h := &harness{t: t, edge: &edge{api: telegramtest.New(t), mem: newMemStore(), people: newPeople(time.Now), engine: newEngine(t), metrics: &metrics.Metrics{}, logs: &bottest.Log{}}}
 	if err := h.people.Staff.AddStaff(context.Background(), domain.StaffMember{UserID: openDirectorID, Role: domain.RoleDirector, Name: "Ilse", Lang: "nl"}); err != nil {
 		t.Fatal(err)
 	}
@@ -335,16 +317,4 @@ func (h *harness) begin(chat int64) {
 	h.say(chat, "/start")
 	h.press(chat, "Beginnen")
 	h.expectLast(chat, h.visible("nl", "q.dreams"))
-}
-
-// waitFor polls cond until it holds, for at most 10 seconds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/bottest"
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/bot/telegramtest"
@@ -146,7 +147,7 @@ func (p *privacyEdge) deleteWhileHeld(t *testing.T, key string, free func()) int
 	p.send(youngID, "/delete", "nl")
 	dirMark := p.lastID(directorID)
 	id := p.api.PressButton(youngID, youngID, p.lastID(youngID), "x:ey:")
-	waitFor(t, "the erasure", func() bool { _, ok := p.people.caseOf(key); return !ok })
+	bottest.WaitFor(t, "the erasure", func() bool { _, ok := p.people.caseOf(key); return !ok })
 	free()
 	p.handled(id)
 	p.expectLast(youngID, p.visible("nl", "erase.done"))

@@ -2,11 +2,12 @@ package telegram
 
 import (
 	"context"
-	"github.com/intakebot/intakebot/bot/metrics"
 	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/intakebot/intakebot/bot/metrics"
 )
 
 func TestLimiterLetsLiveSendsOfAChatGoBeforeItsBulkOnes(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/intakebot/intakebot/bot/bottest"
 	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 )
@@ -114,7 +115,7 @@ func TestSlowUpdateIsParkedSoOtherChatsGoOn(t *testing.T) {
 	}
 	fast := api.SendText(2, 2, "snel", "nl")
 	api.WaitConfirmed(t, fast, 5*time.Second)
-	waitFor(t, "the other chat's update", func() bool {
+	bottest.WaitFor(t, "the other chat's update", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return slices.Contains(order, 2)
@@ -122,7 +123,7 @@ func TestSlowUpdateIsParkedSoOtherChatsGoOn(t *testing.T) {
 	close(release)
 	// Taken out of the inbox on a later poll, once handled.
 	api.SendText(3, 3, "nog een", "nl")
-	waitFor(t, "the slow update to leave the inbox", func() bool {
+	bottest.WaitFor(t, "the slow update to leave the inbox", func() bool {
 		_, left := inbox.state()
 		return len(left) == 0
 	})

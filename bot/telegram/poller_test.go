@@ -1,19 +1,18 @@
 package telegram_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/intakebot/intakebot/bot/bottest"
 	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 )
@@ -22,9 +21,9 @@ const pollToken = "123456:SECRET-poll-token"
 
 // runPoller runs a poller with handle against baseURL until the test ends
 // or stop is called; stop returns how long Run took to return.
-func runPoller(t *testing.T, baseURL string, timeout time.Duration, handle func(context.Context, *models.Update)) (logs *syncBuffer, stop func() time.Duration) {
+func runPoller(t *testing.T, baseURL string, timeout time.Duration, handle func(context.Context, *models.Update)) (logs *bottest.Log, stop func() time.Duration) {
 	t.Helper()
-	logs = &syncBuffer{}
+	logs = &bottest.Log{}
 	p := &telegram.Poller{
 		Client: http.DefaultClient, BaseURL: baseURL, Token: pollToken, Timeout: timeout,
 		Handle: func(ctx context.Context, u *models.Update) error { handle(ctx, u); return nil },
@@ -56,17 +55,6 @@ func runPoller(t *testing.T, baseURL string, timeout time.Duration, handle func(
 	return logs, stop
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
 func TestPollerConfirmsOnlyAfterTheUpdateWasHandled(t *testing.T) {
 	api := telegramtest.New(t)
 	entered, release := make(chan int64, 1), make(chan struct{})
@@ -89,7 +77,7 @@ func TestPollerConfirmsOnlyAfterTheUpdateWasHandled(t *testing.T) {
 		time.Sleep(4 * time.Millisecond)
 	}
 	close(release)
-	waitFor(t, "the confirmation", func() bool { return api.ConfirmedOffset() > id })
+	bottest.WaitFor(t, "the confirmation", func() bool { return api.ConfirmedOffset() > id })
 	if handled.Load() != id {
 		t.Fatalf("confirmed before the handler finished")
 	}
@@ -100,14 +88,14 @@ func TestPollerSurvivesAWebhookConflict(t *testing.T) {
 	api.SetWebhookActive(true)
 	var handled atomic.Int64
 	logs, stop := runPoller(t, api.URL(), time.Second, func(_ context.Context, u *models.Update) { handled.Store(u.ID) })
-	waitFor(t, "a log line about the webhook", func() bool {
+	bottest.WaitFor(t, "a log line about the webhook", func() bool {
 		s := logs.String()
 		return strings.Contains(s, "webhook") && strings.Contains(s, "INTAKEBOT_WEBHOOK_URL")
 	})
 	api.SetWebhookActive(false)
 	id := api.SendText(1, 1, "hallo", "nl")
 	start := time.Now()
-	waitFor(t, "the update after the webhook was removed", func() bool { return api.ConfirmedOffset() > id })
+	bottest.WaitFor(t, "the update after the webhook was removed", func() bool { return api.ConfirmedOffset() > id })
 	if handled.Load() != id {
 		t.Fatalf("handled %d, want %d", handled.Load(), id)
 	}
@@ -129,7 +117,7 @@ func TestPollerRetriesAfterAnError(t *testing.T) {
 	})
 	id := api.SendText(1, 1, "hallo", "nl")
 	logs, _ := runPoller(t, api.URL(), time.Second, func(context.Context, *models.Update) {})
-	waitFor(t, "the update after a failed poll", func() bool { return api.ConfirmedOffset() > id })
+	bottest.WaitFor(t, "the update after a failed poll", func() bool { return api.ConfirmedOffset() > id })
 	if !strings.Contains(logs.String(), "getUpdates failed") {
 		t.Fatalf("the failure was not logged:\n%s", logs)
 	}
@@ -143,7 +131,7 @@ func TestPollerNeverLogsTheToken(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there now: every poll fails
 	logs, stop := runPoller(t, "http://"+addr, time.Second, func(context.Context, *models.Update) {})
-	waitFor(t, "a failed poll", func() bool { return strings.Contains(logs.String(), "getUpdates failed") })
+	bottest.WaitFor(t, "a failed poll", func() bool { return strings.Contains(logs.String(), "getUpdates failed") })
 	stop()
 	if strings.Contains(logs.String(), pollToken) || strings.Contains(logs.String(), "SECRET") {
 		t.Fatalf("the token is in the logs:\n%s", logs)
@@ -175,7 +163,7 @@ func TestPollerStopsPromptly(t *testing.T) {
 		api := telegramtest.New(t)
 		api.SetWebhookActive(true)
 		_, stop := runPoller(t, api.URL(), time.Second, func(context.Context, *models.Update) {})
-		waitFor(t, "two refused polls", func() bool { return len(api.CallsTo("getUpdates")) >= 2 })
+		bottest.WaitFor(t, "two refused polls", func() bool { return len(api.CallsTo("getUpdates")) >= 2 })
 		if took := stop(); took > time.Second {
 			t.Fatalf("Run took %v to return", took)
 		}
@@ -204,22 +192,4 @@ func TestPollerStopsPromptly(t *testing.T) {
 			t.Fatal("the update in hand was cut off by the shutdown")
 		}
 	})
-}
-
-// syncBuffer collects log output written from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -3,7 +3,6 @@ package telegram
 import (
 	"bytes"
 	"context"
-	"github.com/intakebot/intakebot/bot/metrics"
 	"log/slog"
 	"net"
 	"strconv"
@@ -11,6 +10,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/intakebot/intakebot/bot/bottest"
+	"github.com/intakebot/intakebot/bot/metrics"
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -80,7 +82,7 @@ func TestSenderGivesUpOnANetworkFailureAfterItsAttempts(t *testing.T) {
 		t.Fatal(err)
 	}
 	api := &countingAPI{TelegramAPI: client}
-	logs, m := &lockedBuffer{}, &metrics.Metrics{}
+	logs, m := &bottest.Log{}, &metrics.Metrics{}
 	s := &Sender{API: api, Log: slog.New(slog.NewTextHandler(logs, nil)), Metrics: m, Backoff: 10 * time.Millisecond}
 	start := time.Now()
 	if s.Send(testContext(t, 10*time.Second), 1300, "hallo", nil) {

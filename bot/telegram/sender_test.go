@@ -1,10 +1,8 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"github.com/intakebot/intakebot/bot/metrics"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -14,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/bottest"
+	"github.com/intakebot/intakebot/bot/metrics"
+
 	tgbot "github.com/go-telegram/bot"
 
 	"github.com/intakebot/intakebot/bot/telegramtest"
@@ -21,38 +22,20 @@ import (
 
 const testToken = "123456:TEST-token"
 
-// lockedBuffer collects log output written from several goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // senderFixture is a Sender with the real Bot API client against the fake
 // Bot API.
 type senderFixture struct {
 	api  *telegramtest.Server
 	s    *Sender
 	m    *metrics.Metrics
-	logs *lockedBuffer
+	logs *bottest.Log
 }
 
 // newSenderFixture makes a Sender with a fast pace per chat (10 ms) and a
 // short backoff (10 ms); configure, when not nil, changes it before use.
 func newSenderFixture(t *testing.T, configure func(*Sender)) *senderFixture {
 	t.Helper()
-	f := &senderFixture{api: telegramtest.New(t), m: &metrics.Metrics{}, logs: &lockedBuffer{}}
+	f := &senderFixture{api: telegramtest.New(t), m: &metrics.Metrics{}, logs: &bottest.Log{}}
 	client, err := tgbot.New(testToken, tgbot.WithServerURL(f.api.URL()), tgbot.WithSkipGetMe())
 	if err != nil {
 		t.Fatalf("Bot API client: %v", err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -10,10 +9,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/bottest"
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
@@ -29,7 +28,7 @@ var testKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdef01234567
 type instance struct {
 	cancel  context.CancelFunc
 	done    chan int
-	logs    *syncBuffer
+	logs    *bottest.Log
 	metrics string // URL of its /metrics
 	pushed  int64  // updates sent to this instance by the test
 }
@@ -60,23 +59,6 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // openDirector is the director the conversation tests' young people are
@@ -117,7 +99,7 @@ func startInstance(t *testing.T, api *telegramtest.Server, env map[string]string
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := freeAddr(t)
-	in := &instance{cancel: cancel, done: make(chan int, 1), logs: &syncBuffer{}, metrics: "http://" + addr + "/metrics"}
+	in := &instance{cancel: cancel, done: make(chan int, 1), logs: &bottest.Log{}, metrics: "http://" + addr + "/metrics"}
 	seen := len(api.Calls())
 	go func() {
 		in.done <- run(ctx, []string{"serve"}, func(k string) string {

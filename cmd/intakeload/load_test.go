@@ -7,29 +7,12 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/intakebot/intakebot/bot/bottest"
 	"github.com/intakebot/intakebot/storage/redistest"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestLoadSmoke runs the tool as a user would, small: 20 people for 3 s
 // against the real bot (built from this module), the fake Bot API and a
@@ -45,7 +28,7 @@ func TestLoadSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out syncBuffer
+	var out bottest.Log
 	rep, err := run(context.Background(), cfg, &out)
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
