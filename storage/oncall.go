@@ -59,12 +59,7 @@ func (oc *OnCall) OnCallRoster(ctx context.Context) ([]domain.OnCallWindow, erro
 		w.ID = id
 		out = append(out, w)
 	}
-	slices.SortFunc(out, func(a, b domain.OnCallWindow) int {
-		if a.Order != b.Order {
-			return a.Order - b.Order
-		}
-		return a.ID - b.ID
-	})
+	slices.SortFunc(out, domain.CompareWindows)
 	return out, nil
 }
 

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -107,4 +108,9 @@ type AlertNotice struct {
 // Notified reports whether chat got a message of the alert.
 func (a Alert) Notified(chat int64) bool {
 	return slices.ContainsFunc(a.Notices, func(n AlertNotice) bool { return n.Chat == chat })
+}
+
+// CompareWindows orders the roster: by its order of calling, then by ID.
+func CompareWindows(a, b OnCallWindow) int {
+	return cmp.Or(cmp.Compare(a.Order, b.Order), cmp.Compare(a.ID, b.ID))
 }

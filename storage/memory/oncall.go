@@ -39,12 +39,7 @@ func (oc *OnCall) OnCallRoster(context.Context) ([]domain.OnCallWindow, error) {
 	for _, w := range oc.d.oncall {
 		out = append(out, w)
 	}
-	slices.SortFunc(out, func(a, b domain.OnCallWindow) int {
-		if a.Order != b.Order {
-			return a.Order - b.Order
-		}
-		return a.ID - b.ID
-	})
+	slices.SortFunc(out, domain.CompareWindows)
 	return out, nil
 }
 
