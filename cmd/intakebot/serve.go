@@ -132,8 +132,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	if err := runner.Start(ctx,
 		b.DueJob(),
 		b.AlertJob(),
-		pruneActiveJob(sessions, cfg.SessionTTL, log),
-		trimAuditJob(people.Audit, cfg.AuditRetention, log),
+		upkeepJob("prune-active", "expired intakes left the active index", cfg.SessionTTL, sessions.PruneActive, log),
+		upkeepJob("trim-audit", "old audit entries dropped", cfg.AuditRetention, people.Audit.TrimAudit, log),
 	); err != nil {
 		return fmt.Errorf("can't start the background jobs: %w", err)
 	}
@@ -196,23 +196,6 @@ func activeSessions(s *storage.Sessions, ttl time.Duration) metrics.Gauge {
 			n, err := s.ActiveSince(ctx, time.Now().Add(-ttl))
 			return float64(n), err == nil
 		}}
-}
-
-// activePruner is the part of the session store that housekeeping needs.
-type activePruner interface {
-	PruneActive(ctx context.Context, before time.Time) (int64, error)
-}
-
-// pruneActiveJob drops expired sessions from the active index once an
-// hour.
-func pruneActiveJob(s activePruner, ttl time.Duration, log *slog.Logger) jobs.Periodic {
-	return jobs.Periodic{Name: "prune-active", Every: time.Hour, Run: func(ctx context.Context, now time.Time) error {
-		n, err := s.PruneActive(ctx, now.Add(-ttl))
-		if n > 0 {
-			log.Info("expired intakes left the active index", "count", n)
-		}
-		return err
-	}}
 }
 
 // redisLogger sends go-redis's own messages (connection pool trouble) to

@@ -35,8 +35,12 @@ func TestHourlyUpkeepCutsAtNowMinusItsRetention(t *testing.T) {
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	const ttl = 30 * 24 * time.Hour
 	jobsFor := map[string]func(*trimmer, *slog.Logger) jobs.Periodic{
-		"trim-audit":   func(f *trimmer, log *slog.Logger) jobs.Periodic { return trimAuditJob(f, ttl, log) },
-		"prune-active": func(f *trimmer, log *slog.Logger) jobs.Periodic { return pruneActiveJob(f, ttl, log) },
+		"trim-audit": func(f *trimmer, log *slog.Logger) jobs.Periodic {
+			return upkeepJob("trim-audit", "old audit entries dropped", ttl, f.TrimAudit, log)
+		},
+		"prune-active": func(f *trimmer, log *slog.Logger) jobs.Periodic {
+			return upkeepJob("prune-active", "expired intakes left the active index", ttl, f.PruneActive, log)
+		},
 	}
 	tests := []struct {
 		name    string
