@@ -84,7 +84,7 @@ type Options struct {
 	// Now is the clock of links, cases and reminders. Nil: time.Now.
 	Now func() time.Time
 	// TakeWithin is how long an alert waits for a take before more people
-	// are alerted. Zero: DefaultTakeWithin (10 minutes).
+	// are alerted. Zero: alerts.DefaultTakeWithin (10 minutes).
 	TakeWithin time.Duration
 
 	// AcknowledgedTTL is how long the bot keeps an intake after the
@@ -104,9 +104,6 @@ const (
 	// DefaultAcknowledgedTTL and DefaultIdleTTL are the retention's.
 	DefaultAcknowledgedTTL = privacy.DefaultAcknowledgedTTL
 	DefaultIdleTTL         = privacy.DefaultIdleTTL
-	// DefaultTakeWithin is how long an alert waits for a take before it
-	// goes to more people.
-	DefaultTakeWithin = alerts.DefaultTakeWithin
 )
 
 // Bot handles updates. It is safe for concurrent use by different chats;

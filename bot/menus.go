@@ -7,17 +7,12 @@ import (
 	"github.com/intakebot/intakebot/bot/domain"
 )
 
-// setStaffMenu puts the commands of a staff member's roles in the menu of
-// their chat, in lang.
-func (b *Bot) setStaffMenu(ctx context.Context, userID int64, lang string, admin bool, role domain.Role) {
-	b.staff.SetStaffMenu(ctx, userID, lang, admin, role)
-}
-
-// staffMenus sets staff menus for the rooms.
+// staffMenus sets staff menus for the alerts room, through the office,
+// which is made after it.
 type staffMenus struct{ b *Bot }
 
 func (m staffMenus) SetStaffMenu(ctx context.Context, userID int64, lang string, admin bool, role domain.Role) {
-	m.b.setStaffMenu(ctx, userID, lang, admin, role)
+	m.b.staff.SetStaffMenu(ctx, userID, lang, admin, role)
 }
 
 // RegisterMenus sets the young person's command menu in every language.
