@@ -1,20 +1,27 @@
 // Package metrics counts what the bot does (updates, sends, retries,
 // failures, latency) and serves /healthz, /readyz and /metrics. Counters
 // only: no content, no IDs.
+//
+// The counters are plain atomics, cheap on the hot path; /metrics shows
+// them through github.com/prometheus/client_golang, on a registry of the
+// bot's own (never the global default), with the Go runtime and process
+// collectors beside them.
 package metrics
 
 import (
-	"fmt"
+	"bytes"
 	"io"
-	"os"
-	"runtime"
-	"strconv"
-	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/common/expfmt"
 )
 
-// Metrics are the bot's counters, written out in the Prometheus text format.
+// Metrics are the bot's counters. The zero value is ready to count; the
+// registry that shows them is made on the first scrape (Registry).
 type Metrics struct {
 	Updates     atomic.Int64
 	Sent        atomic.Int64
@@ -41,8 +48,12 @@ type Metrics struct {
 	sumNs   atomic.Int64
 
 	// Gauges are read when /metrics is scraped (active sessions, queue
-	// depth...). Set them before serving.
+	// depth...), each side by side with the others. Set them before the
+	// first scrape.
 	Gauges []Gauge
+
+	once sync.Once
+	reg  *prometheus.Registry
 }
 
 // Gauge is a value read at scrape time.
@@ -68,66 +79,114 @@ func (m *Metrics) Observe(d time.Duration) {
 // QueueDepth is the number of sends waiting in the sender, both lanes.
 func (m *Metrics) QueueDepth() int64 { return m.QueueLive.Load() + m.QueueBulk.Load() }
 
-// WriteTo writes the metrics in the Prometheus text exposition format.
-func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
-	var n int64
-	p := func(format string, a ...any) {
-		k, _ := fmt.Fprintf(w, format, a...)
-		n += int64(k)
-	}
-	counter := func(name, help string, v int64) {
-		p("# HELP %s %s\n# TYPE %s counter\n%s %d\n", name, help, name, name, v)
-	}
-	counter("intakebot_updates_handled_total", "Updates handled to the end (applied, ignored or duplicate), replies sent.", m.Updates.Load())
-	counter("intakebot_messages_sent_total", "Messages sent or edited.", m.Sent.Load())
-	counter("intakebot_send_retries_total", "Bot API calls tried again.", m.Retries.Load())
-	counter("intakebot_rate_limited_total", "429 answers from the Bot API.", m.RateLimited.Load())
-	counter("intakebot_store_errors_total", "Updates that failed on storage.", m.StoreErrors.Load())
-	counter("intakebot_store_conflicts_total", "Compare-and-set races lost and retried.", m.Conflicts.Load())
-	counter("intakebot_panics_total", "Panics caught while handling an update.", m.Panics.Load())
-	gauge := func(name, help string, v float64) {
-		p("# HELP %s %s\n# TYPE %s gauge\n%s %g\n", name, help, name, name, v)
-	}
-	for _, g := range m.Gauges {
-		if v, ok := g.Value(); ok {
-			gauge(g.Name, g.Help, v)
+// Registry is the registry /metrics serves: the bot's counters and
+// histogram, the Gauges, the Go runtime and the process. It is made once,
+// on the first call.
+func (m *Metrics) Registry() *prometheus.Registry {
+	m.once.Do(func() {
+		m.reg = prometheus.NewRegistry()
+		m.reg.MustRegister(
+			collectors.NewGoCollector(),
+			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+			counters{m},
+		)
+		// One collector per gauge: the registry collects them side by
+		// side, so a slow store bounds a scrape once, not once per gauge.
+		for _, g := range m.Gauges {
+			m.reg.MustRegister(gaugeCollector{g, prometheus.NewDesc(g.Name, g.Help, nil, nil)})
 		}
-	}
-	gauge("go_goroutines", "Goroutines that currently exist.", float64(runtime.NumGoroutine()))
-	if rss, ok := residentBytes(); ok {
-		gauge("process_resident_memory_bytes", "Resident memory size in bytes.", float64(rss))
-	}
-	counter("intakebot_send_throttled_total", "Bot API requests held back to stay within the rate limits.", m.Throttled.Load())
-	counter("intakebot_send_failures_total", "Messages and documents given up on.", m.SendFailures.Load())
-	counter("intakebot_retry_after_too_long_total", "429 answers whose retry_after was above the cap, so the send gave up.", m.RetryAfterTooLong.Load())
-	q := "intakebot_send_queue_depth"
-	p("# HELP %s Sends waiting for their chat or for a request slot.\n# TYPE %s gauge\n", q, q)
-	p("%s{lane=\"live\"} %d\n%s{lane=\"bulk\"} %d\n", q, m.QueueLive.Load(), q, m.QueueBulk.Load())
-	name := "intakebot_update_duration_seconds"
-	p("# HELP %s Time to handle one update.\n# TYPE %s histogram\n", name, name)
-	var cum int64
-	for i, b := range latencyBuckets {
-		cum += m.latency[i].Load()
-		p("%s_bucket{le=\"%g\"} %d\n", name, b.Seconds(), cum)
-	}
-	cum += m.latency[len(latencyBuckets)].Load()
-	p("%s_bucket{le=\"+Inf\"} %d\n%s_sum %g\n%s_count %d\n", name, cum, name, time.Duration(m.sumNs.Load()).Seconds(), name, cum)
-	return n, nil
+	})
+	return m.reg
 }
 
-// residentBytes reads the process's resident set size (Linux).
-func residentBytes() (int64, bool) {
-	data, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		return 0, false
+// WriteTo writes what a scrape shows, in the Prometheus text format.
+func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
+	families, err := m.Registry().Gather()
+	var buf bytes.Buffer
+	enc := expfmt.NewEncoder(&buf, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, f := range families {
+		if err := enc.Encode(f); err != nil {
+			return 0, err
+		}
 	}
-	fields := strings.Fields(string(data))
-	if len(fields) < 2 {
-		return 0, false
+	n, werr := buf.WriteTo(w)
+	if werr != nil {
+		return n, werr
 	}
-	pages, err := strconv.ParseInt(fields[1], 10, 64)
-	if err != nil {
-		return 0, false
+	return n, err
+}
+
+// counter is one of the bot's counters, as /metrics names it.
+type counter struct {
+	desc  *prometheus.Desc
+	value func(*Metrics) *atomic.Int64
+}
+
+func newCounter(name, help string, value func(*Metrics) *atomic.Int64) counter {
+	return counter{prometheus.NewDesc(name, help, nil, nil), value}
+}
+
+// allCounters are the counters under the names they have always had. A
+// new counter is a field of Metrics and a line here.
+var allCounters = []counter{
+	newCounter("intakebot_updates_handled_total", "Updates handled to the end (applied, ignored or duplicate), replies sent.", func(m *Metrics) *atomic.Int64 { return &m.Updates }),
+	newCounter("intakebot_messages_sent_total", "Messages sent or edited.", func(m *Metrics) *atomic.Int64 { return &m.Sent }),
+	newCounter("intakebot_send_retries_total", "Bot API calls tried again.", func(m *Metrics) *atomic.Int64 { return &m.Retries }),
+	newCounter("intakebot_rate_limited_total", "429 answers from the Bot API.", func(m *Metrics) *atomic.Int64 { return &m.RateLimited }),
+	newCounter("intakebot_store_errors_total", "Updates that failed on storage.", func(m *Metrics) *atomic.Int64 { return &m.StoreErrors }),
+	newCounter("intakebot_store_conflicts_total", "Compare-and-set races lost and retried.", func(m *Metrics) *atomic.Int64 { return &m.Conflicts }),
+	newCounter("intakebot_panics_total", "Panics caught while handling an update.", func(m *Metrics) *atomic.Int64 { return &m.Panics }),
+	newCounter("intakebot_send_throttled_total", "Bot API requests held back to stay within the rate limits.", func(m *Metrics) *atomic.Int64 { return &m.Throttled }),
+	newCounter("intakebot_send_failures_total", "Messages and documents given up on.", func(m *Metrics) *atomic.Int64 { return &m.SendFailures }),
+	newCounter("intakebot_retry_after_too_long_total", "429 answers whose retry_after was above the cap, so the send gave up.", func(m *Metrics) *atomic.Int64 { return &m.RetryAfterTooLong }),
+}
+
+var (
+	queueDepthDesc = prometheus.NewDesc("intakebot_send_queue_depth",
+		"Sends waiting for their chat or for a request slot.", []string{"lane"}, nil)
+	updateDurationDesc = prometheus.NewDesc("intakebot_update_duration_seconds",
+		"Time to handle one update.", nil, nil)
+)
+
+// counters shows the atomics of Metrics: read at scrape time, so that
+// counting costs the hot path one atomic add, as before.
+type counters struct{ m *Metrics }
+
+func (c counters) Describe(ch chan<- *prometheus.Desc) {
+	for _, k := range allCounters {
+		ch <- k.desc
 	}
-	return pages * int64(os.Getpagesize()), true
+	ch <- queueDepthDesc
+	ch <- updateDurationDesc
+}
+
+func (c counters) Collect(ch chan<- prometheus.Metric) {
+	m := c.m
+	for _, k := range allCounters {
+		ch <- prometheus.MustNewConstMetric(k.desc, prometheus.CounterValue, float64(k.value(m).Load()))
+	}
+	ch <- prometheus.MustNewConstMetric(queueDepthDesc, prometheus.GaugeValue, float64(m.QueueLive.Load()), "live")
+	ch <- prometheus.MustNewConstMetric(queueDepthDesc, prometheus.GaugeValue, float64(m.QueueBulk.Load()), "bulk")
+	buckets := make(map[float64]uint64, len(latencyBuckets))
+	var cum uint64
+	for i, b := range latencyBuckets {
+		cum += uint64(m.latency[i].Load())
+		buckets[b.Seconds()] = cum
+	}
+	cum += uint64(m.latency[len(latencyBuckets)].Load())
+	ch <- prometheus.MustNewConstHistogram(updateDurationDesc, cum, time.Duration(m.sumNs.Load()).Seconds(), buckets)
+}
+
+// gaugeCollector shows one Gauge, or nothing when its value is unknown.
+type gaugeCollector struct {
+	g    Gauge
+	desc *prometheus.Desc
+}
+
+func (c gaugeCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c gaugeCollector) Collect(ch chan<- prometheus.Metric) {
+	if v, ok := c.g.Value(); ok {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, v)
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // OpsHandler serves /healthz (the process runs), /readyz (the store
@@ -22,9 +24,16 @@ func OpsHandler(ready func(context.Context) error, m *Metrics) http.Handler {
 		}
 		w.Write([]byte("ready\n"))
 	})
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-		m.WriteTo(w)
-	})
+	mux.Handle("GET /metrics", m.Handler())
 	return mux
+}
+
+// Handler serves /metrics from the bot's own registry (Registry). A
+// collector that fails leaves its part out and is noted in the output's
+// place of it, rather than failing the whole scrape.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.Registry(), promhttp.HandlerOpts{
+		ErrorHandling: promhttp.ContinueOnError,
+		Timeout:       10 * time.Second,
+	})
 }
