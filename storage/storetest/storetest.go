@@ -52,6 +52,7 @@ type (
 		ScheduleDue(ctx context.Context, caseKey string, at time.Time) error
 		CancelDue(ctx context.Context, caseKey string) error
 		ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]string, error)
+		CountDue(ctx context.Context, t time.Time) (int64, error)
 	}
 	// Alerts is storage.Alerts.
 	Alerts interface {
@@ -61,6 +62,7 @@ type (
 		TakeAlert(ctx context.Context, key string, staff int64, at time.Time, hold time.Duration) (bool, int64, error)
 		EndAlert(ctx context.Context, key string) error
 		ClaimAlerts(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]string, error)
+		CountAlertsDue(ctx context.Context, t time.Time) (int64, error)
 	}
 	// OnCall is storage.OnCall.
 	OnCall interface {
@@ -206,6 +208,7 @@ func Run(t *testing.T, open Open) {
 		{"Erasure", erasureContract},
 		{"Sessions", sessionsContract},
 		{"Trail", trailContract},
+		{"Overdue", overdueContract},
 	} {
 		t.Run(group.name, func(t *testing.T) {
 			t.Parallel()
