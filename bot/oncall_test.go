@@ -344,6 +344,9 @@ func TestUnansweredSignalShowsTheCrisisLinesAgain(t *testing.T) {
 	if len(e.audited("alert.unanswered")) != 1 || len(e.audited("alert.escalated")) != 1 {
 		t.Errorf("audit: %+v", e.people.auditEntries())
 	}
+	if esc, un := e.metrics.AlertsEscalated.Load(), e.metrics.AlertsUnanswered.Load(); esc != 1 || un != 1 {
+		t.Errorf("metrics: %d alerts escalated, %d unanswered; want 1 and 1", esc, un)
+	}
 	// A press now finds nothing to take.
 	if toast := e.take(directorID, sanne, take.CallbackData); toast != "This alert is closed." {
 		t.Errorf("a press after the end: toast %q", toast)

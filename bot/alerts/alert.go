@@ -214,6 +214,7 @@ func (x *Alerts) unanswered(ctx context.Context, a domain.Alert, c domain.Case, 
 		return err
 	}
 	x.auditor.Record(ctx, 0, "alert.unanswered", a.Key)
+	x.o.Metrics.AlertsUnanswered.Add(1)
 	if !reached {
 		x.o.Log.Error("an alert reached nobody; the crisis lines were shown again: set an on-call roster and admins", "chat", x.pseudo.Of(young))
 		return nil

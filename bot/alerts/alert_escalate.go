@@ -78,6 +78,7 @@ func (x *Alerts) escalateAlert(ctx context.Context, key string, now time.Time) e
 	a.Notices = append(a.Notices, x.notify(work, a, c, to)...)
 	return x.saveStep(ctx, a, c, s, now, func(ctx context.Context, a domain.Alert) {
 		x.auditor.Record(ctx, 0, "alert.escalated", key)
+		x.o.Metrics.AlertsEscalated.Add(1)
 		x.o.Log.Info("alert escalated", "chat", x.pseudo.Of(chat.ParseSessionKey(key)), "told", len(to))
 	})
 }

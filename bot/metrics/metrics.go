@@ -43,6 +43,12 @@ type Metrics struct {
 	// RetryAfterTooLong counts 429s whose retry_after was above the
 	// sender's MaxRetryAfter, so the send gave up.
 	RetryAfterTooLong atomic.Int64
+	// AlertsEscalated counts alerts nobody took within the take window,
+	// passed on to the next on call and the admins.
+	AlertsEscalated atomic.Int64
+	// AlertsUnanswered counts alerts nobody took even after that: the
+	// young person was shown the crisis lines again.
+	AlertsUnanswered atomic.Int64
 
 	latency [10]atomic.Int64 // one per bucket and +Inf
 	sumNs   atomic.Int64
@@ -139,6 +145,8 @@ var allCounters = []counter{
 	newCounter("intakebot_send_throttled_total", "Bot API requests held back to stay within the rate limits.", func(m *Metrics) *atomic.Int64 { return &m.Throttled }),
 	newCounter("intakebot_send_failures_total", "Messages and documents given up on.", func(m *Metrics) *atomic.Int64 { return &m.SendFailures }),
 	newCounter("intakebot_retry_after_too_long_total", "429 answers whose retry_after was above the cap, so the send gave up.", func(m *Metrics) *atomic.Int64 { return &m.RetryAfterTooLong }),
+	newCounter("intakebot_alerts_escalated_total", "Alerts nobody took within the take window, passed on to the next on call and the admins.", func(m *Metrics) *atomic.Int64 { return &m.AlertsEscalated }),
+	newCounter("intakebot_alerts_unanswered_total", "Alerts nobody took after the escalation either; the crisis lines were shown again.", func(m *Metrics) *atomic.Int64 { return &m.AlertsUnanswered }),
 }
 
 var (
