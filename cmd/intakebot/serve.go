@@ -79,7 +79,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		return fmt.Errorf("TELEGRAM_BOT_TOKEN: the Bot API refused getMe (is the token right?): %w", err)
 	}
 
-	met := &metrics.Metrics{Gauges: []metrics.Gauge{activeSessions(sessions, cfg.SessionTTL)}}
+	met := &metrics.Metrics{Gauges: append([]metrics.Gauge{activeSessions(sessions, cfg.SessionTTL)}, storeGauges(rdb, people, time.Now)...)}
 	b, err := bot.New(withPeople(bot.Options{
 		Engine: engine, Store: sessionStore{sessions}, API: api, Log: log, Username: me.Username,
 		Renderer:     &render.Renderer{L: cat, Log: log, Loc: cfg.Location},
