@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +62,31 @@ func TestMetricsOfARunningBotPassPromtool(t *testing.T) {
 		}
 	}
 	promtooltest.CheckMetrics(t, []byte(body))
+
+	// Every series the example alert rules use is one the bot serves.
+	rules, err := os.ReadFile(alertRules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := regexp.MustCompile(`intakebot_[a-z_]+`).FindAllString(string(rules), -1)
+	if len(used) < 5 {
+		t.Fatalf("found only %v in %s", used, alertRules)
+	}
+	for _, name := range used {
+		if !strings.Contains(body, "\n"+name+" ") && !strings.Contains(body, "\n"+name+"{") {
+			t.Errorf("%s uses %s, which /metrics does not show", alertRules, name)
+		}
+	}
+}
+
+// alertRules are the example alert rules; alerts_test.yml beside them
+// holds their unit tests.
+const alertRules = "../../deploy/prometheus/alerts.yml"
+
+func TestAlertRulesPassPromtool(t *testing.T) {
+	promtooltest.CheckRules(t, alertRules)
+	promtooltest.TestRules(t, strings.TrimSuffix(alertRules, ".yml")+"_test.yml")
+	promtooltest.CheckConfig(t, "../../deploy/prometheus/prometheus.yml")
 }
 
 // The gauges read from Redis count what is late by the store, and say so

@@ -85,6 +85,16 @@ func CheckRules(t testing.TB, files ...string) {
 	}
 }
 
+// CheckConfig runs `promtool check config` on a Prometheus configuration
+// (and the rule files it names) and fails t with promtool's complaints.
+func CheckConfig(t testing.TB, file string) {
+	t.Helper()
+	out, err := exec.Command(Path(t), "check", "config", file).CombinedOutput()
+	if err != nil {
+		t.Errorf("promtool check config: %v\n%s", err, out)
+	}
+}
+
 // TestRules runs `promtool test rules` on unit test files for the rules.
 func TestRules(t testing.TB, files ...string) {
 	t.Helper()
