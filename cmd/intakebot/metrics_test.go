@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -141,5 +142,29 @@ func TestStoreGaugesCountLateWorkAndARedisThatIsDown(t *testing.T) {
 		if strings.Contains(body, gone) {
 			t.Errorf("%s shown while Redis is down: a count it could not read", gone)
 		}
+	}
+}
+
+// BenchmarkScrapeWithStoreGauges is one GET /metrics as serve wires it:
+// the counters, the Go and process collectors, and the gauges read from a
+// real Redis (a PING and four counts, side by side).
+func BenchmarkScrapeWithStoreGauges(b *testing.B) {
+	rds := redistest.Start(b)
+	rdb := rds.Client(b)
+	key, _ := storage.ParseKey(testKey)
+	codec, _ := storage.NewCodec(key)
+	people := storage.NewPeople(rdb, codec, "", time.Now)
+	sessions := storage.NewSessions(rdb, codec, storage.SessionsOptions{IdleTTL: time.Hour})
+	m := &metrics.Metrics{Gauges: append([]metrics.Gauge{activeSessions(sessions, time.Hour)}, storeGauges(rdb, people, time.Now)...)}
+	srv := httptest.NewServer(metrics.OpsHandler(func(ctx context.Context) error { return rdb.Ping(ctx).Err() }, m))
+	defer srv.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, err := http.Get(srv.URL + "/metrics")
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
 	}
 }
