@@ -31,6 +31,13 @@ type Metrics struct {
 	Conflicts   atomic.Int64
 	Panics      atomic.Int64
 
+	// AlertsEscalated counts alerts nobody took within the take window,
+	// passed on to the next on call and the admins.
+	AlertsEscalated atomic.Int64
+	// AlertsUnanswered counts alerts nobody took even after that: the
+	// young person was shown the crisis lines again.
+	AlertsUnanswered atomic.Int64
+
 	// The sender's gauges: sends waiting for their chat or for a request
 	// slot right now, by lane (live replies, bulk traffic).
 	QueueLive atomic.Int64
@@ -43,12 +50,6 @@ type Metrics struct {
 	// RetryAfterTooLong counts 429s whose retry_after was above the
 	// sender's MaxRetryAfter, so the send gave up.
 	RetryAfterTooLong atomic.Int64
-	// AlertsEscalated counts alerts nobody took within the take window,
-	// passed on to the next on call and the admins.
-	AlertsEscalated atomic.Int64
-	// AlertsUnanswered counts alerts nobody took even after that: the
-	// young person was shown the crisis lines again.
-	AlertsUnanswered atomic.Int64
 
 	latency [10]atomic.Int64 // one per bucket and +Inf
 	sumNs   atomic.Int64
@@ -94,7 +95,7 @@ func (m *Metrics) Registry() *prometheus.Registry {
 		m.reg.MustRegister(
 			collectors.NewGoCollector(),
 			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-			counters{m},
+			newCounters(m),
 		)
 		// One collector per gauge: the registry collects them side by
 		// side, so a slow store bounds a scrape once, not once per gauge.
@@ -122,31 +123,22 @@ func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
 	return n, err
 }
 
-// counter is one of the bot's counters, as /metrics names it.
-type counter struct {
-	desc  *prometheus.Desc
-	value func(*Metrics) *atomic.Int64
-}
-
-func newCounter(name, help string, value func(*Metrics) *atomic.Int64) counter {
-	return counter{prometheus.NewDesc(name, help, nil, nil), value}
-}
-
-// allCounters are the counters under the names they have always had. A
-// new counter is a field of Metrics and a line here.
-var allCounters = []counter{
-	newCounter("intakebot_updates_handled_total", "Updates handled to the end (applied, ignored or duplicate), replies sent.", func(m *Metrics) *atomic.Int64 { return &m.Updates }),
-	newCounter("intakebot_messages_sent_total", "Messages sent or edited.", func(m *Metrics) *atomic.Int64 { return &m.Sent }),
-	newCounter("intakebot_send_retries_total", "Bot API calls tried again.", func(m *Metrics) *atomic.Int64 { return &m.Retries }),
-	newCounter("intakebot_rate_limited_total", "429 answers from the Bot API.", func(m *Metrics) *atomic.Int64 { return &m.RateLimited }),
-	newCounter("intakebot_store_errors_total", "Updates that failed on storage.", func(m *Metrics) *atomic.Int64 { return &m.StoreErrors }),
-	newCounter("intakebot_store_conflicts_total", "Compare-and-set races lost and retried.", func(m *Metrics) *atomic.Int64 { return &m.Conflicts }),
-	newCounter("intakebot_panics_total", "Panics caught while handling an update.", func(m *Metrics) *atomic.Int64 { return &m.Panics }),
-	newCounter("intakebot_send_throttled_total", "Bot API requests held back to stay within the rate limits.", func(m *Metrics) *atomic.Int64 { return &m.Throttled }),
-	newCounter("intakebot_send_failures_total", "Messages and documents given up on.", func(m *Metrics) *atomic.Int64 { return &m.SendFailures }),
-	newCounter("intakebot_retry_after_too_long_total", "429 answers whose retry_after was above the cap, so the send gave up.", func(m *Metrics) *atomic.Int64 { return &m.RetryAfterTooLong }),
-	newCounter("intakebot_alerts_escalated_total", "Alerts nobody took within the take window, passed on to the next on call and the admins.", func(m *Metrics) *atomic.Int64 { return &m.AlertsEscalated }),
-	newCounter("intakebot_alerts_unanswered_total", "Alerts nobody took after the escalation either; the crisis lines were shown again.", func(m *Metrics) *atomic.Int64 { return &m.AlertsUnanswered }),
+// eachCounter calls counter with every counter of m, under the name
+// /metrics shows it by. A new counter is a field of Metrics and a line
+// here.
+func (m *Metrics) eachCounter(counter func(name, help string, v int64)) {
+	counter("intakebot_updates_handled_total", "Updates handled to the end (applied, ignored or duplicate), replies sent.", m.Updates.Load())
+	counter("intakebot_messages_sent_total", "Messages sent or edited.", m.Sent.Load())
+	counter("intakebot_send_retries_total", "Bot API calls tried again.", m.Retries.Load())
+	counter("intakebot_rate_limited_total", "429 answers from the Bot API.", m.RateLimited.Load())
+	counter("intakebot_store_errors_total", "Updates that failed on storage.", m.StoreErrors.Load())
+	counter("intakebot_store_conflicts_total", "Compare-and-set races lost and retried.", m.Conflicts.Load())
+	counter("intakebot_panics_total", "Panics caught while handling an update.", m.Panics.Load())
+	counter("intakebot_alerts_escalated_total", "Alerts nobody took within the take window, passed on to the next on call and the admins.", m.AlertsEscalated.Load())
+	counter("intakebot_alerts_unanswered_total", "Alerts nobody took after the escalation either; the crisis lines were shown again.", m.AlertsUnanswered.Load())
+	counter("intakebot_send_throttled_total", "Bot API requests held back to stay within the rate limits.", m.Throttled.Load())
+	counter("intakebot_send_failures_total", "Messages and documents given up on.", m.SendFailures.Load())
+	counter("intakebot_retry_after_too_long_total", "429 answers whose retry_after was above the cap, so the send gave up.", m.RetryAfterTooLong.Load())
 }
 
 var (
@@ -158,11 +150,20 @@ var (
 
 // counters shows the atomics of Metrics: read at scrape time, so that
 // counting costs the hot path one atomic add, as before.
-type counters struct{ m *Metrics }
+type counters struct {
+	m     *Metrics
+	descs map[string]*prometheus.Desc // by name
+}
+
+func newCounters(m *Metrics) counters {
+	c := counters{m: m, descs: map[string]*prometheus.Desc{}}
+	m.eachCounter(func(name, help string, _ int64) { c.descs[name] = prometheus.NewDesc(name, help, nil, nil) })
+	return c
+}
 
 func (c counters) Describe(ch chan<- *prometheus.Desc) {
-	for _, k := range allCounters {
-		ch <- k.desc
+	for _, d := range c.descs {
+		ch <- d
 	}
 	ch <- queueDepthDesc
 	ch <- updateDurationDesc
@@ -170,9 +171,9 @@ func (c counters) Describe(ch chan<- *prometheus.Desc) {
 
 func (c counters) Collect(ch chan<- prometheus.Metric) {
 	m := c.m
-	for _, k := range allCounters {
-		ch <- prometheus.MustNewConstMetric(k.desc, prometheus.CounterValue, float64(k.value(m).Load()))
-	}
+	m.eachCounter(func(name, _ string, v int64) {
+		ch <- prometheus.MustNewConstMetric(c.descs[name], prometheus.CounterValue, float64(v))
+	})
 	ch <- prometheus.MustNewConstMetric(queueDepthDesc, prometheus.GaugeValue, float64(m.QueueLive.Load()), "live")
 	ch <- prometheus.MustNewConstMetric(queueDepthDesc, prometheus.GaugeValue, float64(m.QueueBulk.Load()), "bulk")
 	buckets := make(map[float64]uint64, len(latencyBuckets))
