@@ -79,7 +79,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		return fmt.Errorf("TELEGRAM_BOT_TOKEN: the Bot API refused getMe (is the token right?): %w", err)
 	}
 
-	met := &metrics.Metrics{Gauges: append([]metrics.Gauge{activeSessions(sessions, cfg.SessionTTL)}, storeGauges(rdb, people, time.Now)...)}
+	met := &metrics.Metrics{Gauges: []metrics.Gauge{activeSessions(sessions, cfg.SessionTTL)}}
 	b, err := bot.New(withPeople(bot.Options{
 		Engine: engine, Store: sessionStore{sessions}, API: api, Log: log, Username: me.Username,
 		Renderer:     &render.Renderer{L: cat, Log: log, Loc: cfg.Location},
@@ -91,6 +91,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("can't make the bot: %w", err)
 	}
+	met.Gauges = append(met.Gauges, storeGauges(rdb, people, time.Now)...) // read from Redis at each scrape
 
 	mux := http.NewServeMux()
 	mux.Handle("/", metrics.OpsHandler(func(ctx context.Context) error { return rdb.Ping(ctx).Err() }, met))
