@@ -101,6 +101,12 @@ func TestNoMetricOfTodayIsLost(t *testing.T) {
 			t.Errorf("%s: got %s {%s}, want %s {%s}", want.name, g.typ, g.labels, want.typ, want.labels)
 		}
 	}
+	// The buckets keep their bounds, written as before (le="1", not "1.0").
+	for _, le := range []string{"0.001", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "1", "5", "+Inf"} {
+		if !strings.Contains(b.String(), `intakebot_update_duration_seconds_bucket{le="`+le+`"} `) {
+			t.Errorf("the latency bucket le=%q is gone", le)
+		}
+	}
 	if !slices.IsSortedFunc(today, func(a, b series) int { return strings.Compare(a.name, b.name) }) {
 		t.Error("keep the list sorted")
 	}
