@@ -260,6 +260,7 @@ func (b *Bot) handoffRoom() (*handoff.Handoff, error) {
 		Retention: b.privacy, Dir: b.dir, Auditor: b.auditor, Work: &b.work, Log: o.Log,
 		Pseudonyms: b.pseudo, Now: o.Now, Admins: o.Admins, OpenIntakeDirector: o.OpenIntakeDirector,
 		AckAfter: o.AckAfter, AcknowledgedTTL: o.AcknowledgedTTL, IdleTTL: o.IdleTTL,
+		Metrics: o.Metrics,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bot: can't make the handoff: %w", err)

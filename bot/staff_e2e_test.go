@@ -248,6 +248,9 @@ func TestUnacknowledgedIntakeIsRemindedThenEscalated(t *testing.T) {
 	if !c.Reminded.Equal(r.clock.Now()) || !c.Escalated.IsZero() {
 		t.Fatalf("case after the reminder = %+v", c)
 	}
+	if n, e := r.metrics.DirectorReminders.Load(), r.metrics.HandoffsEscalated.Load(); n != 1 || e != 0 {
+		t.Errorf("metrics after the reminder: %d reminders, %d escalations; want 1 and 0", n, e)
+	}
 
 	r.clock.Advance(bot.DefaultAckAfter + time.Minute)
 	adminMark := r.lastID(adminID)
@@ -268,6 +271,9 @@ func TestUnacknowledgedIntakeIsRemindedThenEscalated(t *testing.T) {
 	c, _ = r.people.caseOf(key)
 	if !c.Escalated.Equal(r.clock.Now()) {
 		t.Fatalf("case after the escalation = %+v", c)
+	}
+	if n, e := r.metrics.DirectorReminders.Load(), r.metrics.HandoffsEscalated.Load(); n != 1 || e != 1 {
+		t.Errorf("metrics after the escalation: %d reminders, %d escalations; want 1 and 1", n, e)
 	}
 	r.clock.Advance(10 * bot.DefaultAckAfter)
 	if n := r.b.DueOnce(ctx); n != 0 {

@@ -114,6 +114,7 @@ func (h *Handoff) remind(ctx context.Context, c domain.Case, now time.Time) erro
 		return err // !ok: acknowledged or erased meanwhile
 	}
 	h.auditor.Record(ctx, dir.UserID, "summary.reminded", c.Key)
+	h.o.Metrics.DirectorReminders.Add(1)
 	h.o.Log.Info("director reminded of an intake", "case", h.pseudo.Of(chat.ParseSessionKey(c.Key)), "director", h.pseudo.Of(dir.UserID))
 	return h.o.Cases.ScheduleDue(ctx, c.Key, now.Add(h.o.AckAfter))
 }
@@ -152,6 +153,7 @@ func (h *Handoff) escalate(ctx context.Context, c domain.Case, now, since time.T
 	}
 	key := c.Key
 	h.auditor.Record(ctx, 0, "summary.escalated", key)
+	h.o.Metrics.HandoffsEscalated.Add(1)
 	h.o.Log.Info("admins told of an intake waiting for its director", "case", h.pseudo.Of(chat.ParseSessionKey(key)))
 	// Only the escalation's field changes, and only while nobody has
 	// acknowledged the intake: an acknowledgement made meanwhile is kept.

@@ -14,6 +14,7 @@ import (
 	"github.com/intakebot/intakebot/bot/background"
 	"github.com/intakebot/intakebot/bot/chat"
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/bot/metrics"
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/team"
 	"github.com/intakebot/intakebot/dialog"
@@ -77,6 +78,8 @@ type Options struct {
 	Log        *slog.Logger
 	Pseudonyms chat.Pseudonyms
 	Now        func() time.Time
+	// Metrics counts the reminders and the escalations to the admins.
+	Metrics *metrics.Metrics
 
 	// Admins are told of an intake nobody acknowledged.
 	Admins []int64
@@ -124,6 +127,7 @@ func New(o Options) (*Handoff, error) {
 		{o.Work == nil, "Work"},
 		{o.Log == nil, "Log"},
 		{o.Now == nil, "Now"},
+		{o.Metrics == nil, "Metrics"},
 		{o.AcknowledgedTTL <= 0, "AcknowledgedTTL"},
 		{o.IdleTTL <= 0, "IdleTTL"},
 	} {

@@ -37,6 +37,12 @@ type Metrics struct {
 	// AlertsUnanswered counts alerts nobody took even after that: the
 	// young person was shown the crisis lines again.
 	AlertsUnanswered atomic.Int64
+	// DirectorReminders counts directors reminded of a summary they had
+	// not acknowledged; HandoffsEscalated counts intakes that waited too
+	// long for their director (not acknowledged, or not delivered), of
+	// which the admins were told.
+	DirectorReminders atomic.Int64
+	HandoffsEscalated atomic.Int64
 
 	// The sender's gauges: sends waiting for their chat or for a request
 	// slot right now, by lane (live replies, bulk traffic).
@@ -136,6 +142,8 @@ func (m *Metrics) eachCounter(counter func(name, help string, v int64)) {
 	counter("intakebot_panics_total", "Panics caught while handling an update.", m.Panics.Load())
 	counter("intakebot_alerts_escalated_total", "Alerts nobody took within the take window, passed on to the next on call and the admins.", m.AlertsEscalated.Load())
 	counter("intakebot_alerts_unanswered_total", "Alerts nobody took after the escalation either; the crisis lines were shown again.", m.AlertsUnanswered.Load())
+	counter("intakebot_director_reminders_total", "Directors reminded of a summary they had not acknowledged.", m.DirectorReminders.Load())
+	counter("intakebot_handoffs_escalated_total", "Intakes that waited too long for their director (not acknowledged, or not delivered); the admins were told.", m.HandoffsEscalated.Load())
 	counter("intakebot_send_throttled_total", "Bot API requests held back to stay within the rate limits.", m.Throttled.Load())
 	counter("intakebot_send_failures_total", "Messages and documents given up on.", m.SendFailures.Load())
 	counter("intakebot_retry_after_too_long_total", "429 answers whose retry_after was above the cap, so the send gave up.", m.RetryAfterTooLong.Load())
