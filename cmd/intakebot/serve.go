@@ -67,7 +67,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	people := storage.NewPeople(rdb, codec, cfg.KeyPrefix, time.Now)
 
 	client := httpClient()
-	api, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithHTTPClient(time.Minute, client), tgbot.WithSkipGetMe(),
+	api, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithHTTPClient(time.Minute, telegram.Traced(client)), tgbot.WithSkipGetMe(),
 		// Into our logger, where the token is masked (the default prints
 		// with the standard log package).
 		tgbot.WithErrorsHandler(func(err error) { log.Warn("bot api client", "err", err) }))
