@@ -6,6 +6,7 @@
 //	<prefix>update:<id>             string: a claim token while handled, "done" after
 //	<prefix>{updates}:mark          string: every update ID up to it arrived
 //	<prefix>{updates}:arrived       sorted set: IDs above the mark that arrived
+//	<prefix>{updates}:settling      string: lives while a new mark settles
 //	<prefix>{chat:<id>}:pending     sorted set: the chat's updates arrived, not applied
 //	<prefix>{chat:<id>}:applied     string: the chat's last applied update ID
 //
@@ -47,7 +48,8 @@ func script(name string) *redis.Script {
 }
 
 var (
-	// arriveScript: KEYS mark, arrived; ARGV id, force, ttl ms -> mark.
+	// arriveScript: KEYS mark, arrived, settling; ARGV id, force, ttl ms,
+	// settle ms -> mark, -1 while it settles.
 	arriveScript = script("arrive")
 	// turnScript: KEYS pending, applied; ARGV id, force, ttl ms -> 1 when it is id's turn.
 	turnScript = script("turn")
@@ -57,10 +59,17 @@ var (
 	releaseScript = script("release")
 )
 
+// DefaultSettle is how long a new arrival mark settles; see Log.Settle.
+const DefaultSettle = 250 * time.Millisecond
+
 // Log is the record of updates of one deployment.
 type Log struct {
 	client redis.UniversalClient
 	prefix string
+	// Settle is how long, after the first update (or the first after
+	// OrderTTL of quiet), updates are held while the lowest update ID still
+	// in flight is learnt. Set before use.
+	Settle time.Duration
 }
 
 // New returns the update log of a deployment (prefix as for
@@ -69,7 +78,7 @@ func New(client redis.UniversalClient, prefix string) *Log {
 	if prefix == "" {
 		prefix = storage.DefaultPrefix
 	}
-	return &Log{client: client, prefix: prefix}
+	return &Log{client: client, prefix: prefix, Settle: DefaultSettle}
 }
 
 const doneValue = "done"
@@ -116,7 +125,7 @@ func (l *Log) Release(ctx context.Context, id int64, token string) error {
 }
 
 func (l *Log) markKeys() []string {
-	return []string{l.prefix + "{updates}:mark", l.prefix + "{updates}:arrived"}
+	return []string{l.prefix + "{updates}:mark", l.prefix + "{updates}:arrived", l.prefix + "{updates}:settling"}
 }
 
 func (l *Log) chatKeys(chat int64) []string {
@@ -126,7 +135,8 @@ func (l *Log) chatKeys(chat int64) []string {
 
 // Turn records that update id of chat arrived, and reports whether it is
 // its turn: every update with a lower ID arrived (at any replica), and
-// none of them in chat waits to be applied. force, once the bounded wait
+// none of them in chat waits to be applied. The first update, and the
+// first after OrderTTL of quiet, waits Settle. force, once the bounded wait
 // passed, makes it its turn: the lower IDs that never arrived are taken as
 // none of the chat's, and the chat's earlier ones as passed over.
 func (l *Log) Turn(ctx context.Context, chat, id int64, force bool) (bool, error) {
@@ -135,7 +145,7 @@ func (l *Log) Turn(ctx context.Context, chat, id int64, force bool) (bool, error
 		f = "1"
 	}
 	ttl := OrderTTL.Milliseconds()
-	mark, err := arriveScript.Run(ctx, l.client, l.markKeys(), id, f, ttl).Int64()
+	mark, err := arriveScript.Run(ctx, l.client, l.markKeys(), id, f, ttl, l.Settle.Milliseconds()).Int64()
 	if err != nil {
 		return false, fmt.Errorf("can't record an update's arrival: %w", err)
 	}

@@ -54,6 +54,7 @@ func TestTurnFollowsUpdateIDsPerChat(t *testing.T) {
 	rdb := redistest.Start(t).Client(t)
 	ctx := context.Background()
 	l := New(rdb, "t:")
+	l.Settle = 0
 	turn := func(chat, id int64, force bool) bool {
 		t.Helper()
 		ok, err := l.Turn(ctx, chat, id, force)
@@ -131,5 +132,35 @@ func TestTurnFollowsUpdateIDsPerChat(t *testing.T) {
 		if ttl := rdb.PTTL(ctx, k).Val(); ttl <= 0 || ttl > OrderTTL {
 			t.Errorf("%s expires in %v", k, ttl)
 		}
+	}
+}
+
+// Updates that arrive together, in another order, at a first start: the
+// mark settles on the lowest of them.
+func TestTheFirstMarkSettles(t *testing.T) {
+	rdb := redistest.Start(t).Client(t)
+	ctx := context.Background()
+	l := New(rdb, "t:")
+	l.Settle = 300 * time.Millisecond
+	turn := func(chat, id int64) bool {
+		t.Helper()
+		ok, err := l.Turn(ctx, chat, id, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if turn(1, 30) || turn(2, 29) || turn(1, 28) {
+		t.Fatal("an update went while the mark settles")
+	}
+	time.Sleep(350 * time.Millisecond)
+	if turn(1, 30) {
+		t.Fatal("30 went before 28 of its chat was applied")
+	}
+	if !turn(2, 29) || !turn(1, 28) {
+		t.Fatal("29 and 28 wait for nothing once settled")
+	}
+	if turn(3, 32) {
+		t.Fatal("32 went with 31 missing")
 	}
 }
