@@ -16,6 +16,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/delivery"
 	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/storage/redistest"
 	"github.com/intakebot/intakebot/storage/updates"
@@ -39,16 +40,22 @@ func (a *appliedLog) add(chat, id int64) {
 func webhookReplica(t *testing.T, h *harness, b *bot.Bot, redisURL *redistest.Server, rec *appliedLog, wait time.Duration) string {
 	t.Helper()
 	log := updates.New(redisURL.Client(t), "t:")
-	once := &telegram.Once{Log: log, Metrics: h.metrics, Logger: h.log,
-		Handle: func(ctx context.Context, upd *models.Update) error {
+	// The deliveries spread over about 100 ms; on a loaded machine with the
+	// race detector the last may come much later than that. A longer
+	// settle than the default keeps this cold start in order.
+	log.Settle = time.Second
+	once := &delivery.Once{Log: log, Metrics: h.metrics, Logger: h.log}
+	handle := func(ctx context.Context, upd *models.Update) error {
+		return once.Do(ctx, upd.ID, func(ctx context.Context) error {
 			err := b.Edge().HandleUpdate(ctx, upd)
 			if err == nil {
 				rec.add(upd.Message.Chat.ID, upd.ID)
 			}
 			return err
-		}}
-	wh := &telegram.Webhook{Secret: "s3cret", Handle: once.HandleUpdate, Lanes: &telegram.Lanes{}, Log: h.log,
-		Order: &telegram.Order{Chats: log, Metrics: h.metrics, Log: h.log, Wait: wait}}
+		})
+	}
+	wh := &telegram.Webhook{Secret: "s3cret", Handle: handle, Lanes: &telegram.Lanes{}, Log: h.log,
+		Order: &delivery.Order{Chats: log, Metrics: h.metrics, Log: h.log, Wait: wait}}
 	srv := httptest.NewServer(wh)
 	t.Cleanup(srv.Close)
 	return srv.URL

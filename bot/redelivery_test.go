@@ -10,7 +10,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
-	"github.com/intakebot/intakebot/bot/telegram"
+	"github.com/intakebot/intakebot/bot/delivery"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/storage/redistest"
 	"github.com/intakebot/intakebot/storage/updates"
@@ -44,16 +44,24 @@ func TestARedeliveredUpdateMintsOneLink(t *testing.T) {
 	r := newRoles(t, nil)
 	r.cast()
 	srv := redistest.Start(t)
-	replicas := []*telegram.Once{
-		{Log: updates.New(srv.Client(t), "t:"), Handle: r.b.Edge().HandleUpdate, Metrics: r.metrics, Logger: r.log},
-		{Log: updates.New(srv.Client(t), "t:"), Handle: r.b.Edge().HandleUpdate, Metrics: r.metrics, Logger: r.log},
+	// Two replicas, as cmd/intakebot wires them: the edge behind Once.
+	type replica func(context.Context, *models.Update) error
+	wire := func(once *delivery.Once, handle replica) replica {
+		return func(ctx context.Context, u *models.Update) error {
+			return once.Do(ctx, u.ID, func(ctx context.Context) error { return handle(ctx, u) })
+		}
+	}
+	logs := []*updates.Log{updates.New(srv.Client(t), "t:"), updates.New(srv.Client(t), "t:")}
+	replicas := []replica{
+		wire(&delivery.Once{Log: logs[0], Metrics: r.metrics, Logger: r.log}, r.b.Edge().HandleUpdate),
+		wire(&delivery.Once{Log: logs[1], Metrics: r.metrics, Logger: r.log}, r.b.Edge().HandleUpdate),
 	}
 	ctx := testCtx(t)
 
 	t.Run("one after the other", func(t *testing.T) {
 		upd := inviteUpdate(424201)
 		for i := range 3 {
-			if err := replicas[i%2].HandleUpdate(ctx, upd); err != nil {
+			if err := replicas[i%2](ctx, upd); err != nil {
 				t.Fatalf("delivery %d: %v", i+1, err)
 			}
 		}
@@ -72,15 +80,15 @@ func TestARedeliveredUpdateMintsOneLink(t *testing.T) {
 		before := r.people.Links.count()
 		upd := inviteUpdate(424202)
 		var wg sync.WaitGroup
-		for _, once := range replicas {
+		for _, handle := range replicas {
 			wg.Go(func() {
 				// As Telegram does after a 503: deliver again until 200.
 				for {
-					err := once.HandleUpdate(ctx, upd)
+					err := handle(ctx, upd)
 					if err == nil {
 						return
 					}
-					if !errors.Is(err, telegram.ErrUpdateBusy) {
+					if !errors.Is(err, delivery.ErrUpdateBusy) {
 						t.Errorf("delivery: %v", err)
 						return
 					}
@@ -100,12 +108,12 @@ func TestARedeliveredUpdateMintsOneLink(t *testing.T) {
 	t.Run("a failed update is applied when it comes back", func(t *testing.T) {
 		before := r.people.Links.count()
 		upd := inviteUpdate(424203)
-		failing := &telegram.Once{Log: replicas[0].Log, Metrics: r.metrics, Logger: r.log,
-			Handle: func(context.Context, *models.Update) error { return errors.New("store down") }}
-		if err := failing.HandleUpdate(ctx, upd); err == nil {
+		failing := wire(&delivery.Once{Log: logs[0], Metrics: r.metrics, Logger: r.log},
+			func(context.Context, *models.Update) error { return errors.New("store down") })
+		if err := failing(ctx, upd); err == nil {
 			t.Fatal("the failure was swallowed")
 		}
-		if err := replicas[1].HandleUpdate(ctx, upd); err != nil {
+		if err := replicas[1](ctx, upd); err != nil {
 			t.Fatal(err)
 		}
 		if n := r.people.Links.count() - before; n != 1 {

@@ -31,12 +31,17 @@ type Webhook struct {
 	// each other.
 	Lanes *Lanes
 	// Order, when not nil, applies one chat's updates in update_id order
-	// across replicas (order.go).
-	Order *Order
+	// across replicas (delivery.Order does).
+	Order Sequencer
 	Log   *slog.Logger
 	// Timeout bounds the wait for a busy chat plus the handling. Zero: 25 s
 	// (Telegram gives up on a webhook call after about 60 s).
 	Timeout time.Duration
+}
+
+// Sequencer runs apply for update id of chat in the chat's order.
+type Sequencer interface {
+	Do(ctx context.Context, chat, id int64, apply func() error) error
 }
 
 func (w *Webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {

@@ -13,7 +13,7 @@ import (
 	"time"
 	_ "time/tzdata" // the image has no zoneinfo; reminders need Europe/Amsterdam
 
-	"github.com/intakebot/intakebot/bot/telegram"
+	"github.com/intakebot/intakebot/bot/delivery"
 	"github.com/intakebot/intakebot/storage"
 )
 
@@ -218,7 +218,7 @@ func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
 	c.AuditRetention = duration(get, bad, "INTAKEBOT_AUDIT_RETENTION", 365*24*time.Hour)
 	c.AcknowledgedTTL = duration(get, bad, "INTAKEBOT_ACKNOWLEDGED_TTL", 30*24*time.Hour)
 	if get("INTAKEBOT_ORDER_WAIT", "") != "off" {
-		c.OrderWait = duration(get, bad, "INTAKEBOT_ORDER_WAIT", telegram.DefaultOrderWait)
+		c.OrderWait = duration(get, bad, "INTAKEBOT_ORDER_WAIT", delivery.DefaultOrderWait)
 		if c.OrderWait > 20*time.Second {
 			bad("INTAKEBOT_ORDER_WAIT", "must be at most 20s (a webhook call is handled within 25 s), or off")
 		}

@@ -57,6 +57,8 @@ var (
 	appliedScript = script("applied")
 	// releaseScript: KEYS claim; ARGV token.
 	releaseScript = script("release")
+	// extendScript: KEYS claim; ARGV token, lease ms -> 1 when extended.
+	extendScript = script("extend")
 )
 
 // DefaultSettle is how long a new arrival mark settles; see Log.Settle.
@@ -122,6 +124,16 @@ func (l *Log) Release(ctx context.Context, id int64, token string) error {
 		return fmt.Errorf("can't release an update's claim: %w", err)
 	}
 	return nil
+}
+
+// Extend keeps a claim for another lease while its update is still being
+// handled; false when the claim is no longer token's.
+func (l *Log) Extend(ctx context.Context, id int64, token string, lease time.Duration) (bool, error) {
+	n, err := extendScript.Run(ctx, l.client, []string{l.claimKey(id)}, token, lease.Milliseconds()).Int64()
+	if err != nil {
+		return false, fmt.Errorf("can't extend an update's claim: %w", err)
+	}
+	return n == 1, nil
 }
 
 func (l *Log) markKeys() []string {

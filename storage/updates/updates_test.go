@@ -42,6 +42,18 @@ func TestClaimOnceFinishAndRelease(t *testing.T) {
 	if ttl := rdb.PTTL(ctx, "t:update:7").Val(); ttl < DoneTTL-time.Minute {
 		t.Errorf("applied update kept for %v", ttl)
 	}
+	// A lease is extended only by its holder.
+	tok, _, _ = a.Claim(ctx, 9, 100*time.Millisecond)
+	if ok, err := b.Extend(ctx, 9, "not-mine", time.Minute); ok || err != nil {
+		t.Fatalf("extended with a foreign token: %v %v", ok, err)
+	}
+	if ok, err := a.Extend(ctx, 9, tok, time.Minute); !ok || err != nil {
+		t.Fatalf("Extend: %v %v", ok, err)
+	}
+	time.Sleep(150 * time.Millisecond)
+	if tok2, _, _ := b.Claim(ctx, 9, time.Minute); tok2 != "" {
+		t.Fatal("an extended lease ran out")
+	}
 	// A lease that ran out frees the update.
 	tok, _, _ = a.Claim(ctx, 8, 50*time.Millisecond)
 	time.Sleep(100 * time.Millisecond)

@@ -1,4 +1,4 @@
-package telegram
+package delivery
 
 import (
 	"context"
@@ -85,4 +85,15 @@ func (o *Order) Do(ctx context.Context, chat, id int64, apply func() error) erro
 		o.Log.Warn("can't record an update of a chat as applied; its next update will wait", "update", id, "err", err)
 	}
 	return nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
