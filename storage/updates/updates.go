@@ -157,15 +157,41 @@ func (l *Log) Turn(ctx context.Context, chat, id int64, force bool) (bool, error
 		f = "1"
 	}
 	ttl := OrderTTL.Milliseconds()
-	mark, err := arriveScript.Run(ctx, l.client, l.markKeys(), id, f, ttl, l.Settle.Milliseconds()).Int64()
-	if err != nil {
-		return false, fmt.Errorf("can't record an update's arrival: %w", err)
+	mark, turn, err := l.turn(ctx, chat, id, f, ttl)
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		// A new or flushed server: load the scripts, then once more.
+		for _, sc := range []*redis.Script{arriveScript, turnScript} {
+			if lerr := sc.Load(ctx, l.client).Err(); lerr != nil {
+				return false, fmt.Errorf("can't load the order scripts: %w", lerr)
+			}
+		}
+		mark, turn, err = l.turn(ctx, chat, id, f, ttl)
 	}
-	turn, err := turnScript.Run(ctx, l.client, l.chatKeys(chat), id, f, ttl).Int64()
 	if err != nil {
 		return false, fmt.Errorf("can't read a chat's order: %w", err)
 	}
 	return mark >= id-1 && turn == 1, nil
+}
+
+// turn runs both order scripts in one round trip (one per node on a
+// Cluster, where the arrival mark and the chat live in other slots).
+func (l *Log) turn(ctx context.Context, chat, id int64, force string, ttl int64) (mark, turn int64, err error) {
+	var arrived, chatTurn *redis.Cmd
+	_, err = l.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		arrived = arriveScript.EvalSha(ctx, p, l.markKeys(), id, force, ttl, l.Settle.Milliseconds())
+		chatTurn = turnScript.EvalSha(ctx, p, l.chatKeys(chat), id, force, ttl)
+		return nil
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	if mark, err = arrived.Int64(); err != nil {
+		return 0, 0, err
+	}
+	if turn, err = chatTurn.Int64(); err != nil {
+		return 0, 0, err
+	}
+	return mark, turn, nil
 }
 
 // Applied records that update id of chat was applied: the chat's next
