@@ -98,7 +98,10 @@ var statusText = regexp.MustCompile(`error response from telegram for method \S+
 // result has another shape), a sentinel for 400/401/403/404/409, and
 // "error response from telegram ..., <code>" for the rest.
 func classify(ctx context.Context, err error, p *probe) verdict {
-	if ctx.Err() != nil {
+	if ctx.Err() != nil { // the caller gave up: no more tries either way
+		if p.seen.Load() && p.wrote.Load() && p.status.Load() == 0 {
+			return uncertain
+		}
 		return refused
 	}
 	msg := err.Error()

@@ -68,6 +68,9 @@ func TestClassify(t *testing.T) {
 	done, cancel := context.WithCancel(ctx)
 	cancel()
 	if got := classify(done, reset, traced(false, 0)); got != refused {
-		t.Errorf("after the caller's context ended: %d", got)
+		t.Errorf("after the caller's context ended, nothing written: %d", got)
+	}
+	if got := classify(done, context.Canceled, traced(true, 0)); got != uncertain {
+		t.Errorf("the caller's context ended after the request was written: %d", got)
 	}
 }

@@ -379,7 +379,7 @@ func (r *retrier) next(ctx context.Context, method string, err error, p *probe) 
 		s.undecodedAnswer(method)
 		return retryWait{}, false, true
 	case uncertain:
-		if !safeToRepeat[method] {
+		if !safeToRepeat[method] || ctx.Err() != nil {
 			s.m.SendsUncertain.Add(1)
 			r.last = errors.Join(errUncertain, err)
 			return retryWait{}, false, false

@@ -188,3 +188,19 @@ func TestSenderRetriesAProxyErrorPage(t *testing.T) {
 func spoilName(s telegramtest.Spoil) string {
 	return [...]string{"none", "odd body", "cut", "slow"}[s]
 }
+
+// When the caller's context ends while the answer is awaited, the message
+// may have arrived: it is counted as uncertain, and not sent again.
+func TestSenderCountsASendCutByItsContext(t *testing.T) {
+	f := newDeliveryFixture(t, Traced)
+	f.api.SetFault(spoilEvery("sendMessage", telegramtest.SpoilSlow))
+	if f.s.Send(testContext(t, 100*time.Millisecond), 2500, "hallo", nil) {
+		t.Fatal("Send reported success")
+	}
+	if got := f.texts(2500); len(got) != 1 {
+		t.Fatalf("the person sees %q", got)
+	}
+	if f.m.SendsUncertain.Load() != 1 || f.m.SendFailures.Load() != 1 || f.m.Retries.Load() != 0 {
+		t.Errorf("SendsUncertain %d, SendFailures %d, Retries %d", f.m.SendsUncertain.Load(), f.m.SendFailures.Load(), f.m.Retries.Load())
+	}
+}
