@@ -127,10 +127,10 @@ func TestOrderWithoutRedisAppliesInArrivalOrder(t *testing.T) {
 func TestOnceKeepsTheClaimOfALongUpdate(t *testing.T) {
 	rdb := redistest.Start(t).Client(t)
 	l := updates.New(rdb, "t:")
-	once := &delivery.Once{Log: l, Metrics: &metrics.Metrics{}, Logger: slog.New(slog.DiscardHandler), Lease: 150 * time.Millisecond}
+	once := &delivery.Once{Log: l, Metrics: &metrics.Metrics{}, Logger: slog.New(slog.DiscardHandler), Lease: 900 * time.Millisecond}
 	ctx := context.Background()
 	err := once.Do(ctx, 9, func(context.Context) error {
-		time.Sleep(500 * time.Millisecond)
+		time.Sleep(2500 * time.Millisecond) // almost 3 leases
 		if tok, applied, err := l.Claim(ctx, 9, time.Minute); tok != "" || applied || err != nil {
 			t.Errorf("while handled, another claim got %q %v %v; want busy", tok, applied, err)
 		}
