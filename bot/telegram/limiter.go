@@ -2,10 +2,9 @@ package telegram
 
 import (
 	"context"
+	"github.com/intakebot/intakebot/bot/metrics"
 	"sync"
 	"time"
-
-	"github.com/intakebot/intakebot/bot/metrics"
 )
 
 // sendPriority is the lane a send waits in: a person's live reply goes
