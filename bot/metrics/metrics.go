@@ -56,6 +56,19 @@ type Metrics struct {
 	// RetryAfterTooLong counts 429s whose retry_after was above the
 	// sender's MaxRetryAfter, so the send gave up.
 	RetryAfterTooLong atomic.Int64
+	// SendsUncertain counts sends given up because they may have arrived:
+	// the request was written, then the answer was lost (a timeout, a
+	// broken connection), and the call is not safe to repeat.
+	SendsUncertain atomic.Int64
+	// UndecodedAnswers counts 200 answers the Bot API client could not
+	// decode; the message arrived and counts as sent.
+	UndecodedAnswers atomic.Int64
+	// UpdatesRedelivered counts updates that came again after they were
+	// applied (on this replica or another): not applied again.
+	UpdatesRedelivered atomic.Int64
+	// UpdatesUnordered counts updates of a chat applied without waiting
+	// for an earlier one, because the bounded wait passed.
+	UpdatesUnordered atomic.Int64
 
 	latency [10]atomic.Int64 // one per bucket and +Inf
 	sumNs   atomic.Int64
@@ -147,6 +160,10 @@ func (m *Metrics) eachCounter(counter func(name, help string, v int64)) {
 	counter("intakebot_send_throttled_total", "Bot API requests held back to stay within the rate limits.", m.Throttled.Load())
 	counter("intakebot_send_failures_total", "Messages and documents given up on.", m.SendFailures.Load())
 	counter("intakebot_retry_after_too_long_total", "429 answers whose retry_after was above the cap, so the send gave up.", m.RetryAfterTooLong.Load())
+	counter("intakebot_sends_uncertain_total", "Sends given up because the answer was lost after the request was written (not safe to repeat).", m.SendsUncertain.Load())
+	counter("intakebot_send_undecoded_answers_total", "200 answers the Bot API client could not decode, counted as sent.", m.UndecodedAnswers.Load())
+	counter("intakebot_updates_redelivered_total", "Updates delivered again after they were applied, not applied twice.", m.UpdatesRedelivered.Load())
+	counter("intakebot_updates_unordered_total", "Updates of a chat applied before an earlier one, after the bounded wait.", m.UpdatesUnordered.Load())
 }
 
 var (

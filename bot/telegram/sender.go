@@ -6,8 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
-	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -98,6 +96,8 @@ type Sender struct {
 	lim  *sendLimiter
 	log  *slog.Logger
 	m    *metrics.Metrics
+	// undecoded holds the methods whose undecodable answer was logged.
+	undecoded sync.Map
 }
 
 func (s *Sender) init() {
@@ -163,7 +163,7 @@ func (s *Sender) sendText(ctx context.Context, chatID int64, text string, kb *mo
 		func() { p.ParseMode, p.Text = "", render.PlainText(text) })
 	if err != nil {
 		s.m.SendFailures.Add(1)
-		s.log.Error("can't send message", "lane", prio.String(), "err", err)
+		s.log.Error("can't send message", "lane", prio.String(), "err", loggable(err))
 		return 0, false
 	}
 	s.m.Sent.Add(1)
@@ -199,7 +199,7 @@ func (s *Sender) Edit(ctx context.Context, chatID int64, msgID int, text string,
 		return true
 	}
 	if err != nil {
-		s.log.Info("can't edit message, sending a new one", "err", err)
+		s.log.Info("can't edit message, sending a new one", "err", loggable(err))
 		return false
 	}
 	s.m.Sent.Add(1)
@@ -225,7 +225,7 @@ func (s *Sender) SendDocument(ctx context.Context, chatID int64, filename string
 		func() { p.ParseMode, p.Caption = "", render.PlainText(caption) })
 	if err != nil {
 		s.m.SendFailures.Add(1)
-		s.log.Error("can't send document", "err", err)
+		s.log.Error("can't send document", "err", loggable(err))
 		return false
 	}
 	s.m.Sent.Add(1)
@@ -253,16 +253,20 @@ func (s *Sender) answerCallback(ctx context.Context, chat int64, hasChat bool, i
 	r := s.newRetrier()
 	for {
 		if waited, err := s.lim.clearOf(ctx, chat, hasChat); err != nil {
-			s.log.Info("can't answer button press", "err", errors.Join(r.last, err))
+			s.log.Info("can't answer button press", "err", loggable(errors.Join(r.last, err)))
 			return
 		} else if waited {
 			s.m.Throttled.Add(1)
 		}
-		_, err := s.API.AnswerCallbackQuery(ctx, p)
+		actx, probe := withProbe(ctx)
+		_, err := s.API.AnswerCallbackQuery(actx, p)
 		if err == nil {
 			return
 		}
-		wait, again := r.next(ctx, "answerCallbackQuery", err)
+		wait, again, arrived := r.next(ctx, "answerCallbackQuery", err, probe)
+		if arrived {
+			return
+		}
 		switch {
 		case wait.block && hasChat:
 			s.lim.block(chat, wait.until)
@@ -270,7 +274,7 @@ func (s *Sender) answerCallback(ctx context.Context, chat int64, hasChat bool, i
 			s.lim.pause(wait.until)
 		}
 		if !again {
-			s.log.Info("can't answer button press", "err", r.last)
+			s.log.Info("can't answer button press", "err", loggable(r.last))
 			return
 		}
 	}
@@ -298,7 +302,8 @@ func (s *Sender) exchange(ctx context.Context, method string, chat int64, prio s
 		if err != nil {
 			return errors.Join(r.last, err)
 		}
-		err = call(ctx)
+		actx, probe := withProbe(ctx)
+		err = call(actx)
 		if err == nil {
 			return nil
 		}
@@ -308,7 +313,10 @@ func (s *Sender) exchange(ctx context.Context, method string, chat int64, prio s
 			plain = nil
 			continue
 		}
-		wait, again := r.next(ctx, method, err)
+		wait, again, arrived := r.next(ctx, method, err, probe)
+		if arrived {
+			return nil
+		}
 		if wait.block { // also when giving up: the chat's next sends wait too
 			s.lim.block(chat, wait.until)
 		}
@@ -340,8 +348,12 @@ func (s *Sender) newRetrier() *retrier {
 }
 
 // next reports whether to try again after err, and how to wait; for a 5xx
-// or a network error it sleeps the backoff itself.
-func (r *retrier) next(ctx context.Context, method string, err error) (retryWait, bool) {
+// or a network error it sleeps the backoff itself. A request is tried again
+// only when it can't have arrived, or when it may have but is safe to
+// repeat (safeToRepeat). arrived is true when Telegram answered 200 that
+// the client could not decode: the call took effect and counts as done.
+// p is the failed attempt's probe (see Traced).
+func (r *retrier) next(ctx context.Context, method string, err error, p *probe) (wait retryWait, again, arrived bool) {
 	s := r.s
 	r.last = err
 	var tooMany *tgbot.TooManyRequestsError
@@ -352,52 +364,56 @@ func (r *retrier) next(ctx context.Context, method string, err error) (retryWait
 		if limit := orDefault(s.MaxRetryAfter, DefaultMaxRetryAfter); wait > limit {
 			s.m.RetryAfterTooLong.Add(1)
 			s.log.Error("Telegram asks to wait longer than allowed, giving up", "method", method, "retry_after", wait, "max", limit)
-			return retryWait{block: true, until: until}, false // still honour it for the next sends
+			return retryWait{block: true, until: until}, false, false // still honour it for the next sends
 		}
 		if r.limited++; r.limited > maxRateLimited {
-			return retryWait{block: true, until: until}, false
+			return retryWait{block: true, until: until}, false, false
 		}
 		s.m.Retries.Add(1)
-		return retryWait{block: true, until: until}, true
+		return retryWait{block: true, until: until}, true, false
 	}
-	if !transient(err) {
-		return retryWait{}, false
+	switch classify(ctx, err, p) {
+	case refused:
+		return retryWait{}, false, false
+	case delivered:
+		s.undecodedAnswer(method)
+		return retryWait{}, false, true
+	case uncertain:
+		if !safeToRepeat[method] || ctx.Err() != nil {
+			s.m.SendsUncertain.Add(1)
+			r.last = errors.Join(errUncertain, err)
+			return retryWait{}, false, false
+		}
 	}
 	if r.failures++; r.failures >= orDefault(s.Attempts, DefaultAttempts) {
-		return retryWait{}, false
+		return retryWait{}, false, false
 	}
 	s.m.Retries.Add(1)
 	d := r.backoff/2 + rand.N(r.backoff/2+1)
 	r.backoff = min(2*r.backoff, maxBackoff)
 	if err := sleepCtx(ctx, d); err != nil {
 		r.last = errors.Join(r.last, err)
-		return retryWait{}, false
+		return retryWait{}, false, false
 	}
-	return retryWait{}, true
+	return retryWait{}, true, false
 }
 
-// statusText matches go-telegram/bot's error for answers it has no
-// sentinel for (5xx, and 4xx other than 400, 401, 403, 404, 409, 429).
-var statusText = regexp.MustCompile(`error response from telegram for method \S+, (\d{3}) `)
+// safeToRepeat are the calls whose second arrival changes nothing (an edit
+// to the same text is "not modified", a deleted message is gone, a press
+// answered twice is refused): tried again even when the first may have
+// arrived.
+var safeToRepeat = map[string]bool{
+	"editMessageText": true, "editMessageReplyMarkup": true,
+	"deleteMessage": true, "deleteMessages": true, "answerCallbackQuery": true,
+}
 
-// transient errors are worth another try: 5xx and network failures, not a
-// refusal by Telegram nor the end of the context.
-func transient(err error) bool {
-	for _, e := range []error{tgbot.ErrorBadRequest, tgbot.ErrorForbidden, tgbot.ErrorUnauthorized,
-		tgbot.ErrorNotFound, tgbot.ErrorConflict, context.Canceled, context.DeadlineExceeded} {
-		if errors.Is(err, e) {
-			return false
-		}
+// undecodedAnswer counts a 200 the client could not decode, and logs it
+// once per method (never the answer: it holds the message's text).
+func (s *Sender) undecodedAnswer(method string) {
+	s.m.UndecodedAnswers.Add(1)
+	if _, seen := s.undecoded.LoadOrStore(method, true); !seen {
+		s.log.Warn("Telegram's answer could not be read; the call took effect and counts as done (logged once per method)", "method", method)
 	}
-	var migrate *tgbot.MigrateError
-	if errors.As(err, &migrate) {
-		return false
-	}
-	if m := statusText.FindStringSubmatch(err.Error()); m != nil {
-		code, _ := strconv.Atoi(m[1])
-		return code >= 500
-	}
-	return true
 }
 
 func isMarkupError(err error) bool {

@@ -30,10 +30,18 @@ type Webhook struct {
 	// replicas the store's compare-and-set keeps them from overwriting
 	// each other.
 	Lanes *Lanes
+	// Order, when not nil, applies one chat's updates in update_id order
+	// across replicas (delivery.Order does).
+	Order Sequencer
 	Log   *slog.Logger
 	// Timeout bounds the wait for a busy chat plus the handling. Zero: 25 s
 	// (Telegram gives up on a webhook call after about 60 s).
 	Timeout time.Duration
+}
+
+// Sequencer runs apply for update id of chat in the chat's order.
+type Sequencer interface {
+	Do(ctx context.Context, chat, id int64, apply func() error) error
 }
 
 func (w *Webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
@@ -71,9 +79,18 @@ func (w *Webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	// is still finished (and redelivered, which the session recognises).
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
 	defer cancel()
+	apply := func() error {
+		var handleErr error
+		if err := w.Lanes.Do(ctx, chatOf(&upd), func() { handleErr = w.Handle(ctx, &upd) }); err != nil {
+			return err
+		}
+		return handleErr
+	}
 	var handleErr error
-	if err := w.Lanes.Do(ctx, chatOf(&upd), func() { handleErr = w.Handle(ctx, &upd) }); err != nil {
-		handleErr = err
+	if w.Order != nil {
+		handleErr = w.Order.Do(ctx, chatOf(&upd), upd.ID, apply)
+	} else {
+		handleErr = apply()
 	}
 	if handleErr != nil {
 		w.Log.Warn("update not handled, Telegram will deliver it again", "update", upd.ID, "err", handleErr)

@@ -112,6 +112,7 @@ func (a *botAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mu.Unlock()
 
 	var resp response
+	var spoil Fault
 	switch {
 	case want != "" && token != want:
 		resp = failure(http.StatusUnauthorized, "Unauthorized")
@@ -121,7 +122,10 @@ func (a *botAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resp = badRequest(parseErr.Error())
 	case faultFn != nil:
 		if f := faultFn(name, maps.Clone(params)); f != nil {
-			resp, call.Faulted = f.response(), true
+			call.Faulted = true
+			if spoil = *f; spoil.Spoil == SpoilNone {
+				resp = f.response()
+			}
 		}
 	}
 
@@ -167,6 +171,9 @@ func (a *botAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			call = call.clone() // the log holds the maps too
 		}
 		hook(call)
+	}
+	if spoil.Spoil != SpoilNone && a.spoilAnswer(w, r, spoil, &resp) {
+		return
 	}
 	writeResponse(w, resp)
 }

@@ -42,6 +42,7 @@ import (
 	"net"
 	"net/http/httptest"
 	"testing"
+	"time"
 )
 
 // The bot's identity, as getMe reports it and as the sender of its messages.
@@ -157,7 +158,33 @@ type Fault struct {
 	Description string
 	// RetryAfter, when positive, is sent as "parameters":{"retry_after":N}.
 	RetryAfter int
+	// Spoil, when not SpoilNone, lets the call be handled as usual (the
+	// message arrives in the chat) and spoils only the answer, the way a
+	// real network or a changed Bot API does; Status, Description and
+	// RetryAfter are then ignored.
+	Spoil Spoil
+	// Delay is how long SpoilSlow holds the answer back. Zero: 10 s.
+	Delay time.Duration
 }
+
+// Spoil is what happens to the answer of a call that was handled.
+type Spoil int
+
+const (
+	// SpoilNone answers with the Fault's error instead of handling the call.
+	SpoilNone Spoil = iota
+	// SpoilOddBody answers 200 with valid JSON of a shape the client does
+	// not expect, as when Telegram adds or changes fields: "date" becomes a
+	// string, a new object field appears, a boolean result becomes an
+	// object.
+	SpoilOddBody
+	// SpoilCut closes the connection without a word once the request was
+	// read and handled.
+	SpoilCut
+	// SpoilSlow answers only after Delay (or when the client hangs up or
+	// the server closes), to go past the client's timeout.
+	SpoilSlow
+)
 
 // SetFault installs a function that is asked before every call to a known
 // method; when it returns a non-nil Fault the call is answered with that

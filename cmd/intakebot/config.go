@@ -13,6 +13,7 @@ import (
 	"time"
 	_ "time/tzdata" // the image has no zoneinfo; reminders need Europe/Amsterdam
 
+	"github.com/intakebot/intakebot/bot/delivery"
 	"github.com/intakebot/intakebot/storage"
 )
 
@@ -70,6 +71,9 @@ type config struct {
 	// AcknowledgedTTL is how long the bot keeps an intake once the
 	// director acknowledged it.
 	AcknowledgedTTL time.Duration
+	// OrderWait bounds how long a webhook replica holds a chat's update for
+	// an earlier one (INTAKEBOT_ORDER_WAIT; 0 when "off").
+	OrderWait time.Duration
 }
 
 // secretPattern is what Telegram accepts as a webhook secret_token; at
@@ -213,6 +217,12 @@ func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
 	c.UrgentTakeWithin = duration(get, bad, "INTAKEBOT_URGENT_TAKE_WITHIN", 10*time.Minute)
 	c.AuditRetention = duration(get, bad, "INTAKEBOT_AUDIT_RETENTION", 365*24*time.Hour)
 	c.AcknowledgedTTL = duration(get, bad, "INTAKEBOT_ACKNOWLEDGED_TTL", 30*24*time.Hour)
+	if get("INTAKEBOT_ORDER_WAIT", "") != "off" {
+		c.OrderWait = duration(get, bad, "INTAKEBOT_ORDER_WAIT", delivery.DefaultOrderWait)
+		if c.OrderWait > 20*time.Second {
+			bad("INTAKEBOT_ORDER_WAIT", "must be at most 20s (a webhook call is handled within 25 s), or off")
+		}
+	}
 	switch lv := strings.ToLower(get("INTAKEBOT_LOG_LEVEL", "info")); lv {
 	case "debug", "info", "warn", "error":
 		_ = c.LogLevel.UnmarshalText([]byte(lv))

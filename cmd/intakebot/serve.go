@@ -67,7 +67,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	people := storage.NewPeople(rdb, codec, cfg.KeyPrefix, time.Now)
 
 	client := httpClient()
-	api, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithHTTPClient(time.Minute, client), tgbot.WithSkipGetMe(),
+	api, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithHTTPClient(time.Minute, telegram.Traced(client)), tgbot.WithSkipGetMe(),
 		// Into our logger, where the token is masked (the default prints
 		// with the standard log package).
 		tgbot.WithErrorsHandler(func(err error) { log.Warn("bot api client", "err", err) }))
@@ -93,6 +93,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	}
 	met.Gauges = append(met.Gauges, storeGauges(rdb, people, time.Now)...) // read from Redis at each scrape
 
+	handle, order := onceInOrder(rdb, cfg, b.Edge().HandleUpdate, met, log)
 	mux := http.NewServeMux()
 	mux.Handle("/", metrics.OpsHandler(func(ctx context.Context) error { return rdb.Ping(ctx).Err() }, met))
 	mode := "polling"
@@ -100,7 +101,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	if cfg.WebhookURL != "" {
 		mode = "webhook"
 		u, _ := url.Parse(cfg.WebhookURL) // checked in loadConfig
-		mux.Handle("POST "+webhookPath(u), &telegram.Webhook{Secret: cfg.WebhookSecret, Handle: b.Edge().HandleUpdate, Lanes: &telegram.Lanes{}, Log: log})
+		mux.Handle("POST "+webhookPath(u), &telegram.Webhook{Secret: cfg.WebhookSecret, Handle: handle, Lanes: &telegram.Lanes{}, Order: order, Log: log})
 		if _, err := api.SetWebhook(ctx, &tgbot.SetWebhookParams{
 			URL: cfg.WebhookURL, SecretToken: cfg.WebhookSecret, MaxConnections: cfg.WebhookMaxConnections,
 			AllowedUpdates: []string{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery},
@@ -111,7 +112,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		if _, err := api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
 			log.Warn("can't remove a webhook before long polling", "err", err)
 		}
-		poller = &telegram.Poller{Client: client, BaseURL: cfg.APIURL, Token: cfg.Token, Handle: b.Edge().HandleUpdate,
+		poller = &telegram.Poller{Client: client, BaseURL: cfg.APIURL, Token: cfg.Token, Handle: handle,
 			Inbox: inbox.New(rdb, codec, cfg.KeyPrefix), Log: log}
 	}
 
