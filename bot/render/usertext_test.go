@@ -10,15 +10,15 @@ import (
 
 func TestUserText(t *testing.T) {
 	for in, want := range map[string]string{
-		"":                       "",
-		"Sara":                   "Sara",
-		"<b>x</b> & y":           "&lt;b&gt;x&lt;/b&gt; &amp; y",
-		"𝐒𝐚𝐫𝐚\u202E":              "Sara[U+202E]",
-		"one line\n":             "one line",
-		"a\nb":                   "\n│ a\n│ b",
-		"a\n\n\n\nb <i>\n\n":     "\n│ a\n│\n│ b &lt;i&gt;",
+		"":                   "",
+		"Sara":               "Sara",
+		"<b>x</b> & y":       "&lt;b&gt;x&lt;/b&gt; &amp; y",
+		"𝐒𝐚𝐫𝐚\u202E":         "Sara[U+202E]",
+		"one line\n":         "one line",
+		"a\nb":               "\n│ a\n│ b",
+		"a\n\n\n\nb <i>\n\n": "\n│ a\n│\n│ b &lt;i&gt;",
 		"ok\n\n𝐋𝐞𝐭 𝐨𝐩\n🚨 Acuut": "\n│ ok\n│\n│ Let op\n│ 🚨 Acuut",
-		"x\u2028Let op":          "\n│ x\n│ Let op",
+		"x\u2028Let op": "\n│ x\n│ Let op",
 	} {
 		if got := UserText(in); got != want {
 			t.Errorf("UserText(%q) = %q, want %q", in, got, want)
