@@ -1,0 +1,204 @@
+package crisis
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Typos and stretched words: a word of a message that is not on the lists
+// may be a word of the lists typed with one slip, or with a letter held
+// down. Only long words are read that way, never with another first
+// letter, and never a word the lists name as no typo ("cooking" is not
+// "choking"): short words differ by one letter all the time.
+
+// minTypo is the fewest letters of a word of the lists that may be read
+// from a word one typo away.
+const minTypo = 6
+
+// minStretch is the fewest letters of a word of the lists that may be read
+// from a word with letters held down ("dieee"): "me" is not "mee".
+const minStretch = 3
+
+// minCompact is the fewest letters of a phrase found in letters typed one
+// by one.
+const minCompact = 6
+
+type vocabulary struct {
+	words    map[string]bool
+	squeezed map[string][]string // squeeze(word) -> words of minStretch+ letters
+	byFirst  map[byte][]string   // words of minTypo+ letters by first letter
+	prefixes map[byte][]string   // prefixes (word*) of minTypo+ letters
+	notTypos map[string]bool
+}
+
+func newVocabulary(ps []pattern, notTypos map[string]bool) vocabulary {
+	v := vocabulary{words: map[string]bool{}, squeezed: map[string][]string{}, byFirst: map[byte][]string{}, prefixes: map[byte][]string{}, notTypos: notTypos}
+	for _, p := range ps {
+		for _, w := range p.words {
+			for _, a := range w.alts {
+				if !isASCII(a.word) {
+					continue
+				}
+				if a.prefix {
+					if len(a.word) >= minTypo && !contains(v.prefixes[a.word[0]], a.word) {
+						v.prefixes[a.word[0]] = append(v.prefixes[a.word[0]], a.word)
+					}
+					continue
+				}
+				if v.words[a.word] {
+					continue
+				}
+				v.words[a.word] = true
+				if len(a.word) >= minStretch {
+					k := squeeze(a.word)
+					v.squeezed[k] = append(v.squeezed[k], a.word)
+				}
+				if len(a.word) >= minTypo {
+					v.byFirst[a.word[0]] = append(v.byFirst[a.word[0]], a.word)
+				}
+			}
+		}
+	}
+	return v
+}
+
+// near calls add with each word of the lists that w, not one of them, is
+// stretched from or one typo away from.
+func (v *vocabulary) near(w string, add func(string)) {
+	if len(w) < minStretch || v.words[w] || !isASCII(w) {
+		return
+	}
+	if hasDouble(w) {
+		for _, x := range v.squeezed[squeeze(w)] {
+			if stretched(w, x) {
+				add(x)
+			}
+		}
+	}
+	if len(w) < minTypo-1 || v.notTypos[w] {
+		return
+	}
+	for _, x := range v.byFirst[w[0]] {
+		if d := len(x) - len(w); d >= -1 && d <= 1 && oneEdit(w, x) {
+			add(x)
+		}
+	}
+	for _, p := range v.prefixes[w[0]] {
+		if strings.HasPrefix(w, p) {
+			continue
+		}
+		for n := len(p) - 1; n <= len(p)+1 && n <= len(w); n++ {
+			if oneEdit(w[:n], p) {
+				add(p + w[n:])
+				break
+			}
+		}
+	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func hasDouble(w string) bool {
+	for i := 1; i < len(w); i++ {
+		if w[i] == w[i-1] {
+			return true
+		}
+	}
+	return false
+}
+
+// squeeze cuts every run of one letter to one: "dood" is "dod".
+func squeeze(w string) string {
+	if !hasDouble(w) {
+		return w
+	}
+	b := make([]byte, 0, len(w))
+	for i := 0; i < len(w); i++ {
+		if i == 0 || w[i] != w[i-1] {
+			b = append(b, w[i])
+		}
+	}
+	return string(b)
+}
+
+// stretched reports whether w is x with some letters held down: the same
+// letters in the same order, each run at least as long.
+func stretched(w, x string) bool {
+	i, j := 0, 0
+	for i < len(w) && j < len(x) {
+		if w[i] != x[j] {
+			return false
+		}
+		ri, rj := i, j
+		for i < len(w) && w[i] == w[ri] {
+			i++
+		}
+		for j < len(x) && x[j] == x[rj] {
+			j++
+		}
+		if i-ri < j-rj {
+			return false
+		}
+	}
+	return i == len(w) && j == len(x)
+}
+
+// oneEdit reports whether a and b differ by exactly one edit: a letter
+// changed, added or dropped, or two letters side by side swapped.
+func oneEdit(a, b string) bool {
+	if a == b {
+		return false
+	}
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	i := 0
+	for i < len(b) && a[i] == b[i] {
+		i++
+	}
+	switch len(a) - len(b) {
+	case 0:
+		if a[i+1:] == b[i+1:] {
+			return true
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+	case 1:
+		return a[i+1:] == b[i:]
+	}
+	return false
+}
+
+// compactPhrases are the phrases without "*" written without spaces
+// ("killmyself"), each choice spelled out, of minCompact+ letters.
+func compactPhrases(ps []pattern) []string {
+	var out []string
+	for _, p := range ps {
+		forms := []string{""}
+		for _, w := range p.words {
+			if w.any || len(forms)*len(w.alts) > 64 {
+				forms = nil
+				break
+			}
+			var next []string
+			for _, f := range forms {
+				for _, a := range w.alts {
+					next = append(next, f+a.word)
+				}
+			}
+			forms = next
+		}
+		for _, f := range forms {
+			if len(f) >= minCompact && !contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
