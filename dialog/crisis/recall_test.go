@@ -72,5 +72,20 @@ func TestCrisisRecall(t *testing.T) {
 		t.Logf("%s: recall %d/%d = %.1f%%, false positives %d/%d = %.1f%%", lang,
 			caught, len(tab.trigger), 100*float64(caught)/float64(max(1, len(tab.trigger))),
 			wrong, len(tab.ordinary), 100*float64(wrong)/float64(max(1, len(tab.ordinary))))
+		for _, d := range disguises {
+			caught, wrong := 0, 0
+			for _, s := range tab.trigger {
+				if c.Match(d.do(s)) {
+					caught++
+				}
+			}
+			for _, s := range tab.ordinary {
+				if c.Match(d.do(s)) {
+					wrong++
+				}
+			}
+			t.Logf("%s in %s: recall %d/%d = %.1f%%, false positives %d/%d", lang, d.name,
+				caught, len(tab.trigger), 100*float64(caught)/float64(max(1, len(tab.trigger))), wrong, len(tab.ordinary))
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package crisis
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -17,9 +18,10 @@ import (
 type token struct {
 	word string
 	alts []string
-	// hit marks letters typed one by one that hold a whole phrase
-	// ("k i l l m y s e l f").
-	hit bool
+	// from and to are the words of the message this token reads, as
+	// indexes of the first reading: letters typed one by one are one
+	// token of several words of the message.
+	from, to int
 }
 
 // readings are the ways to read text: its words, and when some letters
@@ -30,6 +32,7 @@ func (c *Words) readings(text string) [][]token {
 	toks := make([]token, len(fields))
 	for i, f := range fields {
 		toks[i] = c.token(f)
+		toks[i].from, toks[i].to = i, i+1
 	}
 	out := [][]token{toks}
 	if v, ok := c.respell(toks); ok {
@@ -39,12 +42,15 @@ func (c *Words) readings(text string) [][]token {
 }
 
 // minRun is the fewest letters typed one by one ("d o o d") that are read
-// as one word.
+// as words.
 const minRun = 3
 
-// respell joins runs of letters typed one by one into a word and spells
-// out chat words that stand for several words; ok is false when there is
-// nothing to do.
+// maxRun is the most letters typed one by one that are split into words.
+const maxRun = 64
+
+// respell reads runs of letters typed one by one as the words they spell
+// and spells out chat words that stand for several words; ok is false when
+// there is nothing to do.
 func (c *Words) respell(toks []token) (out []token, ok bool) {
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
@@ -57,16 +63,34 @@ func (c *Words) respell(toks []token) (out []token, ok bool) {
 			for _, x := range toks[i:j] {
 				b.WriteString(x.word)
 			}
-			joined := c.token(b.String())
-			joined.hit = c.holdsPhrase(joined)
-			out = append(out, joined)
+			run := b.String()
+			pieces := c.segment(run)
+			at := i // the message's word where the piece starts
+			for _, w := range pieces {
+				end := at + utf8.RuneCountInString(w)
+				if len(pieces) == 1 {
+					end = j
+				}
+				words, found := c.spelledOut(c.token(w))
+				if !found {
+					words = []string{w}
+				}
+				for _, w := range words {
+					x := c.token(w)
+					x.from, x.to = at, end
+					out = append(out, x)
+				}
+				at = end
+			}
 			ok = true
 			i = j - 1
 			continue
 		}
 		if words, found := c.spelledOut(t); found {
 			for _, w := range words {
-				out = append(out, c.token(w))
+				x := c.token(w)
+				x.from, x.to = i, i+1
+				out = append(out, x)
 			}
 			ok = true
 			continue
@@ -74,6 +98,41 @@ func (c *Words) respell(toks []token) (out []token, ok bool) {
 		out = append(out, t)
 	}
 	return out, ok
+}
+
+// segment splits letters typed one by one into the words they most
+// likely spell: as few pieces as it can, preferring words of the lists
+// (and the ordinary words they name) over unknown ones: "iwanttodie" is
+// "i want to die", "doodgewoon" stays one word.
+func (c *Words) segment(run string) []string {
+	if len(run) > maxRun || !isASCII(run) {
+		return []string{run}
+	}
+	const known, unknown = 1, 4
+	n := len(run)
+	cost := make([]int, n+1)
+	from := make([]int, n+1)
+	for i := 1; i <= n; i++ {
+		cost[i] = -1
+		for k := 0; k < i; k++ {
+			if cost[k] < 0 {
+				continue
+			}
+			piece := unknown
+			if c.vocab.known(run[k:i]) {
+				piece = known
+			}
+			if cost[i] < 0 || cost[k]+piece < cost[i] {
+				cost[i], from[i] = cost[k]+piece, k
+			}
+		}
+	}
+	var words []string
+	for i := n; i > 0; i = from[i] {
+		words = append(words, run[from[i]:i])
+	}
+	slices.Reverse(words)
+	return words
 }
 
 // spelledOut returns the words a chat word stands for, when more than one.
@@ -89,33 +148,29 @@ func (c *Words) spelledOut(t token) ([]string, bool) {
 	return nil, false
 }
 
-// holdsPhrase reports whether letters typed one by one hold a phrase.
-func (c *Words) holdsPhrase(t token) bool {
-	for _, form := range append([]string{t.word}, t.alts...) {
-		if len(form) < minCompact {
-			continue
-		}
-		for _, p := range c.compact {
-			if strings.Contains(form, p) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // token reads one word of a message in normal form.
 func (c *Words) token(w string) token {
 	t := token{word: w}
-	forms := c.disguises(w)
-	for _, f := range forms {
+	for _, f := range c.disguises(w) {
 		t.add(f)
 	}
-	for _, f := range append([]string{w}, forms...) {
-		if ws, ok := c.spellings[f]; ok && len(ws) == 1 {
+	n := len(t.alts)
+	// A real word in disguise is no typo of a word of the lists.
+	typos := !c.vocab.notTypos[w]
+	for _, f := range t.alts {
+		typos = typos && !c.vocab.notTypos[f]
+	}
+	c.vocab.near(w, typos, t.add)
+	for i := range n {
+		c.vocab.near(t.alts[i], typos, t.add)
+	}
+	if ws, ok := c.spellings[w]; ok && len(ws) == 1 {
+		t.add(ws[0])
+	}
+	for i := 0; i < len(t.alts); i++ {
+		if ws, ok := c.spellings[t.alts[i]]; ok && len(ws) == 1 {
 			t.add(ws[0])
 		}
-		c.vocab.near(f, t.add)
 	}
 	return t
 }
@@ -175,11 +230,31 @@ func (c *Words) disguises(w string) []string {
 			return r
 		}, w)
 	}
-	out := []string{read('i')}
+	out := []string{capRuns(read('i'))}
 	if strings.ContainsRune(w, '1') && hasLetter {
-		out = append(out, read('l'))
+		out = append(out, capRuns(read('l')))
 	}
 	return out
+}
+
+// capRuns cuts runs of one letter to two, as normalize does: a look-alike
+// or a digit in a run of letters ("dоооd") hides the run from it.
+func capRuns(w string) string {
+	var b strings.Builder
+	var last rune
+	run := 0
+	for _, r := range w {
+		if r == last {
+			run++
+			if run > 2 {
+				continue
+			}
+		} else {
+			last, run = r, 1
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // normalize puts text in the form the word lists are written in: lower

@@ -25,20 +25,30 @@ const minCompact = 6
 
 type vocabulary struct {
 	words    map[string]bool
+	// other are the words of the lists that are not read from typos:
+	// prefixes, short words, not_typos and chat spellings.
+	other    map[string]bool
 	squeezed map[string][]string // squeeze(word) -> words of minStretch+ letters
 	byFirst  map[byte][]string   // words of minTypo+ letters by first letter
 	prefixes map[byte][]string   // prefixes (word*) of minTypo+ letters
 	notTypos map[string]bool
 }
 
-func newVocabulary(ps []pattern, notTypos map[string]bool) vocabulary {
-	v := vocabulary{words: map[string]bool{}, squeezed: map[string][]string{}, byFirst: map[byte][]string{}, prefixes: map[byte][]string{}, notTypos: notTypos}
+func newVocabulary(ps []pattern, spellings map[string][]string, notTypos map[string]bool) vocabulary {
+	v := vocabulary{words: map[string]bool{}, other: map[string]bool{}, squeezed: map[string][]string{}, byFirst: map[byte][]string{}, prefixes: map[byte][]string{}, notTypos: notTypos}
+	// A chat spelling may be typed with a slip too ("unailve").
+	var spelled []wordPattern
+	for k := range spellings {
+		spelled = append(spelled, wordPattern{alts: []wordAlt{{word: k}}})
+	}
+	ps = append(ps, pattern{words: spelled})
 	for _, p := range ps {
 		for _, w := range p.words {
 			for _, a := range w.alts {
 				if !isASCII(a.word) {
 					continue
 				}
+				v.other[a.word] = true
 				if a.prefix {
 					if len(a.word) >= minTypo && !contains(v.prefixes[a.word[0]], a.word) {
 						v.prefixes[a.word[0]] = append(v.prefixes[a.word[0]], a.word)
@@ -59,13 +69,20 @@ func newVocabulary(ps []pattern, notTypos map[string]bool) vocabulary {
 			}
 		}
 	}
+	for w := range notTypos {
+		v.other[w] = true
+	}
 	return v
 }
 
-// near calls add with each word of the lists that w, not one of them, is
-// stretched from or one typo away from.
-func (v *vocabulary) near(w string, add func(string)) {
-	if len(w) < minStretch || v.words[w] || !isASCII(w) {
+// known reports whether w is a word of the lists, a chat spelling or a
+// word the lists name as no typo.
+func (v *vocabulary) known(w string) bool { return v.other[w] }
+
+// near calls add with each word of the lists that w is stretched from,
+// and when typos is set, that w, not one of them, is one typo away from.
+func (v *vocabulary) near(w string, typos bool, add func(string)) {
+	if len(w) < minStretch || !isASCII(w) {
 		return
 	}
 	if hasDouble(w) {
@@ -75,9 +92,24 @@ func (v *vocabulary) near(w string, add func(string)) {
 			}
 		}
 	}
-	if len(w) < minTypo-1 || v.notTypos[w] {
+	if !typos || len(w) < minTypo-1 || v.words[w] || v.notTypos[w] {
 		return
 	}
+	v.typo(w, add)
+	// A last letter held down and a typo: "suicdalll".
+	if n := len(w); hasDouble(w[n-2:]) {
+		for n > 1 && w[n-2] == w[n-1] {
+			n--
+		}
+		if !v.notTypos[w[:n]] {
+			v.typo(w[:n], add)
+		}
+	}
+}
+
+// typo calls add with each word of the lists one typo away from w, and
+// with w read through a prefix one typo away from its start.
+func (v *vocabulary) typo(w string, add func(string)) {
 	for _, x := range v.byFirst[w[0]] {
 		if d := len(x) - len(w); d >= -1 && d <= 1 && oneEdit(w, x) {
 			add(x)

@@ -169,7 +169,7 @@ func load(fsys fs.FS, dir string) (*Words, error) {
 	}
 	c.phrases = newPatternSet(phrases)
 	c.exceptions = exceptions
-	c.vocab = newVocabulary(slices.Concat(phrases, exceptions), notTypos)
+	c.vocab = newVocabulary(slices.Concat(phrases, exceptions), c.spellings, notTypos)
 	c.compact = compactPhrases(phrases)
 	return c, nil
 }
@@ -284,31 +284,46 @@ func (c *Words) Languages() []string { return slices.Clone(c.langs) }
 
 // Match reports whether text holds a phrase of any language's list that
 // is not inside a harmless phrase of the exceptions ("ik ga dood van het
-// lachen"). The text is read in each of the forms tokens makes of it.
+// lachen"). The text is read in each of the ways readings makes of it; an
+// exception found in one reading excuses the same words in another.
 func (c *Words) Match(text string) bool {
 	if c == nil {
 		return false
 	}
-	for _, words := range c.readings(text) {
-		if c.matchWords(words) {
+	rs := c.readings(text)
+	found := false
+	for r, words := range rs {
+		c.phrases.each(words, func(start, end int) bool {
+			from, to := words[start].from, words[end-1].to
+			for _, other := range rs {
+				if c.exceptedBetween(other, from, to) {
+					return true
+				}
+			}
+			found = true
+			return false
+		})
+		if found {
 			return true
 		}
+		_ = r
 	}
 	return false
 }
 
-// matchWords reports whether words hold a phrase that no exception holds
-// whole.
-func (c *Words) matchWords(words []token) bool {
-	found := false
-	c.phrases.each(words, func(start, end int) bool {
-		if !c.excepted(words, start, end) {
-			found = true
-			return false
+// exceptedBetween reports whether an exception holds the tokens of words
+// that read the words from to to of the message.
+func (c *Words) exceptedBetween(words []token, from, to int) bool {
+	start, end := -1, -1
+	for i, t := range words {
+		if t.to > from && start < 0 {
+			start = i
 		}
-		return true
-	})
-	return found
+		if t.from < to {
+			end = i + 1
+		}
+	}
+	return start >= 0 && end > start && c.excepted(words, start, end)
 }
 
 // excepted reports whether an exception matches words around the span
