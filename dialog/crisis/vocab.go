@@ -24,7 +24,7 @@ const minStretch = 3
 const minCompact = 6
 
 type vocabulary struct {
-	words    map[string]bool
+	words map[string]bool
 	// other are the words of the lists that are not read from typos:
 	// prefixes, short words, not_typos and chat spellings.
 	other    map[string]bool
