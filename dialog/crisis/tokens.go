@@ -288,21 +288,24 @@ func normalize(text string) string {
 		b.WriteRune(r)
 		last = r
 	}
+	ascii := func(r rune) {
+		switch {
+		case 'a' <= r && r <= 'z', '0' <= r && r <= '9', r == '@', r == '$':
+			emit(r)
+		case 'A' <= r && r <= 'Z':
+			emit(r + 'a' - 'A')
+		case r == '\'' || r == '`':
+		default:
+			emit(' ')
+		}
+	}
 	for _, r := range text {
 		if r < utf8.RuneSelf {
-			switch {
-			case 'a' <= r && r <= 'z', '0' <= r && r <= '9', r == '@', r == '$':
-				emit(r)
-			case 'A' <= r && r <= 'Z':
-				emit(r + 'a' - 'A')
-			case r == '\'' || r == '`':
-			default:
-				emit(' ')
-			}
+			ascii(r)
 			continue
 		}
-		if p, ok := glyph.Plain(r); ok {
-			emit(unicode.ToLower(p))
+		if p, ok := glyph.Plain(r); ok && p < utf8.RuneSelf {
+			ascii(p)
 			continue
 		}
 		foldRune(r, emit, 0)
