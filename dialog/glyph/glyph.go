@@ -41,9 +41,10 @@ var letterlike = map[rune]rune{
 	'ℯ': 'e', 'ℰ': 'E', 'ℱ': 'F', 'ℳ': 'M', 'ℴ': 'o', 'ℹ': 'i', 'ⅅ': 'D', 'ⅆ': 'd', 'ⅇ': 'e', 'ⅈ': 'i', 'ⅉ': 'j',
 }
 
-// Plain returns the plain letter or digit a styled one stands for (see
-// Styled), and also those of circled and squared letters (ⓚ, 🄺, 🅺), in
-// their own case; ok is false for any other rune.
+// Plain returns the plain letter, digit or sign a styled one stands for
+// (see Styled; mathematical Greek is Greek), and also those of circled and
+// squared letters (ⓚ, 🄺, 🅺), in their own case; ok is false for any
+// other rune.
 func Plain(r rune) (plain rune, ok bool) {
 	switch {
 	case r < 0x2100:
@@ -63,7 +64,7 @@ func Plain(r rune) (plain rune, ok bool) {
 		return 'A' + r - 0x1F170, true
 	case Styled(r):
 		d := norm.NFKC.String(string(r))
-		if p, size := utf8.DecodeRuneInString(d); size == len(d) && p < utf8.RuneSelf {
+		if p, size := utf8.DecodeRuneInString(d); size == len(d) && p != r {
 			return p, true
 		}
 	}
@@ -178,8 +179,11 @@ func Visible(s string) string {
 		case r == '\u2028', r == '\u2029', r == '\u0085', r == '\v', r == '\f':
 			b.WriteByte('\n')
 		case Styled(r):
-			p, _ := Plain(r)
-			b.WriteRune(p)
+			if p, ok := Plain(r); ok {
+				b.WriteRune(p)
+			} else {
+				b.WriteString(Escape(r)) // unassigned
+			}
 		case (r == zwj || r == zwnj) && joins(r, prev, next):
 			b.WriteRune(r)
 		case tagFirst <= r && r <= tagEnd && inFlag:
