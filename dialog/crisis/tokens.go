@@ -18,6 +18,8 @@ import (
 type token struct {
 	word string
 	alts []string
+	// spelledOut marks a chat word that stands for several words.
+	spelledOut bool
 	// from and to are the words of the message this token reads, as
 	// indexes of the first reading: letters typed one by one are one
 	// token of several words of the message.
@@ -28,11 +30,14 @@ type token struct {
 // were typed one by one or a chat word stands for several words, the
 // words with those joined or spelled out.
 func (c *Words) readings(text string) [][]token {
-	fields := strings.Fields(normalize(text))
-	toks := make([]token, len(fields))
-	for i, f := range fields {
-		toks[i] = c.token(f)
-		toks[i].from, toks[i].to = i, i+1
+	n := normalize(text)
+	toks := make([]token, 0, strings.Count(n, " ")+1)
+	for f := range strings.SplitSeq(n, " ") {
+		if f != "" {
+			t := c.token(f)
+			t.from, t.to = len(toks), len(toks)+1
+			toks = append(toks, t)
+		}
 	}
 	out := [][]token{toks}
 	if v, ok := c.respell(toks); ok {
@@ -52,6 +57,9 @@ const maxRun = 64
 // and spells out chat words that stand for several words; ok is false when
 // there is nothing to do.
 func (c *Words) respell(toks []token) (out []token, ok bool) {
+	if !c.needsRespell(toks) {
+		return nil, false
+	}
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		j := i
@@ -100,6 +108,25 @@ func (c *Words) respell(toks []token) (out []token, ok bool) {
 	return out, ok
 }
 
+// needsRespell reports whether toks hold a run of letters typed one by
+// one or a chat word that stands for several words.
+func (c *Words) needsRespell(toks []token) bool {
+	run := 0
+	for _, t := range toks {
+		if len(t.word) <= utf8.UTFMax && utf8.RuneCountInString(t.word) == 1 {
+			if run++; run >= minRun {
+				return true
+			}
+			continue
+		}
+		run = 0
+		if _, ok := c.spelledOut(t); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // segment splits letters typed one by one into the words they most
 // likely spell: as few pieces as it can, preferring words of the lists
 // (and the ordinary words they name) over unknown ones: "iwanttodie" is
@@ -137,6 +164,9 @@ func (c *Words) segment(run string) []string {
 
 // spelledOut returns the words a chat word stands for, when more than one.
 func (c *Words) spelledOut(t token) ([]string, bool) {
+	if !t.spelledOut {
+		return nil, false
+	}
 	if ws, ok := c.spellings[t.word]; ok && len(ws) > 1 {
 		return ws, true
 	}
@@ -151,26 +181,39 @@ func (c *Words) spelledOut(t token) ([]string, bool) {
 // token reads one word of a message in normal form.
 func (c *Words) token(w string) token {
 	t := token{word: w}
+	fl := c.vocab.flags[w]
 	for _, f := range c.disguises(w) {
 		t.add(f)
 	}
 	n := len(t.alts)
-	// A real word in disguise is no typo of a word of the lists.
-	typos := !c.vocab.notTypos[w]
+	var alts wordFlags
+	altFlags := make([]wordFlags, 0, n)
 	for _, f := range t.alts {
-		typos = typos && !c.vocab.notTypos[f]
+		af := c.vocab.flags[f]
+		altFlags = append(altFlags, af)
+		alts |= af
 	}
-	c.vocab.near(w, typos, t.add)
+	// A real word in disguise is no typo of a word of the lists.
+	typos := (fl|alts)&isNotTypo == 0
+	c.vocab.near(w, fl, typos, t.add)
 	for i := range n {
-		c.vocab.near(t.alts[i], typos, t.add)
+		c.vocab.near(t.alts[i], altFlags[i], typos, t.add)
 	}
-	if ws, ok := c.spellings[w]; ok && len(ws) == 1 {
-		t.add(ws[0])
+	if fl&isSpelled != 0 {
+		t.add(c.spellings[w][0])
 	}
+	t.spelledOut = fl&isSpelledOut != 0
 	for i := 0; i < len(t.alts); i++ {
-		if ws, ok := c.spellings[t.alts[i]]; ok && len(ws) == 1 {
-			t.add(ws[0])
+		af := wordFlags(0)
+		if i < n {
+			af = altFlags[i]
+		} else {
+			af = c.vocab.flags[t.alts[i]]
 		}
+		if af&isSpelled != 0 {
+			t.add(c.spellings[t.alts[i]][0])
+		}
+		t.spelledOut = t.spelledOut || af&isSpelledOut != 0
 	}
 	return t
 }
@@ -190,13 +233,20 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// leet are the digits and signs typed for letters.
-var leet = map[rune]rune{'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '9': 'g', '@': 'a', '$': 's'}
+// leet are the digits and signs typed for letters, by ASCII code.
+var leet = [utf8.RuneSelf]rune{'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '9': 'g', '@': 'a', '$': 's'}
 
 // disguises returns what w looks like with look-alike letters read as
 // Latin and digits and signs in a word with letters read as letters (1 as
 // i, and as l); none when w has neither.
 func (c *Words) disguises(w string) []string {
+	plain := true
+	for i := 0; i < len(w) && plain; i++ {
+		plain = 'a' <= w[i] && w[i] <= 'z'
+	}
+	if plain {
+		return nil
+	}
 	var hasLatin, hasLeet, hasLetter bool
 	for _, r := range w {
 		switch {

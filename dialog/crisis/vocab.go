@@ -29,13 +29,31 @@ type vocabulary struct {
 	// prefixes, short words, not_typos and chat spellings.
 	other    map[string]bool
 	squeezed map[string][]string // squeeze(word) -> words of minStretch+ letters
-	byFirst  map[byte][]string   // words of minTypo+ letters by first letter
-	prefixes map[byte][]string   // prefixes (word*) of minTypo+ letters
+	// typos are the words of minTypo+ letters by first letter and length
+	// (up to maxTypo), the only ones a word one typo away may stand for.
+	typos    *[utf8.RuneSelf][maxTypo + 2][]string
+	prefixes *[utf8.RuneSelf][]string // prefixes (word*) of minTypo+ letters
 	notTypos map[string]bool
+	// flags say in one look-up what a word is to the lists.
+	flags map[string]wordFlags
 }
 
+// wordFlags say what a word is to the lists.
+type wordFlags uint8
+
+const (
+	isWord    wordFlags = 1 << iota // a word of the phrases or exceptions
+	isNotTypo                       // named in not_typos
+	isSpelled                       // a chat spelling of one word
+	isSpelledOut                    // a chat spelling of several words
+)
+
+// maxTypo is the longest word read as a typo.
+const maxTypo = 32
+
 func newVocabulary(ps []pattern, spellings map[string][]string, notTypos map[string]bool) vocabulary {
-	v := vocabulary{words: map[string]bool{}, other: map[string]bool{}, squeezed: map[string][]string{}, byFirst: map[byte][]string{}, prefixes: map[byte][]string{}, notTypos: notTypos}
+	v := vocabulary{words: map[string]bool{}, other: map[string]bool{}, squeezed: map[string][]string{},
+		typos: new([utf8.RuneSelf][maxTypo + 2][]string), prefixes: new([utf8.RuneSelf][]string), notTypos: notTypos}
 	// A chat spelling may be typed with a slip too ("unailve").
 	var spelled []wordPattern
 	for k := range spellings {
@@ -63,14 +81,26 @@ func newVocabulary(ps []pattern, spellings map[string][]string, notTypos map[str
 					k := squeeze(a.word)
 					v.squeezed[k] = append(v.squeezed[k], a.word)
 				}
-				if len(a.word) >= minTypo {
-					v.byFirst[a.word[0]] = append(v.byFirst[a.word[0]], a.word)
+				if n := len(a.word); n >= minTypo && n <= maxTypo {
+					v.typos[a.word[0]][n] = append(v.typos[a.word[0]][n], a.word)
 				}
 			}
 		}
 	}
+	v.flags = map[string]wordFlags{}
+	for w := range v.words {
+		v.flags[w] |= isWord
+	}
 	for w := range notTypos {
 		v.other[w] = true
+		v.flags[w] |= isNotTypo
+	}
+	for w, to := range spellings {
+		if len(to) == 1 {
+			v.flags[w] |= isSpelled
+		} else {
+			v.flags[w] |= isSpelledOut
+		}
 	}
 	return v
 }
@@ -81,7 +111,7 @@ func (v *vocabulary) known(w string) bool { return v.other[w] }
 
 // near calls add with each word of the lists that w is stretched from,
 // and when typos is set, that w, not one of them, is one typo away from.
-func (v *vocabulary) near(w string, typos bool, add func(string)) {
+func (v *vocabulary) near(w string, fl wordFlags, typos bool, add func(string)) {
 	if len(w) < minStretch || !isASCII(w) {
 		return
 	}
@@ -92,7 +122,7 @@ func (v *vocabulary) near(w string, typos bool, add func(string)) {
 			}
 		}
 	}
-	if !typos || len(w) < minTypo-1 || v.words[w] || v.notTypos[w] {
+	if !typos || len(w) < minTypo-1 || len(w) > maxTypo || fl&(isWord|isNotTypo) != 0 {
 		return
 	}
 	v.typo(w, add)
@@ -110,9 +140,11 @@ func (v *vocabulary) near(w string, typos bool, add func(string)) {
 // typo calls add with each word of the lists one typo away from w, and
 // with w read through a prefix one typo away from its start.
 func (v *vocabulary) typo(w string, add func(string)) {
-	for _, x := range v.byFirst[w[0]] {
-		if d := len(x) - len(w); d >= -1 && d <= 1 && oneEdit(w, x) {
-			add(x)
+	for n := len(w) - 1; n <= len(w)+1; n++ {
+		for _, x := range v.typos[w[0]][n] {
+			if oneEdit(w, x) {
+				add(x)
+			}
 		}
 	}
 	for _, p := range v.prefixes[w[0]] {
