@@ -34,7 +34,7 @@ var files embed.FS
 type Words struct {
 	langs      []string
 	phrases    patternSet
-	exceptions []pattern
+	exceptions exceptionSet
 	// spellings are chat words and what they stand for, in normal form:
 	// "kms" -> ["kill", "myself"].
 	spellings map[string][]string
@@ -168,7 +168,7 @@ func load(fsys fs.FS, dir string) (*Words, error) {
 		c.langs = append(c.langs, strings.TrimSuffix(path.Base(name), ".toml"))
 	}
 	c.phrases = newPatternSet(phrases)
-	c.exceptions = exceptions
+	c.exceptions = newExceptionSet(exceptions)
 	c.vocab = newVocabulary(slices.Concat(phrases, exceptions), c.spellings, notTypos)
 	c.compact = compactPhrases(phrases)
 	return c, nil
@@ -326,17 +326,77 @@ func (c *Words) exceptedBetween(words []token, from, to int) bool {
 	return start >= 0 && end > start && c.excepted(words, start, end)
 }
 
+// exceptionSet are the exceptions indexed by each of their words, so that
+// a match is checked against only the exceptions that hold its last word
+// there.
+type exceptionSet struct {
+	all     []pattern
+	byWord  map[string][]wordAt
+	byStart map[string][]wordAt // prefixes, under their first minPrefix letters
+	loose   []int               // exceptions with a * after a word: checked everywhere
+}
+
+// wordAt is word k of exception e.
+type wordAt struct{ e, k int }
+
+func newExceptionSet(ps []pattern) exceptionSet {
+	s := exceptionSet{all: ps, byWord: map[string][]wordAt{}, byStart: map[string][]wordAt{}}
+	for e, p := range ps {
+		lead := true
+		for k, w := range p.words {
+			if w.any {
+				if !lead {
+					s.loose = append(s.loose, e)
+					break
+				}
+				continue
+			}
+			lead = false
+			for _, a := range w.alts {
+				if a.prefix {
+					s.byStart[wordStart(a.word)] = append(s.byStart[wordStart(a.word)], wordAt{e, k})
+				} else {
+					s.byWord[a.word] = append(s.byWord[a.word], wordAt{e, k})
+				}
+			}
+		}
+	}
+	return s
+}
+
 // excepted reports whether an exception matches words around the span
 // [start, end) in full: "cut myself shaving" holds "cut myself", while
 // "cut myself a lot" is no exception.
 func (c *Words) excepted(words []token, start, end int) bool {
-	for _, e := range c.exceptions {
-		n := len(e.words)
-		if n < end-start {
-			continue
+	x := &c.exceptions
+	holds := func(e, at int) bool {
+		p := x.all[e]
+		if at > start || at+len(p.words) < end {
+			return false
 		}
-		for i := max(0, end-n); i <= start; i++ {
-			if _, ok := e.matchAt(words, i); ok {
+		_, ok := p.matchAt(words, at)
+		return ok
+	}
+	try := func(refs []wordAt) bool {
+		for _, r := range refs {
+			if holds(r.e, end-1-r.k) {
+				return true
+			}
+		}
+		return false
+	}
+	last := words[end-1]
+	if try(x.byWord[last.word]) || try(x.byStart[wordStart(last.word)]) {
+		return true
+	}
+	for _, f := range last.alts {
+		if try(x.byWord[f]) || try(x.byStart[wordStart(f)]) {
+			return true
+		}
+	}
+	for _, e := range x.loose {
+		for at := max(0, end-len(x.all[e].words)); at <= start; at++ {
+			if holds(e, at) {
 				return true
 			}
 		}
