@@ -3,6 +3,7 @@ package crisis
 import (
 	"strings"
 	"testing"
+	"testing/fstest"
 	"unicode"
 	"unicode/utf8"
 )
@@ -262,4 +263,33 @@ func FuzzNormalize(f *testing.F) {
 			t.Fatalf("normalize(%q) = %q holds %U", s, n, r)
 		}
 	})
+}
+
+// A language in another script is a list file like any other: its words
+// are matched as written, accents and Arabic vowel signs and stretching
+// dropped, look-alike Latin readings beside them and not instead of them.
+func TestListsInOtherScripts(t *testing.T) {
+	fsys := fstest.MapFS{
+		"lists/uk.toml": {Data: []byte(`phrases = ["хочу померти", "не хочу жити"]` + "\nexceptions = [\"не хочу жити тут\"]")},
+		"lists/ar.toml": {Data: []byte(`phrases = ["اريد ان اموت"]`)},
+		"lists/en.toml": {Data: []byte(`phrases = ["kill myself"]`)},
+	}
+	c, err := load(fsys, "lists")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s, want := range map[string]bool{
+		"Я хочу померти!":         true,
+		"я не хочу жити":          true,
+		"я не хочу жити тут":      false,
+		"хочу пити":               false,
+		"أريد أن أموت":            true,
+		"أُرِيـــدُ أَنْ أَمُوتَ": true,
+		"أريد أن أنام":            false,
+		"і want to kіll mуsеlf":   true,
+	} {
+		if got := c.Match(s); got != want {
+			t.Errorf("Match(%q) = %v, want %v", s, got, want)
+		}
+	}
 }

@@ -363,6 +363,9 @@ func normalize(text string) string {
 	return strings.TrimSuffix(b.String(), " ")
 }
 
+// tatweel stretches Arabic letters ("أريـــد"); it is dropped.
+const tatweel = '\u0640'
+
 // apostrophes are dropped rather than made spaces.
 var apostrophes = map[rune]bool{'’': true, '‘': true, 'ʼ': true, '´': true, '′': true}
 
@@ -373,7 +376,7 @@ var letterFolds = map[rune]string{
 
 func foldRune(r rune, emit func(rune), depth int) {
 	switch {
-	case apostrophes[r], glyph.Invisible(r), unicode.Is(unicode.Mn, r):
+	case apostrophes[r], glyph.Invisible(r), unicode.Is(unicode.Mn, r), r == tatweel:
 		return
 	}
 	d := norm.NFKD.String(string(r))
