@@ -292,7 +292,7 @@ func (c *Words) Match(text string) bool {
 	}
 	rs := c.readings(text)
 	found := false
-	for r, words := range rs {
+	for _, words := range rs {
 		c.phrases.each(words, func(start, end int) bool {
 			from, to := words[start].from, words[end-1].to
 			for _, other := range rs {
@@ -306,7 +306,6 @@ func (c *Words) Match(text string) bool {
 		if found {
 			return true
 		}
-		_ = r
 	}
 	return false
 }
