@@ -19,10 +19,6 @@ const minTypo = 6
 // from a word with letters held down ("dieee"): "me" is not "mee".
 const minStretch = 3
 
-// minCompact is the fewest letters of a phrase found in letters typed one
-// by one.
-const minCompact = 6
-
 type vocabulary struct {
 	words map[string]bool
 	// other are the words of the lists that are not read from typos:
@@ -237,32 +233,4 @@ func oneEdit(a, b string) bool {
 		return a[i+1:] == b[i:]
 	}
 	return false
-}
-
-// compactPhrases are the phrases without "*" written without spaces
-// ("killmyself"), each choice spelled out, of minCompact+ letters.
-func compactPhrases(ps []pattern) []string {
-	var out []string
-	for _, p := range ps {
-		forms := []string{""}
-		for _, w := range p.words {
-			if w.any || len(forms)*len(w.alts) > 64 {
-				forms = nil
-				break
-			}
-			var next []string
-			for _, f := range forms {
-				for _, a := range w.alts {
-					next = append(next, f+a.word)
-				}
-			}
-			forms = next
-		}
-		for _, f := range forms {
-			if len(f) >= minCompact && !contains(out, f) {
-				out = append(out, f)
-			}
-		}
-	}
-	return out
 }

@@ -39,9 +39,6 @@ type Words struct {
 	// "kms" -> ["kill", "myself"].
 	spellings map[string][]string
 	vocab     vocabulary
-	// compact are the phrases without spaces ("killmyself"), to find in
-	// letters typed one by one.
-	compact []string
 }
 
 // patternSet is a list of phrases indexed by their first word, so that a
@@ -170,7 +167,6 @@ func load(fsys fs.FS, dir string) (*Words, error) {
 	c.phrases = newPatternSet(phrases)
 	c.exceptions = newExceptionSet(exceptions)
 	c.vocab = newVocabulary(slices.Concat(phrases, exceptions), c.spellings, notTypos)
-	c.compact = compactPhrases(phrases)
 	return c, nil
 }
 
