@@ -38,10 +38,10 @@ type vocabulary struct {
 type wordFlags uint8
 
 const (
-	isWord    wordFlags = 1 << iota // a word of the phrases or exceptions
-	isNotTypo                       // named in not_typos
-	isSpelled                       // a chat spelling of one word
-	isSpelledOut                    // a chat spelling of several words
+	isWord       wordFlags = 1 << iota // a word of the phrases or exceptions
+	isNotTypo                          // named in not_typos
+	isSpelled                          // a chat spelling of one word
+	isSpelledOut                       // a chat spelling of several words
 )
 
 // maxTypo is the longest word read as a typo.
