@@ -41,7 +41,7 @@ func TestMyDataMidIntake(t *testing.T) {
 		return strings.TrimSpace(render.PlainText(p.r.Text("nl", dialog.T(id, kv...))))
 	}
 	want := []string{
-		dream, "Hulp bij geld\n  en bij koken", note, "Sam", "Sanne de Vries",
+		dream, "│ Hulp bij geld\n  │ en bij koken", note, "Sam", "Sanne de Vries",
 		plain("q.dreams"), plain(dialog.QuestionMessageID(s.History[1])), plain("topic.dreams"),
 		plain("mydata.state.asking"), plain("age.18_21"), "Nederlands",
 		plain("mydata.started", "Date", s.Started), plain("mydata.linked", "Date", p.clock.Now()),

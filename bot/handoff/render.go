@@ -140,7 +140,7 @@ func (r Renderer) handoffFacts(lang string, v View) handoffFacts {
 	f := handoffFacts{
 		title:      r.Text(lang, dialog.T("handoff.title")),
 		flagsTitle: r.Text(lang, dialog.T("handoff.flags_title")),
-		name:       html.EscapeString(strings.TrimSpace(v.Case.FirstName)),
+		name:       render.UserText(strings.TrimSpace(v.Case.FirstName)),
 		nameLabel:  r.Text(lang, dialog.T("handoff.first_name")),
 		noName:     r.Text(lang, dialog.T("handoff.no_name")),
 		ageLabel:   r.Text(lang, dialog.T("handoff.age")),
@@ -307,7 +307,9 @@ footer { margin-top: 2.5em; padding-top: .5em; border-top: 1px solid #888; font-
 func (r Renderer) Document(lang string, v View) (filename string, doc []byte) {
 	// Locale texts are Telegram HTML: their plain text, escaped for HTML.
 	plain := func(s string) string { return html.EscapeString(render.PlainText(s)) }
-	text := func(t dialog.Text) string { return plain(r.Text(lang, t)) }
+	// A person's text of several lines starts on a line of its own in a
+	// message (render.UserText); in the document it starts the answer.
+	text := func(t dialog.Text) string { return plain(strings.TrimPrefix(r.Text(lang, t), "\n")) }
 	f := r.handoffFacts(lang, v)
 
 	name := plain(f.name)

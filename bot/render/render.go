@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/dialog/glyph"
 )
 
 // Localizer finds the text of a message in a language. locales.Catalog is one.
@@ -33,7 +34,7 @@ type Renderer struct {
 // Text renders one text in lang.
 func (r *Renderer) Text(lang string, t dialog.Text) string {
 	if t.ID == "" {
-		return html.EscapeString(t.Raw)
+		return UserText(t.Raw)
 	}
 	if t.Lang != "" {
 		lang = t.Lang
@@ -60,7 +61,7 @@ func (r *Renderer) Text(lang string, t dialog.Text) string {
 func (r *Renderer) value(lang string, v any) any {
 	switch v := v.(type) {
 	case string:
-		return html.EscapeString(v)
+		return UserText(v)
 	case dialog.Text:
 		return r.Text(lang, v)
 	case []dialog.Text:
@@ -86,7 +87,7 @@ func (r *Renderer) Date(t time.Time) string {
 func (r *Renderer) Label(lang string, b dialog.Button) string {
 	var s string
 	if b.Label.ID == "" {
-		s = b.Label.Raw
+		s = strings.ReplaceAll(glyph.Visible(b.Label.Raw), "\n", " ")
 	} else {
 		s = PlainText(r.Text(lang, b.Label))
 	}

@@ -87,7 +87,8 @@ var importRules = []ImportRule{
 	{From: "bot/handoff", Deny: "...", Allow: workflowImports, Why: "a workflow reaches other workflows and the edge through interfaces of its own; the house wires them"},
 	{From: "bot/privacy", Deny: "...", Allow: workflowImports, Why: "a workflow reaches other workflows and the edge through interfaces of its own; the house wires them"},
 	{From: "bot/staff", Deny: "...", Allow: workflowImports, Why: "a workflow reaches other workflows and the edge through interfaces of its own; the house wires them"},
-	{From: "dialog/crisis", Deny: "...", Why: "the crisis word lists stand alone"},
+	{From: "dialog/crisis", Deny: "...", Allow: []string{"dialog/glyph"}, Why: "the crisis word lists stand alone"},
+	{From: "dialog/glyph", Deny: "...", Why: "what letters look like is shared by the matcher and the renderer and stands alone"},
 }
 
 // workflowImports are what a workflow (a room of bot/) may import of the

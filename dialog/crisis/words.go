@@ -11,11 +11,9 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
-	"golang.org/x/text/unicode/norm"
 )
 
 // The word lists are data: one file per language under crisis/, in the
@@ -27,14 +25,20 @@ var files embed.FS
 // Words recognises messages that signal acute risk (suicidal
 // thoughts, self-harm, being hurt or threatened, not being safe at home)
 // from the phrase lists of every language at once, since young people mix
-// languages. It is a safety net that makes sure a person looks, not a
-// diagnosis: it misses what is said in other words and now and then
-// reacts to a sentence that meant no harm. Read-only after loading, safe
-// for concurrent use.
+// languages. It sees through the usual disguises and slips before it
+// matches (see tokens): look-alike letters, digits for letters, letters
+// spaced out or repeated, one typo in a long word, chat spellings. It is a
+// safety net that makes sure a person looks, not a diagnosis: it misses
+// what is said in other words and now and then reacts to a sentence that
+// meant no harm. Read-only after loading, safe for concurrent use.
 type Words struct {
 	langs      []string
 	phrases    patternSet
-	exceptions patternSet
+	exceptions exceptionSet
+	// spellings are chat words and what they stand for, in normal form:
+	// "kms" -> ["kill", "myself"].
+	spellings map[string][]string
+	vocab     vocabulary
 }
 
 // patternSet is a list of phrases indexed by their first word, so that a
@@ -65,10 +69,7 @@ type wordAlt struct {
 	prefix bool // "snij*": any word starting with "snij"
 }
 
-func (w wordPattern) match(word string) bool {
-	if w.any {
-		return true
-	}
+func (w wordPattern) matchForm(word string) bool {
 	for _, a := range w.alts {
 		if a.word == word || a.prefix && strings.HasPrefix(word, a.word) {
 			return true
@@ -77,10 +78,28 @@ func (w wordPattern) match(word string) bool {
 	return false
 }
 
+// match reports whether the token, in any of its forms, is the word.
+func (w wordPattern) match(t token) bool {
+	if w.any {
+		return true
+	}
+	if w.matchForm(t.word) {
+		return true
+	}
+	for _, f := range t.alts {
+		if w.matchForm(f) {
+			return true
+		}
+	}
+	return false
+}
+
 // crisisFile is the format of one word list file.
 type crisisFile struct {
-	Phrases    []string `toml:"phrases"`
-	Exceptions []string `toml:"exceptions"`
+	Phrases    []string          `toml:"phrases"`
+	Exceptions []string          `toml:"exceptions"`
+	Spellings  map[string]string `toml:"spellings"`
+	NotTypos   []string          `toml:"not_typos"`
 }
 
 // Load reads the embedded word lists of every language.
@@ -97,8 +116,9 @@ func load(fsys fs.FS, dir string) (*Words, error) {
 		return nil, fmt.Errorf("crisis words: no word lists in %s", dir)
 	}
 	slices.Sort(names)
-	c := &Words{}
+	c := &Words{spellings: map[string][]string{}}
 	var phrases, exceptions []pattern
+	notTypos := map[string]bool{}
 	for _, name := range names {
 		buf, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -115,22 +135,38 @@ func load(fsys fs.FS, dir string) (*Words, error) {
 		if len(f.Phrases) == 0 {
 			return nil, fmt.Errorf("crisis words: %s: no phrases", name)
 		}
-		for _, list := range []struct {
-			in  []string
-			out *[]pattern
-		}{{f.Phrases, &phrases}, {f.Exceptions, &exceptions}} {
-			for _, s := range list.in {
-				p, err := parsePattern(s)
-				if err != nil {
-					return nil, fmt.Errorf("crisis words: %s: %q: %w", name, s, err)
-				}
-				*list.out = append(*list.out, p)
+		for _, s := range f.Phrases {
+			p, err := parsePattern(s, false)
+			if err != nil {
+				return nil, fmt.Errorf("crisis words: %s: %q: %w", name, s, err)
 			}
+			phrases = append(phrases, p)
+		}
+		for _, s := range f.Exceptions {
+			p, err := parsePattern(s, true)
+			if err != nil {
+				return nil, fmt.Errorf("crisis words: %s: exception %q: %w", name, s, err)
+			}
+			exceptions = append(exceptions, p)
+		}
+		for from, to := range f.Spellings {
+			words := strings.Fields(to)
+			if normalize(from) != from || strings.Contains(from, " ") || len(words) == 0 || normalize(to) != to {
+				return nil, fmt.Errorf("crisis words: %s: spelling %q = %q: write one word and what it stands for in normal form", name, from, to)
+			}
+			c.spellings[from] = words
+		}
+		for _, w := range f.NotTypos {
+			if normalize(w) != w || strings.Contains(w, " ") {
+				return nil, fmt.Errorf("crisis words: %s: not_typos %q is not one word in normal form", name, w)
+			}
+			notTypos[w] = true
 		}
 		c.langs = append(c.langs, strings.TrimSuffix(path.Base(name), ".toml"))
 	}
 	c.phrases = newPatternSet(phrases)
-	c.exceptions = newPatternSet(exceptions)
+	c.exceptions = newExceptionSet(exceptions)
+	c.vocab = newVocabulary(slices.Concat(phrases, exceptions), c.spellings, notTypos)
 	return c, nil
 }
 
@@ -138,11 +174,12 @@ func load(fsys fs.FS, dir string) (*Words, error) {
 // far too many words.
 const minPrefix = 3
 
-func parsePattern(s string) (pattern, error) {
+// parsePattern reads one phrase; an exception may start with "*".
+func parsePattern(s string, exception bool) (pattern, error) {
 	p := pattern{text: s}
 	for _, field := range strings.Fields(s) {
 		if field == "*" {
-			if len(p.words) == 0 {
+			if len(p.words) == 0 && !exception {
 				return p, fmt.Errorf("a phrase cannot start with *")
 			}
 			p.words = append(p.words, wordPattern{any: true})
@@ -200,8 +237,8 @@ func wordStart(w string) string {
 }
 
 // matchAt reports whether p matches words from i on, and where it ends.
-func (p pattern) matchAt(words []string, i int) (end int, ok bool) {
-	if i+len(p.words) > len(words) {
+func (p pattern) matchAt(words []token, i int) (end int, ok bool) {
+	if i < 0 || i+len(p.words) > len(words) {
 		return 0, false
 	}
 	for j, w := range p.words {
@@ -214,15 +251,24 @@ func (p pattern) matchAt(words []string, i int) (end int, ok bool) {
 
 // each calls fn with the span [start, end) of every match in words, until
 // fn returns false.
-func (s *patternSet) each(words []string, fn func(start, end int) bool) {
-	for i, w := range words {
-		for _, k := range s.byFirst[w] {
+func (s *patternSet) each(words []token, fn func(start, end int) bool) {
+	try := func(ks []int, i int) bool {
+		for _, k := range ks {
 			if end, ok := s.all[k].matchAt(words, i); ok && !fn(i, end) {
-				return
+				return false
 			}
 		}
-		for _, k := range s.byStart[wordStart(w)] {
-			if end, ok := s.all[k].matchAt(words, i); ok && !fn(i, end) {
+		return true
+	}
+	for i, t := range words {
+		if !try(s.byFirst[t.word], i) || !try(s.byStart[wordStart(t.word)], i) {
+			return
+		}
+		for j, f := range t.alts {
+			if slices.Contains(t.alts[:j], f) || f == t.word {
+				continue
+			}
+			if !try(s.byFirst[f], i) || !try(s.byStart[wordStart(f)], i) {
 				return
 			}
 		}
@@ -233,125 +279,122 @@ func (s *patternSet) each(words []string, fn func(start, end int) bool) {
 func (c *Words) Languages() []string { return slices.Clone(c.langs) }
 
 // Match reports whether text holds a phrase of any language's list that
-// is not part of an exception ("ik ga dood van het lachen").
+// is not inside a harmless phrase of the exceptions ("ik ga dood van het
+// lachen"). The text is read in each of the ways readings makes of it; an
+// exception found in one reading excuses the same words in another.
 func (c *Words) Match(text string) bool {
 	if c == nil {
 		return false
 	}
-	words := strings.Fields(normalize(text))
-	var hits [][2]int
-	c.phrases.each(words, func(start, end int) bool {
-		hits = append(hits, [2]int{start, end})
-		return true
-	})
-	if len(hits) == 0 {
-		return false
-	}
-	// A hit counts unless an exception overlaps it.
-	var excepted [][2]int
-	c.exceptions.each(words, func(start, end int) bool {
-		excepted = append(excepted, [2]int{start, end})
-		return true
-	})
-	for _, h := range hits {
-		if !slices.ContainsFunc(excepted, func(e [2]int) bool { return e[0] < h[1] && h[0] < e[1] }) {
+	rs := c.readings(text)
+	found := false
+	for _, words := range rs {
+		c.phrases.each(words, func(start, end int) bool {
+			from, to := words[start].from, words[end-1].to
+			for _, other := range rs {
+				if c.exceptedBetween(other, from, to) {
+					return true
+				}
+			}
+			found = true
+			return false
+		})
+		if found {
 			return true
 		}
 	}
 	return false
 }
 
-// normalizeCrisis puts text in the form the word lists are written in:
-// lower case, accents and compatibility forms folded ("Zélfmoord" and
-// full-width letters alike), apostrophes dropped ("don't" is "dont", "'k"
-// is "k"), invisible format characters dropped, every other character that
-// is not a letter or digit a space, runs of one letter cut to two
-// ("dooood" is "dood"), spaces collapsed and trimmed.
-func normalize(text string) string {
-	var b strings.Builder
-	b.Grow(len(text))
-	var last rune = ' '
-	run := 0
-	emit := func(r rune) {
-		if r == ' ' {
-			if last != ' ' {
-				b.WriteByte(' ')
-				last, run = ' ', 0
-			}
-			return
+// exceptedBetween reports whether an exception holds the tokens of words
+// that read the words from to to of the message.
+func (c *Words) exceptedBetween(words []token, from, to int) bool {
+	start, end := -1, -1
+	for i, t := range words {
+		if t.to > from && start < 0 {
+			start = i
 		}
-		if r == last {
-			run++
-			if run > 2 && unicode.IsLetter(r) {
-				return
-			}
-		} else {
-			run = 1
+		if t.from < to {
+			end = i + 1
 		}
-		b.WriteRune(r)
-		last = r
 	}
-	for _, r := range text {
-		if r < utf8.RuneSelf {
-			switch {
-			case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
-				emit(r)
-			case 'A' <= r && r <= 'Z':
-				emit(r + 'a' - 'A')
-			case r == '\'' || r == '`':
-			default:
-				emit(' ')
-			}
-			continue
-		}
-		foldRune(r, emit, 0)
-	}
-	return strings.TrimSuffix(b.String(), " ")
+	return start >= 0 && end > start && c.excepted(words, start, end)
 }
 
-// apostrophes are dropped rather than made spaces.
-var apostrophes = map[rune]bool{'’': true, '‘': true, 'ʼ': true, '´': true, '′': true}
-
-// letterFolds are letters that no decomposition turns into Latin ones.
-var letterFolds = map[rune]string{
-	'ß': "ss", 'ø': "o", 'æ': "ae", 'œ': "oe", 'ł': "l", 'đ': "d", 'ð': "d", 'þ': "th", 'ı': "i", 'ĳ': "ij",
+// exceptionSet are the exceptions indexed by each of their words, so that
+// a match is checked against only the exceptions that hold its last word
+// there.
+type exceptionSet struct {
+	all     []pattern
+	byWord  map[string][]wordAt
+	byStart map[string][]wordAt // prefixes, under their first minPrefix letters
+	loose   []int               // exceptions with a * after a word: checked everywhere
 }
 
-func foldRune(r rune, emit func(rune), depth int) {
-	switch {
-	case apostrophes[r], unicode.Is(unicode.Cf, r), unicode.Is(unicode.Mn, r):
-		return
-	}
-	d := norm.NFKD.String(string(r))
-	for _, c := range d {
-		if unicode.Is(unicode.Mn, c) || unicode.Is(unicode.Cf, c) || apostrophes[c] {
-			continue
-		}
-		lc := unicode.ToLower(c)
-		if f, ok := letterFolds[lc]; ok {
-			for _, x := range f {
-				emit(x)
+// wordAt is word k of exception e.
+type wordAt struct{ e, k int }
+
+func newExceptionSet(ps []pattern) exceptionSet {
+	s := exceptionSet{all: ps, byWord: map[string][]wordAt{}, byStart: map[string][]wordAt{}}
+	for e, p := range ps {
+		lead := true
+		for k, w := range p.words {
+			if w.any {
+				if !lead {
+					s.loose = append(s.loose, e)
+					break
+				}
+				continue
 			}
-			continue
-		}
-		if lc >= utf8.RuneSelf && lc != c && depth < 2 {
-			// A lower-case form may decompose further.
-			foldRune(lc, emit, depth+1)
-			continue
-		}
-		switch {
-		case lc < utf8.RuneSelf:
-			switch {
-			case 'a' <= lc && lc <= 'z', '0' <= lc && lc <= '9':
-				emit(lc)
-			case lc == '\'' || lc == '`':
-			default:
-				emit(' ')
+			lead = false
+			for _, a := range w.alts {
+				if a.prefix {
+					s.byStart[wordStart(a.word)] = append(s.byStart[wordStart(a.word)], wordAt{e, k})
+				} else {
+					s.byWord[a.word] = append(s.byWord[a.word], wordAt{e, k})
+				}
 			}
-		case unicode.IsLetter(lc) || unicode.IsDigit(lc):
-			emit(lc)
-		default:
-			emit(' ')
 		}
 	}
+	return s
+}
+
+// excepted reports whether an exception matches words around the span
+// [start, end) in full: "cut myself shaving" holds "cut myself", while
+// "cut myself a lot" is no exception.
+func (c *Words) excepted(words []token, start, end int) bool {
+	x := &c.exceptions
+	holds := func(e, at int) bool {
+		p := x.all[e]
+		if at > start || at+len(p.words) < end {
+			return false
+		}
+		_, ok := p.matchAt(words, at)
+		return ok
+	}
+	try := func(refs []wordAt) bool {
+		for _, r := range refs {
+			if holds(r.e, end-1-r.k) {
+				return true
+			}
+		}
+		return false
+	}
+	last := words[end-1]
+	if try(x.byWord[last.word]) || try(x.byStart[wordStart(last.word)]) {
+		return true
+	}
+	for _, f := range last.alts {
+		if try(x.byWord[f]) || try(x.byStart[wordStart(f)]) {
+			return true
+		}
+	}
+	for _, e := range x.loose {
+		for at := max(0, end-len(x.all[e].words)); at <= start; at++ {
+			if holds(e, at) {
+				return true
+			}
+		}
+	}
+	return false
 }
