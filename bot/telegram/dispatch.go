@@ -3,79 +3,209 @@ package telegram
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-telegram/bot/models"
+
+	"github.com/intakebot/intakebot/dialog"
 )
 
 // dispatcher runs each chat's updates in order on a goroutine of that
-// chat, which ends when the chat has nothing more to do.
+// chat, which ends when the chat has nothing more to do. Each chat's queue
+// is capped (fair lanes): what comes beyond the cap is merged into the
+// chat's last queued message or dropped and counted, so that one chat's
+// flood never fills the poller's shared in-flight cap.
 type dispatcher struct {
 	base    context.Context // handlers' context: not cancelled by a stop
 	stopped context.Context // ends when the poller stops
 	handle  func(context.Context, *models.Update) error
+	front   Front // may be nil
 	log     *slog.Logger
+	perChat int
 
 	mu       sync.Mutex
 	cond     *sync.Cond
-	queues   map[int64][]*models.Update
-	inFlight int
+	queues   map[int64]*chatQueue
+	inFlight int            // updates queued (merged ones not counted)
 	pending  map[int64]bool // update IDs enqueued and not handled yet
 	inInbox  map[int64]bool // of those, the ones parked in the inbox
 	done     []int64        // parked updates handled since: to take out
 	wg       sync.WaitGroup
 }
 
-func newDispatcher(base, stopped context.Context, handle func(context.Context, *models.Update) error, log *slog.Logger) *dispatcher {
-	d := &dispatcher{base: base, stopped: stopped, handle: handle, log: log, queues: map[int64][]*models.Update{},
-		pending: map[int64]bool{}, inInbox: map[int64]bool{}}
+// chatQueue is one chat's updates, the first one running.
+type chatQueue struct {
+	q []*entry
+	// The chat was told its messages are merged, or that some were
+	// dropped (once each per burst).
+	toldMerged, toldDropped bool
+}
+
+// entry is a queued update, with the updates whose text was merged into it.
+type entry struct {
+	u      *models.Update
+	merged []int64
+}
+
+func newDispatcher(base, stopped context.Context, handle func(context.Context, *models.Update) error, front Front, perChat int, log *slog.Logger) *dispatcher {
+	d := &dispatcher{base: base, stopped: stopped, handle: handle, front: front, perChat: perChat, log: log,
+		queues: map[int64]*chatQueue{}, pending: map[int64]bool{}, inInbox: map[int64]bool{}}
 	d.cond = sync.NewCond(&d.mu)
 	return d
 }
 
+// How an update beyond its chat's cap is taken.
+type admission int
+
+const (
+	admitQueued admission = iota
+	admitMerged
+	admitDropped
+)
+
+// enqueue gives u its first aid (before it waits behind anything) and
+// queues it on its chat, within the chat's cap.
 func (d *dispatcher) enqueue(u *models.Update) {
 	chat := chatOf(u)
+	if d.front != nil {
+		d.mu.Lock()
+		cq := d.queues[chat]
+		waiting := cq != nil && len(cq.q) > 0
+		d.mu.Unlock()
+		d.front.FirstAid(d.base, u, waiting)
+	}
 	d.mu.Lock()
-	q, busy := d.queues[chat]
-	d.queues[chat] = append(q, u)
-	d.inFlight++
-	d.pending[u.ID] = true
+	cq, busy := d.queues[chat]
+	if !busy {
+		cq = &chatQueue{}
+		d.queues[chat] = cq
+	}
+	how := d.admit(cq, u)
+	switch how {
+	case admitQueued:
+		cq.q = append(cq.q, &entry{u: u})
+		d.inFlight++
+		d.pending[u.ID] = true
+	case admitMerged:
+		d.pending[u.ID] = true // done with the message it was merged into
+	}
+	notice := false
+	switch how {
+	case admitMerged:
+		notice, cq.toldMerged = !cq.toldMerged, true
+	case admitDropped:
+		notice, cq.toldDropped = !cq.toldDropped, true
+	}
 	d.mu.Unlock()
+	if how != admitQueued && d.front != nil {
+		d.front.Crowded(d.base, u, how == admitDropped, notice)
+	}
 	if !busy {
 		d.wg.Add(1)
 		go d.run(chat)
 	}
 }
 
+// admit decides how u joins cq: queued below the cap; beyond it a text is
+// merged, on a line of its own (a list question takes each line as an
+// entry), into the last queued text (never into the one running) while
+// that stays within dialog.DefaultTextMax, or queued up to twice the cap;
+// a command is queued up to twice the cap, /urgent always; anything else
+// (media, a press) is dropped.
+func (d *dispatcher) admit(cq *chatQueue, u *models.Update) admission {
+	n := len(cq.q)
+	if n < d.perChat {
+		return admitQueued
+	}
+	text, isText := plainText(u)
+	if cmd, ok := commandOf(u); ok {
+		if cmd == "urgent" || cmd == "dringend" || n < 2*d.perChat {
+			return admitQueued
+		}
+		return admitDropped
+	}
+	if !isText {
+		return admitDropped
+	}
+	if last := cq.q[n-1]; n > 1 {
+		if lt, ok := plainText(last.u); ok && utf8.RuneCountInString(lt)+utf8.RuneCountInString(text)+2 <= dialog.DefaultTextMax {
+			last.u = withText(last.u, lt+"\n"+text)
+			last.merged = append(last.merged, u.ID)
+			return admitMerged
+		}
+	}
+	if n < 2*d.perChat {
+		return admitQueued
+	}
+	return admitDropped
+}
+
+// plainText is the text of a message that is not a command.
+func plainText(u *models.Update) (string, bool) {
+	if u.Message == nil || u.Message.Text == "" || strings.HasPrefix(u.Message.Text, "/") {
+		return "", false
+	}
+	return u.Message.Text, true
+}
+
+// commandOf is the name of a command message ("" bot name aside).
+func commandOf(u *models.Update) (string, bool) {
+	if u.Message == nil {
+		return "", false
+	}
+	name, _, ok := parseCommand(u.Message.Text, "")
+	return name, ok
+}
+
+// withText is a copy of u with another message text; u is not changed (it
+// is what the inbox keeps).
+func withText(u *models.Update, text string) *models.Update {
+	cp := *u
+	m := *u.Message
+	m.Text = text
+	m.Entities = nil
+	cp.Message = &m
+	return &cp
+}
+
 func (d *dispatcher) run(chat int64) {
 	defer d.wg.Done()
 	for {
 		d.mu.Lock()
-		q := d.queues[chat]
-		if len(q) == 0 || d.stopped.Err() != nil {
+		cq := d.queues[chat]
+		if len(cq.q) == 0 || d.stopped.Err() != nil {
 			// On a stop, what is queued stays in the inbox for next time.
-			d.inFlight -= len(q)
-			for _, u := range q {
-				delete(d.pending, u.ID)
+			d.inFlight -= len(cq.q)
+			for _, e := range cq.q {
+				delete(d.pending, e.u.ID)
+				for _, id := range e.merged {
+					delete(d.pending, id)
+				}
 			}
 			delete(d.queues, chat)
 			d.cond.Broadcast()
 			d.mu.Unlock()
 			return
 		}
-		u := q[0]
+		e := cq.q[0]
 		d.mu.Unlock()
-		if !d.apply(u) {
+		// The head is never merged into (admit merges into the last of
+		// two or more), so e.u stays as it is while it runs.
+		if !d.apply(e.u) {
 			continue // stopped while retrying: leave it for next time
 		}
 		d.mu.Lock()
-		d.queues[chat] = d.queues[chat][1:]
+		cq.q = cq.q[1:]
 		d.inFlight--
-		delete(d.pending, u.ID)
-		if d.inInbox[u.ID] {
-			delete(d.inInbox, u.ID)
-			d.done = append(d.done, u.ID)
+		for _, id := range append([]int64{e.u.ID}, e.merged...) {
+			delete(d.pending, id)
+			if d.inInbox[id] {
+				delete(d.inInbox, id)
+				d.done = append(d.done, id)
+			}
 		}
 		d.cond.Broadcast()
 		d.mu.Unlock()

@@ -53,6 +53,11 @@ type Options struct {
 	DefaultLang string
 	// HandleTimeout bounds the work on one update. Zero means 30 seconds.
 	HandleTimeout time.Duration
+	// FirstAid says what to show at once, from memory, for /help,
+	// /urgent and crisis words (firstaid.go); Alerts keeps their alerts
+	// while the store is down.
+	FirstAid FirstAider
+	Alerts   AlertQueue
 }
 
 // Edge turns updates into requests and hands them to the rooms. It is safe
@@ -63,13 +68,15 @@ type Edge struct {
 
 	mu       sync.Mutex
 	toldDown map[int64]time.Time // chats told that the store is down
+
+	aids aids // the first aid given, by update
 }
 
 // NewEdge makes an Edge.
 func NewEdge(o Options) (*Edge, error) {
 	if o.Routes == nil || o.Roles == nil || o.Fallback == nil || o.Languages == nil || o.Out == nil ||
-		o.Log == nil || o.Metrics == nil || o.Seen == nil {
-		return nil, fmt.Errorf("telegram: an edge needs routes, roles, a fallback, languages, out, a log, metrics and seen")
+		o.Log == nil || o.Metrics == nil || o.Seen == nil || o.FirstAid == nil || o.Alerts == nil {
+		return nil, fmt.Errorf("telegram: an edge needs routes, roles, a fallback, languages, out, a log, metrics, seen, first aid and an alert queue")
 	}
 	if o.HandleTimeout == 0 {
 		o.HandleTimeout = 30 * time.Second
@@ -112,9 +119,20 @@ func (e *Edge) HandleUpdate(ctx context.Context, upd *models.Update) (err error)
 	if in.Message != 0 {
 		e.o.Seen(in.Chat, in.Message)
 	}
+	// The crisis lines first, from memory (firstaid.go).
+	a := e.firstAid(ctx, in)
+	if a != nil {
+		in.Event.LinesShown = true
+		in.AlertQueued = e.alertQueued(a)
+	}
 	if err := e.route(ctx, in); err != nil {
 		e.o.Metrics.StoreErrors.Add(1)
 		log.Error("can't handle update", "err", err)
+		if a != nil {
+			// Staff hear of it when the store is back, whatever
+			// becomes of this update.
+			e.queueAlert(ctx, in, a)
+		}
 		e.unavailable(ctx, in)
 		return err
 	}
@@ -210,4 +228,43 @@ func (e *Edge) notPrivate(ctx context.Context, in chat.Request) {
 		return
 	}
 	e.o.Out.Say(ctx, in.Chat, e.o.DefaultLang, nil, dialog.T("group.only_private"))
+}
+
+// Crowded handles an update beyond its chat's queue cap (the poller's fair
+// lanes): a message merged into the chat's last queued one, or dropped. It
+// goes into the /exit trail all the same, a press is answered, and with
+// notice the person hears, once per burst, that their messages are joined
+// (or that some could not be kept). It sends on a goroutine of its own,
+// so that fetching never waits.
+func (e *Edge) Crowded(ctx context.Context, upd *models.Update, dropped, notice bool) {
+	in, ok := toRequest(upd, e.o.Username)
+	if !ok || !in.Private {
+		return
+	}
+	if dropped {
+		e.o.Metrics.LaneDropped.Add(1)
+	} else {
+		e.o.Metrics.LaneMerged.Add(1)
+	}
+	if in.Message != 0 {
+		e.o.Seen(in.Chat, in.Message)
+	}
+	if !in.IsPress() && !notice {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.o.HandleTimeout)
+		defer cancel()
+		if in.IsPress() {
+			e.o.Out.Answer(ctx, in, "")
+		}
+		if !notice {
+			return
+		}
+		id := "lane.merged"
+		if dropped {
+			id = "lane.dropped"
+		}
+		e.o.Out.Say(ctx, in.Chat, e.langOf(in), nil, dialog.T(id))
+	}()
 }

@@ -44,10 +44,37 @@ type Poller struct {
 	Inbox     Inbox
 	ParkAfter time.Duration
 	Log       *slog.Logger
-	// MaxInFlight bounds the updates fetched but not handled. Zero: 2000.
+	// MaxInFlight bounds the updates queued and not handled, over all
+	// chats. Zero: 2000.
 	MaxInFlight int
+	// MaxPerChat caps one chat's queue (fair lanes): beyond it a text is
+	// merged into the chat's last queued message, a command queued up to
+	// twice the cap (/urgent always), anything else dropped and counted;
+	// the chat hears so once. Zero: DefaultMaxPerChat.
+	MaxPerChat int
+	// Front, when set, gives each update its first aid as it is fetched,
+	// before it waits behind anything, and tells a chat beyond its cap
+	// (the Edge).
+	Front Front
 
 	d *dispatcher
+}
+
+// DefaultMaxPerChat is the default cap of one chat's queued updates: far
+// above what a person types while the bot answers, well below what a
+// forwarded batch or a script sends.
+const DefaultMaxPerChat = 50
+
+// Front is what the poller asks of the edge before an update is queued
+// (Edge has it).
+type Front interface {
+	// FirstAid shows the crisis lines at once if upd needs them; waiting
+	// says the chat's earlier updates are still queued.
+	FirstAid(ctx context.Context, upd *models.Update, waiting bool)
+	// Crowded is told of an update beyond its chat's cap, merged into the
+	// chat's last queued message or dropped; notice says the chat is to
+	// be told (once per burst).
+	Crowded(ctx context.Context, upd *models.Update, dropped, notice bool)
 }
 
 // errWebhookActive is Telegram's 409 on getUpdates while a webhook is set.
@@ -60,7 +87,11 @@ func (p *Poller) Run(ctx context.Context) error {
 	if p.Log == nil {
 		p.Log = slog.New(slog.DiscardHandler)
 	}
-	p.d = newDispatcher(context.WithoutCancel(ctx), ctx, p.Handle, p.Log)
+	perChat := p.MaxPerChat
+	if perChat <= 0 {
+		perChat = DefaultMaxPerChat
+	}
+	p.d = newDispatcher(context.WithoutCancel(ctx), ctx, p.Handle, p.Front, perChat, p.Log)
 	defer func() {
 		p.d.stop()
 		p.flushDone(context.Background())
@@ -70,7 +101,14 @@ func (p *Poller) Run(ctx context.Context) error {
 			return nil // ctx ended before the store answered
 		}
 	}
+	// offset confirms what came before it; unsettled are the updates
+	// fetched since, not confirmed yet (their handling, or parking, is
+	// still under way). While there are some, getUpdates asks from offset
+	// again: that confirms nothing, returns at once, and brings what came
+	// after them, so that a slow chat or a store that is down never keeps
+	// other chats' updates (and their first aid) from being fetched.
 	var offset int64
+	var unsettled []*models.Update
 	backoff := time.Duration(0)
 	for {
 		if backoff > 0 && sleep(ctx, backoff) != nil {
@@ -97,36 +135,50 @@ func (p *Poller) Run(ctx context.Context) error {
 			continue
 		}
 		backoff = 0
-		if len(updates) == 0 {
+		var seen int64
+		if len(unsettled) > 0 {
+			seen = unsettled[len(unsettled)-1].ID
+		}
+		for _, u := range updates {
+			if u.ID > seen {
+				unsettled = append(unsettled, u)
+				p.d.enqueue(u)
+			}
+		}
+		if len(unsettled) == 0 {
 			continue
 		}
-		if !p.settle(ctx, updates) {
+		settled, ok := p.settle(ctx, unsettled)
+		if !ok {
 			return nil // stopped: what is not handled is not confirmed
 		}
-		offset = updates[len(updates)-1].ID + 1
+		if settled {
+			offset = unsettled[len(unsettled)-1].ID + 1
+			unsettled = nil
+		}
 	}
 }
 
-// settle hands a batch to the chats' lanes and returns once confirming it
-// is safe: when every update of it was handled, or, when that takes longer
-// than ParkAfter, when the ones still running were stored in the inbox.
-// A batch that is handled quickly - the usual case - costs no Redis round
-// trip beyond the updates' own saves. It reports false when ctx ended
-// before the batch was safe.
-func (p *Poller) settle(ctx context.Context, updates []*models.Update) bool {
+// settle waits until confirming the updates fetched and not confirmed yet
+// is safe: when every one of them was handled, or, when that takes longer
+// than ParkAfter, when the ones still running were stored in the inbox. A
+// batch that is handled quickly - the usual case - costs no Redis round
+// trip beyond the updates' own saves. settled is false when neither
+// happened within ParkAfter (no inbox, or it failed): the poller then
+// fetches what came since without confirming. ok is false when ctx ended.
+func (p *Poller) settle(ctx context.Context, updates []*models.Update) (settled, ok bool) {
 	ids := make([]int64, len(updates))
 	for i, u := range updates {
 		ids[i] = u.ID
-		p.d.enqueue(u)
-	}
-	if p.Inbox == nil {
-		return p.d.waitDone(ctx, ids, 0)
 	}
 	if p.d.waitDone(ctx, ids, p.parkAfter()) {
-		return true
+		return true, true
 	}
 	if ctx.Err() != nil {
-		return false
+		return false, false
+	}
+	if p.Inbox == nil {
+		return false, true
 	}
 	running := p.d.unfinished(ids)
 	var park []*models.Update
@@ -138,11 +190,11 @@ func (p *Poller) settle(ctx context.Context, updates []*models.Update) bool {
 	if err := p.store(ctx, park); err != nil {
 		// The store is down, so the updates are retrying anyway: confirm
 		// nothing until they are through.
-		p.Log.Warn("can't park updates in the inbox; waiting for them", "count", len(park), "err", err)
-		return p.d.waitDone(ctx, ids, 0)
+		p.Log.Warn("can't park updates in the inbox; they stay unconfirmed", "count", len(park), "err", err)
+		return false, true
 	}
 	p.d.parked(park)
-	return true
+	return true, true
 }
 
 // parkAfter is how long a batch may run before its unfinished updates are
