@@ -43,6 +43,10 @@ type Poller struct {
 	// other chats are not held up; ParkAfter is how long (zero: 500 ms).
 	Inbox     Inbox
 	ParkAfter time.Duration
+	// Fallback, when set, parks them when there is no Inbox or it fails
+	// (Redis down): a file on local disk (storage/spool.Inbox), so that
+	// one chat's backlog or a store that is down never stops fetching.
+	Fallback Inbox
 	Log       *slog.Logger
 	// MaxInFlight bounds the updates queued and not handled, over all
 	// chats. Zero: 2000.
@@ -96,8 +100,13 @@ func (p *Poller) Run(ctx context.Context) error {
 		p.d.stop()
 		p.flushDone(context.Background())
 	}()
+	if p.Fallback != nil {
+		if err := p.replayInbox(ctx, p.Fallback); err != nil {
+			return nil
+		}
+	}
 	if p.Inbox != nil {
-		if err := p.replayInbox(ctx); err != nil {
+		if err := p.replayInbox(ctx, p.Inbox); err != nil {
 			return nil // ctx ended before the store answered
 		}
 	}
@@ -177,7 +186,7 @@ func (p *Poller) settle(ctx context.Context, updates []*models.Update) (settled,
 	if ctx.Err() != nil {
 		return false, false
 	}
-	if p.Inbox == nil {
+	if p.Inbox == nil && p.Fallback == nil {
 		return false, true
 	}
 	running := p.d.unfinished(ids)
@@ -224,14 +233,29 @@ func (p *Poller) store(ctx context.Context, updates []*models.Update) error {
 		}
 		batch[u.ID] = data
 	}
-	return p.Inbox.Put(ctx, batch)
+	var err error
+	if p.Inbox != nil {
+		if err = p.Inbox.Put(ctx, batch); err == nil {
+			return nil
+		}
+	}
+	if p.Fallback == nil {
+		return err
+	}
+	if ferr := p.Fallback.Put(ctx, batch); ferr != nil {
+		return errors.Join(err, ferr)
+	}
+	if err != nil {
+		p.Log.Warn("updates parked on local disk: the inbox does not answer", "count", len(batch), "err", err)
+	}
+	return nil
 }
 
 // replayInbox handles what an earlier run fetched but did not finish.
-func (p *Poller) replayInbox(ctx context.Context) error {
+func (p *Poller) replayInbox(ctx context.Context, inbox Inbox) error {
 	backoff := time.Duration(0)
 	for {
-		ids, raw, dropped, err := p.Inbox.Pending(ctx)
+		ids, raw, dropped, err := inbox.Pending(ctx)
 		if err == nil {
 			if dropped > 0 {
 				p.Log.Warn("inbox entries that do not open were dropped", "count", dropped)
@@ -265,12 +289,16 @@ func (p *Poller) replayInbox(ctx context.Context) error {
 // flushDone takes handled updates out of the inbox: one round trip for
 // all that finished since the last poll.
 func (p *Poller) flushDone(ctx context.Context) {
-	if p.Inbox == nil {
-		p.d.takeDone()
-		return
-	}
 	ids := p.d.takeDone()
 	if len(ids) == 0 {
+		return
+	}
+	if p.Fallback != nil {
+		if err := p.Fallback.Done(context.WithoutCancel(ctx), ids); err != nil {
+			p.Log.Warn("can't clear handled updates from the inbox on disk", "err", err)
+		}
+	}
+	if p.Inbox == nil {
 		return
 	}
 	if err := p.Inbox.Done(context.WithoutCancel(ctx), ids); err != nil {

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -83,7 +82,7 @@ func (s *Spool) load() error {
 	}
 	off := s.first
 	for off < end {
-		n, ok := s.frameAt(off, end)
+		n, ok := frameAt(s.f, off, end)
 		if !ok {
 			break
 		}
@@ -98,28 +97,48 @@ func (s *Spool) load() error {
 	return nil
 }
 
-// frameAt checks the record at off and returns its length on disk.
-func (s *Spool) frameAt(off, end int64) (int64, bool) {
+// frameAt checks the record of f at off and returns its length on disk.
+func frameAt(f *os.File, off, end int64) (int64, bool) {
+	_, n, ok := readFrame(f, off, end)
+	return n, ok
+}
+
+// readFrame reads the record of f at off: its payload and its length on
+// disk (length, payload, checksum).
+func readFrame(f *os.File, off, end int64) ([]byte, int64, bool) {
 	var hdr [4]byte
 	if end-off < 8 {
-		return 0, false
+		return nil, 0, false
 	}
-	if _, err := s.f.ReadAt(hdr[:], off); err != nil {
-		return 0, false
+	if _, err := f.ReadAt(hdr[:], off); err != nil {
+		return nil, 0, false
 	}
 	n := int64(binary.BigEndian.Uint32(hdr[:]))
-	if n > MaxRecord || off+8+n > end {
-		return 0, false
+	if n > maxFrame || off+8+n > end {
+		return nil, 0, false
 	}
 	buf := make([]byte, n+4)
-	if _, err := s.f.ReadAt(buf, off+4); err != nil {
-		return 0, false
+	if _, err := f.ReadAt(buf, off+4); err != nil {
+		return nil, 0, false
 	}
 	if crc32.ChecksumIEEE(buf[:n]) != binary.BigEndian.Uint32(buf[n:]) {
-		return 0, false
+		return nil, 0, false
 	}
-	return 8 + n, true
+	return buf[:n], 8 + n, true
 }
+
+// frame is payload as it is written: length, payload, checksum.
+func frame(payload []byte) []byte {
+	out := make([]byte, 8+len(payload))
+	binary.BigEndian.PutUint32(out, uint32(len(payload)))
+	copy(out[4:], payload)
+	binary.BigEndian.PutUint32(out[4+len(payload):], crc32.ChecksumIEEE(payload))
+	return out
+}
+
+// maxFrame bounds a record on disk (an inbox batch is larger than an
+// alert), so that a damaged length can't make a read take gigabytes.
+const maxFrame = 64 << 20
 
 // Append adds a record at the end and returns once it is on disk.
 func (s *Spool) Append(_ context.Context, data []byte) error {
@@ -127,19 +146,16 @@ func (s *Spool) Append(_ context.Context, data []byte) error {
 	if len(sealed) > MaxRecord {
 		return errors.New("spool: record too large")
 	}
-	frame := make([]byte, 8+len(sealed))
-	binary.BigEndian.PutUint32(frame, uint32(len(sealed)))
-	copy(frame[4:], sealed)
-	binary.BigEndian.PutUint32(frame[4+len(sealed):], crc32.ChecksumIEEE(sealed))
+	fr := frame(sealed)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.f.WriteAt(frame, s.size); err != nil {
+	if _, err := s.f.WriteAt(fr, s.size); err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
 	if err := s.f.Sync(); err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
-	s.size += int64(len(frame))
+	s.size += int64(len(fr))
 	return nil
 }
 
@@ -152,13 +168,9 @@ func (s *Spool) First(context.Context) (id string, data []byte, ok bool, err err
 	if s.first >= s.size {
 		return "", nil, false, nil
 	}
-	n, valid := s.frameAt(s.first, s.size)
+	buf, _, valid := readFrame(s.f, s.first, s.size)
 	if !valid {
 		return "", nil, false, fmt.Errorf("spool: the record at %d is damaged", s.first)
-	}
-	buf := make([]byte, n-8)
-	if _, err := s.f.ReadAt(buf, s.first+4); err != nil && !errors.Is(err, io.EOF) {
-		return "", nil, false, fmt.Errorf("spool: %w", err)
 	}
 	id = strconv.FormatInt(s.first, 10)
 	plain, err := s.codec.Open(buf, s.aad)
@@ -177,7 +189,7 @@ func (s *Spool) Done(_ context.Context, id string) error {
 	if id != strconv.FormatInt(s.first, 10) || s.first >= s.size {
 		return nil
 	}
-	n, valid := s.frameAt(s.first, s.size)
+	n, valid := frameAt(s.f, s.first, s.size)
 	if !valid {
 		return fmt.Errorf("spool: the record at %d is damaged", s.first)
 	}
@@ -212,7 +224,7 @@ func (s *Spool) Len() int {
 	defer s.mu.Unlock()
 	count := 0
 	for off := s.first; off < s.size; {
-		n, ok := s.frameAt(off, s.size)
+		n, ok := frameAt(s.f, off, s.size)
 		if !ok {
 			break
 		}

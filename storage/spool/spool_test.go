@@ -118,3 +118,42 @@ func TestSpoolReportsAnUnreadableRecord(t *testing.T) {
 		t.Fatalf("done: %v, len %d", err, s.Len())
 	}
 }
+
+// The file inbox keeps what is put until it is done, across a restart, in
+// update order, sealed; it is emptied once nothing is left.
+func TestInboxKeepsUpdatesUntilDone(t *testing.T) {
+	dir, c := t.TempDir(), codec(t, 3)
+	in, err := spool.OpenInbox(dir, "updates", c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := in.Put(t.Context(), map[int64][]byte{3: []byte("drie"), 1: []byte("een")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.Put(t.Context(), map[int64][]byte{2: []byte("twee")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.Done(t.Context(), []int64{1, 99}); err != nil {
+		t.Fatal(err)
+	}
+	in.Close()
+	raw, _ := os.ReadFile(filepath.Join(dir, "updates.inbox"))
+	if bytes.Contains(raw, []byte("twee")) {
+		t.Fatal("an update is stored in plain text")
+	}
+	in, err = spool.OpenInbox(dir, "updates", c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	ids, data, _, err := in.Pending(t.Context())
+	if err != nil || len(ids) != 2 || ids[0] != 2 || ids[1] != 3 || string(data[0]) != "twee" {
+		t.Fatalf("pending %v %q %v", ids, data, err)
+	}
+	if err := in.Done(t.Context(), []int64{2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(filepath.Join(dir, "updates.inbox")); st.Size() != 0 {
+		t.Fatalf("the inbox is %d bytes with nothing in it", st.Size())
+	}
+}
