@@ -3,7 +3,6 @@ package telegram
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -36,15 +35,14 @@ type dispatcher struct {
 	wg       sync.WaitGroup
 }
 
-// chatQueue is one chat's updates, the first one running.
+// chatQueue is one chat's updates, the first one running; told* once per
+// burst that its messages are merged or some dropped.
 type chatQueue struct {
-	q []*entry
-	// The chat was told its messages are merged, or that some were
-	// dropped (once each per burst).
+	q                       []*entry
 	toldMerged, toldDropped bool
 }
 
-// entry is a queued update, with the updates whose text was merged into it.
+// entry is a queued update and those merged into it.
 type entry struct {
 	u      *models.Update
 	merged []int64
@@ -57,8 +55,7 @@ func newDispatcher(base, stopped context.Context, handle func(context.Context, *
 	return d
 }
 
-// How an update beyond its chat's cap is taken.
-type admission int
+type admission int // how an update joins its chat's queue
 
 const (
 	admitQueued admission = iota
@@ -83,18 +80,14 @@ func (d *dispatcher) enqueue(u *models.Update) {
 		cq = &chatQueue{}
 		d.queues[chat] = cq
 	}
-	how := d.admit(cq, u)
+	how, notice := d.admit(cq, u), false
 	switch how {
 	case admitQueued:
 		cq.q = append(cq.q, &entry{u: u})
 		d.inFlight++
 		d.pending[u.ID] = true
-	case admitMerged:
-		d.pending[u.ID] = true // done with the message it was merged into
-	}
-	notice := false
-	switch how {
-	case admitMerged:
+	case admitMerged: // done with the message it was merged into
+		d.pending[u.ID] = true
 		notice, cq.toldMerged = !cq.toldMerged, true
 	case admitDropped:
 		notice, cq.toldDropped = !cq.toldDropped, true
@@ -120,22 +113,18 @@ func (d *dispatcher) admit(cq *chatQueue, u *models.Update) admission {
 	if n < d.perChat {
 		return admitQueued
 	}
-	text, isText := plainText(u)
-	if cmd, ok := commandOf(u); ok {
-		if cmd == "urgent" || cmd == "dringend" || n < 2*d.perChat {
-			return admitQueued
-		}
+	ev := eventOf(u)
+	switch {
+	case ev.Kind == dialog.EventCommand && (ev.Command == "urgent" || ev.Command == "dringend" || n < 2*d.perChat):
+		return admitQueued
+	case ev.Kind != dialog.EventText:
 		return admitDropped
 	}
-	if !isText {
-		return admitDropped
-	}
-	if last := cq.q[n-1]; n > 1 {
-		if lt, ok := plainText(last.u); ok && utf8.RuneCountInString(lt)+utf8.RuneCountInString(text)+2 <= dialog.DefaultTextMax {
-			last.u = withText(last.u, lt+"\n"+text)
-			last.merged = append(last.merged, u.ID)
-			return admitMerged
-		}
+	if last := eventOf(cq.q[n-1].u); n > 1 && last.Kind == dialog.EventText &&
+		utf8.RuneCountInString(last.Text)+utf8.RuneCountInString(ev.Text)+1 <= dialog.DefaultTextMax {
+		cq.q[n-1].u = withText(cq.q[n-1].u, last.Text+"\n"+ev.Text)
+		cq.q[n-1].merged = append(cq.q[n-1].merged, u.ID)
+		return admitMerged
 	}
 	if n < 2*d.perChat {
 		return admitQueued
@@ -143,21 +132,10 @@ func (d *dispatcher) admit(cq *chatQueue, u *models.Update) admission {
 	return admitDropped
 }
 
-// plainText is the text of a message that is not a command.
-func plainText(u *models.Update) (string, bool) {
-	if u.Message == nil || u.Message.Text == "" || strings.HasPrefix(u.Message.Text, "/") {
-		return "", false
-	}
-	return u.Message.Text, true
-}
-
-// commandOf is the name of a command message ("" bot name aside).
-func commandOf(u *models.Update) (string, bool) {
-	if u.Message == nil {
-		return "", false
-	}
-	name, _, ok := parseCommand(u.Message.Text, "")
-	return name, ok
+// eventOf is what u is to the intake (a text, a command, ...).
+func eventOf(u *models.Update) dialog.Event {
+	in, _ := toRequest(u, "")
+	return in.Event
 }
 
 // withText is a copy of u with another message text; u is not changed (it

@@ -53,9 +53,8 @@ type Options struct {
 	DefaultLang string
 	// HandleTimeout bounds the work on one update. Zero means 30 seconds.
 	HandleTimeout time.Duration
-	// FirstAid says what to show at once, from memory, for /help,
-	// /urgent and crisis words (firstaid.go); Alerts keeps their alerts
-	// while the store is down.
+	// FirstAid: what to show at once for /help, /urgent and crisis words
+	// (firstaid.go); Alerts keeps their alerts while the store is down.
 	FirstAid FirstAider
 	Alerts   AlertQueue
 }
@@ -68,8 +67,6 @@ type Edge struct {
 
 	mu       sync.Mutex
 	toldDown map[int64]time.Time // chats told that the store is down
-
-	aids aids // the first aid given, by update
 }
 
 // NewEdge makes an Edge.
@@ -123,14 +120,12 @@ func (e *Edge) HandleUpdate(ctx context.Context, upd *models.Update) (err error)
 	a := e.firstAid(ctx, in)
 	if a != nil {
 		in.Event.LinesShown = true
-		in.AlertQueued = e.alertQueued(a)
+		in.AlertQueued = a.Queued()
 	}
 	if err := e.route(ctx, in); err != nil {
 		e.o.Metrics.StoreErrors.Add(1)
 		log.Error("can't handle update", "err", err)
-		if a != nil {
-			// Staff hear of it when the store is back, whatever
-			// becomes of this update.
+		if a != nil { // staff hear of it when the store is back
 			e.queueAlert(ctx, in, a)
 		}
 		e.unavailable(ctx, in)
@@ -230,12 +225,10 @@ func (e *Edge) notPrivate(ctx context.Context, in chat.Request) {
 	e.o.Out.Say(ctx, in.Chat, e.o.DefaultLang, nil, dialog.T("group.only_private"))
 }
 
-// Crowded handles an update beyond its chat's queue cap (the poller's fair
-// lanes): a message merged into the chat's last queued one, or dropped. It
-// goes into the /exit trail all the same, a press is answered, and with
-// notice the person hears, once per burst, that their messages are joined
-// (or that some could not be kept). It sends on a goroutine of its own,
-// so that fetching never waits.
+// Crowded handles an update beyond its chat's queue cap (fair lanes):
+// merged into the chat's last queued message, or dropped. It joins the
+// /exit trail all the same, a press is answered, and with notice the
+// person hears so; the sends run on a goroutine of their own.
 func (e *Edge) Crowded(ctx context.Context, upd *models.Update, dropped, notice bool) {
 	in, ok := toRequest(upd, e.o.Username)
 	if !ok || !in.Private {

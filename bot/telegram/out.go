@@ -7,6 +7,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/firstaid"
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -20,9 +21,9 @@ type Out struct {
 	S *Sender
 	R *render.Renderer
 
-	// langs is the language each chat was last answered in by the
-	// conversation: first aid speaks it without asking the store.
-	langs langMemory
+	// mem is the first aid given, and the language each chat was last
+	// answered in by the conversation (first aid speaks it).
+	mem firstaid.Memory
 }
 
 // Say sends texts as one message (split when long), with the keyboard
@@ -111,7 +112,7 @@ func (o *Out) Answer(ctx context.Context, in chat.Request, toast string) {
 // (always: Telegram shows a spinner until then), then the messages. The
 // first reply marked Edit replaces the pressed message; the rest are sent.
 func (o *Out) Show(ctx context.Context, in chat.Request, lang string, toast *dialog.Text, msgs []dialog.Message) {
-	o.langs.remember(in.Chat, lang)
+	o.mem.RememberLang(in.Chat, lang)
 	text := ""
 	if toast != nil {
 		text = render.PlainText(o.R.Text(lang, *toast))

@@ -43,41 +43,34 @@ type Poller struct {
 	// other chats are not held up; ParkAfter is how long (zero: 500 ms).
 	Inbox     Inbox
 	ParkAfter time.Duration
-	// Fallback, when set, parks them when there is no Inbox or it fails
-	// (Redis down): a file on local disk (storage/spool.Inbox), so that
-	// one chat's backlog or a store that is down never stops fetching.
+	// Fallback parks them when there is no Inbox or it fails (Redis
+	// down): a file on local disk (storage/spool.Inbox).
 	Fallback Inbox
-	Log       *slog.Logger
+	Log      *slog.Logger
 	// MaxInFlight bounds the updates queued and not handled, over all
 	// chats. Zero: 2000.
 	MaxInFlight int
-	// MaxPerChat caps one chat's queue (fair lanes): beyond it a text is
-	// merged into the chat's last queued message, a command queued up to
-	// twice the cap (/urgent always), anything else dropped and counted;
-	// the chat hears so once. Zero: DefaultMaxPerChat.
+	// MaxPerChat caps one chat's queue (fair lanes, dispatch.go's admit).
+	// Zero: DefaultMaxPerChat.
 	MaxPerChat int
-	// Front, when set, gives each update its first aid as it is fetched,
-	// before it waits behind anything, and tells a chat beyond its cap
-	// (the Edge).
+	// Front, when set, gives each update its first aid as it is fetched
+	// and tells a chat beyond its cap (the Edge).
 	Front Front
 
 	d *dispatcher
 }
 
-// DefaultMaxPerChat is the default cap of one chat's queued updates: far
-// above what a person types while the bot answers, well below what a
-// forwarded batch or a script sends.
+// DefaultMaxPerChat: far above what a person types while the bot
+// answers, well below a forwarded batch or a script.
 const DefaultMaxPerChat = 50
 
-// Front is what the poller asks of the edge before an update is queued
-// (Edge has it).
+// Front is what the poller asks of the edge before an update is queued.
 type Front interface {
-	// FirstAid shows the crisis lines at once if upd needs them; waiting
-	// says the chat's earlier updates are still queued.
+	// FirstAid shows the crisis lines at once if upd needs them; waiting:
+	// the chat's earlier updates are still queued.
 	FirstAid(ctx context.Context, upd *models.Update, waiting bool)
-	// Crowded is told of an update beyond its chat's cap, merged into the
-	// chat's last queued message or dropped; notice says the chat is to
-	// be told (once per burst).
+	// Crowded is told of an update beyond its chat's cap, merged or
+	// dropped; notice: tell the chat (once per burst).
 	Crowded(ctx context.Context, upd *models.Update, dropped, notice bool)
 }
 
@@ -110,12 +103,9 @@ func (p *Poller) Run(ctx context.Context) error {
 			return nil // ctx ended before the store answered
 		}
 	}
-	// offset confirms what came before it; unsettled are the updates
-	// fetched since, not confirmed yet (their handling, or parking, is
-	// still under way). While there are some, getUpdates asks from offset
-	// again: that confirms nothing, returns at once, and brings what came
-	// after them, so that a slow chat or a store that is down never keeps
-	// other chats' updates (and their first aid) from being fetched.
+	// unsettled: fetched, not confirmed yet. Asking from offset again
+	// confirms nothing and brings what came after them: a slow chat or a
+	// store that is down never keeps other chats' updates from us.
 	var offset int64
 	var unsettled []*models.Update
 	backoff := time.Duration(0)
@@ -168,12 +158,9 @@ func (p *Poller) Run(ctx context.Context) error {
 	}
 }
 
-// settle waits until confirming the updates fetched and not confirmed yet
-// is safe: when every one of them was handled, or, when that takes longer
-// than ParkAfter, when the ones still running were stored in the inbox. A
-// batch that is handled quickly - the usual case - costs no Redis round
-// trip beyond the updates' own saves. settled is false when neither
-// happened within ParkAfter (no inbox, or it failed): the poller then
+// settle reports whether confirming updates is safe: every one handled,
+// or, after ParkAfter, the ones still running stored in an inbox (a quick
+// batch, the usual case, costs no Redis round trip). When not, the poller
 // fetches what came since without confirming. ok is false when ctx ended.
 func (p *Poller) settle(ctx context.Context, updates []*models.Update) (settled, ok bool) {
 	ids := make([]int64, len(updates))
