@@ -5,7 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-telegram/bot/models"
+
 	"github.com/intakebot/intakebot/bot"
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 )
@@ -120,5 +123,56 @@ func TestEveryDisclosureIsAnswered(t *testing.T) {
 	s := h.session(chat)
 	if len(s.Signals) != 4 || s.Signals[0].Quiet || s.Signals[1].Quiet || s.Signals[2].Quiet || !s.Signals[3].Quiet {
 		t.Fatalf("signals %+v: want four, the last one quiet", s.Signals)
+	}
+}
+
+// An update handed to the edge directly (as the webhook does) gets its
+// first aid before the store is asked; tried again while the store is
+// down, it is not shown again, and its alert is spooled once.
+func TestFirstAidOnceAcrossRetries(t *testing.T) {
+	var store *outageStore
+	h := prepare(t, func(m *memStore) bot.Store {
+		store = &outageStore{memStore: m}
+		return store
+	})
+	const chat = 4503
+	h.atQuestion(chat, "dreams")
+	if err := h.people.Cases.SaveCase(t.Context(), domain.Case{Key: "4503", Director: openDirectorID, Linked: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	h.api.SendText(chat, chat, "hallo", "nl") // the chat exists in the fake
+	store.down.Store(true)
+	upd := &models.Update{ID: 990001, Message: &models.Message{
+		ID: 99, Text: "/urgent", Chat: models.Chat{ID: chat, Type: models.ChatTypePrivate},
+		From: &models.User{ID: chat, LanguageCode: "nl"},
+	}}
+	for range 3 {
+		if err := h.b.Edge().HandleUpdate(t.Context(), upd); err == nil {
+			t.Fatal("handled with the store down")
+		}
+	}
+	urgent := h.visible("nl", "help.crisis.urgent")
+	if n := countSaid(h, chat, urgent); n != 1 {
+		t.Fatalf("first aid shown %d times over three tries, want once", n)
+	}
+	if n := h.metrics.AlertsQueued.Load(); n != 1 {
+		t.Fatalf("%d alerts spooled, want 1", n)
+	}
+	if h.spool.Len() != 1 {
+		t.Fatalf("spool holds %d alerts", h.spool.Len())
+	}
+	store.down.Store(false)
+	if err := h.b.Edge().HandleUpdate(t.Context(), upd); err != nil {
+		t.Fatal(err)
+	}
+	if n := countSaid(h, chat, urgent); n != 1 {
+		t.Fatalf("shown %d times once applied", n)
+	}
+	assertDirectorAlerted(t, h, 1)
+	if h.spool.Len() != 0 {
+		t.Fatalf("spool still holds %d alerts", h.spool.Len())
+	}
+	if s := h.session(chat); len(s.Signals) != 1 || s.Signals[0].Source != dialog.SignalUrgent {
+		t.Fatalf("signals %+v", s.Signals)
 	}
 }
