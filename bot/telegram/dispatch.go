@@ -30,6 +30,7 @@ type dispatcher struct {
 	queues   map[int64]*chatQueue
 	inFlight int            // updates queued (merged ones not counted)
 	pending  map[int64]bool // update IDs enqueued and not handled yet
+	behind   map[int64]bool // of those, the ones queued behind others
 	inInbox  map[int64]bool // of those, the ones parked in the inbox
 	done     []int64        // parked updates handled since: to take out
 	wg       sync.WaitGroup
@@ -50,7 +51,7 @@ type entry struct {
 
 func newDispatcher(base, stopped context.Context, handle func(context.Context, *models.Update) error, front Front, perChat int, log *slog.Logger) *dispatcher {
 	d := &dispatcher{base: base, stopped: stopped, handle: handle, front: front, perChat: perChat, log: log,
-		queues: map[int64]*chatQueue{}, pending: map[int64]bool{}, inInbox: map[int64]bool{}}
+		queues: map[int64]*chatQueue{}, pending: map[int64]bool{}, behind: map[int64]bool{}, inInbox: map[int64]bool{}}
 	d.cond = sync.NewCond(&d.mu)
 	return d
 }
@@ -85,9 +86,9 @@ func (d *dispatcher) enqueue(u *models.Update) {
 	case admitQueued:
 		cq.q = append(cq.q, &entry{u: u})
 		d.inFlight++
-		d.pending[u.ID] = true
+		d.pending[u.ID], d.behind[u.ID] = true, len(cq.q) > 1
 	case admitMerged: // done with the message it was merged into
-		d.pending[u.ID] = true
+		d.pending[u.ID], d.behind[u.ID] = true, true
 		notice, cq.toldMerged = !cq.toldMerged, true
 	case admitDropped:
 		notice, cq.toldDropped = !cq.toldDropped, true
@@ -158,9 +159,9 @@ func (d *dispatcher) run(chat int64) {
 			// On a stop, what is queued stays in the inbox for next time.
 			d.inFlight -= len(cq.q)
 			for _, e := range cq.q {
-				delete(d.pending, e.u.ID)
-				for _, id := range e.merged {
+				for _, id := range append(e.merged, e.u.ID) {
 					delete(d.pending, id)
+					delete(d.behind, id)
 				}
 			}
 			delete(d.queues, chat)
@@ -180,6 +181,7 @@ func (d *dispatcher) run(chat int64) {
 		d.inFlight--
 		for _, id := range append([]int64{e.u.ID}, e.merged...) {
 			delete(d.pending, id)
+			delete(d.behind, id)
 			if d.inInbox[id] {
 				delete(d.inInbox, id)
 				d.done = append(d.done, id)
@@ -228,7 +230,8 @@ func (d *dispatcher) waitBelow(ctx context.Context, n int) bool {
 }
 
 // waitDone blocks until none of ids is pending, ctx ends (false), or the
-// timeout passes (false; zero waits without a limit).
+// timeout passes (false; zero waits without a limit). It reports false at
+// once when one waits behind its chat's backlog: it is no use waiting.
 func (d *dispatcher) waitDone(ctx context.Context, ids []int64, timeout time.Duration) bool {
 	if timeout > 0 {
 		var cancel context.CancelFunc
@@ -246,9 +249,11 @@ func (d *dispatcher) waitDone(ctx context.Context, ids []int64, timeout time.Dur
 	for {
 		busy := false
 		for _, id := range ids {
+			if d.behind[id] {
+				return false
+			}
 			if d.pending[id] {
 				busy = true
-				break
 			}
 		}
 		if !busy {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -234,11 +235,7 @@ func (e *Edge) Crowded(ctx context.Context, upd *models.Update, dropped, notice 
 	if !ok || !in.Private {
 		return
 	}
-	if dropped {
-		e.o.Metrics.LaneDropped.Add(1)
-	} else {
-		e.o.Metrics.LaneMerged.Add(1)
-	}
+	map[bool]*atomic.Int64{true: &e.o.Metrics.LaneDropped, false: &e.o.Metrics.LaneMerged}[dropped].Add(1)
 	if in.Message != 0 {
 		e.o.Seen(in.Chat, in.Message)
 	}

@@ -93,13 +93,8 @@ func (p *Poller) Run(ctx context.Context) error {
 		p.d.stop()
 		p.flushDone(context.Background())
 	}()
-	if p.Fallback != nil {
-		if err := p.replayInbox(ctx, p.Fallback); err != nil {
-			return nil
-		}
-	}
-	if p.Inbox != nil {
-		if err := p.replayInbox(ctx, p.Inbox); err != nil {
+	for _, in := range []Inbox{p.Fallback, p.Inbox} {
+		if in != nil && p.replayInbox(ctx, in) != nil {
 			return nil // ctx ended before the store answered
 		}
 	}
@@ -163,7 +158,7 @@ func (p *Poller) Run(ctx context.Context) error {
 // batch, the usual case, costs no Redis round trip). When not, the poller
 // fetches what came since without confirming. ok is false when ctx ended.
 func (p *Poller) settle(ctx context.Context, updates []*models.Update) (settled, ok bool) {
-	ids := make([]int64, len(updates))
+	ids, start := make([]int64, len(updates)), time.Now()
 	for i, u := range updates {
 		ids[i] = u.ID
 	}
@@ -173,9 +168,6 @@ func (p *Poller) settle(ctx context.Context, updates []*models.Update) (settled,
 	if ctx.Err() != nil {
 		return false, false
 	}
-	if p.Inbox == nil && p.Fallback == nil {
-		return false, true
-	}
 	running := p.d.unfinished(ids)
 	var park []*models.Update
 	for _, u := range updates {
@@ -183,14 +175,16 @@ func (p *Poller) settle(ctx context.Context, updates []*models.Update) (settled,
 			park = append(park, u)
 		}
 	}
-	if err := p.store(ctx, park); err != nil {
-		// The store is down, so the updates are retrying anyway: confirm
-		// nothing until they are through.
+	if p.Inbox != nil || p.Fallback != nil {
+		err := p.store(ctx, park)
+		if err == nil {
+			p.d.parked(park)
+			return true, true
+		}
 		p.Log.Warn("can't park updates in the inbox; they stay unconfirmed", "count", len(park), "err", err)
-		return false, true
 	}
-	p.d.parked(park)
-	return true, true
+	// Not settled: fetch what came since, after a pause (no spinning).
+	return false, sleep(ctx, p.parkAfter()-time.Since(start)) == nil
 }
 
 // parkAfter is how long a batch may run before its unfinished updates are
