@@ -27,7 +27,8 @@ type flood struct {
 
 	mu        sync.Mutex
 	latencies []time.Duration
-	lost      int // probes without a reply within probeWait
+	lost      int           // probes without a reply within probeWait
+	waiting   time.Duration // how long the last probe waited, unanswered, when the run ended
 	floodMsgs int // the bot's messages to the flooding chat
 }
 
@@ -74,6 +75,9 @@ func (f *flood) run(ctx context.Context, l *loader) {
 			f.lost++
 			f.mu.Unlock()
 		case <-ctx.Done():
+			f.mu.Lock()
+			f.waiting = time.Since(sent)
+			f.mu.Unlock()
 			return
 		}
 		if !sleepCtx(ctx, l.cfg.ProbeEvery) {
@@ -91,4 +95,7 @@ func (f *flood) write(w io.Writer, cfg config) {
 	fmt.Fprintf(w, "flood          one chat sent %d messages at once; the bot sent it %d messages\n", cfg.Flood, f.floodMsgs)
 	fmt.Fprintf(w, "probe /urgent  from another chat every %v: answered %d, p50 %s  p90 %s  max %s; no reply within %v: %d\n",
 		cfg.ProbeEvery, len(s), fmtDur(quantile(s, .5)), fmtDur(quantile(s, .9)), fmtDur(quantile(s, 1)), probeWait, f.lost)
+	if f.waiting > 0 {
+		fmt.Fprintf(w, "               the last probe was still without a reply after %v when the run ended\n", f.waiting.Round(time.Millisecond))
+	}
 }
