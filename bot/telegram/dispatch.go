@@ -30,7 +30,7 @@ type dispatcher struct {
 	queues   map[int64]*chatQueue
 	inFlight int            // updates queued (merged ones not counted)
 	pending  map[int64]bool // update IDs enqueued and not handled yet
-	behind   map[int64]bool // of those, the ones queued behind others
+	behind   map[int64]bool // of those, the ones queued behind a backlog
 	inInbox  map[int64]bool // of those, the ones parked in the inbox
 	done     []int64        // parked updates handled since: to take out
 	wg       sync.WaitGroup
@@ -86,7 +86,7 @@ func (d *dispatcher) enqueue(u *models.Update) {
 	case admitQueued:
 		cq.q = append(cq.q, &entry{u: u})
 		d.inFlight++
-		d.pending[u.ID], d.behind[u.ID] = true, len(cq.q) > 1
+		d.pending[u.ID], d.behind[u.ID] = true, len(cq.q) > 2 // two or more ahead
 	case admitMerged: // done with the message it was merged into
 		d.pending[u.ID], d.behind[u.ID] = true, true
 		notice, cq.toldMerged = !cq.toldMerged, true
