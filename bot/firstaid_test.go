@@ -155,7 +155,7 @@ func TestFirstAidOnceAcrossRetries(t *testing.T) {
 	if n := countSaid(h, chat, urgent); n != 1 {
 		t.Fatalf("first aid shown %d times over three tries, want once", n)
 	}
-	if n := h.metrics.AlertsQueued.Load(); n != 1 {
+	if n := h.metrics.Edge.AlertsQueued.Load(); n != 1 {
 		t.Fatalf("%d alerts spooled, want 1", n)
 	}
 	if h.spool.Len() != 1 {

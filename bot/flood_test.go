@@ -90,7 +90,7 @@ func TestOneChatsFloodHoldsUpNoOtherChat(t *testing.T) {
 			h.api.WaitMessage(t, flood, 20*time.Second, func(m telegramtest.Msg) bool {
 				return strings.Contains(m.Text, h.visible("nl", "lane.merged"))
 			})
-			if h.metrics.LaneMerged.Load() == 0 {
+			if h.metrics.Edge.LaneMerged.Load() == 0 {
 				t.Error("nothing of the flood was merged")
 			}
 		})

@@ -98,7 +98,7 @@ func (x *Alerts) raiseSpooled(ctx context.Context, id string) error {
 	} else {
 		log.Info("alert from the spool: no intake, nobody to alert")
 	}
-	x.o.Metrics.AlertsDrained.Add(1)
+	x.o.Metrics.Edge.AlertsDrained.Add(1)
 	return x.o.Spool.Done(ctx, id)
 }
 

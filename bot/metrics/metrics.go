@@ -37,15 +37,8 @@ type Metrics struct {
 	// sender's MaxRetryAfter, so the send gave up.
 	RetryAfterTooLong atomic.Int64
 
-	// The edge's first aid and fair lanes: crisis lines shown from
-	// memory, alerts put in the spool and raised from it, and a chat's
-	// updates beyond its cap, merged into its last queued message or
-	// dropped (and the notices that said so).
-	FirstAid      atomic.Int64
-	AlertsQueued  atomic.Int64
-	AlertsDrained atomic.Int64
-	LaneMerged    atomic.Int64
-	LaneDropped   atomic.Int64
+	// Edge counts the edge's first aid and fair lanes (edge.go).
+	Edge EdgeCounters
 
 	latency [10]atomic.Int64 // one per bucket and +Inf
 	sumNs   atomic.Int64
@@ -110,11 +103,7 @@ func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
 	counter("intakebot_send_throttled_total", "Bot API requests held back to stay within the rate limits.", m.Throttled.Load())
 	counter("intakebot_send_failures_total", "Messages and documents given up on.", m.SendFailures.Load())
 	counter("intakebot_retry_after_too_long_total", "429 answers whose retry_after was above the cap, so the send gave up.", m.RetryAfterTooLong.Load())
-	counter("intakebot_first_aid_total", "Crisis lines shown from memory, before the store was asked.", m.FirstAid.Load())
-	counter("intakebot_alerts_queued_total", "Alerts put in the spool to raise once the store answers.", m.AlertsQueued.Load())
-	counter("intakebot_alerts_drained_total", "Alerts from the spool handed to the alerts room.", m.AlertsDrained.Load())
-	counter("intakebot_lane_merged_total", "Updates beyond a chat's queue cap whose text was merged into its last queued message.", m.LaneMerged.Load())
-	counter("intakebot_lane_dropped_total", "Updates beyond a chat's queue cap that could not be merged and were dropped.", m.LaneDropped.Load())
+	m.Edge.each(counter)
 	q := "intakebot_send_queue_depth"
 	p("# HELP %s Sends waiting for their chat or for a request slot.\n# TYPE %s gauge\n", q, q)
 	p("%s{lane=\"live\"} %d\n%s{lane=\"bulk\"} %d\n", q, m.QueueLive.Load(), q, m.QueueBulk.Load())

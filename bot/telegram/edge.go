@@ -235,7 +235,7 @@ func (e *Edge) Crowded(ctx context.Context, upd *models.Update, dropped, notice 
 	if !ok || !in.Private {
 		return
 	}
-	map[bool]*atomic.Int64{true: &e.o.Metrics.LaneDropped, false: &e.o.Metrics.LaneMerged}[dropped].Add(1)
+	map[bool]*atomic.Int64{true: &e.o.Metrics.Edge.LaneDropped, false: &e.o.Metrics.Edge.LaneMerged}[dropped].Add(1)
 	if in.Message != 0 {
 		e.o.Seen(in.Chat, in.Message)
 	}

@@ -77,7 +77,7 @@ func (e *Edge) sendAid(ctx context.Context, in chat.Request, a *firstaid.Aid) {
 	ctx, cancel := context.WithTimeout(ctx, e.o.HandleTimeout)
 	defer cancel()
 	m, _, _ := e.o.FirstAid.FirstAid(in.Event)
-	e.o.Metrics.FirstAid.Add(1)
+	e.o.Metrics.Edge.FirstAid.Add(1)
 	e.o.Out.Say(ctx, in.Chat, e.langOf(in), nil, m.Parts...)
 }
 
@@ -89,7 +89,7 @@ func (e *Edge) langOf(in chat.Request) string {
 // logged, and the update's own handling raises the alert then.
 func (e *Edge) queueAlert(ctx context.Context, in chat.Request, a *firstaid.Aid) {
 	err := a.Queue(func() error {
-		e.o.Metrics.AlertsQueued.Add(1)
+		e.o.Metrics.Edge.AlertsQueued.Add(1)
 		return e.o.Alerts.Queue(context.WithoutCancel(ctx), chat.QueuedAlert{Chat: in.Chat, Kind: a.Alert, At: a.At, Update: in.Event.UpdateID})
 	})
 	if err != nil {
