@@ -29,7 +29,7 @@ type flood struct {
 	latencies []time.Duration
 	lost      int           // probes without a reply within probeWait
 	waiting   time.Duration // how long the last probe waited, unanswered, when the run ended
-	floodMsgs int // the bot's messages to the flooding chat
+	floodMsgs int           // the bot's messages to the flooding chat
 }
 
 // probeWait is how long a probe waits for its reply before it counts as
