@@ -67,13 +67,13 @@ const (
 // enqueue gives u its first aid (before it waits behind anything) and
 // queues it on its chat, within the chat's cap.
 func (d *dispatcher) enqueue(u *models.Update) {
-	chat := chatOf(u)
+	chat, aided := chatOf(u), false
 	if d.front != nil {
 		d.mu.Lock()
 		cq := d.queues[chat]
 		waiting := cq != nil && len(cq.q) > 0
 		d.mu.Unlock()
-		d.front.FirstAid(d.base, u, waiting)
+		aided = d.front.FirstAid(d.base, u, waiting)
 	}
 	d.mu.Lock()
 	cq, busy := d.queues[chat]
@@ -81,7 +81,7 @@ func (d *dispatcher) enqueue(u *models.Update) {
 		cq = &chatQueue{}
 		d.queues[chat] = cq
 	}
-	how, notice := d.admit(cq, u), false
+	how, notice := d.admit(cq, u, aided), false
 	switch how {
 	case admitQueued:
 		cq.q = append(cq.q, &entry{u: u})
@@ -108,10 +108,11 @@ func (d *dispatcher) enqueue(u *models.Update) {
 // entry), into the last queued text (never into the one running) while
 // that stays within dialog.DefaultTextMax, or queued up to twice the cap;
 // a command is queued up to twice the cap, /urgent always; anything else
-// (media, a press) is dropped.
-func (d *dispatcher) admit(cq *chatQueue, u *models.Update) admission {
+// (media, a press) is dropped. A text that got first aid (aided) is not
+// merged below twice the cap: its own update carries that to the engine.
+func (d *dispatcher) admit(cq *chatQueue, u *models.Update, aided bool) admission {
 	n := len(cq.q)
-	if n < d.perChat {
+	if n < d.perChat || aided && n < 2*d.perChat {
 		return admitQueued
 	}
 	ev := eventOf(u)

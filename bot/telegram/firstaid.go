@@ -31,14 +31,15 @@ type AlertQueue interface {
 // out on a goroutine of their own, so that fetching never waits for a
 // send. waiting says that the chat's earlier updates are still queued, so
 // that the update's own alert would wait for them: then it is queued now.
-func (e *Edge) FirstAid(ctx context.Context, upd *models.Update, waiting bool) {
+// It reports whether upd got first aid.
+func (e *Edge) FirstAid(ctx context.Context, upd *models.Update, waiting bool) bool {
 	in, ok := toRequest(upd, e.o.Username)
 	if !ok || !in.Private {
-		return
+		return false
 	}
 	a, fresh := e.registerAid(in)
 	if a == nil {
-		return
+		return false
 	}
 	if waiting {
 		e.queueAlert(ctx, in, a)
@@ -46,6 +47,7 @@ func (e *Edge) FirstAid(ctx context.Context, upd *models.Update, waiting bool) {
 	if fresh {
 		go e.sendAid(context.WithoutCancel(ctx), in, a)
 	}
+	return true
 }
 
 // firstAid gives in its first aid unless it had it, and waits until it is

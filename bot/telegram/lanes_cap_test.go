@@ -24,10 +24,11 @@ type front struct {
 	crowded []string
 }
 
-func (f *front) FirstAid(_ context.Context, u *models.Update, waiting bool) {
+func (f *front) FirstAid(_ context.Context, u *models.Update, waiting bool) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.aid[u.ID] = waiting
+	return u.Message != nil && strings.Contains(u.Message.Text, "dood")
 }
 
 func (f *front) Crowded(_ context.Context, u *models.Update, dropped, notice bool) {
@@ -64,7 +65,7 @@ func TestAChatBeyondItsCapIsMergedNotLost(t *testing.T) {
 	}
 	const chat = 77
 	var ids []int64
-	for _, text := range []string{"een", "twee", "drie", "vier", "vijf", "/start", "/skip", "/back", "/pause", "/urgent"} {
+	for _, text := range []string{"een", "twee", "drie", "vier", "vijf", "ik wil dood", "zes", "/start", "/back", "/pause", "/urgent"} {
 		ids = append(ids, api.SendText(chat, chat, text, "nl"))
 	}
 	press, _ := api.PressButtonQuery(chat, chat, 1, "x")
@@ -84,9 +85,10 @@ func TestAChatBeyondItsCapIsMergedNotLost(t *testing.T) {
 	got := strings.Join(handled, "|")
 	mu.Unlock()
 	// een runs; twee, drie queued (3 in all); vier and vijf joined to drie;
-	// /start, /skip, /back queued (up to 6); /pause dropped; /urgent
+	// the crisis words (first aid) queued on their own, zes joined to
+	// them; /start, /back queued (up to 6); /pause dropped; /urgent
 	// queued beyond it all; the press dropped.
-	if want := "een|twee|drie\nvier\nvijf|/start|/skip|/back|/urgent"; got != want {
+	if want := "een|twee|drie\nvier\nvijf|ik wil dood\nzes|/start|/back|/urgent"; got != want {
 		t.Fatalf("handled %q, want %q", got, want)
 	}
 	f.mu.Lock()
@@ -96,7 +98,8 @@ func TestAChatBeyondItsCapIsMergedNotLost(t *testing.T) {
 	}
 	want := []string{
 		fmt.Sprintf("%d dropped=false notice=true", ids[3]), fmt.Sprintf("%d dropped=false notice=false", ids[4]),
-		fmt.Sprintf("%d dropped=true notice=true", ids[8]), fmt.Sprintf("%d dropped=true notice=false", press),
+		fmt.Sprintf("%d dropped=false notice=false", ids[6]),
+		fmt.Sprintf("%d dropped=true notice=true", ids[9]), fmt.Sprintf("%d dropped=true notice=false", press),
 	}
 	if strings.Join(f.crowded, ",") != strings.Join(want, ",") {
 		t.Errorf("crowded %v, want %v", f.crowded, want)

@@ -66,9 +66,9 @@ const DefaultMaxPerChat = 50
 
 // Front is what the poller asks of the edge before an update is queued.
 type Front interface {
-	// FirstAid shows the crisis lines at once if upd needs them; waiting:
-	// the chat's earlier updates are still queued.
-	FirstAid(ctx context.Context, upd *models.Update, waiting bool)
+	// FirstAid shows the crisis lines at once if upd needs them (true);
+	// waiting: the chat's earlier updates are still queued.
+	FirstAid(ctx context.Context, upd *models.Update, waiting bool) bool
 	// Crowded is told of an update beyond its chat's cap, merged or
 	// dropped; notice: tell the chat (once per burst).
 	Crowded(ctx context.Context, upd *models.Update, dropped, notice bool)
