@@ -67,6 +67,10 @@ type Options struct {
 	Erasure privacy.Erasure
 	// Trail keeps the messages each chat shows, for /exit.
 	Trail privacy.TrailStore
+	// Spool keeps, on local disk, the alerts of /urgent and crisis words
+	// that came while the store was down (storage/spool); AlertSpoolJob
+	// raises them when it answers.
+	Spool Spool
 
 	// Admins are the Telegram user IDs with the admin role.
 	Admins []int64
@@ -135,6 +139,7 @@ func (o Options) missing() []string {
 		{"Engine", o.Engine == nil}, {"Store", o.Store == nil}, {"Renderer", o.Renderer == nil}, {"API", o.API == nil},
 		{"Staff", o.Staff == nil}, {"Links", o.Links == nil}, {"Cases", o.Cases == nil}, {"Alerts", o.Alerts == nil},
 		{"OnCall", o.OnCall == nil}, {"Audit", o.Audit == nil}, {"Erasure", o.Erasure == nil}, {"Trail", o.Trail == nil},
+		{"Spool", o.Spool == nil},
 	} {
 		if f.nil {
 			names = append(names, f.name)
@@ -211,6 +216,7 @@ func New(o Options) (*Bot, error) {
 		Routes: b.routes, Roles: roles{b}, Fallback: b.conv.Handle, Languages: o.Engine, Out: b.out,
 		Log: o.Log, Metrics: o.Metrics, Seen: b.privacy.Seen,
 		Username: o.Username, Pseudonyms: b.pseudo, DefaultLang: o.DefaultLang, HandleTimeout: o.HandleTimeout,
+		FirstAid: o.Engine, Alerts: spoolQueue{o.Spool},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bot: can't make the edge: %w", err)
@@ -298,7 +304,7 @@ func (b *Bot) newAlerts() (*alerts.Alerts, error) {
 		People: alertsPeople{b.o.Staff, b.o.Cases}, Sessions: b.o.Store, Menus: staffMenus{b},
 		Dir: b.dir, Auditor: b.auditor, Work: &b.work,
 		Log: b.o.Log, Metrics: b.o.Metrics, Pseudonyms: b.pseudo, Now: b.o.Now,
-		Admins: b.o.Admins, TakeWithin: b.o.TakeWithin,
+		Admins: b.o.Admins, TakeWithin: b.o.TakeWithin, Spool: b.o.Spool,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bot: can't make the alerts room: %w", err)
@@ -309,6 +315,24 @@ func (b *Bot) newAlerts() (*alerts.Alerts, error) {
 // AlertJob escalates the alerts nobody took, as a job of the runner (see
 // alerts.Alerts.Job).
 func (b *Bot) AlertJob() jobs.Queue { return b.alerts.Job() }
+
+// AlertSpoolJob raises, in order, the alerts the edge queued while the
+// store was down.
+func (b *Bot) AlertSpoolJob() jobs.Queue { return b.alerts.SpoolJob() }
+
+// Spool is a queue on local disk (storage/spool): the edge appends the
+// alerts it could not raise, the alerts room drains them.
+type Spool interface {
+	alerts.Spool
+	Append(ctx context.Context, data []byte) error
+}
+
+// spoolQueue is the edge's alert queue on the spool.
+type spoolQueue struct{ s Spool }
+
+func (q spoolQueue) Queue(ctx context.Context, a chat.QueuedAlert) error {
+	return q.s.Append(ctx, a.Encode())
+}
 
 // newPrivacy builds the room of the young person's privacy commands.
 func (b *Bot) newPrivacy() (*privacy.Privacy, error) {

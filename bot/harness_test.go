@@ -23,6 +23,8 @@ import (
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/locales"
+	"github.com/intakebot/intakebot/storage"
+	"github.com/intakebot/intakebot/storage/spool"
 )
 
 // The catalog and flow are read-only and safe for concurrent use, so every
@@ -71,6 +73,7 @@ type edge struct {
 	r       *render.Renderer
 	b       *bot.Bot
 	metrics *metrics.Metrics
+	spool   *spool.Spool // the alerts queued while the store is down
 	logs    *bottest.Log
 	log     *slog.Logger
 
@@ -92,6 +95,7 @@ func prepare(t *testing.T, wrap func(*memStore) bot.Store) *harness {
 	if err := h.people.Staff.AddStaff(context.Background(), domain.StaffMember{UserID: openDirectorID, Role: domain.RoleDirector, Name: "Ilse", Lang: "nl"}); err != nil {
 		t.Fatal(err)
 	}
+	h.spool = openSpool(t)
 	h.log = slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.r = &render.Renderer{L: catalog(t), Log: h.log, Loc: time.UTC}
 	h.store = h.mem
@@ -132,10 +136,26 @@ func (h *harness) replica() *bot.Bot {
 		// These tests are not about pacing: Telegram's limits would make
 		// them take minutes (the sender's own tests cover the pace).
 		Sender:             &telegram.Sender{PerSecond: 1000, PerChatInterval: time.Millisecond},
-		OpenIntakeDirector: openDirectorID,
+		OpenIntakeDirector: openDirectorID, Spool: h.spool,
 	}
 	h.people.into(&o)
 	return h.newBot(o)
+}
+
+// openSpool opens a spool in a folder of the test, as serve does under
+// INTAKEBOT_SPOOL_DIR.
+func openSpool(tb testing.TB) *spool.Spool {
+	tb.Helper()
+	codec, err := storage.NewCodec([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sp, err := spool.Open(tb.TempDir(), "alerts", codec)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { sp.Close() })
+	return sp
 }
 
 // openDirectorID is the director of the base harness's open intake.
@@ -182,7 +202,7 @@ func (h *harness) start() {
 	h.cancel, h.done = cancel, make(chan error, 1)
 	p := &telegram.Poller{
 		Client: http.DefaultClient, BaseURL: h.api.URL(), Token: "123456:TEST-token",
-		Timeout: time.Second, Log: h.log,
+		Timeout: time.Second, Log: h.log, Front: h.b.Edge(),
 		Handle: func(ctx context.Context, upd *models.Update) error {
 			err := h.b.Edge().HandleUpdate(ctx, upd)
 			// A handoff to a director runs in the background; the tests

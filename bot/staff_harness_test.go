@@ -56,7 +56,7 @@ func newRoles(t *testing.T, tweak func(*bot.Options)) *roles {
 		Username: telegramtest.BotUsername, PseudonymKey: []byte("test key"), DefaultLang: "nl",
 		HandleTimeout: 10 * time.Second, Metrics: h.metrics,
 		Sender: &telegram.Sender{PerSecond: 1000, PerChatInterval: time.Millisecond},
-		Admins: []int64{adminID}, Now: clock.Now,
+		Admins: []int64{adminID}, Now: clock.Now, Spool: h.spool,
 	}
 	h.people.into(&o)
 	if tweak != nil {

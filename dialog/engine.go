@@ -249,6 +249,9 @@ func (h *turn) start() {
 }
 
 func (h *turn) help() {
+	if h.ev.LinesShown {
+		return // the edge showed it (Engine.FirstAid)
+	}
 	h.say(Message{Parts: []Text{T("help.text"), CrisisLines(h.e.Country, h.s.Age)}})
 }
 

@@ -30,6 +30,10 @@ type Event struct {
 	// with an ID not above the session's last one is a redelivery and
 	// changes nothing.
 	UpdateID int64
+	// LinesShown says that the edge already showed this event's first aid
+	// (Engine.FirstAid): the engine records the signal and asks for the
+	// alert, but does not show the same lines again.
+	LinesShown bool
 }
 
 // Text is a message ID with its variables; the edge localises it. A Raw text

@@ -13,8 +13,9 @@ type Signal struct {
 	// Source is the question ID of an answer, SignalMessage for other text,
 	// SignalUrgent for /urgent.
 	Source string `json:"source"`
-	// Quiet marks a signal that came within SignalQuiet of an earlier one:
-	// recorded, but the lines were not shown again and no alert went out.
+	// Quiet marks a signal that came within SignalQuiet of an earlier one
+	// of the same source: recorded and answered with the lines, but no
+	// alert went out for it.
 	Quiet bool `json:"quiet,omitempty"`
 }
 
@@ -27,10 +28,12 @@ const (
 const (
 	// MaxSignals is how many signals a session keeps, the latest.
 	MaxSignals = 20
-	// SignalQuiet is how long after a signal that was shown and alerted a
-	// new signal only is recorded: a young person who writes three
-	// worried messages in a row gets the lines once, and the people on
-	// call one alert. /urgent is never held back.
+	// SignalQuiet is how long after a signal that was alerted the same
+	// signal again (the same source: the same question, or again a message
+	// that is no answer) raises no alert of its own: the people on call
+	// are not told twice of one thing. The young person gets the caring
+	// reply with the lines every time, and a different signal updates the
+	// open alert. /urgent is never held back.
 	SignalQuiet = 10 * time.Minute
 )
 
@@ -57,37 +60,59 @@ func CrisisLines(country, age string) Text {
 func (h *turn) urgent() {
 	h.s.addSignal(Signal{At: h.now, Source: SignalUrgent})
 	h.res.Alert = AlertUrgent
-	h.say(Message{Parts: []Text{T("help.crisis.urgent"), CrisisLines(h.e.Country, h.s.Age)}})
+	if !h.ev.LinesShown {
+		h.say(Message{Parts: []Text{T("help.crisis.urgent"), CrisisLines(h.e.Country, h.s.Age)}})
+	}
 }
 
 // signal records acute risk signalled at source (a question ID or
-// SignalMessage). The lines are shown and the alert raised unless an
-// earlier signal did so less than SignalQuiet ago; once per turn at most.
+// SignalMessage), once per turn at most. Every signal is answered with
+// the caring reply and the lines (unless the edge showed them already);
+// the alert is raised unless the same signal was alerted less than
+// SignalQuiet ago.
 func (h *turn) signal(source string) {
 	if h.signalled {
 		return
 	}
 	h.signalled = true
-	quiet := recentSignal(h.s, h.now)
+	quiet := recentSignal(h.s, source, h.now)
 	h.s.addSignal(Signal{At: h.now, Source: source, Quiet: quiet})
-	if quiet {
-		return
+	if !h.ev.LinesShown {
+		h.crisis = &Message{Parts: []Text{T("help.crisis.signal"), CrisisLines(h.e.Country, h.s.Age)}}
 	}
-	if h.res.Alert == AlertNone {
+	if !quiet && h.res.Alert == AlertNone {
 		h.res.Alert = AlertSignal
 	}
-	h.crisis = &Message{Parts: []Text{T("help.crisis.signal"), CrisisLines(h.e.Country, h.s.Age)}}
 }
 
-// recentSignal reports whether a signal was shown and alerted less than
+// recentSignal reports whether a signal of source was alerted less than
 // SignalQuiet ago (or, with a clock that went back, is dated later).
-func recentSignal(s *Session, now time.Time) bool {
+func recentSignal(s *Session, source string, now time.Time) bool {
 	for _, sg := range s.Signals {
-		if sg.Source != SignalUrgent && !sg.Quiet && now.Sub(sg.At) < SignalQuiet {
+		if sg.Source == source && sg.Source != SignalUrgent && !sg.Quiet && now.Sub(sg.At) < SignalQuiet {
 			return true
 		}
 	}
 	return false
+}
+
+// FirstAid is what the edge shows for ev at once, from memory, before the
+// store is asked: for /help the help with the crisis lines, for /urgent
+// and a text with words of the crisis lists the crisis lines with their
+// caring line. The age is in the store, so every line shows. alert is the
+// alert the event asks for (none for /help). The engine leaves out what
+// the edge showed when the event says so (Event.LinesShown).
+func (e *Engine) FirstAid(ev Event) (m Message, alert AlertKind, ok bool) {
+	lines := CrisisLines(e.Country, "")
+	switch {
+	case ev.Kind == EventCommand && ev.Command == "help":
+		return Message{Parts: []Text{T("help.text"), lines}}, AlertNone, true
+	case ev.Kind == EventCommand && (ev.Command == "urgent" || ev.Command == "dringend"):
+		return Message{Parts: []Text{T("help.crisis.urgent"), lines}}, AlertUrgent, true
+	case ev.Kind == EventText && e.Crisis != nil && e.Crisis.Match(ev.Text):
+		return Message{Parts: []Text{T("help.crisis.signal"), lines}}, AlertSignal, true
+	}
+	return Message{}, AlertNone, false
 }
 
 // addSignal keeps sg, and at most MaxSignals signals.

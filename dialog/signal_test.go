@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -261,7 +262,8 @@ func TestRepeatedSignalsAreQuietForTenMinutes(t *testing.T) {
 	}
 	second := d.now.Add(step)
 	res := d.text("ik wil echt dood")
-	if res.Alert != AlertNone || slices.Contains(ids(res), "help.crisis.signal") {
+	// Every disclosure is answered; only the alert is held back.
+	if res.Alert != AlertNone || !slices.Contains(ids(res), "help.crisis.signal") || !slices.Contains(ids(res), "help.crisis.nl") {
 		t.Fatalf("a repeat within minutes: alert %q, %q", res.Alert, ids(res))
 	}
 	// /urgent is never held back, and does not hold signals back either.
@@ -322,5 +324,73 @@ func TestSessionEqualSeesSignals(t *testing.T) {
 	c.Signals[0].Source = "changed"
 	if a.Signals[0].Source != "x" {
 		t.Error("Clone shares the signals")
+	}
+}
+
+// A different signal (another source) within the quiet period is alerted:
+// the alerts room updates the open alert with it.
+func TestADifferentSignalIsAlertedWithinTheQuietPeriod(t *testing.T) {
+	d := crisisDriver(t)
+	d.begin()
+	d.answerAll()
+	if res := d.text("ik wil dood"); res.Alert != AlertSignal {
+		t.Fatalf("first: %q", res.Alert)
+	}
+	s := d.s.Clone()
+	s.addSignal(Signal{At: d.now, Source: "dreams"})
+	if recentSignal(&s, "dreams_help", d.now.Add(time.Minute)) {
+		t.Fatal("a signal of another question counted as the same")
+	}
+	if !recentSignal(&s, "dreams", d.now.Add(time.Minute)) || !recentSignal(&s, SignalMessage, d.now.Add(time.Minute)) {
+		t.Fatal("the same signal within the quiet period was not recognised")
+	}
+}
+
+// The first aid the edge shows before the store is asked is what the
+// engine would show with an unknown age; with LinesShown the engine
+// records and alerts but does not show it again.
+func TestFirstAidAndLinesShown(t *testing.T) {
+	d := crisisDriver(t)
+	for _, tc := range []struct {
+		ev    Event
+		ids   []string
+		alert AlertKind
+	}{
+		{Event{Kind: EventCommand, Command: "help"}, []string{"help.text", "help.crisis.nl"}, AlertNone},
+		{Event{Kind: EventCommand, Command: "urgent"}, []string{"help.crisis.urgent", "help.crisis.nl"}, AlertUrgent},
+		{Event{Kind: EventCommand, Command: "dringend"}, []string{"help.crisis.urgent", "help.crisis.nl"}, AlertUrgent},
+		{Event{Kind: EventText, Text: "ik wil dood"}, []string{"help.crisis.signal", "help.crisis.nl"}, AlertSignal},
+	} {
+		m, alert, ok := d.e.FirstAid(tc.ev)
+		var got []string
+		for _, p := range m.Parts {
+			got = append(got, p.ID)
+			if p.Vars != nil {
+				t.Errorf("%+v: %s has vars %v, want every line", tc.ev, p.ID, p.Vars)
+			}
+		}
+		if !ok || alert != tc.alert || !slices.Equal(got, tc.ids) {
+			t.Errorf("%+v: %v %q %v, want %v %q", tc.ev, ok, alert, got, tc.ids, tc.alert)
+		}
+	}
+	for _, ev := range []Event{{Kind: EventText, Text: "hallo"}, {Kind: EventCommand, Command: "start"}, {Kind: EventButton, Data: "x"}} {
+		if _, _, ok := d.e.FirstAid(ev); ok {
+			t.Errorf("first aid for %+v", ev)
+		}
+	}
+	d.begin()
+	d.answer()
+	for _, ev := range []Event{{Kind: EventCommand, Command: "help"}, {Kind: EventCommand, Command: "urgent"}, {Kind: EventText, Text: "ik wil dood"}} {
+		ev.LinesShown = true
+		res := d.e.Handle(d.s, ev)
+		d.s = res.Session
+		for _, id := range ids(res) {
+			if strings.HasPrefix(id, "help.") {
+				t.Errorf("%+v: the engine showed %s again", ev, id)
+			}
+		}
+	}
+	if n := len(d.s.Signals); n != 2 {
+		t.Fatalf("%d signals recorded, want /urgent and the words", n)
 	}
 }

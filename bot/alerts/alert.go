@@ -223,12 +223,14 @@ func (x *Alerts) unanswered(ctx context.Context, a domain.Alert, c domain.Case, 
 	return nil
 }
 
-// raisedAgain answers an alert asked for while one is open. Only /urgent
-// gets an answer (a signal adds nothing to an open alert): while nobody
-// took it, that we are on it; once taken, the one who took it hears that
-// the young person asked again, and the young person hears so.
+// raisedAgain answers an alert asked for while one is open. A new signal
+// updates the open alert (signalledAgain). /urgent: while nobody took it,
+// the young person hears that we are on it; once taken, the one who took
+// it hears that the young person asked again, and the young person hears
+// so.
 func (x *Alerts) raisedAgain(ctx context.Context, s dialog.Session, a domain.Alert, kind dialog.AlertKind) error {
 	if kind != dialog.AlertUrgent {
+		x.signalledAgain(ctx, s, a)
 		return nil
 	}
 	young, lang := chat.ParseSessionKey(s.Key), x.dir.SessionLang(s)
@@ -345,4 +347,40 @@ func appendNew(ids []int64, id int64) []int64 {
 		return ids
 	}
 	return append(ids, id)
+}
+
+// signalledAgain updates an open alert with a new, different signal of
+// acute risk (the engine holds back the same one within its quiet
+// period): the alert messages nobody took yet say how many signals came
+// (an edit: no new notification, and the escalation goes on as it was);
+// the one who took it gets a message. The young person had the crisis
+// lines with the engine's caring reply.
+func (x *Alerts) signalledAgain(ctx context.Context, s dialog.Session, a domain.Alert) {
+	c := x.alertCase(ctx, s.Key)
+	again := dialog.T("alert.staff.again", "Count", againCount(s, a.Started))
+	if a.TakenBy != 0 {
+		tlang := x.dir.Lang(ctx, a.TakenBy)
+		texts := []dialog.Text{dialog.T("alert.staff.title")}
+		if c.FirstName != "" {
+			texts = append(texts, dialog.T("alert.staff.who", "Who", c.FirstName))
+		}
+		texts = append(texts, again)
+		body := x.o.Renderer.Join(tlang, "\n", texts...) + "\n\n" + x.chatLink(tlang, chat.ParseSessionKey(s.Key), c)
+		x.out.SayHTML(ctx, a.TakenBy, tlang, nil, body, false)
+		return
+	}
+	take := [][]dialog.Button{{{Label: dialog.T("btn.alert_take"), Data: chat.ButtonData(chat.ActTakeAlert, a.Key)}}}
+	for _, n := range a.Notices {
+		lang := x.dir.Lang(ctx, n.Chat)
+		var status dialog.Text
+		if n.Level > 0 {
+			status = dialog.T("alert.staff.escalated", "Date", a.Started)
+		}
+		body := x.alertBody(ctx, lang, a, c, status) + "\n\n" + x.o.Renderer.Join(lang, "", again)
+		x.out.EditHTML(ctx, n.Chat, n.Message, lang, take, body)
+	}
+	if err := x.catchUp(ctx, a); err != nil {
+		x.o.Log.Warn("can't check whether an updated alert was taken meanwhile", "err", err)
+	}
+	x.o.Log.Info("open alert updated with a new signal", "chat", x.pseudo.Of(chat.ParseSessionKey(s.Key)), "told", len(a.Notices))
 }

@@ -99,6 +99,9 @@ type Options struct {
 	Metrics    *metrics.Metrics
 	Pseudonyms chat.Pseudonyms
 	Now        func() time.Time
+	// Spool holds the alerts the edge queued while the store was down
+	// (SpoolJob raises them).
+	Spool Spool
 	// Admins are the Telegram user IDs with the admin role.
 	Admins []int64
 	// TakeWithin is how long an alert waits for a take before more people
@@ -127,7 +130,7 @@ func New(o Options) (*Alerts, error) {
 		{"Roster", o.Roster == nil}, {"People", o.People == nil}, {"Sessions", o.Sessions == nil},
 		{"Menus", o.Menus == nil}, {"Dir.Staff", o.Dir.Staff == nil}, {"Dir.Languages", o.Dir.Languages == nil},
 		{"Auditor.Store", o.Auditor.Store == nil}, {"Work", o.Work == nil}, {"Log", o.Log == nil},
-		{"Metrics", o.Metrics == nil}, {"Now", o.Now == nil},
+		{"Metrics", o.Metrics == nil}, {"Now", o.Now == nil}, {"Spool", o.Spool == nil},
 	} {
 		if f.nil {
 			missing = append(missing, f.name)

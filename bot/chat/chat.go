@@ -28,6 +28,9 @@ type Request struct {
 	Pressed int
 	// Message is the person's own message (0 for a press).
 	Message int
+	// AlertQueued: the edge put this update's alert in the spool (the
+	// store was down), so its handling raises none of its own.
+	AlertQueued bool
 }
 
 // IsPress reports whether r is a button press.

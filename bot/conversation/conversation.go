@@ -87,8 +87,10 @@ func (c *Conversation) HandleWith(ctx context.Context, in chat.Request, prep fun
 		return nil
 	}
 	c.o.Out.Show(ctx, in, res.Session.Lang, res.Toast, res.Messages)
-	if res.Alert != dialog.AlertNone {
-		c.o.Alerts.Raise(ctx, res.Session, res.Alert) // in the background, like a handoff
+	if res.Alert != dialog.AlertNone && !in.AlertQueued {
+		// In the background, like a handoff. An alert the edge queued
+		// (the store was down) is raised from the queue instead.
+		c.o.Alerts.Raise(ctx, res.Session, res.Alert)
 	}
 	if res.Submitted {
 		return c.handOff(ctx, log(), res.Session)

@@ -70,6 +70,9 @@ type Metrics struct {
 	// for an earlier one, because the bounded wait passed.
 	UpdatesUnordered atomic.Int64
 
+	// Edge counts the edge's first aid and fair lanes (edge.go).
+	Edge EdgeCounters
+
 	latency [10]atomic.Int64 // one per bucket and +Inf
 	sumNs   atomic.Int64
 
@@ -164,6 +167,7 @@ func (m *Metrics) eachCounter(counter func(name, help string, v int64)) {
 	counter("intakebot_send_undecoded_answers_total", "200 answers the Bot API client could not decode, counted as sent.", m.UndecodedAnswers.Load())
 	counter("intakebot_updates_redelivered_total", "Updates delivered again after they were applied, not applied twice.", m.UpdatesRedelivered.Load())
 	counter("intakebot_updates_unordered_total", "Updates of a chat applied before an earlier one, after the bounded wait.", m.UpdatesUnordered.Load())
+	m.Edge.each(counter)
 }
 
 var (

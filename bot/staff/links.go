@@ -210,8 +210,8 @@ func (b *Office) noInvite(ctx context.Context, in chat.Request, a chat.Actor) {
 	b.out.Answer(ctx, in, "")
 	var texts []dialog.Text
 	ev := in.Event
-	if ev.Kind == dialog.EventCommand && (ev.Command == "help" || ev.Command == "urgent" || ev.Command == "dringend") ||
-		ev.Kind == dialog.EventText && b.o.Engine.Crisis != nil && b.o.Engine.Crisis.Match(ev.Text) {
+	if !ev.LinesShown && (ev.Kind == dialog.EventCommand && (ev.Command == "help" || ev.Command == "urgent" || ev.Command == "dringend") ||
+		ev.Kind == dialog.EventText && b.o.Engine.Crisis != nil && b.o.Engine.Crisis.Match(ev.Text)) {
 		texts = append(texts, b.o.Dir.CrisisLines(""))
 	}
 	b.out.Say(ctx, a.ID, a.Lang, nil, append(texts, dialog.T("link.none"))...)

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -53,6 +54,10 @@ type Options struct {
 	DefaultLang string
 	// HandleTimeout bounds the work on one update. Zero means 30 seconds.
 	HandleTimeout time.Duration
+	// FirstAid: what to show at once for /help, /urgent and crisis words
+	// (firstaid.go); Alerts keeps their alerts while the store is down.
+	FirstAid FirstAider
+	Alerts   AlertQueue
 }
 
 // Edge turns updates into requests and hands them to the rooms. It is safe
@@ -68,8 +73,8 @@ type Edge struct {
 // NewEdge makes an Edge.
 func NewEdge(o Options) (*Edge, error) {
 	if o.Routes == nil || o.Roles == nil || o.Fallback == nil || o.Languages == nil || o.Out == nil ||
-		o.Log == nil || o.Metrics == nil || o.Seen == nil {
-		return nil, fmt.Errorf("telegram: an edge needs routes, roles, a fallback, languages, out, a log, metrics and seen")
+		o.Log == nil || o.Metrics == nil || o.Seen == nil || o.FirstAid == nil || o.Alerts == nil {
+		return nil, fmt.Errorf("telegram: an edge needs routes, roles, a fallback, languages, out, a log, metrics, seen, first aid and an alert queue")
 	}
 	if o.HandleTimeout == 0 {
 		o.HandleTimeout = 30 * time.Second
@@ -112,9 +117,18 @@ func (e *Edge) HandleUpdate(ctx context.Context, upd *models.Update) (err error)
 	if in.Message != 0 {
 		e.o.Seen(in.Chat, in.Message)
 	}
+	// The crisis lines first, from memory (firstaid.go).
+	a := e.firstAid(ctx, in)
+	if a != nil {
+		in.Event.LinesShown = true
+		in.AlertQueued = a.Queued()
+	}
 	if err := e.route(ctx, in); err != nil {
 		e.o.Metrics.StoreErrors.Add(1)
 		log.Error("can't handle update", "err", err)
+		if a != nil { // staff hear of it when the store is back
+			e.queueAlert(ctx, in, a)
+		}
 		e.unavailable(ctx, in)
 		return err
 	}
@@ -210,4 +224,37 @@ func (e *Edge) notPrivate(ctx context.Context, in chat.Request) {
 		return
 	}
 	e.o.Out.Say(ctx, in.Chat, e.o.DefaultLang, nil, dialog.T("group.only_private"))
+}
+
+// Crowded handles an update beyond its chat's queue cap (fair lanes):
+// merged into the chat's last queued message, or dropped. It joins the
+// /exit trail all the same, a press is answered, and with notice the
+// person hears so; the sends run on a goroutine of their own.
+func (e *Edge) Crowded(ctx context.Context, upd *models.Update, dropped, notice bool) {
+	in, ok := toRequest(upd, e.o.Username)
+	if !ok || !in.Private {
+		return
+	}
+	map[bool]*atomic.Int64{true: &e.o.Metrics.Edge.LaneDropped, false: &e.o.Metrics.Edge.LaneMerged}[dropped].Add(1)
+	if in.Message != 0 {
+		e.o.Seen(in.Chat, in.Message)
+	}
+	if !in.IsPress() && !notice {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.o.HandleTimeout)
+		defer cancel()
+		if in.IsPress() {
+			e.o.Out.Answer(ctx, in, "")
+		}
+		if !notice {
+			return
+		}
+		id := "lane.merged"
+		if dropped {
+			id = "lane.dropped"
+		}
+		e.o.Out.Say(ctx, in.Chat, e.langOf(in), nil, dialog.T(id))
+	}()
 }

@@ -7,7 +7,9 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/firstaid"
 	"github.com/intakebot/intakebot/bot/render"
+	"github.com/intakebot/intakebot/bot/telegram/pace"
 	"github.com/intakebot/intakebot/dialog"
 )
 
@@ -19,6 +21,10 @@ import (
 type Out struct {
 	S *Sender
 	R *render.Renderer
+
+	// mem is the first aid given, and the language each chat was last
+	// answered in by the conversation (first aid speaks it).
+	mem firstaid.Memory
 }
 
 // Say sends texts as one message (split when long), with the keyboard
@@ -74,7 +80,7 @@ func (o *Out) EditHTML(ctx context.Context, chat int64, msgID int, lang string, 
 // only when it could delete none.
 func (o *Out) Delete(ctx context.Context, chat int64, ids []int) error {
 	p := &tgbot.DeleteMessagesParams{ChatID: chat, MessageIDs: ids}
-	return o.S.exchange(ctx, "deleteMessages", chat, prioLive, func(ctx context.Context) error {
+	return o.S.exchange(ctx, "deleteMessages", chat, pace.Live, func(ctx context.Context) error {
 		_, err := o.S.API.DeleteMessages(ctx, p)
 		return err
 	}, nil)
@@ -84,7 +90,7 @@ func (o *Out) Delete(ctx context.Context, chat int64, ids []int) error {
 func (o *Out) ClearKeyboard(ctx context.Context, chat int64, msgID int) error {
 	p := &tgbot.EditMessageReplyMarkupParams{ChatID: chat, MessageID: msgID,
 		ReplyMarkup: &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}}
-	return o.S.exchange(ctx, "editMessageReplyMarkup", chat, prioLive, func(ctx context.Context) error {
+	return o.S.exchange(ctx, "editMessageReplyMarkup", chat, pace.Live, func(ctx context.Context) error {
 		_, err := o.S.API.EditMessageReplyMarkup(ctx, p)
 		return err
 	}, nil)
@@ -107,6 +113,7 @@ func (o *Out) Answer(ctx context.Context, in chat.Request, toast string) {
 // (always: Telegram shows a spinner until then), then the messages. The
 // first reply marked Edit replaces the pressed message; the rest are sent.
 func (o *Out) Show(ctx context.Context, in chat.Request, lang string, toast *dialog.Text, msgs []dialog.Message) {
+	o.mem.RememberLang(in.Chat, lang)
 	text := ""
 	if toast != nil {
 		text = render.PlainText(o.R.Text(lang, *toast))

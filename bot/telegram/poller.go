@@ -43,11 +43,35 @@ type Poller struct {
 	// other chats are not held up; ParkAfter is how long (zero: 500 ms).
 	Inbox     Inbox
 	ParkAfter time.Duration
-	Log       *slog.Logger
-	// MaxInFlight bounds the updates fetched but not handled. Zero: 2000.
+	// Fallback parks them when there is no Inbox or it fails (Redis
+	// down): a file on local disk (storage/spool.Inbox).
+	Fallback Inbox
+	Log      *slog.Logger
+	// MaxInFlight bounds the updates queued and not handled, over all
+	// chats. Zero: 2000.
 	MaxInFlight int
+	// MaxPerChat caps one chat's queue (fair lanes, dispatch.go's admit).
+	// Zero: DefaultMaxPerChat.
+	MaxPerChat int
+	// Front, when set, gives each update its first aid as it is fetched
+	// and tells a chat beyond its cap (the Edge).
+	Front Front
 
 	d *dispatcher
+}
+
+// DefaultMaxPerChat: far above what a person types while the bot
+// answers, well below a forwarded batch or a script.
+const DefaultMaxPerChat = 50
+
+// Front is what the poller asks of the edge before an update is queued.
+type Front interface {
+	// FirstAid shows the crisis lines at once if upd needs them (true);
+	// waiting: the chat's earlier updates are still queued.
+	FirstAid(ctx context.Context, upd *models.Update, waiting bool) bool
+	// Crowded is told of an update beyond its chat's cap, merged or
+	// dropped; notice: tell the chat (once per burst).
+	Crowded(ctx context.Context, upd *models.Update, dropped, notice bool)
 }
 
 // errWebhookActive is Telegram's 409 on getUpdates while a webhook is set.
@@ -60,17 +84,25 @@ func (p *Poller) Run(ctx context.Context) error {
 	if p.Log == nil {
 		p.Log = slog.New(slog.DiscardHandler)
 	}
-	p.d = newDispatcher(context.WithoutCancel(ctx), ctx, p.Handle, p.Log)
+	perChat := p.MaxPerChat
+	if perChat <= 0 {
+		perChat = DefaultMaxPerChat
+	}
+	p.d = newDispatcher(context.WithoutCancel(ctx), ctx, p.Handle, p.Front, perChat, p.Log)
 	defer func() {
 		p.d.stop()
 		p.flushDone(context.Background())
 	}()
-	if p.Inbox != nil {
-		if err := p.replayInbox(ctx); err != nil {
+	for _, in := range []Inbox{p.Fallback, p.Inbox} {
+		if in != nil && p.replayInbox(ctx, in) != nil {
 			return nil // ctx ended before the store answered
 		}
 	}
+	// unsettled: fetched, not confirmed yet. Asking from offset again
+	// confirms nothing and brings what came after them: a slow chat or a
+	// store that is down never keeps other chats' updates from us.
 	var offset int64
+	var unsettled []*models.Update
 	backoff := time.Duration(0)
 	for {
 		if backoff > 0 && sleep(ctx, backoff) != nil {
@@ -97,36 +129,44 @@ func (p *Poller) Run(ctx context.Context) error {
 			continue
 		}
 		backoff = 0
-		if len(updates) == 0 {
+		var seen int64
+		if len(unsettled) > 0 {
+			seen = unsettled[len(unsettled)-1].ID
+		}
+		for _, u := range updates {
+			if u.ID > seen {
+				unsettled = append(unsettled, u)
+				p.d.enqueue(u)
+			}
+		}
+		if len(unsettled) == 0 {
 			continue
 		}
-		if !p.settle(ctx, updates) {
+		settled, ok := p.settle(ctx, unsettled)
+		if !ok {
 			return nil // stopped: what is not handled is not confirmed
 		}
-		offset = updates[len(updates)-1].ID + 1
+		if settled {
+			offset = unsettled[len(unsettled)-1].ID + 1
+			unsettled = nil
+		}
 	}
 }
 
-// settle hands a batch to the chats' lanes and returns once confirming it
-// is safe: when every update of it was handled, or, when that takes longer
-// than ParkAfter, when the ones still running were stored in the inbox.
-// A batch that is handled quickly - the usual case - costs no Redis round
-// trip beyond the updates' own saves. It reports false when ctx ended
-// before the batch was safe.
-func (p *Poller) settle(ctx context.Context, updates []*models.Update) bool {
-	ids := make([]int64, len(updates))
+// settle reports whether confirming updates is safe: every one handled,
+// or, after ParkAfter, the ones still running stored in an inbox (a quick
+// batch, the usual case, costs no Redis round trip). When not, the poller
+// fetches what came since without confirming. ok is false when ctx ended.
+func (p *Poller) settle(ctx context.Context, updates []*models.Update) (settled, ok bool) {
+	ids, start := make([]int64, len(updates)), time.Now()
 	for i, u := range updates {
 		ids[i] = u.ID
-		p.d.enqueue(u)
-	}
-	if p.Inbox == nil {
-		return p.d.waitDone(ctx, ids, 0)
 	}
 	if p.d.waitDone(ctx, ids, p.parkAfter()) {
-		return true
+		return true, true
 	}
 	if ctx.Err() != nil {
-		return false
+		return false, false
 	}
 	running := p.d.unfinished(ids)
 	var park []*models.Update
@@ -135,14 +175,16 @@ func (p *Poller) settle(ctx context.Context, updates []*models.Update) bool {
 			park = append(park, u)
 		}
 	}
-	if err := p.store(ctx, park); err != nil {
-		// The store is down, so the updates are retrying anyway: confirm
-		// nothing until they are through.
-		p.Log.Warn("can't park updates in the inbox; waiting for them", "count", len(park), "err", err)
-		return p.d.waitDone(ctx, ids, 0)
+	if p.Inbox != nil || p.Fallback != nil {
+		err := p.store(ctx, park)
+		if err == nil {
+			p.d.parked(park)
+			return true, true
+		}
+		p.Log.Warn("can't park updates in the inbox; they stay unconfirmed", "count", len(park), "err", err)
 	}
-	p.d.parked(park)
-	return true
+	// Not settled: fetch what came since, after a pause (no spinning).
+	return false, sleep(ctx, p.parkAfter()-time.Since(start)) == nil
 }
 
 // parkAfter is how long a batch may run before its unfinished updates are
@@ -172,14 +214,29 @@ func (p *Poller) store(ctx context.Context, updates []*models.Update) error {
 		}
 		batch[u.ID] = data
 	}
-	return p.Inbox.Put(ctx, batch)
+	var err error
+	if p.Inbox != nil {
+		if err = p.Inbox.Put(ctx, batch); err == nil {
+			return nil
+		}
+	}
+	if p.Fallback == nil {
+		return err
+	}
+	if ferr := p.Fallback.Put(ctx, batch); ferr != nil {
+		return errors.Join(err, ferr)
+	}
+	if err != nil {
+		p.Log.Warn("updates parked on local disk: the inbox does not answer", "count", len(batch), "err", err)
+	}
+	return nil
 }
 
 // replayInbox handles what an earlier run fetched but did not finish.
-func (p *Poller) replayInbox(ctx context.Context) error {
+func (p *Poller) replayInbox(ctx context.Context, inbox Inbox) error {
 	backoff := time.Duration(0)
 	for {
-		ids, raw, dropped, err := p.Inbox.Pending(ctx)
+		ids, raw, dropped, err := inbox.Pending(ctx)
 		if err == nil {
 			if dropped > 0 {
 				p.Log.Warn("inbox entries that do not open were dropped", "count", dropped)
@@ -213,12 +270,16 @@ func (p *Poller) replayInbox(ctx context.Context) error {
 // flushDone takes handled updates out of the inbox: one round trip for
 // all that finished since the last poll.
 func (p *Poller) flushDone(ctx context.Context) {
-	if p.Inbox == nil {
-		p.d.takeDone()
-		return
-	}
 	ids := p.d.takeDone()
 	if len(ids) == 0 {
+		return
+	}
+	if p.Fallback != nil {
+		if err := p.Fallback.Done(context.WithoutCancel(ctx), ids); err != nil {
+			p.Log.Warn("can't clear handled updates from the inbox on disk", "err", err)
+		}
+	}
+	if p.Inbox == nil {
 		return
 	}
 	if err := p.Inbox.Done(context.WithoutCancel(ctx), ids); err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/intakebot/intakebot/bot/metrics"
 	"github.com/intakebot/intakebot/bot/render"
+	"github.com/intakebot/intakebot/bot/telegram/pace"
 )
 
 // TelegramAPI is the part of the Bot API client the edge uses;
@@ -93,7 +94,7 @@ type Sender struct {
 	OnSent func(chat int64, msgID int, document bool)
 
 	once sync.Once
-	lim  *sendLimiter
+	lim  *pace.Limiter
 	log  *slog.Logger
 	m    *metrics.Metrics
 	// undecoded holds the methods whose undecodable answer was logged.
@@ -109,7 +110,7 @@ func (s *Sender) init() {
 		if s.m == nil {
 			s.m = &metrics.Metrics{}
 		}
-		s.lim = newSendLimiter(
+		s.lim = pace.New(
 			orDefault(s.PerSecond, DefaultPerSecond),
 			orDefault(s.PerChatInterval, DefaultPerChatInterval),
 			orDefault(s.PerChatBurst, DefaultPerChatBurst),
@@ -126,7 +127,7 @@ func orDefault[T int | time.Duration](v, def T) T {
 
 // Send sends an HTML message as a live reply; it reports whether it arrived.
 func (s *Sender) Send(ctx context.Context, chatID int64, text string, kb *models.InlineKeyboardMarkup) bool {
-	_, ok := s.sendText(ctx, chatID, text, kb, prioLive)
+	_, ok := s.sendText(ctx, chatID, text, kb, pace.Live)
 	return ok
 }
 
@@ -134,20 +135,20 @@ func (s *Sender) Send(ctx context.Context, chatID int64, text string, kb *models
 // (a reminder): it waits behind live replies, in the chat and in the bot's
 // budget. It reports whether the message arrived.
 func (s *Sender) SendBulk(ctx context.Context, chatID int64, text string, kb *models.InlineKeyboardMarkup) bool {
-	_, ok := s.sendText(ctx, chatID, text, kb, prioBulk)
+	_, ok := s.sendText(ctx, chatID, text, kb, pace.Bulk)
 	return ok
 }
 
 // sendForID sends an HTML message as a live reply and returns its message
 // ID, 0 when it did not arrive (alert messages are edited later).
 func (s *Sender) sendForID(ctx context.Context, chatID int64, text string, kb *models.InlineKeyboardMarkup) int {
-	id, _ := s.sendText(ctx, chatID, text, kb, prioLive)
+	id, _ := s.sendText(ctx, chatID, text, kb, pace.Live)
 	return id
 }
 
 // sendText sends an HTML message in lane prio; it returns the message's
 // ID (0 when Telegram gave none) and whether it arrived.
-func (s *Sender) sendText(ctx context.Context, chatID int64, text string, kb *models.InlineKeyboardMarkup, prio sendPriority) (int, bool) {
+func (s *Sender) sendText(ctx context.Context, chatID int64, text string, kb *models.InlineKeyboardMarkup, prio pace.Priority) (int, bool) {
 	p := &tgbot.SendMessageParams{ChatID: chatID, Text: text, ParseMode: models.ParseModeHTML,
 		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()}}
 	if kb != nil {
@@ -189,7 +190,7 @@ func (s *Sender) Edit(ctx context.Context, chatID int64, msgID int, text string,
 	if kb != nil {
 		p.ReplyMarkup = kb
 	}
-	err := s.exchange(ctx, "editMessageText", chatID, prioLive,
+	err := s.exchange(ctx, "editMessageText", chatID, pace.Live,
 		func(ctx context.Context) error {
 			_, err := s.API.EditMessageText(ctx, p)
 			return err
@@ -215,7 +216,7 @@ func (s *Sender) SendDocument(ctx context.Context, chatID int64, filename string
 		p.ParseMode = models.ParseModeHTML
 	}
 	var sent *models.Message
-	err := s.exchange(ctx, "sendDocument", chatID, prioLive,
+	err := s.exchange(ctx, "sendDocument", chatID, pace.Live,
 		func(ctx context.Context) error {
 			p.Document = &models.InputFileUpload{Filename: filename, Data: bytes.NewReader(data)}
 			m, err := s.API.SendDocument(ctx, p)
@@ -252,7 +253,7 @@ func (s *Sender) answerCallback(ctx context.Context, chat int64, hasChat bool, i
 	p := &tgbot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text}
 	r := s.newRetrier()
 	for {
-		if waited, err := s.lim.clearOf(ctx, chat, hasChat); err != nil {
+		if waited, err := s.lim.ClearOf(ctx, chat, hasChat); err != nil {
 			s.log.Info("can't answer button press", "err", loggable(errors.Join(r.last, err)))
 			return
 		} else if waited {
@@ -269,9 +270,9 @@ func (s *Sender) answerCallback(ctx context.Context, chat int64, hasChat bool, i
 		}
 		switch {
 		case wait.block && hasChat:
-			s.lim.block(chat, wait.until)
+			s.lim.Block(chat, wait.until)
 		case wait.block && again: // a flood 429 without chat; beyond the cap only this call gives up
-			s.lim.pause(wait.until)
+			s.lim.Pause(wait.until)
 		}
 		if !again {
 			s.log.Info("can't answer button press", "err", loggable(r.last))
@@ -284,18 +285,18 @@ func (s *Sender) answerCallback(ctx context.Context, chat int64, hasChat bool, i
 // and runs once per attempt, each time with a slot from the limiter. plain,
 // when not nil, switches the request to plain text after Telegram refused
 // its markup; that happens at most once and is not counted as a retry.
-func (s *Sender) exchange(ctx context.Context, method string, chat int64, prio sendPriority, call func(context.Context) error, plain func()) error {
+func (s *Sender) exchange(ctx context.Context, method string, chat int64, prio pace.Priority, call func(context.Context) error, plain func()) error {
 	s.init()
 	if err := ctx.Err(); err != nil { // spend no slot on a request that can't go out
 		return err
 	}
-	if err := s.lim.enter(ctx, chat, prio); err != nil {
+	if err := s.lim.Enter(ctx, chat, prio); err != nil {
 		return err
 	}
-	defer s.lim.leave(chat)
+	defer s.lim.Leave(chat)
 	r := s.newRetrier()
 	for {
-		waited, err := s.lim.take(ctx, chat, prio)
+		waited, err := s.lim.Take(ctx, chat, prio)
 		if waited {
 			s.m.Throttled.Add(1)
 		}
@@ -318,7 +319,7 @@ func (s *Sender) exchange(ctx context.Context, method string, chat int64, prio s
 			return nil
 		}
 		if wait.block { // also when giving up: the chat's next sends wait too
-			s.lim.block(chat, wait.until)
+			s.lim.Block(chat, wait.until)
 		}
 		if !again {
 			return r.last
@@ -418,4 +419,16 @@ func (s *Sender) undecodedAnswer(method string) {
 
 func isMarkupError(err error) bool {
 	return err != nil && errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(err.Error(), "can't parse entities")
+}
+
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

@@ -246,7 +246,7 @@ func TestSenderAnswersButtonsOutsideTheBudget(t *testing.T) {
 
 	// A chat that Telegram holds back (429) gets no answer either until then.
 	until := time.Now().Add(400 * time.Millisecond)
-	f.s.lim.block(chat, until)
+	f.s.lim.Block(chat, until)
 	f.api.PressButton(chat, chat, 1, "b")
 	f.s.AnswerCallbackIn(ctx, chat, f.api.Unanswered()[0], "")
 	answers := f.api.CallsTo("answerCallbackQuery")
@@ -271,9 +271,7 @@ func TestSenderPausesEverythingOnAFloodWithoutChat(t *testing.T) {
 	}()
 	flood := f.api.WaitCall(t, 5*time.Second, func(c telegramtest.Call) bool { return c.Faulted })
 	waitUntil(t, "the pause", func() bool { // the 429 reached the sender
-		f.s.lim.mu.Lock()
-		defer f.s.lim.mu.Unlock()
-		return !f.s.lim.pausedUntil.IsZero()
+		return f.s.lim.Paused()
 	})
 	if !f.s.Send(ctx, 1801, "hallo", nil) {
 		t.Fatal("Send failed")
@@ -299,8 +297,8 @@ func TestSenderZeroValueWorks(t *testing.T) {
 		t.Fatal("Send failed")
 	}
 	s.init()
-	if s.lim.perWindow != DefaultPerSecond || s.lim.chatBurst != DefaultPerChatBurst || s.lim.window != time.Second {
-		t.Errorf("defaults: %d per %v, burst %v", s.lim.perWindow, s.lim.window, s.lim.chatBurst)
+	if perWindow, window, chatBurst := s.lim.Limits(); perWindow != DefaultPerSecond || chatBurst != DefaultPerChatBurst || window != time.Second {
+		t.Errorf("defaults: %d per %v, burst %v", perWindow, window, chatBurst)
 	}
 	if DefaultPerChatInterval != time.Second || DefaultMaxRetryAfter != time.Minute || DefaultAttempts != 4 {
 		t.Error("the production defaults changed")

@@ -235,7 +235,7 @@ func TestSenderPacesOneChatAfterABurst(t *testing.T) {
 func TestSenderServesALiveReplyBeforeBulk(t *testing.T) {
 	f := newSenderFixture(t, func(s *Sender) { s.PerSecond = 1 })
 	f.s.init()
-	f.s.lim.window = 2 * time.Second // time to queue the bulk sends, even on a loaded machine
+	f.s.lim.SetWindow(2 * time.Second) // time to queue the bulk sends, even on a loaded machine
 	ctx := testContext(t, 30*time.Second)
 	if !f.s.Send(ctx, 700, "first", nil) { // the budget is spent for 2 s
 		t.Fatalf("send failed; logs:\n%s", f.logs)

@@ -19,6 +19,10 @@ import (
 
 // config is the environment of contract.md, checked whole at start.
 type config struct {
+	// SpoolDir keeps, on local disk, the alerts and updates the bot could
+	// not hand to Redis (INTAKEBOT_SPOOL_DIR); "" is a new temporary
+	// folder each start, which does not survive a restart.
+	SpoolDir      string
 	Token         string
 	APIURL        string
 	RedisURL      string
@@ -107,6 +111,7 @@ func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
 		FlowFile:      get("INTAKEBOT_FLOW_FILE", ""),
 		LocalesDir:    get("INTAKEBOT_LOCALES_DIR", ""),
 		KeyPrefix:     get("INTAKEBOT_KEY_PREFIX", "intakebot:"),
+		SpoolDir:      get("INTAKEBOT_SPOOL_DIR", ""),
 	}
 	var errs []error
 	bad := func(name, problem string) { errs = append(errs, &configError{name, problem}) }

@@ -16,6 +16,7 @@ import (
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/redistest"
+	"github.com/intakebot/intakebot/storage/spool"
 )
 
 // nullAPI answers every Bot API call at once, so the benchmark measures
@@ -70,6 +71,7 @@ func BenchmarkHotPath(b *testing.B) {
 		Engine: engine, Store: sessionStore{sessions}, API: nullAPI{}, Renderer: &render.Renderer{L: cat},
 		PseudonymKey: []byte("k"), DefaultLang: "nl", Metrics: metrics,
 		Sender: &telegram.Sender{PerSecond: 100000, PerChatInterval: time.Nanosecond, PerChatBurst: 1000},
+		Spool:  benchSpool(b, codec),
 	}, storage.NewPeople(rdb, codec, "", time.Now), storage.NewTrail(rdb, "")))
 	if err != nil {
 		b.Fatal(err)
@@ -121,4 +123,14 @@ func BenchmarkHotPath(b *testing.B) {
 	b.StopTimer()
 	bt.Close() // the last batch of the trail
 	b.ReportMetric(float64(trips.Count()-untimed)/float64(b.N), "redis-trips/op")
+}
+
+// benchSpool is the alert spool of the bench, in a folder of its own.
+func benchSpool(b *testing.B, codec *storage.Codec) *spool.Spool {
+	sp, err := spool.Open(b.TempDir(), "alerts", codec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { sp.Close() })
+	return sp
 }

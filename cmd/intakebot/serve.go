@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -22,6 +23,7 @@ import (
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/inbox"
 	"github.com/intakebot/intakebot/storage/jobqueue"
+	"github.com/intakebot/intakebot/storage/spool"
 )
 
 // shutdownGrace bounds how long a stop may take: the batch in hand is
@@ -79,6 +81,18 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		return fmt.Errorf("TELEGRAM_BOT_TOKEN: the Bot API refused getMe (is the token right?): %w", err)
 	}
 
+	alertSpool, updateSpool, dir, err := openSpools(cfg, codec, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		alertSpool.Close()
+		updateSpool.Close()
+		if cfg.SpoolDir == "" {
+			os.RemoveAll(dir) // a temporary one: nothing in it survives anyway
+		}
+	}()
+
 	met := &metrics.Metrics{Gauges: []metrics.Gauge{activeSessions(sessions, cfg.SessionTTL)}}
 	b, err := bot.New(withPeople(bot.Options{
 		Engine: engine, Store: sessionStore{sessions}, API: api, Log: log, Username: me.Username,
@@ -86,7 +100,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		PseudonymKey: cfg.PseudonymKey, DefaultLang: cat.Default(), Metrics: met,
 		Sender: &telegram.Sender{PerSecond: cfg.SendRate, PerChatInterval: cfg.ChatSendInterval},
 		Admins: cfg.Admins, InviteTTL: cfg.InviteTTL, AckAfter: cfg.AckAfter, OpenIntakeDirector: cfg.OpenIntakeDirector, TakeWithin: cfg.UrgentTakeWithin,
-		AcknowledgedTTL: cfg.AcknowledgedTTL, IdleTTL: cfg.SessionTTL,
+		AcknowledgedTTL: cfg.AcknowledgedTTL, IdleTTL: cfg.SessionTTL, Spool: alertSpool,
 	}, people, storage.NewTrail(rdb, cfg.KeyPrefix)))
 	if err != nil {
 		return fmt.Errorf("can't make the bot: %w", err)
@@ -113,7 +127,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 			log.Warn("can't remove a webhook before long polling", "err", err)
 		}
 		poller = &telegram.Poller{Client: client, BaseURL: cfg.APIURL, Token: cfg.Token, Handle: handle,
-			Inbox: inbox.New(rdb, codec, cfg.KeyPrefix), Log: log}
+			Inbox: inbox.New(rdb, codec, cfg.KeyPrefix), Fallback: updateSpool, Front: b.Edge(), Log: log}
 	}
 
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -134,6 +148,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	if err := runner.Start(ctx,
 		b.DueJob(),
 		b.AlertJob(),
+		b.AlertSpoolJob(),
 		upkeepJob("prune-active", "expired intakes left the active index", cfg.SessionTTL, sessions.PruneActive, log),
 		upkeepJob("trim-audit", "old audit entries dropped", cfg.AuditRetention, people.Audit.TrimAudit, log),
 	); err != nil {
@@ -207,4 +222,29 @@ type redisLogger struct{ log *slog.Logger }
 
 func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
 	l.log.Debug("redis client", "msg", fmt.Sprintf(format, v...))
+}
+
+// openSpools opens the queues on local disk (INTAKEBOT_SPOOL_DIR): the
+// alerts of young people in crisis that came while Redis was down, and the
+// updates the poller parks when Redis can't take them.
+func openSpools(cfg *config, codec *storage.Codec, log *slog.Logger) (*spool.Spool, *spool.Inbox, string, error) {
+	dir := cfg.SpoolDir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "intakebot-spool-")
+		if err != nil {
+			return nil, nil, "", fmt.Errorf("can't make a spool folder: %w", err)
+		}
+		dir = tmp
+		log.Warn("INTAKEBOT_SPOOL_DIR is not set: alerts and updates kept while Redis is down do not survive a restart", "dir", dir)
+	}
+	alerts, err := spool.Open(dir, "alerts", codec)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("INTAKEBOT_SPOOL_DIR: %w", err)
+	}
+	updates, err := spool.OpenInbox(dir, "updates", codec)
+	if err != nil {
+		alerts.Close()
+		return nil, nil, "", fmt.Errorf("INTAKEBOT_SPOOL_DIR: %w", err)
+	}
+	return alerts, updates, dir, nil
 }

@@ -47,6 +47,9 @@ type config struct {
 	BotPID     int    // external: the bot's pid, for RSS
 	WaitBot    time.Duration
 	Trace      bool // print person 0's conversation
+
+	Flood      int           // messages one chat sends at once (flood.go); 0: none
+	ProbeEvery time.Duration // the probe chat's /urgent interval
 }
 
 // Counters, each kept for the whole run and for the measured window.
@@ -128,6 +131,7 @@ type loader struct {
 	window    counters
 
 	queries sync.Map // callback query id -> queryRoute, until answered
+	flood   *flood   // nil without -flood
 
 	trend []snapshot // taken at each progress line within the window
 
@@ -273,6 +277,9 @@ func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
 	defer api.Close()
 
 	l := &loader{cfg: cfg, out: out, api: api, pacer: newPacer(cfg.Rate)}
+	if cfg.Flood > 0 {
+		l.flood = newFlood()
+	}
 	l.people = make([]*person, cfg.Users)
 	for i := range l.people {
 		l.people[i] = &person{l: l, idx: i, events: make(chan event, 64), rng: rand.New(rand.NewPCG(cfg.Seed, uint64(i)))}
@@ -309,7 +316,13 @@ func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
 				return nil, err
 			}
 		}
+		spoolDir, err := os.MkdirTemp("", "intakeload-spool-*")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(spoolDir)
 		vars := map[string]string{
+			"INTAKEBOT_SPOOL_DIR":   spoolDir,
 			"TELEGRAM_BOT_TOKEN":    "123456:LOAD-test-token",
 			"TELEGRAM_API_URL":      api.URL(),
 			"REDIS_URL":             botRedis,
@@ -399,6 +412,9 @@ loop:
 			l.trend = append(l.trend, rep.Start)
 			l.measuring.Store(true)
 			end = time.After(cfg.Duration)
+			if l.flood != nil {
+				wg.Go(func() { l.flood.run(stop, l) })
+			}
 		case <-end:
 			break loop
 		case <-ctx.Done():
@@ -443,6 +459,7 @@ loop:
 		e.bot = nil
 	}
 	rep.Final = l.api.Stats()
+	rep.flood = l.flood
 	return rep, nil
 }
 

@@ -78,6 +78,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.BotPID, "bot-pid", 0, "external: the bot's process id, for its RSS and CPU")
 	fs.DurationVar(&cfg.WaitBot, "wait-bot", 2*time.Minute, "external: how long to wait for the bot to poll")
 	fs.BoolVar(&cfg.Trace, "trace", false, "print the conversation of person 0 (for checking the people's behaviour)")
+	fs.IntVar(&cfg.Flood, "flood", 0, "when the window starts, one chat of its own sends this many messages at once, and another sends /urgent every -probe-every (its latency is reported)")
+	fs.DurationVar(&cfg.ProbeEvery, "probe-every", 2*time.Second, "with -flood: the pause between the probe chat's /urgent and the next")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -103,6 +105,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, fmt.Errorf("-warmup, -think and -rate can't be negative")
 	case cfg.Skip < 0 || cfg.Skip > 1:
 		return cfg, fmt.Errorf("-skip is a chance between 0 and 1")
+	case cfg.Flood < 0 || (cfg.Flood > 0 && cfg.ProbeEvery <= 0):
+		return cfg, fmt.Errorf("-flood can't be negative, and needs a positive -probe-every")
 	case cfg.Timeout <= 0 || cfg.Progress <= 0 || cfg.Settle <= 0:
 		return cfg, fmt.Errorf("-timeout, -settle and -progress must be positive")
 	case cfg.Bot != "inprocess" && cfg.Bot != "external":

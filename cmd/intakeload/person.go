@@ -374,6 +374,9 @@ func (l *loader) onCall(c telegramtest.Call) {
 			return
 		}
 		ev.chat, p = chat, l.personOf(chat)
+		if l.flood != nil {
+			l.flood.seen(chat, c.Time)
+		}
 	case "answerCallbackQuery":
 		r, ok := l.queries.LoadAndDelete(c.Params["callback_query_id"])
 		if !ok {

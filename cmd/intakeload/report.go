@@ -26,6 +26,7 @@ type report struct {
 	StopErr                 error
 	LogMsgs                 map[string]int64
 	Final                   telegramtest.Stats
+	flood                   *flood // -flood: the probe's latencies
 }
 
 // Measured is the length of the measured window.
@@ -158,6 +159,9 @@ func (r *report) write(w io.Writer) {
 	p("               sendMessage/editMessageText for that chat reaching the fake")
 	if hist := r.botHistogram(); hist != "" {
 		p("bot's own      %s", hist)
+	}
+	if r.flood != nil {
+		r.flood.write(w, cfg)
 	}
 	p("")
 	handled := float64(max(r.Handled(), 1))

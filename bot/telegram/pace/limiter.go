@@ -1,30 +1,31 @@
-package telegram
+package pace
 
 import (
 	"context"
-	"github.com/intakebot/intakebot/bot/metrics"
 	"sync"
 	"time"
+
+	"github.com/intakebot/intakebot/bot/metrics"
 )
 
-// sendPriority is the lane a send waits in: a person's live reply goes
+// Priority is the lane a send waits in: a person's live reply goes
 // before bulk traffic (reminders) whenever both wait for the same budget.
-type sendPriority int
+type Priority int
 
 const (
-	prioLive sendPriority = iota
-	prioBulk
+	Live Priority = iota
+	Bulk
 	numPriorities
 )
 
-func (p sendPriority) String() string {
-	if p == prioBulk {
+func (p Priority) String() string {
+	if p == Bulk {
 		return "bulk"
 	}
 	return "live"
 }
 
-// sendLimiter keeps the sender within Telegram's limits. It has three parts:
+// Limiter keeps the sender within Telegram's limits. It has three parts:
 //
 //   - the bot budget: at most perWindow requests in any window of length
 //     window (30 per second). This is a rolling window - a token bucket whose
@@ -41,7 +42,7 @@ func (p sendPriority) String() string {
 //     go before its waiting bulk ones, each lane in its own order.
 //
 // Nothing here calls the Bot API: the mutex is only held for bookkeeping.
-type sendLimiter struct {
+type Limiter struct {
 	perWindow int
 	window    time.Duration
 	chatEvery time.Duration
@@ -71,15 +72,17 @@ type chatLimit struct {
 // sendWaiter is one goroutine waiting, for its chat or for a slot.
 type sendWaiter struct {
 	chat    int64
-	prio    sendPriority
+	prio    Priority
 	ready   chan struct{} // receives once when granted
-	granted bool          // under sendLimiter.mu
+	granted bool          // under Limiter.mu
 }
 
 const minSweep = 256
 
-func newSendLimiter(perSecond int, chatEvery time.Duration, chatBurst int, m *metrics.Metrics) *sendLimiter {
-	return &sendLimiter{
+// New returns a limiter of perSecond requests a second for the bot, and per
+// chat a burst of chatBurst, then one every chatEvery.
+func New(perSecond int, chatEvery time.Duration, chatBurst int, m *metrics.Metrics) *Limiter {
+	return &Limiter{
 		perWindow: perSecond,
 		window:    time.Second,
 		chatEvery: chatEvery,
@@ -91,15 +94,32 @@ func newSendLimiter(perSecond int, chatEvery time.Duration, chatBurst int, m *me
 	}
 }
 
-func (l *sendLimiter) gauge(p sendPriority, d int64) {
-	if p == prioBulk {
+// Limits reports the budget: requests per window, the window, and the
+// per-chat burst.
+func (l *Limiter) Limits() (perWindow int, window time.Duration, chatBurst float64) {
+	return l.perWindow, l.window, l.chatBurst
+}
+
+// SetWindow changes the bot budget's window (perWindow requests in any
+// window d); before the first request only.
+func (l *Limiter) SetWindow(d time.Duration) { l.window = d }
+
+// Paused reports whether a flood 429 without a chat holds every request.
+func (l *Limiter) Paused() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return !l.pausedUntil.IsZero()
+}
+
+func (l *Limiter) gauge(p Priority, d int64) {
+	if p == Bulk {
 		l.metrics.QueueBulk.Add(d)
 	} else {
 		l.metrics.QueueLive.Add(d)
 	}
 }
 
-func (l *sendLimiter) chatLocked(chat int64, now time.Time) *chatLimit {
+func (l *Limiter) chatLocked(chat int64, now time.Time) *chatLimit {
 	c := l.chats[chat]
 	if c == nil {
 		c = &chatLimit{tokens: l.chatBurst, updated: now}
@@ -109,7 +129,7 @@ func (l *sendLimiter) chatLocked(chat int64, now time.Time) *chatLimit {
 }
 
 // refill brings c's tokens up to now.
-func (l *sendLimiter) refill(c *chatLimit, now time.Time) {
+func (l *Limiter) refill(c *chatLimit, now time.Time) {
 	if now.After(c.updated) {
 		c.tokens += float64(now.Sub(c.updated)) / float64(l.chatEvery)
 		if c.tokens > l.chatBurst {
@@ -121,7 +141,7 @@ func (l *sendLimiter) refill(c *chatLimit, now time.Time) {
 
 // enter waits until the operations of chat submitted before this one (live
 // ones before bulk ones) are done, and then holds the chat until leave.
-func (l *sendLimiter) enter(ctx context.Context, chat int64, p sendPriority) error {
+func (l *Limiter) Enter(ctx context.Context, chat int64, p Priority) error {
 	l.mu.Lock()
 	c := l.chatLocked(chat, time.Now())
 	if !c.busy { // a free chat has nobody waiting: leave hands it on at once
@@ -151,13 +171,13 @@ func (l *sendLimiter) enter(ctx context.Context, chat int64, p sendPriority) err
 }
 
 // leave ends the operation that holds chat.
-func (l *sendLimiter) leave(chat int64) {
+func (l *Limiter) Leave(chat int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.leaveLocked(chat, time.Now())
 }
 
-func (l *sendLimiter) leaveLocked(chat int64, now time.Time) {
+func (l *Limiter) leaveLocked(chat int64, now time.Time) {
 	c := l.chats[chat]
 	c.busy = false
 	for p := range c.queue {
@@ -178,9 +198,9 @@ func (l *sendLimiter) leaveLocked(chat int64, now time.Time) {
 
 // sweepLocked forgets chats whose state is the same as a new chat's, so the
 // map stays about as large as the number of chats active recently.
-func (l *sendLimiter) sweepLocked(now time.Time) {
+func (l *Limiter) sweepLocked(now time.Time) {
 	for id, c := range l.chats {
-		if c.busy || len(c.queue[prioLive])+len(c.queue[prioBulk]) > 0 || now.Before(c.blockedUntil) {
+		if c.busy || len(c.queue[Live])+len(c.queue[Bulk]) > 0 || now.Before(c.blockedUntil) {
 			continue
 		}
 		if l.refill(c, now); c.tokens >= l.chatBurst {
@@ -193,7 +213,7 @@ func (l *sendLimiter) sweepLocked(now time.Time) {
 // take waits for a request slot for chat, whose operation holds the chat:
 // the chat is not blocked, has a token, and the bot budget has a slot. It
 // reports whether it had to wait.
-func (l *sendLimiter) take(ctx context.Context, chat int64, p sendPriority) (waited bool, err error) {
+func (l *Limiter) Take(ctx context.Context, chat int64, p Priority) (waited bool, err error) {
 	w := &sendWaiter{chat: chat, prio: p, ready: make(chan struct{}, 1)}
 	l.mu.Lock()
 	l.waiting[p] = append(l.waiting[p], w)
@@ -227,7 +247,7 @@ func (l *sendLimiter) take(ctx context.Context, chat int64, p sendPriority) (wai
 // ready but finds the bot budget spent, so that no later (or bulk) waiter
 // takes the slot that frees up next. Then it arms the timer for the
 // earliest moment a waiter may become ready.
-func (l *sendLimiter) dispatchLocked(now time.Time) {
+func (l *Limiter) dispatchLocked(now time.Time) {
 	var next time.Time
 	note := func(t time.Time) {
 		if next.IsZero() || t.Before(next) {
@@ -235,7 +255,7 @@ func (l *sendLimiter) dispatchLocked(now time.Time) {
 		}
 	}
 	stopped := now.Before(l.pausedUntil)
-	if stopped && len(l.waiting[prioLive])+len(l.waiting[prioBulk]) > 0 {
+	if stopped && len(l.waiting[Live])+len(l.waiting[Bulk]) > 0 {
 		note(l.pausedUntil)
 	}
 	for p := range l.waiting {
@@ -256,7 +276,7 @@ func (l *sendLimiter) dispatchLocked(now time.Time) {
 
 // grant gives w a slot if it can have one now; otherwise it notes when it
 // might, and sets stopped when the bot budget is what is missing.
-func (l *sendLimiter) grant(w *sendWaiter, now time.Time, note func(time.Time), stopped *bool) bool {
+func (l *Limiter) grant(w *sendWaiter, now time.Time, note func(time.Time), stopped *bool) bool {
 	c := l.chatLocked(w.chat, now)
 	if now.Before(c.blockedUntil) {
 		note(c.blockedUntil)
@@ -283,7 +303,7 @@ func (l *sendLimiter) grant(w *sendWaiter, now time.Time, note func(time.Time), 
 
 // armLocked makes the timer fire at next (if it is not set to fire
 // earlier already).
-func (l *sendLimiter) armLocked(next, now time.Time) {
+func (l *Limiter) armLocked(next, now time.Time) {
 	if next.IsZero() {
 		return
 	}
@@ -302,7 +322,7 @@ func (l *sendLimiter) armLocked(next, now time.Time) {
 	}
 }
 
-func (l *sendLimiter) wake() {
+func (l *Limiter) wake() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.wakeAt = time.Time{}
@@ -310,7 +330,7 @@ func (l *sendLimiter) wake() {
 }
 
 // block keeps every request of chat back until until (a 429 for the chat).
-func (l *sendLimiter) block(chat int64, until time.Time) {
+func (l *Limiter) Block(chat int64, until time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if c := l.chatLocked(chat, time.Now()); until.After(c.blockedUntil) {
@@ -319,7 +339,7 @@ func (l *sendLimiter) block(chat int64, until time.Time) {
 }
 
 // pause keeps every request back until until (a flood 429 without chat).
-func (l *sendLimiter) pause(until time.Time) {
+func (l *Limiter) Pause(until time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if until.After(l.pausedUntil) {
@@ -330,7 +350,7 @@ func (l *sendLimiter) pause(until time.Time) {
 // clearOf waits until neither a pause nor a block of chat (when hasChat)
 // holds requests back, for calls that take no slot (answerCallbackQuery).
 // It reports whether it had to wait.
-func (l *sendLimiter) clearOf(ctx context.Context, chat int64, hasChat bool) (waited bool, err error) {
+func (l *Limiter) ClearOf(ctx context.Context, chat int64, hasChat bool) (waited bool, err error) {
 	for {
 		now := time.Now()
 		l.mu.Lock()
