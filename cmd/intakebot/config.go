@@ -18,9 +18,12 @@ import (
 
 // config is the environment of contract.md, checked whole at start.
 type config struct {
-	Token         string
-	APIURL        string
-	RedisURL      string
+	Token    string
+	APIURL   string
+	RedisURL string
+	// Redis is REDIS_URL with INTAKEBOT_REDIS_MODE, _MASTER, _WAIT_REPLICAS
+	// and _WAIT_TIMEOUT: one node, Sentinel or Cluster (storage.OpenRedis).
+	Redis         storage.RedisConfig
 	Admins        []int64
 	DataKey       []byte
 	HTTPAddr      string
@@ -149,9 +152,7 @@ func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
 	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		bad("TELEGRAM_API_URL", "must be an http(s) URL")
 	}
-	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-		bad("REDIS_URL", "must be a redis:// or rediss:// URL")
-	}
+	c.Redis = redisConfig(c.RedisURL, get, bad)
 	for _, f := range strings.Split(getenv("INTAKEBOT_ADMINS"), ",") {
 		if f = strings.TrimSpace(f); f == "" {
 			continue
@@ -282,4 +283,29 @@ func derivePseudonymKey(dataKey []byte) []byte {
 	m := hmac.New(sha256.New, dataKey)
 	m.Write([]byte("intakebot pseudonyms v1"))
 	return m.Sum(nil)
+}
+
+// redisConfig reads how to reach Redis and checks it with storage.ParseRedis,
+// whose errors never quote a password.
+func redisConfig(rawURL string, get func(string, string) string, bad func(string, string)) storage.RedisConfig {
+	rc := storage.RedisConfig{URL: rawURL, Mode: get("INTAKEBOT_REDIS_MODE", ""), Master: get("INTAKEBOT_REDIS_MASTER", "")}
+	if v := get("INTAKEBOT_REDIS_WAIT_REPLICAS", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 16 {
+			bad("INTAKEBOT_REDIS_WAIT_REPLICAS", "must be a number from 0 (do not wait) to 16")
+			return rc
+		}
+		rc.WaitReplicas = &n
+	}
+	if get("INTAKEBOT_REDIS_WAIT_TIMEOUT", "") != "" {
+		rc.WaitTimeout = duration(get, bad, "INTAKEBOT_REDIS_WAIT_TIMEOUT", storage.DefaultWaitTimeout)
+	}
+	if u, err := url.Parse(rawURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
+		bad("REDIS_URL", "must be a redis:// or rediss:// URL (or unix:// for one node)")
+		return rc
+	}
+	if _, err := storage.ParseRedis(rc); err != nil {
+		bad("REDIS_URL", "with INTAKEBOT_REDIS_MODE and INTAKEBOT_REDIS_MASTER: "+err.Error())
+	}
+	return rc
 }

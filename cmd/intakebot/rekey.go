@@ -7,8 +7,6 @@ import (
 
 	"github.com/intakebot/intakebot/storage/rekey"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/intakebot/intakebot/storage"
 )
 
@@ -23,11 +21,10 @@ func rekeyCommand(ctx context.Context, cfg *config, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("INTAKEBOT_DATA_KEY or INTAKEBOT_OLD_DATA_KEYS: %w", err)
 	}
-	ropts, err := redis.ParseURL(cfg.RedisURL)
+	rdb, _, err := storage.OpenRedis(cfg.Redis)
 	if err != nil {
 		return fmt.Errorf("REDIS_URL: %w", err)
 	}
-	rdb := redis.NewClient(ropts)
 	defer rdb.Close()
 	fmt.Fprintf(out, "re-encrypting %s* with key %s\n", cfg.KeyPrefix, codec.KeyID())
 	r, err := rekey.Run(ctx, rdb, codec, cfg.KeyPrefix, rekey.Options{})

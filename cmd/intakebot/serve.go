@@ -45,13 +45,13 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	ropts, err := redis.ParseURL(cfg.RedisURL)
+	redis.SetLogger(redisLogger{log})
+	rdb, target, err := storage.OpenRedis(cfg.Redis)
 	if err != nil {
 		return fmt.Errorf("REDIS_URL: %w", err)
 	}
-	redis.SetLogger(redisLogger{log})
-	rdb := redis.NewClient(ropts)
 	defer rdb.Close()
+	log.Info("redis", "target", target.String())
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		// Stay up: /readyz says not ready and each person is told their
 		// message is not lost, until Redis is back.
