@@ -28,6 +28,8 @@ const sentinelHint = "redis-sentinel not found; install it with: sudo apt-get in
 // and three sentinels (quorum 2), each on a free loopback port with its
 // data in the test's temporary directory, all stopped when the test ends.
 // The sentinels call a primary down after one second without an answer.
+// Both data nodes run with min-replicas-to-write 1: the primary takes no
+// write while it has no replica.
 type Sentinel struct {
 	// Servers are the two data nodes; Servers[0] starts as the primary.
 	Servers   []*Server
@@ -52,8 +54,12 @@ func StartSentinel(tb testing.TB) *Sentinel {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	primary := Start(tb)
-	replica := Start(tb, WithArgs("--replicaof", "127.0.0.1", strconv.Itoa(primary.port)))
+	// As the README advises for production: a primary without a replica
+	// refuses writes (NOREPLICAS) instead of taking writes a failover
+	// would lose; a refused write is not applied, so it can be tried again.
+	safe := WithArgs("--min-replicas-to-write", "1", "--min-replicas-max-lag", "5")
+	primary := Start(tb, safe)
+	replica := Start(tb, safe, WithArgs("--replicaof", "127.0.0.1", strconv.Itoa(primary.port)))
 	s := &Sentinel{Servers: []*Server{primary, replica}}
 	s.waitLinked(tb, primary, replica)
 	for range 3 {
