@@ -14,6 +14,7 @@ import (
 	_ "time/tzdata" // the image has no zoneinfo; reminders need Europe/Amsterdam
 
 	"github.com/intakebot/intakebot/storage"
+	"github.com/intakebot/intakebot/storage/redisconn"
 )
 
 // config is the environment of contract.md, checked whole at start.
@@ -22,8 +23,8 @@ type config struct {
 	APIURL   string
 	RedisURL string
 	// Redis is REDIS_URL with INTAKEBOT_REDIS_MODE, _MASTER, _WAIT_REPLICAS
-	// and _WAIT_TIMEOUT: one node, Sentinel or Cluster (storage.OpenRedis).
-	Redis         storage.RedisConfig
+	// and _WAIT_TIMEOUT: one node, Sentinel or Cluster (redisconn.Open).
+	Redis         redisconn.Config
 	Admins        []int64
 	DataKey       []byte
 	HTTPAddr      string
@@ -285,10 +286,10 @@ func derivePseudonymKey(dataKey []byte) []byte {
 	return m.Sum(nil)
 }
 
-// redisConfig reads how to reach Redis and checks it with storage.ParseRedis,
+// redisConfig reads how to reach Redis and checks it with redisconn.Parse,
 // whose errors never quote a password.
-func redisConfig(rawURL string, get func(string, string) string, bad func(string, string)) storage.RedisConfig {
-	rc := storage.RedisConfig{URL: rawURL, Mode: get("INTAKEBOT_REDIS_MODE", ""), Master: get("INTAKEBOT_REDIS_MASTER", "")}
+func redisConfig(rawURL string, get func(string, string) string, bad func(string, string)) redisconn.Config {
+	rc := redisconn.Config{URL: rawURL, Mode: get("INTAKEBOT_REDIS_MODE", ""), Master: get("INTAKEBOT_REDIS_MASTER", "")}
 	if v := get("INTAKEBOT_REDIS_WAIT_REPLICAS", ""); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 16 {
@@ -298,13 +299,13 @@ func redisConfig(rawURL string, get func(string, string) string, bad func(string
 		rc.WaitReplicas = &n
 	}
 	if get("INTAKEBOT_REDIS_WAIT_TIMEOUT", "") != "" {
-		rc.WaitTimeout = duration(get, bad, "INTAKEBOT_REDIS_WAIT_TIMEOUT", storage.DefaultWaitTimeout)
+		rc.WaitTimeout = duration(get, bad, "INTAKEBOT_REDIS_WAIT_TIMEOUT", redisconn.DefaultWaitTimeout)
 	}
 	if u, err := url.Parse(rawURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
 		bad("REDIS_URL", "must be a redis:// or rediss:// URL (or unix:// for one node)")
 		return rc
 	}
-	if _, err := storage.ParseRedis(rc); err != nil {
+	if _, err := redisconn.Parse(rc); err != nil {
 		bad("REDIS_URL", "with INTAKEBOT_REDIS_MODE and INTAKEBOT_REDIS_MASTER: "+err.Error())
 	}
 	return rc

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/intakebot/intakebot/storage/redisconn"
 	"github.com/intakebot/intakebot/storage/rekey"
 
 	"github.com/intakebot/intakebot/storage"
@@ -21,7 +22,7 @@ func rekeyCommand(ctx context.Context, cfg *config, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("INTAKEBOT_DATA_KEY or INTAKEBOT_OLD_DATA_KEYS: %w", err)
 	}
-	rdb, _, err := storage.OpenRedis(cfg.Redis)
+	rdb, _, err := redisconn.Open(cfg.Redis)
 	if err != nil {
 		return fmt.Errorf("REDIS_URL: %w", err)
 	}

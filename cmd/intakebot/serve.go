@@ -22,6 +22,7 @@ import (
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/inbox"
 	"github.com/intakebot/intakebot/storage/jobqueue"
+	"github.com/intakebot/intakebot/storage/redisconn"
 )
 
 // shutdownGrace bounds how long a stop may take: the batch in hand is
@@ -46,7 +47,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		return err
 	}
 	redis.SetLogger(redisLogger{log})
-	rdb, target, err := storage.OpenRedis(cfg.Redis)
+	rdb, target, err := redisconn.Open(cfg.Redis)
 	if err != nil {
 		return fmt.Errorf("REDIS_URL: %w", err)
 	}

@@ -73,12 +73,16 @@ func TestQuestionOfAMessage(t *testing.T) {
 func TestPersonCountsAQuestionAskedAgain(t *testing.T) {
 	l := &loader{out: io.Discard}
 	p := &person{l: l}
+	var msgID int64
 	q := func(id string) telegramtest.Msg {
-		return telegramtest.Msg{Keyboard: [][]telegramtest.Button{{{Text: "Pauze", CallbackData: "p:3:" + id + ":"}}}}
+		msgID++
+		return telegramtest.Msg{ID: msgID, Keyboard: [][]telegramtest.Button{{{Text: "Pauze", CallbackData: "p:3:" + id + ":"}}}}
 	}
-	p.sees(q("dreams"))
+	first := q("dreams")
+	p.sees(first)
 	p.sees(q("dreams"))
 	p.sees(q("dreams_help"))
+	p.sees(first) // looking back at an older message
 	if n := l.total[cRegressed].Load(); n != 0 {
 		t.Fatalf("%d regressions on a forward intake", n)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/storage"
+	"github.com/intakebot/intakebot/storage/redisconn"
 )
 
 // config is the command line.
@@ -85,8 +86,8 @@ const directorID int64 = 4242
 // used invite link would: directorID, directorID+1, ... in turn. A chat
 // that is not linked (with -new-chats, every later one) goes to directorID
 // through INTAKEBOT_OPEN_INTAKE_DIRECTOR.
-func addDirectors(ctx context.Context, rc storage.RedisConfig, dataKey, prefix string, n int, chats []int64) error {
-	rdb, _, err := storage.OpenRedis(rc)
+func addDirectors(ctx context.Context, rc redisconn.Config, dataKey, prefix string, n int, chats []int64) error {
+	rdb, _, err := redisconn.Open(rc)
 	if err != nil {
 		return err
 	}
@@ -292,11 +293,11 @@ func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
 		e.redis, redisURL = r, r.URL()
 		fmt.Fprintf(out, "redis-server started on %s (appendonly yes, appendfsync %s)\n", r.addr, cfg.Fsync)
 	}
-	target, err := storage.ParseRedis(cfg.redisConfig(redisURL))
+	target, err := redisconn.Parse(cfg.redisConfig(redisURL))
 	if err != nil {
 		return nil, fmt.Errorf("-redis: %w", err)
 	}
-	if target.Mode == storage.ModeSingle {
+	if target.Mode == redisconn.ModeSingle {
 		addr, err := redisAddr(redisURL)
 		if err != nil {
 			return nil, err
@@ -554,6 +555,6 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 
 // redisConfig is how the tool and the bot reach url: the same forms and
 // settings as the bot's REDIS_URL, INTAKEBOT_REDIS_MODE and _MASTER.
-func (c config) redisConfig(url string) storage.RedisConfig {
-	return storage.RedisConfig{URL: url, Mode: c.RedisMode, Master: c.RedisMaster}
+func (c config) redisConfig(url string) redisconn.Config {
+	return redisconn.Config{URL: url, Mode: c.RedisMode, Master: c.RedisMaster}
 }

@@ -37,8 +37,9 @@ type person struct {
 	// The questions of this intake the bot has asked, and the last one: a
 	// question asked again after the bot moved past it means an answer it
 	// had acknowledged is gone (cRegressed).
-	asked map[string]bool
-	lastQ string
+	asked    map[string]bool
+	lastQ    string
+	lastQMsg int64 // the message that asked lastQ
 }
 
 // questionActions are the button actions that belong to one question:
@@ -60,10 +61,19 @@ func questionOf(m telegramtest.Msg) string {
 }
 
 // sees notes the question the person is looking at; the intake starts
-// over with forget.
+// over with forget. Only a message newer than the last question counts:
+// a person who looks back at an older message (after an apology or a
+// notice) is not the bot going back.
 func (p *person) sees(m telegramtest.Msg) {
+	if m.ID <= p.lastQMsg {
+		return
+	}
 	q := questionOf(m)
-	if q == "" || q == p.lastQ {
+	if q == "" {
+		return
+	}
+	p.lastQMsg = m.ID
+	if q == p.lastQ {
 		return
 	}
 	if p.asked == nil {

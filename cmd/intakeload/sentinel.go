@@ -226,8 +226,11 @@ func (s *sentinelSetup) waitSettled(ctx context.Context, primary string, nudge b
 			if err != nil {
 				return err
 			}
-			if net.JoinHostPort(hp[0], hp[1]) != primary || len(others) < len(s.sentinels)-1 {
-				return errors.New("the sentinels do not agree yet")
+			if got := net.JoinHostPort(hp[0], hp[1]); got != primary {
+				return fmt.Errorf("a sentinel names %s as the primary", got)
+			}
+			if nudge && len(others) < len(s.sentinels)-1 {
+				return fmt.Errorf("a sentinel knows %d other sentinels", len(others))
 			}
 		}
 		for _, r := range s.data {

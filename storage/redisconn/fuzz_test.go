@@ -1,18 +1,18 @@
-package storage_test
+package redisconn_test
 
 import (
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/intakebot/intakebot/storage"
+	"github.com/intakebot/intakebot/storage/redisconn"
 )
 
-// FuzzParseRedis feeds REDIS_URL, INTAKEBOT_REDIS_MODE and
-// INTAKEBOT_REDIS_MASTER as an operator might mistype them: ParseRedis
+// FuzzParse feeds REDIS_URL, INTAKEBOT_REDIS_MODE and
+// INTAKEBOT_REDIS_MASTER as an operator might mistype them: Parse
 // never panics, never quotes a password in its error or description, and
 // what it accepts makes a client without panicking.
-func FuzzParseRedis(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, s := range []struct{ url, mode, master string }{
 		{"redis://127.0.0.1:6379/0", "", ""},
 		{"rediss://user:pass1234@redis.example:6380/2?dial_timeout=3s", "", ""},
@@ -28,26 +28,26 @@ func FuzzParseRedis(f *testing.F) {
 		f.Add(s.url, s.mode, s.master)
 	}
 	f.Fuzz(func(t *testing.T, raw, mode, master string) {
-		target, err := storage.ParseRedis(storage.RedisConfig{URL: raw, Mode: mode, Master: master})
+		target, err := redisconn.Parse(redisconn.Config{URL: raw, Mode: mode, Master: master})
 		secrets := passwords(raw)
 		if err != nil {
 			for _, s := range secrets {
 				if strings.Contains(err.Error(), s) {
-					t.Fatalf("ParseRedis(%q) error quotes the password %q: %v", raw, s, err)
+					t.Fatalf("Parse(%q) error quotes the password %q: %v", raw, s, err)
 				}
 			}
 			return
 		}
 		switch target.Mode {
-		case storage.ModeSingle:
+		case redisconn.ModeSingle:
 			if target.Single == nil {
 				t.Fatal("single mode without options")
 			}
-		case storage.ModeSentinel:
+		case redisconn.ModeSentinel:
 			if target.Sentinel == nil || target.Sentinel.MasterName == "" || len(target.Sentinel.SentinelAddrs) == 0 {
 				t.Fatalf("sentinel mode without a master or sentinels: %+v", target.Sentinel)
 			}
-		case storage.ModeCluster:
+		case redisconn.ModeCluster:
 			if target.Cluster == nil || len(target.Cluster.Addrs) == 0 {
 				t.Fatal("cluster mode without seed nodes")
 			}

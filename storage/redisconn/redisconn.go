@@ -1,4 +1,11 @@
-package storage
+// Package redisconn turns REDIS_URL (and INTAKEBOT_REDIS_MODE, _MASTER,
+// _WAIT_REPLICAS, _WAIT_TIMEOUT) into the redis.UniversalClient the
+// stores take: one server, a primary found through Sentinel, or a Redis
+// Cluster, in the URL forms go-redis parses. serve, rekey and the load
+// tool all open Redis here. With replicas, every write is followed by a
+// WAIT on its own connection, so that a failover loses nothing the bot
+// acknowledged.
+package redisconn
 
 import (
 	"errors"
@@ -25,9 +32,9 @@ const (
 	DefaultWaitTimeout  = 2 * time.Second
 )
 
-// RedisConfig is how to reach Redis: REDIS_URL and the optional
+// Config is how to reach Redis: REDIS_URL and the optional
 // INTAKEBOT_REDIS_* settings next to it.
-type RedisConfig struct {
+type Config struct {
 	// URL is REDIS_URL in one of the forms go-redis parses: redis.ParseURL
 	// (single), redis.ParseFailoverURL (sentinel: the URL names a sentinel,
 	// more with addr=, the primary with master_name=) or
@@ -48,9 +55,9 @@ type RedisConfig struct {
 	WaitTimeout time.Duration
 }
 
-// RedisTarget is a parsed RedisConfig: Mode says which of the options is
+// Target is a parsed Config: Mode says which of the options is
 // set.
-type RedisTarget struct {
+type Target struct {
 	Mode     string
 	Single   *redis.Options
 	Sentinel *redis.FailoverOptions
@@ -60,9 +67,9 @@ type RedisTarget struct {
 	WaitTimeout  time.Duration
 }
 
-// ParseRedis checks cfg and returns what it points to. Its errors never
+// Parse checks cfg and returns what it points to. Its errors never
 // hold a password from the URL.
-func ParseRedis(cfg RedisConfig) (*RedisTarget, error) {
+func Parse(cfg Config) (*Target, error) {
 	t, err := parseRedis(cfg)
 	if err != nil {
 		return nil, scrubSecrets(err, cfg.URL)
@@ -70,7 +77,7 @@ func ParseRedis(cfg RedisConfig) (*RedisTarget, error) {
 	return t, nil
 }
 
-func parseRedis(cfg RedisConfig) (*RedisTarget, error) {
+func parseRedis(cfg Config) (*Target, error) {
 	raw := strings.TrimSpace(cfg.URL)
 	if raw == "" {
 		return nil, errors.New("empty Redis URL")
@@ -104,7 +111,7 @@ func parseRedis(cfg RedisConfig) (*RedisTarget, error) {
 			mode = ModeSingle
 		}
 	}
-	t := &RedisTarget{Mode: mode, WaitTimeout: cfg.WaitTimeout}
+	t := &Target{Mode: mode, WaitTimeout: cfg.WaitTimeout}
 	if t.WaitTimeout == 0 {
 		t.WaitTimeout = DefaultWaitTimeout
 	}
@@ -178,13 +185,13 @@ func parseRedis(cfg RedisConfig) (*RedisTarget, error) {
 
 // NewClient makes the client for t (it connects on first use), with the
 // WAIT after writes that t asks for.
-func (t *RedisTarget) NewClient() redis.UniversalClient {
+func (t *Target) NewClient() redis.UniversalClient {
 	var c *redis.Client
 	switch t.Mode {
 	case ModeSentinel:
 		c = redis.NewFailoverClient(t.Sentinel)
 	case ModeCluster:
-		return redis.NewClusterClient(t.Cluster) // no WAIT: ParseRedis refuses it
+		return redis.NewClusterClient(t.Cluster) // no WAIT: Parse refuses it
 	default:
 		c = redis.NewClient(t.Single)
 	}
@@ -195,7 +202,7 @@ func (t *RedisTarget) NewClient() redis.UniversalClient {
 }
 
 // String describes the target without secrets, for the log.
-func (t *RedisTarget) String() string {
+func (t *Target) String() string {
 	switch t.Mode {
 	case ModeSentinel:
 		return fmt.Sprintf("sentinel master %q via %s, db %d, wait for %d replica(s)",
@@ -211,10 +218,10 @@ func (t *RedisTarget) String() string {
 	}
 }
 
-// OpenRedis parses cfg and makes its client: the one way serve, rekey and
+// Open parses cfg and makes its client: the one way serve, rekey and
 // the load tool reach Redis.
-func OpenRedis(cfg RedisConfig) (redis.UniversalClient, *RedisTarget, error) {
-	t, err := ParseRedis(cfg)
+func Open(cfg Config) (redis.UniversalClient, *Target, error) {
+	t, err := Parse(cfg)
 	if err != nil {
 		return nil, nil, err
 	}

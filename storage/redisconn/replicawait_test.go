@@ -1,6 +1,7 @@
-package storage
+package redisconn_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strconv"
@@ -10,8 +11,16 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/storage"
+	"github.com/intakebot/intakebot/storage/redisconn"
 	"github.com/intakebot/intakebot/storage/redistest"
 )
+
+func intakeSession(key string) dialog.Session {
+	return dialog.Session{Key: key, FlowID: "intake", FlowVersion: 1, Lang: "nl", State: dialog.StateAsking,
+		Current: "dreams", Started: time.Now(), Updated: time.Now(), LastUpdateID: 100}
+}
 
 // A primary with one replica, reached through OpenRedis with a WAIT for
 // one replica after each write.
@@ -21,7 +30,7 @@ func waitingClient(t *testing.T, timeout time.Duration) (c redis.UniversalClient
 	_, port, _ := splitAddr(primary.Addr())
 	replica = redistest.Start(t, redistest.WithArgs("--replicaof", "127.0.0.1", port))
 	one := 1
-	c, _, err := OpenRedis(RedisConfig{URL: primary.URL(), WaitReplicas: &one, WaitTimeout: timeout})
+	c, _, err := redisconn.Open(redisconn.Config{URL: primary.URL(), WaitReplicas: &one, WaitTimeout: timeout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,10 +62,13 @@ func TestWritesWaitForTheReplica(t *testing.T) {
 	t.Parallel()
 	c, _, replica := waitingClient(t, 300*time.Millisecond)
 	ctx := context.Background()
-	codec := mustCodec(t, testKey(1))
-	sessions := NewSessions(c, codec, SessionsOptions{Prefix: "w:", IdleTTL: testTTL})
-	people := NewPeople(c, codec, "w:", time.Now)
-	trail := NewTrail(c, "w:")
+	codec, err := storage.NewCodec(bytes.Repeat([]byte{1}, storage.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions := storage.NewSessions(c, codec, storage.SessionsOptions{Prefix: "w:", IdleTTL: time.Hour})
+	people := storage.NewPeople(c, codec, "w:", time.Now)
+	trail := storage.NewTrail(c, "w:")
 	onReplica := replica.Client(t)
 
 	writes := []struct {
@@ -92,7 +104,7 @@ func TestWritesWaitForTheReplica(t *testing.T) {
 	for _, w := range writes {
 		start := time.Now()
 		err := w.do(2)
-		if !errors.Is(err, ErrNotReplicated) {
+		if !errors.Is(err, redisconn.ErrNotReplicated) {
 			t.Errorf("%s with the replica down: err = %v, want ErrNotReplicated", w.name, err)
 		}
 		if d := time.Since(start); d < 250*time.Millisecond || d > 5*time.Second {
