@@ -3,6 +3,7 @@ package storage
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -66,6 +67,7 @@ func ParseKey(s string) ([]byte, error) {
 // NewCodec(newKey, oldKey), and records move to the new key as they are
 // saved again. A Codec is safe for concurrent use.
 type Codec struct {
+	names     []byte // keys the record names (Name); see WithNameKey
 	primaryID [keyIDSize]byte
 	primary   cipher.AEAD
 	byID      map[[keyIDSize]byte]cipher.AEAD
@@ -74,7 +76,7 @@ type Codec struct {
 // NewCodec returns a Codec that seals with primary and also opens data
 // sealed with any of the older keys. Every key must be KeySize bytes.
 func NewCodec(primary []byte, older ...[]byte) (*Codec, error) {
-	c := &Codec{byID: make(map[[keyIDSize]byte]cipher.AEAD, 1+len(older))}
+	c := &Codec{byID: make(map[[keyIDSize]byte]cipher.AEAD, 1+len(older)), names: testNameKey}
 	seen := make(map[[sha256.Size]byte]bool, 1+len(older))
 	for i, key := range append([][]byte{primary}, older...) {
 		if len(key) != KeySize {
@@ -178,4 +180,63 @@ func (c *Codec) Reseal(sealed string, aads ...string) (out string, current bool,
 		}
 	}
 	return "", current, err
+}
+
+// Record names. A young person's records are stored under a keyed hash of
+// their ID (the chat ID, the session key) instead of the ID itself, and so
+// are the members of the indexes that list them: a copy of Redis, or a
+// look at its keys, shows no Telegram ID. The hash is keyed with the
+// deployment's pseudonym key (INTAKEBOT_PSEUDONYM_KEY), not with the data
+// key, so that it stays the same across rotations of the data key.
+
+// nameLabel separates the names' key from other uses of the pseudonym key
+// (the pseudonyms in logs and the audit trail): a name in Redis is not the
+// pseudonym in a log line.
+const nameLabel = "intakebot record names v1"
+
+// NameSize is the length of a record name: 128 bits of HMAC-SHA256, in hex.
+const NameSize = 32
+
+// testNameKey names records of a Codec that was given no name key. It is
+// public, so its names hide nothing: every deployment sets its own with
+// WithNameKey (cmd/intakebot does); tests need not.
+var testNameKey = nameKey([]byte("intakebot: no pseudonym key configured"))
+
+func nameKey(pseudonymKey []byte) []byte {
+	m := hmac.New(sha256.New, pseudonymKey)
+	m.Write([]byte(nameLabel))
+	return m.Sum(nil)
+}
+
+// WithNameKey returns a copy of c that names records with a key derived
+// from pseudonymKey (the deployment's INTAKEBOT_PSEUDONYM_KEY). Every
+// process of a deployment must use the same one: records stored under
+// another name key are not found (storage/rekey moves them).
+func (c *Codec) WithNameKey(pseudonymKey []byte) *Codec {
+	cp := *c
+	cp.names = nameKey(pseudonymKey)
+	return &cp
+}
+
+// Name is the name a record of id (a session key, a chat or user ID in
+// decimal) is stored under: NameSize hex characters of HMAC-SHA256 keyed
+// with the name key. Stable, and not reversible without the key.
+func (c *Codec) Name(id string) string {
+	m := hmac.New(sha256.New, c.names)
+	m.Write([]byte(id))
+	return hex.EncodeToString(m.Sum(nil)[:NameSize/2])
+}
+
+// IsName reports whether s has the shape of a Name: NameSize lower-case
+// hex characters (never a Telegram ID, which is decimal and shorter).
+func IsName(s string) bool {
+	if len(s) != NameSize {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !('0' <= s[i] && s[i] <= '9' || 'a' <= s[i] && s[i] <= 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -61,8 +61,9 @@ type SessionsOptions struct {
 // to another record fails to open, and changing the prefix makes old records
 // unreadable.
 //
-// Every save also puts the session key into the active index (a sorted set
-// by the updated time), which ActiveSince counts for the metrics.
+// Every save also puts the session's name (Codec.Name of its key, never the
+// key) into the active index (a sorted set by the updated time), which
+// ActiveSince counts for the metrics.
 //
 // # Cache
 //
@@ -95,9 +96,9 @@ type SessionsOptions struct {
 //
 // Sessions is safe for concurrent use.
 type Sessions struct {
+	keys
 	client  redis.UniversalClient
 	codec   *Codec
-	prefix  string
 	idleTTL time.Duration
 	now     func() time.Time
 	cache   *sessionCache // nil: no cache
@@ -107,12 +108,13 @@ type Sessions struct {
 // Neither may be nil. A client for Sentinel or Cluster works too (see the
 // package comment about hash tags for Cluster).
 func NewSessions(client redis.UniversalClient, codec *Codec, opts SessionsOptions) *Sessions {
-	s := &Sessions{
-		client: client, codec: codec, prefix: opts.Prefix, idleTTL: opts.IdleTTL, now: opts.Now,
-		cache: newSessionCache(opts.CacheSize),
+	if opts.Prefix == "" {
+		opts.Prefix = DefaultPrefix
 	}
-	if s.prefix == "" {
-		s.prefix = DefaultPrefix
+	s := &Sessions{
+		keys:   newKeys(opts.Prefix, codec),
+		client: client, codec: codec, idleTTL: opts.IdleTTL, now: opts.Now,
+		cache: newSessionCache(opts.CacheSize),
 	}
 	if s.idleTTL <= 0 {
 		s.idleTTL = DefaultIdleTTL
@@ -122,10 +124,6 @@ func NewSessions(client redis.UniversalClient, codec *Codec, opts SessionsOption
 	}
 	return s
 }
-
-func (s *Sessions) sessionKey(key string) string { return s.prefix + "session:" + key }
-func (s *Sessions) submittedKey() string         { return s.prefix + "submitted" }
-func (s *Sessions) activeKey() string            { return s.prefix + "active" }
 
 // Load returns the session stored under key, with Version set to the stored
 // version: from the cache when it holds the session (no round trip; the
@@ -189,17 +187,17 @@ func (s *Sessions) load(ctx context.Context, key string) (dialog.Session, string
 	return sess, tag, nil
 }
 
-// saveScript is Save's compare-and-set, atomic on the server and one round
-// trip on the hot path. It also renews the TTL and keeps the submitted and
-// active indexes, all in the same round trip.
+// saveScript is Save's compare-and-set, atomic on the server. It also
+// renews the TTL. It touches the session's hash only, so that it runs in
+// the session's slot on Redis Cluster; the active index is updated beside
+// it, in the same pipeline (one round trip on a single node).
 //
-//	KEYS[1] session hash   KEYS[2] submitted index   KEYS[3] active index
+//	KEYS[1] session hash
 //	ARGV[1] expected version ("0": the session must not exist)
 //	ARGV[2] expected write tag ("": check the version only)
 //	ARGV[3] new version    ARGV[4] new write tag
 //	ARGV[5] state   ARGV[6] updated   ARGV[7] upd   ARGV[8] sealed data
 //	ARGV[9] idle TTL in milliseconds
-//	ARGV[10] submission score ("" when not submitted)   ARGV[11] session key
 //
 // Versions are compared as strings: Save always writes them in canonical
 // decimal, and Lua numbers are floats. HMGET of a missing key or field gives
@@ -217,9 +215,8 @@ func newWriteTag() string {
 // the cache knows it, the same write tag. It returns sess with the new
 // version. If someone else saved (or erased) in between, it changes nothing
 // and returns an error wrapping domain.ErrConflict; the caller reloads and
-// decides again. Every save renews the idle TTL and the session's entry in the active
-// index; a submitted session is also added to the submitted index for the
-// handoff. On success the cache holds a copy of the saved session; on any
+// decides again. Every save renews the idle TTL and the session's entry in
+// the active index. On success the cache holds a copy of the saved session; on any
 // error the key is evicted, so that the next Load reads Redis.
 func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Session, error) {
 	if sess.Key == "" {
@@ -248,17 +245,8 @@ func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Sessio
 	if updated.IsZero() {
 		updated = now
 	}
-	submittedScore := ""
-	if sess.State == dialog.StateSubmitted {
-		at := sess.Submitted
-		if at.IsZero() {
-			at = now
-		}
-		submittedScore = strconv.FormatInt(at.Unix(), 10)
-	}
-
-	ok, err := saveScript.Run(ctx, s.client,
-		[]string{rkey, s.submittedKey(), s.activeKey()},
+	member := s.member(sess.Key)
+	res, err := runWith(ctx, s.client, saveScript, []string{rkey}, []any{
 		strconv.FormatInt(expected, 10),
 		expectedTag,
 		strconv.FormatInt(sess.Version, 10),
@@ -268,9 +256,19 @@ func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Sessio
 		strconv.FormatInt(sess.LastUpdateID, 10),
 		sealed,
 		s.idleTTL.Milliseconds(),
-		submittedScore,
-		sess.Key,
-	).Int64()
+	}, func(pipe redis.Pipeliner) {
+		// The active index is for a metric: kept beside the script, not in
+		// it (another slot on Cluster). If the save loses, the entry still
+		// stands for a session somebody saved, unless it was erased
+		// meanwhile: then it is taken out again below.
+		pipe.ZAdd(ctx, s.activeKey(), redis.Z{Score: float64(updated.Unix()), Member: member})
+	})
+	ok, _ := res.(int64)
+	if err == nil && ok != 1 {
+		if n, xerr := s.client.Exists(ctx, rkey).Result(); xerr == nil && n == 0 {
+			_ = s.client.ZRem(ctx, s.activeKey(), member).Err() // tidying only
+		}
+	}
 	if err != nil {
 		// The script may or may not have run: only Redis knows now.
 		s.cache.remove(sess.Key)
@@ -284,11 +282,6 @@ func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Sessio
 	return sess, nil
 }
 
-// deleteScript removes a session and its entries in the submitted and
-// active indexes together, so an erased intake leaves no trace for the
-// handoff or the metrics to find.
-var deleteScript = loadScript("delete_session")
-
 // Delete erases the session under key, and evicts it from this store's
 // cache. Erasing a session that does not exist is not an error: the outcome
 // the young person asked for holds.
@@ -296,7 +289,13 @@ func (s *Sessions) Delete(ctx context.Context, key string) error {
 	// Evict first and whatever happens: the cached copy is either erased
 	// data or of unknown standing.
 	s.cache.remove(key)
-	err := deleteScript.Run(ctx, s.client, []string{s.sessionKey(key), s.submittedKey(), s.activeKey()}, key).Err()
+	// The hash and the index entry are in different slots on Cluster: two
+	// commands in one pipeline (one round trip on a single node).
+	_, err := s.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		pipe.Del(ctx, s.sessionKey(key))
+		pipe.ZRem(ctx, s.activeKey(), s.member(key))
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("can't delete session: %w", err)
 	}

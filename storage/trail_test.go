@@ -14,7 +14,7 @@ func TestTrailExpiresThirtyDaysAfterItsLastPush(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
 	client := srv.Client(t)
-	tr := NewTrail(client, "t:")
+	tr := NewTrail(client, NewTestCodec(t), "t:")
 	ctx := context.Background()
 	if err := tr.Push(ctx, map[string][]string{"4711": {"1:1700000000"}}); err != nil {
 		t.Fatal(err)
