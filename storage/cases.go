@@ -130,9 +130,10 @@ func listZAdds(ctx context.Context, pipe redis.Pipeliner, lists []string, member
 
 // unlist takes the case (record rkey, list member) off the lists of the
 // staff in replaced (plain director and counsellor values from a script)
-// except the lists in keep, then reads the record again and puts the case
-// back on any of those lists whose owner it belongs to by then.
-func (cs *Cases) unlist(ctx context.Context, rkey, member string, replaced []any, keep []string) error {
+// except the lists in keep, then, with verify, reads the record again and
+// puts the case back on any of those lists whose owner it belongs to by
+// then.
+func (cs *Cases) unlist(ctx context.Context, rkey, member string, replaced []any, keep []string, verify bool) error {
 	if len(replaced) != 2 {
 		return errors.New("unexpected answer from script")
 	}
@@ -143,6 +144,18 @@ func (cs *Cases) unlist(ctx context.Context, rkey, member string, replaced []any
 			continue
 		}
 		names = append(names, n)
+	}
+	if !verify {
+		if len(names) == 0 {
+			return nil
+		}
+		_, err := cs.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+			for _, n := range names {
+				pipe.ZRem(ctx, cs.casesKeyOf(n), member)
+			}
+			return nil
+		})
+		return err
 	}
 	return cs.unlistNames(ctx, rkey, member, names)
 }
@@ -214,7 +227,7 @@ func (cs *Cases) SaveCase(ctx context.Context, c domain.Case) error {
 		return fmt.Errorf("can't save case: %w", err)
 	}
 	replaced, _ := res.([]any)
-	if err := cs.unlist(ctx, rkey, member, replaced, lists); err != nil {
+	if err := cs.unlist(ctx, rkey, member, replaced, lists, true); err != nil {
 		// The case is saved and CasesOf hides the old entry; saving again
 		// is harmless.
 		return fmt.Errorf("can't save case: %w", err)
@@ -419,8 +432,8 @@ var deleteCaseScript = loadScript("delete_case")
 // DeleteCase erases the case under key, its due time and its entries in
 // the staff's lists, for a young person who asks to be forgotten or whose
 // summary has been filed (bot.Eraser). Erasing a case that does not exist
-// is not an error. One round trip on a single node, three when the case
-// was listed.
+// is not an error. One round trip on a single node, two when the case was
+// listed.
 func (cs *Cases) DeleteCase(ctx context.Context, key string) error {
 	rkey := cs.caseKey(key)
 	member := cs.member(key)
@@ -431,7 +444,7 @@ func (cs *Cases) DeleteCase(ctx context.Context, key string) error {
 		return fmt.Errorf("can't delete case: %w", err)
 	}
 	erased, _ := res.([]any)
-	if err := cs.unlist(ctx, rkey, member, erased, nil); err != nil {
+	if err := cs.unlist(ctx, rkey, member, erased, nil, false); err != nil {
 		return fmt.Errorf("can't delete case: %w", err)
 	}
 	return nil
@@ -470,6 +483,7 @@ func (cs *Cases) ChangeCase(ctx context.Context, key string, change func(*domain
 		if err != nil {
 			return false, fmt.Errorf("can't change case: %w", err)
 		}
+		dir, couns, linked := cs.staffName(c.Director), cs.staffName(c.Counsellor), c.Linked
 		if !ok || !change(&c) {
 			return false, nil
 		}
@@ -482,13 +496,7 @@ func (cs *Cases) ChangeCase(ctx context.Context, key string, change func(*domain
 			return false, fmt.Errorf("can't change case: %w", err)
 		}
 		read, _ := str(vals[2])
-		lists := cs.indexKeys(cs.staffName(c.Director), cs.staffName(c.Counsellor))
-		// The lists are written beside the script even if it writes
-		// nothing: an entry that is not the owner's is hidden and tidied by
-		// CasesOf.
-		res, err := runWith(ctx, cs.client, changeCaseScript, []string{rkey}, append([]any{read}, fields...), func(pipe redis.Pipeliner) {
-			listZAdds(ctx, pipe, lists, member, c.Linked.UnixMilli())
-		})
+		res, err := changeCaseScript.Run(ctx, cs.client, []string{rkey}, append([]any{read}, fields...)...).Result()
 		if err != nil {
 			return false, fmt.Errorf("can't change case: %w", err)
 		}
@@ -496,7 +504,20 @@ func (cs *Cases) ChangeCase(ctx context.Context, key string, change func(*domain
 		if !written {
 			continue
 		}
-		if err := cs.unlist(ctx, rkey, member, replaced, lists); err != nil {
+		// The lists are in other slots on Redis Cluster: they change after
+		// the write, and only when the case moved or its linked time did
+		// (a change of dates leaves them as they are).
+		lists := cs.indexKeys(cs.staffName(c.Director), cs.staffName(c.Counsellor))
+		if !slices.Equal(cs.indexKeys(dir, couns), lists) || !c.Linked.Equal(linked) {
+			_, err := cs.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+				listZAdds(ctx, pipe, lists, member, c.Linked.UnixMilli())
+				return nil
+			})
+			if err != nil {
+				return true, fmt.Errorf("can't change case: %w", err)
+			}
+		}
+		if err := cs.unlist(ctx, rkey, member, replaced, lists, true); err != nil {
 			return true, fmt.Errorf("can't change case: %w", err)
 		}
 		return true, nil

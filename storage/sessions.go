@@ -265,9 +265,7 @@ func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Sessio
 	})
 	ok, _ := res.(int64)
 	if err == nil && ok != 1 {
-		if n, xerr := s.client.Exists(ctx, rkey).Result(); xerr == nil && n == 0 {
-			_ = s.client.ZRem(ctx, s.activeKey(), member).Err() // tidying only
-		}
+		s.restoreActive(ctx, rkey, member)
 	}
 	if err != nil {
 		// The script may or may not have run: only Redis knows now.
@@ -280,6 +278,22 @@ func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Sessio
 	}
 	s.cache.put(sess.Key, sess, tag)
 	return sess, nil
+}
+
+// restoreActive puts the session's entry in the active index back as the
+// stored session has it (or takes it out when there is none), after a save
+// that lost changed it beside its script. Tidying only: errors are ignored.
+// It costs a round trip or two on a lost save only.
+func (s *Sessions) restoreActive(ctx context.Context, rkey, member string) {
+	updated, err := s.client.HGet(ctx, rkey, "updated").Result()
+	switch {
+	case errors.Is(err, redis.Nil):
+		_ = s.client.ZRem(ctx, s.activeKey(), member).Err()
+	case err == nil:
+		if at, perr := strconv.ParseInt(updated, 10, 64); perr == nil {
+			_ = s.client.ZAdd(ctx, s.activeKey(), redis.Z{Score: float64(at), Member: member}).Err()
+		}
+	}
 }
 
 // Delete erases the session under key, and evicts it from this store's

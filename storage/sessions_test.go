@@ -175,7 +175,7 @@ func TestDefaultsKeepSessionsForNinetyDaysUnderTheDefaultPrefix(t *testing.T) {
 	client := srv.Client(t)
 	s := NewSessions(client, mustCodec(t, testKey(1)), SessionsOptions{})
 	mustSave(t, s, intakeSession("5005"))
-	ttl, err := client.PTTL(context.Background(), "intakebot:session:5005").Result()
+	ttl, err := client.PTTL(context.Background(), L("intakebot:session:5005")).Result()
 	if err != nil {
 		t.Fatal(err)
 	}
