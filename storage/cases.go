@@ -30,17 +30,13 @@ import (
 // director and, if any, its counsellor, scored by the linked time in unix
 // milliseconds.
 //
-// Every script here touches the case's hash only, so that it runs in the
-// case's slot on Redis Cluster; the staff's lists and the due index are in
-// other slots and are kept beside it, in the same pipeline where that is
-// safe. Which lists a case leaves when it is reassigned depends on what is
-// stored, so the writing script answers the director and counsellor it
-// replaced, and a second step takes the case off their lists, then reads
-// the case again and puts it back on any list whose owner it belongs to by
-// then (a writer that made it theirs meanwhile listed it after its write, or
-// it is put back here). Between the steps, and if a process dies between
-// them, CasesOf does not show a case on a list that is not its owner's (it
-// checks every case against the record) and tidies the entry away.
+// Every script here touches the case's hash only (its slot on Cluster);
+// the lists and the due index are kept beside it. The writing script
+// answers the director and counsellor it replaced; a second step takes the
+// case off their lists, reads the case again and puts it back where it
+// belongs by then (a writer that made it theirs meanwhile listed it after
+// its write, or it is put back here). CasesOf never shows a case that is
+// not the list owner's, and tidies such entries away.
 
 // Cases keeps the cases (a young person linked to their director and,
 // if any, counsellor), the staff's lists of them and the due times of
@@ -339,14 +335,11 @@ var dropCaseScript = loadScript("drop_case")
 // case onto its own key changes nothing. The session is not moved; that
 // is the session store's business.
 //
-// The two records are in different slots on Redis Cluster, so the move is
-// three steps, each on one key: the new record is written (if its key is
-// free), the old one is deleted if it is still as it was read (else the
-// new one is taken back and the move starts again), then the index
-// entries move. A process that dies between the first two steps leaves
-// both records; the next MoveCase, or /delete of the old account, ends
-// that. Four round trips, five with a due time (the record is read to be
-// sealed anew: its key is its AAD).
+// The records are in different slots on Cluster: the new one is written
+// (if free), the old one deleted if unchanged since read (else the new one
+// is taken back and it starts again), then the entries move. A crash
+// between the first two leaves both records. Four round trips, five with a
+// due time.
 func (cs *Cases) MoveCase(ctx context.Context, oldKey, newKey string) error {
 	if oldKey == "" || newKey == "" {
 		return errors.New("can't move case: empty key")

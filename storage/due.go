@@ -18,9 +18,8 @@ import (
 // the case to be claimed again after the lease: at-least-once, and never by
 // two replicas within one lease.
 //
-// The due set is not in a case's slot on Redis Cluster, so nothing here
-// writes a case and the set in one script. An entry whose case is gone
-// (erased while it was being scheduled) is dropped when it is claimed.
+// The set is not in a case's slot on Cluster: an entry whose case is gone
+// (erased while being scheduled) is dropped when claimed.
 
 // ScheduleDue sets (or moves) the time at which the case's pending handoff
 // needs attention. It does nothing when the case is gone: work that wrote
@@ -108,7 +107,7 @@ func (cs *Cases) ClaimDue(ctx context.Context, now time.Time, lease time.Duratio
 // read from the sealed data field of each record (recordKey of the name)
 // by open, in one pipeline, in order. It answers the names whose record is
 // gone apart; a record that does not open is skipped (it stays in the
-// index, and is not deleted here).
+// index).
 func resolveNames(ctx context.Context, c redis.UniversalClient, names []string, recordKey func(string) string,
 	open func(rkey, name, data string) (string, error)) (keys []string, gone []any, err error) {
 	if len(names) == 0 {

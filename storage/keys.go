@@ -1,16 +1,12 @@
 package storage
 
 // keys spells the Redis keys of the stores under a deployment's prefix, in
-// one place: the layout (see the package comment) is what the data in
-// production is stored under, so a key is never spelt twice.
-//
-// A person's records are named by the keyed hash of their ID (Codec.Name),
-// never by the ID, and the name is the key's Redis Cluster hash tag: all
-// keys of one young person ({name} of their session key, which for a
-// private chat is also their user ID) share one slot, and so do all keys of
-// one staff member. The indexes across people (active, due, alerts, the
-// staff set) are keys of their own, in their own slot; no script touches
-// them together with a person's keys (see the package comment).
+// one place. A person's records are named by the keyed hash of their ID
+// (Codec.Name), never by the ID, and the name is the key's Redis Cluster
+// hash tag: all keys of one young person ({name} of their session key,
+// which for a private chat is also their user ID) share one slot, and so
+// do all keys of one staff member. The indexes across people are keys of
+// their own; no script touches them together with a person's keys.
 type keys struct {
 	prefix string
 	name   func(id string) string // Codec.Name
@@ -18,36 +14,29 @@ type keys struct {
 
 func newKeys(prefix string, codec *Codec) keys { return keys{prefix: prefix, name: codec.Name} }
 
-// member is what stands for a session key (or case key) in an index.
-func (k keys) member(key string) string { return k.name(key) }
-
-// userMember is what stands for a user in an index (the staff set).
-func (k keys) userMember(userID int64) string { return k.name(itoa(userID)) }
-
-// tag is the hash tag of a person's keys.
-func (k keys) tag(id string) string { return "{" + k.name(id) + "}" }
-
-// The keys of one young person, by session key.
-func (k keys) sessionKey(key string) string { return k.prefix + "session:" + k.tag(key) }
-func (k keys) trailKey(key string) string   { return k.prefix + "shown:" + k.tag(key) }
-func (k keys) caseKey(key string) string    { return k.prefix + "case:" + k.tag(key) }
-func (k keys) alertKey(key string) string   { return k.prefix + "alert:" + k.tag(key) }
-
-// The keys of one user (young person or staff), by user ID.
-func (k keys) staffKey(userID int64) string { return k.prefix + "staff:" + k.tag(itoa(userID)) }
-func (k keys) pendingStaffKey(userID int64) string {
-	return k.prefix + "pendingstaff:" + k.tag(itoa(userID))
-}
+// member is what stands for a session (or case) key in an index, and
+// userMember for a user ID; tag is the hash tag of a person's keys.
+func (k keys) member(key string) string        { return k.name(key) }
+func (k keys) userMember(userID int64) string  { return k.name(itoa(userID)) }
+func (k keys) tag(id string) string            { return "{" + k.name(id) + "}" }
+func (k keys) sessionKey(key string) string    { return k.prefix + "session:" + k.tag(key) }
+func (k keys) trailKey(key string) string      { return k.prefix + "shown:" + k.tag(key) }
+func (k keys) caseKey(key string) string       { return k.prefix + "case:" + k.tag(key) }
+func (k keys) alertKey(key string) string      { return k.prefix + "alert:" + k.tag(key) }
+func (k keys) staffKey(userID int64) string    { return k.prefix + "staff:" + k.tag(itoa(userID)) }
 func (k keys) linkFailKey(userID int64) string { return k.prefix + "linkfail:" + k.tag(itoa(userID)) }
+func (k keys) casesKey(staff int64) string     { return k.casesKeyOf(k.userMember(staff)) }
 func (k keys) invitesKey(director int64) string {
 	return k.prefix + "director:" + k.tag(itoa(director)) + ":invites"
 }
-func (k keys) casesKey(staff int64) string {
-	return k.prefix + "staff:" + k.tag(itoa(staff)) + ":cases"
+func (k keys) pendingStaffKey(userID int64) string {
+	return k.prefix + "pendingstaff:" + k.tag(itoa(userID))
 }
 
-// casesKeyOf is casesKey for a staff member's name (userMember), as a
-// case's director and counsellor fields hold it.
+// The same keys by the name an index or a plain field holds.
+func (k keys) caseKeyOf(name string) string  { return k.prefix + "case:{" + name + "}" }
+func (k keys) alertKeyOf(name string) string { return k.prefix + "alert:{" + name + "}" }
+func (k keys) staffKeyOf(name string) string { return k.prefix + "staff:{" + name + "}" }
 func (k keys) casesKeyOf(name string) string { return k.prefix + "staff:{" + name + "}:cases" }
 
 // A link is named by the SHA-256 of its token, random per link.
@@ -60,12 +49,3 @@ func (k keys) dueKey() string      { return k.prefix + "due" }
 func (k keys) alertsKey() string   { return k.prefix + "alerts" }
 func (k keys) onCallKey() string   { return k.prefix + "oncall" }
 func (k keys) auditKey() string    { return k.prefix + "audit" }
-
-// caseKeyOf is caseKey for a case's name, as the indexes hold it.
-func (k keys) caseKeyOf(name string) string { return k.prefix + "case:{" + name + "}" }
-
-// alertKeyOf is alertKey for an alert's name, as the index holds it.
-func (k keys) alertKeyOf(name string) string { return k.prefix + "alert:{" + name + "}" }
-
-// staffKeyOf is staffKey for a member's name, as the staff set holds it.
-func (k keys) staffKeyOf(name string) string { return k.prefix + "staff:{" + name + "}" }

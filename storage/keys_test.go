@@ -6,7 +6,8 @@ import (
 )
 
 // testNames names records as every test codec does (no name key set).
-var testNames = keys{name: (&Codec{names: testNameKey}).Name}
+// (Every codec without a name key of its own names alike.)
+var testNames = func() keys { c, _ := NewCodec(testKey(1)); return keys{name: c.Name} }()
 
 // N is the name that stands for id (a session key or user ID) in the
 // indexes and the key names of the tests' stores.

@@ -106,6 +106,13 @@ func (ls *Links) CreateLink(ctx context.Context, l domain.Link) (string, error) 
 	return token, nil
 }
 
+// ListInvite lists the invite l, stored under the token hash hash, in
+// its director's invites again (storage/rekey, moving a list of an older
+// layout). One round trip.
+func (ls *Links) ListInvite(ctx context.Context, hash string, l domain.Link) error {
+	return listInviteScript.Run(ctx, ls.client, []string{ls.invitesKey(l.Director)}, l.Expires.UnixMilli(), hash).Err()
+}
+
 // UseLink returns the link of token and deletes it in the same step
 // (GETDEL), so that of several people opening one link at once exactly one
 // gets it. A malformed token fails without asking Redis; a malformed,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/storage/sesscache"
 )
 
 // ErrNotFound means there is no session under the key: a new conversation,
@@ -90,10 +91,6 @@ type SessionsOptions struct {
 //     on an old state, because no compare-and-set looks at it. Such a
 //     caller calls LoadFresh, which always reads Redis, before it answers.
 //
-// The cache holds decrypted sessions in memory until they are evicted,
-// deleted here or forgotten; Delete on another replica does not reach it
-// (the copy there is never saved again: its compare-and-set fails).
-//
 // Sessions is safe for concurrent use.
 type Sessions struct {
 	keys
@@ -101,7 +98,7 @@ type Sessions struct {
 	codec   *Codec
 	idleTTL time.Duration
 	now     func() time.Time
-	cache   *sessionCache // nil: no cache
+	cache   *sesscache.Cache // nil: no cache
 }
 
 // NewSessions returns a session store on client that seals with codec.
@@ -114,7 +111,7 @@ func NewSessions(client redis.UniversalClient, codec *Codec, opts SessionsOption
 	s := &Sessions{
 		keys:   newKeys(opts.Prefix, codec),
 		client: client, codec: codec, idleTTL: opts.IdleTTL, now: opts.Now,
-		cache: newSessionCache(opts.CacheSize),
+		cache: sesscache.New(opts.CacheSize),
 	}
 	if s.idleTTL <= 0 {
 		s.idleTTL = DefaultIdleTTL
@@ -133,7 +130,7 @@ func NewSessions(client redis.UniversalClient, codec *Codec, opts SessionsOption
 // caller never mistakes an outage for a new conversation. The session
 // returned is the caller's own copy.
 func (s *Sessions) Load(ctx context.Context, key string) (dialog.Session, error) {
-	if sess, ok := s.cache.get(key); ok {
+	if sess, ok := s.cache.Get(key); ok {
 		return sess, nil
 	}
 	return s.LoadFresh(ctx, key)
@@ -146,10 +143,10 @@ func (s *Sessions) Load(ctx context.Context, key string) (dialog.Session, error)
 func (s *Sessions) LoadFresh(ctx context.Context, key string) (dialog.Session, error) {
 	sess, tag, err := s.load(ctx, key)
 	if err != nil {
-		s.cache.remove(key)
+		s.cache.Remove(key)
 		return dialog.Session{}, err
 	}
-	s.cache.put(key, sess, tag)
+	s.cache.Put(key, sess, tag)
 	return sess, nil
 }
 
@@ -228,7 +225,7 @@ func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Sessio
 	expected := sess.Version
 	expectedTag := ""
 	if expected > 0 {
-		expectedTag = s.cache.tag(sess.Key, expected)
+		expectedTag = s.cache.Tag(sess.Key, expected)
 	}
 	tag := newWriteTag()
 	sess.Version++
@@ -257,10 +254,8 @@ func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Sessio
 		sealed,
 		s.idleTTL.Milliseconds(),
 	}, func(pipe redis.Pipeliner) {
-		// The active index is for a metric: kept beside the script, not in
-		// it (another slot on Cluster). If the save loses, the entry still
-		// stands for a session somebody saved, unless it was erased
-		// meanwhile: then it is taken out again below.
+		// Another slot on Cluster: beside the script; restoreActive undoes
+		// it if the save loses.
 		pipe.ZAdd(ctx, s.activeKey(), redis.Z{Score: float64(updated.Unix()), Member: member})
 	})
 	ok, _ := res.(int64)
@@ -269,14 +264,14 @@ func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Sessio
 	}
 	if err != nil {
 		// The script may or may not have run: only Redis knows now.
-		s.cache.remove(sess.Key)
+		s.cache.Remove(sess.Key)
 		return dialog.Session{}, fmt.Errorf("can't save session: %w", err)
 	}
 	if ok != 1 {
-		s.cache.remove(sess.Key)
+		s.cache.Remove(sess.Key)
 		return dialog.Session{}, fmt.Errorf("can't save session: %w", domain.ErrConflict)
 	}
-	s.cache.put(sess.Key, sess, tag)
+	s.cache.Put(sess.Key, sess, tag)
 	return sess, nil
 }
 
@@ -302,9 +297,8 @@ func (s *Sessions) restoreActive(ctx context.Context, rkey, member string) {
 func (s *Sessions) Delete(ctx context.Context, key string) error {
 	// Evict first and whatever happens: the cached copy is either erased
 	// data or of unknown standing.
-	s.cache.remove(key)
-	// The hash and the index entry are in different slots on Cluster: two
-	// commands in one pipeline (one round trip on a single node).
+	s.cache.Remove(key)
+	// Two slots on Cluster: one pipeline, not a script.
 	_, err := s.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		pipe.Del(ctx, s.sessionKey(key))
 		pipe.ZRem(ctx, s.activeKey(), s.member(key))
@@ -319,13 +313,13 @@ func (s *Sessions) Delete(ctx context.Context, key string) error {
 // Forget evicts key from this store's cache, so that the next Load reads
 // Redis. It changes nothing in Redis and never fails.
 func (s *Sessions) Forget(key string) {
-	s.cache.remove(key)
+	s.cache.Remove(key)
 }
 
 // CacheStats reports the cache's hits, misses and size; all zero without a
 // cache.
 func (s *Sessions) CacheStats() CacheStats {
-	return s.cache.stats()
+	return s.cache.Stats()
 }
 
 // ActiveSince counts the sessions saved with an updated time at or after
@@ -353,3 +347,6 @@ func (s *Sessions) PruneActive(ctx context.Context, before time.Time) (int64, er
 	}
 	return n, nil
 }
+
+// CacheStats describe the session cache, for metrics.
+type CacheStats = sesscache.Stats
