@@ -62,7 +62,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		return fmt.Errorf("INTAKEBOT_DATA_KEY or INTAKEBOT_OLD_DATA_KEYS: %w", err)
 	}
 	// Records are named by a keyed hash of the chat ID, not the ID.
-	codec = codec.WithNameKey(cfg.PseudonymKey)
+	codec = codec.WithNameKey(recordNameKey(cfg))
 	sessions := storage.NewSessions(rdb, codec, storage.SessionsOptions{
 		Prefix: cfg.KeyPrefix, IdleTTL: cfg.SessionTTL, CacheSize: sessionCacheSize,
 	})

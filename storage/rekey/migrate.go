@@ -87,9 +87,29 @@ func Migrate(ctx context.Context, client redis.UniversalClient, codec *storage.C
 			}
 		}
 	}
-	for _, idx := range []string{"active", "due", "alerts", "staff", "submitted"} {
-		if err := m.dropIDs(ctx, prefix+idx); err != nil {
+	for _, family := range []string{"staff", "case", "session", "alert", "director"} {
+		for _, k := range keys["named:"+family] {
+			if err := m.rename(ctx, family, k); err != nil {
+				return m.report, err
+			}
+		}
+	}
+	for idx, record := range map[string]string{"active": "session", "due": "case", "alerts": "alert", "staff": "staff", "submitted": ""} {
+		if err := m.dropIDs(ctx, prefix+idx, record); err != nil {
 			return m.report, err
+		}
+	}
+	// Staff's case lists by an older name: rebuilt as the cases moved.
+	for _, k := range keys["named:staff"] {
+		if base, ok := strings.CutSuffix(k, ":cases"); ok {
+			if n, err := m.client.Exists(ctx, base).Result(); err != nil {
+				return m.report, err
+			} else if n == 0 {
+				m.report.Dropped++
+				if err := m.client.Del(ctx, k).Err(); err != nil {
+					return m.report, err
+				}
+			}
 		}
 	}
 	if m.report.Kept > 0 {
@@ -123,7 +143,13 @@ func (m *migrator) oldKeys(ctx context.Context) (map[string][]string, error) {
 			for _, k := range keys {
 				rest := strings.TrimPrefix(k, m.prefix)
 				family, id, ok := strings.Cut(rest, ":")
-				if !ok || strings.HasPrefix(id, "{") {
+				if !ok {
+					continue
+				}
+				if strings.HasPrefix(id, "{") {
+					// Named already: by this name key, or by one before
+					// (see rename).
+					out["named:"+family] = append(out["named:"+family], k)
 					continue
 				}
 				if family == "staff" && strings.HasSuffix(id, ":cases") {
@@ -179,6 +205,12 @@ func (m *migrator) move(ctx context.Context, family, rkey string) error {
 	default:
 		return nil
 	}
+	return m.done(ctx, family, rkey, err)
+}
+
+// done counts a move and deletes the old record; errors other than
+// Redis's leave it where it is, counted as kept.
+func (m *migrator) done(ctx context.Context, family, rkey string, err error) error {
 	var rerr redis.Error
 	if errors.As(err, &rerr) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("can't move a %s record: %w", family, err)
@@ -233,6 +265,12 @@ func (m *migrator) moveStaff(ctx context.Context, rkey string) error {
 var errKept = errors.New("the new name holds a record already")
 
 func (m *migrator) moveCase(ctx context.Context, rkey string) error {
+	return m.renameCase(ctx, rkey, "")
+}
+
+// renameCase moves a case; its due time is found under member (the case
+// key in the older layout, its old name after a name key change).
+func (m *migrator) renameCase(ctx context.Context, rkey, member string) error {
 	data, err := m.client.HGet(ctx, rkey, "data").Result()
 	if err != nil {
 		return err
@@ -247,7 +285,10 @@ func (m *migrator) moveCase(ctx context.Context, rkey string) error {
 	if err := m.people.Cases.SaveCase(ctx, c); err != nil {
 		return err
 	}
-	due, err := m.client.ZScore(ctx, m.prefix+"due", c.Key).Result()
+	if member == "" {
+		member = c.Key
+	}
+	due, err := m.client.ZScore(ctx, m.prefix+"due", member).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil
 	}
@@ -342,9 +383,11 @@ func (m *migrator) moveInvites(ctx context.Context, rkey string) error {
 }
 
 // dropIDs removes the members of an index that are not names (IDs of the
-// older layout; their records were moved and listed under their names),
-// or the whole submitted index, which this version keeps no more.
-func (m *migrator) dropIDs(ctx context.Context, key string) error {
+// older layout; their records were moved and listed under their names)
+// and names whose record (of the family record) is not there (names of an
+// older name key), or the whole submitted index, which this version keeps
+// no more.
+func (m *migrator) dropIDs(ctx context.Context, key, record string) error {
 	if strings.HasSuffix(key, ":submitted") || key == m.prefix+"submitted" {
 		n, err := m.client.Del(ctx, key).Result()
 		m.report.Dropped += int(n)
@@ -367,8 +410,20 @@ func (m *migrator) dropIDs(ctx context.Context, key string) error {
 		return err
 	}
 	var old []any
-	for _, mem := range members {
-		if !storage.IsName(mem) {
+	exists := make([]*redis.IntCmd, len(members))
+	_, err = m.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for i, mem := range members {
+			if storage.IsName(mem) {
+				exists[i] = pipe.Exists(ctx, m.prefix+record+":{"+mem+"}")
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, mem := range members {
+		if exists[i] == nil || exists[i].Val() == 0 {
 			old = append(old, mem)
 		}
 	}
@@ -380,4 +435,130 @@ func (m *migrator) dropIDs(ctx context.Context, key string) error {
 		return m.client.ZRem(ctx, key, old...).Err()
 	}
 	return m.client.SRem(ctx, key, old...).Err()
+}
+
+// rename moves a record stored under a name of another name key (the
+// pseudonym key changed: derived from a data key that was dropped) to its
+// name under the codec's, found by the ID its sealed data holds. Records
+// already under their name are left alone.
+func (m *migrator) rename(ctx context.Context, family, rkey string) error {
+	name := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(rkey, m.prefix+family+":"), "{"), "}")
+	if family == "staff" && strings.HasSuffix(rkey, ":cases") || family == "director" {
+		if family == "director" {
+			return m.renameInvites(ctx, rkey, strings.TrimSuffix(name, "}:invites"))
+		}
+		return nil
+	}
+	data, err := m.client.HGet(ctx, rkey, "data").Result()
+	if errors.Is(err, redis.Nil) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var rec struct {
+		Key    string `json:"key"`
+		UserID int64  `json:"user_id"`
+	}
+	if err := m.openOld(data, rkey, &rec); err != nil {
+		// Not this tool's to judge: the re-encryption counts what does not open.
+		return nil
+	}
+	id := rec.Key
+	if family == "staff" {
+		var sm domain.StaffMember
+		if err := m.openOld(data, rkey, &sm); err != nil {
+			return nil
+		}
+		id = strconv.FormatInt(sm.UserID, 10)
+	}
+	if id == "" || m.codec.Name(id) == name {
+		return nil
+	}
+	switch family {
+	case "session":
+		err = m.moveSession(ctx, rkey, id)
+	case "staff":
+		err = m.moveStaff(ctx, rkey)
+	case "case":
+		err = m.renameCase(ctx, rkey, name)
+	case "alert":
+		err = m.renameAlert(ctx, rkey, name, id)
+	}
+	return m.done(ctx, family, rkey, err)
+}
+
+// renameAlert moves an alert of this version's format under another name.
+func (m *migrator) renameAlert(ctx context.Context, rkey, member, id string) error {
+	vals, err := m.client.HMGet(ctx, rkey, "level", "taken_by", "data").Result()
+	if err != nil {
+		return err
+	}
+	str := func(i int) string { s, _ := vals[i].(string); return s }
+	var rec struct {
+		Kind    dialog.AlertKind     `json:"kind"`
+		Started time.Time            `json:"started"`
+		Notices []domain.AlertNotice `json:"notices"`
+	}
+	if err := m.openOld(str(2), rkey, &rec); err != nil {
+		return err
+	}
+	level, _ := strconv.Atoi(str(0))
+	ttl, err := m.client.PTTL(ctx, rkey).Result()
+	if err != nil {
+		return err
+	}
+	if ttl <= 0 {
+		ttl = 24 * time.Hour
+	}
+	next := time.Now()
+	if at, err := m.client.ZScore(ctx, m.prefix+"alerts", member).Result(); err == nil {
+		next = time.UnixMilli(int64(at))
+	}
+	a := domain.Alert{Key: id, Kind: rec.Kind, Level: level, Started: rec.Started, Notices: rec.Notices}
+	if _, created, err := m.people.Alerts.OpenAlert(ctx, a, next, ttl); err != nil || !created {
+		return errors.Join(err, errKept)
+	}
+	if by := str(1); by != "" {
+		var taken struct {
+			By int64     `json:"by"`
+			At time.Time `json:"at"`
+		}
+		if err := m.openOld(by, rkey+":taken_by", &taken); err != nil {
+			return err
+		}
+		_, _, err := m.people.Alerts.TakeAlert(ctx, id, taken.By, taken.At, ttl)
+		return err
+	}
+	return nil
+}
+
+// renameInvites lists the invites of a director's list under another name
+// in the list of their name now.
+func (m *migrator) renameInvites(ctx context.Context, rkey, name string) error {
+	hashes, err := m.client.ZRange(ctx, rkey, 0, -1).Result()
+	if err != nil {
+		return err
+	}
+	for _, h := range hashes {
+		lkey := m.prefix + "link:" + h
+		data, err := m.client.Get(ctx, lkey).Result()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		var l domain.Link
+		if err := m.openOld(data, lkey, &l); err != nil {
+			return nil // the re-encryption counts it
+		}
+		if m.codec.Name(strconv.FormatInt(l.Director, 10)) == name {
+			return nil // current
+		}
+		if err := m.people.Links.ListInvite(ctx, h, l); err != nil {
+			return err
+		}
+	}
+	return m.done(ctx, "director", rkey, nil)
 }

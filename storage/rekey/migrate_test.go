@@ -53,8 +53,12 @@ func writeOldLayout(t *testing.T, c *redis.Client, codec *storage.Codec, p strin
 				"data", seal(sess, p+"session:"+youngID)).Err()
 		},
 		func() error { return c.Expire(ctx, p+"session:"+youngID, time.Hour).Err() },
-		func() error { return c.ZAdd(ctx, p+"submitted", redis.Z{Score: float64(now.Unix()), Member: youngID}).Err() },
-		func() error { return c.ZAdd(ctx, p+"active", redis.Z{Score: float64(now.Unix()), Member: youngID}).Err() },
+		func() error {
+			return c.ZAdd(ctx, p+"submitted", redis.Z{Score: float64(now.Unix()), Member: youngID}).Err()
+		},
+		func() error {
+			return c.ZAdd(ctx, p+"active", redis.Z{Score: float64(now.Unix()), Member: youngID}).Err()
+		},
 		func() error { return c.RPush(ctx, p+"shown:"+youngID, "41:1700000000:q").Err() },
 		func() error { return c.SAdd(ctx, p+"staff", staffID).Err() },
 		func() error {
@@ -66,7 +70,9 @@ func writeOldLayout(t *testing.T, c *redis.Client, codec *storage.Codec, p strin
 			return c.HSet(ctx, p+"case:"+youngID, "director", staffID, "counsellor", "0", "linked", unix, "delivered", unix,
 				"acknowledged", "0", "ack_by", "0", "reminded", "0", "escalated", "0", "data", seal(cs, p+"case:"+youngID)).Err()
 		},
-		func() error { return c.ZAdd(ctx, p+"staff:"+staffID+":cases", redis.Z{Score: ms, Member: youngID}).Err() },
+		func() error {
+			return c.ZAdd(ctx, p+"staff:"+staffID+":cases", redis.Z{Score: ms, Member: youngID}).Err()
+		},
 		func() error { return c.ZAdd(ctx, p+"due", redis.Z{Score: ms + 3600e3, Member: youngID}).Err() },
 		func() error {
 			a := domain.Alert{Notices: []domain.AlertNotice{{Chat: staff, Message: 77}}}
