@@ -34,7 +34,8 @@ func newPrivacy(t *testing.T, tweak func(*bot.Options)) *privacyEdge {
 	t.Helper()
 	rdb := redistest.Start(t).Client(t)
 	r := newRoles(t, func(o *bot.Options) {
-		o.Trail = storage.NewTrail(rdb, "t:")
+		codec, _ := storage.NewCodec(make([]byte, storage.KeySize))
+		o.Trail = storage.NewTrail(rdb, codec, "t:")
 		if tweak != nil {
 			tweak(o)
 		}

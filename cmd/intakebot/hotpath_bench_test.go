@@ -70,7 +70,7 @@ func BenchmarkHotPath(b *testing.B) {
 		Engine: engine, Store: sessionStore{sessions}, API: nullAPI{}, Renderer: &render.Renderer{L: cat},
 		PseudonymKey: []byte("k"), DefaultLang: "nl", Metrics: metrics,
 		Sender: &telegram.Sender{PerSecond: 100000, PerChatInterval: time.Nanosecond, PerChatBurst: 1000},
-	}, storage.NewPeople(rdb, codec, "", time.Now), storage.NewTrail(rdb, "")))
+	}, storage.NewPeople(rdb, codec, "", time.Now), storage.NewTrail(rdb, codec, "")))
 	if err != nil {
 		b.Fatal(err)
 	}

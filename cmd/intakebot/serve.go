@@ -62,6 +62,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("INTAKEBOT_DATA_KEY or INTAKEBOT_OLD_DATA_KEYS: %w", err)
 	}
+	// Records are named by a keyed hash of the chat ID, not the ID.
+	codec = codec.WithNameKey(recordNameKey(cfg))
 	sessions := storage.NewSessions(rdb, codec, storage.SessionsOptions{
 		Prefix: cfg.KeyPrefix, IdleTTL: cfg.SessionTTL, CacheSize: sessionCacheSize,
 	})
@@ -88,7 +90,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		Sender: &telegram.Sender{PerSecond: cfg.SendRate, PerChatInterval: cfg.ChatSendInterval},
 		Admins: cfg.Admins, InviteTTL: cfg.InviteTTL, AckAfter: cfg.AckAfter, OpenIntakeDirector: cfg.OpenIntakeDirector, TakeWithin: cfg.UrgentTakeWithin,
 		AcknowledgedTTL: cfg.AcknowledgedTTL, IdleTTL: cfg.SessionTTL,
-	}, people, storage.NewTrail(rdb, cfg.KeyPrefix)))
+	}, people, storage.NewTrail(rdb, codec, cfg.KeyPrefix)))
 	if err != nil {
 		return fmt.Errorf("can't make the bot: %w", err)
 	}

@@ -68,7 +68,7 @@ func TestWritesWaitForTheReplica(t *testing.T) {
 	}
 	sessions := storage.NewSessions(c, codec, storage.SessionsOptions{Prefix: "w:", IdleTTL: time.Hour})
 	people := storage.NewPeople(c, codec, "w:", time.Now)
-	trail := storage.NewTrail(c, "w:")
+	trail := storage.NewTrail(c, codec, "w:")
 	onReplica := replica.Client(t)
 
 	writes := []struct {
