@@ -18,8 +18,7 @@ import (
 // sentinels and the master, as an operator would write it.
 func sentinelEnv(t *testing.T, api *telegramtest.Server, sen *redistest.Sentinel) map[string]string {
 	t.Helper()
-	codec, _ := storage.NewCodec(mustKey(t))
-	people := storage.NewPeople(sen.Client(t), codec, "", time.Now)
+	people := storage.NewPeople(sen.Client(t), testCodec(nil), "", time.Now)
 	if err := people.Staff.AddStaff(context.Background(), domain.StaffMember{UserID: openDirector, Role: domain.RoleDirector, Name: "Sanne", Lang: "nl", Added: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +97,7 @@ func TestSentinelIntakeSurvivesFailoversAndHandsOff(t *testing.T) {
 
 	// Every acknowledged answer is in the stored intake, on the primary
 	// of now.
-	codec, _ := storage.NewCodec(mustKey(t))
-	s, err := storage.NewSessions(sen.Client(t), codec, storage.SessionsOptions{}).Load(context.Background(), strconv.FormatInt(yp.chat, 10))
+	s, err := storage.NewSessions(sen.Client(t), testCodec(nil), storage.SessionsOptions{}).Load(context.Background(), strconv.FormatInt(yp.chat, 10))
 	if err != nil {
 		t.Fatal(err)
 	}
