@@ -80,7 +80,14 @@ func TestSentinelIntakeSurvivesFailoversAndHandsOff(t *testing.T) {
 	// crashed node is back as the new primary's replica.
 	_, killed := sen.KillPrimary(t)
 	crashed := time.Now()
+	refused := strings.Count(b.logs.String(), "NOREPLICAS")
 	api.SendText(yp.chat, yp.chat, "Antwoord-tijdens-de-crash", "nl")
+	for strings.Count(b.logs.String(), "NOREPLICAS") == refused {
+		if time.Since(crashed) > 30*time.Second {
+			t.Fatalf("the new primary without a replica did not refuse the answer; logs:\n%s", b.logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	waitBot(t, api, yp.chat, "niet kwijt", 30*time.Second)
 	killed.StartAgain(t)
 	sen.WaitReplicating(t)
