@@ -100,6 +100,9 @@ func intakeHandoffReminderAlert(t *testing.T, api *telegramtest.Server, in *inst
 	})
 	waitCase(t, people, strconv.Itoa(youngTelegramID), "reminded", func(c domain.Case) bool { return !c.Reminded.IsZero() })
 	yp.say("/urgent")
+	api.WaitMessage(t, openDirector, 10*time.Second, func(m telegramtest.Msg) bool {
+		return m.FromBot && strings.Contains(m.Text, "Dringend")
+	})
 	if _, ok, err := people.Alerts.Alert(context.Background(), strconv.Itoa(youngTelegramID)); err != nil || !ok {
 		t.Fatalf("no alert after /urgent: %v %v", ok, err)
 	}
@@ -126,6 +129,13 @@ func TestAFullIntakeLeavesNoRawTelegramIDInRedis(t *testing.T) {
 	if found := rawIDs(t, client); len(found) != 0 {
 		t.Errorf("the Telegram ID is readable in %d places: %v", len(found), found)
 	}
+	// Staff IDs may stay plain where the README's table says so (the
+	// audit trail's actor, the on-call roster); for the record:
+	staff, err := redistest.FindPlain(context.Background(), client, []string{strconv.Itoa(openDirector)}, storage.LooksSealed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the director's ID is plain in %d places: %v", len(staff), staff)
 }
 
 // The same on a Redis Cluster of three primaries (issue 13): an intake, a
