@@ -50,7 +50,7 @@ func (p *privacyEdge) trail(chat int64) []string {
 	if err := p.b.FlushTrail(context.Background()); err != nil {
 		p.t.Fatal(err)
 	}
-	got, err := p.rdb.LRange(context.Background(), "t:shown:"+strconv.FormatInt(chat, 10), 0, -1).Result()
+	got, err := p.rdb.LRange(context.Background(), redisKey("t:shown:", strconv.FormatInt(chat, 10)), 0, -1).Result()
 	if err != nil {
 		p.t.Fatal(err)
 	}

@@ -100,6 +100,9 @@ func addDirectors(ctx context.Context, rc redisconn.Config, dataKey, prefix stri
 	if err != nil {
 		return err
 	}
+	// The bot names records with its pseudonym key: this tool gives it
+	// the data key as that too (INTAKEBOT_PSEUDONYM_KEY below).
+	codec = codec.WithNameKey(key)
 	people := storage.NewPeople(rdb, codec, prefix, time.Now)
 	for i := range int64(n) {
 		m := domain.StaffMember{UserID: directorID + i, Role: domain.RoleDirector, Name: fmt.Sprintf("Regisseur %d", i+1), Lang: "nl"}
@@ -364,13 +367,14 @@ func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
 			}
 		}
 		vars := map[string]string{
-			"TELEGRAM_BOT_TOKEN":    "123456:LOAD-test-token",
-			"TELEGRAM_API_URL":      api.URL(),
-			"REDIS_URL":             botRedis,
-			"INTAKEBOT_DATA_KEY":    dataKey,
-			"INTAKEBOT_LOG_FORMAT":  "json",
-			"INTAKEBOT_KEY_PREFIX":  prefix,
-			"INTAKEBOT_SESSION_TTL": "24h",
+			"TELEGRAM_BOT_TOKEN":      "123456:LOAD-test-token",
+			"TELEGRAM_API_URL":        api.URL(),
+			"REDIS_URL":               botRedis,
+			"INTAKEBOT_DATA_KEY":      dataKey,
+			"INTAKEBOT_PSEUDONYM_KEY": dataKey,
+			"INTAKEBOT_LOG_FORMAT":    "json",
+			"INTAKEBOT_KEY_PREFIX":    prefix,
+			"INTAKEBOT_SESSION_TTL":   "24h",
 			// A chat without a case (with -new-chats) goes to this director
 			// instead of being asked for an invite link.
 			"INTAKEBOT_OPEN_INTAKE_DIRECTOR": strconv.FormatInt(directorID, 10),
@@ -395,7 +399,7 @@ func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
 	case "external":
 		e.botPID, e.metrics = cfg.BotPID, cfg.BotMetrics
 		fmt.Fprintf(out, "fake Bot API listening; start the bot with (REDIS_URL is this tool's counting proxy in front of %s):\n"+
-			"  TELEGRAM_API_URL=%s TELEGRAM_BOT_TOKEN=123456:LOAD-test-token REDIS_URL=%s INTAKEBOT_DATA_KEY=%s INTAKEBOT_KEY_PREFIX=%s INTAKEBOT_OPEN_INTAKE_DIRECTOR=%d intakebot serve\n",
+			"  TELEGRAM_API_URL=%s TELEGRAM_BOT_TOKEN=123456:LOAD-test-token REDIS_URL=%s INTAKEBOT_DATA_KEY=%s INTAKEBOT_PSEUDONYM_KEY=%[4]s INTAKEBOT_KEY_PREFIX=%s INTAKEBOT_OPEN_INTAKE_DIRECTOR=%d intakebot serve\n",
 			redisURL, api.URL(), botRedis, dataKey, prefix, directorID)
 	default:
 		return nil, fmt.Errorf("-bot must be inprocess or external, not %q", cfg.Bot)
