@@ -69,22 +69,37 @@ func TestWritesWaitForTheReplica(t *testing.T) {
 	sessions := storage.NewSessions(c, codec, storage.SessionsOptions{Prefix: "w:", IdleTTL: time.Hour})
 	people := storage.NewPeople(c, codec, "w:", time.Now)
 	trail := storage.NewTrail(c, codec, "w:")
+	// The same stores on the replica, to read what reached it.
 	onReplica := replica.Client(t)
+	replicaSessions := storage.NewSessions(onReplica, codec, storage.SessionsOptions{Prefix: "w:", IdleTTL: time.Hour})
+	replicaPeople := storage.NewPeople(onReplica, codec, "w:", time.Now)
 
 	writes := []struct {
-		name string
-		do   func(i int) error
-		key  func(i int) string // a key the write leaves on the replica
+		name      string
+		do        func(i int) error
+		onReplica func(i int) error // nil when the write is on the replica
 	}{
 		{"command", func(i int) error { return c.Set(ctx, "plain:"+strconv.Itoa(i), "v", 0).Err() },
-			func(i int) string { return "plain:" + strconv.Itoa(i) }},
+			func(i int) error { return onReplica.Get(ctx, "plain:"+strconv.Itoa(i)).Err() }},
 		{"script (session save)", func(i int) error {
 			_, err := sessions.Save(ctx, intakeSession("s"+strconv.Itoa(i)))
 			return err
-		}, func(i int) string { return "w:session:s" + strconv.Itoa(i) }},
+		}, func(i int) error {
+			s, err := replicaSessions.LoadFresh(ctx, "s"+strconv.Itoa(i))
+			if err == nil && s.Version == 0 {
+				err = errors.New("no session")
+			}
+			return err
+		}},
 		{"transaction (staff)", func(i int) error {
 			return people.Staff.AddStaff(ctx, domain.StaffMember{UserID: int64(100 + i), Role: domain.RoleDirector, Name: "R", Lang: "nl"})
-		}, nil},
+		}, func(i int) error {
+			_, found, err := replicaPeople.Staff.Staff(ctx, int64(100+i))
+			if err == nil && !found {
+				err = errors.New("no staff member")
+			}
+			return err
+		}},
 		{"pipeline (trail)", func(i int) error {
 			return trail.Push(ctx, map[string][]string{"t" + strconv.Itoa(i): {"1"}})
 		}, nil},
@@ -93,9 +108,9 @@ func TestWritesWaitForTheReplica(t *testing.T) {
 		if err := w.do(1); err != nil {
 			t.Fatalf("%s with the replica up: %v", w.name, err)
 		}
-		if w.key != nil {
-			if n, err := onReplica.Exists(ctx, w.key(1)).Result(); err != nil || n != 1 {
-				t.Errorf("%s: the replica does not have %s right after it returned (%d, %v)", w.name, w.key(1), n, err)
+		if w.onReplica != nil {
+			if err := w.onReplica(1); err != nil {
+				t.Errorf("%s: not on the replica right after it returned: %v", w.name, err)
 			}
 		}
 	}
