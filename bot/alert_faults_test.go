@@ -178,7 +178,7 @@ func TestAlertWithNobodyToTellShowsTheCrisisLinesAtOnce(t *testing.T) {
 
 	e.b.RaiseAlert(context.Background(), e.session(young2ID), dialog.AlertSignal)
 	e.expectSaid(young2ID, 0, e.visible("nl", "alert.young.unreached"))
-	if n := e.rdb.Exists(context.Background(), "t:alert:"+strconv.Itoa(youngID), "t:alert:"+strconv.Itoa(young2ID), "t:alerts").Val(); n != 0 {
+	if n := e.rdb.Exists(context.Background(), redisKey("t:alert:", strconv.Itoa(youngID)), redisKey("t:alert:", strconv.Itoa(young2ID)), "t:alerts").Val(); n != 0 {
 		t.Error("an alert that reached nobody is still open")
 	}
 }
@@ -256,7 +256,7 @@ func TestAlertOfAnErasedIntakeEndsQuietly(t *testing.T) {
 
 	gone := dialog.Session{Key: strconv.Itoa(young2ID), Lang: "nl"}
 	e.b.RaiseAlert(context.Background(), gone, dialog.AlertUrgent)
-	if n := e.rdb.Exists(context.Background(), "t:alert:"+gone.Key).Val(); n != 0 {
+	if n := e.rdb.Exists(context.Background(), redisKey("t:alert:", gone.Key)).Val(); n != 0 {
 		t.Error("an alert was opened for a session that does not exist")
 	}
 	if e.alerts(counsellorID) != 0 || len(e.api.Chat(young2ID)) != 0 {
@@ -274,7 +274,7 @@ func TestAlertOfAnErasedIntakeEndsQuietly(t *testing.T) {
 	if e.alerts(adminID) != 0 || len(e.api.Chat(youngID)) != before {
 		t.Error("an alert of an erased session escalated")
 	}
-	if n := e.rdb.Exists(context.Background(), "t:alert:"+s.Key, "t:alerts").Val(); n != 0 {
+	if n := e.rdb.Exists(context.Background(), redisKey("t:alert:", s.Key), "t:alerts").Val(); n != 0 {
 		t.Error("the alert of an erased session is still open")
 	}
 }
@@ -310,14 +310,14 @@ func TestAlertWorkStopsForAnErasure(t *testing.T) {
 	}
 	e.b.SettleAlertWork(s.Key)
 	ctx := context.Background()
-	e.rdb.Del(ctx, "t:alert:"+s.Key)
-	e.rdb.ZRem(ctx, "t:alerts", s.Key)
+	e.rdb.Del(ctx, redisKey("t:alert:", s.Key))
+	e.rdb.ZRem(ctx, "t:alerts", redisName(s.Key))
 	close(release)
 	<-raised
 	if n := e.alerts(counsellorID); n != 0 {
 		t.Error("an alert went out after the erasure")
 	}
-	if n := e.rdb.Exists(ctx, "t:alert:"+s.Key, "t:alerts").Val(); n != 0 {
+	if n := e.rdb.Exists(ctx, redisKey("t:alert:", s.Key), "t:alerts").Val(); n != 0 {
 		t.Error("the alert was stored again after the erasure")
 	}
 }

@@ -338,7 +338,7 @@ func TestUnansweredSignalShowsTheCrisisLinesAgain(t *testing.T) {
 			t.Errorf("the alert in chat %d still has its button after the end: %q", chat, alert.Text)
 		}
 	}
-	if n := e.rdb.Exists(context.Background(), "t:alert:"+strconv.Itoa(youngID), "t:alerts").Val(); n != 0 {
+	if n := e.rdb.Exists(context.Background(), redisKey("t:alert:", strconv.Itoa(youngID)), "t:alerts").Val(); n != 0 {
 		t.Error("the alert is still stored after it ended")
 	}
 	if len(e.audited("alert.unanswered")) != 1 || len(e.audited("alert.escalated")) != 1 {

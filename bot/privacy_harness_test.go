@@ -34,7 +34,8 @@ func newPrivacy(t *testing.T, tweak func(*bot.Options)) *privacyEdge {
 	t.Helper()
 	rdb := redistest.Start(t).Client(t)
 	r := newRoles(t, func(o *bot.Options) {
-		o.Trail = storage.NewTrail(rdb, "t:")
+		codec, _ := storage.NewCodec(make([]byte, storage.KeySize))
+		o.Trail = storage.NewTrail(rdb, codec, "t:")
 		if tweak != nil {
 			tweak(o)
 		}
@@ -49,7 +50,7 @@ func (p *privacyEdge) trail(chat int64) []string {
 	if err := p.b.FlushTrail(context.Background()); err != nil {
 		p.t.Fatal(err)
 	}
-	got, err := p.rdb.LRange(context.Background(), "t:shown:"+strconv.FormatInt(chat, 10), 0, -1).Result()
+	got, err := p.rdb.LRange(context.Background(), redisKey("t:shown:", strconv.FormatInt(chat, 10)), 0, -1).Result()
 	if err != nil {
 		p.t.Fatal(err)
 	}

@@ -13,17 +13,17 @@ import (
 	"github.com/intakebot/intakebot/dialog"
 )
 
-// Alerts of the on-call service, one open alert per young person:
+// Alerts of the on-call service, one open alert per young person, under
+// the name of their session key:
 //
-//	<prefix>alert:<session key>   hash:
+//	<prefix>alert:{<name>}   hash:
 //	    level     plain   0 first recipients, 1 the next on call and the admins
-//	    kind      plain   dialog.AlertKind
-//	    started   plain   unix ms
-//	    taken_by  plain   user ID of the staff member who took it; absent until then
-//	    taken     plain   unix ms
 //	    rev       plain   the version: 1 when opened, one more with every save
-//	    data      sealed  the alert messages sent (chat and message IDs), JSON
-//	<prefix>alerts                sorted set: session keys by next escalation (unix ms)
+//	    data      sealed  the session key, the kind, when it started and the
+//	                      alert messages sent (chat and message IDs), JSON
+//	    taken_by  sealed  who took it and when; absent until then (AAD: the
+//	                      hash's key and ":taken_by")
+//	<prefix>alerts           sorted set: names of open alerts by next escalation (unix ms)
 //
 // The hash expires by itself (OpenAlert's ttl, shortened by a take), so a
 // forgotten alert never outlives a day. taken_by is set with HSETNX: of two
@@ -33,38 +33,63 @@ import (
 // set), so that of two writers, say the first messages of an alert and an
 // escalation, neither drops the other's messages. Erasing a young person
 // deletes both the hash and the member.
+//
+// Every script touches the alert's hash only (its slot on Redis Cluster);
+// the escalation index is written beside it, in the same pipeline. An
+// index entry whose alert is gone is dropped when it is claimed.
 
 // Alerts keeps the open alerts and their escalation times. Erasure
 // removes both keys of a young person too. It is safe for concurrent use.
 type Alerts struct{ base }
 
+// alertRecord is what an alert's data field seals.
+type alertRecord struct {
+	Key     string               `json:"key"`
+	Kind    dialog.AlertKind     `json:"kind"`
+	Started time.Time            `json:"started"`
+	Notices []domain.AlertNotice `json:"notices,omitempty"`
+}
+
+// alertTaken is what an alert's taken_by field seals.
+type alertTaken struct {
+	By int64     `json:"by"`
+	At time.Time `json:"at"`
+}
+
+func (al *Alerts) sealAlert(a domain.Alert, rkey string) (string, error) {
+	return al.sealJSON(alertRecord{Key: a.Key, Kind: a.Kind, Started: a.Started, Notices: a.Notices}, rkey)
+}
+
 // openAlertScript creates an alert unless one is open.
 //
-//	KEYS[1] alert   KEYS[2] escalations
-//	ARGV[1] member   ARGV[2] next (unix ms)   ARGV[3] ttl (ms)   ARGV[4 ..] HSET pairs
+//	KEYS[1] alert   ARGV[1] ttl (ms)   ARGV[2 ..] HSET pairs
 var openAlertScript = loadScript("open_alert")
 
 // OpenAlert stores a as the open alert of a.Key, due to escalate at next,
 // unless one is open already: then it returns that one and false. The
-// alert expires after ttl; a new one has version 1. Two round trips when
-// one is open.
+// alert expires after ttl; a new one has version 1. One round trip on a
+// single node, two when one is open.
 func (al *Alerts) OpenAlert(ctx context.Context, a domain.Alert, next time.Time, ttl time.Duration) (domain.Alert, bool, error) {
 	if a.Key == "" || a.Kind == dialog.AlertNone || ttl <= 0 {
 		return a, false, errors.New("can't open alert: no key, kind or lifetime")
 	}
 	rkey := al.alertKey(a.Key)
-	sealed, err := al.sealJSON(a, rkey)
+	sealed, err := al.sealAlert(a, rkey)
 	if err != nil {
 		return a, false, fmt.Errorf("can't open alert: %w", err)
 	}
+	member := al.member(a.Key)
 	for range 3 {
-		created, err := openAlertScript.Run(ctx, al.client, []string{rkey, al.alertsKey()},
-			a.Key, next.UnixMilli(), ttl.Milliseconds(),
-			"level", a.Level, "kind", string(a.Kind), "started", a.Started.UnixMilli(), "rev", 1, "data", sealed).Int()
+		// NX: an open alert keeps its escalation time; a taken one that
+		// gets an entry this way is dropped from the index when claimed.
+		res, err := runWith(ctx, al.client, openAlertScript, []string{rkey},
+			[]any{ttl.Milliseconds(), "level", a.Level, "rev", 1, "data", sealed}, func(pipe redis.Pipeliner) {
+				pipe.ZAddNX(ctx, al.alertsKey(), redis.Z{Score: float64(next.UnixMilli()), Member: member})
+			})
 		if err != nil {
 			return a, false, fmt.Errorf("can't open alert: %w", err)
 		}
-		if created == 1 {
+		if created, _ := res.(int64); created == 1 {
 			a.Rev = 1
 			return a, true, nil
 		}
@@ -81,51 +106,55 @@ func (al *Alerts) OpenAlert(ctx context.Context, a domain.Alert, next time.Time,
 // false when there is none. One round trip.
 func (al *Alerts) Alert(ctx context.Context, key string) (domain.Alert, bool, error) {
 	rkey := al.alertKey(key)
-	vals, err := al.client.HMGet(ctx, rkey, "level", "kind", "started", "taken_by", "taken", "data", "rev").Result()
+	vals, err := al.client.HMGet(ctx, rkey, "level", "taken_by", "data", "rev").Result()
 	if err != nil {
 		return domain.Alert{}, false, fmt.Errorf("can't load alert: %w", err)
 	}
-	kind, ok := str(vals[1])
+	data, ok := str(vals[2])
 	if !ok {
 		return domain.Alert{}, false, nil
 	}
-	a := domain.Alert{Key: key, Kind: dialog.AlertKind(kind)}
-	level, _ := str(vals[0])
-	started, _ := str(vals[2])
-	data, _ := str(vals[5])
-	var err1, err2, err3, err4, err5 error
-	a.Level, err1 = strconv.Atoi(level)
-	ms, err2 := strconv.ParseInt(started, 10, 64)
-	a.Started = time.UnixMilli(ms).UTC()
-	if by, ok := str(vals[3]); ok {
-		a.TakenBy, err3 = strconv.ParseInt(by, 10, 64)
-		at, _ := str(vals[4])
-		ms, err4 = strconv.ParseInt(at, 10, 64)
-		a.Taken = time.UnixMilli(ms).UTC()
-	}
-	if rev, ok := str(vals[6]); ok {
-		a.Rev, err5 = strconv.ParseInt(rev, 10, 64)
-	}
-	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
-		return domain.Alert{}, false, fmt.Errorf("can't load alert: %w: a plain field is not a number", ErrCorrupt)
-	}
-	var sealed domain.Alert
-	if err := al.openJSON(data, rkey, &sealed); err != nil {
+	var rec alertRecord
+	if err := al.openJSON(data, rkey, &rec); err != nil {
 		return domain.Alert{}, false, fmt.Errorf("can't load alert: %w", err)
 	}
-	a.Notices = sealed.Notices
+	if rec.Key != key {
+		return domain.Alert{}, false, fmt.Errorf("can't load alert: %w: another alert's record", ErrCorrupt)
+	}
+	a := domain.Alert{Key: key, Kind: rec.Kind, Started: rec.Started.UTC(), Notices: rec.Notices}
+	level, _ := str(vals[0])
+	var err1, err2 error
+	a.Level, err1 = strconv.Atoi(level)
+	if rev, ok := str(vals[3]); ok {
+		a.Rev, err2 = strconv.ParseInt(rev, 10, 64)
+	}
+	if err := errors.Join(err1, err2); err != nil {
+		return domain.Alert{}, false, fmt.Errorf("can't load alert: %w: a plain field is not a number", ErrCorrupt)
+	}
+	if by, ok := str(vals[1]); ok {
+		t, err := al.openTaken(rkey, by)
+		if err != nil {
+			return domain.Alert{}, false, fmt.Errorf("can't load alert: %w", err)
+		}
+		a.TakenBy, a.Taken = t.By, t.At.UTC()
+	}
 	return a, true, nil
 }
 
-// saveAlertScript updates an open alert's level and data, one version on,
-// and sets its next escalation, or removes it when ARGV[2] is empty or the
-// alert was taken. It answers 0 when the alert is gone (taken and
-// expired, or erased): it is not made again; -1, changing nothing, when
-// the alert is not at version ARGV[5] any more.
+func (al *Alerts) openTaken(rkey, sealed string) (alertTaken, error) {
+	var t alertTaken
+	err := al.openJSON(sealed, rkey+":taken_by", &t)
+	return t, err
+}
+
+// saveAlertScript updates an open alert's level and data, one version on.
+// It answers 0 when the alert is gone (taken and expired, or erased): it
+// is not made again; -1, changing nothing, when the alert is not at version
+// ARGV[3] any more; 1 when saved and 2 when saved but taken (then it does
+// not escalate any more).
 //
-//	KEYS[1] alert   KEYS[2] escalations
-//	ARGV[1] member   ARGV[2] next (unix ms) or ""   ARGV[3] level   ARGV[4] data
-//	ARGV[5] the version the alert was loaded at
+//	KEYS[1] alert   ARGV[1] level   ARGV[2] data
+//	ARGV[3] the version the alert was loaded at
 var saveAlertScript = loadScript("save_alert")
 
 // SaveAlert stores a's level and messages and schedules its next
@@ -133,67 +162,81 @@ var saveAlertScript = loadScript("save_alert")
 // was loaded at (a.Rev). It never sets or clears taken_by (a take does not
 // change the version), and an alert that is gone stays gone. It reports
 // false when it saved nothing: the alert is gone, or another writer saved
-// it since (load it again to tell). One round trip.
+// it since (load it again to tell). Two round trips.
 func (al *Alerts) SaveAlert(ctx context.Context, a domain.Alert, next time.Time) (bool, error) {
 	rkey := al.alertKey(a.Key)
-	sealed, err := al.sealJSON(a, rkey)
+	sealed, err := al.sealAlert(a, rkey)
 	if err != nil {
 		return false, fmt.Errorf("can't save alert: %w", err)
 	}
-	at := ""
-	if !next.IsZero() {
-		at = strconv.FormatInt(next.UnixMilli(), 10)
-	}
-	n, err := saveAlertScript.Run(ctx, al.client, []string{rkey, al.alertsKey()}, a.Key, at, a.Level, sealed, a.Rev).Int()
+	n, err := saveAlertScript.Run(ctx, al.client, []string{rkey}, a.Level, sealed, a.Rev).Int()
 	if err != nil {
 		return false, fmt.Errorf("can't save alert: %w", err)
 	}
-	return n == 1, nil
+	// The index is in another slot on Redis Cluster: a second step, after
+	// the script says what happened. A process that dies in between leaves
+	// the entry as claimed: it comes back after the lease.
+	member := al.member(a.Key)
+	switch {
+	case n == 1 && !next.IsZero():
+		err = al.client.ZAdd(ctx, al.alertsKey(), redis.Z{Score: float64(next.UnixMilli()), Member: member}).Err()
+	case n != -1:
+		err = al.client.ZRem(ctx, al.alertsKey(), member).Err()
+	}
+	if err != nil {
+		return false, fmt.Errorf("can't save alert: %w", err)
+	}
+	return n == 1 || n == 2, nil
 }
 
 // takeAlertScript gives an open alert to the first who asks.
 //
-//	KEYS[1] alert   KEYS[2] escalations
-//	ARGV[1] staff ID   ARGV[2] at (unix ms)   ARGV[3] hold (ms)   ARGV[4] member
+//	KEYS[1] alert   ARGV[1] sealed taker   ARGV[2] hold (ms)
 var takeAlertScript = loadScript("take_alert")
 
 // TakeAlert gives the open alert of key to staff, atomically: the first
 // caller wins and the escalation stops; the alert then stays (so that the
 // young person can hear who took it) for at most hold. A later caller
 // gets false and who took it; false and 0 mean the alert ended, expired or
-// was erased. One round trip.
+// was erased. One round trip on a single node.
 func (al *Alerts) TakeAlert(ctx context.Context, key string, staff int64, at time.Time, hold time.Duration) (bool, int64, error) {
 	if staff == 0 || hold <= 0 {
 		return false, 0, errors.New("can't take alert: no staff member or hold")
 	}
-	res, err := takeAlertScript.Run(ctx, al.client, []string{al.alertKey(key), al.alertsKey()},
-		staff, at.UnixMilli(), hold.Milliseconds(), key).Slice()
+	rkey := al.alertKey(key)
+	sealed, err := al.sealJSON(alertTaken{By: staff, At: at}, rkey+":taken_by")
 	if err != nil {
 		return false, 0, fmt.Errorf("can't take alert: %w", err)
 	}
+	out, err := runWith(ctx, al.client, takeAlertScript, []string{rkey}, []any{sealed, hold.Milliseconds()}, func(pipe redis.Pipeliner) {
+		// Taken, taken before or gone: in every case it escalates no more.
+		pipe.ZRem(ctx, al.alertsKey(), al.member(key))
+	})
+	if err != nil {
+		return false, 0, fmt.Errorf("can't take alert: %w", err)
+	}
+	res, _ := out.([]any)
 	if len(res) != 2 {
 		return false, 0, errors.New("can't take alert: unexpected answer from script")
 	}
 	code, _ := res[0].(int64)
-	s, _ := str(res[1])
-	by, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return false, 0, fmt.Errorf("can't take alert: %w: taken_by is not a number", ErrCorrupt)
-	}
-	switch code {
-	case -1:
+	if code == -1 {
 		return false, 0, nil
-	case 1:
-		return true, by, nil
 	}
-	return false, by, nil
+	s, _ := str(res[1])
+	t, err := al.openTaken(rkey, s)
+	if err != nil {
+		return false, 0, fmt.Errorf("can't take alert: %w", err)
+	}
+	return code == 1, t.By, nil
 }
 
-// EndAlert removes the alert of key and its escalation. One round trip.
+// EndAlert removes the alert of key and its escalation. One round trip on
+// a single node.
 func (al *Alerts) EndAlert(ctx context.Context, key string) error {
-	_, err := al.client.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+	_, err := al.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		pipe.Del(ctx, al.alertKey(key))
-		pipe.ZRem(ctx, al.alertsKey(), key)
+		pipe.ZRem(ctx, al.alertsKey(), al.member(key))
 		return nil
 	})
 	if err != nil {
@@ -205,7 +248,9 @@ func (al *Alerts) EndAlert(ctx context.Context, key string) error {
 // ClaimAlerts returns up to limit alerts due to escalate at now, the
 // earliest first, and pushes each back to now+lease, in one script (see
 // Cases.ClaimDue): two replicas never escalate the same alert within a lease,
-// and one whose claimer crashed is due again after it. One round trip.
+// and one whose claimer crashed is due again after it. The session keys are
+// read from the alerts' records; entries of alerts that are gone are
+// dropped. Two round trips, three when an entry is dropped.
 func (al *Alerts) ClaimAlerts(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]string, error) {
 	if lease <= 0 {
 		return nil, errors.New("can't claim alerts: lease must be positive")
@@ -213,10 +258,26 @@ func (al *Alerts) ClaimAlerts(ctx context.Context, now time.Time, lease time.Dur
 	if limit < 1 {
 		return nil, nil
 	}
-	keys, err := claimDueScript.Run(ctx, al.client, []string{al.alertsKey()},
+	names, err := claimDueScript.Run(ctx, al.client, []string{al.alertsKey()},
 		now.UnixMilli(), now.Add(lease).UnixMilli(), limit).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("can't claim alerts: %w", err)
+	}
+	keys, gone, err := resolveNames(ctx, al.client, names, al.alertKeyOf, func(rkey, name, data string) (string, error) {
+		var rec alertRecord
+		if err := al.openJSON(data, rkey, &rec); err != nil {
+			return "", err
+		}
+		if al.member(rec.Key) != name {
+			return "", fmt.Errorf("%w: another alert's record", ErrCorrupt)
+		}
+		return rec.Key, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("can't claim alerts: %w", err)
+	}
+	if len(gone) > 0 {
+		_ = al.client.ZRem(ctx, al.alertsKey(), gone...).Err() // tidying only
 	}
 	return keys, nil
 }

@@ -29,17 +29,17 @@ func TestAlertKeysScoresAndTTLs(t *testing.T) {
 	e := newPeopleEnv(t, fixedClock)
 	p, ctx := e.people, context.Background()
 	next := fixedNow.Add(10 * time.Minute)
-	score := func() float64 { return e.client.ZScore(ctx, "t:alerts", "500001").Val() }
+	score := func() float64 { return e.client.ZScore(ctx, "t:alerts", N("500001")).Val() }
 
 	openAlert(t, p, "500001", dialog.AlertUrgent, next)
-	if ttl := e.client.PTTL(ctx, "t:alert:500001").Val(); ttl <= 23*time.Hour || ttl > 24*time.Hour {
+	if ttl := e.client.PTTL(ctx, L("t:alert:500001")).Val(); ttl <= 23*time.Hour || ttl > 24*time.Hour {
 		t.Errorf("TTL = %v, want about 24h", ttl)
 	}
 	if s := score(); s != float64(next.UnixMilli()) {
 		t.Errorf("escalation at %v, want %v", s, next.UnixMilli())
 	}
 	// The notices (chats and messages of staff) are sealed.
-	if raw := e.client.HGet(ctx, "t:alert:500001", "data").Val(); strings.Contains(raw, "700001") {
+	if raw := e.client.HGet(ctx, L("t:alert:500001"), "data").Val(); strings.Contains(raw, "700001") {
 		t.Error("the alert's data is stored readable")
 	}
 	openAlert(t, p, "500001", dialog.AlertSignal, fixedNow.Add(time.Hour))
@@ -57,10 +57,10 @@ func TestAlertKeysScoresAndTTLs(t *testing.T) {
 	if won, _, err := p.Alerts.TakeAlert(ctx, "500001", 100, fixedNow, time.Hour); err != nil || !won {
 		t.Fatalf("TakeAlert = %v, %v", won, err)
 	}
-	if ttl := e.client.PTTL(ctx, "t:alert:500001").Val(); ttl > time.Hour {
+	if ttl := e.client.PTTL(ctx, L("t:alert:500001")).Val(); ttl > time.Hour {
 		t.Errorf("TTL after the take = %v, want at most the hold of 1h", ttl)
 	}
-	if _, err := e.client.ZScore(ctx, "t:alerts", "500001").Result(); err == nil {
+	if _, err := e.client.ZScore(ctx, "t:alerts", N("500001")).Result(); err == nil {
 		t.Error("a taken alert still escalates")
 	}
 	if err := p.Alerts.EndAlert(ctx, "500001"); err != nil {
@@ -70,7 +70,7 @@ func TestAlertKeysScoresAndTTLs(t *testing.T) {
 	if ok, err := p.Alerts.SaveAlert(ctx, a, later); err != nil || ok {
 		t.Errorf("SaveAlert after the end = %v, %v; want false", ok, err)
 	}
-	if n := e.client.Exists(ctx, "t:alert:500001", "t:alerts").Val(); n != 0 {
+	if n := e.client.Exists(ctx, L("t:alert:500001"), "t:alerts").Val(); n != 0 {
 		t.Error("the alert's keys are still there after EndAlert and a late save")
 	}
 }

@@ -14,28 +14,29 @@ import (
 	"github.com/intakebot/intakebot/bot/domain"
 )
 
-// Cases, one hash per case under the case key (the young person's session
-// key):
+// Cases, one hash per case under the case key's name (Codec.Name of the
+// young person's session key), <prefix>case:{<name>}:
 //
-//	director      plain   user ID, for the indexes and authorisation
-//	counsellor    plain   user ID, 0 when the director invited them
+//	director      plain   the director's name (Codec.Name of the user ID),
+//	                      for the indexes; never the ID
+//	counsellor    plain   the counsellor's name, "" when the director invited them
 //	linked        plain   unix seconds; the dates are 0 when unset
 //	delivered, acknowledged, reminded, escalated   plain   unix seconds
-//	ack_by        plain   user ID
-//	data          sealed  the whole domain.Case as JSON (first name and
-//	                      note are only here)
+//	data          sealed  the whole domain.Case as JSON (the IDs of the
+//	                      young person, director, counsellor and who
+//	                      acknowledged, first name and note are only here)
 //
-// Each case is listed in <prefix>staff:<id>:cases of its director and, if
-// any, its counsellor, scored by the linked time in unix milliseconds.
+// Each case is listed, by its name, in <prefix>staff:{<name>}:cases of its
+// director and, if any, its counsellor, scored by the linked time in unix
+// milliseconds.
 //
-// Redis Cluster wants every key a script touches declared, but which lists
-// a case leaves when it is reassigned depends on what is stored. So the
-// writing script answers the director and counsellor it replaced, and a
-// second script takes the case off their lists unless it is (again) theirs.
-// Between the two, and if a process dies between them, CasesOf does not
-// show the case (it checks every case against the record) and tidies the
-// entry away. Nothing here ever retries: a case write cannot fail for
-// being concurrent.
+// Every script here touches the case's hash only (its slot on Cluster);
+// the lists and the due index are kept beside it. The writing script
+// answers the director and counsellor it replaced; a second step takes the
+// case off their lists, reads the case again and puts it back where it
+// belongs by then (a writer that made it theirs meanwhile listed it after
+// its write, or it is put back here). CasesOf never shows a case that is
+// not the list owner's, and tidies such entries away.
 
 // Cases keeps the cases (a young person linked to their director and,
 // if any, counsellor), the staff's lists of them and the due times of
@@ -50,20 +51,27 @@ const casAttempts = 10
 var errCaseChanged = errors.New("case kept changing concurrently")
 
 // indexKeys lists the index keys of a case with these plain director and
-// counsellor fields, each once; fields that are not a positive ID have
-// none.
+// counsellor fields (names), each once; empty fields have none.
 func (cs *Cases) indexKeys(director, counsellor string) []string {
 	var keys []string
-	for _, s := range []string{director, counsellor} {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n == 0 {
+	for _, n := range []string{director, counsellor} {
+		if n == "" {
 			continue
 		}
-		if k := cs.casesKey(n); len(keys) == 0 || keys[0] != k {
+		if k := cs.casesKeyOf(n); len(keys) == 0 || keys[0] != k {
 			keys = append(keys, k)
 		}
 	}
 	return keys
+}
+
+// staffName is the plain director or counsellor field of a user ID: its
+// name, "" for 0.
+func (cs *Cases) staffName(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return cs.userMember(id)
 }
 
 // caseFields are the HSET arguments of c, sealed for the Redis key rkey.
@@ -73,12 +81,11 @@ func (cs *Cases) caseFields(c domain.Case, rkey string) ([]any, error) {
 		return nil, err
 	}
 	return []any{
-		"director", itoa(c.Director),
-		"counsellor", itoa(c.Counsellor),
+		"director", cs.staffName(c.Director),
+		"counsellor", cs.staffName(c.Counsellor),
 		"linked", unixOrZero(c.Linked),
 		"delivered", unixOrZero(c.Delivered),
 		"acknowledged", unixOrZero(c.Acknowledged),
-		"ack_by", itoa(c.AckBy),
 		"reminded", unixOrZero(c.Reminded),
 		"escalated", unixOrZero(c.Escalated),
 		"data", sealed,
@@ -103,52 +110,95 @@ func backoff(ctx context.Context, attempt int) error {
 	}
 }
 
-// saveCaseScript writes a case and lists it for its staff.
+// saveCaseScript writes a case.
 //
-//	KEYS[1] case   KEYS[2 ..] the lists of its director and counsellor
-//	ARGV[1] case key (list member)   ARGV[2] score   ARGV[3 ..] HSET field/value pairs
+//	KEYS[1] case   ARGV HSET field/value pairs
 //
 // It answers the director and counsellor it replaced ("" when new).
 var saveCaseScript = loadScript("save_case")
 
-// unlistScript takes a case off staff lists that are no longer its own.
-//
-//	KEYS[1] case   KEYS[2 ..] lists   ARGV[1] case key
-//	ARGV[2 ..] the staff ID of each list
-var unlistScript = loadScript("unlist_case")
+// listZAdds adds the case's member to lists, in pipe.
+func listZAdds(ctx context.Context, pipe redis.Pipeliner, lists []string, member string, score int64) {
+	for _, l := range lists {
+		pipe.ZAdd(ctx, l, redis.Z{Score: float64(score), Member: member})
+	}
+}
 
-// unlist takes key off the lists of the staff in replaced (plain director
-// and counsellor values) except those in keep, unless the case is theirs
-// by the time the script runs.
-func (cs *Cases) unlist(ctx context.Context, rkey, key string, replaced []any, keep []string) error {
+// unlist takes the case (record rkey, list member) off the lists of the
+// staff in replaced (plain director and counsellor values from a script)
+// except the lists in keep, then, with verify, reads the record again and
+// puts the case back on any of those lists whose owner it belongs to by
+// then.
+func (cs *Cases) unlist(ctx context.Context, rkey, member string, replaced []any, keep []string, verify bool) error {
 	if len(replaced) != 2 {
 		return errors.New("unexpected answer from script")
 	}
-	keys := []string{rkey}
-	args := []any{key}
+	var names []string
 	for _, v := range replaced {
-		s, _ := str(v)
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n == 0 {
+		n, _ := str(v)
+		if n == "" || slices.Contains(keep, cs.casesKeyOf(n)) || slices.Contains(names, n) {
 			continue
 		}
-		k := cs.casesKey(n)
-		if slices.Contains(keep, k) || slices.Contains(keys, k) {
-			continue
-		}
-		keys = append(keys, k)
-		args = append(args, itoa(n))
+		names = append(names, n)
 	}
-	if len(keys) == 1 {
+	if !verify {
+		if len(names) == 0 {
+			return nil
+		}
+		_, err := cs.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+			for _, n := range names {
+				pipe.ZRem(ctx, cs.casesKeyOf(n), member)
+			}
+			return nil
+		})
+		return err
+	}
+	return cs.unlistNames(ctx, rkey, member, names)
+}
+
+// unlistNames takes the case off the lists of these staff names and puts
+// it back where it belongs by then (see Cases).
+func (cs *Cases) unlistNames(ctx context.Context, rkey, member string, names []string) error {
+	if len(names) == 0 {
 		return nil
 	}
-	return unlistScript.Run(ctx, cs.client, keys, args...).Err()
+	_, err := cs.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for _, n := range names {
+			pipe.ZRem(ctx, cs.casesKeyOf(n), member)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	cur, err := cs.client.HMGet(ctx, rkey, "director", "counsellor", "linked").Result()
+	if err != nil {
+		return err
+	}
+	dir, _ := str(cur[0])
+	couns, _ := str(cur[1])
+	linked, _ := str(cur[2])
+	secs, _ := strconv.ParseInt(linked, 10, 64)
+	var back []string
+	for _, n := range names {
+		if n == dir || n == couns {
+			back = append(back, cs.casesKeyOf(n))
+		}
+	}
+	if len(back) == 0 {
+		return nil
+	}
+	_, err = cs.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		listZAdds(ctx, pipe, back, member, secs*1000)
+		return nil
+	})
+	return err
 }
 
 // SaveCase stores c under c.Key and lists it for its director and
 // counsellor; if they changed, the case is then taken off the old ones'
-// lists. A zero c.Linked is set to now. One round trip, two for a
-// reassigned case.
+// lists. A zero c.Linked is set to now. One round trip on a single node,
+// three for a reassigned case.
 func (cs *Cases) SaveCase(ctx context.Context, c domain.Case) error {
 	if c.Key == "" {
 		return errors.New("can't save case: it has no key")
@@ -164,13 +214,16 @@ func (cs *Cases) SaveCase(ctx context.Context, c domain.Case) error {
 	if err != nil {
 		return fmt.Errorf("can't save case: %w", err)
 	}
-	lists := cs.indexKeys(itoa(c.Director), itoa(c.Counsellor))
-	replaced, err := saveCaseScript.Run(ctx, cs.client, append([]string{rkey}, lists...),
-		append([]any{c.Key, c.Linked.UnixMilli()}, fields...)...).Slice()
+	member := cs.member(c.Key)
+	lists := cs.indexKeys(cs.staffName(c.Director), cs.staffName(c.Counsellor))
+	res, err := runWith(ctx, cs.client, saveCaseScript, []string{rkey}, fields, func(pipe redis.Pipeliner) {
+		listZAdds(ctx, pipe, lists, member, c.Linked.UnixMilli())
+	})
 	if err != nil {
 		return fmt.Errorf("can't save case: %w", err)
 	}
-	if err := cs.unlist(ctx, rkey, c.Key, replaced, lists); err != nil {
+	replaced, _ := res.([]any)
+	if err := cs.unlist(ctx, rkey, member, replaced, lists, true); err != nil {
 		// The case is saved and CasesOf hides the old entry; saving again
 		// is harmless.
 		return fmt.Errorf("can't save case: %w", err)
@@ -185,15 +238,19 @@ func (cs *Cases) Case(ctx context.Context, key string) (domain.Case, bool, error
 	if err != nil {
 		return domain.Case{}, false, fmt.Errorf("can't load case: %w", err)
 	}
-	c, ok, err := cs.openCase(rkey, key, vals)
+	c, ok, err := cs.openCase(rkey, cs.member(key), vals)
 	if err != nil {
 		return domain.Case{}, false, fmt.Errorf("can't load case: %w", err)
+	}
+	if ok && c.Key != key {
+		return domain.Case{}, false, fmt.Errorf("can't load case: %w: another case's record", ErrCorrupt)
 	}
 	return c, ok, nil
 }
 
-// openCase turns HMGET director, counsellor, data into a case.
-func (cs *Cases) openCase(rkey, key string, vals []any) (domain.Case, bool, error) {
+// openCase turns HMGET director, counsellor, data of the record rkey into
+// a case, which must be the one named name (Codec.Name of its key).
+func (cs *Cases) openCase(rkey, name string, vals []any) (domain.Case, bool, error) {
 	dir, dirOK := str(vals[0])
 	couns, _ := str(vals[1])
 	data, dataOK := str(vals[2])
@@ -207,7 +264,7 @@ func (cs *Cases) openCase(rkey, key string, vals []any) (domain.Case, bool, erro
 	if err := cs.openJSON(data, rkey, &c); err != nil {
 		return domain.Case{}, false, err
 	}
-	if c.Key != key || itoa(c.Director) != dir || itoa(c.Counsellor) != couns {
+	if cs.member(c.Key) != name || cs.staffName(c.Director) != dir || cs.staffName(c.Counsellor) != couns {
 		return domain.Case{}, false, fmt.Errorf("%w: plain fields disagree with the sealed record", ErrCorrupt)
 	}
 	return c, true, nil
@@ -215,20 +272,20 @@ func (cs *Cases) openCase(rkey, key string, vals []any) (domain.Case, bool, erro
 
 // CasesOf lists the cases of a director, or of a counsellor (the ones they
 // invited), newest (by Linked) first. Two round trips; list entries whose
-// case is gone or not theirs are tidied away (a third).
+// case is gone or not theirs are tidied away (two more).
 func (cs *Cases) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error) {
 	ikey := cs.casesKey(staff)
-	keys, err := cs.client.ZRevRange(ctx, ikey, 0, -1).Result()
+	names, err := cs.client.ZRevRange(ctx, ikey, 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("can't list cases: %w", err)
 	}
-	if len(keys) == 0 {
+	if len(names) == 0 {
 		return nil, nil
 	}
-	cmds := make([]*redis.SliceCmd, len(keys))
+	cmds := make([]*redis.SliceCmd, len(names))
 	_, err = cs.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
-		for i, k := range keys {
-			cmds[i] = pipe.HMGet(ctx, cs.caseKey(k), "director", "counsellor", "data")
+		for i, n := range names {
+			cmds[i] = pipe.HMGet(ctx, cs.caseKeyOf(n), "director", "counsellor", "data")
 		}
 		return nil
 	})
@@ -237,56 +294,52 @@ func (cs *Cases) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error
 	}
 	var (
 		out  []domain.Case
-		gone []any
+		gone []string
 	)
 	for i, cmd := range cmds {
-		c, ok, err := cs.openCase(cs.caseKey(keys[i]), keys[i], cmd.Val())
+		c, ok, err := cs.openCase(cs.caseKeyOf(names[i]), names[i], cmd.Val())
 		if err != nil {
 			return nil, fmt.Errorf("can't list cases: %w", err)
 		}
 		// Never show a case that is not theirs, whatever the list says.
 		if !ok || staff == 0 || (c.Director != staff && c.Counsellor != staff) {
-			gone = append(gone, keys[i])
+			gone = append(gone, names[i])
 			continue
 		}
 		out = append(out, c)
 	}
-	if len(gone) > 0 {
-		// Tidying only: an error changes nothing for the caller.
-		tkeys := []string{ikey}
-		for _, k := range gone {
-			tkeys = append(tkeys, cs.caseKey(k.(string)))
-		}
-		_ = tidyCasesScript.Run(ctx, cs.client, tkeys, append([]any{itoa(staff)}, gone...)...).Err()
+	// Tidying only: an error changes nothing for the caller.
+	for _, n := range gone {
+		_ = cs.unlistNames(ctx, cs.caseKeyOf(n), n, []string{cs.userMember(staff)})
 	}
 	return out, nil
 }
 
-// tidyCasesScript takes cases off a staff member's list unless, by now,
-// they are theirs (a case may have been saved since CasesOf read it).
+// createCaseScript writes a case record unless the key is taken; it
+// answers 1 when it wrote, 0 when the key was taken.
 //
-//	KEYS[1] list   KEYS[2 ..] case records   ARGV[1] staff ID
-//	ARGV[2 ..] the case key of each record
-var tidyCasesScript = loadScript("tidy_cases")
+//	KEYS[1] case   ARGV HSET field/value pairs
+var createCaseScript = loadScript("create_case")
 
-// moveCaseScript re-keys a case: the hash (sealed anew for its new key by
-// the caller), its index entries and its due time.
+// dropCaseScript deletes a case record if its sealed data is still
+// ARGV[1] (every save seals anew, with a fresh nonce); it answers 1 when it
+// deleted, 0 when the case changed or went.
 //
-//	KEYS[1] old case   KEYS[2] new case   KEYS[3] due   KEYS[4 ..] indexes
-//	ARGV[1] the old sealed data as read   ARGV[2] old key   ARGV[3] new key
-//	ARGV[4] score   ARGV[5 ..] HSET field/value pairs of the new record
-//
-// It answers 1 when done, 0 when the case changed since it was read (every
-// save seals anew, with a fresh nonce), -1 when the new key is taken.
-var moveCaseScript = loadScript("move_case")
+//	KEYS[1] case   ARGV[1] the sealed data as read
+var dropCaseScript = loadScript("drop_case")
 
 // MoveCase re-keys a case (a young person's new Telegram account): the
-// record, its entries in the staff's lists and its due time move in one
-// step. It fails with domain.ErrCaseNotFound when there is no case under
-// oldKey and with domain.ErrCaseExists, changing nothing, when newKey holds
-// one. Moving a case onto its own key changes nothing. The session is not moved; that is
-// the session store's business. Two round trips (the record is read to be
-// sealed anew: its key is its AAD).
+// record, its entries in the staff's lists and its due time move. It fails
+// with domain.ErrCaseNotFound when there is no case under oldKey and with
+// domain.ErrCaseExists, changing nothing, when newKey holds one. Moving a
+// case onto its own key changes nothing. The session is not moved; that
+// is the session store's business.
+//
+// The records are in different slots on Cluster: the new one is written
+// (if free), the old one deleted if unchanged since read (else the new one
+// is taken back and it starts again), then the entries move. A crash
+// between the first two leaves both records. Four round trips, five with a
+// due time.
 func (cs *Cases) MoveCase(ctx context.Context, oldKey, newKey string) error {
 	if oldKey == "" || newKey == "" {
 		return errors.New("can't move case: empty key")
@@ -295,6 +348,7 @@ func (cs *Cases) MoveCase(ctx context.Context, oldKey, newKey string) error {
 		return nil
 	}
 	oldRKey, newRKey := cs.caseKey(oldKey), cs.caseKey(newKey)
+	oldName, newName := cs.member(oldKey), cs.member(newKey)
 	for attempt := range casAttempts {
 		if err := backoff(ctx, attempt+1); err != nil {
 			return fmt.Errorf("can't move case: %w", err)
@@ -303,7 +357,7 @@ func (cs *Cases) MoveCase(ctx context.Context, oldKey, newKey string) error {
 		if err != nil {
 			return fmt.Errorf("can't move case: %w", err)
 		}
-		c, ok, err := cs.openCase(oldRKey, oldKey, vals)
+		c, ok, err := cs.openCase(oldRKey, oldName, vals)
 		if err != nil {
 			return fmt.Errorf("can't move case: %w", err)
 		}
@@ -315,25 +369,55 @@ func (cs *Cases) MoveCase(ctx context.Context, oldKey, newKey string) error {
 		if err != nil {
 			return fmt.Errorf("can't move case: %w", err)
 		}
-		oldData, _ := str(vals[2])
-		keys := append([]string{oldRKey, newRKey, cs.dueKey()}, cs.indexKeys(itoa(c.Director), itoa(c.Counsellor))...)
-		args := append([]any{oldData, oldKey, newKey, c.Linked.UnixMilli()}, fields...)
-		n, err := moveCaseScript.Run(ctx, cs.client, keys, args...).Int()
-		switch {
-		case err != nil:
+		created, err := createCaseScript.Run(ctx, cs.client, []string{newRKey}, fields...).Int()
+		if err != nil {
 			return fmt.Errorf("can't move case: %w", err)
-		case n == -1:
-			return fmt.Errorf("can't move case: %w", domain.ErrCaseExists)
-		case n == 1:
-			return nil
 		}
+		if created == 0 {
+			return fmt.Errorf("can't move case: %w", domain.ErrCaseExists)
+		}
+		oldData, _ := str(vals[2])
+		dropped, err := dropCaseScript.Run(ctx, cs.client, []string{oldRKey}, oldData).Int()
+		if err != nil || dropped == 0 {
+			// Take the new record back, unless someone changed it already.
+			newData, _ := str(fields[len(fields)-1])
+			_ = dropCaseScript.Run(ctx, cs.client, []string{newRKey}, newData).Err()
+			if err != nil {
+				return fmt.Errorf("can't move case: %w", err)
+			}
+			continue
+		}
+		lists := cs.indexKeys(cs.staffName(c.Director), cs.staffName(c.Counsellor))
+		var due *redis.FloatCmd
+		_, err = cs.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+			for _, l := range lists {
+				pipe.ZRem(ctx, l, oldName)
+			}
+			listZAdds(ctx, pipe, lists, newName, c.Linked.UnixMilli())
+			due = pipe.ZScore(ctx, cs.dueKey(), oldName)
+			return nil
+		})
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return fmt.Errorf("can't move case: %w", err)
+		}
+		if at, derr := due.Result(); derr == nil {
+			_, err = cs.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+				pipe.ZAdd(ctx, cs.dueKey(), redis.Z{Score: at, Member: newName})
+				pipe.ZRem(ctx, cs.dueKey(), oldName)
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("can't move case: %w", err)
+			}
+		}
+		return nil
 	}
 	return fmt.Errorf("can't move case: %w", errCaseChanged)
 }
 
-// deleteCaseScript erases a case and its due time.
+// deleteCaseScript erases a case.
 //
-//	KEYS[1] case   KEYS[2] due   ARGV[1] case key
+//	KEYS[1] case
 //
 // It answers the director and counsellor it erased ("" when none).
 var deleteCaseScript = loadScript("delete_case")
@@ -341,14 +425,19 @@ var deleteCaseScript = loadScript("delete_case")
 // DeleteCase erases the case under key, its due time and its entries in
 // the staff's lists, for a young person who asks to be forgotten or whose
 // summary has been filed (bot.Eraser). Erasing a case that does not exist
-// is not an error. Two round trips.
+// is not an error. One round trip on a single node, two when the case was
+// listed.
 func (cs *Cases) DeleteCase(ctx context.Context, key string) error {
 	rkey := cs.caseKey(key)
-	erased, err := deleteCaseScript.Run(ctx, cs.client, []string{rkey, cs.dueKey()}, key).Slice()
+	member := cs.member(key)
+	res, err := runWith(ctx, cs.client, deleteCaseScript, []string{rkey}, nil, func(pipe redis.Pipeliner) {
+		pipe.ZRem(ctx, cs.dueKey(), member)
+	})
 	if err != nil {
 		return fmt.Errorf("can't delete case: %w", err)
 	}
-	if err := cs.unlist(ctx, rkey, key, erased, nil); err != nil {
+	erased, _ := res.([]any)
+	if err := cs.unlist(ctx, rkey, member, erased, nil, false); err != nil {
 		return fmt.Errorf("can't delete case: %w", err)
 	}
 	return nil
@@ -356,9 +445,7 @@ func (cs *Cases) DeleteCase(ctx context.Context, key string) error {
 
 // changeCaseScript writes a case that is still as it was read.
 //
-//	KEYS[1] case   KEYS[2 ..] the lists of its director and counsellor
-//	ARGV[1] the sealed data as read   ARGV[2] case key (list member)
-//	ARGV[3] score   ARGV[4 ..] HSET field/value pairs
+//	KEYS[1] case   ARGV[1] the sealed data as read   ARGV[2 ..] HSET field/value pairs
 //
 // It answers 0, writing nothing, when the case changed or went since it
 // was read (every save seals anew, with a fresh nonce), else the director
@@ -372,9 +459,11 @@ var changeCaseScript = loadScript("change_case")
 // when the case is gone (erased by /delete or retention, on any replica)
 // or change declined. So a reminder never writes over an acknowledgement
 // made while it was being sent, and a delivery never reverts a
-// reassignment. Two round trips, more when the case keeps changing.
+// reassignment. Two round trips on a single node, more when the case keeps changing or
+// is reassigned.
 func (cs *Cases) ChangeCase(ctx context.Context, key string, change func(*domain.Case) bool) (bool, error) {
 	rkey := cs.caseKey(key)
+	member := cs.member(key)
 	for attempt := range casAttempts {
 		if err := backoff(ctx, attempt); err != nil {
 			return false, fmt.Errorf("can't change case: %w", err)
@@ -383,10 +472,11 @@ func (cs *Cases) ChangeCase(ctx context.Context, key string, change func(*domain
 		if err != nil {
 			return false, fmt.Errorf("can't change case: %w", err)
 		}
-		c, ok, err := cs.openCase(rkey, key, vals)
+		c, ok, err := cs.openCase(rkey, member, vals)
 		if err != nil {
 			return false, fmt.Errorf("can't change case: %w", err)
 		}
+		dir, couns, linked := cs.staffName(c.Director), cs.staffName(c.Counsellor), c.Linked
 		if !ok || !change(&c) {
 			return false, nil
 		}
@@ -399,9 +489,7 @@ func (cs *Cases) ChangeCase(ctx context.Context, key string, change func(*domain
 			return false, fmt.Errorf("can't change case: %w", err)
 		}
 		read, _ := str(vals[2])
-		lists := cs.indexKeys(itoa(c.Director), itoa(c.Counsellor))
-		res, err := changeCaseScript.Run(ctx, cs.client, append([]string{rkey}, lists...),
-			append([]any{read, key, c.Linked.UnixMilli()}, fields...)...).Result()
+		res, err := changeCaseScript.Run(ctx, cs.client, []string{rkey}, append([]any{read}, fields...)...).Result()
 		if err != nil {
 			return false, fmt.Errorf("can't change case: %w", err)
 		}
@@ -409,7 +497,20 @@ func (cs *Cases) ChangeCase(ctx context.Context, key string, change func(*domain
 		if !written {
 			continue
 		}
-		if err := cs.unlist(ctx, rkey, key, replaced, lists); err != nil {
+		// The lists are in other slots on Redis Cluster: they change after
+		// the write, and only when the case moved or its linked time did
+		// (a change of dates leaves them as they are).
+		lists := cs.indexKeys(cs.staffName(c.Director), cs.staffName(c.Counsellor))
+		if !slices.Equal(cs.indexKeys(dir, couns), lists) || !c.Linked.Equal(linked) {
+			_, err := cs.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+				listZAdds(ctx, pipe, lists, member, c.Linked.UnixMilli())
+				return nil
+			})
+			if err != nil {
+				return true, fmt.Errorf("can't change case: %w", err)
+			}
+		}
+		if err := cs.unlist(ctx, rkey, member, replaced, lists, true); err != nil {
 			return true, fmt.Errorf("can't change case: %w", err)
 		}
 		return true, nil

@@ -25,7 +25,7 @@ func openRedis(t *testing.T, cfg storetest.Config) storetest.Stores {
 		storage.ShortenWindows(p, cfg.LinkFailureWindow, cfg.PendingStaffTTL)
 		return storetest.Stores{
 			Clock: clock, Staff: p.Staff, Links: p.Links, Cases: p.Cases, Alerts: p.Alerts, OnCall: p.OnCall,
-			Audit: p.Audit, Erasure: p.Erasure, Trail: storage.NewTrail(client, "t:"),
+			Audit: p.Audit, Erasure: p.Erasure, Trail: storage.NewTrail(client, codec, "t:"),
 			Sessions: storage.NewSessions(client, codec, storage.SessionsOptions{
 				Prefix: "t:", IdleTTL: cfg.SessionIdleTTL, Now: clock.Now,
 			}),

@@ -20,72 +20,64 @@
 // when the package is initialised (scripts.go); its KEYS and ARGV are
 // documented where its Go variable is declared.
 //
-// Key layout (the prefix is one per deployment, "intakebot:" by default).
-// Everything a person wrote or is called (answers, drafts, names, first
-// names, notes, updates, alert messages) is sealed; what stays plain is
-// what indexes, scripts and expiry need: states, roles, user IDs of staff,
-// session keys (chat IDs) in key names and indexes, and times.
+// Key layout (the prefix is one per deployment, "intakebot:" by default;
+// keys.go spells every key, the README has the table of what is plain).
+// Everything a person wrote or is called is sealed. No key name, index
+// member or plain field holds a young person's Telegram ID: their records
+// are named by a keyed hash of the ID (Codec.Name, keyed with the
+// pseudonym key), which is also the Redis Cluster hash tag of all their
+// keys, and the indexes list those names:
 //
-//	<prefix>session:<session key>   hash: v, w, state, updated, upd (plain), data (sealed); idle TTL
-//	<prefix>submitted               sorted set: session keys by submission time
-//	<prefix>active                  sorted set: session keys by last updated time
-//	<prefix>inbox                   hash: update ID (plain) -> sealed update; until handled (storage/inbox)
-//	<prefix>shown:<session key>     list: message IDs, times and kinds the chat shows, for /exit (plain, never text); 30 days
+//	<prefix>session:{<name>}   hash: v, w, state, updated, upd (plain), data (sealed); idle TTL
+//	<prefix>active             sorted set: session names by last updated time
+//	<prefix>inbox              hash: update ID (plain) -> sealed update; until handled (storage/inbox)
+//	<prefix>shown:{<name>}     list: message IDs, times and kinds the chat shows, for /exit; 30 days
 //
 // The active index is for metrics (Sessions.ActiveSince); Redis expires an
 // idle session's hash but not its index entry, so a periodic job calls
 // Sessions.PruneActive with now minus the idle TTL.
 //
-// Handling an update costs one round trip on the hot path: with a session
-// cache (SessionsOptions.CacheSize) Load is served in process and Save is a
-// single compare-and-set script. The cache is an optimisation only; see
-// Sessions for why a stale entry can never be written back.
+// Handling an update costs one round trip on the hot path of a single node:
+// with a session cache (SessionsOptions.CacheSize) Load is served in process
+// and Save is a compare-and-set script on the session's hash sent in one
+// pipeline with the active index's update.
 //
-// With Redis Cluster, put a hash tag in the prefix (for example
-// "{intakebot}:") so that a session and both indexes share a slot: Save and
-// Delete touch all three in one script.
+// # Redis Cluster
+//
+// Every script touches the keys of one person only (one hash tag), so it
+// runs on Cluster as on a single node. The indexes across people (active,
+// due, alerts, the staff set, staff's case lists) are in slots of their
+// own and are written beside the scripts, in the same pipeline where that
+// is safe and after them where it is not; each index is kept right by an
+// idempotent step that a reader repeats (claims drop entries of records
+// that are gone, CasesOf and ListStaff tidy theirs, PruneActive the active
+// index). Never put a hash tag in the prefix: that would put every key of
+// the deployment in one slot.
 //
 // # People: staff, links, cases, alerts, on-call roster, audit
 //
-// The people stores keep these keys beside the sessions, each store its
-// own (Staff: staff and pendingstaff; Links: link, director invites and
-// linkfail; Cases: case, staff cases and due; Alerts: alert and alerts;
-// OnCall: oncall; Audit: audit; Erasure clears a person's linkfail,
-// pendingstaff, alert and /exit trail). Their spellings are in keys.go, in
-// one place:
-//
-//	<prefix>staff                   set: user IDs of the staff
-//	<prefix>staff:<user ID>         hash: role, lang, added, added_by (plain), data (sealed: name)
-//	<prefix>staff:<user ID>:cases   sorted set: case keys of a director or counsellor, by linked time (unix ms)
-//	<prefix>link:<SHA-256 of token> string: sealed domain.Link (names, notes); Redis drops it at Link.Expires
-//	<prefix>director:<ID>:invites   sorted set: link hashes of a director's invites, by expiry (unix ms)
-//	<prefix>linkfail:<user ID>      counter of failed links; expires an hour after the first
-//	<prefix>pendingstaff:<user ID>  string: sealed staff link awaiting a name; expires after an hour
-//	<prefix>case:<case key>         hash: director, counsellor, linked, delivered, acknowledged, ack_by,
-//	                                reminded, escalated (plain), data (sealed: first name, note, all of it)
-//	<prefix>audit                   stream: at, actor, action, case (plain, never content); see below
-//	<prefix>due                     sorted set: case keys by due time (unix ms), claimed with a lease
-//	<prefix>oncall                  hash: window ID -> plain JSON {staff, days, from, to, order}
-//	<prefix>alert:<session key>     hash: level, kind, started, taken_by, taken, rev (plain), data (sealed:
-//	                                the alert messages sent); expires within a day
-//	<prefix>alerts                  sorted set: session keys of open alerts by next escalation (unix ms)
+// The people stores keep their keys beside the sessions, each store its
+// own; their spellings are in keys.go and their fields in each store's
+// comment. Staff are named like young people (their records, the staff
+// set, their case and invite lists, a case's director and counsellor
+// fields); the on-call roster and the audit trail's actor hold staff user
+// IDs in plain.
 //
 // The audit trail holds no Telegram ID of a young person and no content:
 // the case is a keyed-hash pseudonym of its key (bot.Bot writes it), and a
 // young person's own action has actor 0. Its entries are dropped after
 // the audit retention (TrimAudit), and the stream is capped by length.
 //
-// Sealed values carry the ID of the key that sealed them. After a key
-// rotation, storage/rekey re-encrypts every sealed value under the prefix with
-// the new key, found by its format rather than by a list of keys, while
-// the bot runs.
+// After a key rotation, storage/rekey re-encrypts every sealed value
+// under the prefix with the new key (found by its format), while the bot
+// runs; it also moves records of the older layout to their names.
 //
 // A link token is 128 random bits, 22 characters of base64url; Redis holds
 // only its SHA-256, so a copy of Redis opens no link. UseLink takes a link
 // with GETDEL: of several people opening it at once, one gets it. Names,
 // first names and notes are sealed as sessions are (AAD: the record's Redis
-// key); the role of a staff member and the director and counsellor of a
-// case are plain for indexes and scripts, but the sealed copy is the truth
+// key); the role of a staff member and the names of the director and
+// counsellor of a case are plain for indexes, but the sealed copy is the truth
 // and a record whose plain copy disagrees is refused as corrupt. Errors
 // never name a person, token or case.
 //
@@ -96,8 +88,5 @@
 // failure counters and pending staff links expire by themselves; index
 // entries of expired or erased records are tidied when they are read.
 //
-// The people stores need Redis 6.2 or later (GETDEL, SET PXAT). With
-// Redis Cluster the hash tag in the prefix is required, as for sessions:
-// CreateLink, PendingInvites, the case scripts and MoveCase touch several
-// keys at once.
+// The people stores need Redis 6.2 or later (GETDEL, SET PXAT).
 package storage

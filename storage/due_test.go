@@ -49,7 +49,7 @@ func TestClaimAndCancelKeepTheDueSetExact(t *testing.T) {
 	if got := claim(t, p, fixedNow, 30*time.Second, 10); got != "[a]" {
 		t.Fatalf("claim = %s, want [a]", got)
 	}
-	score := e.client.ZScore(ctx, "t:due", "a").Val()
+	score := e.client.ZScore(ctx, "t:due", N("a")).Val()
 	if want := float64(fixedNow.Add(30 * time.Second).UnixMilli()); score != want {
 		t.Errorf("a is due again at %v, want now+lease %v", score, want)
 	}

@@ -12,11 +12,11 @@ import (
 // (Cases.DeleteCase), a person leaves these keys, which Erasure.EraseTraces
 // and Links.DeleteCaseLinks remove:
 //
-//	<prefix>linkfail:<user ID>       failed links (expires within the hour anyway)
-//	<prefix>pendingstaff:<user ID>   a staff link awaiting a name (idem)
-//	<prefix>shown:<session key>      the /exit trail
-//	<prefix>alert:<session key>      an urgent alert in progress
-//	<prefix>alerts                   member <session key>: the alerts' due times
+//	<prefix>linkfail:{<name>}        failed links (expires within the hour anyway)
+//	<prefix>pendingstaff:{<name>}    a staff link awaiting a name (idem)
+//	<prefix>shown:{<name>}           the /exit trail
+//	<prefix>alert:{<name>}           an urgent alert in progress
+//	<prefix>alerts                   member <name>: the alerts' due times
 //	<prefix>link:<hash>              a link that re-attaches the case to a new account
 //
 // The inbox of fetched updates (<prefix>inbox) holds an update only until
@@ -33,11 +33,16 @@ type Erasure struct{ base }
 // EraseTraces removes what the bot keeps about the person with this
 // Telegram user ID and session key besides the session, the case and its
 // links: failed-link counter, pending staff link, /exit trail, urgent
-// alert. Keys that do not exist are fine. One round trip.
+// alert. Keys that do not exist are fine. One round trip (a pipeline, not
+// a transaction: erasing is safe to repeat).
 func (er *Erasure) EraseTraces(ctx context.Context, userID int64, key string) error {
-	_, err := er.client.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
-		pipe.Del(ctx, er.linkFailKey(userID), er.pendingStaffKey(userID), trailKey(er.prefix, key), er.alertKey(key))
-		pipe.ZRem(ctx, er.alertsKey(), key)
+	// One command per key: on Redis Cluster the user's and the session's
+	// keys need not share a slot, and the alerts index has its own.
+	_, err := er.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for _, k := range []string{er.linkFailKey(userID), er.pendingStaffKey(userID), er.trailKey(key), er.alertKey(key)} {
+			pipe.Del(ctx, k)
+		}
+		pipe.ZRem(ctx, er.alertsKey(), er.member(key))
 		return nil
 	})
 	if err != nil {

@@ -64,15 +64,14 @@ func WellFormedToken(token string) bool {
 	return true
 }
 
-// createLinkScript stores a sealed link that Redis drops at its expiry and,
-// for an invite, lists it in the director's invites, trims entries that
-// expired by Redis's own clock and lets the list expire with its last link.
+// listInviteScript lists an invite in the director's invites, trims
+// entries that expired by Redis's own clock and lets the list expire with
+// its last link. The link itself is a SET with PXAT beside it (another slot
+// on Redis Cluster); PXAT in the past stores nothing: the link is gone at
+// once.
 //
-//	KEYS[1] link   KEYS[2] director's invites (invites only)
-//	ARGV[1] sealed link   ARGV[2] expiry, unix ms   ARGV[3] token hash
-//
-// SET with PXAT in the past stores nothing: the link is gone at once.
-var createLinkScript = loadScript("create_link")
+//	KEYS[1] director's invites   ARGV[1] expiry, unix ms   ARGV[2] token hash
+var listInviteScript = loadScript("list_invite")
 
 // CreateLink stores l under a new random token of 128 bits and returns the
 // token; only its SHA-256 is stored. Redis drops the link at l.Expires (a
@@ -90,14 +89,28 @@ func (ls *Links) CreateLink(ctx context.Context, l domain.Link) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("can't create link: %w", err)
 	}
-	keys := []string{rkey}
-	if l.Kind == domain.LinkInvite {
-		keys = append(keys, ls.invitesKey(l.Director))
+	var list *redis.Cmd
+	_, err = ls.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		pipe.Do(ctx, "SET", rkey, sealed, "PXAT", l.Expires.UnixMilli())
+		if l.Kind == domain.LinkInvite {
+			list = listInviteScript.EvalSha(ctx, pipe, []string{ls.invitesKey(l.Director)}, l.Expires.UnixMilli(), hash)
+		}
+		return nil
+	})
+	if err != nil && list != nil && redis.HasErrorPrefix(list.Err(), "NOSCRIPT") {
+		err = listInviteScript.Run(ctx, ls.client, []string{ls.invitesKey(l.Director)}, l.Expires.UnixMilli(), hash).Err()
 	}
-	if err := createLinkScript.Run(ctx, ls.client, keys, sealed, l.Expires.UnixMilli(), hash).Err(); err != nil {
+	if err != nil {
 		return "", fmt.Errorf("can't create link: %w", err)
 	}
 	return token, nil
+}
+
+// ListInvite lists the invite l, stored under the token hash hash, in
+// its director's invites again (storage/rekey, moving a list of an older
+// layout). One round trip.
+func (ls *Links) ListInvite(ctx context.Context, hash string, l domain.Link) error {
+	return listInviteScript.Run(ctx, ls.client, []string{ls.invitesKey(l.Director)}, l.Expires.UnixMilli(), hash).Err()
 }
 
 // UseLink returns the link of token and deletes it in the same step
@@ -150,7 +163,7 @@ func (ls *Links) PendingInvites(ctx context.Context, director int64) ([]domain.L
 	for i, h := range hashes {
 		keys[i] = ls.linkKey(h)
 	}
-	vals, err := ls.client.MGet(ctx, keys...).Result()
+	vals, err := getAll(ctx, ls.client, keys)
 	if err != nil {
 		return nil, fmt.Errorf("can't list invites: %w", err)
 	}
@@ -231,7 +244,7 @@ func (ls *Links) DeleteCaseLinks(ctx context.Context, caseKey string, directors 
 		for i, h := range hashes {
 			keys[i] = ls.linkKey(h)
 		}
-		vals, err := ls.client.MGet(ctx, keys...).Result()
+		vals, err := getAll(ctx, ls.client, keys)
 		if err != nil {
 			return n, fmt.Errorf("can't delete the links of a case: %w", err)
 		}
@@ -254,8 +267,11 @@ func (ls *Links) DeleteCaseLinks(ctx context.Context, caseKey string, directors 
 		if len(dels) == 0 {
 			continue
 		}
-		_, err = ls.client.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
-			pipe.Del(ctx, dels...)
+		// Each link is in a slot of its own on Redis Cluster.
+		_, err = ls.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+			for _, k := range dels {
+				pipe.Del(ctx, k)
+			}
 			pipe.ZRem(ctx, ikey, members...)
 			return nil
 		})
@@ -265,4 +281,26 @@ func (ls *Links) DeleteCaseLinks(ctx context.Context, caseKey string, directors 
 		n += len(dels)
 	}
 	return n, nil
+}
+
+// getAll is MGET for keys that may be in different slots on Redis Cluster:
+// one GET each, in one pipeline. A missing key gives nil, as MGET does.
+func getAll(ctx context.Context, c redis.UniversalClient, keys []string) ([]any, error) {
+	cmds := make([]*redis.StringCmd, len(keys))
+	_, err := c.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for i, k := range keys {
+			cmds[i] = pipe.Get(ctx, k)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, err
+	}
+	out := make([]any, len(keys))
+	for i, cmd := range cmds {
+		if v, err := cmd.Result(); err == nil {
+			out[i] = v
+		}
+	}
+	return out, nil
 }

@@ -36,7 +36,7 @@ func TestTheDefaultFailureWindowIsAnHour(t *testing.T) {
 	if _, err := e.people.Links.LinkFailure(ctx, 5); err != nil {
 		t.Fatal(err)
 	}
-	if ttl := e.client.TTL(ctx, "t:linkfail:5").Val(); ttl < 59*time.Minute || ttl > time.Hour {
+	if ttl := e.client.TTL(ctx, L("t:linkfail:5")).Val(); ttl < 59*time.Minute || ttl > time.Hour {
 		t.Errorf("TTL = %v, want an hour", ttl)
 	}
 }
@@ -172,10 +172,10 @@ func TestTheInviteListIsTidiedAndExpires(t *testing.T) {
 	if _, err := p.Links.PendingInvites(ctx, 9); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.client.ZCard(ctx, "t:director:9:invites").Val(); n != 2 {
+	if n := e.client.ZCard(ctx, L("t:director:9:invites")).Val(); n != 2 {
 		t.Errorf("the director's invite list keeps %d entries, want 2", n)
 	}
-	if ttl := e.client.PTTL(ctx, "t:director:9:invites").Val(); ttl <= 0 || ttl > 24*time.Hour {
+	if ttl := e.client.PTTL(ctx, L("t:director:9:invites")).Val(); ttl <= 0 || ttl > 24*time.Hour {
 		t.Errorf("the invite list's TTL is %v, want until the last invite expires", ttl)
 	}
 }
@@ -190,7 +190,7 @@ func TestTheFailureCounterExpiresWithItsWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if ttl := e.client.PTTL(ctx, "t:linkfail:5").Val(); ttl <= 0 || ttl > 300*time.Millisecond {
+	if ttl := e.client.PTTL(ctx, L("t:linkfail:5")).Val(); ttl <= 0 || ttl > 300*time.Millisecond {
 		t.Errorf("counter TTL = %v, want at most the window", ttl)
 	}
 }

@@ -164,8 +164,22 @@ func TestEveryMethodFailsWhileRedisIsDownAndSaysNoMore(t *testing.T) {
 func TestRoundTripsPerMethod(t *testing.T) {
 	t.Parallel()
 	e := newPeopleEnv(t, nil)
-	trips := redistest.CountRoundTrips(e.client)
-	p := e.people
+	roundTripsPerMethod(t, e.people, redistest.CountRoundTrips(e.client), true)
+}
+
+// TestRoundTripsPerMethodOnCluster reports the same on a Redis Cluster of
+// three primaries, counting the requests each node gets (a pipeline that
+// spans two nodes is two requests, sent at once). It pins nothing: which
+// keys share a node is up to the hash.
+func TestRoundTripsPerMethodOnCluster(t *testing.T) {
+	t.Parallel()
+	cc := redistest.StartCluster(t).Client(t)
+	trips := &redistest.RoundTrips{}
+	cc.OnNewNode(func(n *redis.Client) { n.AddHook(trips) })
+	roundTripsPerMethod(t, NewPeople(cc, NewTestCodec(t), "t:", nil), trips, false)
+}
+
+func roundTripsPerMethod(t *testing.T, p *People, trips *redistest.RoundTrips, pin bool) {
 	ctx := context.Background()
 	now := time.Now()
 	invite := domain.Link{Kind: domain.LinkInvite, Director: 5, Created: now, Expires: now.Add(time.Hour)}
@@ -199,8 +213,11 @@ func TestRoundTripsPerMethod(t *testing.T) {
 		{"SaveCase (update)", 1, func() error {
 			return p.Cases.SaveCase(ctx, domain.Case{Key: "c1", Director: 5, Counsellor: 7, Linked: now, Delivered: now})
 		}},
-		{"SaveCase (reassigned)", 2, func() error { return p.Cases.SaveCase(ctx, domain.Case{Key: "c1", Director: 8, Linked: now}) }},
-		{"SaveCase (back)", 2, func() error {
+		// A reassignment takes the case off the old lists, then reads the
+		// case again to put it back where it belongs by then (the lists are
+		// in other slots than the case on Redis Cluster; see Cases).
+		{"SaveCase (reassigned)", 3, func() error { return p.Cases.SaveCase(ctx, domain.Case{Key: "c1", Director: 8, Linked: now}) }},
+		{"SaveCase (back)", 3, func() error {
 			return p.Cases.SaveCase(ctx, domain.Case{Key: "c1", Director: 5, Counsellor: 7, Linked: now})
 		}},
 		{"Case", 1, func() error { _, _, err := p.Cases.Case(ctx, "c1"); return err }},
@@ -209,14 +226,16 @@ func TestRoundTripsPerMethod(t *testing.T) {
 			return err
 		}},
 		{"CasesOf", 2, func() error { _, err := p.Cases.CasesOf(ctx, 5); return err }},
-		{"MoveCase", 2, func() error { return p.Cases.MoveCase(ctx, "c1", "c2") }},
-		{"MoveCase back", 2, func() error { return p.Cases.MoveCase(ctx, "c2", "c1") }},
+		// Read, write the new record, drop the old one, move the entries.
+		{"MoveCase", 4, func() error { return p.Cases.MoveCase(ctx, "c1", "c2") }},
+		{"MoveCase back", 4, func() error { return p.Cases.MoveCase(ctx, "c2", "c1") }},
 		{"Audit", 1, func() error {
 			return p.Audit.Audit(ctx, domain.AuditEntry{Actor: 5, Action: "summary.opened", Case: "c1"})
 		}},
 		{"AuditLog", 1, func() error { _, err := p.Audit.AuditLog(ctx, 50); return err }},
 		{"ScheduleDue", 1, func() error { return p.Cases.ScheduleDue(ctx, "c1", now) }},
-		{"ClaimDue", 1, func() error { _, err := p.Cases.ClaimDue(ctx, now, time.Minute, 10); return err }},
+		// The due set holds names: the keys come from the records.
+		{"ClaimDue", 2, func() error { _, err := p.Cases.ClaimDue(ctx, now, time.Minute, 10); return err }},
 		{"CancelDue", 1, func() error { return p.Cases.CancelDue(ctx, "c1") }},
 		{"RemoveStaff", 1, func() error { return p.Staff.RemoveStaff(ctx, 5) }},
 		{"DeleteCase", 2, func() error { return p.Cases.DeleteCase(ctx, "c1") }},
@@ -235,8 +254,10 @@ func TestRoundTripsPerMethod(t *testing.T) {
 		if trips.Dials() != 0 {
 			t.Errorf("%s dialed; counts are off", s.name)
 		}
-		if got := trips.Count(); got != s.want {
+		if got := trips.Count(); pin && got != s.want {
 			t.Errorf("%s: %d round trips %v, want %d", s.name, got, trips.Log(), s.want)
+		} else if !pin {
+			t.Logf("%-24s %d requests (single node: %d) %v", s.name, got, s.want, trips.Log())
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"embed"
 
 	"github.com/redis/go-redis/v9"
@@ -23,4 +24,33 @@ func loadScript(name string) *redis.Script {
 		panic("storage: no embedded script " + name + ": " + err.Error())
 	}
 	return redis.NewScript(string(src))
+}
+
+// runWith runs script on keys (all in one slot) in one pipeline with the
+// commands extra adds (which may be in other slots on Redis Cluster, where
+// the client sends each node its part at once): one round trip on a single
+// node. It answers the script's result; the extra commands are tidying
+// whose errors are not reported. If the script is not cached on the
+// server yet, the pipeline is sent again with the script's source; the
+// extra commands must therefore be safe to repeat.
+func runWith(ctx context.Context, c redis.UniversalClient, script *redis.Script, keys []string, args []any, extra func(redis.Pipeliner)) (any, error) {
+	run := func(eval bool) (any, error) {
+		var cmd *redis.Cmd
+		// The extra commands' errors are theirs: what counts is the script.
+		_, _ = c.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+			if eval {
+				cmd = script.Eval(ctx, pipe, keys, args...)
+			} else {
+				cmd = script.EvalSha(ctx, pipe, keys, args...)
+			}
+			extra(pipe)
+			return nil
+		})
+		return cmd.Result()
+	}
+	res, err := run(false)
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		res, err = run(true)
+	}
+	return res, err
 }

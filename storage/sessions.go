@@ -13,6 +13,7 @@ import (
 
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/storage/sesscache"
 )
 
 // ErrNotFound means there is no session under the key: a new conversation,
@@ -61,8 +62,9 @@ type SessionsOptions struct {
 // to another record fails to open, and changing the prefix makes old records
 // unreadable.
 //
-// Every save also puts the session key into the active index (a sorted set
-// by the updated time), which ActiveSince counts for the metrics.
+// Every save also puts the session's name (Codec.Name of its key, never the
+// key) into the active index (a sorted set by the updated time), which
+// ActiveSince counts for the metrics.
 //
 // # Cache
 //
@@ -89,30 +91,27 @@ type SessionsOptions struct {
 //     on an old state, because no compare-and-set looks at it. Such a
 //     caller calls LoadFresh, which always reads Redis, before it answers.
 //
-// The cache holds decrypted sessions in memory until they are evicted,
-// deleted here or forgotten; Delete on another replica does not reach it
-// (the copy there is never saved again: its compare-and-set fails).
-//
 // Sessions is safe for concurrent use.
 type Sessions struct {
+	keys
 	client  redis.UniversalClient
 	codec   *Codec
-	prefix  string
 	idleTTL time.Duration
 	now     func() time.Time
-	cache   *sessionCache // nil: no cache
+	cache   *sesscache.Cache // nil: no cache
 }
 
 // NewSessions returns a session store on client that seals with codec.
 // Neither may be nil. A client for Sentinel or Cluster works too (see the
 // package comment about hash tags for Cluster).
 func NewSessions(client redis.UniversalClient, codec *Codec, opts SessionsOptions) *Sessions {
-	s := &Sessions{
-		client: client, codec: codec, prefix: opts.Prefix, idleTTL: opts.IdleTTL, now: opts.Now,
-		cache: newSessionCache(opts.CacheSize),
+	if opts.Prefix == "" {
+		opts.Prefix = DefaultPrefix
 	}
-	if s.prefix == "" {
-		s.prefix = DefaultPrefix
+	s := &Sessions{
+		keys:   newKeys(opts.Prefix, codec),
+		client: client, codec: codec, idleTTL: opts.IdleTTL, now: opts.Now,
+		cache: sesscache.New(opts.CacheSize),
 	}
 	if s.idleTTL <= 0 {
 		s.idleTTL = DefaultIdleTTL
@@ -123,10 +122,6 @@ func NewSessions(client redis.UniversalClient, codec *Codec, opts SessionsOption
 	return s
 }
 
-func (s *Sessions) sessionKey(key string) string { return s.prefix + "session:" + key }
-func (s *Sessions) submittedKey() string         { return s.prefix + "submitted" }
-func (s *Sessions) activeKey() string            { return s.prefix + "active" }
-
 // Load returns the session stored under key, with Version set to the stored
 // version: from the cache when it holds the session (no round trip; the
 // state may be stale, see Sessions), else from Redis, and then it is cached.
@@ -135,7 +130,7 @@ func (s *Sessions) activeKey() string            { return s.prefix + "active" }
 // caller never mistakes an outage for a new conversation. The session
 // returned is the caller's own copy.
 func (s *Sessions) Load(ctx context.Context, key string) (dialog.Session, error) {
-	if sess, ok := s.cache.get(key); ok {
+	if sess, ok := s.cache.Get(key); ok {
 		return sess, nil
 	}
 	return s.LoadFresh(ctx, key)
@@ -148,10 +143,10 @@ func (s *Sessions) Load(ctx context.Context, key string) (dialog.Session, error)
 func (s *Sessions) LoadFresh(ctx context.Context, key string) (dialog.Session, error) {
 	sess, tag, err := s.load(ctx, key)
 	if err != nil {
-		s.cache.remove(key)
+		s.cache.Remove(key)
 		return dialog.Session{}, err
 	}
-	s.cache.put(key, sess, tag)
+	s.cache.Put(key, sess, tag)
 	return sess, nil
 }
 
@@ -189,17 +184,17 @@ func (s *Sessions) load(ctx context.Context, key string) (dialog.Session, string
 	return sess, tag, nil
 }
 
-// saveScript is Save's compare-and-set, atomic on the server and one round
-// trip on the hot path. It also renews the TTL and keeps the submitted and
-// active indexes, all in the same round trip.
+// saveScript is Save's compare-and-set, atomic on the server. It also
+// renews the TTL. It touches the session's hash only, so that it runs in
+// the session's slot on Redis Cluster; the active index is updated beside
+// it, in the same pipeline (one round trip on a single node).
 //
-//	KEYS[1] session hash   KEYS[2] submitted index   KEYS[3] active index
+//	KEYS[1] session hash
 //	ARGV[1] expected version ("0": the session must not exist)
 //	ARGV[2] expected write tag ("": check the version only)
 //	ARGV[3] new version    ARGV[4] new write tag
 //	ARGV[5] state   ARGV[6] updated   ARGV[7] upd   ARGV[8] sealed data
 //	ARGV[9] idle TTL in milliseconds
-//	ARGV[10] submission score ("" when not submitted)   ARGV[11] session key
 //
 // Versions are compared as strings: Save always writes them in canonical
 // decimal, and Lua numbers are floats. HMGET of a missing key or field gives
@@ -217,9 +212,8 @@ func newWriteTag() string {
 // the cache knows it, the same write tag. It returns sess with the new
 // version. If someone else saved (or erased) in between, it changes nothing
 // and returns an error wrapping domain.ErrConflict; the caller reloads and
-// decides again. Every save renews the idle TTL and the session's entry in the active
-// index; a submitted session is also added to the submitted index for the
-// handoff. On success the cache holds a copy of the saved session; on any
+// decides again. Every save renews the idle TTL and the session's entry in
+// the active index. On success the cache holds a copy of the saved session; on any
 // error the key is evicted, so that the next Load reads Redis.
 func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Session, error) {
 	if sess.Key == "" {
@@ -231,7 +225,7 @@ func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Sessio
 	expected := sess.Version
 	expectedTag := ""
 	if expected > 0 {
-		expectedTag = s.cache.tag(sess.Key, expected)
+		expectedTag = s.cache.Tag(sess.Key, expected)
 	}
 	tag := newWriteTag()
 	sess.Version++
@@ -248,17 +242,8 @@ func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Sessio
 	if updated.IsZero() {
 		updated = now
 	}
-	submittedScore := ""
-	if sess.State == dialog.StateSubmitted {
-		at := sess.Submitted
-		if at.IsZero() {
-			at = now
-		}
-		submittedScore = strconv.FormatInt(at.Unix(), 10)
-	}
-
-	ok, err := saveScript.Run(ctx, s.client,
-		[]string{rkey, s.submittedKey(), s.activeKey()},
+	member := s.member(sess.Key)
+	res, err := runWith(ctx, s.client, saveScript, []string{rkey}, []any{
 		strconv.FormatInt(expected, 10),
 		expectedTag,
 		strconv.FormatInt(sess.Version, 10),
@@ -268,26 +253,43 @@ func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Sessio
 		strconv.FormatInt(sess.LastUpdateID, 10),
 		sealed,
 		s.idleTTL.Milliseconds(),
-		submittedScore,
-		sess.Key,
-	).Int64()
+	}, func(pipe redis.Pipeliner) {
+		// Another slot on Cluster: beside the script; restoreActive undoes
+		// it if the save loses.
+		pipe.ZAdd(ctx, s.activeKey(), redis.Z{Score: float64(updated.Unix()), Member: member})
+	})
+	ok, _ := res.(int64)
+	if err == nil && ok != 1 {
+		s.restoreActive(ctx, rkey, member)
+	}
 	if err != nil {
 		// The script may or may not have run: only Redis knows now.
-		s.cache.remove(sess.Key)
+		s.cache.Remove(sess.Key)
 		return dialog.Session{}, fmt.Errorf("can't save session: %w", err)
 	}
 	if ok != 1 {
-		s.cache.remove(sess.Key)
+		s.cache.Remove(sess.Key)
 		return dialog.Session{}, fmt.Errorf("can't save session: %w", domain.ErrConflict)
 	}
-	s.cache.put(sess.Key, sess, tag)
+	s.cache.Put(sess.Key, sess, tag)
 	return sess, nil
 }
 
-// deleteScript removes a session and its entries in the submitted and
-// active indexes together, so an erased intake leaves no trace for the
-// handoff or the metrics to find.
-var deleteScript = loadScript("delete_session")
+// restoreActive puts the session's entry in the active index back as the
+// stored session has it (or takes it out when there is none), after a save
+// that lost changed it beside its script. Tidying only: errors are ignored.
+// It costs a round trip or two on a lost save only.
+func (s *Sessions) restoreActive(ctx context.Context, rkey, member string) {
+	updated, err := s.client.HGet(ctx, rkey, "updated").Result()
+	switch {
+	case errors.Is(err, redis.Nil):
+		_ = s.client.ZRem(ctx, s.activeKey(), member).Err()
+	case err == nil:
+		if at, perr := strconv.ParseInt(updated, 10, 64); perr == nil {
+			_ = s.client.ZAdd(ctx, s.activeKey(), redis.Z{Score: float64(at), Member: member}).Err()
+		}
+	}
+}
 
 // Delete erases the session under key, and evicts it from this store's
 // cache. Erasing a session that does not exist is not an error: the outcome
@@ -295,8 +297,13 @@ var deleteScript = loadScript("delete_session")
 func (s *Sessions) Delete(ctx context.Context, key string) error {
 	// Evict first and whatever happens: the cached copy is either erased
 	// data or of unknown standing.
-	s.cache.remove(key)
-	err := deleteScript.Run(ctx, s.client, []string{s.sessionKey(key), s.submittedKey(), s.activeKey()}, key).Err()
+	s.cache.Remove(key)
+	// Two slots on Cluster: one pipeline, not a script.
+	_, err := s.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		pipe.Del(ctx, s.sessionKey(key))
+		pipe.ZRem(ctx, s.activeKey(), s.member(key))
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("can't delete session: %w", err)
 	}
@@ -306,13 +313,13 @@ func (s *Sessions) Delete(ctx context.Context, key string) error {
 // Forget evicts key from this store's cache, so that the next Load reads
 // Redis. It changes nothing in Redis and never fails.
 func (s *Sessions) Forget(key string) {
-	s.cache.remove(key)
+	s.cache.Remove(key)
 }
 
 // CacheStats reports the cache's hits, misses and size; all zero without a
 // cache.
 func (s *Sessions) CacheStats() CacheStats {
-	return s.cache.stats()
+	return s.cache.Stats()
 }
 
 // ActiveSince counts the sessions saved with an updated time at or after
@@ -340,3 +347,6 @@ func (s *Sessions) PruneActive(ctx context.Context, before time.Time) (int64, er
 	}
 	return n, nil
 }
+
+// CacheStats describe the session cache, for metrics.
+type CacheStats = sesscache.Stats

@@ -16,6 +16,7 @@ import (
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage/redistest"
+	"github.com/intakebot/intakebot/storage/sesscache"
 )
 
 // replica is one bot process: its own client, its own cache, and a count of
@@ -428,9 +429,9 @@ func TestTheCacheEvictsTheLeastRecentlyUsed(t *testing.T) {
 
 func TestSessionCacheLRUOrder(t *testing.T) {
 	t.Parallel()
-	c := newSessionCache(3)
-	put := func(k string) { c.put(k, dialog.Session{Key: k}, "") }
-	has := func(k string) bool { _, ok := c.get(k); return ok }
+	c := sesscache.New(3)
+	put := func(k string) { c.Put(k, dialog.Session{Key: k}, "") }
+	has := func(k string) bool { _, ok := c.Get(k); return ok }
 	put("1")
 	put("2")
 	put("3")
@@ -443,15 +444,15 @@ func TestSessionCacheLRUOrder(t *testing.T) {
 			t.Errorf("cached %q = %v, want %v", k, got, want)
 		}
 	}
-	c.remove("2")
-	c.remove("2") // twice is fine
-	if has("2") || c.stats().Len != 2 {
-		t.Errorf("after remove: %+v", c.stats())
+	c.Remove("2")
+	c.Remove("2") // twice is fine
+	if has("2") || c.Stats().Len != 2 {
+		t.Errorf("after remove: %+v", c.Stats())
 	}
 
-	var none *sessionCache // CacheSize 0
-	none.put("x", dialog.Session{}, "")
-	if _, ok := none.get("x"); ok || none.stats() != (CacheStats{}) || newSessionCache(0) != nil {
+	var none *sesscache.Cache // CacheSize 0
+	none.Put("x", dialog.Session{}, "")
+	if _, ok := none.Get("x"); ok || none.Stats() != (CacheStats{}) || sesscache.New(0) != nil {
 		t.Error("a zero-size cache keeps something")
 	}
 }

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage/redistest"
@@ -65,8 +63,8 @@ func TestNoAnswerIsReadableInRedisOrOnDisk(t *testing.T) {
 			break
 		}
 	}
-	if keys != 5 {
-		t.Errorf("found %d keys, want 3 sessions, the submitted index and the active index", keys)
+	if keys != 4 {
+		t.Errorf("found %d keys, want 3 sessions and the active index", keys)
 	}
 
 	// The append-only file is what a stolen disk or backup would show.
@@ -264,39 +262,7 @@ func TestSessionsSurviveARedisRestart(t *testing.T) {
 	}
 }
 
-func TestSubmittedIntakeIsIndexedForTheHandoff(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	ctx := context.Background()
-	submittedAt := fixedNow.Add(-time.Hour)
-
-	mustSave(t, e.sessions, intakeSession("1101"))
-	done := intakeSession("1102")
-	done.State, done.Submitted = dialog.StateSubmitted, submittedAt
-	mustSave(t, e.sessions, done)
-	noTime := intakeSession("1103")
-	noTime.State = dialog.StateSubmitted
-	mustSave(t, e.sessions, noTime)
-
-	got, err := e.client.ZRangeWithScores(ctx, e.sessions.submittedKey(), 0, -1).Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []redis.Z{
-		{Score: float64(submittedAt.Unix()), Member: "1102"},
-		{Score: float64(fixedNow.Unix()), Member: "1103"}, // the clock, when the session has no time
-	}
-	if len(got) != len(want) {
-		t.Fatalf("submitted index = %v, want %v", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("submitted index[%d] = %v, want %v", i, got[i], want[i])
-		}
-	}
-}
-
-func TestDeleteErasesTheSessionAndItsHandoffEntry(t *testing.T) {
+func TestDeleteErasesTheSessionAndItsIndexEntry(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
@@ -311,8 +277,8 @@ func TestDeleteErasesTheSessionAndItsHandoffEntry(t *testing.T) {
 	if _, err := e.sessions.Load(ctx, "1201"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Load after Delete: err = %v, want ErrNotFound", err)
 	}
-	if n := e.client.ZCard(ctx, e.sessions.submittedKey()).Val(); n != 0 {
-		t.Errorf("submitted index still has %d entries", n)
+	if n := e.client.ZCard(ctx, e.sessions.activeKey()).Val(); n != 1 {
+		t.Errorf("active index has %d entries, want only the other session's", n)
 	}
 	if _, err := e.sessions.Load(ctx, "1202"); err != nil {
 		t.Errorf("Delete touched another session: %v", err)

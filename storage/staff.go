@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -21,13 +20,14 @@ type Staff struct {
 	pendingTTL time.Duration // PendingStaffTTL
 }
 
-// Staff records, one hash per member:
+// Staff records, one hash per member, under the name of their user ID
+// (<prefix>staff:{<name>}); the staff set lists the names:
 //
 //	role      plain   domain.Role
 //	lang      plain   language of what the bot sends them
 //	added     plain   unix seconds
-//	added_by  plain   user ID
-//	data      sealed  the whole domain.StaffMember as JSON (the name is only here)
+//	data      sealed  the whole domain.StaffMember as JSON (the user ID,
+//	                  the name and who added them are only here)
 
 // Staff returns the staff member with userID; false when there is none.
 func (st *Staff) Staff(ctx context.Context, userID int64) (domain.StaffMember, bool, error) {
@@ -36,15 +36,19 @@ func (st *Staff) Staff(ctx context.Context, userID int64) (domain.StaffMember, b
 	if err != nil {
 		return domain.StaffMember{}, false, fmt.Errorf("can't load staff member: %w", err)
 	}
-	m, ok, err := st.openStaff(rkey, userID, vals)
+	m, ok, err := st.openStaff(rkey, st.userMember(userID), vals)
 	if err != nil {
 		return domain.StaffMember{}, false, fmt.Errorf("can't load staff member: %w", err)
+	}
+	if ok && m.UserID != userID {
+		return domain.StaffMember{}, false, fmt.Errorf("can't load staff member: %w: another member's record", ErrCorrupt)
 	}
 	return m, ok, nil
 }
 
-// openStaff turns HMGET role, data into a member.
-func (st *Staff) openStaff(rkey string, userID int64, vals []any) (domain.StaffMember, bool, error) {
+// openStaff turns HMGET role, data into a member, who must be the one
+// named name.
+func (st *Staff) openStaff(rkey, name string, vals []any) (domain.StaffMember, bool, error) {
 	role, roleOK := str(vals[0])
 	data, dataOK := str(vals[1])
 	if !roleOK && !dataOK {
@@ -57,14 +61,21 @@ func (st *Staff) openStaff(rkey string, userID int64, vals []any) (domain.StaffM
 	if err := st.openJSON(data, rkey, &m); err != nil {
 		return domain.StaffMember{}, false, err
 	}
-	if m.UserID != userID || string(m.Role) != role {
+	if st.userMember(m.UserID) != name || string(m.Role) != role {
 		return domain.StaffMember{}, false, fmt.Errorf("%w: plain fields disagree with the sealed record", ErrCorrupt)
 	}
 	return m, true, nil
 }
 
+// replaceHashScript replaces a hash with the field/value pairs in ARGV.
+//
+//	KEYS[1] hash
+var replaceHashScript = loadScript("replace_hash")
+
 // AddStaff stores m (replacing a member with the same user ID) and adds it
-// to the staff set, in one transaction. A zero m.Added is set to now.
+// to the staff set, in one pipeline: the record is replaced in one script,
+// the set (another slot on Redis Cluster) beside it. A zero m.Added is set
+// to now. One round trip on a single node.
 func (st *Staff) AddStaff(ctx context.Context, m domain.StaffMember) error {
 	if m.UserID == 0 {
 		return errors.New("can't add staff member: no user ID")
@@ -80,17 +91,9 @@ func (st *Staff) AddStaff(ctx context.Context, m domain.StaffMember) error {
 	if err != nil {
 		return fmt.Errorf("can't add staff member: %w", err)
 	}
-	_, err = st.client.TxPipelined(ctx, func(tx redis.Pipeliner) error {
-		tx.Del(ctx, rkey)
-		tx.HSet(ctx, rkey,
-			"role", string(m.Role),
-			"lang", m.Lang,
-			"added", unixOrZero(m.Added),
-			"added_by", itoa(m.AddedBy),
-			"data", sealed)
-		tx.SAdd(ctx, st.staffSetKey(), itoa(m.UserID))
-		return nil
-	})
+	_, err = runWith(ctx, st.client, replaceHashScript, []string{rkey},
+		[]any{"role", string(m.Role), "lang", m.Lang, "added", unixOrZero(m.Added), "data", sealed},
+		func(pipe redis.Pipeliner) { pipe.SAdd(ctx, st.staffSetKey(), st.userMember(m.UserID)) })
 	if err != nil {
 		return fmt.Errorf("can't add staff member: %w", err)
 	}
@@ -102,19 +105,17 @@ func (st *Staff) AddStaff(ctx context.Context, m domain.StaffMember) error {
 // member in the set whose record is gone is skipped and taken out of the
 // set.
 func (st *Staff) ListStaff(ctx context.Context) ([]domain.StaffMember, error) {
-	ids, err := st.client.SMembers(ctx, st.staffSetKey()).Result()
+	names, err := st.client.SMembers(ctx, st.staffSetKey()).Result()
 	if err != nil {
 		return nil, fmt.Errorf("can't list staff: %w", err)
 	}
-	if len(ids) == 0 {
+	if len(names) == 0 {
 		return nil, nil
 	}
-	userIDs := make([]int64, len(ids))
-	cmds := make([]*redis.SliceCmd, len(ids))
+	cmds := make([]*redis.SliceCmd, len(names))
 	_, err = st.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
-		for i, s := range ids {
-			userIDs[i], _ = strconv.ParseInt(s, 10, 64)
-			cmds[i] = pipe.HMGet(ctx, st.staffKey(userIDs[i]), "role", "data")
+		for i, n := range names {
+			cmds[i] = pipe.HMGet(ctx, st.staffKeyOf(n), "role", "data")
 		}
 		return nil
 	})
@@ -123,47 +124,55 @@ func (st *Staff) ListStaff(ctx context.Context) ([]domain.StaffMember, error) {
 	}
 	var (
 		out   []domain.StaffMember
-		stale []int // indexes into ids
+		stale []any
 	)
 	for i, cmd := range cmds {
-		m, ok, err := st.openStaff(st.staffKey(userIDs[i]), userIDs[i], cmd.Val())
+		m, ok, err := st.openStaff(st.staffKeyOf(names[i]), names[i], cmd.Val())
 		if err != nil {
 			return nil, fmt.Errorf("can't list staff: %w", err)
 		}
 		if !ok {
-			stale = append(stale, i)
+			stale = append(stale, names[i])
 			continue
 		}
 		out = append(out, m)
 	}
 	if len(stale) > 0 {
-		// Tidying only: an error changes nothing for the caller.
-		keys := []string{st.staffSetKey()}
-		var members []any
-		for _, i := range stale {
-			keys = append(keys, st.staffKey(userIDs[i]))
-			members = append(members, ids[i])
-		}
-		_ = tidyStaffScript.Run(ctx, st.client, keys, members...).Err()
+		st.tidy(ctx, stale)
 	}
 	slices.SortFunc(out, domain.CompareStaff)
 	return out, nil
 }
 
-// tidyStaffScript takes members whose record is gone out of the staff set;
-// one added again since ListStaff read it stays.
-//
-//	KEYS[1] staff set   KEYS[2 ..] member records   ARGV[i-1] user ID of KEYS[i]
-var tidyStaffScript = loadScript("tidy_staff")
+// tidy takes names whose record is gone out of the staff set, then puts
+// back any whose record is there by now (a member added again meanwhile).
+// Tidying only: errors change nothing for the caller.
+func (st *Staff) tidy(ctx context.Context, names []any) {
+	if st.client.SRem(ctx, st.staffSetKey(), names...).Err() != nil {
+		return
+	}
+	cmds := make([]*redis.IntCmd, len(names))
+	_, _ = st.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for i, n := range names {
+			cmds[i] = pipe.Exists(ctx, st.staffKeyOf(n.(string)))
+		}
+		return nil
+	})
+	for i, c := range cmds {
+		if c.Val() == 1 {
+			_ = st.client.SAdd(ctx, st.staffSetKey(), names[i]).Err()
+		}
+	}
+}
 
 // RemoveStaff deletes the member's record and takes them out of the staff
-// set, in one transaction. Removing someone who is not staff is not an
-// error. Their cases and invites stay (the cases still name them as
-// director or counsellor until reassigned).
+// set, in one pipeline (two slots on Redis Cluster). Removing someone who
+// is not staff is not an error. Their cases and invites stay (the cases
+// still name them as director or counsellor until reassigned).
 func (st *Staff) RemoveStaff(ctx context.Context, userID int64) error {
-	_, err := st.client.TxPipelined(ctx, func(tx redis.Pipeliner) error {
-		tx.Del(ctx, st.staffKey(userID))
-		tx.SRem(ctx, st.staffSetKey(), itoa(userID))
+	_, err := st.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		pipe.Del(ctx, st.staffKey(userID))
+		pipe.SRem(ctx, st.staffSetKey(), st.userMember(userID))
 		return nil
 	})
 	if err != nil {

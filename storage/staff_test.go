@@ -34,8 +34,8 @@ func TestStaffNamesAreNotReadableInRedisOrOnDisk(t *testing.T) {
 	if d := e.dump(t); bytes.Contains(d, []byte(secrets[0])) || bytes.Contains(d, []byte(secrets[1])) {
 		t.Error("a staff member's name is readable in Redis or its files")
 	}
-	got := e.client.HGetAll(context.Background(), "t:staff:12").Val()
-	want := map[string]string{"role": "counsellor", "lang": "en", "added": itoa(fixedNow.Unix()), "added_by": "11"}
+	got := e.client.HGetAll(context.Background(), L("t:staff:12")).Val()
+	want := map[string]string{"role": "counsellor", "lang": "en", "added": itoa(fixedNow.Unix())} // who added them is sealed
 	for f, v := range want {
 		if got[f] != v {
 			t.Errorf("plain field %s = %q, want %q", f, got[f], v)
@@ -54,12 +54,12 @@ func TestAStaffRoleChangedInRedisIsRefusedNotTrusted(t *testing.T) {
 	mustAddStaff(t, e.people, domain.StaffMember{UserID: 13, Role: domain.RoleCounsellor, Name: "D"})
 
 	// Someone with write access to Redis promotes a counsellor...
-	e.client.HSet(ctx, "t:staff:12", "role", "admin")
+	e.client.HSet(ctx, L("t:staff:12"), "role", "admin")
 	if _, _, err := e.people.Staff.Staff(ctx, 12); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("plain role changed: err = %v, want ErrCorrupt", err)
 	}
 	// ... or copies another member's sealed record over.
-	e.client.HSet(ctx, "t:staff:13", "data", e.client.HGet(ctx, "t:staff:12", "data").Val())
+	e.client.HSet(ctx, L("t:staff:13"), "data", e.client.HGet(ctx, L("t:staff:12"), "data").Val())
 	if _, _, err := e.people.Staff.Staff(ctx, 13); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("record copied from another member: err = %v, want ErrCorrupt", err)
 	}
@@ -73,12 +73,12 @@ func TestListStaffSkipsMembersWhoseRecordIsGone(t *testing.T) {
 	e := newPeopleEnv(t, fixedClock)
 	ctx := context.Background()
 	mustAddStaff(t, e.people, domain.StaffMember{UserID: 1, Role: domain.RoleDirector})
-	e.client.SAdd(ctx, "t:staff", "2")
+	e.client.SAdd(ctx, "t:staff", N("2"))
 	list, err := e.people.Staff.ListStaff(ctx)
 	if err != nil || !equalInts(userIDs(list), []int64{1}) {
 		t.Errorf("ListStaff = %v, %v; want [1]", userIDs(list), err)
 	}
-	if e.client.SIsMember(ctx, "t:staff", "2").Val() {
+	if e.client.SIsMember(ctx, "t:staff", N("2")).Val() {
 		t.Error("the dangling entry was not tidied away")
 	}
 }
@@ -104,7 +104,7 @@ func TestARemovedMembersRecordLeavesRedis(t *testing.T) {
 	if err := e.people.Staff.RemoveStaff(ctx, 202); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.client.Exists(ctx, "t:staff:202", "t:staff").Val(); n != 0 {
+	if n := e.client.Exists(ctx, L("t:staff:202"), "t:staff").Val(); n != 0 {
 		t.Error("the removed member's record or set entry is still in Redis")
 	}
 }
@@ -118,7 +118,7 @@ func TestAPendingStaffLinkIsSealedAndExpiresInAnHour(t *testing.T) {
 	if err := e.people.Staff.SetPendingStaff(ctx, 44, l); err != nil {
 		t.Fatal(err)
 	}
-	if ttl := e.client.TTL(ctx, "t:pendingstaff:44").Val(); ttl < 59*time.Minute || ttl > time.Hour {
+	if ttl := e.client.TTL(ctx, L("t:pendingstaff:44")).Val(); ttl < 59*time.Minute || ttl > time.Hour {
 		t.Errorf("TTL = %v, want an hour", ttl)
 	}
 	if bytes.Contains(e.dump(t), []byte(secrets[2])) {

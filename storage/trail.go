@@ -10,7 +10,7 @@ import (
 
 // The /exit trail: which messages a private chat shows, so that a young
 // person's quick exit can delete them. One list per chat,
-// <prefix>shown:<session key>, of opaque entries the bot writes (message ID,
+// <prefix>shown:{<name of the session key>}, of opaque entries the bot writes (message ID,
 // time and kind; never text), oldest first, capped at TrailMaxLen entries
 // and expiring TrailTTL after the last push: Telegram lets a bot delete a
 // message for 48 hours only, and older ones can at most be edited.
@@ -26,22 +26,20 @@ const (
 // Trail keeps the /exit trail of each chat (privacy.TrailStore). It is
 // safe for concurrent use.
 type Trail struct {
+	keys
 	client redis.UniversalClient
-	prefix string
 	maxLen int64
 	ttl    time.Duration
 }
 
-// NewTrail returns the trail store of a deployment on client; an empty
-// prefix means DefaultPrefix.
-func NewTrail(client redis.UniversalClient, prefix string) *Trail {
+// NewTrail returns the trail store of a deployment on client, whose keys
+// are named by codec (Codec.Name); an empty prefix means DefaultPrefix.
+func NewTrail(client redis.UniversalClient, codec *Codec, prefix string) *Trail {
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
-	return &Trail{client: client, prefix: prefix, maxLen: TrailMaxLen, ttl: TrailTTL}
+	return &Trail{keys: newKeys(prefix, codec), client: client, maxLen: TrailMaxLen, ttl: TrailTTL}
 }
-
-func trailKey(prefix, key string) string { return prefix + "shown:" + key }
 
 // Push appends entries to the trail of each session key, in order, keeps
 // the newest TrailMaxLen of each and lets each expire TrailTTL from now:
@@ -55,7 +53,7 @@ func (t *Trail) Push(ctx context.Context, entries map[string][]string) error {
 			if len(list) == 0 {
 				continue
 			}
-			rkey := trailKey(t.prefix, key)
+			rkey := t.trailKey(key)
 			vals := make([]any, len(list))
 			for i, e := range list {
 				vals[i] = e
@@ -76,7 +74,7 @@ func (t *Trail) Push(ctx context.Context, entries map[string][]string) error {
 // transaction: entries pushed meanwhile belong to the next trail. One
 // round trip.
 func (t *Trail) Take(ctx context.Context, key string) ([]string, error) {
-	rkey := trailKey(t.prefix, key)
+	rkey := t.trailKey(key)
 	var lr *redis.StringSliceCmd
 	_, err := t.client.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
 		lr = pipe.LRange(ctx, rkey, 0, -1)

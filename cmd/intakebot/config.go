@@ -15,6 +15,7 @@ import (
 
 	"github.com/intakebot/intakebot/bot/delivery"
 	"github.com/intakebot/intakebot/storage"
+	"github.com/intakebot/intakebot/storage/redisconn"
 )
 
 // config is the environment of contract.md, checked whole at start.
@@ -22,10 +23,13 @@ type config struct {
 	// SpoolDir keeps, on local disk, the alerts and updates the bot could
 	// not hand to Redis (INTAKEBOT_SPOOL_DIR); "" is a new temporary
 	// folder each start, which does not survive a restart.
-	SpoolDir      string
-	Token         string
-	APIURL        string
-	RedisURL      string
+	SpoolDir string
+	Token    string
+	APIURL   string
+	RedisURL string
+	// Redis is REDIS_URL with INTAKEBOT_REDIS_MODE, _MASTER, _WAIT_REPLICAS
+	// and _WAIT_TIMEOUT: one node, Sentinel or Cluster (redisconn.Open).
+	Redis         redisconn.Config
 	Admins        []int64
 	DataKey       []byte
 	HTTPAddr      string
@@ -158,9 +162,7 @@ func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
 	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		bad("TELEGRAM_API_URL", "must be an http(s) URL")
 	}
-	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-		bad("REDIS_URL", "must be a redis:// or rediss:// URL")
-	}
+	c.Redis = redisConfig(c.RedisURL, get, bad)
 	for _, f := range strings.Split(getenv("INTAKEBOT_ADMINS"), ",") {
 		if f = strings.TrimSpace(f); f == "" {
 			continue
@@ -244,6 +246,11 @@ func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
 	if !strings.HasSuffix(c.KeyPrefix, ":") {
 		bad("INTAKEBOT_KEY_PREFIX", "must end with ':'")
 	}
+	if strings.ContainsAny(c.KeyPrefix, "{}") {
+		// A hash tag in the prefix would put every key in one Cluster slot;
+		// each person's keys carry their own.
+		bad("INTAKEBOT_KEY_PREFIX", "must not hold '{' or '}' (no hash tag: see Redis Cluster in the README)")
+	}
 	if len(errs) > 0 {
 		return nil, errs[0]
 	}
@@ -297,4 +304,29 @@ func derivePseudonymKey(dataKey []byte) []byte {
 	m := hmac.New(sha256.New, dataKey)
 	m.Write([]byte("intakebot pseudonyms v1"))
 	return m.Sum(nil)
+}
+
+// redisConfig reads how to reach Redis and checks it with redisconn.Parse,
+// whose errors never quote a password.
+func redisConfig(rawURL string, get func(string, string) string, bad func(string, string)) redisconn.Config {
+	rc := redisconn.Config{URL: rawURL, Mode: get("INTAKEBOT_REDIS_MODE", ""), Master: get("INTAKEBOT_REDIS_MASTER", "")}
+	if v := get("INTAKEBOT_REDIS_WAIT_REPLICAS", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 16 {
+			bad("INTAKEBOT_REDIS_WAIT_REPLICAS", "must be a number from 0 (do not wait) to 16")
+			return rc
+		}
+		rc.WaitReplicas = &n
+	}
+	if get("INTAKEBOT_REDIS_WAIT_TIMEOUT", "") != "" {
+		rc.WaitTimeout = duration(get, bad, "INTAKEBOT_REDIS_WAIT_TIMEOUT", redisconn.DefaultWaitTimeout)
+	}
+	if u, err := url.Parse(rawURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
+		bad("REDIS_URL", "must be a redis:// or rediss:// URL (or unix:// for one node)")
+		return rc
+	}
+	if _, err := redisconn.Parse(rc); err != nil {
+		bad("REDIS_URL", "with INTAKEBOT_REDIS_MODE and INTAKEBOT_REDIS_MASTER: "+err.Error())
+	}
+	return rc
 }

@@ -135,7 +135,7 @@ func TestKilledMidBurstLosesAndDoublesNothing(t *testing.T) {
 	}
 
 	startProcess(t, bin, env)
-	codec, _ := storage.NewCodec(mustKey(t))
+	codec := testCodec(t)
 	sessions := storage.NewSessions(rds.Client(t), codec, storage.SessionsOptions{})
 	want := make([]string, perChat)
 	for n := range perChat {

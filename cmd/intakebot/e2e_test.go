@@ -68,9 +68,7 @@ const openDirector = 4242
 // testEnv is the environment of an instance; it also makes openDirector a
 // director in the test's Redis.
 func testEnv(api *telegramtest.Server, rds *redistest.Server) map[string]string {
-	key, _ := storage.ParseKey(testKey)
-	codec, _ := storage.NewCodec(key)
-	people := storage.NewPeople(rds.Client(nopTB{}), codec, "", time.Now)
+	people := storage.NewPeople(rds.Client(nopTB{}), testCodec(nil), "", time.Now)
 	if err := people.Staff.AddStaff(context.Background(), domain.StaffMember{UserID: openDirector, Role: domain.RoleDirector, Name: "Sanne", Lang: "nl", Added: time.Now()}); err != nil {
 		panic(err)
 	}
@@ -272,7 +270,7 @@ func TestEndToEndIntakeSurvivesRestart(t *testing.T) {
 	yp.expect("Dank je wel")
 
 	// Stored as submitted, encrypted, with every answer intact.
-	codec, _ := storage.NewCodec(mustKey(t))
+	codec := testCodec(t)
 	sessions := storage.NewSessions(rds.Client(t), codec, storage.SessionsOptions{})
 	s, err := sessions.Load(context.Background(), "5001")
 	if err != nil {
@@ -348,6 +346,21 @@ func answerRest(t *testing.T, yp *person, text string) {
 		}
 	}
 	t.Fatalf("no review after 60 steps; last message:\n%s", yp.last().Text)
+}
+
+// testCodec is the codec of an instance started with testEnv: the data key
+// testKey, and the pseudonym key derived from it (none is set), which names
+// the records.
+func testCodec(t *testing.T) *storage.Codec {
+	key, err := storage.ParseKey(testKey)
+	if err != nil {
+		panic(err)
+	}
+	codec, err := storage.NewCodec(key)
+	if err != nil {
+		panic(err)
+	}
+	return codec.WithNameKey(derivePseudonymKey(key))
 }
 
 func mustKey(t *testing.T) []byte {

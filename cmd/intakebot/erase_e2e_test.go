@@ -26,7 +26,7 @@ func TestDeleteLeavesNothingInRedis(t *testing.T) {
 	delete(env, "INTAKEBOT_OPEN_INTAKE_DIRECTOR")
 	env["INTAKEBOT_ADMINS"] = "1111"
 	rdb := rds.Client(t)
-	codec, _ := storage.NewCodec(mustKey(t))
+	codec := testCodec(t)
 	people := storage.NewPeople(rdb, codec, "", time.Now)
 	ctx := context.Background()
 	const (
@@ -82,8 +82,11 @@ func TestDeleteLeavesNothingInRedis(t *testing.T) {
 	}
 
 	dump := redisDump(t, rdb)
-	if hits := plaintextIn(dump, []string{strconv.Itoa(chat)}); len(hits) == 0 {
-		t.Fatal("the chat ID is nowhere in Redis before /delete: the test proves nothing")
+	// Redis names the young person's records by a keyed hash of the chat
+	// ID, never by the ID.
+	name := codec.Name(strconv.Itoa(chat))
+	if hits := plaintextIn(dump, []string{name}); len(hits) == 0 {
+		t.Fatal("the chat's name is nowhere in Redis before /delete: the test proves nothing")
 	}
 	dirMark := api.LastBotMessage(directorID).ID
 	yp.say("/delete")
@@ -91,7 +94,7 @@ func TestDeleteLeavesNothingInRedis(t *testing.T) {
 	yp.expect("Ik heb alles over jou gewist")
 
 	dump = redisDump(t, rdb)
-	if hits := plaintextIn(dump, append(typed, strconv.Itoa(chat), firstName, note)); len(hits) > 0 {
+	if hits := plaintextIn(dump, append(typed, strconv.Itoa(chat), name, firstName, note)); len(hits) > 0 {
 		t.Fatalf("after /delete Redis still holds:\n%s", strings.Join(hits, "\n"))
 	}
 	if n := len(rdb.Keys(ctx, "*alert:*").Val()); n != 0 {

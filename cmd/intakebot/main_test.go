@@ -67,6 +67,11 @@ func TestBadConfigurationFailsWithOneLineNamingTheVariable(t *testing.T) {
 		{"no key", "INTAKEBOT_DATA_KEY", "", "INTAKEBOT_DATA_KEY: required"},
 		{"short key", "INTAKEBOT_DATA_KEY", "c2hvcnQ=", "INTAKEBOT_DATA_KEY: must be base64 of exactly 32 bytes"},
 		{"redis url", "REDIS_URL", "http://x", "REDIS_URL: must be a redis://"},
+		{"redis url option", "REDIS_URL", "redis://:hunter2-secret@127.0.0.1:1/0?colour=red", "REDIS_URL: with INTAKEBOT_REDIS_MODE"},
+		{"redis mode", "INTAKEBOT_REDIS_MODE", "ring", "unknown mode"},
+		{"sentinel without master", "INTAKEBOT_REDIS_MODE", "sentinel", "master name"},
+		{"redis wait replicas", "INTAKEBOT_REDIS_WAIT_REPLICAS", "many", "INTAKEBOT_REDIS_WAIT_REPLICAS"},
+		{"redis wait timeout", "INTAKEBOT_REDIS_WAIT_TIMEOUT", "soon", "INTAKEBOT_REDIS_WAIT_TIMEOUT"},
 		{"admins", "INTAKEBOT_ADMINS", "12,abc", "INTAKEBOT_ADMINS"},
 		{"time zone", "INTAKEBOT_TIMEZONE", "Mars/Olympus", "INTAKEBOT_TIMEZONE"},
 		{"quiet hours", "INTAKEBOT_QUIET_HOURS", "late", "INTAKEBOT_QUIET_HOURS"},
@@ -95,6 +100,9 @@ func TestBadConfigurationFailsWithOneLineNamingTheVariable(t *testing.T) {
 			}
 			if strings.Count(strings.TrimSpace(msg), "\n") > 0 && !strings.Contains(msg, `"level"`) {
 				t.Fatalf("more than one line: %q", msg)
+			}
+			if strings.Contains(msg, "hunter2") {
+				t.Fatal("the error echoes the Redis password")
 			}
 			if tt.value != "" && len(tt.value) > 6 && tt.key == "INTAKEBOT_DATA_KEY" && strings.Contains(msg, tt.value) {
 				t.Fatal("the error echoes the secret")

@@ -64,7 +64,7 @@ func TestRedisDownForTenSecondsLosesNothing(t *testing.T) {
 	yp.press("Overslaan")
 	yp.expect("Vraag 4 van")
 
-	codec, _ := storage.NewCodec(mustKey(t))
+	codec := testCodec(t)
 	s, err := storage.NewSessions(rds.Client(t), codec, storage.SessionsOptions{}).Load(context.Background(), "6001")
 	if err != nil {
 		t.Fatal(err)

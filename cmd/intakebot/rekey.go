@@ -5,14 +5,14 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/intakebot/intakebot/storage/redisconn"
 	"github.com/intakebot/intakebot/storage/rekey"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/intakebot/intakebot/storage"
 )
 
-// rekeyCommand re-encrypts everything sealed under the key prefix with
+// rekeyCommand moves records of an older key layout to pseudonymous names
+// (rekey.Migrate), then re-encrypts everything sealed under the key prefix with
 // INTAKEBOT_DATA_KEY, the last step of a key rotation: afterwards the keys
 // in INTAKEBOT_OLD_DATA_KEYS can go. A running bot may stay up meanwhile.
 // It prints the counts to out and fails if a value did not open (its key is
@@ -23,12 +23,19 @@ func rekeyCommand(ctx context.Context, cfg *config, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("INTAKEBOT_DATA_KEY or INTAKEBOT_OLD_DATA_KEYS: %w", err)
 	}
-	ropts, err := redis.ParseURL(cfg.RedisURL)
+	codec = codec.WithNameKey(recordNameKey(cfg))
+	rdb, _, err := redisconn.Open(cfg.Redis)
 	if err != nil {
 		return fmt.Errorf("REDIS_URL: %w", err)
 	}
-	rdb := redis.NewClient(ropts)
 	defer rdb.Close()
+	// Records of the layout before pseudonymous names move first (once;
+	// later runs find nothing to move).
+	m, err := rekey.Migrate(ctx, rdb, codec, cfg.KeyPrefix, rekey.MigrateOptions{IdleTTL: cfg.SessionTTL})
+	fmt.Fprintln(out, m)
+	if err != nil {
+		return fmt.Errorf("moving records to pseudonymous names: %w", err)
+	}
 	fmt.Fprintf(out, "re-encrypting %s* with key %s\n", cfg.KeyPrefix, codec.KeyID())
 	r, err := rekey.Run(ctx, rdb, codec, cfg.KeyPrefix, rekey.Options{})
 	fmt.Fprintln(out, r)

@@ -106,7 +106,7 @@ func TestRolesEndToEndWithRedis(t *testing.T) {
 	}
 
 	// Others can't acknowledge or open it; the director can.
-	codec, _ := storage.NewCodec(mustKey(t))
+	codec := testCodec(t)
 	people := storage.NewPeople(rds.Client(t), codec, "", time.Now)
 	ackData := ""
 	for _, m := range api.Chat(director.chat) {

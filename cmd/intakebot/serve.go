@@ -23,6 +23,7 @@ import (
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/inbox"
 	"github.com/intakebot/intakebot/storage/jobqueue"
+	"github.com/intakebot/intakebot/storage/redisconn"
 	"github.com/intakebot/intakebot/storage/spool"
 )
 
@@ -47,13 +48,13 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	ropts, err := redis.ParseURL(cfg.RedisURL)
+	redis.SetLogger(redisLogger{log})
+	rdb, target, err := redisconn.Open(cfg.Redis)
 	if err != nil {
 		return fmt.Errorf("REDIS_URL: %w", err)
 	}
-	redis.SetLogger(redisLogger{log})
-	rdb := redis.NewClient(ropts)
 	defer rdb.Close()
+	log.Info("redis", "target", target.String())
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		// Stay up: /readyz says not ready and each person is told their
 		// message is not lost, until Redis is back.
@@ -63,6 +64,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("INTAKEBOT_DATA_KEY or INTAKEBOT_OLD_DATA_KEYS: %w", err)
 	}
+	// Records are named by a keyed hash of the chat ID, not the ID.
+	codec = codec.WithNameKey(recordNameKey(cfg))
 	sessions := storage.NewSessions(rdb, codec, storage.SessionsOptions{
 		Prefix: cfg.KeyPrefix, IdleTTL: cfg.SessionTTL, CacheSize: sessionCacheSize,
 	})
@@ -101,7 +104,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		Sender: &telegram.Sender{PerSecond: cfg.SendRate, PerChatInterval: cfg.ChatSendInterval},
 		Admins: cfg.Admins, InviteTTL: cfg.InviteTTL, AckAfter: cfg.AckAfter, OpenIntakeDirector: cfg.OpenIntakeDirector, TakeWithin: cfg.UrgentTakeWithin,
 		AcknowledgedTTL: cfg.AcknowledgedTTL, IdleTTL: cfg.SessionTTL, Spool: alertSpool,
-	}, people, storage.NewTrail(rdb, cfg.KeyPrefix)))
+	}, people, storage.NewTrail(rdb, codec, cfg.KeyPrefix)))
 	if err != nil {
 		return fmt.Errorf("can't make the bot: %w", err)
 	}

@@ -175,7 +175,7 @@ func TestTwoWebhookReplicasLoseAndDoubleNothing(t *testing.T) {
 	}
 	wg.Wait()
 
-	codec, _ := storage.NewCodec(mustKey(t))
+	codec := testCodec(t)
 	s, err := storage.NewSessions(rds.Client(t), codec, storage.SessionsOptions{}).Load(context.Background(), fmt.Sprint(chat))
 	if err != nil {
 		t.Fatal(err)

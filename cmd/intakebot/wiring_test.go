@@ -17,10 +17,7 @@ import (
 // must both carry it to the bot, which gets storage's Links as it is.
 func TestLinksTellBotALinkDoesNotOpen(t *testing.T) {
 	t.Parallel()
-	codec, err := storage.NewCodec(mustKey(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	codec := testCodec(t)
 	var links bot.LinkStore = storage.NewPeople(redistest.Start(t).Client(t), codec, "", time.Now).Links
 	for _, tt := range []struct{ name, token string }{
 		{"malformed", "not-a-token"},

@@ -12,12 +12,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-	"github.com/redis/go-redis/v9/maintnotifications"
-
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/storage"
+	"github.com/intakebot/intakebot/storage/redisconn"
 )
 
 // config is the command line.
@@ -35,9 +33,14 @@ type config struct {
 	Directors int // process directors the people are spread over
 	Seed      uint64
 
-	RedisURL string // empty: start a redis-server
-	Fsync    string // appendfsync of that redis-server
-	Proxy    bool   // count round trips through a proxy
+	RedisURL    string // empty: start a redis-server (or with Sentinel, a Sentinel setup)
+	RedisMode   string // INTAKEBOT_REDIS_MODE for RedisURL: single, sentinel, cluster; empty: from the URL
+	RedisMaster string // INTAKEBOT_REDIS_MASTER
+	Sentinel    bool   // start a Sentinel setup instead of one redis-server
+	Failover    string // "", "sentinel" or "kill": fail the primary over mid-window (needs Sentinel)
+	FailoverAt  time.Duration
+	Fsync       string // appendfsync of that redis-server
+	Proxy       bool   // count round trips through a proxy
 
 	Bot        string // "inprocess" or "external"
 	Bin        string
@@ -54,15 +57,16 @@ type config struct {
 
 // Counters, each kept for the whole run and for the measured window.
 const (
-	cSent    = iota // updates pushed
-	cHandled        // updates answered (first reply seen)
-	cLate           // no reply within -timeout (but later)
-	cLost           // no reply within lostAfter timeouts
-	cQuiet          // replied, but no new question: settled by silence
-	cIntakes        // intakes sent (Versturen) and a new one begun
-	cSkips          // questions skipped
-	cToasts         // button presses answered with a notice
-	cDropped        // bot calls the tool could not route (a person's queue full)
+	cSent      = iota // updates pushed
+	cHandled          // updates answered (first reply seen)
+	cLate             // no reply within -timeout (but later)
+	cLost             // no reply within lostAfter timeouts
+	cQuiet            // replied, but no new question: settled by silence
+	cIntakes          // intakes sent (Versturen) and a new one begun
+	cSkips            // questions skipped
+	cToasts           // button presses answered with a notice
+	cDropped          // bot calls the tool could not route (a person's queue full)
+	cRegressed        // the bot asked again a question it had moved past: an acknowledged answer lost
 	nCounters
 )
 
@@ -85,13 +89,11 @@ const directorID int64 = 4242
 // used invite link would: directorID, directorID+1, ... in turn. A chat
 // that is not linked (with -new-chats, every later one) goes to directorID
 // through INTAKEBOT_OPEN_INTAKE_DIRECTOR.
-func addDirectors(ctx context.Context, redisURL, dataKey, prefix string, n int, chats []int64) error {
-	opts, err := redis.ParseURL(redisURL)
+func addDirectors(ctx context.Context, rc redisconn.Config, dataKey, prefix string, n int, chats []int64) error {
+	rdb, _, err := redisconn.Open(rc)
 	if err != nil {
 		return err
 	}
-	opts.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
-	rdb := redis.NewClient(opts)
 	defer rdb.Close()
 	key, err := storage.ParseKey(dataKey)
 	if err != nil {
@@ -101,6 +103,9 @@ func addDirectors(ctx context.Context, redisURL, dataKey, prefix string, n int, 
 	if err != nil {
 		return err
 	}
+	// The bot names records with its pseudonym key: this tool gives it
+	// the data key as that too (INTAKEBOT_PSEUDONYM_KEY below).
+	codec = codec.WithNameKey(key)
 	people := storage.NewPeople(rdb, codec, prefix, time.Now)
 	for i := range int64(n) {
 		m := domain.StaffMember{UserID: directorID + i, Role: domain.RoleDirector, Name: fmt.Sprintf("Regisseur %d", i+1), Lang: "nl"}
@@ -138,6 +143,28 @@ type loader struct {
 	mu       sync.Mutex
 	samples  []time.Duration // latencies in the measured window
 	interval []time.Duration // latencies since the last progress line
+	timed    []timedSample   // every update of the measured window, with when it was sent
+	failover failoverRun
+}
+
+// timedSample is one update of the measured window: when it was sent and
+// how long its reply took (lost: none within lostAfter timeouts).
+type timedSample struct {
+	At      time.Time
+	Latency time.Duration
+	Lost    bool
+}
+
+// failoverRun is when the failover of -failover began and settled.
+type failoverRun struct {
+	Began, Settled time.Time
+	Err            error
+}
+
+func (l *loader) timedSample(at time.Time, d time.Duration, lost bool) {
+	l.mu.Lock()
+	l.timed = append(l.timed, timedSample{At: at, Latency: d, Lost: lost})
+	l.mu.Unlock()
 }
 
 func (l *loader) inc(k int, inWindow bool) {
@@ -214,6 +241,7 @@ type snapshot struct {
 type env struct {
 	redisAddr string
 	redis     *redisServer
+	sentinel  *sentinelSetup
 	proxy     *redisProxy
 	bot       *botProc
 	botPID    int
@@ -224,6 +252,11 @@ func (l *loader) snap(e *env) snapshot {
 	s := snapshot{At: time.Now(), Bot: readProc(e.botPID), Self: readProc(os.Getpid()), Fake: l.api.Stats(), Total: l.total.load(), Load1: loadAverage()}
 	if e.redis != nil {
 		s.Redis = readProc(e.redis.PID())
+	}
+	if e.sentinel != nil {
+		if p, err := e.sentinel.primary(context.Background()); err == nil {
+			s.Redis = readProc(p.PID())
+		}
 	}
 	s.Metrics, s.MetricsErr = scrapeMetrics(e.metrics)
 	if e.proxy != nil {
@@ -246,10 +279,20 @@ func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
 		if e.redis != nil {
 			e.redis.stop()
 		}
+		if e.sentinel != nil {
+			e.sentinel.stop()
+		}
 	}()
 
 	redisURL := cfg.RedisURL
-	if redisURL == "" {
+	if cfg.Sentinel {
+		s, err := startSentinelSetup(ctx, cfg.Fsync)
+		if err != nil {
+			return nil, err
+		}
+		e.sentinel, redisURL = s, s.URL()
+		fmt.Fprintf(out, "sentinel setup started: %s (primary %s, replica %s; appendfsync %s)\n", redisURL, s.data[0].addr, s.data[1].addr, cfg.Fsync)
+	} else if redisURL == "" {
 		r, err := startRedis(cfg.Fsync)
 		if err != nil {
 			return nil, err
@@ -257,13 +300,24 @@ func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
 		e.redis, redisURL = r, r.URL()
 		fmt.Fprintf(out, "redis-server started on %s (appendonly yes, appendfsync %s)\n", r.addr, cfg.Fsync)
 	}
-	addr, err := redisAddr(redisURL)
+	target, err := redisconn.Parse(cfg.redisConfig(redisURL))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("-redis: %w", err)
 	}
-	e.redisAddr = addr
-	if _, err := redisCommand(addr, "PING"); err != nil {
-		return nil, fmt.Errorf("redis at %s does not answer: %w", addr, err)
+	if target.Mode == redisconn.ModeSingle {
+		addr, err := redisAddr(redisURL)
+		if err != nil {
+			return nil, err
+		}
+		e.redisAddr = addr
+		if _, err := redisCommand(addr, "PING"); err != nil {
+			return nil, fmt.Errorf("redis at %s does not answer: %w", addr, err)
+		}
+	} else if cfg.Proxy {
+		// The proxy stands in front of one node; the bot must find the
+		// primary (or the cluster's nodes) itself.
+		fmt.Fprintf(out, "redis %s: no counting proxy (it fronts one node only)\n", target.Mode)
+		cfg.Proxy = false
 	}
 
 	opts := []telegramtest.Option{telegramtest.WithoutHistory()}
@@ -276,6 +330,9 @@ func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
 	}
 	defer api.Close()
 
+	if cfg.Failover != "" && e.sentinel == nil {
+		return nil, fmt.Errorf("-failover needs -sentinel")
+	}
 	l := &loader{cfg: cfg, out: out, api: api, pacer: newPacer(cfg.Rate)}
 	if cfg.Flood > 0 {
 		l.flood = newFlood()
@@ -292,12 +349,12 @@ func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
 	for i := range chats {
 		chats[i] = l.chatID(i, 0)
 	}
-	if err := addDirectors(ctx, redisURL, dataKey, prefix, cfg.Directors, chats); err != nil {
+	if err := addDirectors(ctx, cfg.redisConfig(redisURL), dataKey, prefix, cfg.Directors, chats); err != nil {
 		return nil, fmt.Errorf("can't make the load test's process directors: %w", err)
 	}
 	botRedis := redisURL
 	if cfg.Proxy {
-		if e.proxy, err = startProxy(addr); err != nil {
+		if e.proxy, err = startProxy(e.redisAddr); err != nil {
 			return nil, err
 		}
 		botRedis = e.proxy.URL()
@@ -322,17 +379,24 @@ func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
 		}
 		defer os.RemoveAll(spoolDir)
 		vars := map[string]string{
-			"INTAKEBOT_SPOOL_DIR":   spoolDir,
-			"TELEGRAM_BOT_TOKEN":    "123456:LOAD-test-token",
-			"TELEGRAM_API_URL":      api.URL(),
-			"REDIS_URL":             botRedis,
-			"INTAKEBOT_DATA_KEY":    dataKey,
-			"INTAKEBOT_LOG_FORMAT":  "json",
-			"INTAKEBOT_KEY_PREFIX":  prefix,
-			"INTAKEBOT_SESSION_TTL": "24h",
+			"INTAKEBOT_SPOOL_DIR":     spoolDir,
+			"TELEGRAM_BOT_TOKEN":      "123456:LOAD-test-token",
+			"TELEGRAM_API_URL":        api.URL(),
+			"REDIS_URL":               botRedis,
+			"INTAKEBOT_DATA_KEY":      dataKey,
+			"INTAKEBOT_LOG_FORMAT":    "json",
+			"INTAKEBOT_KEY_PREFIX":    prefix,
+			"INTAKEBOT_SESSION_TTL":   "24h",
+			"INTAKEBOT_PSEUDONYM_KEY": dataKey,
 			// A chat without a case (with -new-chats) goes to this director
 			// instead of being asked for an invite link.
 			"INTAKEBOT_OPEN_INTAKE_DIRECTOR": strconv.FormatInt(directorID, 10),
+		}
+		if cfg.RedisMode != "" {
+			vars["INTAKEBOT_REDIS_MODE"] = cfg.RedisMode
+		}
+		if cfg.RedisMaster != "" {
+			vars["INTAKEBOT_REDIS_MASTER"] = cfg.RedisMaster
 		}
 		b, err := startBot(ctx, bin, vars, cfg.BotEnv)
 		if err != nil {
@@ -348,7 +412,7 @@ func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
 	case "external":
 		e.botPID, e.metrics = cfg.BotPID, cfg.BotMetrics
 		fmt.Fprintf(out, "fake Bot API listening; start the bot with (REDIS_URL is this tool's counting proxy in front of %s):\n"+
-			"  TELEGRAM_API_URL=%s TELEGRAM_BOT_TOKEN=123456:LOAD-test-token REDIS_URL=%s INTAKEBOT_DATA_KEY=%s INTAKEBOT_KEY_PREFIX=%s INTAKEBOT_OPEN_INTAKE_DIRECTOR=%d intakebot serve\n",
+			"  TELEGRAM_API_URL=%s TELEGRAM_BOT_TOKEN=123456:LOAD-test-token REDIS_URL=%s INTAKEBOT_DATA_KEY=%s INTAKEBOT_PSEUDONYM_KEY=%[4]s INTAKEBOT_KEY_PREFIX=%s INTAKEBOT_OPEN_INTAKE_DIRECTOR=%d intakebot serve\n",
 			redisURL, api.URL(), botRedis, dataKey, prefix, directorID)
 	default:
 		return nil, fmt.Errorf("-bot must be inprocess or external, not %q", cfg.Bot)
@@ -402,7 +466,7 @@ func (l *loader) drive(ctx context.Context, e *env) (*report, error) {
 	defer progress.Stop()
 	prev := rep.Idle
 	warm := time.After(cfg.Warmup)
-	var end <-chan time.Time
+	var end, failAt <-chan time.Time
 	interrupted := false
 loop:
 	for {
@@ -415,11 +479,28 @@ loop:
 			if l.flood != nil {
 				wg.Go(func() { l.flood.run(stop, l) })
 			}
+			if cfg.Failover != "" {
+				failAt = time.After(cfg.FailoverAt)
+			}
 		case <-end:
 			break loop
 		case <-ctx.Done():
 			interrupted = true
 			break loop
+		case <-failAt:
+			fmt.Fprintf(l.out, "failover (%s) begins\n", cfg.Failover)
+			began := time.Now()
+			go func() {
+				err := e.sentinel.failover(ctx, cfg.Failover)
+				l.mu.Lock()
+				l.failover = failoverRun{Began: began, Settled: time.Now(), Err: err}
+				l.mu.Unlock()
+				if err != nil {
+					fmt.Fprintf(l.out, "failover failed: %v\n", err)
+					return
+				}
+				fmt.Fprintf(l.out, "failover settled after %v: a new primary with its replica\n", time.Since(began).Round(time.Millisecond))
+			}()
 		case <-progress.C:
 			cur := l.snap(e)
 			l.progressLine(time.Since(began), prev, cur, l.takeInterval())
@@ -450,6 +531,8 @@ loop:
 	rep.After = l.snap(e)
 	l.mu.Lock()
 	rep.Samples = l.samples
+	rep.Timed = l.timed
+	rep.Failover = l.failover
 	l.mu.Unlock()
 	rep.Window = l.window.load()
 
@@ -489,4 +572,10 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 	}
 	i := int(q*float64(len(sorted))+0.999999) - 1
 	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+// redisConfig is how the tool and the bot reach url: the same forms and
+// settings as the bot's REDIS_URL, INTAKEBOT_REDIS_MODE and _MASTER.
+func (c config) redisConfig(url string) redisconn.Config {
+	return redisconn.Config{URL: url, Mode: c.RedisMode, Master: c.RedisMaster}
 }

@@ -67,7 +67,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.NewChats, "new-chats", false, "after sending an intake, a new person in a new chat starts instead of a restart in the same chat")
 	fs.IntVar(&cfg.Directors, "directors", 0, "process directors the people are linked to, each getting the handoffs of their people (default: one per 20 people)")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the people's choices")
-	fs.StringVar(&cfg.RedisURL, "redis", "", "redis:// URL of the Redis to use; empty = start a redis-server (needs redis-server on PATH)")
+	fs.StringVar(&cfg.RedisURL, "redis", "", "REDIS_URL of the Redis to use, in any form the bot takes (one node, Sentinel, Cluster); empty = start a redis-server (needs redis-server on PATH)")
+	fs.StringVar(&cfg.RedisMode, "redis-mode", "", "INTAKEBOT_REDIS_MODE for -redis: single, sentinel or cluster (default: from the URL)")
+	fs.StringVar(&cfg.RedisMaster, "redis-master", "", "INTAKEBOT_REDIS_MASTER for -redis: the Sentinel master name")
+	fs.BoolVar(&cfg.Sentinel, "sentinel", false, "start a Sentinel setup (a primary, a replica, three sentinels; needs redis-sentinel on PATH) instead of one redis-server")
+	fs.StringVar(&cfg.Failover, "failover", "", "with -sentinel: fail the primary over in the measured window: sentinel (SENTINEL FAILOVER) or kill (SIGKILL, started again once the replica is promoted)")
+	fs.DurationVar(&cfg.FailoverAt, "failover-at", 0, "when in the measured window the failover begins (default: half of -duration)")
 	fs.StringVar(&cfg.Fsync, "appendfsync", "everysec", "appendfsync of the redis-server this tool starts (production: everysec)")
 	fs.BoolVar(&cfg.Proxy, "proxy", true, "count the bot's Redis round trips through a proxy the bot connects to (adds one loopback hop)")
 	fs.StringVar(&cfg.Bot, "bot", "inprocess", "inprocess: this tool runs `intakebot serve` as its child; external: you start the bot against the fake")
@@ -90,6 +95,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if cfg.Directors <= 0 {
 		cfg.Directors = max(1, (cfg.Users+19)/20)
 	}
+	if cfg.Failover != "" && cfg.FailoverAt == 0 {
+		cfg.FailoverAt = cfg.Duration / 2
+	}
 	if cfg.Bot == "external" && cfg.Listen == "" {
 		cfg.Listen = "127.0.0.1:8081"
 	}
@@ -111,6 +119,14 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, fmt.Errorf("-timeout, -settle and -progress must be positive")
 	case cfg.Bot != "inprocess" && cfg.Bot != "external":
 		return cfg, fmt.Errorf("-bot must be inprocess or external")
+	case cfg.Failover != "" && cfg.Failover != "sentinel" && cfg.Failover != "kill":
+		return cfg, fmt.Errorf("-failover must be sentinel or kill")
+	case cfg.Failover != "" && !cfg.Sentinel:
+		return cfg, fmt.Errorf("-failover needs -sentinel (this tool fails over only what it started)")
+	case cfg.Sentinel && cfg.RedisURL != "":
+		return cfg, fmt.Errorf("-sentinel starts its own setup: leave -redis empty")
+	case cfg.FailoverAt < 0 || cfg.FailoverAt >= cfg.Duration && cfg.Failover != "":
+		return cfg, fmt.Errorf("-failover-at must be within -duration")
 	}
 	return cfg, nil
 }

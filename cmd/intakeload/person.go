@@ -33,6 +33,62 @@ type person struct {
 
 	submitted bool // the last press was Versturen
 	texts     int  // text answers given, to vary them
+
+	// The questions of this intake the bot has asked, and the last one: a
+	// question asked again after the bot moved past it means an answer it
+	// had acknowledged is gone (cRegressed).
+	asked    map[string]bool
+	lastQ    string
+	lastQMsg int64 // the message that asked lastQ
+}
+
+// questionActions are the button actions that belong to one question:
+// every question has at least Pauzeren ("p:<version>:<question>:").
+var questionActions = []string{dataAnswer, dataToggle, dataDone, dataSkip, "b:", "p:"}
+
+// questionOf is the question a message's buttons belong to, or "".
+func questionOf(m telegramtest.Msg) string {
+	for _, b := range m.Buttons() {
+		for _, prefix := range questionActions {
+			if strings.HasPrefix(b.CallbackData, prefix) {
+				if parts := strings.SplitN(b.CallbackData, ":", 4); len(parts) >= 3 && parts[2] != "" {
+					return parts[2]
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// sees notes the question the person is looking at; the intake starts
+// over with forget. Only a message newer than the last question counts:
+// a person who looks back at an older message (after an apology or a
+// notice) is not the bot going back.
+func (p *person) sees(m telegramtest.Msg) {
+	if m.ID <= p.lastQMsg {
+		return
+	}
+	q := questionOf(m)
+	if q == "" {
+		return
+	}
+	p.lastQMsg = m.ID
+	if q == p.lastQ {
+		return
+	}
+	if p.asked == nil {
+		p.asked = map[string]bool{}
+	}
+	if p.asked[q] {
+		p.l.inc(cRegressed, p.l.measuring.Load())
+		fmt.Fprintf(p.l.out, "person %d: the bot asked question %s again after moving past it\n", p.idx, q)
+	}
+	p.asked[q] = true
+	p.lastQ = q
+}
+
+func (p *person) forget() {
+	p.asked, p.lastQ = nil, ""
 }
 
 // action is what a person does next: type text, or press a button.
@@ -90,6 +146,7 @@ func (p *person) decide() action {
 			p.gen++
 			p.chat = p.l.chatID(p.idx, p.gen)
 		}
+		p.forget()
 		return action{text: "/start", finished: true}
 	}
 	msg := last
@@ -107,6 +164,7 @@ func (p *person) decide() action {
 			return action{text: "/start"}
 		}
 	}
+	p.sees(msg)
 	find := func(prefix string) (telegramtest.Button, bool) {
 		for _, b := range msg.Buttons() {
 			if strings.HasPrefix(b.CallbackData, prefix) {
@@ -147,6 +205,7 @@ func (p *person) decide() action {
 	}
 	for _, prefix := range []string{dataRestartYes, dataRestart, dataStart} {
 		if b, ok := find(prefix); ok {
+			p.forget()
 			return press(b)
 		}
 	}
@@ -261,6 +320,9 @@ func (p *person) step(abort context.Context, a action) {
 			if !replied {
 				replied = true
 				l.latency(ev.at.Sub(t0), inWindow)
+				if inWindow {
+					l.timedSample(t0, ev.at.Sub(t0), false)
+				}
 				l.inc(cHandled, inWindow)
 			}
 			if p.settled(before, a) {
@@ -280,6 +342,9 @@ func (p *person) step(abort context.Context, a action) {
 		case <-lost.C:
 			if !replied {
 				l.inc(cLost, inWindow)
+				if inWindow {
+					l.timedSample(t0, 0, true)
+				}
 				p.trace(a, "LOST", t0)
 			} else {
 				l.inc(cQuiet, inWindow)

@@ -21,6 +21,8 @@ import (
 // loopback port (never 6379), data in a temporary folder that goes with it.
 // storage/redistest does the same for tests but needs a testing.TB.
 type redisServer struct {
+	bin    string
+	args   []string
 	cmd    *exec.Cmd
 	addr   string
 	dir    string
@@ -28,8 +30,9 @@ type redisServer struct {
 }
 
 // startRedis runs redis-server with AOF on and the given appendfsync
-// policy (production runs everysec) and waits until it answers PING.
-func startRedis(fsync string) (*redisServer, error) {
+// policy (production runs everysec) and waits until it answers PING. extra
+// are more redis-server arguments.
+func startRedis(fsync string, extra ...string) (*redisServer, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		return nil, errors.New("redis-server not found; install it (sudo apt-get install -y redis-server) or pass -redis URL")
@@ -45,24 +48,14 @@ func startRedis(fsync string) (*redisServer, error) {
 			lastErr = err
 			break
 		}
-		r := &redisServer{addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), dir: dir, exited: make(chan struct{})}
-		r.cmd = exec.Command(bin,
-			"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
-			"--logfile", filepath.Join(dir, "redis.log"), "--save", "",
-			"--appendonly", "yes", "--appendfsync", fsync,
-			"--protected-mode", "yes", "--daemonize", "no")
-		r.cmd.Dir = dir
-		r.cmd.SysProcAttr = childAttr()
-		if err := r.cmd.Start(); err != nil {
-			_ = os.RemoveAll(dir)
-			return nil, fmt.Errorf("run %s: %w", bin, err)
-		}
-		go func() { _ = r.cmd.Wait(); close(r.exited) }()
-		if lastErr = waitReady(r.addr, r.exited, 10*time.Second); lastErr == nil {
+		r := &redisServer{bin: bin, addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), dir: dir,
+			args: append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
+				"--logfile", filepath.Join(dir, "redis.log"), "--save", "",
+				"--appendonly", "yes", "--appendfsync", fsync,
+				"--protected-mode", "yes", "--daemonize", "no"}, extra...)}
+		if lastErr = r.launch(); lastErr == nil {
 			return r, nil
 		}
-		_ = r.cmd.Process.Kill()
-		<-r.exited
 		log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
 		if !strings.Contains(string(log), "Address already in use") {
 			lastErr = fmt.Errorf("%w; redis.log:\n%s", lastErr, tail(string(log), 10))
@@ -71,6 +64,33 @@ func startRedis(fsync string) (*redisServer, error) {
 	}
 	_ = os.RemoveAll(dir)
 	return nil, fmt.Errorf("can't start redis-server: %w", lastErr)
+}
+
+// launch runs the server process and waits for PING; on failure the
+// process is gone again.
+func (r *redisServer) launch() error {
+	r.exited = make(chan struct{})
+	r.cmd = exec.Command(r.bin, r.args...)
+	r.cmd.Dir = r.dir
+	r.cmd.SysProcAttr = childAttr()
+	if err := r.cmd.Start(); err != nil {
+		return fmt.Errorf("run %s: %w", r.bin, err)
+	}
+	exited := r.exited
+	cmd := r.cmd
+	go func() { _ = cmd.Wait(); close(exited) }()
+	if err := waitReady(r.addr, exited, 10*time.Second); err != nil {
+		_ = cmd.Process.Kill()
+		<-exited
+		return err
+	}
+	return nil
+}
+
+// kill ends the server with SIGKILL, as a crash would.
+func (r *redisServer) kill() {
+	_ = r.cmd.Process.Kill()
+	<-r.exited
 }
 
 func (r *redisServer) URL() string { return "redis://" + r.addr + "/0" }

@@ -26,7 +26,9 @@ type report struct {
 	StopErr                 error
 	LogMsgs                 map[string]int64
 	Final                   telegramtest.Stats
-	flood                   *flood // -flood: the probe's latencies
+	flood                   *flood        // -flood: the probe's latencies
+	Timed                   []timedSample // the window's updates, by when sent
+	Failover                failoverRun
 }
 
 // Measured is the length of the measured window.
@@ -94,6 +96,9 @@ func (r *report) Problems() []string {
 	if t[cToasts] > 0 {
 		add("%d button presses were answered with a notice (a stale button?)", t[cToasts])
 	}
+	if t[cRegressed] > 0 {
+		add("%d times the bot asked a question again after moving past it: an acknowledged answer was lost", t[cRegressed])
+	}
 	if t[cDropped] > 0 {
 		add("%d bot calls could not be routed to their person", t[cDropped])
 	}
@@ -119,9 +124,95 @@ func (r *report) Problems() []string {
 	return out
 }
 
+// failoverFigures splits the window's updates at the failover: p99 of
+// the updates sent before it and of those sent after it had recovered,
+// the updates lost (no reply), and the recovery: from the failover's
+// start until the reply to the last update that was late (over -timeout)
+// or lost.
+type failoverFigures struct {
+	Before, During, After []time.Duration // sorted
+	LostDuring, LostOther int
+	Recovered             time.Duration // after Began; 0: nothing was late
+	RecoveredAt           time.Time
+	Regressed             int64
+	SlowestDuring         time.Duration
+	Began                 time.Time
+	Settled               time.Duration
+}
+
+func (r *report) failoverFigures() failoverFigures {
+	f := failoverFigures{Began: r.Failover.Began, Regressed: r.After.Total[cRegressed]}
+	if f.Began.IsZero() {
+		return f
+	}
+	f.Settled = r.Failover.Settled.Sub(f.Began)
+	f.RecoveredAt = f.Began
+	for _, s := range r.Timed {
+		if s.At.Before(f.Began) {
+			continue
+		}
+		end := s.At.Add(s.Latency)
+		if s.Lost {
+			end = s.At.Add(lostAfter * r.cfg.Timeout)
+		}
+		if (s.Lost || s.Latency > r.cfg.Timeout) && end.After(f.RecoveredAt) {
+			f.RecoveredAt = end
+		}
+	}
+	// Updates sent before the failover but answered after it began count
+	// as during.
+	for _, s := range r.Timed {
+		switch {
+		case s.At.Add(s.Latency).Before(f.Began) && !s.Lost:
+			f.Before = append(f.Before, s.Latency)
+		case s.At.After(f.RecoveredAt):
+			if s.Lost {
+				f.LostOther++
+			} else {
+				f.After = append(f.After, s.Latency)
+			}
+		default:
+			if s.Lost {
+				f.LostDuring++
+			} else {
+				f.During = append(f.During, s.Latency)
+				f.SlowestDuring = max(f.SlowestDuring, s.Latency)
+			}
+		}
+	}
+	f.Recovered = f.RecoveredAt.Sub(f.Began)
+	for _, v := range [][]time.Duration{f.Before, f.During, f.After} {
+		sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
+	}
+	return f
+}
+
+func (r *report) writeFailover(p func(string, ...any)) {
+	f := r.failoverFigures()
+	if f.Began.IsZero() {
+		p("failover       %s at %v into the window: did not begin (window too short?)", r.cfg.Failover, r.cfg.FailoverAt)
+		return
+	}
+	settled := fmt.Sprintf("settled (new primary replicated) after %v", f.Settled.Round(time.Millisecond))
+	if r.Failover.Err != nil {
+		settled = "FAILED: " + r.Failover.Err.Error()
+	}
+	p("failover       %s at %v into the window; %s", r.cfg.Failover, f.Began.Sub(r.Start.At).Round(time.Millisecond), settled)
+	p("  recovery     %v from the failover until the last reply later than %v (or lost)", f.Recovered.Round(time.Millisecond), r.cfg.Timeout)
+	p("  before       %d updates, p50 %s p99 %s max %s", len(f.Before), fmtDur(quantile(f.Before, 0.5)), fmtDur(quantile(f.Before, 0.99)), fmtDur(quantile(f.Before, 1)))
+	p("  during       %d updates answered, %d lost, p50 %s p99 %s max %s", len(f.During), f.LostDuring, fmtDur(quantile(f.During, 0.5)), fmtDur(quantile(f.During, 0.99)), fmtDur(quantile(f.During, 1)))
+	p("  after        %d updates, %d lost, p50 %s p99 %s max %s", len(f.After), f.LostOther, fmtDur(quantile(f.After, 0.5)), fmtDur(quantile(f.After, 0.99)), fmtDur(quantile(f.After, 1)))
+	p("  acknowledged answers lost: %d (the bot asked a question again after it had moved past it)", f.Regressed)
+}
+
 func (r *report) write(w io.Writer) {
 	cfg := r.cfg
 	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
+	defer func() {
+		if cfg.Failover != "" {
+			r.writeFailover(p)
+		}
+	}()
 	p("")
 	p("intakeload report")
 	p("=================")
@@ -138,6 +229,9 @@ func (r *report) write(w io.Writer) {
 	store := cfg.RedisURL
 	if r.env.redis != nil {
 		store = "redis-server started by this tool (appendonly yes, appendfsync " + cfg.Fsync + ")"
+	}
+	if r.env.sentinel != nil {
+		store = "Sentinel setup started by this tool: a primary, a replica, three sentinels (appendfsync " + cfg.Fsync + ", min-replicas-to-write 1, the bot waits for 1 replica)"
 	}
 	p("redis          %s", store)
 	p("machine        %d CPUs (GOMAXPROCS %d), shared by the bot, redis, the fake and the people", runtime.NumCPU(), runtime.GOMAXPROCS(0))

@@ -20,9 +20,10 @@ import (
 //	<prefix>jobs:<kind>   sorted set: job IDs by due time (unix ms), claimed with a lease
 //	<prefix>lease:<name>  string: held by the replica running a periodic job; expires with its lease
 //
-// A job ID is a stable ID (a case key, a reminder's ID) and stays plain, as
-// the due and alerts indexes do; what the job is about lives in its own
-// record, sealed. Every script here touches one key, so it runs as it is on
+// A job ID is stored as it is given: a job about a young person should be
+// given the name of their records (storage.Codec.Name), never their chat
+// ID, as the due and alerts indexes hold names; what the job is about lives
+// in its own record, sealed. Every script here touches one key, so it runs as it is on
 // a single node, on Sentinel and on Cluster.
 
 // Jobs is a durable queue of due jobs per kind, for the bot's job runner:

@@ -1,5 +1,4 @@
 local cur = redis.call("HMGET", KEYS[1], "director", "counsellor", "data")
 if cur[3] ~= ARGV[1] then return 0 end
-redis.call("HSET", KEYS[1], unpack(ARGV, 4))
-for i = 2, #KEYS do redis.call("ZADD", KEYS[i], ARGV[3], ARGV[2]) end
+redis.call("HSET", KEYS[1], unpack(ARGV, 2))
 return {cur[1] or "", cur[2] or ""}

@@ -1,5 +1,4 @@
 if redis.call("EXISTS", KEYS[1]) == 1 then return 0 end
-redis.call("HSET", KEYS[1], unpack(ARGV, 4))
-redis.call("PEXPIRE", KEYS[1], ARGV[3])
-redis.call("ZADD", KEYS[2], ARGV[2], ARGV[1])
+redis.call("HSET", KEYS[1], unpack(ARGV, 2))
+redis.call("PEXPIRE", KEYS[1], ARGV[1])
 return 1

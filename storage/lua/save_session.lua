@@ -7,8 +7,4 @@ else
 end
 redis.call("HSET", KEYS[1], "v", ARGV[3], "w", ARGV[4], "state", ARGV[5], "updated", ARGV[6], "upd", ARGV[7], "data", ARGV[8])
 redis.call("PEXPIRE", KEYS[1], ARGV[9])
-redis.call("ZADD", KEYS[3], ARGV[6], ARGV[11])
-if ARGV[10] ~= "" then
-  redis.call("ZADD", KEYS[2], ARGV[10], ARGV[11])
-end
 return 1

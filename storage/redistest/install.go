@@ -14,21 +14,26 @@ const missingHint = "redis-server not found; install it with: sudo apt-get insta
 // true (root on a machine with apt-get), it installs it first, so that a
 // fresh CI machine or container needs no manual step.
 func locate(canInstall bool, install func() error) (string, error) {
-	if path, err := exec.LookPath("redis-server"); err == nil {
+	return locateBin("redis-server", missingHint, canInstall, install)
+}
+
+// locateBin is locate for any binary of a Debian package.
+func locateBin(bin, hint string, canInstall bool, install func() error) (string, error) {
+	if path, err := exec.LookPath(bin); err == nil {
 		return path, nil
 	}
 	if !canInstall {
-		return "", errors.New(missingHint)
+		return "", errors.New(hint)
 	}
 	if _, err := exec.LookPath("apt-get"); err != nil {
-		return "", errors.New(missingHint)
+		return "", errors.New(hint)
 	}
 	if err := install(); err != nil {
-		return "", fmt.Errorf("%s\n(installing it with apt-get failed: %w)", missingHint, err)
+		return "", fmt.Errorf("%s\n(installing it with apt-get failed: %w)", hint, err)
 	}
-	path, err := exec.LookPath("redis-server")
+	path, err := exec.LookPath(bin)
 	if err != nil {
-		return "", fmt.Errorf("%s\n(apt-get ran, but redis-server is still not on PATH=%s)", missingHint, os.Getenv("PATH"))
+		return "", fmt.Errorf("%s\n(apt-get ran, but %s is still not on PATH=%s)", hint, bin, os.Getenv("PATH"))
 	}
 	return path, nil
 }

@@ -21,6 +21,12 @@ const (
 // temporary directory lets one of them install while the others wait and
 // then find the binary.
 func install() error {
+	return installPackage("redis-server", "redis-server")
+}
+
+// installPackage installs the Debian package pkg unless bin is on PATH by
+// the time this process holds the lock.
+func installPackage(bin, pkg string) error {
 	lockPath := filepath.Join(os.TempDir(), "intakebot-redistest-apt.lock")
 	f, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
@@ -31,7 +37,7 @@ func install() error {
 		return fmt.Errorf("lock %s: %w", lockPath, err)
 	}
 
-	if _, err := exec.LookPath("redis-server"); err == nil {
+	if _, err := exec.LookPath(bin); err == nil {
 		return nil // another test process installed it while this one waited
 	}
 	if _, err := os.Stat(policyRCPath); os.IsNotExist(err) {
@@ -42,7 +48,7 @@ func install() error {
 	if err := aptGet("update"); err != nil {
 		return err
 	}
-	return aptGet("install", "-y", "--no-install-recommends", "redis-server")
+	return aptGet("install", "-y", "--no-install-recommends", pkg)
 }
 
 func aptGet(args ...string) error {

@@ -8,3 +8,5 @@ import "errors"
 func install() error {
 	return errors.New("automatic installation is only supported on Linux")
 }
+
+func installPackage(bin, pkg string) error { return install() }

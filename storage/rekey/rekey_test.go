@@ -89,7 +89,7 @@ func newRekeyFixture(t *testing.T, codec *storage.Codec) rekeyFixture {
 	if err := p.Staff.SetPendingStaff(ctx, 77, domain.Link{Kind: domain.LinkStaff, Role: domain.RoleCounsellor, CreatedBy: 42, Created: now, Expires: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	f.pendKey = f.prefix + "pendingstaff:77"
+	f.pendKey = f.prefix + "pendingstaff:" + tag("77")
 	if err := inbox.New(client, codec, f.prefix).Put(ctx, map[int64][]byte{900: []byte(`{"update_id":900}`)}); err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestRekeyMovesEverythingToThePrimaryKey(t *testing.T) {
 	}
 	ttlLink := f.client.PTTL(ctx, f.linkKey).Val()
 	ttlPend := f.client.PTTL(ctx, f.pendKey).Val()
-	ttlSession := f.client.PTTL(ctx, f.prefix+"session:5001").Val()
+	ttlSession := f.client.PTTL(ctx, f.prefix+"session:"+tag("5001")).Val()
 	if ttlLink <= 0 || ttlPend <= 0 || ttlSession <= 0 {
 		t.Fatalf("fixture without TTLs: %v %v %v", ttlLink, ttlPend, ttlSession)
 	}
@@ -168,7 +168,7 @@ func TestRekeyMovesEverythingToThePrimaryKey(t *testing.T) {
 			}
 		}
 	}
-	for k, want := range map[string]time.Duration{f.linkKey: ttlLink, f.pendKey: ttlPend, f.prefix + "session:5001": ttlSession} {
+	for k, want := range map[string]time.Duration{f.linkKey: ttlLink, f.pendKey: ttlPend, f.prefix + "session:" + tag("5001"): ttlSession} {
 		if got := f.client.PTTL(ctx, k).Val(); got <= 0 || got > want || want-got > time.Minute {
 			t.Errorf("TTL of %s: %v, was %v", keyFamily(f.prefix, k), got, want)
 		}
@@ -205,7 +205,7 @@ func TestRekeyLeavesAConcurrentChangeAlone(t *testing.T) {
 	codecBA := mustCodec(t, b, a)
 	live := storage.NewSessions(f.client, codecBA, storage.SessionsOptions{Prefix: f.prefix})
 	pLive := storage.NewPeople(f.client, codecBA, f.prefix, nil)
-	sessionKey, caseKey := f.prefix+"session:5001", f.prefix+"case:5001"
+	sessionKey, caseKey := f.prefix+"session:"+tag("5001"), f.prefix+"case:"+tag("5001")
 	var raced []string
 	rk := &rekeyer{client: f.client, codec: codecBA, prefix: f.prefix, batch: 500, beforeWrite: func(key string) {
 		switch key {
@@ -280,7 +280,7 @@ func TestRekeyCountsWhatDoesNotOpenAndLeavesIt(t *testing.T) {
 	if got := f.client.Get(ctx, "other:thing").Val(); got != foreign {
 		t.Fatal("a key outside the prefix was touched")
 	}
-	if _, err := mustCodec(t, b, a).Open([]byte(f.client.HGet(ctx, f.prefix+"session:5001", "data").Val()), []byte(f.prefix+"session:5001")); err != nil {
+	if _, err := mustCodec(t, b, a).Open([]byte(f.client.HGet(ctx, f.prefix+"session:"+tag("5001"), "data").Val()), []byte(f.prefix+"session:"+tag("5001"))); err != nil {
 		t.Fatalf("the rest was not re-encrypted: %v", err)
 	}
 	if _, err := mustCodec(t, b).Open([]byte(foreign), []byte(f.prefix+"link:zz")); !errors.Is(err, storage.ErrUnknownKey) {
@@ -297,4 +297,11 @@ func mustCodec(tb testing.TB, primary []byte, older ...[]byte) *storage.Codec {
 		tb.Fatal(err)
 	}
 	return c
+}
+
+// tag is the hash tag a record of id is stored under by every test codec
+// (none has a name key of its own).
+func tag(id string) string {
+	c, _ := storage.NewCodec(testKey(1))
+	return "{" + c.Name(id) + "}"
 }

@@ -1,4 +1,6 @@
-package storage
+// Package sesscache is the session store's in-process cache: a bounded LRU
+// of decoded sessions, never the source of truth (see storage.Sessions).
+package sesscache
 
 import (
 	"container/list"
@@ -8,16 +10,16 @@ import (
 	"github.com/intakebot/intakebot/dialog"
 )
 
-// sessionCache is a bounded LRU of decoded sessions by session key. It saves
+// Cache is a bounded LRU of decoded sessions by session key. It saves
 // the HMGET, the decryption and the JSON decoding of a Load; it is never the
-// source of truth (see Sessions). A nil *sessionCache is an empty cache that
+// source of truth (see Sessions). A nil *Cache is an empty cache that
 // keeps nothing, so the store needs no "if cached" branches.
 //
 // Cached sessions are never changed in place: put stores a deep copy and get
 // hands out a deep copy, so a caller that edits its session (the engine
 // builds the next state from a clone anyway, but a caller might not) cannot
 // change what the next Load returns.
-type sessionCache struct {
+type Cache struct {
 	size int
 
 	mu    sync.Mutex
@@ -28,22 +30,24 @@ type sessionCache struct {
 }
 
 // cacheEntry is one cached session and the write tag it was stored with,
-// which Save sends with the expected version (see saveScript).
+// which Save sends with the expected version (see storage.Sessions.Save).
 type cacheEntry struct {
 	key  string
 	sess dialog.Session // immutable once in the cache
 	tag  string
 }
 
-func newSessionCache(size int) *sessionCache {
+// New returns a cache of size sessions; nil (a cache that keeps nothing)
+// for a size below 1.
+func New(size int) *Cache {
 	if size <= 0 {
 		return nil
 	}
-	return &sessionCache{size: size, order: list.New(), byKey: make(map[string]*list.Element, size)}
+	return &Cache{size: size, order: list.New(), byKey: make(map[string]*list.Element, size)}
 }
 
-// get returns a copy of the cached session under key and marks it used.
-func (c *sessionCache) get(key string) (dialog.Session, bool) {
+// Get returns a copy of the cached session under key and marks it used.
+func (c *Cache) Get(key string) (dialog.Session, bool) {
 	if c == nil {
 		return dialog.Session{}, false
 	}
@@ -65,9 +69,9 @@ func (c *sessionCache) get(key string) (dialog.Session, bool) {
 	return sess.Clone(), true
 }
 
-// tag returns the write tag of the cached session under key if it is at
+// Tag returns the write tag of the cached session under key if it is at
 // version; "" when the cache does not know that version of the session.
-func (c *sessionCache) tag(key string, version int64) string {
+func (c *Cache) Tag(key string, version int64) string {
 	if c == nil {
 		return ""
 	}
@@ -81,9 +85,9 @@ func (c *sessionCache) tag(key string, version int64) string {
 	return ""
 }
 
-// put stores a copy of sess under key, replacing what was there, and evicts
+// Put stores a copy of sess under key, replacing what was there, and evicts
 // the least recently used entries beyond the size.
-func (c *sessionCache) put(key string, sess dialog.Session, tag string) {
+func (c *Cache) Put(key string, sess dialog.Session, tag string) {
 	if c == nil {
 		return
 	}
@@ -103,8 +107,8 @@ func (c *sessionCache) put(key string, sess dialog.Session, tag string) {
 	}
 }
 
-// remove drops key from the cache, if it is there.
-func (c *sessionCache) remove(key string) {
+// Remove drops key from the cache, if it is there.
+func (c *Cache) Remove(key string) {
 	if c == nil {
 		return
 	}
@@ -116,8 +120,8 @@ func (c *sessionCache) remove(key string) {
 	}
 }
 
-// CacheStats describe the session cache, for metrics.
-type CacheStats struct {
+// Stats describe the session cache, for metrics.
+type Stats struct {
 	// Hits and Misses count Loads served from the cache and from Redis
 	// since the store was made (LoadFresh counts as neither).
 	Hits, Misses int64
@@ -126,12 +130,12 @@ type CacheStats struct {
 	Len, Size int
 }
 
-func (c *sessionCache) stats() CacheStats {
+func (c *Cache) Stats() Stats {
 	if c == nil {
-		return CacheStats{}
+		return Stats{}
 	}
 	c.mu.Lock()
 	n := c.order.Len()
 	c.mu.Unlock()
-	return CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Len: n, Size: c.size}
+	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Len: n, Size: c.size}
 }

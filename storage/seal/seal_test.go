@@ -1,4 +1,4 @@
-package storage
+package seal
 
 import (
 	"bytes"

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// A hash tag in the prefix would put a whole deployment in one Redis
+// Cluster slot (issue 13): refused.
+func TestAHashTagInTheKeyPrefixIsRefused(t *testing.T) {
+	for _, p := range []string{"{intakebot}:", "intake{bot}:"} {
+		_, err := loadConfig(env(map[string]string{"INTAKEBOT_DATA_KEY": testKey, "INTAKEBOT_KEY_PREFIX": p}), false)
+		if err == nil || !strings.HasPrefix(err.Error(), "INTAKEBOT_KEY_PREFIX:") {
+			t.Errorf("prefix %q: err = %v, want INTAKEBOT_KEY_PREFIX refused", p, err)
+		}
+	}
+}
+
+// Records are named by the pseudonym key when set; derived from the data
+// key, the names stay those of the old key while a rotation runs.
+func TestRecordNamesKeepTheirKeyThroughARotation(t *testing.T) {
+	before, err := loadConfig(env(map[string]string{"INTAKEBOT_DATA_KEY": testKey}), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	during, err := loadConfig(env(map[string]string{"INTAKEBOT_DATA_KEY": newTestKey, "INTAKEBOT_OLD_DATA_KEYS": testKey}), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(recordNameKey(before), recordNameKey(during)) {
+		t.Error("the names changed when the rotation began")
+	}
+	set, err := loadConfig(env(map[string]string{"INTAKEBOT_DATA_KEY": newTestKey, "INTAKEBOT_OLD_DATA_KEYS": testKey, "INTAKEBOT_PSEUDONYM_KEY": testKey}), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(recordNameKey(set), set.PseudonymKey) {
+		t.Error("a pseudonym key that is set does not name the records")
+	}
+}

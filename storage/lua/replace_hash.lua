@@ -1,0 +1,3 @@
+redis.call("DEL", KEYS[1])
+redis.call("HSET", KEYS[1], unpack(ARGV))
+return 1
