@@ -33,6 +33,9 @@ type Webhook struct {
 	// Order, when not nil, applies one chat's updates in update_id order
 	// across replicas (delivery.Order does).
 	Order Sequencer
+	// Front, when set, gives the update its first aid (the crisis lines
+	// from memory) as it arrives, before it waits for its chat's lane.
+	Front Front
 	Log   *slog.Logger
 	// Timeout bounds the wait for a busy chat plus the handling. Zero: 25 s
 	// (Telegram gives up on a webhook call after about 60 s).
@@ -70,6 +73,9 @@ func (w *Webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		// A malformed update would fail again: say so, Telegram drops it.
 		http.Error(rw, "not an update", http.StatusBadRequest)
 		return
+	}
+	if w.Front != nil {
+		w.Front.FirstAid(r.Context(), &upd, false)
 	}
 	timeout := w.Timeout
 	if timeout == 0 {

@@ -118,7 +118,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	if cfg.WebhookURL != "" {
 		mode = "webhook"
 		u, _ := url.Parse(cfg.WebhookURL) // checked in loadConfig
-		mux.Handle("POST "+webhookPath(u), &telegram.Webhook{Secret: cfg.WebhookSecret, Handle: handle, Lanes: &telegram.Lanes{}, Order: order, Log: log})
+		mux.Handle("POST "+webhookPath(u), &telegram.Webhook{Secret: cfg.WebhookSecret, Handle: handle, Lanes: &telegram.Lanes{}, Order: order, Front: b.Edge(), Log: log})
 		if _, err := api.SetWebhook(ctx, &tgbot.SetWebhookParams{
 			URL: cfg.WebhookURL, SecretToken: cfg.WebhookSecret, MaxConnections: cfg.WebhookMaxConnections,
 			AllowedUpdates: []string{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery},
