@@ -140,10 +140,55 @@ func (h *turn) addItems(q *Question, text string) {
 		h.advance(q)
 		return
 	}
-	h.say(Message{
-		Parts:   []Text{T("list.added", "Count", len(s.Draft))},
-		Buttons: [][]Button{{{Label: T("btn.done"), Data: h.f.data(actDone, q.ID, "")}}},
-	})
+	h.say(h.listStatus(q, T("list.added", "Count", len(s.Draft))))
+}
+
+// listStatus is a list being filled in: its entries so far, a button to
+// remove each on its own, Klaar, and the way back, on or out.
+func (h *turn) listStatus(q *Question, head Text) Message {
+	draft := h.s.Draft
+	parts := []Text{head}
+	var rows [][]Button
+	if len(draft) > 0 {
+		parts = append(parts, T("answer.current", "Answer", answerValues(q, Answer{Items: draft})))
+		for i, it := range draft {
+			rows = append(rows, []Button{{Label: T("btn.remove_item", "Item", shorten(it, 28)), Data: h.f.data(actRemove, q.ID, strconv.Itoa(i))}})
+		}
+		rows = append(rows, []Button{{Label: T("btn.done"), Data: h.f.data(actDone, q.ID, "")}})
+	}
+	return Message{Parts: parts, Buttons: append(rows, h.navRow(q))}
+}
+
+// shorten cuts s to at most n characters, marking a cut with an ellipsis.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// removeItem takes one entry out of the list being filled in.
+func (h *turn) removeItem(q *Question, arg string) {
+	i, err := strconv.Atoi(arg)
+	if q.Kind != KindList || err != nil || i < 0 || i >= len(h.s.Draft) {
+		h.stale()
+		return
+	}
+	h.s.Draft = slices.Delete(h.s.Draft, i, i+1)
+	m := h.listStatus(q, T("list.removed", "Count", len(h.s.Draft)))
+	m.Edit = true
+	h.say(m)
+}
+
+// keep goes on from a question asked again, leaving its answer as it was.
+func (h *turn) keep(q *Question) {
+	if _, ok := h.s.Answers[q.ID]; !ok {
+		h.stale()
+		return
+	}
+	h.say(h.answered(q))
+	h.advance(q)
 }
 
 func (h *turn) record(q *Question, a Answer) {

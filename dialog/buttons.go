@@ -141,6 +141,10 @@ func (h *turn) questionAction(d buttonData) {
 		h.advance(q)
 	case actBack:
 		h.back(q)
+	case actKeep:
+		h.keep(q)
+	case actRemove:
+		h.removeItem(q, d.arg)
 	case actPause:
 		s.State = StatePaused
 		h.say(Message{Parts: h.questionParts(q, false), Edit: true, Echo: true})

@@ -136,6 +136,8 @@ const (
 	actConsentYes = "cy"
 	actConsentNo  = "cn"
 	actAge        = "ag"
+	actKeep       = "k"
+	actRemove     = "rm"
 )
 
 type buttonData struct {

@@ -315,7 +315,7 @@ func TestList(t *testing.T) {
 	t.Run("several entries then done", func(t *testing.T) {
 		d := start(t)
 		res := d.text("Ann")
-		wantIDs(t, res, "list.added")
+		wantIDs(t, res, "list.added", "answer.current")
 		if part(t, res, "list.added").Vars["Count"] != 1 || !hasButton(res, actDone) {
 			t.Fatalf("after one entry: %+v", res.Messages)
 		}
