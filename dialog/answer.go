@@ -151,10 +151,10 @@ func (h *turn) listStatus(q *Question, head Text) Message {
 	var rows [][]Button
 	if len(draft) > 0 {
 		parts = append(parts, T("answer.current", "Answer", answerValues(q, Answer{Items: draft})))
+		rows = append(rows, []Button{{Label: T("btn.done"), Data: h.f.data(actDone, q.ID, "")}})
 		for i, it := range draft {
 			rows = append(rows, []Button{{Label: T("btn.remove_item", "Item", shorten(it, 28)), Data: h.f.data(actRemove, q.ID, strconv.Itoa(i))}})
 		}
-		rows = append(rows, []Button{{Label: T("btn.done"), Data: h.f.data(actDone, q.ID, "")}})
 	}
 	return Message{Parts: parts, Buttons: append(rows, h.navRow(q))}
 }

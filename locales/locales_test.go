@@ -61,6 +61,7 @@ func sampleData(count int) map[string]any {
 		"Name":     "Sanne",
 		"Role":     "procesregisseur",
 		"Who":      "Sam",
+		"Item":     "Sanne, mijn zus",
 		"Link":     "https://t.me/intakebot?start=AbCdEfGhIjKlMnOpQrStUv",
 
 		// oncall.*
