@@ -32,6 +32,11 @@ type Engine struct {
 	// back, not as an answer, so that "hi" days later is never stored as
 	// the answer to a question asked last week. Zero means 12 hours.
 	ResumeAfter time.Duration
+	// Words maps typed words (NormalizeWord, lower case) to the commands
+	// they stand for: done, skip, back, pause, stop, help
+	// (locales.Catalog.CommandWords). Such a word is never saved as an
+	// answer, except on a question marked WordsAreAnswers.
+	Words map[string]string
 }
 
 // NewSession starts the session of a conversation.
@@ -227,10 +232,7 @@ func (h *turn) command() {
 		h.questionAction(buttonData{act: act, question: h.s.Current, version: h.f.Version})
 		// A command has no button press to show a toast on: say it instead,
 		// or "/back" on the first question would go unanswered.
-		if t := h.res.Toast; t != nil {
-			h.res.Toast = nil
-			h.say(Message{Parts: []Text{*t}})
-		}
+		h.toastAsMessage()
 	default:
 		h.say(Message{Parts: []Text{T("command.unknown")}})
 		h.remind()
@@ -370,6 +372,10 @@ func (h *turn) media() {
 
 func (h *turn) text() {
 	s := h.s
+	if cmd, ok := h.typedCommand(); ok {
+		h.wordCommand(cmd)
+		return
+	}
 	switch s.State {
 	case StateNew, StateConsent, StateAge:
 		h.welcome()

@@ -70,6 +70,9 @@ type Question struct {
 	// Alert lists options whose choice signals acute risk ("I don't feel
 	// safe right now"): chosen, they act like a message with crisis words.
 	Alert []string `toml:"alert"`
+	// WordsAreAnswers marks a question where a typed command word (klaar,
+	// stop, ...) is a real answer, not the command (Engine.Words).
+	WordsAreAnswers bool `toml:"words_are_answers"`
 }
 
 // Flow is a versioned questionnaire. Sessions remember the version they
