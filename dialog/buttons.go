@@ -143,6 +143,12 @@ func (h *turn) questionAction(d buttonData) {
 		h.back(q)
 	case actKeep:
 		h.keep(q)
+	case actPending:
+		if h.pending == "" {
+			h.stale()
+			return
+		}
+		h.answerText(q, h.pending)
 	case actRemove:
 		h.removeItem(q, d.arg)
 	case actPause:

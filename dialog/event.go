@@ -138,6 +138,7 @@ const (
 	actAge        = "ag"
 	actKeep       = "k"
 	actRemove     = "rm"
+	actPending    = "kt"
 )
 
 type buttonData struct {
