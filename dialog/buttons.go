@@ -24,7 +24,7 @@ func (h *turn) button() {
 		return
 	}
 	switch d.act {
-	case actConsentYes, actConsentNo, actAge:
+	case actConsentYes, actConsentNo, actAge, actAgeUndo:
 		h.consentAction(d)
 	case actStart:
 		if h.e.needsConsent(h.s) {

@@ -1,6 +1,11 @@
 package dialog
 
-import "slices"
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+)
 
 // AgeBrackets are the age groups the intake is for (16-27); the consent
 // step also offers "younger" and "older", which end it kindly.
@@ -9,6 +14,7 @@ var AgeBrackets = []string{"16_17", "18_21", "22_27"}
 const (
 	ageYounger = "under_16"
 	ageOlder   = "over_27"
+	ageSkip    = "skip"
 )
 
 // needsConsent reports whether s has still to consent before anything else.
@@ -40,13 +46,70 @@ func (h *turn) consent() {
 	})
 }
 
+// askAge asks the age bracket, saying why. The brackets come first, so
+// that a second tap where "I take part" was never ends the intake; it can
+// be skipped (the director is told the age is unknown).
 func (h *turn) askAge() {
 	h.s.State = StateAge
-	var rows [][]Button
-	for _, a := range append([]string{ageYounger}, append(slices.Clone(AgeBrackets), ageOlder)...) {
-		rows = append(rows, []Button{{Label: T("age." + a), Data: h.f.data(actAge, "", a)}})
+	var brackets []Button
+	for _, a := range AgeBrackets {
+		brackets = append(brackets, Button{Label: T("age." + a), Data: h.f.data(actAge, "", a)})
 	}
-	h.say(Message{Parts: []Text{T("age.question")}, Buttons: rows})
+	rows := [][]Button{
+		brackets[:1], brackets[1:],
+		{{Label: T("age." + ageYounger), Data: h.f.data(actAge, "", ageYounger)}, {Label: T("age." + ageOlder), Data: h.f.data(actAge, "", ageOlder)}},
+		{{Label: T("btn.age_skip"), Data: h.f.data(actAge, "", ageSkip)}},
+	}
+	h.say(Message{Parts: []Text{T("age.question"), T("age.why")}, Buttons: rows})
+}
+
+// typedAge takes a typed age ("17", "ik ben 19") as a press on its bracket.
+func (h *turn) typedAge() {
+	n, ok := firstNumber(h.ev.Text)
+	if !ok {
+		h.say(Message{Parts: []Text{T("age.expect")}})
+		h.askAge()
+		return
+	}
+	arg := ageOlder
+	switch {
+	case n < 16:
+		arg = ageYounger
+	case n <= 17:
+		arg = "16_17"
+	case n <= 21:
+		arg = "18_21"
+	case n <= 27:
+		arg = "22_27"
+	}
+	h.consentAction(buttonData{act: actAge, arg: arg, version: h.f.Version})
+}
+
+// firstNumber is the first whole number in s, if it has one of at most
+// three digits.
+func firstNumber(s string) (int, bool) {
+	start := strings.IndexFunc(s, unicode.IsDigit)
+	if start < 0 {
+		return 0, false
+	}
+	end := start
+	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+		end++
+	}
+	if end-start > 3 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s[start:end])
+	return n, err == nil
+}
+
+// consentHint answers text on the consent screen: one line, with the
+// buttons, not the whole screen again.
+func (h *turn) consentHint() {
+	h.say(Message{Parts: []Text{T("consent.hint")}, Buttons: [][]Button{
+		{{Label: T("btn.consent_yes"), Data: h.f.data(actConsentYes, "", "")}},
+		{{Label: T("btn.consent_no"), Data: h.f.data(actConsentNo, "", "")}},
+	}})
 }
 
 func (h *turn) consentAction(d buttonData) {
@@ -63,6 +126,14 @@ func (h *turn) consentAction(d buttonData) {
 		}
 		h.say(Message{Parts: []Text{T("consent.thanks")}, Edit: true, Echo: true})
 		h.askAge()
+	case actAgeUndo:
+		// "Younger than 16" or "older than 27" by accident: ask again.
+		if s.State != StateConsent {
+			h.stale()
+			return
+		}
+		h.say(Message{Parts: []Text{T("age.too_young.undone")}, Edit: true, Echo: true})
+		h.askAge()
 	case actConsentNo:
 		s.State = StateConsent
 		h.say(Message{Parts: []Text{T("consent.later")}, Edit: true})
@@ -71,13 +142,18 @@ func (h *turn) consentAction(d buttonData) {
 			h.stale()
 			return
 		}
+		undo := [][]Button{{{Label: T("btn.age_undo"), Data: h.f.data(actAgeUndo, "", "")}}}
 		switch {
 		case d.arg == ageYounger:
 			s.State = StateConsent
-			h.say(Message{Parts: []Text{T("age.too_young")}, Edit: true})
+			h.say(Message{Parts: []Text{T("age.too_young")}, Edit: true, Buttons: undo})
 		case d.arg == ageOlder:
 			s.State = StateConsent
-			h.say(Message{Parts: []Text{T("age.too_old")}, Edit: true})
+			h.say(Message{Parts: []Text{T("age.too_old")}, Edit: true, Buttons: undo})
+		case d.arg == ageSkip:
+			s.Consented = h.now
+			h.say(Message{Parts: []Text{T("age.question"), T("answer.yours", "Answer", []Text{T("btn.age_skip")})}, Edit: true, Echo: true})
+			h.welcome()
 		case slices.Contains(AgeBrackets, d.arg):
 			s.Age, s.Consented = d.arg, h.now
 			h.say(Message{Parts: []Text{T("age.question"), T("answer.yours", "Answer", []Text{T("age." + d.arg)})}, Edit: true, Echo: true})

@@ -268,7 +268,7 @@ func (h *turn) welcome() {
 	}
 	h.s.State = StateWelcome
 	h.say(Message{
-		Parts: []Text{T("welcome")},
+		Parts: []Text{T("welcome", "Total", len(h.f.Possible(h.s.Answers)))},
 		Buttons: [][]Button{
 			{{Label: T("btn.start"), Data: h.f.data(actStart, "", "")}},
 			{{Label: T("btn.language"), Data: h.f.data(actLanguage, "", "")}},
@@ -384,7 +384,19 @@ func (h *turn) text() {
 		return
 	}
 	switch s.State {
-	case StateNew, StateConsent, StateAge:
+	case StateConsent:
+		if h.e.needsConsent(s) {
+			h.consentHint()
+			return
+		}
+		h.welcome()
+	case StateAge:
+		if h.e.needsConsent(s) {
+			h.typedAge()
+			return
+		}
+		h.welcome()
+	case StateNew:
 		h.welcome()
 	case StateWelcome:
 		h.say(Message{Parts: []Text{T("expect.welcome")}})

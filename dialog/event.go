@@ -139,6 +139,7 @@ const (
 	actKeep       = "k"
 	actRemove     = "rm"
 	actPending    = "kt"
+	actAgeUndo    = "au"
 )
 
 type buttonData struct {

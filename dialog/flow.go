@@ -150,6 +150,33 @@ func (f *Flow) Applicable(answers map[string]Answer) []string {
 	return ids
 }
 
+// Possible returns the IDs of the questions that apply or may still
+// apply, in order: a question whose condition waits on a question not
+// answered yet counts. It is what the progress line counts.
+func (f *Flow) Possible(answers map[string]Answer) []string {
+	ids := make([]string, 0, len(f.Questions))
+	for i := range f.Questions {
+		if f.mayApply(&f.Questions[i], answers) {
+			ids = append(ids, f.Questions[i].ID)
+		}
+	}
+	return ids
+}
+
+func (f *Flow) mayApply(q *Question, answers map[string]Answer) bool {
+	if q.When == nil {
+		return true
+	}
+	dep, ok := f.Question(q.When.Question)
+	if !ok || !f.mayApply(dep, answers) {
+		return false
+	}
+	if _, answered := answers[dep.ID]; !answered {
+		return true
+	}
+	return f.Applies(q, answers)
+}
+
 // TopicMessageID is the message that names a topic.
 func TopicMessageID(topic string) string { return "topic." + topic }
 

@@ -105,9 +105,11 @@ func (h *turn) seedDraft(q *Question) {
 	}
 }
 
-// position is the question's number among those to ask of s, and their count.
+// position is the question's number among those that may still be asked
+// of s, and their count: the count falls as answers close questions off,
+// and never rises on the way through.
 func (f *Flow) position(s *Session, id string) (int, int) {
-	ids := f.Applicable(s.Answers)
+	ids := f.Possible(s.Answers)
 	return slices.Index(ids, id) + 1, len(ids)
 }
 

@@ -143,8 +143,8 @@ func TestPauseResume(t *testing.T) {
 		}
 		res = d.text("hello")
 		wantIDs(t, res, "resume", "resume.kept", "progress", "q.story", "q.story.hint")
-		if p := part(t, res, "resume"); p.Vars["N"] != 2 || p.Vars["Total"] != 7 {
-			t.Fatalf("resume vars %v, want 2 of 7", p.Vars)
+		if p := part(t, res, "resume"); p.Vars["N"] != 2 || p.Vars["Total"] != 9 {
+			t.Fatalf("resume vars %v, want 2 of 9", p.Vars)
 		}
 		if _, ok := d.s.Answers["story"]; ok || d.s.State != StateAsking || d.s.Pending != "hello" {
 			t.Fatalf("the text that resumes is kept, not yet an answer: %+v", d.s)
