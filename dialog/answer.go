@@ -90,7 +90,7 @@ func (h *turn) answerText(q *Question, text string) {
 		h.record(q, Answer{Text: text, At: h.now})
 		h.advance(q)
 	case KindList:
-		h.addItems(q, text)
+		list{h}.addItems(q, text)
 	case KindScale:
 		// A typed number is as good as a press, on a phone without buttons.
 		if n, err := strconv.Atoi(text); err == nil && n >= q.Min && n <= q.Max {
@@ -104,8 +104,11 @@ func (h *turn) answerText(q *Question, text string) {
 	}
 }
 
+// list is the turn on a list question: entries added and removed.
+type list struct{ *turn }
+
 // addItems adds each line of a message as an entry of a list question.
-func (h *turn) addItems(q *Question, text string) {
+func (h list) addItems(q *Question, text string) {
 	s := h.s
 	var items []string
 	for line := range strings.SplitSeq(text, "\n") {
@@ -145,7 +148,7 @@ func (h *turn) addItems(q *Question, text string) {
 
 // listStatus is a list being filled in: its entries so far, a button to
 // remove each on its own, Klaar, and the way back, on or out.
-func (h *turn) listStatus(q *Question, head Text) Message {
+func (h list) listStatus(q *Question, head Text) Message {
 	draft := h.s.Draft
 	parts := []Text{head}
 	var rows [][]Button
@@ -161,15 +164,14 @@ func (h *turn) listStatus(q *Question, head Text) Message {
 
 // shorten cuts s to at most n characters, marking a cut with an ellipsis.
 func shorten(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
 	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	return s
 }
 
 // removeItem takes one entry out of the list being filled in.
-func (h *turn) removeItem(q *Question, arg string) {
+func (h list) removeItem(q *Question, arg string) {
 	i, err := strconv.Atoi(arg)
 	if q.Kind != KindList || err != nil || i < 0 || i >= len(h.s.Draft) {
 		h.stale()

@@ -25,7 +25,7 @@ func (h *turn) button() {
 	}
 	switch d.act {
 	case actConsentYes, actConsentNo, actAge, actAgeUndo:
-		h.consentAction(d)
+		gate{h}.consentAction(d)
 	case actStart:
 		if h.e.needsConsent(h.s) {
 			h.welcome()
@@ -150,7 +150,7 @@ func (h *turn) questionAction(d buttonData) {
 		}
 		h.answerText(q, h.pending)
 	case actRemove:
-		h.removeItem(q, d.arg)
+		list{h}.removeItem(q, d.arg)
 	case actPause:
 		s.State = StatePaused
 		h.say(Message{Parts: h.questionParts(q, false), Edit: true, Echo: true})

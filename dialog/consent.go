@@ -1,10 +1,9 @@
 package dialog
 
 import (
+	"regexp"
 	"slices"
 	"strconv"
-	"strings"
-	"unicode"
 )
 
 // AgeBrackets are the age groups the intake is for (16-27); the consent
@@ -17,6 +16,9 @@ const (
 	ageSkip    = "skip"
 )
 
+// gate is the turn before the intake proper: consent and age.
+type gate struct{ *turn }
+
 // needsConsent reports whether s has still to consent before anything else.
 func (e *Engine) needsConsent(s *Session) bool {
 	return e.Consent && s.Consented.IsZero()
@@ -25,7 +27,7 @@ func (e *Engine) needsConsent(s *Session) bool {
 // consent shows what the intake is, who sees what and how to stop, naming
 // the director, and asks whether the young person takes part. Until they
 // agree nothing is kept but what asks them again.
-func (h *turn) consent() {
+func (h gate) consent() {
 	s := h.s
 	if s.State == StateAge {
 		h.askAge()
@@ -49,7 +51,7 @@ func (h *turn) consent() {
 // askAge asks the age bracket, saying why. The brackets come first, so
 // that a second tap where "I take part" was never ends the intake; it can
 // be skipped (the director is told the age is unknown).
-func (h *turn) askAge() {
+func (h gate) askAge() {
 	h.s.State = StateAge
 	var brackets []Button
 	for _, a := range AgeBrackets {
@@ -64,7 +66,7 @@ func (h *turn) askAge() {
 }
 
 // typedAge takes a typed age ("17", "ik ben 19") as a press on its bracket.
-func (h *turn) typedAge() {
+func (h gate) typedAge() {
 	n, ok := firstNumber(h.ev.Text)
 	if !ok {
 		h.say(Message{Parts: []Text{T("age.expect")}})
@@ -85,34 +87,28 @@ func (h *turn) typedAge() {
 	h.consentAction(buttonData{act: actAge, arg: arg, version: h.f.Version})
 }
 
-// firstNumber is the first whole number in s, if it has one of at most
-// three digits.
+// firstNumber is the first whole number of at most three digits in s.
 func firstNumber(s string) (int, bool) {
-	start := strings.IndexFunc(s, unicode.IsDigit)
-	if start < 0 {
+	m := ageNumber.FindStringSubmatch(s)
+	if m == nil {
 		return 0, false
 	}
-	end := start
-	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
-		end++
-	}
-	if end-start > 3 {
-		return 0, false
-	}
-	n, err := strconv.Atoi(s[start:end])
+	n, err := strconv.Atoi(m[1])
 	return n, err == nil
 }
 
+var ageNumber = regexp.MustCompile(`(?:^|\D)(\d{1,3})(?:\D|$)`)
+
 // consentHint answers text on the consent screen: one line, with the
 // buttons, not the whole screen again.
-func (h *turn) consentHint() {
+func (h gate) consentHint() {
 	h.say(Message{Parts: []Text{T("consent.hint")}, Buttons: [][]Button{
 		{{Label: T("btn.consent_yes"), Data: h.f.data(actConsentYes, "", "")}},
 		{{Label: T("btn.consent_no"), Data: h.f.data(actConsentNo, "", "")}},
 	}})
 }
 
-func (h *turn) consentAction(d buttonData) {
+func (h gate) consentAction(d buttonData) {
 	s := h.s
 	if !h.e.needsConsent(h.s) {
 		h.stale()

@@ -239,7 +239,7 @@ func (h *turn) command() {
 		h.questionAction(buttonData{act: act, question: h.s.Current, version: h.f.Version})
 		// A command has no button press to show a toast on: say it instead,
 		// or "/back" on the first question would go unanswered.
-		h.toastAsMessage()
+		toastAsMessage(h)
 	default:
 		h.say(Message{Parts: []Text{T("command.unknown")}})
 		h.remind()
@@ -263,7 +263,7 @@ func (h *turn) help() {
 
 func (h *turn) welcome() {
 	if h.e.needsConsent(h.s) {
-		h.consent()
+		gate{h}.consent()
 		return
 	}
 	h.s.State = StateWelcome
@@ -379,25 +379,20 @@ func (h *turn) media() {
 
 func (h *turn) text() {
 	s := h.s
-	if cmd, ok := h.typedCommand(); ok {
-		h.wordCommand(cmd)
+	if cmd, ok := typedCommand(h); ok {
+		wordCommand(h, cmd)
 		return
 	}
 	switch s.State {
-	case StateConsent:
-		if h.e.needsConsent(s) {
-			h.consentHint()
-			return
+	case StateConsent, StateAge, StateNew:
+		switch g := (gate{h}); {
+		case !h.e.needsConsent(s) || s.State == StateNew:
+			h.welcome()
+		case s.State == StateConsent:
+			g.consentHint()
+		default:
+			g.typedAge()
 		}
-		h.welcome()
-	case StateAge:
-		if h.e.needsConsent(s) {
-			h.typedAge()
-			return
-		}
-		h.welcome()
-	case StateNew:
-		h.welcome()
 	case StateWelcome:
 		h.say(Message{Parts: []Text{T("expect.welcome")}})
 		h.welcome()

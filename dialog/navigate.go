@@ -164,7 +164,7 @@ func (h *turn) ask(q *Question) Message {
 		}
 		rows = append(rows, []Button{{Label: T("btn.done"), Data: h.f.data(actDone, q.ID, "")}})
 	case KindList:
-		rows = h.listStatus(q, Text{}).Buttons
+		rows = list{h}.listStatus(q, Text{}).Buttons
 		rows = rows[:len(rows)-1]
 	}
 	if answered && !current.Skipped && q.Kind != KindMulti && q.Kind != KindList {
