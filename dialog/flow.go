@@ -82,6 +82,9 @@ type Flow struct {
 	Version   int        `toml:"version"`
 	Topics    []Topic    `toml:"topics"`
 	Questions []Question `toml:"questions"`
+	// Essentials are the questions the director reads first, in this
+	// order, above the topics.
+	Essentials []string `toml:"essentials"`
 
 	index map[string]int
 }
