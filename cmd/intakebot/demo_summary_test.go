@@ -55,3 +55,28 @@ func TestDemoDirectorSeesTheEssentialsFirst(t *testing.T) {
 		t.Errorf("the income flag does not carry its content:\n%s", sum)
 	}
 }
+
+// The young person's review speaks to them; the director's summary speaks
+// about them.
+func TestDemoReviewSpeaksToTheYoungPerson(t *testing.T) {
+	script, err := os.ReadFile("testdata/demo_answers.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"demo"}, env(nil), bytes.NewReader(script), &out, &out); code != 0 {
+		t.Fatalf("demo exited %d", code)
+	}
+	review, director, _ := strings.Cut(out.String(), "Dit krijgt de procesregisseur")
+	review = review[strings.LastIndex(review, "Klaar met de vragen"):]
+	for _, aboutThem := range []string{"Voelt zich", "Woont nu", "Hulp nodig bij"} {
+		if strings.Contains(review, aboutThem) {
+			t.Errorf("the review speaks about the young person: %q\n%s", aboutThem, review)
+		}
+	}
+	for _, toThem := range []string{"Voel je je", "Waar je nu woont"} {
+		if strings.Contains(director, toThem) {
+			t.Errorf("the director's summary speaks to the young person: %q", toThem)
+		}
+	}
+}
