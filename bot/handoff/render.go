@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"html"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -185,7 +186,7 @@ func (r Renderer) handoffFacts(lang string, v View) handoffFacts {
 func (r Renderer) acuteFlag(lang string, signals []dialog.SummarySignal) string {
 	at := make([]dialog.Text, len(signals))
 	for i, sg := range signals {
-		at[i] = dialog.T("flag.acute.at", "Date", sg.At, "Where", sg.Where)
+		at[i] = dialog.T("flag.acute.at", "Date", sg.At, "Where", r.about(lang, sg.Where))
 	}
 	return r.Text(lang, dialog.T("flag.acute", "Signals", at))
 }
@@ -218,23 +219,42 @@ func (r Renderer) DirectorTopics(lang string, sum dialog.Summary) []dialog.Summa
 	first := dialog.SummaryTopic{Topic: dialog.T("handoff.essentials_title")}
 	for _, id := range sum.Essentials {
 		if it, ok := byID[id]; ok && !it.Skipped && !it.Open {
+			it.Label = r.about(lang, it.Label)
 			first.Items = append(first.Items, it)
 		}
 	}
 	out := []dialog.SummaryTopic{first}
 	for _, t := range sum.Topics {
-		rest := dialog.SummaryTopic{Topic: t.Topic}
-		if _, err := r.L.Localize(lang, t.Topic.ID+".about", nil); err == nil && t.Topic.ID != "" {
-			rest.Topic = dialog.T(t.Topic.ID + ".about")
-		}
+		rest := dialog.SummaryTopic{Topic: r.about(lang, t.Topic)}
 		for _, it := range t.Items {
 			if !it.Skipped && !it.Open && !slices.Contains(sum.Essentials, it.QuestionID) {
+				it.Label = r.about(lang, it.Label)
 				rest.Items = append(rest.Items, it)
 			}
 		}
 		out = append(out, rest)
 	}
 	return slices.DeleteFunc(out, func(t dialog.SummaryTopic) bool { return len(t.Items) == 0 })
+}
+
+// about is a text as the director reads it: the topic or label that
+// speaks about the young person (<id>.about, or .short turned .about)
+// where the locales have it, else the text itself; also inside a Text var
+// (the question of a signal).
+func (r Renderer) about(lang string, t dialog.Text) dialog.Text {
+	if t.ID != "" {
+		id := strings.TrimSuffix(t.ID, ".short") + ".about"
+		if _, err := r.L.Localize(lang, id, nil); err == nil {
+			t.ID = id
+		}
+	}
+	for k, v := range t.Vars {
+		if inner, ok := v.(dialog.Text); ok {
+			t.Vars = maps.Clone(t.Vars)
+			t.Vars[k] = r.about(lang, inner)
+		}
+	}
+	return t
 }
 
 // orderFlags drops empty and repeated flags and puts the known ones first,
