@@ -42,18 +42,16 @@ func (h *turn) button() {
 			return
 		}
 		h.review()
-	case actRestart:
-		if s.State == StateNew || s.State == StateWelcome || s.State == StateConsent || s.State == StateAge {
+	case actRestart, actRestartYes:
+		switch {
+		case s.State == StateNew || s.State == StateWelcome || s.State == StateConsent || s.State == StateAge:
 			h.stale()
 			return
-		}
-		h.say(Message{Parts: []Text{T("restart.confirm")}, Buttons: [][]Button{
-			{{Label: T("btn.restart_yes"), Data: h.f.data(actRestartYes, "", "")}},
-			{{Label: T("btn.restart_no"), Data: h.f.data(actContinue, "", "")}},
-		}})
-	case actRestartYes:
-		if s.State == StateNew || s.State == StateWelcome || s.State == StateConsent || s.State == StateAge {
-			h.stale()
+		case d.act == actRestart:
+			h.say(Message{Parts: []Text{T("restart.confirm")}, Buttons: [][]Button{
+				{{Label: T("btn.restart_yes"), Data: h.f.data(actRestartYes, "", "")}},
+				{{Label: T("btn.restart_no"), Data: h.f.data(actContinue, "", "")}},
+			}})
 			return
 		}
 		// Start over: the answers go, the consent, the link and the

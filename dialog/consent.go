@@ -38,14 +38,12 @@ func (h gate) consent() {
 	if s.DirectorName != "" {
 		director = T("consent.director_named", "Name", s.DirectorName)
 	}
-	h.say(Message{
-		Parts: []Text{T("consent.text", "Director", director), CrisisLines(h.e.Country, h.s.Age)},
-		Buttons: [][]Button{
-			{{Label: T("btn.consent_yes"), Data: h.f.data(actConsentYes, "", "")}},
-			{{Label: T("btn.consent_no"), Data: h.f.data(actConsentNo, "", "")}},
-			{{Label: T("btn.language"), Data: h.f.data(actLanguage, "", "")}},
-		},
-	})
+	h.say(Message{Parts: []Text{T("consent.text", "Director", director), CrisisLines(h.e.Country, h.s.Age)},
+		Buttons: append(h.consentButtons(), []Button{{Label: T("btn.language"), Data: h.f.data(actLanguage, "", "")}})})
+}
+
+func (h gate) consentButtons() [][]Button {
+	return [][]Button{{{Label: T("btn.consent_yes"), Data: h.f.data(actConsentYes, "", "")}}, {{Label: T("btn.consent_no"), Data: h.f.data(actConsentNo, "", "")}}}
 }
 
 // askAge asks the age bracket, saying why. The brackets come first, so
@@ -74,25 +72,17 @@ func (h gate) typedAge() {
 		return
 	}
 	arg := ageOlder
-	switch {
-	case n < 16:
-		arg = ageYounger
-	case n <= 17:
-		arg = "16_17"
-	case n <= 21:
-		arg = "18_21"
-	case n <= 27:
-		arg = "22_27"
+	for i, upTo := range []int{15, 17, 21, 27} {
+		if n <= upTo && arg == ageOlder {
+			arg = append([]string{ageYounger}, AgeBrackets...)[i]
+		}
 	}
 	h.consentAction(buttonData{act: actAge, arg: arg, version: h.f.Version})
 }
 
 // firstNumber is the first whole number of at most three digits in s.
 func firstNumber(s string) (int, bool) {
-	m := ageNumber.FindStringSubmatch(s)
-	if m == nil {
-		return 0, false
-	}
+	m := append(ageNumber.FindStringSubmatch(s), "", "")
 	n, err := strconv.Atoi(m[1])
 	return n, err == nil
 }
@@ -102,10 +92,7 @@ var ageNumber = regexp.MustCompile(`(?:^|\D)(\d{1,3})(?:\D|$)`)
 // consentHint answers text on the consent screen: one line, with the
 // buttons, not the whole screen again.
 func (h gate) consentHint() {
-	h.say(Message{Parts: []Text{T("consent.hint")}, Buttons: [][]Button{
-		{{Label: T("btn.consent_yes"), Data: h.f.data(actConsentYes, "", "")}},
-		{{Label: T("btn.consent_no"), Data: h.f.data(actConsentNo, "", "")}},
-	}})
+	h.say(Message{Parts: []Text{T("consent.hint")}, Buttons: h.consentButtons()})
 }
 
 func (h gate) consentAction(d buttonData) {
