@@ -171,7 +171,7 @@ func TestDefaultFlowHasAllMessages(t *testing.T) {
 	for _, id := range c.allIDs() {
 		// <topic>.about and q.<id>.about are the director's words for a
 		// topic or a question's label (.short): optional companions.
-		if base, ok := strings.CutSuffix(id, ".about"); ok {
+		if base, ok := strings.CutSuffix(id, ".about"); ok && (strings.HasPrefix(id, "q.") || strings.HasPrefix(id, "topic.")) {
 			if strings.HasPrefix(id, "q.") {
 				base += ".short"
 			}

@@ -12,7 +12,8 @@ func youngPersonIDs(c *Catalog) []string {
 	var out []string
 	for _, id := range c.allIDs() {
 		if strings.HasSuffix(id, ".about") || strings.HasPrefix(id, "demo.") || strings.HasPrefix(id, "summary.") ||
-			strings.HasPrefix(id, "handoff.") || strings.HasPrefix(id, "flag.") || strings.HasPrefix(id, "words.") {
+			strings.HasPrefix(id, "handoff.") || strings.HasPrefix(id, "flag.") || strings.HasPrefix(id, "words.") ||
+			strings.Contains(id, "staff") || strings.HasPrefix(id, "oncall") || strings.HasPrefix(id, "audit.") {
 			continue
 		}
 		out = append(out, id)
