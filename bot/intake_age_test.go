@@ -31,7 +31,7 @@ func TestAgeQuestion(t *testing.T) {
 		h := h.with(t)
 		const chat = 10401
 		h.toAge(chat)
-		h.say(chat, "17")
+		h.say(chat, "ik ben 17 jaar")
 		if s := h.session(chat); s.Age != "16_17" || s.State != dialog.StateWelcome {
 			t.Fatalf("after typing 17: age %q, state %s\n%s", s.Age, s.State, telegramtest.FormatTranscript(h.api.Chat(chat)))
 		}
