@@ -85,6 +85,9 @@ type Flow struct {
 	// Essentials are the questions the director reads first, in this
 	// order, above the topics.
 	Essentials []string `toml:"essentials"`
+	// ProView is the scale question staff answer too, with their own view
+	// (never asked of the young person a second time).
+	ProView string `toml:"professional_view"`
 
 	index map[string]int
 }

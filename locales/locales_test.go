@@ -62,6 +62,10 @@ func sampleData(count int) map[string]any {
 		"Role":     "procesregisseur",
 		"Who":      "Sam",
 		"Item":     "Sanne, mijn zus",
+		"Young":    "4",
+		"Pro":      2,
+		"Min":      1,
+		"Gap":      true,
 		"Link":     "https://t.me/intakebot?start=AbCdEfGhIjKlMnOpQrStUv",
 
 		// oncall.*

@@ -38,7 +38,7 @@ func TestHandoffAcuteRiskComesFirst(t *testing.T) {
 	} {
 		t.Run(lang, func(t *testing.T) {
 			first := checkHandoffMessages(t, r, lang, handoff.NewRenderer(r).Messages(lang, v))[0]
-			header, _, _ := strings.Cut(first, "\n\n"+render.PlainText(r.Text(lang, handoff.NewRenderer(r).DirectorTopics(lang, v.Summary)[0].Topic)))
+			header, _, _ := strings.Cut(first, "\n\n"+render.PlainText(r.Text(lang, handoff.NewRenderer(r).DirectorTopics(lang, v)[0].Topic)))
 			if !strings.Contains(header, want) {
 				t.Fatalf("the header lacks %q:\n%s", want, header)
 			}

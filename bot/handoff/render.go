@@ -35,6 +35,11 @@ type View struct {
 	// Flags are flag names from the flow ("safety", "income", "urgency"),
 	// maybe none. Those of Summary.Flags are shown too.
 	Flags []string
+	// ProView is the professional's own view on the scale of question
+	// ProViewOf (0: none given); it stands beside the young person's.
+	ProView    int
+	ProViewOf  string
+	ProViewMax int
 }
 
 // flagOrder is the order known flags are shown in, whatever order the flow
@@ -55,7 +60,7 @@ const blockSep = "\n\n"
 // Split. When there is more than one message, each ends with "part N of
 // M". Every message is at most render.MaxMessageLen UTF-16 units.
 func (r Renderer) Messages(lang string, v View) []string {
-	topics := r.DirectorTopics(lang, v.Summary)
+	topics := r.DirectorTopics(lang, v)
 	blocks := make([]string, 0, len(topics)+2)
 	blocks = append(blocks, r.handoffHeader(lang, v))
 	for _, t := range topics {
@@ -158,6 +163,9 @@ func (r Renderer) handoffFacts(lang string, v View) handoffFacts {
 			f.flags = append(f.flags, "⚠️ "+html.EscapeString(name))
 		}
 	}
+	if young, ok := youngView(v); ok && v.ProView > 0 && (young-v.ProView >= 2 || v.ProView-young >= 2) {
+		f.flags = append(f.flags, r.Text(lang, dialog.T("flag.view_gap", "Young", young, "Pro", v.ProView, "Max", v.ProViewMax)))
+	}
 	switch {
 	case v.Age == "":
 		f.age = r.Text(lang, dialog.T("handoff.unknown"))
@@ -191,6 +199,20 @@ func (r Renderer) acuteFlag(lang string, signals []dialog.SummarySignal) string 
 	return r.Text(lang, dialog.T("flag.acute", "Signals", at))
 }
 
+// youngView is the young person's own answer on the scale the
+// professional answered too (View.ProViewOf).
+func youngView(v View) (int, bool) {
+	for _, t := range v.Summary.Topics {
+		for _, it := range t.Items {
+			if it.QuestionID == v.ProViewOf && !it.Skipped && !it.Open && len(it.Values) == 1 {
+				n, ok := it.Values[0].Vars["Value"].(int)
+				return n, ok
+			}
+		}
+	}
+	return 0, false
+}
+
 // flaggedBy are the answers of a summary that raised flag name.
 func flaggedBy(sum dialog.Summary, name string) []dialog.Text {
 	var out []dialog.Text
@@ -209,7 +231,8 @@ func flaggedBy(sum dialog.Summary, name string) []dialog.Text {
 // then the other answers by topic, each topic named about the young person
 // (topic.<id>.about, where the locales have it). Skipped and open questions are left to the list at
 // the end, so each is named once.
-func (r Renderer) DirectorTopics(lang string, sum dialog.Summary) []dialog.SummaryTopic {
+func (r Renderer) DirectorTopics(lang string, v View) []dialog.SummaryTopic {
+	sum := v.Summary
 	byID := map[string]dialog.SummaryItem{}
 	for _, t := range sum.Topics {
 		for _, it := range t.Items {
@@ -221,6 +244,9 @@ func (r Renderer) DirectorTopics(lang string, sum dialog.Summary) []dialog.Summa
 		if it, ok := byID[id]; ok && !it.Skipped && !it.Open {
 			it.Label = r.about(lang, it.Label)
 			first.Items = append(first.Items, it)
+		}
+		if id == v.ProViewOf && v.ProView > 0 {
+			first.Items = append(first.Items, dialog.SummaryItem{QuestionID: "", Label: dialog.T("handoff.pro_view"), Values: []dialog.Text{dialog.T("answer.scale", "Value", v.ProView, "Max", v.ProViewMax)}})
 		}
 	}
 	out := []dialog.SummaryTopic{first}
@@ -438,7 +464,7 @@ func (r Renderer) Document(lang string, v View) (filename string, doc []byte) {
 	b.WriteString("<li>" + plain(f.language) + "</li>\n")
 	b.WriteString("</ul>\n</header>\n<main>\n")
 
-	for _, t := range r.DirectorTopics(lang, v.Summary) {
+	for _, t := range r.DirectorTopics(lang, v) {
 		b.WriteString("<section>\n<h2>" + text(t.Topic) + "</h2>\n<dl>\n")
 		for _, it := range t.Items {
 			b.WriteString("<dt>" + text(it.Label) + "</dt>\n")

@@ -370,7 +370,7 @@ func TestHandoffBreaksOnlyBetweenTopics(t *testing.T) {
 			// Every message after the first starts with a topic (or the
 			// skipped questions).
 			starts := []string{render.PlainText(r.Text(lang, dialog.T("summary.skipped_title")))}
-			for _, tp := range handoff.NewRenderer(r).DirectorTopics(lang, v.Summary) {
+			for _, tp := range handoff.NewRenderer(r).DirectorTopics(lang, v) {
 				starts = append(starts, render.PlainText(r.Text(lang, tp.Topic)))
 			}
 			for i, m := range shown[1:] {
@@ -399,7 +399,7 @@ func checkTopicsWhole(t *testing.T, r *render.Renderer, lang string, sum dialog.
 	for i, m := range shown {
 		lines[i] = strings.Split(m, "\n")
 	}
-	for _, tp := range handoff.NewRenderer(r).DirectorTopics(lang, sum) {
+	for _, tp := range handoff.NewRenderer(r).DirectorTopics(lang, handoff.View{Summary: sum}) {
 		if tp.Topic.ID == except+".about" || tp.Topic.ID == except {
 			continue
 		}
@@ -463,7 +463,7 @@ func TestHandoffHeader(t *testing.T) {
 			tc.change(&v)
 			msgs := handoff.NewRenderer(r).Messages("nl", v)
 			first := checkHandoffMessages(t, r, "nl", msgs)[0]
-			header, _, _ := strings.Cut(first, "\n\n"+render.PlainText(r.Text("nl", handoff.NewRenderer(r).DirectorTopics("nl", v.Summary)[0].Topic)))
+			header, _, _ := strings.Cut(first, "\n\n"+render.PlainText(r.Text("nl", handoff.NewRenderer(r).DirectorTopics("nl", v)[0].Topic)))
 			for _, want := range tc.want {
 				if !strings.Contains(header, want) {
 					t.Errorf("the header lacks %q:\n%s", want, header)
