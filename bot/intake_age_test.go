@@ -81,12 +81,14 @@ func TestTextOnTheConsentScreenGetsAHint(t *testing.T) {
 	h := consentHarness(t)
 	const chat = 10406
 	h.say(chat, "/start")
-	h.say(chat, "hoi")
-	m := h.last(chat)
-	if n := utf8.RuneCountInString(m.Text); n > 200 {
-		t.Fatalf("text on the consent screen got %d characters back:\n%s", n, m.Text)
-	}
-	if _, ok := m.Button("Ik doe mee"); !ok {
-		t.Fatalf("the hint has no button to agree: %+v", m.Buttons())
+	for _, text := range []string{"hoi", "stop"} {
+		h.say(chat, text)
+		m := h.last(chat)
+		if n := utf8.RuneCountInString(m.Text); n > 200 {
+			t.Fatalf("%q on the consent screen got %d characters back:\n%s", text, n, m.Text)
+		}
+		if _, ok := m.Button("Ik doe mee"); !ok {
+			t.Fatalf("the hint has no button to agree: %+v", m.Buttons())
+		}
 	}
 }

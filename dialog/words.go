@@ -9,7 +9,9 @@ func typedCommand(h *turn) (string, bool) {
 		return "", false
 	}
 	cmd, ok := h.e.Words[NormalizeWord(h.ev.Text)]
-	return cmd, ok
+	// Before the questions only help is a command: the rest gets the hint.
+	gate := h.s.State == StateNew || h.s.State == StateConsent || h.s.State == StateAge
+	return cmd, ok && (cmd == "help" || !gate)
 }
 
 // NormalizeWord is a typed message as it is looked up among the command
