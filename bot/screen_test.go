@@ -108,7 +108,7 @@ func TestNoMessageNeedsMoreThanTwoScrolls(t *testing.T) {
 					longest, at = n, m
 				}
 			}
-			t.Logf("%s, %s path: %d turns, %d messages, longest %d characters", lang, name, turns, len(msgs), longest)
+			t.Logf("%s, %s path: %d turns, %d messages, longest %d characters: %.40q", lang, name, turns, len(msgs), longest, at)
 			if longest > MaxMessageChars {
 				t.Errorf("%s, %s path: a message of %d characters (limit %d):\n%s", lang, name, longest, MaxMessageChars, at)
 			}
