@@ -100,21 +100,22 @@ func TestDemoStartDuringReviewKeepsTheNumbers(t *testing.T) {
 }
 
 // A typed number presses only a button on the screen: after a message
-// without buttons it is not stored as an answer.
+// without buttons (a too long answer, a pause) it is not stored as an
+// answer.
 func TestDemoNumberWithoutAButtonIsNotAnAnswer(t *testing.T) {
-	var out bytes.Buffer
-	// consent, age, start, then pause on the first question, then "1".
-	code := run(context.Background(), []string{"demo"}, env(nil), strings.NewReader("1\n2\n1\n/pause\n1\n"), &out, &out)
-	if code != 0 {
-		t.Fatalf("demo exited %d:\n%s", code, out.String())
-	}
-	i := strings.LastIndex(out.String(), "Stuur dan een bericht")
-	if i < 0 {
-		t.Fatalf("no pause:\n%s", out.String())
-	}
-	tail := out.String()[i:]
-	if strings.Contains(tail, "Is je bericht je antwoord") || strings.Contains(tail, "Jouw antwoord: 1") {
-		t.Fatalf("a number without a button on the screen went in as an answer:\n%s", tail)
+	long := strings.Repeat("x", 2001)
+	for name, steps := range map[string]string{"after a too long answer": long + "\n1\n", "after a pause": "/pause\n1\n"} {
+		t.Run(name, func(t *testing.T) {
+			var out bytes.Buffer
+			// consent, age, start, then the steps on the first question.
+			code := run(context.Background(), []string{"demo"}, env(nil), strings.NewReader("1\n2\n1\n"+steps), &out, &out)
+			if code != 0 {
+				t.Fatalf("demo exited %d:\n%s", code, out.String())
+			}
+			if strings.Contains(out.String(), "Vraag 2 van") || strings.Contains(out.String(), "Is je bericht je antwoord") {
+				t.Fatalf("a number without a button on the screen went in as an answer:\n%s", out.String())
+			}
+		})
 	}
 }
 
