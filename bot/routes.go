@@ -57,6 +57,7 @@ func (b *Bot) routeTable() *telegram.Routes {
 		b.press(chat.ActAcknowledge, telegram.Known, b.staff.CaseButton),
 		b.press(chat.ActOpenSummary, telegram.Known, b.staff.CaseButton),
 		b.press(chat.ActNewLink, telegram.Known, b.staff.CaseButton),
+		b.press(chat.ActProView, telegram.Known, b.staff.ViewButton),
 		telegram.Route{Button: chat.ActTakeAlert, Who: telegram.Known, Press: b.alerts.Take},
 		b.press(chat.ActOnCallAdd, telegram.Admins, b.alerts.OnCallButton),
 		b.press(chat.ActOnCallNo, telegram.Admins, b.alerts.OnCallButton),

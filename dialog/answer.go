@@ -90,7 +90,7 @@ func (h *turn) answerText(q *Question, text string) {
 		h.record(q, Answer{Text: text, At: h.now})
 		h.advance(q)
 	case KindList:
-		h.addItems(q, text)
+		list{h}.addItems(q, text)
 	case KindScale:
 		// A typed number is as good as a press, on a phone without buttons.
 		if n, err := strconv.Atoi(text); err == nil && n >= q.Min && n <= q.Max {
@@ -104,8 +104,11 @@ func (h *turn) answerText(q *Question, text string) {
 	}
 }
 
+// list is the turn on a list question: entries added and removed.
+type list struct{ *turn }
+
 // addItems adds each line of a message as an entry of a list question.
-func (h *turn) addItems(q *Question, text string) {
+func (h list) addItems(q *Question, text string) {
 	s := h.s
 	var items []string
 	for line := range strings.SplitSeq(text, "\n") {
@@ -140,10 +143,54 @@ func (h *turn) addItems(q *Question, text string) {
 		h.advance(q)
 		return
 	}
-	h.say(Message{
-		Parts:   []Text{T("list.added", "Count", len(s.Draft))},
-		Buttons: [][]Button{{{Label: T("btn.done"), Data: h.f.data(actDone, q.ID, "")}}},
-	})
+	h.say(h.listStatus(q, T("list.added", "Count", len(s.Draft))))
+}
+
+// listStatus is a list being filled in: its entries so far, a button to
+// remove each on its own, Klaar, and the way back, on or out.
+func (h list) listStatus(q *Question, head Text) Message {
+	draft := h.s.Draft
+	parts := []Text{head}
+	var rows [][]Button
+	if len(draft) > 0 {
+		parts = append(parts, T("answer.current", "Answer", answerValues(q, Answer{Items: draft})))
+		rows = append(rows, []Button{{Label: T("btn.done"), Data: h.f.data(actDone, q.ID, "")}})
+		for i, it := range draft {
+			rows = append(rows, []Button{{Label: T("btn.remove_item", "Item", shorten(it, 28)), Data: h.f.data(actRemove, q.ID, strconv.Itoa(i))}})
+		}
+	}
+	return Message{Parts: parts, Buttons: append(rows, h.navRow(q))}
+}
+
+// shorten cuts s to at most n characters, marking a cut with an ellipsis.
+func shorten(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// removeItem takes one entry out of the list being filled in.
+func (h list) removeItem(q *Question, arg string) {
+	i, err := strconv.Atoi(arg)
+	if q.Kind != KindList || err != nil || i < 0 || i >= len(h.s.Draft) {
+		h.stale()
+		return
+	}
+	h.s.Draft = slices.Delete(h.s.Draft, i, i+1)
+	m := h.listStatus(q, T("list.removed", "Count", len(h.s.Draft)))
+	m.Edit = true
+	h.say(m)
+}
+
+// keep goes on from a question asked again, leaving its answer as it was.
+func (h *turn) keep(q *Question) {
+	if _, ok := h.s.Answers[q.ID]; !ok {
+		h.stale()
+		return
+	}
+	h.say(h.answered(q))
+	h.advance(q)
 }
 
 func (h *turn) record(q *Question, a Answer) {

@@ -24,8 +24,8 @@ func (h *turn) button() {
 		return
 	}
 	switch d.act {
-	case actConsentYes, actConsentNo, actAge:
-		h.consentAction(d)
+	case actConsentYes, actConsentNo, actAge, actAgeUndo:
+		gate{h}.consentAction(d)
 	case actStart:
 		if h.e.needsConsent(h.s) {
 			h.welcome()
@@ -42,18 +42,16 @@ func (h *turn) button() {
 			return
 		}
 		h.review()
-	case actRestart:
-		if s.State == StateNew || s.State == StateWelcome || s.State == StateConsent || s.State == StateAge {
+	case actRestart, actRestartYes:
+		switch {
+		case s.State == StateNew || s.State == StateWelcome || s.State == StateConsent || s.State == StateAge:
 			h.stale()
 			return
-		}
-		h.say(Message{Parts: []Text{T("restart.confirm")}, Buttons: [][]Button{
-			{{Label: T("btn.restart_yes"), Data: h.f.data(actRestartYes, "", "")}},
-			{{Label: T("btn.restart_no"), Data: h.f.data(actContinue, "", "")}},
-		}})
-	case actRestartYes:
-		if s.State == StateNew || s.State == StateWelcome || s.State == StateConsent || s.State == StateAge {
-			h.stale()
+		case d.act == actRestart:
+			h.say(Message{Parts: []Text{T("restart.confirm")}, Buttons: [][]Button{
+				{{Label: T("btn.restart_yes"), Data: h.f.data(actRestartYes, "", "")}},
+				{{Label: T("btn.restart_no"), Data: h.f.data(actContinue, "", "")}},
+			}})
 			return
 		}
 		// Start over: the answers go, the consent, the link and the
@@ -141,6 +139,16 @@ func (h *turn) questionAction(d buttonData) {
 		h.advance(q)
 	case actBack:
 		h.back(q)
+	case actKeep:
+		h.keep(q)
+	case actPending:
+		if h.pending == "" {
+			h.stale()
+			return
+		}
+		h.answerText(q, h.pending)
+	case actRemove:
+		list{h}.removeItem(q, d.arg)
 	case actPause:
 		s.State = StatePaused
 		h.say(Message{Parts: h.questionParts(q, false), Edit: true, Echo: true})

@@ -22,8 +22,13 @@ func TestConsentComesBeforeTheFirstQuestion(t *testing.T) {
 	if d.s.State != StateConsent || !d.s.Consented.IsZero() {
 		t.Fatalf("state %s", d.s.State)
 	}
-	// A text, or the start button of an old welcome, asks again.
-	wantIDs(t, d.text("hoi"), "consent.text", "help.crisis.nl")
+	// A text gets a one-line hint with the buttons; the start button of an
+	// old welcome asks again.
+	res = d.text("hoi")
+	wantIDs(t, res, "consent.hint")
+	if !hasButton(res, actConsentYes) {
+		t.Fatalf("the hint has no consent button: %v", allButtons(res))
+	}
 	wantIDs(t, d.pressData(encodeData(actStart, 1, "", "")), "consent.text", "help.crisis.nl")
 
 	d.press(actConsentYes, "")

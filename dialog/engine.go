@@ -2,6 +2,8 @@ package dialog
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -29,9 +31,15 @@ type Engine struct {
 	// question (the bot and the demo set it).
 	Consent bool
 	// ResumeAfter: a message after this much silence is taken as coming
-	// back, not as an answer, so that "hi" days later is never stored as
-	// the answer to a question asked last week. Zero means 12 hours.
+	// back: it is kept, and one press makes it the answer, so that "hi"
+	// days later is not stored as the answer to a question asked last
+	// week, and an answer is not lost either. Zero means 12 hours.
 	ResumeAfter time.Duration
+	// Words maps typed words (NormalizeWord, lower case) to the commands
+	// they stand for: done, skip, back, pause, stop, help
+	// (locales.Catalog.CommandWords). Such a word is never saved as an
+	// answer, except on a question marked WordsAreAnswers.
+	Words map[string]string
 }
 
 // NewSession starts the session of a conversation.
@@ -50,7 +58,9 @@ func (e *Engine) Handle(in Session, ev Event) Result {
 		s.State = StateNew
 	}
 	now := e.now()
-	h := &turn{e: e, f: e.Flow, s: &s, ev: ev, now: now, idle: now.Sub(in.Updated)}
+	// A kept message lasts one turn: it is confirmed now or not at all.
+	h := &turn{e: e, f: e.Flow, s: &s, ev: ev, now: now, idle: now.Sub(in.Updated), pending: s.Pending}
+	s.Pending = ""
 	if s.Lang == "" {
 		s.Lang = e.MatchLanguage(ev.Lang)
 	}
@@ -120,6 +130,8 @@ type turn struct {
 	tookText  string
 	signalled bool
 	crisis    *Message
+	// pending is the message kept the turn before (Session.Pending).
+	pending string
 }
 
 func (h *turn) say(m Message) { h.res.Messages = append(h.res.Messages, m) }
@@ -227,10 +239,7 @@ func (h *turn) command() {
 		h.questionAction(buttonData{act: act, question: h.s.Current, version: h.f.Version})
 		// A command has no button press to show a toast on: say it instead,
 		// or "/back" on the first question would go unanswered.
-		if t := h.res.Toast; t != nil {
-			h.res.Toast = nil
-			h.say(Message{Parts: []Text{*t}})
-		}
+		toastAsMessage(h)
 	default:
 		h.say(Message{Parts: []Text{T("command.unknown")}})
 		h.remind()
@@ -257,12 +266,12 @@ func (h *turn) help() {
 
 func (h *turn) welcome() {
 	if h.e.needsConsent(h.s) {
-		h.consent()
+		gate{h}.consent()
 		return
 	}
 	h.s.State = StateWelcome
 	h.say(Message{
-		Parts: []Text{T("welcome")},
+		Parts: []Text{T("welcome", "Total", len(h.f.Possible(h.s.Answers)))},
 		Buttons: [][]Button{
 			{{Label: T("btn.start"), Data: h.f.data(actStart, "", "")}},
 			{{Label: T("btn.language"), Data: h.f.data(actLanguage, "", "")}},
@@ -373,23 +382,66 @@ func (h *turn) media() {
 
 func (h *turn) text() {
 	s := h.s
+	if cmd, ok := typedCommand(h); ok {
+		wordCommand(h, cmd)
+		return
+	}
 	switch s.State {
-	case StateNew, StateConsent, StateAge:
-		h.welcome()
+	case StateConsent, StateAge, StateNew:
+		switch g := (gate{h}); {
+		case !h.e.needsConsent(s) || s.State == StateNew:
+			h.welcome()
+		case s.State == StateConsent:
+			g.consentHint()
+		default:
+			g.typedAge()
+		}
 	case StateWelcome:
 		h.say(Message{Parts: []Text{T("expect.welcome")}})
 		h.welcome()
 	case StatePaused:
+		if s.Current != "" && !h.moved {
+			h.comeBackWith(h.f.mustQuestion(s.Current))
+			return
+		}
 		h.resume(false)
 	case StateAsking:
-		if h.moved || h.idle > h.e.resumeAfter() {
+		if h.moved {
 			h.resume(false)
+			return
+		}
+		if h.idle > h.e.resumeAfter() {
+			h.comeBackWith(h.f.mustQuestion(s.Current))
 			return
 		}
 		h.answerText(h.f.mustQuestion(s.Current), h.ev.Text)
 	default:
 		h.remind()
 	}
+}
+
+// comeBackWith keeps a message sent after a pause or a long silence, which
+// may be a greeting or the answer to the question shown: the young person
+// is shown where they were, and one press makes it the answer (a text, a
+// list entry, a number on a scale). Their next message is the answer too.
+func (h *turn) comeBackWith(q *Question) {
+	h.s.State = StateAsking
+	text := strings.TrimSpace(h.ev.Text)
+	takes := text != "" && (q.Kind == KindText || q.Kind == KindList)
+	if q.Kind == KindScale {
+		n, err := strconv.Atoi(text)
+		takes = err == nil && n >= q.Min && n <= q.Max
+	}
+	if !takes {
+		h.resume(false)
+		return
+	}
+	h.s.Pending = text
+	n, total := h.f.position(h.s, q.ID)
+	h.say(Message{Parts: []Text{T("resume", "N", n, "Total", total), T("resume.kept")}})
+	m := h.ask(q)
+	m.Buttons = append([][]Button{{{Label: T("btn.keep_message"), Data: h.f.data(actPending, q.ID, "")}}}, m.Buttons...)
+	h.say(m)
 }
 
 // resumeAfter is how long a silence is before a message resumes.

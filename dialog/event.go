@@ -140,6 +140,10 @@ const (
 	actConsentYes = "cy"
 	actConsentNo  = "cn"
 	actAge        = "ag"
+	actKeep       = "k"
+	actRemove     = "rm"
+	actPending    = "kt"
+	actAgeUndo    = "au"
 )
 
 type buttonData struct {

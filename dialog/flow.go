@@ -70,6 +70,9 @@ type Question struct {
 	// Alert lists options whose choice signals acute risk ("I don't feel
 	// safe right now"): chosen, they act like a message with crisis words.
 	Alert []string `toml:"alert"`
+	// WordsAreAnswers marks a question where a typed command word (klaar,
+	// stop, ...) is a real answer, not the command (Engine.Words).
+	WordsAreAnswers bool `toml:"words_are_answers"`
 }
 
 // Flow is a versioned questionnaire. Sessions remember the version they
@@ -79,6 +82,12 @@ type Flow struct {
 	Version   int        `toml:"version"`
 	Topics    []Topic    `toml:"topics"`
 	Questions []Question `toml:"questions"`
+	// Essentials are the questions the director reads first, in this
+	// order, above the topics.
+	Essentials []string `toml:"essentials"`
+	// ProView is the scale question staff answer too, with their own view
+	// (never asked of the young person a second time).
+	ProView string `toml:"professional_view"`
 
 	index map[string]int
 }
@@ -145,6 +154,33 @@ func (f *Flow) Applicable(answers map[string]Answer) []string {
 		}
 	}
 	return ids
+}
+
+// Possible returns the IDs of the questions that apply or may still
+// apply, in order: a question whose condition waits on a question not
+// answered yet counts. It is what the progress line counts.
+func (f *Flow) Possible(answers map[string]Answer) []string {
+	ids := make([]string, 0, len(f.Questions))
+	for i := range f.Questions {
+		if f.mayApply(&f.Questions[i], answers) {
+			ids = append(ids, f.Questions[i].ID)
+		}
+	}
+	return ids
+}
+
+func (f *Flow) mayApply(q *Question, answers map[string]Answer) bool {
+	if q.When == nil {
+		return true
+	}
+	dep, ok := f.Question(q.When.Question)
+	if !ok || !f.mayApply(dep, answers) {
+		return false
+	}
+	if _, answered := answers[dep.ID]; !answered {
+		return true
+	}
+	return f.Applies(q, answers)
 }
 
 // TopicMessageID is the message that names a topic.

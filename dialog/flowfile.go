@@ -2,14 +2,13 @@ package dialog
 
 import (
 	_ "embed"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/intakebot/intakebot/dialog/tomlline"
 )
 
 //go:embed default_flow.toml
@@ -39,8 +38,7 @@ func (e *FlowError) Error() string {
 }
 
 var (
-	idPattern     = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	typeErrorLine = regexp.MustCompile(`(?s)^toml: line (\d+) (.*)$`)
+	idPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 )
 
 // ParseFlow reads a flow file (TOML, see docs/flows.md) and checks it
@@ -58,7 +56,7 @@ func ParseFlow(data []byte, hasMessage func(id string) bool) (*Flow, error) {
 	}
 	for _, key := range md.Keys() {
 		if k := key[len(key)-1]; k != strings.ToLower(k) {
-			return nil, &FlowError{Line: lineOfKey(data, k), Reason: fmt.Sprintf("unknown key %q (keys are lower case)", key.String())}
+			return nil, &FlowError{Line: tomlline.Key(data, k), Reason: fmt.Sprintf("unknown key %q (keys are lower case)", key.String())}
 		}
 	}
 	var f Flow
@@ -67,7 +65,7 @@ func ParseFlow(data []byte, hasMessage func(id string) bool) (*Flow, error) {
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		key := und[0]
-		return nil, &FlowError{Line: lineOfKey(data, key[len(key)-1]), Reason: fmt.Sprintf("unknown key %q", key.String())}
+		return nil, &FlowError{Line: tomlline.Key(data, key[len(key)-1]), Reason: fmt.Sprintf("unknown key %q", key.String())}
 	}
 	if err := f.check(data, hasMessage); err != nil {
 		return nil, err
@@ -79,17 +77,8 @@ func ParseFlow(data []byte, hasMessage func(id string) bool) (*Flow, error) {
 
 // decodeError is a TOML error as a FlowError with its line.
 func decodeError(err error) error {
-	var pe toml.ParseError
-	if errors.As(err, &pe) {
-		return &FlowError{Line: pe.Position.Line, Reason: pe.Message}
-	}
-	// A value of the wrong type is not a ParseError; its text starts with
-	// "toml: line N (last key ...)".
-	if m := typeErrorLine.FindStringSubmatch(err.Error()); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &FlowError{Line: line, Reason: m[2]}
-	}
-	return &FlowError{Reason: err.Error()}
+	line, reason := tomlline.OfError(err)
+	return &FlowError{Line: line, Reason: reason}
 }
 
 func (f *Flow) applyDefaults() {
@@ -117,15 +106,15 @@ func (f *Flow) applyDefaults() {
 
 func (f *Flow) check(data []byte, hasMessage func(string) bool) error {
 	if !idPattern.MatchString(f.ID) {
-		return &FlowError{Line: topLevelLine(data, "id"), Reason: fmt.Sprintf("flow id %q must be lower-case letters, digits and _", f.ID)}
+		return &FlowError{Line: tomlline.TopLevel(data, "id"), Reason: fmt.Sprintf("flow id %q must be lower-case letters, digits and _", f.ID)}
 	}
 	if f.Version < 1 {
-		return &FlowError{Line: topLevelLine(data, "version"), Reason: "version must be 1 or higher"}
+		return &FlowError{Line: tomlline.TopLevel(data, "version"), Reason: "version must be 1 or higher"}
 	}
 	if len(f.Questions) == 0 {
 		return &FlowError{Reason: "the flow has no [[questions]]"}
 	}
-	topicLines, lines := sectionLines(data, "topics"), sectionLines(data, "questions")
+	topicLines, lines := tomlline.Sections(data, "topics"), tomlline.Sections(data, "questions")
 	topics := map[string]bool{}
 	for i, t := range f.Topics {
 		if !idPattern.MatchString(t.ID) || topics[t.ID] {
@@ -253,42 +242,4 @@ func kindList() string {
 		s[i] = string(k)
 	}
 	return strings.Join(s, ", ")
-}
-
-// sectionLines returns the line number of each [[name]] header, so that a
-// semantic error can point at the question or topic it is about.
-func sectionLines(data []byte, name string) []int {
-	header := regexp.MustCompile(`^\s*\[\[\s*` + name + `\s*\]\]\s*(#.*)?$`)
-	var out []int
-	for i, l := range strings.Split(string(data), "\n") {
-		if header.MatchString(strings.TrimSuffix(l, "\r")) {
-			out = append(out, i+1)
-		}
-	}
-	return out
-}
-
-// topLevelLine is the line of a key of the flow itself (before any table),
-// or 0 when the key is not there.
-func topLevelLine(data []byte, key string) int {
-	for i, l := range strings.Split(string(data), "\n") {
-		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, "[") {
-			return 0
-		}
-		if k, _, ok := strings.Cut(t, "="); ok && strings.TrimSpace(k) == key {
-			return i + 1
-		}
-	}
-	return 0
-}
-
-func lineOfKey(data []byte, key string) int {
-	for i, l := range strings.Split(string(data), "\n") {
-		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, key+" ") || strings.HasPrefix(t, key+"=") || strings.Contains(t, "["+key+"]") {
-			return i + 1
-		}
-	}
-	return 0
 }

@@ -33,6 +33,7 @@ var fuzzTexts = []string{
 	"/start", "yes", strings.Repeat("x", 2001), strings.Repeat("😀", 201),
 	strings.Repeat("name\n", 20), "twelve chars", "a\r\nb",
 	"ik wil dood", "ik ga dood van het lachen",
+	"klaar", "Stop!", "overslaan", "terug", "pauze", "help", "ik ben 17", "15", "30 jaar",
 }
 
 var fuzzCommands = []string{"start", "help", "language", "taal", "back", "skip", "pause", "frobnicate", "", "urgent", "dringend"}
@@ -42,6 +43,7 @@ var fuzzMedia = []string{"voice", "photo", "sticker", "location", "video", "docu
 var fuzzActs = []string{
 	actStart, actAnswer, actToggle, actDone, actSkip, actBack, actPause, actEdit,
 	actSend, actRestart, actRestartYes, actLanguage, actContinue, "zz",
+	actKeep, actRemove, actPending, actAgeUndo, actAge, actConsentYes, actConsentNo,
 }
 
 // fuzzInput reads fuzz bytes as a sequence of choices; past the end every
@@ -83,7 +85,7 @@ type fuzzRun struct {
 
 func newFuzzRun(t *testing.T, flows ...*Flow) *fuzzRun {
 	r := &fuzzRun{t: t, flows: flows, now: epoch, nextID: 1, s: NewSession("fuzz")}
-	r.e = &Engine{Flow: flows[0], Now: func() time.Time { return r.now }, Languages: []string{"nl", "en", "ar"}, Crisis: mustCrisisWords(t)}
+	r.e = &Engine{Flow: flows[0], Now: func() time.Time { return r.now }, Languages: []string{"nl", "en", "ar"}, Crisis: mustCrisisWords(t), Words: testWords}
 	return r
 }
 
@@ -361,4 +363,21 @@ func walkFlow(t *testing.T, fl *Flow) {
 	if r.s.State != StateSubmitted {
 		t.Fatalf("send ends in %s", r.s.State)
 	}
+}
+
+// FuzzTypedInput: the readers of typed words and ages never panic, and a
+// word is read the same however it is dressed.
+func FuzzTypedInput(f *testing.F) {
+	for _, s := range []string{"klaar", " Klaar! ", "ik ben 17 jaar", "17jaar", "1234", "", "\xff", "That’s all."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		w := NormalizeWord(s)
+		if NormalizeWord(w) != w {
+			t.Fatalf("NormalizeWord(%q) = %q, not stable", s, w)
+		}
+		if n, ok := firstNumber(s); ok && (n < 0 || n > 999) {
+			t.Fatalf("firstNumber(%q) = %d", s, n)
+		}
+	})
 }

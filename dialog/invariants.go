@@ -34,6 +34,9 @@ func (f *Flow) CheckSession(s Session) error {
 	default:
 		return fmt.Errorf("unknown state %q", s.State)
 	}
+	if s.Pending != "" && (s.State != StateAsking || s.Current == "") {
+		return fmt.Errorf("a kept message outside a question")
+	}
 	if s.Current == "" && len(s.Draft) > 0 {
 		return fmt.Errorf("draft without a current question")
 	}

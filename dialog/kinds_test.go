@@ -18,8 +18,8 @@ func TestStartAsksFirstQuestion(t *testing.T) {
 	if d.s.State != StateAsking || d.s.Current != "name" || !d.s.Started.Equal(epoch.Add(step)) {
 		t.Fatalf("after start: %+v", d.s)
 	}
-	if n, total := progress(t, res); n != 1 || total != 7 {
-		t.Errorf("progress %d/%d, want 1/7", n, total)
+	if n, total := progress(t, res); n != 1 || total != 9 {
+		t.Errorf("progress %d/%d, want 1/9", n, total)
 	}
 	if hasButton(res, actBack) || hasButton(res, actSkip) || !hasButton(res, actPause) {
 		t.Errorf("first, required question: want only pause, got %v", allButtons(res))
@@ -256,15 +256,15 @@ func TestYesNoOpensList(t *testing.T) {
 	d := newDriver(t, smallFlow(t))
 	d.begin()
 	d.answerUntil("has_friends")
-	if n, total := progress(t, d.res); n != 6 || total != 7 {
-		t.Fatalf("progress %d/%d, want 6/7", n, total)
+	if n, total := progress(t, d.res); n != 6 || total != 9 {
+		t.Fatalf("progress %d/%d, want 6/9", n, total)
 	}
 	res := d.press(actAnswer, Yes)
 	if d.s.Current != "friends" {
 		t.Fatalf("current %q, want the list opened by yes", d.s.Current)
 	}
-	if n, total := progress(t, res); n != 7 || total != 8 {
-		t.Fatalf("progress %d/%d, want 7/8", n, total)
+	if n, total := progress(t, res); n != 7 || total != 9 {
+		t.Fatalf("progress %d/%d, want 7/9", n, total)
 	}
 	if hasButton(res, actDone) {
 		t.Fatal("an empty list shows done")
@@ -315,7 +315,7 @@ func TestList(t *testing.T) {
 	t.Run("several entries then done", func(t *testing.T) {
 		d := start(t)
 		res := d.text("Ann")
-		wantIDs(t, res, "list.added")
+		wantIDs(t, res, "list.added", "answer.current")
 		if part(t, res, "list.added").Vars["Count"] != 1 || !hasButton(res, actDone) {
 			t.Fatalf("after one entry: %+v", res.Messages)
 		}

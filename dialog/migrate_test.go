@@ -37,8 +37,8 @@ func TestMigrateCurrentQuestionRemoved(t *testing.T) {
 		t.Fatal("a text for a removed question answered the new one")
 	}
 	wantIDs(t, res, "resume", "progress", "q.plans")
-	if p := part(t, res, "resume"); p.Vars["N"] != 2 || p.Vars["Total"] != 6 {
-		t.Fatalf("resume %v, want 2 of 6", p.Vars)
+	if p := part(t, res, "resume"); p.Vars["N"] != 2 || p.Vars["Total"] != 8 {
+		t.Fatalf("resume %v, want 2 of 8", p.Vars)
 	}
 	d.text("a plan")
 	if d.s.Answers["plans"].Text != "a plan" || d.s.Current != "mood" {

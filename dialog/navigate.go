@@ -24,11 +24,27 @@ func (h *turn) nextOpen(after string) (string, bool) {
 	return "", false
 }
 
-// advance moves on after q was answered or skipped.
+// advance moves on after q was answered, kept or skipped: to the next
+// question on the young person's path, also when they answered it before
+// (they went back and walk forward again, each answer shown with a way on
+// that keeps it); from a question opened in the review to the next open one.
 func (h *turn) advance(q *Question) {
 	s := h.s
 	s.History = append(slices.DeleteFunc(s.History, func(id string) bool { return id == q.ID }), q.ID)
 	s.Draft = nil
+	if !s.Editing {
+		// The next question not left yet: open, or answered but gone back
+		// over (back takes a question off the history).
+		ids := h.f.Applicable(s.Answers)
+		if i := slices.Index(ids, q.ID); i >= 0 {
+			for _, id := range ids[i+1:] {
+				if _, answered := s.Answers[id]; !answered || !slices.Contains(s.History, id) {
+					h.goTo(id)
+					return
+				}
+			}
+		}
+	}
 	if next, ok := h.nextOpen(q.ID); ok {
 		h.goTo(next)
 		return
@@ -48,6 +64,11 @@ func (h *turn) goTo(id string) {
 // person's own path. From a question opened in the review it returns there.
 func (h *turn) back(q *Question) {
 	s := h.s
+	// The entries of a list typed so far are kept: they are its answer
+	// until the young person comes back to it.
+	if q.Kind == KindList && len(s.Draft) > 0 {
+		h.record(q, Answer{Items: slices.Clone(s.Draft), At: h.now})
+	}
 	if s.Editing {
 		s.Current, s.Editing, s.Draft = "", false, nil
 		h.review()
@@ -84,9 +105,11 @@ func (h *turn) seedDraft(q *Question) {
 	}
 }
 
-// position is the question's number among those to ask of s, and their count.
+// position is the question's number among those that may still be asked
+// of s, and their count: the count falls as answers close questions off,
+// and never rises on the way through.
 func (f *Flow) position(s *Session, id string) (int, int) {
-	ids := f.Applicable(s.Answers)
+	ids := f.Possible(s.Answers)
 	return slices.Index(ids, id) + 1, len(ids)
 }
 
@@ -141,10 +164,17 @@ func (h *turn) ask(q *Question) Message {
 		}
 		rows = append(rows, []Button{{Label: T("btn.done"), Data: h.f.data(actDone, q.ID, "")}})
 	case KindList:
-		if len(h.s.Draft) > 0 {
-			rows = append(rows, []Button{{Label: T("btn.done"), Data: h.f.data(actDone, q.ID, "")}})
-		}
+		rows = list{h}.listStatus(q, Text{}).Buttons
+		rows = rows[:len(rows)-1]
 	}
+	if answered && !current.Skipped && q.Kind != KindMulti && q.Kind != KindList {
+		rows = append(rows, []Button{{Label: T("btn.keep"), Data: h.f.data(actKeep, q.ID, "")}})
+	}
+	return Message{Parts: h.questionParts(q, true), Buttons: append(rows, h.navRow(q))}
+}
+
+// navRow is the row of back, skip and pause under a question.
+func (h *turn) navRow(q *Question) []Button {
 	var nav []Button
 	if len(h.s.History) > 0 || h.s.Editing {
 		nav = append(nav, Button{Label: T("btn.back"), Data: h.f.data(actBack, q.ID, "")})
@@ -152,9 +182,7 @@ func (h *turn) ask(q *Question) Message {
 	if !q.Required {
 		nav = append(nav, Button{Label: T("btn.skip"), Data: h.f.data(actSkip, q.ID, "")})
 	}
-	nav = append(nav, Button{Label: T("btn.pause"), Data: h.f.data(actPause, q.ID, "")})
-	rows = append(rows, nav)
-	return Message{Parts: h.questionParts(q, true), Buttons: rows}
+	return append(nav, Button{Label: T("btn.pause"), Data: h.f.data(actPause, q.ID, "")})
 }
 
 // review shows every answer with a number to change it, and the button

@@ -141,13 +141,18 @@ func TestPauseResume(t *testing.T) {
 		if !res.Messages[0].Edit || len(res.Messages[0].Buttons) != 0 {
 			t.Fatal("pause takes the buttons off the question")
 		}
-		res = d.text("hello again")
-		wantIDs(t, res, "resume", "progress", "q.story", "q.story.hint")
-		if p := part(t, res, "resume"); p.Vars["N"] != 2 || p.Vars["Total"] != 7 {
-			t.Fatalf("resume vars %v, want 2 of 7", p.Vars)
+		res = d.text("hello")
+		wantIDs(t, res, "resume", "resume.kept", "progress", "q.story", "q.story.hint")
+		if p := part(t, res, "resume"); p.Vars["N"] != 2 || p.Vars["Total"] != 9 {
+			t.Fatalf("resume vars %v, want 2 of 9", p.Vars)
 		}
-		if _, ok := d.s.Answers["story"]; ok || d.s.State != StateAsking {
-			t.Fatalf("the text that resumes is not an answer: %+v", d.s)
+		if _, ok := d.s.Answers["story"]; ok || d.s.State != StateAsking || d.s.Pending != "hello" {
+			t.Fatalf("the text that resumes is kept, not yet an answer: %+v", d.s)
+		}
+		// One press makes it the answer.
+		d.press(actPending, "")
+		if d.s.Answers["story"].Text != "hello" || d.s.Pending != "" {
+			t.Fatalf("after the press: %+v", d.s)
 		}
 	})
 	t.Run("by command", func(t *testing.T) {
@@ -197,7 +202,7 @@ func TestSilenceResumes(t *testing.T) {
 			res := d.text("hi")
 			_, stored := d.s.Answers["story"]
 			if tc.resume {
-				wantIDs(t, res, "resume", "progress", "q.story", "q.story.hint")
+				wantIDs(t, res, "resume", "resume.kept", "progress", "q.story", "q.story.hint")
 				if stored {
 					t.Fatal("a greeting after days was stored as the answer")
 				}
@@ -219,7 +224,7 @@ func TestResumeAfterSetting(t *testing.T) {
 	d.e.ResumeAfter = 10 * time.Minute
 	d.begin()
 	d.now = d.now.Add(15 * time.Minute)
-	wantIDs(t, d.text("Sam"), "resume", "progress", "q.name")
+	wantIDs(t, d.text("Sam"), "resume", "resume.kept", "progress", "q.name")
 }
 
 func TestStartCommand(t *testing.T) {

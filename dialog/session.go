@@ -60,6 +60,10 @@ type Session struct {
 	// Draft holds the toggles of a multi-select or the entries of a list
 	// that is not finished yet.
 	Draft []string `json:"draft,omitempty"`
+	// Pending is a message kept after a pause or a long silence, until the
+	// young person confirms with one press that it answers the question
+	// shown; it lasts one turn (their next message is the answer itself).
+	Pending string `json:"pending,omitempty"`
 	// Editing is set when a question is asked again from the review: after
 	// the answer the young person returns to the review.
 	Editing bool `json:"editing,omitempty"`
@@ -110,7 +114,7 @@ func (s Session) Equal(o Session) bool {
 	if s.Key != o.Key || s.FlowID != o.FlowID || s.FlowVersion != o.FlowVersion ||
 		s.Lang != o.Lang || s.State != o.State || s.Current != o.Current ||
 		s.DirectorName != o.DirectorName || !s.Consented.Equal(o.Consented) || s.Age != o.Age ||
-		s.Editing != o.Editing || !s.Started.Equal(o.Started) ||
+		s.Editing != o.Editing || s.Pending != o.Pending || !s.Started.Equal(o.Started) ||
 		!s.Updated.Equal(o.Updated) || !s.Submitted.Equal(o.Submitted) ||
 		s.Version != o.Version || s.LastUpdateID != o.LastUpdateID ||
 		!slices.Equal(s.History, o.History) || !slices.Equal(s.Draft, o.Draft) ||

@@ -24,6 +24,8 @@ type Summary struct {
 	// sorted, each once: what the director must see first. FlagAcute is
 	// among them when the young person signalled acute risk.
 	Flags []string
+	// Essentials are the questions a director reads first (Flow.Essentials).
+	Essentials []string
 	// Signals are the moments acute risk was signalled, oldest first:
 	// when and where, never what was said.
 	Signals []SummarySignal
@@ -56,13 +58,15 @@ type SummaryItem struct {
 	Skipped    bool
 	// Open marks a question not reached yet (a summary before the end).
 	Open bool
+	// Flags are the flags this answer raised (Question.Flags).
+	Flags []string
 }
 
 // BuildSummary makes the summary of a session under flow f. Only questions
 // that apply given the answers are listed: an answer to a question that a
 // later change made irrelevant is not sent.
 func BuildSummary(f *Flow, s Session) Summary {
-	sum := Summary{FlowID: f.ID, FlowVersion: f.Version, Lang: s.Lang, Started: s.Started, Submitted: s.Submitted}
+	sum := Summary{FlowID: f.ID, FlowVersion: f.Version, Lang: s.Lang, Started: s.Started, Submitted: s.Submitted, Essentials: f.Essentials}
 	byTopic := map[string][]SummaryItem{}
 	for i, id := range f.Applicable(s.Answers) {
 		q, _ := f.Question(id)
@@ -75,12 +79,15 @@ func BuildSummary(f *Flow, s Session) Summary {
 			sum.Skipped = append(sum.Skipped, it)
 		}
 		sum.Count++
-		byTopic[q.Topic] = append(byTopic[q.Topic], it)
 		for _, c := range a.Choices {
-			if flag, ok := q.Flags[c]; ok && !a.Skipped && !slices.Contains(sum.Flags, flag) {
-				sum.Flags = append(sum.Flags, flag)
+			if flag, ok := q.Flags[c]; ok && !a.Skipped {
+				it.Flags = append(it.Flags, flag)
+				if !slices.Contains(sum.Flags, flag) {
+					sum.Flags = append(sum.Flags, flag)
+				}
 			}
 		}
+		byTopic[q.Topic] = append(byTopic[q.Topic], it)
 	}
 	for _, sg := range s.Signals {
 		sum.Signals = append(sum.Signals, SummarySignal{At: sg.At, Where: signalWhere(f, sg.Source)})

@@ -17,4 +17,5 @@ const (
 	ActTakeAlert   = "tk"  // arg: session key; staff take an alert
 	ActOnCallAdd   = "oa"  // arg: user ID:days:from:to; an admin confirms /oncall add
 	ActOnCallNo    = "on"  // no arg; an admin cancels it
+	ActProView     = "pv"  // arg: value:case key (value 0 asks); a professional's view of the support
 )

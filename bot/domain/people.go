@@ -80,6 +80,12 @@ type Case struct {
 	// admins, were told that the summary waits for an acknowledgement.
 	Reminded  time.Time `json:"reminded,omitzero"`
 	Escalated time.Time `json:"escalated,omitzero"`
+	// ProView is the professional's own view of how intensive the support
+	// should be, on the young person's scale (dialog.Flow.ProView), 0 when
+	// not given; ProViewBy is the director or counsellor who gave it.
+	ProView   int       `json:"pro_view,omitempty"`
+	ProViewBy int64     `json:"pro_view_by,omitempty"`
+	ProViewAt time.Time `json:"pro_view_at,omitzero"`
 }
 
 // AuditEntry records who opened or acted on which intake, and when; never

@@ -38,12 +38,12 @@ func TestHandoffAcuteRiskComesFirst(t *testing.T) {
 	} {
 		t.Run(lang, func(t *testing.T) {
 			first := checkHandoffMessages(t, r, lang, handoff.NewRenderer(r).Messages(lang, v))[0]
-			header, _, _ := strings.Cut(first, "\n\n"+render.PlainText(r.Text(lang, v.Summary.Topics[0].Topic)))
+			header, _, _ := strings.Cut(first, "\n\n"+render.PlainText(r.Text(lang, handoff.NewRenderer(r).DirectorTopics(lang, v)[0].Topic)))
 			if !strings.Contains(header, want) {
 				t.Fatalf("the header lacks %q:\n%s", want, header)
 			}
 			acute := strings.Index(header, "🚨")
-			safety := strings.Index(header, render.PlainText(r.Text(lang, dialog.T("flag.safety"))))
+			safety := strings.Index(header, flagHead(r, lang, "safety"))
 			if safety < 0 || acute > safety {
 				t.Errorf("acute risk is not the first flag:\n%s", header)
 			}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/intakebot/intakebot/bot/background"
@@ -248,6 +249,9 @@ func (h *Handoff) deliver(ctx context.Context, c domain.Case, s dialog.Session) 
 	if !h.out.Say(ctx, dir.UserID, lang, ackButton(c.Key), dialog.T("ack.prompt")) {
 		log.Warn("the acknowledge button did not reach the director; the reminder brings it again")
 	}
+	if text, rows := viewPrompt(h.o.Engine.Flow, c.Key); rows != nil {
+		h.out.Say(ctx, dir.UserID, lang, rows, text)
+	}
 	log.Info("intake handed off")
 	return true
 }
@@ -256,7 +260,10 @@ func (h *Handoff) deliver(ctx context.Context, c domain.Case, s dialog.Session) 
 // lang; it reports whether all of it arrived.
 func (h *Handoff) SendSummary(ctx context.Context, chatID int64, lang string, c domain.Case, s dialog.Session) bool {
 	sum := dialog.BuildSummary(h.o.Engine.Flow, s)
-	view := View{Case: c, Summary: sum, Age: s.Age, Flags: sum.Flags}
+	view := View{Case: c, Summary: sum, Age: s.Age, Flags: sum.Flags, ProView: c.ProView, ProViewOf: h.o.Engine.Flow.ProView}
+	if q, ok := h.o.Engine.Flow.Question(view.ProViewOf); ok {
+		view.ProViewMax = q.Max
+	}
 	ok := true
 	// Each message fits in one (Messages), so SayHTML sends it as it is.
 	for _, m := range NewRenderer(h.o.Renderer).Messages(lang, view) {
@@ -265,6 +272,20 @@ func (h *Handoff) SendSummary(ctx context.Context, chatID int64, lang string, c 
 	name, doc := NewRenderer(h.o.Renderer).Document(lang, view)
 	caption := h.o.Renderer.Text(lang, dialog.T("handoff.document_caption"))
 	return h.out.SendDocument(ctx, chatID, name, doc, caption) && ok
+}
+
+// viewPrompt asks the director for their own view of the support, on the
+// young person's scale (Flow.ProView), with a button per step.
+func viewPrompt(f *dialog.Flow, key string) (dialog.Text, [][]dialog.Button) {
+	q, ok := f.Question(f.ProView)
+	if !ok || q.Kind != dialog.KindScale {
+		return dialog.Text{}, nil
+	}
+	var row []dialog.Button
+	for n := q.Min; n <= q.Max; n++ {
+		row = append(row, dialog.Button{Label: dialog.Raw(strconv.Itoa(n)), Data: chat.ButtonData(chat.ActProView, strconv.Itoa(n)+":"+key)})
+	}
+	return dialog.T("proview.prompt", "Question", dialog.T(dialog.QuestionMessageID(q.ID)), "Min", q.Min, "Max", q.Max), [][]dialog.Button{row}
 }
 
 func ackButton(key string) [][]dialog.Button {

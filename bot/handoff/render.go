@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"html"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,6 +35,11 @@ type View struct {
 	// Flags are flag names from the flow ("safety", "income", "urgency"),
 	// maybe none. Those of Summary.Flags are shown too.
 	Flags []string
+	// ProView is the professional's own view on the scale of question
+	// ProViewOf (0: none given); it stands beside the young person's.
+	ProView    int
+	ProViewOf  string
+	ProViewMax int
 }
 
 // flagOrder is the order known flags are shown in, whatever order the flow
@@ -54,10 +60,11 @@ const blockSep = "\n\n"
 // Split. When there is more than one message, each ends with "part N of
 // M". Every message is at most render.MaxMessageLen UTF-16 units.
 func (r Renderer) Messages(lang string, v View) []string {
-	blocks := make([]string, 0, len(v.Summary.Topics)+2)
+	topics := r.DirectorTopics(lang, v)
+	blocks := make([]string, 0, len(topics)+2)
 	blocks = append(blocks, r.handoffHeader(lang, v))
-	for _, t := range v.Summary.Topics {
-		blocks = append(blocks, r.handoffTopic(lang, t))
+	for _, t := range topics {
+		blocks = append(blocks, r.topicBlocks(lang, t)...)
 	}
 	blocks = append(blocks, r.handoffSkipped(lang, v.Summary))
 
@@ -149,11 +156,15 @@ func (r Renderer) handoffFacts(lang string, v View) handoffFacts {
 		if name == dialog.FlagAcute {
 			f.flags = append(f.flags, r.acuteFlag(lang, v.Summary.Signals))
 		} else if slices.Contains(flagOrder, name) {
-			f.flags = append(f.flags, r.Text(lang, dialog.T("flag."+name)))
+			// The flag says what it is about: the answers that raised it.
+			f.flags = append(f.flags, r.Text(lang, dialog.T("flag."+name, "Answer", flaggedBy(v.Summary, name))))
 		} else {
 			// A flag of a flow of its own, without a text: its name.
 			f.flags = append(f.flags, "⚠️ "+html.EscapeString(name))
 		}
+	}
+	if young, ok := youngView(v); ok && v.ProView > 0 && (young-v.ProView >= 2 || v.ProView-young >= 2) {
+		f.flags = append(f.flags, r.Text(lang, dialog.T("flag.view_gap", "Young", young, "Pro", v.ProView, "Max", v.ProViewMax)))
 	}
 	switch {
 	case v.Age == "":
@@ -183,9 +194,93 @@ func (r Renderer) handoffFacts(lang string, v View) handoffFacts {
 func (r Renderer) acuteFlag(lang string, signals []dialog.SummarySignal) string {
 	at := make([]dialog.Text, len(signals))
 	for i, sg := range signals {
-		at[i] = dialog.T("flag.acute.at", "Date", sg.At, "Where", sg.Where)
+		at[i] = dialog.T("flag.acute.at", "Date", sg.At, "Where", r.about(lang, sg.Where))
 	}
 	return r.Text(lang, dialog.T("flag.acute", "Signals", at))
+}
+
+// youngView is the young person's own answer on the scale the
+// professional answered too (View.ProViewOf).
+func youngView(v View) (int, bool) {
+	for _, t := range v.Summary.Topics {
+		for _, it := range t.Items {
+			if it.QuestionID == v.ProViewOf && !it.Skipped && !it.Open && len(it.Values) == 1 {
+				n, ok := it.Values[0].Vars["Value"].(int)
+				return n, ok
+			}
+		}
+	}
+	return 0, false
+}
+
+// flaggedBy are the answers of a summary that raised flag name.
+func flaggedBy(sum dialog.Summary, name string) []dialog.Text {
+	var out []dialog.Text
+	for _, t := range sum.Topics {
+		for _, it := range t.Items {
+			if slices.Contains(it.Flags, name) {
+				out = append(out, it.Values...)
+			}
+		}
+	}
+	return out
+}
+
+// DirectorTopics orders a summary for the director: first the essentials
+// (Summary.Essentials, in their order, under handoff.essentials_title),
+// then the other answers by topic, each topic named about the young person
+// (topic.<id>.about, where the locales have it). Skipped and open questions are left to the list at
+// the end, so each is named once.
+func (r Renderer) DirectorTopics(lang string, v View) []dialog.SummaryTopic {
+	sum := v.Summary
+	byID := map[string]dialog.SummaryItem{}
+	for _, t := range sum.Topics {
+		for _, it := range t.Items {
+			byID[it.QuestionID] = it
+		}
+	}
+	first := dialog.SummaryTopic{Topic: dialog.T("handoff.essentials_title")}
+	for _, id := range sum.Essentials {
+		if it, ok := byID[id]; ok && !it.Skipped && !it.Open {
+			it.Label = r.about(lang, it.Label)
+			first.Items = append(first.Items, it)
+		}
+		if id == v.ProViewOf && v.ProView > 0 {
+			first.Items = append(first.Items, dialog.SummaryItem{QuestionID: "", Label: dialog.T("handoff.pro_view"), Values: []dialog.Text{dialog.T("answer.scale", "Value", v.ProView, "Max", v.ProViewMax)}})
+		}
+	}
+	out := []dialog.SummaryTopic{first}
+	for _, t := range sum.Topics {
+		rest := dialog.SummaryTopic{Topic: r.about(lang, t.Topic)}
+		for _, it := range t.Items {
+			if !it.Skipped && !it.Open && !slices.Contains(sum.Essentials, it.QuestionID) {
+				it.Label = r.about(lang, it.Label)
+				rest.Items = append(rest.Items, it)
+			}
+		}
+		out = append(out, rest)
+	}
+	return slices.DeleteFunc(out, func(t dialog.SummaryTopic) bool { return len(t.Items) == 0 })
+}
+
+// about is a text as the director reads it: the topic or label that
+// speaks about the young person (<id>.about, or .short turned .about)
+// where the locales have it, else the text itself; also inside a Text var
+// (the question of a signal).
+func (r Renderer) about(lang string, t dialog.Text) dialog.Text {
+	if t.ID != "" {
+		id := strings.TrimSuffix(t.ID, ".short") + ".about"
+		if _, err := r.L.Localize(lang, id, nil); err == nil {
+			t.ID = id
+		}
+	}
+	for k, v := range t.Vars {
+		if inner, ok := v.(dialog.Text); ok {
+			t.Vars = maps.Clone(t.Vars)
+			t.Vars[k] = r.about(lang, inner)
+		}
+	}
+	return t
 }
 
 // orderFlags drops empty and repeated flags and puts the known ones first,
@@ -226,6 +321,28 @@ func (r Renderer) handoffHeader(lang string, v View) string {
 	}
 	b.WriteString("\n" + f.language)
 	return b.String()
+}
+
+// topicBlocks renders a topic as one block, or, when it is longer than a
+// message, as several that break between its questions, each under the
+// topic's name (a single answer longer than a message is cut by Split).
+func (r Renderer) topicBlocks(lang string, t dialog.SummaryTopic) []string {
+	whole := r.handoffTopic(lang, t)
+	if render.Len(whole) <= render.MaxMessageLen-200 {
+		return []string{whole}
+	}
+	var out []string
+	part := dialog.SummaryTopic{Topic: t.Topic}
+	for _, it := range t.Items {
+		next := part
+		next.Items = append(slices.Clone(part.Items), it)
+		if len(part.Items) > 0 && render.Len(r.handoffTopic(lang, next)) > render.MaxMessageLen-200 {
+			out = append(out, r.handoffTopic(lang, part))
+			next.Items = []dialog.SummaryItem{it}
+		}
+		part = next
+	}
+	return append(out, r.handoffTopic(lang, part))
 }
 
 // handoffTopic renders one topic: its name in bold, then each question's
@@ -349,7 +466,7 @@ func (r Renderer) Document(lang string, v View) (filename string, doc []byte) {
 	b.WriteString("<li>" + plain(f.language) + "</li>\n")
 	b.WriteString("</ul>\n</header>\n<main>\n")
 
-	for _, t := range v.Summary.Topics {
+	for _, t := range r.DirectorTopics(lang, v) {
 		b.WriteString("<section>\n<h2>" + text(t.Topic) + "</h2>\n<dl>\n")
 		for _, it := range t.Items {
 			b.WriteString("<dt>" + text(it.Label) + "</dt>\n")

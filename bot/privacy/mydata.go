@@ -219,10 +219,12 @@ func (p *Privacy) exportAnswers(w *strings.Builder, lang string, s dialog.Sessio
 			w.WriteString("  " + indent(plain(v)) + "\n")
 		}
 	}
-	if len(s.Draft) > 0 {
+	// A message kept after a pause (Session.Pending) is not an answer yet:
+	// it is shown with the entries not finished.
+	if draft := append(slices.Clone(s.Draft), slices.DeleteFunc([]string{s.Pending}, func(p string) bool { return p == "" })...); len(draft) > 0 {
 		n++
 		w.WriteString("\n" + plain(dialog.T("mydata.draft")) + "\n")
-		for _, d := range s.Draft {
+		for _, d := range draft {
 			w.WriteString("  " + indent(d) + "\n")
 		}
 	}

@@ -44,10 +44,22 @@ func (b *Office) Caseload(ctx context.Context, a chat.Actor) error {
 			return err
 		}
 		lines = append(lines, status)
+		var row []dialog.Button
+		if submitted {
+			// Both views of the support, side by side.
+			if s, found, err := b.o.Sessions.Load(ctx, c.Key); err == nil && found {
+				if l, ok := b.viewsLine(c, s); ok {
+					lines = append(lines, l)
+				}
+			}
+			row = append(row, dialog.Button{Label: dialog.T("cases.btn_view", "N", n), Data: chat.ButtonData(chat.ActProView, "0:"+c.Key)})
+		}
 		if !a.Director() {
+			if len(row) > 0 {
+				rows = append(rows, row)
+			}
 			continue
 		}
-		var row []dialog.Button
 		if submitted {
 			row = append(row, dialog.Button{Label: dialog.T("cases.btn_open", "N", n), Data: chat.ButtonData(chat.ActOpenSummary, c.Key)})
 		}

@@ -69,6 +69,8 @@ type CaseStore interface {
 	CasesOf(ctx context.Context, staff int64) ([]domain.Case, error)
 	// MoveCase re-keys a case (a young person's new Telegram account).
 	MoveCase(ctx context.Context, oldKey, newKey string) error
+	// ChangeCase changes a case as it is stored now (a professional's view).
+	ChangeCase(ctx context.Context, key string, change func(*domain.Case) bool) (bool, error)
 }
 
 // AuditLog reads the audit trail (storage.Audit).

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +33,10 @@ func demo(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdo
 	fs.SetOutput(stdout)
 	lang := fs.String("lang", cfg.Locale, "language of the young person (nl, en)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			// -h printed the usage: that is all it asks.
+			return nil
+		}
 		return err
 	}
 	engine, cat, err := newEngine(cfg, time.Now)
@@ -65,8 +71,11 @@ type terminal struct {
 	renderer *render.Renderer
 	out      io.Writer
 	director string // language of the summary at the end
-	buttons  []string
-	lang     string
+	// buttons are the buttons on the screen by their number: a button
+	// shown again (the review after /start) keeps its number.
+	buttons map[int]string
+	shown   []shownButtons
+	lang    string
 }
 
 const demoKey = "demo"
@@ -77,16 +86,27 @@ func (t *terminal) run(ctx context.Context, stdin io.Reader, lang string) error 
 	if _, err := t.step(ctx, dialog.Event{Kind: dialog.EventCommand, Command: "start", Lang: lang}); err != nil {
 		return err
 	}
-	lines := bufio.NewScanner(stdin)
-	lines.Buffer(make([]byte, 64*1024), 1<<20)
+	lines := readLines(stdin)
 	for {
 		fmt.Fprint(t.out, "> ")
-		if ctx.Err() != nil || !lines.Scan() {
+		var line string
+		var ok bool
+		select {
+		case <-ctx.Done():
+			// Ctrl-C: say goodbye, as at the end of the input.
+		case line, ok = <-lines:
+		}
+		if !ok {
 			fmt.Fprintln(t.out)
 			t.println(t.renderer.Text(t.lang, dialog.T("demo.bye")))
-			return lines.Err()
+			return nil
 		}
-		ev := t.event(lines.Text())
+		if n, err := strconv.Atoi(strings.TrimSpace(line)); err == nil && t.buttons[n] == "" {
+			// A number presses a button on the screen, or nothing.
+			t.println("\n" + t.renderer.Text(t.lang, dialog.T("demo.no_button", "N", n)))
+			continue
+		}
+		ev := t.event(line)
 		if ev.Kind == dialog.EventCommand && bot.TelegramOnly(ev.Command) {
 			// These act on Telegram and on the staff's side: the demo
 			// says what they do instead.
@@ -94,6 +114,9 @@ func (t *terminal) run(ctx context.Context, stdin io.Reader, lang string) error 
 			continue
 		}
 		res, err := t.step(ctx, ev)
+		if err != nil && ctx.Err() != nil {
+			continue // Ctrl-C while the step ran: the loop says goodbye
+		}
 		if err != nil {
 			return err
 		}
@@ -120,8 +143,8 @@ func (t *terminal) run(ctx context.Context, stdin io.Reader, lang string) error 
 // command, anything else is text.
 func (t *terminal) event(line string) dialog.Event {
 	trimmed := strings.TrimSpace(line)
-	if n, err := strconv.Atoi(trimmed); err == nil && n >= 1 && n <= len(t.buttons) {
-		return dialog.Event{Kind: dialog.EventButton, Data: t.buttons[n-1]}
+	if n, err := strconv.Atoi(trimmed); err == nil && t.buttons[n] != "" {
+		return dialog.Event{Kind: dialog.EventButton, Data: t.buttons[n]}
 	}
 	if strings.HasPrefix(trimmed, "/") && len(trimmed) > 1 {
 		name, arg, _ := strings.Cut(trimmed[1:], " ")
@@ -147,19 +170,79 @@ func (t *terminal) show(res dialog.Result) {
 	if len(res.Messages) == 0 {
 		return
 	}
-	t.buttons = t.buttons[:0]
-	for _, m := range res.Messages {
+	// A message shown again with the same buttons (the review after
+	// /start) keeps their numbers; the other buttons take the lowest
+	// numbers free.
+	prev := t.shown
+	t.buttons, t.shown = map[int]string{}, nil
+	numbers := make([][]int, len(res.Messages))
+	for i, m := range res.Messages {
+		data := buttonData(m)
+		for _, p := range prev {
+			if len(data) > 0 && slices.Equal(p.data, data) {
+				numbers[i] = p.numbers
+				for j, n := range p.numbers {
+					t.buttons[n] = data[j]
+				}
+			}
+		}
+	}
+	next := 1
+	for i, m := range res.Messages {
+		if numbers[i] == nil {
+			for _, d := range buttonData(m) {
+				for t.buttons[next] != "" {
+					next++
+				}
+				t.buttons[next] = d
+				numbers[i] = append(numbers[i], next)
+			}
+		}
+		t.shown = append(t.shown, shownButtons{buttonData(m), numbers[i]})
 		t.println("")
 		t.println(t.renderer.Message(t.lang, m))
+		k := 0
 		for _, row := range m.Buttons {
 			var cells []string
 			for _, b := range row {
-				t.buttons = append(t.buttons, b.Data)
-				cells = append(cells, fmt.Sprintf("[%d] %s", len(t.buttons), t.renderer.Label(t.lang, b)))
+				cells = append(cells, fmt.Sprintf("[%d] %s", numbers[i][k], t.renderer.Label(t.lang, b)))
+				k++
 			}
 			t.println("  " + strings.Join(cells, "   "))
 		}
 	}
+}
+
+// shownButtons are the buttons of one message on the screen, by data,
+// with the numbers they were shown with.
+type shownButtons struct {
+	data    []string
+	numbers []int
+}
+
+func buttonData(m dialog.Message) []string {
+	var out []string
+	for _, row := range m.Buttons {
+		for _, b := range row {
+			out = append(out, b.Data)
+		}
+	}
+	return out
+}
+
+// readLines sends the lines of r, and closes the channel at its end. A
+// goroutine reads them, so that Ctrl-C is not held up by a read.
+func readLines(r io.Reader) <-chan string {
+	out := make(chan string)
+	go func() {
+		defer close(out)
+		lines := bufio.NewScanner(r)
+		lines.Buffer(make([]byte, 64*1024), 1<<20)
+		for lines.Scan() {
+			out <- lines.Text()
+		}
+	}()
+	return out
 }
 
 func (t *terminal) println(html string) {

@@ -32,7 +32,7 @@ func TestDemoScriptedReachesTheDirectorSummary(t *testing.T) {
 		"Nieuwe intake",
 		"Dromen: Ik wil later een eigen huisje met een kat",
 		"• Huisarts dokter Bakker",
-		"Hoeveel hulp nodig: 4 van 5",
+		"Hoeveel hulp nodig (eigen inschatting): 4 van 5",
 		"Overgeslagen vragen\n• Wat werkte niet\n• Afspraken over veiligheid",
 	} {
 		if !strings.Contains(summary, want) {

@@ -150,7 +150,7 @@ var intakeSteps = []intakeStep{
 	{id: "income", text: "Waar komt je geld vandaan", kind: "multi", press: []string{"Loon van werk"}},
 	{id: "housing_register", text: "Sta je ingeschreven", kind: "press", press: []string{"Nee, nog niet"}},
 	{id: "ground_floor_why", text: "Wil je kort vertellen waarom", kind: "text"},
-	{id: "ground_floor", text: "een huis zonder trappen", kind: "press", press: []string{"Ja, op de begane grond"}},
+	{id: "ground_floor", text: "een huis zonder trappen", kind: "press", press: []string{"Ja, helemaal zonder trap"}},
 	{id: "anything_else", text: "Wil je nog iets vertellen wat we niet", kind: "text"},
 }
 

@@ -41,7 +41,7 @@ func newEngine(cfg *config, now func() time.Time) (*dialog.Engine, *locales.Cata
 	}
 	return &dialog.Engine{
 		Flow: flow, Now: now, Languages: cat.Languages(), Country: cfg.Country, ResumeAfter: cfg.ResumeAfter, Consent: true,
-		Crisis: words,
+		Crisis: words, Words: cat.CommandWords(),
 	}, cat, nil
 }
 
