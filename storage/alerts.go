@@ -25,18 +25,12 @@ import (
 //	                      hash's key and ":taken_by")
 //	<prefix>alerts           sorted set: names of open alerts by next escalation (unix ms)
 //
-// The hash expires by itself (OpenAlert's ttl, shortened by a take), so a
-// forgotten alert never outlives a day. taken_by is set with HSETNX: of two
-// staff members pressing at once, one gets it. Escalations are claimed
-// with a lease, as due times are (see Cases.ClaimDue). A save names the
-// version it was loaded at and is refused over a newer one (compare and
-// set), so that of two writers, say the first messages of an alert and an
-// escalation, neither drops the other's messages. Erasing a young person
-// deletes both the hash and the member.
-//
-// Every script touches the alert's hash only (its slot on Redis Cluster);
-// the escalation index is written beside it, in the same pipeline. An
-// index entry whose alert is gone is dropped when it is claimed.
+// The hash expires by itself (OpenAlert's ttl, shortened by a take).
+// taken_by is set with HSETNX: of two staff members pressing at once, one
+// gets it. Escalations are claimed with a lease (see Cases.ClaimDue). A
+// save is a compare-and-set on rev. Scripts touch the hash only (its
+// Cluster slot); the index is written beside or after them, and an entry
+// whose alert is gone is dropped when claimed.
 
 // Alerts keeps the open alerts and their escalation times. Erasure
 // removes both keys of a young person too. It is safe for concurrent use.
@@ -158,11 +152,9 @@ func (al *Alerts) openTaken(rkey, sealed string) (alertTaken, error) {
 var saveAlertScript = loadScript("save_alert")
 
 // SaveAlert stores a's level and messages and schedules its next
-// escalation at next (zero: none), if the alert is still at the version a
-// was loaded at (a.Rev). It never sets or clears taken_by (a take does not
-// change the version), and an alert that is gone stays gone. It reports
-// false when it saved nothing: the alert is gone, or another writer saved
-// it since (load it again to tell). Two round trips.
+// escalation at next (zero: none), if the alert is still at version a.Rev;
+// it never touches taken_by, and a gone alert stays gone. False: nothing
+// saved (gone, or saved by another since). Two round trips.
 func (al *Alerts) SaveAlert(ctx context.Context, a domain.Alert, next time.Time) (bool, error) {
 	rkey := al.alertKey(a.Key)
 	sealed, err := al.sealAlert(a, rkey)
@@ -173,9 +165,8 @@ func (al *Alerts) SaveAlert(ctx context.Context, a domain.Alert, next time.Time)
 	if err != nil {
 		return false, fmt.Errorf("can't save alert: %w", err)
 	}
-	// The index is in another slot on Redis Cluster: a second step, after
-	// the script says what happened. A process that dies in between leaves
-	// the entry as claimed: it comes back after the lease.
+	// The index (another slot on Cluster) follows the script's outcome; a
+	// crash in between leaves the entry as claimed, back after the lease.
 	member := al.member(a.Key)
 	switch {
 	case n == 1 && !next.IsZero():

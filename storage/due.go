@@ -22,11 +22,9 @@ import (
 // (erased while being scheduled) is dropped when claimed.
 
 // ScheduleDue sets (or moves) the time at which the case's pending handoff
-// needs attention. It does nothing when the case is gone: work that wrote
-// the case just before a /delete (on any replica) must not bring back a due
-// entry. The entry is written, then the case is checked, and the entry is
-// taken back if the case is gone; ClaimDue drops any that slips through.
-// One round trip on a single node, two when the case is gone.
+// needs attention, unless the case is gone (erased on any replica): the
+// entry is written, the case checked, the entry taken back if it is gone;
+// ClaimDue drops any that slips through. One round trip, two when gone.
 func (cs *Cases) ScheduleDue(ctx context.Context, caseKey string, at time.Time) error {
 	if caseKey == "" {
 		return errors.New("can't schedule due time: no case key")
@@ -65,13 +63,10 @@ func (cs *Cases) CancelDue(ctx context.Context, caseKey string) error {
 var claimDueScript = loadScript("claim_due")
 
 // ClaimDue returns up to limit cases due at now, the earliest first, and
-// pushes each back to now+lease, in one script: several replicas never
-// take the same case within a lease, and a case whose claimer crashes
-// before CancelDue or ScheduleDue is due again after the lease. A limit
-// below 1 claims nothing. The set holds names; the case keys are read from
-// the cases' records (entries whose case is gone are dropped, and ones
-// whose record does not open are left for the next claim). Two round
-// trips, three when an entry is dropped.
+// pushes each back to now+lease, in one script: two replicas never take
+// the same case within a lease, and one whose claimer crashed is due again
+// after it. The keys are read from the cases' records (entries of gone
+// cases are dropped, ones that don't open are left). Two round trips.
 func (cs *Cases) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]string, error) {
 	if lease <= 0 {
 		return nil, errors.New("can't claim due cases: lease must be positive")

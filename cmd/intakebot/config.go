@@ -246,11 +246,6 @@ func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
 	if !strings.HasSuffix(c.KeyPrefix, ":") {
 		bad("INTAKEBOT_KEY_PREFIX", "must end with ':'")
 	}
-	if strings.ContainsAny(c.KeyPrefix, "{}") {
-		// A hash tag in the prefix would put every key in one Cluster slot;
-		// each person's keys carry their own.
-		bad("INTAKEBOT_KEY_PREFIX", "must not hold '{' or '}' (no hash tag: see Redis Cluster in the README)")
-	}
 	if len(errs) > 0 {
 		return nil, errs[0]
 	}

@@ -2,20 +2,8 @@ package main
 
 import (
 	"bytes"
-	"strings"
 	"testing"
 )
-
-// A hash tag in the prefix would put a whole deployment in one Redis
-// Cluster slot (issue 13): refused.
-func TestAHashTagInTheKeyPrefixIsRefused(t *testing.T) {
-	for _, p := range []string{"{intakebot}:", "intake{bot}:"} {
-		_, err := loadConfig(env(map[string]string{"INTAKEBOT_DATA_KEY": testKey, "INTAKEBOT_KEY_PREFIX": p}), false)
-		if err == nil || !strings.HasPrefix(err.Error(), "INTAKEBOT_KEY_PREFIX:") {
-			t.Errorf("prefix %q: err = %v, want INTAKEBOT_KEY_PREFIX refused", p, err)
-		}
-	}
-}
 
 // Records are named by the pseudonym key when set; derived from the data
 // key, the names stay those of the old key while a rotation runs.

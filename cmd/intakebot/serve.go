@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -66,6 +67,11 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	}
 	// Records are named by a keyed hash of the chat ID, not the ID.
 	codec = codec.WithNameKey(recordNameKey(cfg))
+	if strings.ContainsAny(cfg.KeyPrefix, "{}") {
+		// Works, but puts the whole deployment in one Cluster slot: each
+		// person's keys carry a hash tag of their own.
+		log.Warn("INTAKEBOT_KEY_PREFIX holds a hash tag: on Redis Cluster every key lands in one slot; see Redis Cluster in the README")
+	}
 	sessions := storage.NewSessions(rdb, codec, storage.SessionsOptions{
 		Prefix: cfg.KeyPrefix, IdleTTL: cfg.SessionTTL, CacheSize: sessionCacheSize,
 	})

@@ -1,5 +1,28 @@
 // Package sesscache is the session store's in-process cache: a bounded LRU
-// of decoded sessions, never the source of truth (see storage.Sessions).
+// of decoded sessions, never the source of truth.
+//
+// With SessionsOptions.CacheSize > 0, storage.Sessions keeps the last state of the
+// most recently used sessions in process, decoded, and Load serves them from
+// there without a round trip. Correctness never depends on the cache, also
+// with several replicas on one Redis, each with its own cache:
+//
+//   - A cached entry may be stale: another replica (or process) saved,
+//     deleted or let the session expire since. storage.Sessions.Save's compare-and-set then
+//     refuses the decision made on it with domain.ErrConflict and evicts
+//     the entry; the caller reloads (now from Redis) and decides again, as
+//     for any lost race. Nothing stale is ever written.
+//   - The version alone could repeat: a session erased or expired and begun
+//     anew reaches the same version number again. So each save also writes
+//     a fresh random write tag, the cache remembers the tag with the
+//     session, and Save sends it along: an entry passes the compare-and-set
+//     only if it is exactly the state stored in Redis. (Without a cache, or
+//     when the entry was evicted between Load and Save, Save checks the
+//     version alone, as a store without a cache does.)
+//   - What the cache cannot check is a decision that writes nothing. A
+//     caller that acts on a loaded session without saving it (an update the
+//     engine leaves unchanged, a read-only command, a stale button) may act
+//     on an old state, because no compare-and-set looks at it. Such a
+//     caller calls LoadFresh, which always reads Redis, before it answers.
 package sesscache
 
 import (
