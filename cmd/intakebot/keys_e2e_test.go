@@ -22,6 +22,7 @@ import (
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/jobqueue"
 	"github.com/intakebot/intakebot/storage/redistest"
+	"github.com/intakebot/intakebot/storage/spool"
 )
 
 // A young person's Telegram ID as they look (ten digits), so that a scan
@@ -56,11 +57,16 @@ func onRedis(t *testing.T, api *telegramtest.Server, client redis.UniversalClien
 	logs := &bottest.Log{}
 	log := newLogger(cfg, logs)
 	met := &metrics.Metrics{}
+	alertSpool, err := spool.Open(t.TempDir(), "alerts", codec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { alertSpool.Close() })
 	b, err := bot.New(withPeople(bot.Options{
 		Engine: engine, Store: sessionStore{sessions}, API: api2, Log: log, Username: telegramtest.BotUsername,
 		Renderer: &render.Renderer{L: cat, Log: log, Loc: time.UTC}, PseudonymKey: []byte("k"), DefaultLang: "nl", Metrics: met,
 		Sender:             &telegram.Sender{PerSecond: 1000, PerChatInterval: time.Millisecond},
-		OpenIntakeDirector: openDirector, AckAfter: 300 * time.Millisecond,
+		OpenIntakeDirector: openDirector, AckAfter: 300 * time.Millisecond, Spool: alertSpool,
 	}, people, storage.NewTrail(client, codec, "")))
 	if err != nil {
 		t.Fatal(err)

@@ -34,7 +34,7 @@ func TestRedisDownForTenSecondsLosesNothing(t *testing.T) {
 	stopped := time.Now()
 	id := api.SendText(yp.chat, yp.chat, "Hulp bij geld", "nl")
 	api.WaitMessage(t, yp.chat, 10*time.Second, func(m telegramtest.Msg) bool {
-		return m.FromBot && strings.Contains(m.Text, "niet kwijt")
+		return m.FromBot && strings.Contains(m.Text, "Je bericht is niet kwijt")
 	})
 	if code := status(t, ready); code != http.StatusServiceUnavailable {
 		t.Fatalf("/readyz = %d with Redis down, want 503", code)
@@ -45,7 +45,7 @@ func TestRedisDownForTenSecondsLosesNothing(t *testing.T) {
 	}
 	told := 0
 	for _, m := range api.Chat(yp.chat) {
-		if m.FromBot && strings.Contains(m.Text, "niet kwijt") {
+		if m.FromBot && strings.Contains(m.Text, "Je bericht is niet kwijt") {
 			told++
 		}
 	}

@@ -88,7 +88,7 @@ func TestSentinelIntakeSurvivesFailoversAndHandsOff(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	waitBot(t, api, yp.chat, "niet kwijt", 30*time.Second)
+	waitBot(t, api, yp.chat, "Je bericht is niet kwijt", 30*time.Second)
 	killed.StartAgain(t)
 	sen.WaitReplicating(t)
 	waitBot(t, api, yp.chat, "1 =", 60*time.Second) // question 5, a scale
@@ -122,7 +122,7 @@ func TestSentinelIntakeSurvivesFailoversAndHandsOff(t *testing.T) {
 	}
 	told := 0
 	for _, m := range api.Chat(yp.chat) {
-		if m.FromBot && strings.Contains(m.Text, "niet kwijt") {
+		if m.FromBot && strings.Contains(m.Text, "Je bericht is niet kwijt") {
 			told++
 		}
 	}
