@@ -17,6 +17,9 @@ type base struct {
 	client redis.UniversalClient
 	codec  *Codec
 	now    func() time.Time
+	// skipped counts the list entries left out as unreadable, for all
+	// the stores of one People.
+	skipped *skipped
 }
 
 // openJSON opens sealed (with the Redis key rkey as AAD) into v. Its errors

@@ -22,6 +22,7 @@ func openRedis(t *testing.T, cfg storetest.Config) storetest.Stores {
 	open = func(t *testing.T) storetest.Stores {
 		client := srv.Client(t)
 		p := storage.NewPeople(client, codec, "t:", clock.Now)
+		damage := func(t *testing.T, kind, key string) { storage.Damage(t, client, "t:", kind, key) }
 		storage.ShortenWindows(p, cfg.LinkFailureWindow, cfg.PendingStaffTTL)
 		return storetest.Stores{
 			Clock: clock, Staff: p.Staff, Links: p.Links, Cases: p.Cases, Alerts: p.Alerts, OnCall: p.OnCall,
@@ -29,7 +30,9 @@ func openRedis(t *testing.T, cfg storetest.Config) storetest.Stores {
 			Sessions: storage.NewSessions(client, codec, storage.SessionsOptions{
 				Prefix: "t:", IdleTTL: cfg.SessionIdleTTL, Now: clock.Now,
 			}),
-			Replica: open,
+			Damage:        damage,
+			ReportSkipped: p.ReportSkipped,
+			Replica:       open,
 		}
 	}
 	return open(t)

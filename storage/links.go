@@ -167,7 +167,8 @@ func (ls *Links) PendingInvites(ctx context.Context, director int64) ([]domain.L
 		}
 		var l domain.Link
 		if err := ls.openJSON(sealed, keys[i], &l); err != nil {
-			return nil, fmt.Errorf("can't list invites: %w", err)
+			ls.skipped.add("link") // one bad link never hides the others
+			continue
 		}
 		if l.Kind != domain.LinkInvite || l.Director != director || !now.Before(l.Expires) {
 			continue
@@ -244,7 +245,8 @@ func (ls *Links) DeleteCaseLinks(ctx context.Context, caseKey string, directors 
 			}
 			var l domain.Link
 			if err := ls.openJSON(sealed, keys[i], &l); err != nil {
-				return n, fmt.Errorf("can't delete the links of a case: %w", err)
+				ls.skipped.add("link") // it can't be opened, so nobody can use it
+				continue
 			}
 			if l.CaseKey == caseKey {
 				dels = append(dels, keys[i])

@@ -58,7 +58,7 @@ func NewPeople(client redis.UniversalClient, codec *Codec, prefix string, now fu
 	if now == nil {
 		now = time.Now
 	}
-	b := base{keys: keys{prefix: prefix}, client: client, codec: codec, now: now}
+	b := base{keys: keys{prefix: prefix}, client: client, codec: codec, now: now, skipped: &skipped{}}
 	return &People{
 		Staff:   &Staff{base: b, pendingTTL: PendingStaffTTL},
 		Links:   &Links{base: b, failWindow: LinkFailureWindow},

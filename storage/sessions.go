@@ -289,8 +289,8 @@ func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Sessio
 // handoff or the metrics to find.
 var deleteScript = loadScript("delete_session")
 
-// Delete erases the session under key, and evicts it from this store's
-// cache. Erasing a session that does not exist is not an error: the outcome
+// Delete erases the session under key, and a copy of it set aside by
+// Quarantine, and evicts it from this store's cache. Erasing a session that does not exist is not an error: the outcome
 // the young person asked for holds.
 func (s *Sessions) Delete(ctx context.Context, key string) error {
 	// Evict first and whatever happens: the cached copy is either erased
@@ -300,7 +300,30 @@ func (s *Sessions) Delete(ctx context.Context, key string) error {
 	if err != nil {
 		return fmt.Errorf("can't delete session: %w", err)
 	}
+	// A copy set aside as unreadable (Quarantine) is theirs too.
+	if err := s.client.Del(ctx, keys{prefix: s.prefix}.quarantineKey(s.sessionKey(key))).Err(); err != nil {
+		return fmt.Errorf("can't delete session: %w", err)
+	}
 	return nil
+}
+
+// Quarantine sets the session under key aside (see quarantine.go): the
+// caller could not open it, and the young person starts again. The record
+// is renamed, never deleted, and taken out of the submitted and active
+// indexes. It reports false when there was no record to set aside (another
+// replica did, or it expired). The key is evicted from the cache.
+func (s *Sessions) Quarantine(ctx context.Context, key string) (bool, error) {
+	s.cache.remove(key)
+	moved, err := setAside(ctx, s.client, keys{prefix: s.prefix}, s.sessionKey(key), s.now())
+	if err != nil {
+		return false, fmt.Errorf("can't set session aside: %w", err)
+	}
+	if moved {
+		// Tidying only: the indexes forgive a missing session.
+		_ = s.client.ZRem(ctx, s.submittedKey(), key).Err()
+		_ = s.client.ZRem(ctx, s.activeKey(), key).Err()
+	}
+	return moved, nil
 }
 
 // Forget evicts key from this store's cache, so that the next Load reads

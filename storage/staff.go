@@ -100,7 +100,8 @@ func (st *Staff) AddStaff(ctx context.Context, m domain.StaffMember) error {
 // ListStaff returns every staff member, by role (admins, directors,
 // counsellors) and then by the time they were added. Two round trips. A
 // member in the set whose record is gone is skipped and taken out of the
-// set.
+// set; one whose record does not open is left out and counted
+// (People.ReportSkipped), and stays for QuarantineStaff.
 func (st *Staff) ListStaff(ctx context.Context) ([]domain.StaffMember, error) {
 	ids, err := st.client.SMembers(ctx, st.staffSetKey()).Result()
 	if err != nil {
@@ -128,7 +129,9 @@ func (st *Staff) ListStaff(ctx context.Context) ([]domain.StaffMember, error) {
 	for i, cmd := range cmds {
 		m, ok, err := st.openStaff(st.staffKey(userIDs[i]), userIDs[i], cmd.Val())
 		if err != nil {
-			return nil, fmt.Errorf("can't list staff: %w", err)
+			// One record that does not open never hides the others.
+			st.skipped.add("staff")
+			continue
 		}
 		if !ok {
 			stale = append(stale, i)
@@ -170,6 +173,21 @@ func (st *Staff) RemoveStaff(ctx context.Context, userID int64) error {
 		return fmt.Errorf("can't remove staff member: %w", err)
 	}
 	return nil
+}
+
+// QuarantineStaff sets the record of userID aside (see quarantine.go), as
+// one that does not open, and takes them out of the staff set: they are
+// staff no more until an admin adds them again. The record is renamed,
+// never deleted. It reports false when there was no record.
+func (st *Staff) QuarantineStaff(ctx context.Context, userID int64) (bool, error) {
+	moved, err := setAside(ctx, st.client, st.keys, st.staffKey(userID), st.now())
+	if err != nil {
+		return false, fmt.Errorf("can't set staff member aside: %w", err)
+	}
+	if err := st.client.SRem(ctx, st.staffSetKey(), itoa(userID)).Err(); err != nil {
+		return moved, fmt.Errorf("can't set staff member aside: %w", err)
+	}
+	return moved, nil
 }
 
 // SetPendingStaff remembers, for PendingStaffTTL, that userID opened the

@@ -13,6 +13,7 @@ var staffContract = []contract{
 	{"AZeroAddedTimeIsSetToNow", staffZeroAddedTimeIsNow},
 	{"AddRefusesAMemberWithoutIDOrRole", staffAddRefusesWithoutIDOrRole},
 	{"APendingStaffLinkIsTakenOnceAndExpires", pendingStaffTakenOnceAndExpires},
+	{"AnUnreadableMemberIsLeftOutCountedAndCanBeSetAside", staffUnreadableIsSkippedAndSetAside},
 }
 
 func mustAddStaff(t *testing.T, s Stores, m domain.StaffMember) {

@@ -31,6 +31,7 @@ type (
 		RemoveStaff(ctx context.Context, userID int64) error
 		SetPendingStaff(ctx context.Context, userID int64, l domain.Link) error
 		TakePendingStaff(ctx context.Context, userID int64) (domain.Link, bool, error)
+		QuarantineStaff(ctx context.Context, userID int64) (bool, error)
 	}
 	// Links is storage.Links.
 	Links interface {
@@ -85,6 +86,7 @@ type (
 		LoadFresh(ctx context.Context, key string) (dialog.Session, error)
 		Save(ctx context.Context, sess dialog.Session) (dialog.Session, error)
 		Delete(ctx context.Context, key string) error
+		Quarantine(ctx context.Context, key string) (bool, error)
 		ActiveSince(ctx context.Context, since time.Time) (int64, error)
 		PruneActive(ctx context.Context, before time.Time) (int64, error)
 	}
@@ -109,6 +111,13 @@ type Stores struct {
 	Erasure  Erasure
 	Sessions Sessions
 	Trail    Trail
+	// Damage makes a stored record unreadable, as a value cut short or
+	// moved to another key is in Redis: kind "session" (key a session
+	// key), "staff" (a user ID) or "case" (a case key).
+	Damage func(t *testing.T, kind, key string)
+	// ReportSkipped is People.ReportSkipped: f hears of every list entry
+	// left out as unreadable.
+	ReportSkipped func(f func(kind string))
 	// Replica opens the stores as another process of the same deployment
 	// would, on the same data (for Redis: on a client of its own); nil
 	// means these stores serve as their own replica.

@@ -1,0 +1,58 @@
+package storage
+
+import (
+	"testing"
+)
+
+// TestAQuarantinedSessionKeepsItsValueAndTTLAndGoesWithDelete: set aside is
+// a rename, never a deletion; the idle TTL still runs, the indexes forget
+// it, and /delete (Sessions.Delete) erases the copy too.
+func TestAQuarantinedSessionKeepsItsValueAndTTLAndGoesWithDelete(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := t.Context()
+	mustSave(t, e.sessions, intakeSession("1001"))
+	rkey := e.sessions.sessionKey("1001")
+	Damage(t, e.client, DefaultPrefix, "session", "1001")
+	damaged, err := e.client.HGetAll(ctx, rkey).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.sessions.Load(ctx, "1001"); err == nil {
+		t.Fatal("a damaged session loaded")
+	}
+	if moved, err := e.sessions.Quarantine(ctx, "1001"); !moved || err != nil {
+		t.Fatalf("Quarantine = %v, %v", moved, err)
+	}
+	q := QuarantineKey(DefaultPrefix, rkey)
+	kept, err := e.client.HGetAll(ctx, q).Result()
+	if err != nil || len(kept) == 0 || kept["data"] != damaged["data"] || kept["v"] != damaged["v"] {
+		t.Fatalf("set aside under %s: %v, %v; want the record as it was", q, kept, err)
+	}
+	if ttl := e.client.PTTL(ctx, q).Val(); ttl <= 0 || ttl > testTTL {
+		t.Errorf("TTL of the record set aside = %v, want the idle TTL still running", ttl)
+	}
+	if n := e.client.ZCard(ctx, e.sessions.activeKey()).Val(); n != 0 {
+		t.Errorf("active index still holds %d entries", n)
+	}
+
+	// A second record of the same key set aside keeps the first.
+	mustSave(t, e.sessions, intakeSession("1001"))
+	Damage(t, e.client, DefaultPrefix, "session", "1001")
+	if moved, err := e.sessions.Quarantine(ctx, "1001"); !moved || err != nil {
+		t.Fatalf("second Quarantine = %v, %v", moved, err)
+	}
+	if again, _ := e.client.HGet(ctx, q, "data").Result(); again != damaged["data"] {
+		t.Error("the second record set aside overwrote the first")
+	}
+	if n := len(e.client.Keys(ctx, q+"*").Val()); n != 2 {
+		t.Errorf("%d records set aside, want 2", n)
+	}
+
+	if err := e.sessions.Delete(ctx, "1001"); err != nil {
+		t.Fatal(err)
+	}
+	if e.client.Exists(ctx, q).Val() != 0 {
+		t.Error("Delete left the session set aside")
+	}
+}
