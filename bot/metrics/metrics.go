@@ -36,6 +36,10 @@ type Metrics struct {
 	// RetryAfterTooLong counts 429s whose retry_after was above the
 	// sender's MaxRetryAfter, so the send gave up.
 	RetryAfterTooLong atomic.Int64
+	// SkippedRecords counts list entries left out because their record
+	// does not open; Quarantined counts records set aside for that reason.
+	SkippedRecords atomic.Int64
+	Quarantined    atomic.Int64
 
 	latency [10]atomic.Int64 // one per bucket and +Inf
 	sumNs   atomic.Int64
@@ -100,6 +104,8 @@ func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
 	counter("intakebot_send_throttled_total", "Bot API requests held back to stay within the rate limits.", m.Throttled.Load())
 	counter("intakebot_send_failures_total", "Messages and documents given up on.", m.SendFailures.Load())
 	counter("intakebot_retry_after_too_long_total", "429 answers whose retry_after was above the cap, so the send gave up.", m.RetryAfterTooLong.Load())
+	counter("intakebot_records_skipped_total", "List entries left out because their stored record does not open.", m.SkippedRecords.Load())
+	counter("intakebot_records_quarantined_total", "Stored records that did not open, set aside.", m.Quarantined.Load())
 	q := "intakebot_send_queue_depth"
 	p("# HELP %s Sends waiting for their chat or for a request slot.\n# TYPE %s gauge\n", q, q)
 	p("%s{lane=\"live\"} %d\n%s{lane=\"bulk\"} %d\n", q, m.QueueLive.Load(), q, m.QueueBulk.Load())

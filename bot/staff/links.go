@@ -74,7 +74,7 @@ func (b *Office) OpenLink(ctx context.Context, in chat.Request) (func(*dialog.Se
 // linkInvite links the young person to the invite's director and has the
 // engine greet them: the consent screen names the director.
 func (b *Office) linkInvite(ctx context.Context, a chat.Actor, l domain.Link) (func(*dialog.Session), bool, error) {
-	dir, ok, err := b.o.Staff.Staff(ctx, l.Director)
+	dir, ok, err := b.member(ctx, l.Director)
 	if err != nil {
 		return nil, false, err
 	}
@@ -182,7 +182,7 @@ func (b *Office) firstContact(ctx context.Context, in chat.Request) (func(*dialo
 // openIntake links a young person without an invite to the default
 // director.
 func (b *Office) openIntake(ctx context.Context, in chat.Request, a chat.Actor) (func(*dialog.Session), bool, error) {
-	dir, ok, err := b.o.Staff.Staff(ctx, b.o.OpenIntakeDirector)
+	dir, ok, err := b.member(ctx, b.o.OpenIntakeDirector)
 	if err != nil {
 		return nil, false, err
 	}
@@ -219,7 +219,7 @@ func (b *Office) noInvite(ctx context.Context, in chat.Request, a chat.Actor) {
 
 // directorOf prepares a session to name its director.
 func (b *Office) directorOf(ctx context.Context, director int64) (func(*dialog.Session), bool, error) {
-	m, ok, err := b.o.Staff.Staff(ctx, director)
+	m, ok, err := b.member(ctx, director)
 	if err != nil {
 		return nil, false, err
 	}
