@@ -134,6 +134,61 @@ func (ls *Links) UseLink(ctx context.Context, token string) (domain.Link, error)
 	return l, nil
 }
 
+// PeekLink returns the link of token without using it up, so that
+// someone who must not use it (an admin who is not staff, tapping a young
+// person's invite) leaves it for the person it was made for. Errors as
+// UseLink's. One round trip.
+func (ls *Links) PeekLink(ctx context.Context, token string) (domain.Link, error) {
+	if !WellFormedToken(token) {
+		return domain.Link{}, fmt.Errorf("can't read link: %w", domain.ErrLinkInvalid)
+	}
+	rkey := ls.linkKey(TokenHash(token))
+	sealed, err := ls.client.Get(ctx, rkey).Result()
+	if errors.Is(err, redis.Nil) {
+		return domain.Link{}, fmt.Errorf("can't read link: %w", domain.ErrLinkInvalid)
+	}
+	if err != nil {
+		return domain.Link{}, fmt.Errorf("can't read link: %w", err)
+	}
+	var l domain.Link
+	if err := ls.openJSON(sealed, rkey, &l); err != nil {
+		return domain.Link{}, fmt.Errorf("can't read link: %w", err)
+	}
+	if !ls.now().Before(l.Expires) {
+		return domain.Link{}, fmt.Errorf("can't read link: %w", domain.ErrLinkInvalid)
+	}
+	return l, nil
+}
+
+// DeleteLinksOf deletes every invite listed for director, those that
+// re-attach a case included, and returns how many it deleted: the
+// director's access was revoked, and their links die with it. Two round
+// trips.
+func (ls *Links) DeleteLinksOf(ctx context.Context, director int64) (int, error) {
+	ikey := ls.invitesKey(director)
+	hashes, err := ls.client.ZRange(ctx, ikey, 0, -1).Result()
+	if err != nil {
+		return 0, fmt.Errorf("can't delete a director's links: %w", err)
+	}
+	if len(hashes) == 0 {
+		return 0, nil
+	}
+	keys := make([]string, len(hashes))
+	for i, h := range hashes {
+		keys[i] = ls.linkKey(h)
+	}
+	var dels *redis.IntCmd
+	_, err = ls.client.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+		dels = pipe.Del(ctx, keys...)
+		pipe.Del(ctx, ikey)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("can't delete a director's links: %w", err)
+	}
+	return int(dels.Val()), nil
+}
+
 // PendingInvites lists the director's invites that are neither used nor
 // expired, newest first. Two round trips; entries of used or expired
 // invites are taken off the list on the way (a third).

@@ -80,6 +80,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	}
 
 	met := &metrics.Metrics{Gauges: []metrics.Gauge{activeSessions(sessions, cfg.SessionTTL)}}
+	people.ReportSkipped(func(string) { met.SkippedRecords.Add(1) })
 	b, err := bot.New(withPeople(bot.Options{
 		Engine: engine, Store: sessionStore{sessions}, API: api, Log: log, Username: me.Username,
 		Renderer:     &render.Renderer{L: cat, Log: log, Loc: cfg.Location},

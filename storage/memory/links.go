@@ -53,6 +53,36 @@ func (ls *Links) UseLink(_ context.Context, token string) (domain.Link, error) {
 	return fromJSON[domain.Link](e.v), nil
 }
 
+// PeekLink returns the link of token without using it up. Errors as
+// UseLink's.
+func (ls *Links) PeekLink(_ context.Context, token string) (domain.Link, error) {
+	if !storage.WellFormedToken(token) {
+		return domain.Link{}, fmt.Errorf("can't read link: %w", domain.ErrLinkInvalid)
+	}
+	d := ls.d
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	e, ok := d.links[storage.TokenHash(token)]
+	if !ok || !e.live(d.now()) {
+		return domain.Link{}, fmt.Errorf("can't read link: %w", domain.ErrLinkInvalid)
+	}
+	return fromJSON[domain.Link](e.v), nil
+}
+
+// DeleteLinksOf deletes every live invite of director, those that
+// re-attach a case included, and returns how many it deleted.
+func (ls *Links) DeleteLinksOf(_ context.Context, director int64) (int, error) {
+	d := ls.d
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := 0
+	for _, in := range d.invitesOf(director) {
+		delete(d.links, in.hash)
+		n++
+	}
+	return n, nil
+}
+
 // invite is a live invite and its token hash.
 type invite struct {
 	hash string
