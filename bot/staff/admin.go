@@ -83,6 +83,11 @@ func (b *Office) AdminButton(ctx context.Context, in chat.Request, a chat.Actor,
 		if err := b.o.Staff.RemoveStaff(ctx, id); err != nil {
 			return dialog.Text{}, err
 		}
+		// Their links die with their access (opening one checks that
+		// too): invites for them and links that move their cases.
+		if _, err := b.o.Links.DeleteLinksOf(ctx, id); err != nil {
+			b.o.Log.Warn("can't delete the links of a revoked director", "err", err)
+		}
 		b.auditor.Record(ctx, a.ID, "staff.revoked", "")
 		b.o.Log.Info("staff access revoked", "staff", b.pseudo.Of(id), "by", b.pseudo.Of(a.ID))
 		b.clearStaffMenu(ctx, id)

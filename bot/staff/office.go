@@ -62,6 +62,12 @@ type LinkStore interface {
 	// within the last hour; LinkFailures returns it without adding.
 	LinkFailure(ctx context.Context, userID int64) (int, error)
 	LinkFailures(ctx context.Context, userID int64) (int, error)
+	// PeekLink returns the link of token without using it up.
+	PeekLink(ctx context.Context, token string) (domain.Link, error)
+	// DeleteCaseLinks deletes these directors' links that would move the
+	// case under caseKey; DeleteLinksOf every link of one director.
+	DeleteCaseLinks(ctx context.Context, caseKey string, directors ...int64) (int, error)
+	DeleteLinksOf(ctx context.Context, director int64) (int, error)
 }
 
 // CaseStore keeps the cases (storage.Cases).

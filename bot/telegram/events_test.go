@@ -122,9 +122,19 @@ func TestToIncoming(t *testing.T) {
 			ev:  dialog.Event{Kind: dialog.EventMedia, Media: "other", Lang: "en-GB", UpdateID: 12},
 		},
 		{
-			name: "message without sender", ok: true, chat: 42, private: true,
-			upd: models.Update{ID: 13, Message: &models.Message{ID: 9, Chat: private, Text: "hoi"}},
-			ev:  dialog.Event{Kind: dialog.EventText, Text: "hoi", UpdateID: 13},
+			// Telegram always names the sender in a private chat: who
+			// acts is from.id, so without one nobody does.
+			name: "private message without sender is ignored",
+			upd:  models.Update{ID: 13, Message: &models.Message{ID: 9, Chat: private, Text: "hoi"}},
+		},
+		{
+			name: "private message from someone else is ignored",
+			upd:  models.Update{ID: 13, Message: &models.Message{ID: 9, From: &models.User{ID: 43}, Chat: private, Text: "/cases"}},
+		},
+		{
+			name: "press in a private chat by someone else is ignored",
+			upd: models.Update{ID: 15, CallbackQuery: &models.CallbackQuery{ID: "cb", From: models.User{ID: 43}, Data: "x:rvy:7",
+				Message: models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeMessage, Message: &models.Message{ID: 5, Chat: private}}}},
 		},
 		{
 			name: "group text", ok: true, chat: -100, private: false,
