@@ -306,12 +306,6 @@ func (l *countedLinks) DeleteCaseLinks(ctx context.Context, caseKey string, dire
 	return n, err
 }
 
-func (l *countedLinks) DeleteLinksOf(ctx context.Context, director int64) (int, error) {
-	n, err := l.Links.DeleteLinksOf(ctx, director)
-	l.add(-n)
-	return n, err
-}
-
 func (l *countedLinks) add(n int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -214,9 +214,8 @@ func (cs *Cases) openCase(rkey, key string, vals []any) (domain.Case, bool, erro
 }
 
 // CasesOf lists the cases of a director, or of a counsellor (the ones they
-// invited), newest (by Linked) first. Two round trips; list entries whose
-// case is gone or not theirs are tidied away (a third). A case that does
-// not open is left out and counted (People.ReportSkipped).
+// invited), newest (by Linked) first. Two round trips; entries whose case
+// is gone or not theirs are tidied away (a third), unreadable ones skipped.
 func (cs *Cases) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error) {
 	ikey := cs.casesKey(staff)
 	keys, err := cs.client.ZRevRange(ctx, ikey, 0, -1).Result()
@@ -243,9 +242,7 @@ func (cs *Cases) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error
 	for i, cmd := range cmds {
 		c, ok, err := cs.openCase(cs.caseKey(keys[i]), keys[i], cmd.Val())
 		if err != nil {
-			// One record that does not open never hides the others; it
-			// stays on the list (it may be theirs) and is counted.
-			cs.skipped.add("case")
+			cs.skipped.Add("case") // never hides the others
 			continue
 		}
 		// Never show a case that is not theirs, whatever the list says.

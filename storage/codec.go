@@ -11,7 +11,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/storage/quarantine"
 )
 
 // KeySize is the length of a data key: AES-256.
@@ -34,21 +34,11 @@ const (
 var (
 	// ErrUnknownKey means the data was sealed with a key this Codec does not
 	// hold: an older key was dropped from the configuration too early.
-	// It is a domain.ErrUnreadable.
-	ErrUnknownKey = unreadable("sealed with an unknown key")
+	ErrUnknownKey = quarantine.Unreadable("sealed with an unknown key")
 	// ErrCorrupt means the sealed data is malformed, was changed, or belongs
-	// to another record. It is a domain.ErrUnreadable.
-	ErrCorrupt = unreadable("sealed data is corrupt")
+	// to another record. Both are domain.ErrUnreadable.
+	ErrCorrupt = quarantine.Unreadable("sealed data is corrupt")
 )
-
-// unreadableError is an error of its own that is also
-// domain.ErrUnreadable, so that the rooms, which never import storage,
-// can tell a record that does not open from an outage.
-type unreadableError struct{ msg string }
-
-func unreadable(msg string) error            { return &unreadableError{msg} }
-func (e *unreadableError) Error() string     { return e.msg }
-func (e *unreadableError) Is(err error) bool { return err == domain.ErrUnreadable }
 
 // ParseKey decodes a data key given as base64 (standard or URL alphabet,
 // with or without padding) of exactly KeySize bytes, as INTAKEBOT_DATA_KEY

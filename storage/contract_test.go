@@ -6,6 +6,7 @@ import (
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/redistest"
 	"github.com/intakebot/intakebot/storage/storetest"
+	"github.com/intakebot/intakebot/storage/storetest/unreadable"
 )
 
 // openRedis makes the stores for the contract on a Redis of their own.
@@ -43,4 +44,5 @@ func openRedis(t *testing.T, cfg storetest.Config) storetest.Stores {
 func TestContract(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, openRedis)
+	unreadable.Run(t, openRedis)
 }

@@ -1,7 +1,5 @@
 package storage
 
-import "strings"
-
 // keys spells the Redis keys of the people stores under a deployment's
 // prefix, in one place: the layout (see the package comment) is what the
 // data in production is stored under, so a key is never spelt twice. The
@@ -32,9 +30,4 @@ func (k keys) alertsKey() string          { return k.prefix + "alerts" }
 func (k keys) onCallKey() string { return k.prefix + "oncall" }
 func (k keys) auditKey() string  { return k.prefix + "audit" }
 
-// quarantineKey is where a record that can't be opened is set aside: the
-// record's own key (rkey, under this prefix) after "quarantine:". It keeps
-// the record's hash tag, if any, so the move stays within one slot.
-func (k keys) quarantineKey(rkey string) string {
-	return k.prefix + "quarantine:" + strings.TrimPrefix(rkey, k.prefix)
-}
+func (k keys) quarantineKey(r string) string { return k.prefix + "quarantine:" + r[len(k.prefix):] }

@@ -107,12 +107,22 @@ func (ls *Links) CreateLink(ctx context.Context, l domain.Link) (string, error) 
 // One round trip, two for an invite (it is also taken off the director's
 // list; if that fails, PendingInvites drops it later).
 func (ls *Links) UseLink(ctx context.Context, token string) (domain.Link, error) {
+	return ls.link(ctx, token, true)
+}
+
+// PeekLink is UseLink that leaves the link usable (for an admin's tap).
+func (ls *Links) PeekLink(ctx context.Context, token string) (domain.Link, error) {
+	return ls.link(ctx, token, false)
+}
+
+func (ls *Links) link(ctx context.Context, token string, use bool) (domain.Link, error) {
 	if !WellFormedToken(token) {
 		return domain.Link{}, fmt.Errorf("can't use link: %w", domain.ErrLinkInvalid)
 	}
 	hash := TokenHash(token)
 	rkey := ls.linkKey(hash)
-	sealed, err := ls.client.GetDel(ctx, rkey).Result()
+	get := map[bool]func(context.Context, string) *redis.StringCmd{true: ls.client.GetDel, false: ls.client.Get}[use]
+	sealed, err := get(ctx, rkey).Result()
 	if errors.Is(err, redis.Nil) {
 		return domain.Link{}, fmt.Errorf("can't use link: %w", domain.ErrLinkInvalid)
 	}
@@ -123,7 +133,7 @@ func (ls *Links) UseLink(ctx context.Context, token string) (domain.Link, error)
 	if err := ls.openJSON(sealed, rkey, &l); err != nil {
 		return domain.Link{}, fmt.Errorf("can't use link: %w", err)
 	}
-	if l.Kind == domain.LinkInvite && l.Director != 0 {
+	if use && l.Kind == domain.LinkInvite && l.Director != 0 {
 		_ = ls.client.ZRem(ctx, ls.invitesKey(l.Director), hash).Err() // tidying only
 	}
 	if !ls.now().Before(l.Expires) {
@@ -132,61 +142,6 @@ func (ls *Links) UseLink(ctx context.Context, token string) (domain.Link, error)
 		return domain.Link{}, fmt.Errorf("can't use link: %w", domain.ErrLinkInvalid)
 	}
 	return l, nil
-}
-
-// PeekLink returns the link of token without using it up, so that
-// someone who must not use it (an admin who is not staff, tapping a young
-// person's invite) leaves it for the person it was made for. Errors as
-// UseLink's. One round trip.
-func (ls *Links) PeekLink(ctx context.Context, token string) (domain.Link, error) {
-	if !WellFormedToken(token) {
-		return domain.Link{}, fmt.Errorf("can't read link: %w", domain.ErrLinkInvalid)
-	}
-	rkey := ls.linkKey(TokenHash(token))
-	sealed, err := ls.client.Get(ctx, rkey).Result()
-	if errors.Is(err, redis.Nil) {
-		return domain.Link{}, fmt.Errorf("can't read link: %w", domain.ErrLinkInvalid)
-	}
-	if err != nil {
-		return domain.Link{}, fmt.Errorf("can't read link: %w", err)
-	}
-	var l domain.Link
-	if err := ls.openJSON(sealed, rkey, &l); err != nil {
-		return domain.Link{}, fmt.Errorf("can't read link: %w", err)
-	}
-	if !ls.now().Before(l.Expires) {
-		return domain.Link{}, fmt.Errorf("can't read link: %w", domain.ErrLinkInvalid)
-	}
-	return l, nil
-}
-
-// DeleteLinksOf deletes every invite listed for director, those that
-// re-attach a case included, and returns how many it deleted: the
-// director's access was revoked, and their links die with it. Two round
-// trips.
-func (ls *Links) DeleteLinksOf(ctx context.Context, director int64) (int, error) {
-	ikey := ls.invitesKey(director)
-	hashes, err := ls.client.ZRange(ctx, ikey, 0, -1).Result()
-	if err != nil {
-		return 0, fmt.Errorf("can't delete a director's links: %w", err)
-	}
-	if len(hashes) == 0 {
-		return 0, nil
-	}
-	keys := make([]string, len(hashes))
-	for i, h := range hashes {
-		keys[i] = ls.linkKey(h)
-	}
-	var dels *redis.IntCmd
-	_, err = ls.client.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
-		dels = pipe.Del(ctx, keys...)
-		pipe.Del(ctx, ikey)
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("can't delete a director's links: %w", err)
-	}
-	return int(dels.Val()), nil
 }
 
 // PendingInvites lists the director's invites that are neither used nor
@@ -222,7 +177,7 @@ func (ls *Links) PendingInvites(ctx context.Context, director int64) ([]domain.L
 		}
 		var l domain.Link
 		if err := ls.openJSON(sealed, keys[i], &l); err != nil {
-			ls.skipped.add("link") // one bad link never hides the others
+			ls.skipped.Add("link") // one bad link never hides the others
 			continue
 		}
 		if l.Kind != domain.LinkInvite || l.Director != director || !now.Before(l.Expires) {
@@ -300,7 +255,7 @@ func (ls *Links) DeleteCaseLinks(ctx context.Context, caseKey string, directors 
 			}
 			var l domain.Link
 			if err := ls.openJSON(sealed, keys[i], &l); err != nil {
-				ls.skipped.add("link") // it can't be opened, so nobody can use it
+				ls.skipped.Add("link") // it can't be opened, so nobody can use it
 				continue
 			}
 			if l.CaseKey == caseKey {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/storage/quarantine"
 )
 
 // ErrNotFound means there is no session under the key: a new conversation,
@@ -289,41 +290,33 @@ func (s *Sessions) Save(ctx context.Context, sess dialog.Session) (dialog.Sessio
 // handoff or the metrics to find.
 var deleteScript = loadScript("delete_session")
 
-// Delete erases the session under key, and a copy of it set aside by
-// Quarantine, and evicts it from this store's cache. Erasing a session that does not exist is not an error: the outcome
-// the young person asked for holds.
+// Delete erases the session under key and any copy set aside, and evicts it
+// from this store's cache. Erasing none is not an error: the outcome the
+// young person asked for holds.
 func (s *Sessions) Delete(ctx context.Context, key string) error {
 	// Evict first and whatever happens: the cached copy is either erased
 	// data or of unknown standing.
 	s.cache.remove(key)
 	err := deleteScript.Run(ctx, s.client, []string{s.sessionKey(key), s.submittedKey(), s.activeKey()}, key).Err()
-	if err != nil {
-		return fmt.Errorf("can't delete session: %w", err)
+	if err == nil {
+		err = s.client.Del(ctx, keys{prefix: s.prefix}.quarantineKey(s.sessionKey(key))).Err()
 	}
-	// A copy set aside as unreadable (Quarantine) is theirs too.
-	if err := s.client.Del(ctx, keys{prefix: s.prefix}.quarantineKey(s.sessionKey(key))).Err(); err != nil {
+	if err != nil {
 		return fmt.Errorf("can't delete session: %w", err)
 	}
 	return nil
 }
 
-// Quarantine sets the session under key aside (see quarantine.go): the
-// caller could not open it, and the young person starts again. The record
-// is renamed, never deleted, and taken out of the submitted and active
-// indexes. It reports false when there was no record to set aside (another
-// replica did, or it expired). The key is evicted from the cache.
+// Quarantine sets the session aside (storage/quarantine); false if none.
 func (s *Sessions) Quarantine(ctx context.Context, key string) (bool, error) {
 	s.cache.remove(key)
-	moved, err := setAside(ctx, s.client, keys{prefix: s.prefix}, s.sessionKey(key), s.now())
-	if err != nil {
-		return false, fmt.Errorf("can't set session aside: %w", err)
+	rkey := s.sessionKey(key)
+	moved, err := quarantine.Move(ctx, s.client, rkey, keys{prefix: s.prefix}.quarantineKey(rkey), s.now())
+	if moved { // tidying only: the indexes forgive a missing session
+		s.client.ZRem(ctx, s.submittedKey(), key)
+		s.client.ZRem(ctx, s.activeKey(), key)
 	}
-	if moved {
-		// Tidying only: the indexes forgive a missing session.
-		_ = s.client.ZRem(ctx, s.submittedKey(), key).Err()
-		_ = s.client.ZRem(ctx, s.activeKey(), key).Err()
-	}
-	return moved, nil
+	return moved, err
 }
 
 // Forget evicts key from this store's cache, so that the next Load reads

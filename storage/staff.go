@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/storage/quarantine"
 )
 
 // Staff keeps the staff members (admins, directors, counsellors) and the
@@ -99,9 +100,7 @@ func (st *Staff) AddStaff(ctx context.Context, m domain.StaffMember) error {
 
 // ListStaff returns every staff member, by role (admins, directors,
 // counsellors) and then by the time they were added. Two round trips. A
-// member in the set whose record is gone is skipped and taken out of the
-// set; one whose record does not open is left out and counted
-// (People.ReportSkipped), and stays for QuarantineStaff.
+// member whose record is gone leaves the set; one unreadable is skipped.
 func (st *Staff) ListStaff(ctx context.Context) ([]domain.StaffMember, error) {
 	ids, err := st.client.SMembers(ctx, st.staffSetKey()).Result()
 	if err != nil {
@@ -129,8 +128,7 @@ func (st *Staff) ListStaff(ctx context.Context) ([]domain.StaffMember, error) {
 	for i, cmd := range cmds {
 		m, ok, err := st.openStaff(st.staffKey(userIDs[i]), userIDs[i], cmd.Val())
 		if err != nil {
-			// One record that does not open never hides the others.
-			st.skipped.add("staff")
+			st.skipped.Add("staff") // never hides the others
 			continue
 		}
 		if !ok {
@@ -175,19 +173,13 @@ func (st *Staff) RemoveStaff(ctx context.Context, userID int64) error {
 	return nil
 }
 
-// QuarantineStaff sets the record of userID aside (see quarantine.go), as
-// one that does not open, and takes them out of the staff set: they are
-// staff no more until an admin adds them again. The record is renamed,
-// never deleted. It reports false when there was no record.
+// QuarantineStaff sets the member aside (storage/quarantine); false if none.
 func (st *Staff) QuarantineStaff(ctx context.Context, userID int64) (bool, error) {
-	moved, err := setAside(ctx, st.client, st.keys, st.staffKey(userID), st.now())
-	if err != nil {
-		return false, fmt.Errorf("can't set staff member aside: %w", err)
+	moved, err := quarantine.Move(ctx, st.client, st.staffKey(userID), st.quarantineKey(st.staffKey(userID)), st.now())
+	if err == nil {
+		err = st.client.SRem(ctx, st.staffSetKey(), itoa(userID)).Err()
 	}
-	if err := st.client.SRem(ctx, st.staffSetKey(), itoa(userID)).Err(); err != nil {
-		return moved, fmt.Errorf("can't set staff member aside: %w", err)
-	}
-	return moved, nil
+	return moved, err
 }
 
 // SetPendingStaff remembers, for PendingStaffTTL, that userID opened the

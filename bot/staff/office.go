@@ -65,9 +65,8 @@ type LinkStore interface {
 	// PeekLink returns the link of token without using it up.
 	PeekLink(ctx context.Context, token string) (domain.Link, error)
 	// DeleteCaseLinks deletes these directors' links that would move the
-	// case under caseKey; DeleteLinksOf every link of one director.
+	// case under caseKey to another account.
 	DeleteCaseLinks(ctx context.Context, caseKey string, directors ...int64) (int, error)
-	DeleteLinksOf(ctx context.Context, director int64) (int, error)
 }
 
 // CaseStore keeps the cases (storage.Cases).

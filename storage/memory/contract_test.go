@@ -10,6 +10,7 @@ import (
 
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/storetest"
+	"github.com/intakebot/intakebot/storage/storetest/unreadable"
 )
 
 // open makes the memory stores for the contract; without a clock of the
@@ -55,6 +56,7 @@ func open(t *testing.T, cfg storetest.Config) storetest.Stores {
 
 func TestContract(t *testing.T) {
 	storetest.Run(t, open)
+	unreadable.Run(t, open)
 }
 
 // TestSameMethodsAsStorage holds each store to the exported methods of its

@@ -69,20 +69,6 @@ func (ls *Links) PeekLink(_ context.Context, token string) (domain.Link, error) 
 	return fromJSON[domain.Link](e.v), nil
 }
 
-// DeleteLinksOf deletes every live invite of director, those that
-// re-attach a case included, and returns how many it deleted.
-func (ls *Links) DeleteLinksOf(_ context.Context, director int64) (int, error) {
-	d := ls.d
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	n := 0
-	for _, in := range d.invitesOf(director) {
-		delete(d.links, in.hash)
-		n++
-	}
-	return n, nil
-}
-
 // invite is a live invite and its token hash.
 type invite struct {
 	hash string

@@ -21,7 +21,6 @@ var casesContract = []contract{
 	{"ChangeNeverBringsBackAnErasedCase", caseChangeNeverRevives},
 	{"ChangeKeepsAConcurrentAcknowledgement", caseChangeKeepsConcurrentAck},
 	{"ConcurrentReassignmentsLeaveItOnExactlyOneDirectorsList", caseConcurrentReassignments},
-	{"AnUnreadableCaseIsLeftOutOfTheListAndCounted", casesUnreadableIsSkipped},
 }
 
 func mustSaveCase(t *testing.T, s Stores, c domain.Case) {

@@ -21,7 +21,6 @@ var linksContract = []contract{
 	{"PendingInvitesListsOnlyLiveInvitesNewestFirst", pendingInvitesLiveNewestFirst},
 	{"LinkFailuresAreCountedAndForgottenAfterTheWindow", linkFailuresWindow},
 	{"PeekReadsALinkWithoutUsingItUp", linkPeekLeavesItUsable},
-	{"DeleteLinksOfTakesEveryLinkOfOneDirector", linksOfADirectorDeleted},
 }
 
 func linkPeekLeavesItUsable(t *testing.T, open Open) {
@@ -43,36 +42,6 @@ func linkPeekLeavesItUsable(t *testing.T, open Open) {
 	}
 	if _, err := s.Links.PeekLink(ctx, "short"); !errors.Is(err, domain.ErrLinkInvalid) {
 		t.Errorf("PeekLink of a malformed token: %v; want domain.ErrLinkInvalid", err)
-	}
-}
-
-func linksOfADirectorDeleted(t *testing.T, open Open) {
-	s := open(t, Config{})
-	ctx := t.Context()
-	at := now(s)
-	relink := domain.Link{Kind: domain.LinkInvite, CreatedBy: 9, Director: 9, CaseKey: "4711", Created: at, Expires: at.Add(time.Hour)}
-	mine := []string{mustCreateLink(t, s, inviteLink(9, "Sam", at)), mustCreateLink(t, s, relink)}
-	other := mustCreateLink(t, s, inviteLink(8, "Noor", at))
-	staff := mustCreateLink(t, s, domain.Link{Kind: domain.LinkStaff, Role: domain.RoleDirector, CreatedBy: 9, Created: at, Expires: at.Add(time.Hour)})
-	n, err := s.Links.DeleteLinksOf(ctx, 9)
-	if err != nil || n != 2 {
-		t.Fatalf("DeleteLinksOf = %d, %v; want 2", n, err)
-	}
-	for _, token := range mine {
-		if _, err := s.Links.UseLink(ctx, token); !errors.Is(err, domain.ErrLinkInvalid) {
-			t.Errorf("a deleted link: %v; want domain.ErrLinkInvalid", err)
-		}
-	}
-	if pending, _ := s.Links.PendingInvites(ctx, 9); len(pending) != 0 {
-		t.Errorf("PendingInvites after DeleteLinksOf = %+v", pending)
-	}
-	for _, token := range []string{other, staff} {
-		if _, err := s.Links.UseLink(ctx, token); err != nil {
-			t.Errorf("another link is gone: %v", err)
-		}
-	}
-	if n, err := s.Links.DeleteLinksOf(ctx, 9); n != 0 || err != nil {
-		t.Errorf("DeleteLinksOf again = %d, %v; want 0", n, err)
 	}
 }
 

@@ -20,7 +20,6 @@ var sessionsContract = []contract{
 	{"IdleSessionsExpireAndEverySaveRenewsTheTTL", sessionIdleExpiry},
 	{"ActiveSessionsAreCountedAndPruned", sessionsActive},
 	{"DeleteErases", sessionDelete},
-	{"AnUnreadableSessionIsSetAsideAndItsKeyStartsAnew", sessionUnreadableIsSetAside},
 }
 
 // intakeSession is a session midway through an intake, with every kind of

@@ -13,7 +13,6 @@ var staffContract = []contract{
 	{"AZeroAddedTimeIsSetToNow", staffZeroAddedTimeIsNow},
 	{"AddRefusesAMemberWithoutIDOrRole", staffAddRefusesWithoutIDOrRole},
 	{"APendingStaffLinkIsTakenOnceAndExpires", pendingStaffTakenOnceAndExpires},
-	{"AnUnreadableMemberIsLeftOutCountedAndCanBeSetAside", staffUnreadableIsSkippedAndSetAside},
 }
 
 func mustAddStaff(t *testing.T, s Stores, m domain.StaffMember) {

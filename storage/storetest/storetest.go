@@ -42,7 +42,6 @@ type (
 		LinkFailures(ctx context.Context, userID int64) (int, error)
 		DeleteCaseLinks(ctx context.Context, caseKey string, directors ...int64) (int, error)
 		PeekLink(ctx context.Context, token string) (domain.Link, error)
-		DeleteLinksOf(ctx context.Context, director int64) (int, error)
 	}
 	// Cases is storage.Cases, with the due times of handoffs.
 	Cases interface {

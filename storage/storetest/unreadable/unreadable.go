@@ -1,4 +1,10 @@
-package storetest
+// Package unreadable is the part of the stores' contract (package
+// storetest) about records that do not open: a read says so
+// (domain.ErrUnreadable, never "not found", so nobody mistakes one for a
+// new conversation), a list leaves the entry out and reports it, and the
+// record can be set aside so that its key starts anew. It needs
+// storetest.Stores.Damage and ReportSkipped, and runs beside storetest.Run.
+package unreadable
 
 import (
 	"errors"
@@ -8,13 +14,69 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage"
+	"github.com/intakebot/intakebot/storage/storetest"
 )
 
-// Records that do not open: a read says so (domain.ErrUnreadable, never
-// "not found", so nobody mistakes one for a new conversation), a list
-// leaves the entry out and reports it, and the record can be set aside so
-// that its key starts anew.
+// Run runs these behaviours against the stores open makes.
+func Run(t *testing.T, open storetest.Open) {
+	for _, c := range []struct {
+		name string
+		run  func(t *testing.T, open storetest.Open)
+	}{
+		{"Sessions/AnUnreadableSessionIsSetAsideAndItsKeyStartsAnew", sessionUnreadableIsSetAside},
+		{"Staff/AnUnreadableMemberIsLeftOutCountedAndCanBeSetAside", staffUnreadableIsSkippedAndSetAside},
+		{"Cases/AnUnreadableCaseIsLeftOutOfTheListAndCounted", casesUnreadableIsSkipped},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.run(t, open)
+		})
+	}
+}
+
+var fixedNow = time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
+
+func openFixed(t *testing.T, open storetest.Open) storetest.Stores {
+	t.Helper()
+	s := open(t, storetest.Config{Clock: storetest.NewFakeClock(fixedNow)})
+	if s.Damage == nil || s.ReportSkipped == nil {
+		t.Fatal("the stores lack Damage or ReportSkipped")
+	}
+	return s
+}
+
+func intakeSession(key string) dialog.Session {
+	return dialog.Session{
+		Key: key, FlowID: "intake", FlowVersion: 3, Lang: "nl", State: dialog.StateAsking, Current: "q_money",
+		Answers: map[string]dialog.Answer{"q_name": {Text: "Zoe", At: fixedNow}}, Started: fixedNow, Updated: fixedNow,
+	}
+}
+
+func mustSave(t *testing.T, s storetest.Stores, sess dialog.Session) dialog.Session {
+	t.Helper()
+	saved, err := s.Sessions.Save(t.Context(), sess)
+	if err != nil {
+		t.Fatalf("Save: %v", err)
+	}
+	return saved
+}
+
+func mustAddStaff(t *testing.T, s storetest.Stores, m domain.StaffMember) {
+	t.Helper()
+	if err := s.Staff.AddStaff(t.Context(), m); err != nil {
+		t.Fatalf("AddStaff: %v", err)
+	}
+}
+
+func userIDs(ms []domain.StaffMember) []int64 {
+	var ids []int64
+	for _, m := range ms {
+		ids = append(ids, m.UserID)
+	}
+	return ids
+}
 
 // skips counts what ReportSkipped reports, by kind.
 type skips struct {
@@ -22,7 +84,7 @@ type skips struct {
 	n  map[string]int
 }
 
-func countSkips(s Stores) *skips {
+func countSkips(s storetest.Stores) *skips {
 	c := &skips{n: map[string]int{}}
 	s.ReportSkipped(func(kind string) {
 		c.mu.Lock()
@@ -38,7 +100,7 @@ func (c *skips) of(kind string) int {
 	return c.n[kind]
 }
 
-func sessionUnreadableIsSetAside(t *testing.T, open Open) {
+func sessionUnreadableIsSetAside(t *testing.T, open storetest.Open) {
 	s := openFixed(t, open)
 	ctx := t.Context()
 	mustSave(t, s, intakeSession("1001"))
@@ -69,7 +131,9 @@ func sessionUnreadableIsSetAside(t *testing.T, open Open) {
 	if saved := mustSave(t, s, fresh); saved.Version != 1 {
 		t.Errorf("a new start under the key has version %d, want 1", saved.Version)
 	}
-	mustLoad(t, s, "1002") // the other session is untouched
+	if _, err := s.Sessions.Load(ctx, "1002"); err != nil {
+		t.Errorf("the other session: %v", err) // untouched
+	}
 	if moved, err := s.Sessions.Quarantine(ctx, "4040"); moved || err != nil {
 		t.Errorf("Quarantine of no session = %v, %v; want false, nil", moved, err)
 	}
@@ -81,7 +145,7 @@ func sessionUnreadableIsSetAside(t *testing.T, open Open) {
 	}
 }
 
-func staffUnreadableIsSkippedAndSetAside(t *testing.T, open Open) {
+func staffUnreadableIsSkippedAndSetAside(t *testing.T, open storetest.Open) {
 	s := openFixed(t, open)
 	ctx := t.Context()
 	seen := countSkips(s)
@@ -130,7 +194,7 @@ func staffUnreadableIsSkippedAndSetAside(t *testing.T, open Open) {
 	}
 }
 
-func casesUnreadableIsSkipped(t *testing.T, open Open) {
+func casesUnreadableIsSkipped(t *testing.T, open storetest.Open) {
 	s := openFixed(t, open)
 	ctx := t.Context()
 	seen := countSkips(s)
