@@ -27,7 +27,9 @@ func TestOpsOnTheirOwnAddressApartFromTheWebhook(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	logs := &bottest.Log{}
-	go func() { done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), logs, logs) }()
+	go func() {
+		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), logs, logs)
+	}()
 	defer func() {
 		cancel()
 		select {
