@@ -234,3 +234,18 @@ func TestAnUpdateWhoseFromAndChatDisagreeIsRefused(t *testing.T) {
 	r.consentShown(youngID, "Sanne de Vries")
 	_ = domain.RoleDirector
 }
+
+// A director's /cases used to fail whole on one young person's session
+// that does not open; now that one shows as not started and the rest as
+// ever.
+func TestCasesShowsTheOthersBesideAPoisonSession(t *testing.T) {
+	r := newRoles(t, nil)
+	r.cast()
+	r.send(youngID, "/start "+r.invite(directorID, 0, "Sam"), "nl")
+	r.consent(youngID)
+	r.send(young2ID, "/start "+r.invite(directorID, 0, "Noor"), "nl")
+	r.consent(young2ID)
+	memory.DamageSession(r.mem.sessions, strconv.Itoa(youngID))
+	r.send(directorID, "/cases", "en")
+	r.expectLast(directorID, "Sam", "Noor")
+}

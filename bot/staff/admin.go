@@ -65,7 +65,7 @@ func (b *Office) AdminButton(ctx context.Context, in chat.Request, a chat.Actor,
 		if err != nil {
 			return dialog.T("staff.gone"), nil
 		}
-		m, ok, err := b.o.Staff.Staff(ctx, id)
+		m, ok, err := b.member(ctx, id)
 		if err != nil {
 			return dialog.Text{}, err
 		}
