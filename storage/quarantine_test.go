@@ -1,7 +1,10 @@
 package storage
 
 import (
+	"context"
 	"testing"
+
+	"github.com/intakebot/intakebot/storage/redistest"
 )
 
 // TestAQuarantinedSessionKeepsItsValueAndTTLAndGoesWithDelete: set aside is
@@ -54,5 +57,38 @@ func TestAQuarantinedSessionKeepsItsValueAndTTLAndGoesWithDelete(t *testing.T) {
 	}
 	if e.client.Exists(ctx, q).Val() != 0 {
 		t.Error("Delete left the session set aside")
+	}
+}
+
+// BenchmarkSetAsideAndStartAgain is what the store does for a session that
+// does not open, once the reads have given up: set it aside, find the key
+// free, save the new start (the bot adds its pauses between the reads,
+// 150 ms in all, on top).
+func BenchmarkSetAsideAndStartAgain(b *testing.B) {
+	srv := redistest.Start(b)
+	client := srv.Client(b)
+	s := NewSessions(client, mustCodec(b, testKey(1)), SessionsOptions{})
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		if err := s.Delete(ctx, "bench"); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Save(ctx, intakeSession("bench")); err != nil {
+			b.Fatal(err)
+		}
+		Damage(b, client, DefaultPrefix, "session", "bench")
+		b.StartTimer()
+		if _, err := s.LoadFresh(ctx, "bench"); err == nil {
+			b.Fatal("a damaged session opened")
+		}
+		if moved, err := s.Quarantine(ctx, "bench"); !moved || err != nil {
+			b.Fatal(moved, err)
+		}
+		fresh := intakeSession("bench")
+		if _, err := s.Save(ctx, fresh); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
