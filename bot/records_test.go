@@ -249,3 +249,21 @@ func TestCasesShowsTheOthersBesideAPoisonSession(t *testing.T) {
 	r.send(directorID, "/cases", "en")
 	r.expectLast(directorID, "Sam", "Noor")
 }
+
+// A young person whose session does not open taps a new invite: the
+// session is set aside and they start at once with the invite's director,
+// not with "this link does not work".
+func TestAPoisonSessionAndANewInvite(t *testing.T) {
+	r := newRoles(t, nil)
+	r.cast()
+	r.send(youngID, "/start "+r.invite(directorID, 0, "Sam"), "nl")
+	r.consent(youngID)
+	memory.DamageSession(r.mem.sessions, strconv.Itoa(youngID))
+	mark := r.lastID(youngID)
+	r.send(youngID, "/start "+r.invite(director2ID, 0, "Sam"), "nl")
+	r.expectSaid(youngID, mark, r.visible("nl", "record.session_set_aside"))
+	r.consentShown(youngID, "Omar")
+	if c, _ := r.people.caseOf(strconv.Itoa(youngID)); c.Director != director2ID {
+		t.Fatalf("case director %d, want %d", c.Director, director2ID)
+	}
+}

@@ -74,8 +74,8 @@ func (c *Conversation) Handle(ctx context.Context, in chat.Request) error {
 // Guard runs f, the handling of in, so that a session that does not open
 // (domain.ErrUnreadable) never stops the chat: it is read again a few
 // times, then set aside (kept, not deleted); the young person hears that
-// they can start again, f runs once more on the new start (so /urgent
-// still gets its answer), and the admins are told once.
+// they can start again, the update is handled at once on the new start
+// (so /urgent still gets its answer), and the admins are told once.
 func (c *Conversation) Guard(ctx context.Context, in chat.Request, f func() error) error {
 	err := f()
 	if !errors.Is(err, domain.ErrUnreadable) {
@@ -85,15 +85,18 @@ func (c *Conversation) Guard(ctx context.Context, in chat.Request, f func() erro
 	if serr != nil {
 		return errors.Join(err, serr)
 	}
-	if moved {
-		ref := c.o.Pseudonyms.Of(in.Chat)
-		c.o.Log.Warn("a session that does not open was set aside; the young person starts again", "chat", ref, "update", in.Event.UpdateID)
-		c.o.Out.Say(ctx, in.Chat, c.o.Loop.Engine.MatchLanguage(in.Event.Lang), nil, dialog.T("record.session_set_aside"))
-		c.o.Admins.TellAdmins(ctx, dialog.T("record.set_aside_admin", "Topic", dialog.T("record.kind.session"), "Pseudonym", ref))
+	if !moved {
+		// Readable after all (the bad record is another one), or set
+		// aside by another replica: the usual way, tried again later.
+		return err
 	}
-	// Set aside here or by another replica, or readable after all: once
-	// more, and an error now goes the usual way.
-	return f()
+	ref := c.o.Pseudonyms.Of(in.Chat)
+	c.o.Log.Warn("a session that does not open was set aside; the young person starts again", "chat", ref, "update", in.Event.UpdateID)
+	c.o.Out.Say(ctx, in.Chat, c.o.Loop.Engine.MatchLanguage(in.Event.Lang), nil, dialog.T("record.session_set_aside"))
+	c.o.Admins.TellAdmins(ctx, dialog.T("record.set_aside_admin", "Topic", dialog.T("record.kind.session"), "Pseudonym", ref))
+	// A new start: as someone without a session (their case, if any,
+	// names the director again), whatever f had begun.
+	return c.handle(ctx, in)
 }
 
 func (c *Conversation) handle(ctx context.Context, in chat.Request) error {
