@@ -267,3 +267,25 @@ func TestAPoisonSessionAndANewInvite(t *testing.T) {
 		t.Fatalf("case director %d, want %d", c.Director, director2ID)
 	}
 }
+
+// A young person's case that does not open, met on their first message
+// (no session yet), used to stop their chat; now it is set aside, the
+// admins are told once, and the young person hears how to go on.
+func TestAPoisonCaseIsSetAside(t *testing.T) {
+	r := newRoles(t, nil)
+	r.cast()
+	key := strconv.Itoa(youngID)
+	if err := r.people.Cases.SaveCase(context.Background(), domain.Case{Key: key, Director: directorID, FirstName: "Sam"}); err != nil {
+		t.Fatal(err)
+	}
+	memory.DamageCase(r.people.People, key)
+	r.send(youngID, "hallo", "nl")
+	r.expectLast(youngID, r.visible("nl", "link.none"))
+	r.send(youngID, "hallo?", "nl")
+	if n := r.countSaid(adminID, r.adminNotice("record.kind.case")); n != 1 {
+		t.Fatalf("admins told %d times, want once", n)
+	}
+	if _, ok := r.people.caseOf(key); ok {
+		t.Fatal("the unreadable case is still there")
+	}
+}

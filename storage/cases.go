@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/storage/quarantine"
 )
 
 // Cases, one hash per case under the case key (the young person's session
@@ -261,6 +262,11 @@ func (cs *Cases) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error
 		_ = tidyCasesScript.Run(ctx, cs.client, tkeys, append([]any{itoa(staff)}, gone...)...).Err()
 	}
 	return out, nil
+}
+
+// QuarantineCase sets the case aside (storage/quarantine); false if none.
+func (cs *Cases) QuarantineCase(ctx context.Context, key string) (bool, error) {
+	return quarantine.Move(ctx, cs.client, cs.caseKey(key), cs.quarantineKey(cs.caseKey(key)), cs.now())
 }
 
 // tidyCasesScript takes cases off a staff member's list unless, by now,

@@ -310,13 +310,7 @@ func (s *Sessions) Delete(ctx context.Context, key string) error {
 // Quarantine sets the session aside (storage/quarantine); false if none.
 func (s *Sessions) Quarantine(ctx context.Context, key string) (bool, error) {
 	s.cache.remove(key)
-	rkey := s.sessionKey(key)
-	moved, err := quarantine.Move(ctx, s.client, rkey, keys{prefix: s.prefix}.quarantineKey(rkey), s.now())
-	if moved { // tidying only: the indexes forgive a missing session
-		s.client.ZRem(ctx, s.submittedKey(), key)
-		s.client.ZRem(ctx, s.activeKey(), key)
-	}
-	return moved, err
+	return quarantine.Move(ctx, s.client, s.sessionKey(key), keys{prefix: s.prefix}.quarantineKey(s.sessionKey(key)), s.now())
 }
 
 // Forget evicts key from this store's cache, so that the next Load reads

@@ -131,7 +131,7 @@ func (b *Office) CaseButton(ctx context.Context, in chat.Request, a chat.Actor, 
 	if !a.Admin && !a.Director() {
 		return b.refused(in, a), nil
 	}
-	c, found, err := b.o.Cases.Case(ctx, key)
+	c, found, err := b.caseOf(ctx, key)
 	if err != nil {
 		return dialog.Text{}, err
 	}

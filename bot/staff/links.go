@@ -96,7 +96,7 @@ func (b *Office) linkInvite(ctx context.Context, a chat.Actor, l domain.Link) (f
 		return nil, true, nil
 	}
 	key := chat.SessionKey(a.ID)
-	c, found, err := b.o.Cases.Case(ctx, key)
+	c, found, err := b.caseOf(ctx, key)
 	if err != nil {
 		return nil, false, err
 	}
@@ -130,7 +130,7 @@ func (b *Office) reattach(ctx context.Context, a chat.Actor, l domain.Link) (fun
 	if l.CaseKey == newKey {
 		return nil, false, nil
 	}
-	c, found, err := b.o.Cases.Case(ctx, l.CaseKey)
+	c, found, err := b.caseOf(ctx, l.CaseKey)
 	if err != nil {
 		return nil, false, err
 	}
@@ -145,7 +145,7 @@ func (b *Office) reattach(ctx context.Context, a chat.Actor, l domain.Link) (fun
 		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.invalid"))
 		return nil, true, nil
 	}
-	_, hasCase, err := b.o.Cases.Case(ctx, newKey)
+	_, hasCase, err := b.caseOf(ctx, newKey)
 	if err != nil {
 		return nil, false, err
 	}
@@ -223,7 +223,7 @@ func (b *Office) firstContact(ctx context.Context, in chat.Request) (func(*dialo
 		return nil, true, nil
 	}
 	key := chat.SessionKey(a.ID)
-	c, found, err := b.o.Cases.Case(ctx, key)
+	c, found, err := b.caseOf(ctx, key)
 	if err != nil {
 		return nil, false, err
 	}

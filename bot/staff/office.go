@@ -78,6 +78,8 @@ type CaseStore interface {
 	CasesOf(ctx context.Context, staff int64) ([]domain.Case, error)
 	// MoveCase re-keys a case (a young person's new Telegram account).
 	MoveCase(ctx context.Context, oldKey, newKey string) error
+	// QuarantineCase sets aside a case that does not open.
+	QuarantineCase(ctx context.Context, key string) (bool, error)
 }
 
 // AuditLog reads the audit trail (storage.Audit).

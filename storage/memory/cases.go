@@ -136,6 +136,19 @@ func (cs *Cases) MoveCase(_ context.Context, oldKey, newKey string) error {
 	return nil
 }
 
+// QuarantineCase sets the case under key aside, as storage does with one
+// that does not open; false when there is none.
+func (cs *Cases) QuarantineCase(_ context.Context, key string) (bool, error) {
+	cs.d.mu.Lock()
+	defer cs.d.mu.Unlock()
+	s, ok := cs.d.cases[key]
+	if ok {
+		cs.d.asideCases[key] = s
+		delete(cs.d.cases, key)
+	}
+	return ok, nil
+}
+
 // DeleteCase erases the case under key and its due time. Erasing a case
 // that does not exist is not an error.
 func (cs *Cases) DeleteCase(_ context.Context, key string) error {

@@ -52,6 +52,7 @@ func NewPeople(now func() time.Time) *People {
 		trails:      map[string]expiring[[]string]{},
 		badStaff:    map[int64]bool{},
 		asideStaff:  map[int64]domain.StaffMember{},
+		asideCases:  map[string]storedCase{},
 	}
 	return &People{
 		Staff: &Staff{d}, Links: &Links{d}, Cases: &Cases{d}, Alerts: &Alerts{d},
@@ -136,6 +137,7 @@ type data struct {
 	// that lists leave out.
 	badStaff    map[int64]bool
 	asideStaff  map[int64]domain.StaffMember
+	asideCases  map[string]storedCase
 	skippedHook func(kind string)
 }
 

@@ -147,8 +147,7 @@ func (s *Sessions) Quarantine(_ context.Context, key string) (bool, error) {
 		return false, nil
 	}
 	s.aside[key] = e
-	delete(s.records, key)
-	delete(s.active, key)
+	delete(s.records, key) // its entry in the active index stays, as in Redis
 	return true, nil
 }
 

@@ -50,6 +50,7 @@ type (
 		CasesOf(ctx context.Context, staff int64) ([]domain.Case, error)
 		ChangeCase(ctx context.Context, key string, change func(*domain.Case) bool) (bool, error)
 		MoveCase(ctx context.Context, oldKey, newKey string) error
+		QuarantineCase(ctx context.Context, key string) (bool, error)
 		DeleteCase(ctx context.Context, key string) error
 		ScheduleDue(ctx context.Context, caseKey string, at time.Time) error
 		CancelDue(ctx context.Context, caseKey string) error

@@ -27,7 +27,7 @@ func Run(t *testing.T, open storetest.Open) {
 	}{
 		{"Sessions/AnUnreadableSessionIsSetAsideAndItsKeyStartsAnew", sessionUnreadableIsSetAside},
 		{"Staff/AnUnreadableMemberIsLeftOutCountedAndCanBeSetAside", staffUnreadableIsSkippedAndSetAside},
-		{"Cases/AnUnreadableCaseIsLeftOutOfTheListAndCounted", casesUnreadableIsSkipped},
+		{"Cases/AnUnreadableCaseIsLeftOutCountedAndCanBeSetAside", casesUnreadableIsSkipped},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -217,5 +217,17 @@ func casesUnreadableIsSkipped(t *testing.T, open storetest.Open) {
 	}
 	if _, _, err := s.Cases.Case(ctx, "1002"); !errors.Is(err, domain.ErrUnreadable) {
 		t.Errorf("Case of the damaged one: %v; want domain.ErrUnreadable", err)
+	}
+	if moved, err := s.Cases.QuarantineCase(ctx, "1002"); !moved || err != nil {
+		t.Fatalf("QuarantineCase = %v, %v; want true, nil", moved, err)
+	}
+	if _, ok, err := s.Cases.Case(ctx, "1002"); ok || err != nil {
+		t.Errorf("Case after QuarantineCase = %v, %v; want none", ok, err)
+	}
+	if cases, err := s.Cases.CasesOf(ctx, 201); err != nil || len(cases) != 2 || seen.of("case") != 1 {
+		t.Errorf("CasesOf after QuarantineCase = %d cases, %v, %d skipped; want 2, nil, still 1", len(cases), err, seen.of("case"))
+	}
+	if moved, err := s.Cases.QuarantineCase(ctx, "4040"); moved || err != nil {
+		t.Errorf("QuarantineCase of none = %v, %v; want false, nil", moved, err)
 	}
 }
