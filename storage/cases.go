@@ -347,11 +347,14 @@ var deleteCaseScript = loadScript("delete_case")
 
 // DeleteCase erases the case under key, its due time and its entries in
 // the staff's lists, for a young person who asks to be forgotten or whose
-// summary has been filed (bot.Eraser). Erasing a case that does not exist
-// is not an error. Two round trips.
+// summary has been filed (bot.Eraser), and a copy set aside. Erasing none
+// is not an error. Three round trips.
 func (cs *Cases) DeleteCase(ctx context.Context, key string) error {
 	rkey := cs.caseKey(key)
 	erased, err := deleteCaseScript.Run(ctx, cs.client, []string{rkey, cs.dueKey()}, key).Slice()
+	if err == nil { // a copy set aside (QuarantineCase) is theirs too
+		err = cs.client.Del(ctx, cs.quarantineKey(rkey)).Err()
+	}
 	if err != nil {
 		return fmt.Errorf("can't delete case: %w", err)
 	}

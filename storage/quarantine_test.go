@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/storage/redistest"
 )
 
@@ -87,5 +88,42 @@ func BenchmarkSetAsideAndStartAgain(b *testing.B) {
 		if _, err := s.Save(ctx, fresh); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A case set aside goes with DeleteCase (/delete, retention); a staff
+// member set aside leaves the staff set on the next ListStaff.
+func TestQuarantinedCaseGoesWithDeleteAndStaffLeavesTheSet(t *testing.T) {
+	t.Parallel()
+	e := newPeopleEnv(t, fixedClock)
+	ctx := t.Context()
+	if err := e.people.Cases.SaveCase(ctx, domain.Case{Key: "4711", Director: 9, FirstName: "Sam"}); err != nil {
+		t.Fatal(err)
+	}
+	Damage(t, e.client, "t:", "case", "4711")
+	if moved, err := e.people.Cases.QuarantineCase(ctx, "4711"); !moved || err != nil {
+		t.Fatalf("QuarantineCase = %v, %v", moved, err)
+	}
+	q := QuarantineKey("t:", "t:case:4711")
+	if e.client.Exists(ctx, q).Val() != 1 {
+		t.Fatalf("no case set aside under %s", q)
+	}
+	if err := e.people.Cases.DeleteCase(ctx, "4711"); err != nil {
+		t.Fatal(err)
+	}
+	if e.client.Exists(ctx, q).Val() != 0 {
+		t.Error("DeleteCase left the case set aside")
+	}
+
+	mustAddStaff(t, e.people, domain.StaffMember{UserID: 12, Role: domain.RoleCounsellor, Name: "C"})
+	Damage(t, e.client, "t:", "staff", "12")
+	if moved, err := e.people.Staff.QuarantineStaff(ctx, 12); !moved || err != nil {
+		t.Fatalf("QuarantineStaff = %v, %v", moved, err)
+	}
+	if list, err := e.people.Staff.ListStaff(ctx); err != nil || len(list) != 0 {
+		t.Fatalf("ListStaff = %v, %v", list, err)
+	}
+	if e.client.SIsMember(ctx, "t:staff", "12").Val() {
+		t.Error("the member set aside is still in the staff set")
 	}
 }

@@ -173,13 +173,10 @@ func (st *Staff) RemoveStaff(ctx context.Context, userID int64) error {
 	return nil
 }
 
-// QuarantineStaff sets the member aside (storage/quarantine); false if none.
+// QuarantineStaff sets the member aside (storage/quarantine; ListStaff
+// then drops them from the set); false if none.
 func (st *Staff) QuarantineStaff(ctx context.Context, userID int64) (bool, error) {
-	moved, err := quarantine.Move(ctx, st.client, st.staffKey(userID), st.quarantineKey(st.staffKey(userID)), st.now())
-	if err == nil {
-		err = st.client.SRem(ctx, st.staffSetKey(), itoa(userID)).Err()
-	}
-	return moved, err
+	return quarantine.Move(ctx, st.client, st.staffKey(userID), st.quarantineKey(st.staffKey(userID)), st.now())
 }
 
 // SetPendingStaff remembers, for PendingStaffTTL, that userID opened the

@@ -156,6 +156,7 @@ func (cs *Cases) DeleteCase(_ context.Context, key string) error {
 	defer cs.d.mu.Unlock()
 	delete(cs.d.cases, key)
 	delete(cs.d.due, key)
+	delete(cs.d.asideCases, key)
 	return nil
 }
 
