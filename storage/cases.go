@@ -340,7 +340,7 @@ func (cs *Cases) MoveCase(ctx context.Context, oldKey, newKey string) error {
 
 // deleteCaseScript erases a case and its due time.
 //
-//	KEYS[1] case   KEYS[2] due   ARGV[1] case key
+//	KEYS[1] case   KEYS[2] due   KEYS[3] the case set aside   ARGV[1] case key
 //
 // It answers the director and counsellor it erased ("" when none).
 var deleteCaseScript = loadScript("delete_case")
@@ -348,13 +348,10 @@ var deleteCaseScript = loadScript("delete_case")
 // DeleteCase erases the case under key, its due time and its entries in
 // the staff's lists, for a young person who asks to be forgotten or whose
 // summary has been filed (bot.Eraser), and a copy set aside. Erasing none
-// is not an error. Three round trips.
+// is not an error. Two round trips.
 func (cs *Cases) DeleteCase(ctx context.Context, key string) error {
 	rkey := cs.caseKey(key)
-	erased, err := deleteCaseScript.Run(ctx, cs.client, []string{rkey, cs.dueKey()}, key).Slice()
-	if err == nil { // a copy set aside (QuarantineCase) is theirs too
-		err = cs.client.Del(ctx, cs.quarantineKey(rkey)).Err()
-	}
+	erased, err := deleteCaseScript.Run(ctx, cs.client, []string{rkey, cs.dueKey(), cs.quarantineKey(rkey)}, key).Slice()
 	if err != nil {
 		return fmt.Errorf("can't delete case: %w", err)
 	}

@@ -1,4 +1,4 @@
 local cur = redis.call("HMGET", KEYS[1], "director", "counsellor")
-redis.call("DEL", KEYS[1])
+redis.call("DEL", KEYS[1], KEYS[3])
 redis.call("ZREM", KEYS[2], ARGV[1])
 return {cur[1] or "", cur[2] or ""}
