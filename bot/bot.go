@@ -249,7 +249,7 @@ func (b *Bot) Edge() *telegram.Edge { return b.edge }
 func (b *Bot) conversation() (*conversation.Conversation, error) {
 	c, err := conversation.New(conversation.Options{
 		Loop: &conversation.Loop{Engine: b.o.Engine, Store: b.o.Store, Metrics: b.o.Metrics},
-		Out:  b.out, Newcomers: b.staff, Alerts: b.alerts, Handoff: b.handoff,
+		Out:  b.out, Newcomers: b.staff, Alerts: b.alerts, Handoff: b.handoff, Admins: b.staff,
 		Log: b.o.Log, Metrics: b.o.Metrics, Pseudonyms: b.pseudo,
 	})
 	if err != nil {
@@ -282,7 +282,7 @@ func (b *Bot) office() (*staff.Office, error) {
 		Staff: o.Staff, Links: o.Links, Cases: o.Cases, Audit: o.Audit, Sessions: o.Store,
 		Handoff: b.handoff, Privacy: b.privacy, Dir: b.dir, Auditor: b.auditor,
 		Help: func(a chat.Actor) []dialog.Text { return b.routes.Help(telegram.MenusOf(a)) },
-		Log:  o.Log, Pseudonyms: b.pseudo, PseudonymKey: o.PseudonymKey, Now: o.Now, Admins: o.Admins,
+		Log:  o.Log, Metrics: o.Metrics, Pseudonyms: b.pseudo, PseudonymKey: o.PseudonymKey, Now: o.Now, Admins: o.Admins,
 		Username: o.Username, InviteTTL: o.InviteTTL, StaffLinkTTL: o.StaffLinkTTL, OpenIntakeDirector: o.OpenIntakeDirector,
 	})
 	if err != nil {

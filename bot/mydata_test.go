@@ -12,9 +12,10 @@ import (
 )
 
 // /mydata in the middle of an intake: a plain text file with the answers
-// under their questions, the invite's first name and note, the director,
-// the dates, the lifetimes and how to erase; no markup of any kind. The
-// export is audited.
+// under their questions, the invite's first name, the director, the dates,
+// the lifetimes and how to erase; no markup of any kind. The staff's note
+// on the invite is for the staff (README) and is not in it. The export is
+// audited.
 func TestMyDataMidIntake(t *testing.T) {
 	p := newPrivacy(t, nil)
 	p.cast()
@@ -41,7 +42,7 @@ func TestMyDataMidIntake(t *testing.T) {
 		return strings.TrimSpace(render.PlainText(p.r.Text("nl", dialog.T(id, kv...))))
 	}
 	want := []string{
-		dream, "│ Hulp bij geld\n  │ en bij koken", note, "Sam", "Sanne de Vries",
+		dream, "│ Hulp bij geld\n  │ en bij koken", "Sam", "Sanne de Vries",
 		plain("q.dreams"), plain(dialog.QuestionMessageID(s.History[1])), plain("topic.dreams"),
 		plain("mydata.state.asking"), plain("age.18_21"), "Nederlands",
 		plain("mydata.started", "Date", s.Started), plain("mydata.linked", "Date", p.clock.Now()),
@@ -51,6 +52,9 @@ func TestMyDataMidIntake(t *testing.T) {
 		if !strings.Contains(doc, w) {
 			t.Errorf("the export lacks %q:\n%s", w, doc)
 		}
+	}
+	if strings.Contains(doc, note) || strings.Contains(doc, "Zus van Noor") {
+		t.Errorf("the export holds the staff's note on the invite:\n%s", doc)
 	}
 	for _, tag := range []string{"<b>", "<i>", "</", "&amp;", "&lt;", "&quot;", "&#"} {
 		if strings.Contains(doc, tag) {

@@ -77,11 +77,13 @@ func (b *Bot) start(ctx context.Context, in chat.Request, _ chat.Actor) error {
 	if in.Event.Arg == "" {
 		return b.conv.Handle(ctx, in)
 	}
-	prep, done, err := b.staff.OpenLink(ctx, in)
-	if err != nil || done {
-		return err
-	}
-	return b.conv.HandleWith(ctx, in, prep)
+	return b.conv.Guard(ctx, in, func() error {
+		prep, done, err := b.staff.OpenLink(ctx, in)
+		if err != nil || done {
+			return err
+		}
+		return b.conv.HandleWith(ctx, in, prep)
+	})
 }
 
 // Routes is the route table (for the tests of its texts).

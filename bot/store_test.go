@@ -60,6 +60,11 @@ func (m *memStore) Save(ctx context.Context, s dialog.Session) (dialog.Session, 
 	return saved, nil
 }
 
+// Quarantine sets an unreadable session aside, as storage does.
+func (m *memStore) Quarantine(ctx context.Context, key string) (bool, error) {
+	return m.sessions.Quarantine(ctx, key)
+}
+
 // put stores a session as it is, Version included, for a test that starts
 // mid-intake. The memory store gives a new session version 1 and raises it
 // by one a save, so put erases the key and saves s until the stored

@@ -58,6 +58,8 @@ func newPeople(now func() time.Time) *people {
 func (p *people) into(o *bot.Options) {
 	o.Staff, o.Links, o.Cases, o.Audit = p.Staff, p.Links, p.Cases, p.Audit
 	o.Alerts, o.OnCall, o.Erasure, o.Trail = p.Alerts, p.OnCall, p.Erasure, p.Trail
+	m := o.Metrics
+	p.People.ReportSkipped(func(string) { m.SkippedRecords.Add(1) })
 }
 
 // Views for the tests.

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/intakebot/intakebot/storage/quarantine"
 )
 
 // base is what every people store shares: the client, the codec that seals
@@ -14,9 +16,10 @@ import (
 // one NewPeople share one base, so they agree on all four.
 type base struct {
 	keys
-	client redis.UniversalClient
-	codec  *Codec
-	now    func() time.Time
+	client  redis.UniversalClient
+	codec   *Codec
+	now     func() time.Time
+	skipped *quarantine.Skipped // reports list entries left out, for all of them
 }
 
 // openJSON opens sealed (with the Redis key rkey as AAD) into v. Its errors

@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/storage/quarantine"
 )
 
 // Cases, one hash per case under the case key's name (Codec.Name of the
@@ -272,7 +273,8 @@ func (cs *Cases) openCase(rkey, name string, vals []any) (domain.Case, bool, err
 
 // CasesOf lists the cases of a director, or of a counsellor (the ones they
 // invited), newest (by Linked) first. Two round trips; list entries whose
-// case is gone or not theirs are tidied away (two more).
+// case is gone or not theirs are tidied away (two more), unreadable ones
+// skipped and reported.
 func (cs *Cases) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error) {
 	ikey := cs.casesKey(staff)
 	names, err := cs.client.ZRevRange(ctx, ikey, 0, -1).Result()
@@ -299,7 +301,8 @@ func (cs *Cases) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error
 	for i, cmd := range cmds {
 		c, ok, err := cs.openCase(cs.caseKeyOf(names[i]), names[i], cmd.Val())
 		if err != nil {
-			return nil, fmt.Errorf("can't list cases: %w", err)
+			cs.skipped.Add("case") // never hides the others
+			continue
 		}
 		// Never show a case that is not theirs, whatever the list says.
 		if !ok || staff == 0 || (c.Director != staff && c.Counsellor != staff) {
@@ -313,6 +316,13 @@ func (cs *Cases) CasesOf(ctx context.Context, staff int64) ([]domain.Case, error
 		_ = cs.unlistNames(ctx, cs.caseKeyOf(n), n, []string{cs.userMember(staff)})
 	}
 	return out, nil
+}
+
+// QuarantineCase sets the case aside (storage/quarantine); false if none.
+// Its list and due entries go when next read, as those of a case gone.
+func (cs *Cases) QuarantineCase(ctx context.Context, key string) (bool, error) {
+	rkey := cs.caseKey(key)
+	return quarantine.Move(ctx, cs.client, rkey, cs.quarantineKey(rkey), cs.now())
 }
 
 // createCaseScript writes a case record unless the key is taken; it
@@ -417,20 +427,20 @@ func (cs *Cases) MoveCase(ctx context.Context, oldKey, newKey string) error {
 
 // deleteCaseScript erases a case.
 //
-//	KEYS[1] case
+//	KEYS[1] case   KEYS[2] the case set aside (same hash tag)
 //
 // It answers the director and counsellor it erased ("" when none).
 var deleteCaseScript = loadScript("delete_case")
 
 // DeleteCase erases the case under key, its due time and its entries in
 // the staff's lists, for a young person who asks to be forgotten or whose
-// summary has been filed (bot.Eraser). Erasing a case that does not exist
-// is not an error. One round trip on a single node, two when the case was
-// listed.
+// summary has been filed (bot.Eraser), and a copy set aside. Erasing a
+// case that does not exist is not an error. One round trip on a single
+// node, two when the case was listed.
 func (cs *Cases) DeleteCase(ctx context.Context, key string) error {
 	rkey := cs.caseKey(key)
 	member := cs.member(key)
-	res, err := runWith(ctx, cs.client, deleteCaseScript, []string{rkey}, nil, func(pipe redis.Pipeliner) {
+	res, err := runWith(ctx, cs.client, deleteCaseScript, []string{rkey, cs.quarantineKey(rkey)}, nil, func(pipe redis.Pipeliner) {
 		pipe.ZRem(ctx, cs.dueKey(), member)
 	})
 	if err != nil {

@@ -8,14 +8,16 @@ import (
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/redistest"
 	"github.com/intakebot/intakebot/storage/storetest"
+	"github.com/intakebot/intakebot/storage/storetest/unreadable"
 )
 
 // prefixes gives each contract test on the shared cluster a prefix of its
 // own, so that tests don't see each other.
 var prefixes atomic.Int64
 
-// TestContractOnCluster runs the stores' contract (package storetest)
-// against a Redis Cluster of three primaries through a redis.ClusterClient:
+// TestContractOnCluster runs the stores' contract (package storetest,
+// and storetest/unreadable: setting a record aside is a RENAME within its
+// slot) against a Redis Cluster of three primaries through a redis.ClusterClient:
 // every script and transaction must stay within one slot. One cluster
 // serves all the tests, each under a prefix of its own.
 func TestContractOnCluster(t *testing.T) {
@@ -42,15 +44,18 @@ func TestContractOnCluster(t *testing.T) {
 			p := storage.NewPeople(client, codec, prefix, clock.Now)
 			storage.ShortenWindows(p, cfg.LinkFailureWindow, cfg.PendingStaffTTL)
 			return storetest.Stores{
-				Clock: clock, Staff: p.Staff, Links: p.Links, Cases: p.Cases, Alerts: p.Alerts, OnCall: p.OnCall,
+				Clock: clock, Staff: p.Staff, Links: p.Links, Cases: p.Cases, Due: p.Cases, Alerts: p.Alerts, OnCall: p.OnCall,
 				Audit: p.Audit, Erasure: p.Erasure, Trail: storage.NewTrail(client, codec, prefix),
 				Sessions: storage.NewSessions(client, codec, storage.SessionsOptions{
 					Prefix: prefix, IdleTTL: cfg.SessionIdleTTL, Now: clock.Now,
 				}),
-				Replica: open,
+				Damage:        func(t *testing.T, kind, key string) { storage.Damage(t, client, codec, prefix, kind, key) },
+				ReportSkipped: p.ReportSkipped,
+				Replica:       open,
 			}
 		}
 		return open(t)
 	}
 	storetest.Run(t, open)
+	unreadable.Run(t, open)
 }

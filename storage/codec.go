@@ -15,7 +15,8 @@ const (
 	NameSize = seal.NameSize
 )
 
-// ErrUnknownKey and ErrCorrupt: see package seal.
+// ErrUnknownKey and ErrCorrupt: see package seal. Both are
+// domain.ErrUnreadable.
 var (
 	ErrUnknownKey = seal.ErrUnknownKey
 	ErrCorrupt    = seal.ErrCorrupt

@@ -49,3 +49,9 @@ func (k keys) dueKey() string      { return k.prefix + "due" }
 func (k keys) alertsKey() string   { return k.prefix + "alerts" }
 func (k keys) onCallKey() string   { return k.prefix + "oncall" }
 func (k keys) auditKey() string    { return k.prefix + "audit" }
+
+// A record set aside (storage/quarantine) keeps its key after the prefix,
+// and so its hash tag: the RENAME stays within one Cluster slot.
+func (k keys) quarantineKey(rkey string) string {
+	return k.prefix + "quarantine:" + rkey[len(k.prefix):]
+}

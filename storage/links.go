@@ -120,12 +120,22 @@ func (ls *Links) ListInvite(ctx context.Context, hash string, l domain.Link) err
 // One round trip, two for an invite (it is also taken off the director's
 // list; if that fails, PendingInvites drops it later).
 func (ls *Links) UseLink(ctx context.Context, token string) (domain.Link, error) {
+	return ls.link(ctx, token, true)
+}
+
+// PeekLink is UseLink that leaves the link usable (for an admin's tap).
+func (ls *Links) PeekLink(ctx context.Context, token string) (domain.Link, error) {
+	return ls.link(ctx, token, false)
+}
+
+func (ls *Links) link(ctx context.Context, token string, use bool) (domain.Link, error) {
 	if !WellFormedToken(token) {
 		return domain.Link{}, fmt.Errorf("can't use link: %w", domain.ErrLinkInvalid)
 	}
 	hash := TokenHash(token)
 	rkey := ls.linkKey(hash)
-	sealed, err := ls.client.GetDel(ctx, rkey).Result()
+	get := map[bool]func(context.Context, string) *redis.StringCmd{true: ls.client.GetDel, false: ls.client.Get}[use]
+	sealed, err := get(ctx, rkey).Result()
 	if errors.Is(err, redis.Nil) {
 		return domain.Link{}, fmt.Errorf("can't use link: %w", domain.ErrLinkInvalid)
 	}
@@ -136,7 +146,7 @@ func (ls *Links) UseLink(ctx context.Context, token string) (domain.Link, error)
 	if err := ls.openJSON(sealed, rkey, &l); err != nil {
 		return domain.Link{}, fmt.Errorf("can't use link: %w", err)
 	}
-	if l.Kind == domain.LinkInvite && l.Director != 0 {
+	if use && l.Kind == domain.LinkInvite && l.Director != 0 {
 		_ = ls.client.ZRem(ctx, ls.invitesKey(l.Director), hash).Err() // tidying only
 	}
 	if !ls.now().Before(l.Expires) {
@@ -180,7 +190,8 @@ func (ls *Links) PendingInvites(ctx context.Context, director int64) ([]domain.L
 		}
 		var l domain.Link
 		if err := ls.openJSON(sealed, keys[i], &l); err != nil {
-			return nil, fmt.Errorf("can't list invites: %w", err)
+			ls.skipped.Add("link") // one bad link never hides the others
+			continue
 		}
 		if l.Kind != domain.LinkInvite || l.Director != director || !now.Before(l.Expires) {
 			continue
@@ -257,7 +268,8 @@ func (ls *Links) DeleteCaseLinks(ctx context.Context, caseKey string, directors 
 			}
 			var l domain.Link
 			if err := ls.openJSON(sealed, keys[i], &l); err != nil {
-				return n, fmt.Errorf("can't delete the links of a case: %w", err)
+				ls.skipped.Add("link") // it can't be opened, so nobody can use it
+				continue
 			}
 			if l.CaseKey == caseKey {
 				dels = append(dels, keys[i])

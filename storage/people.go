@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/intakebot/intakebot/storage/quarantine"
 )
 
 // Windows and limits of the people stores (their unexported fields let
@@ -46,6 +48,9 @@ type People struct {
 	Erasure *Erasure
 }
 
+// ReportSkipped has f hear of list entries left out as unreadable.
+func (p *People) ReportSkipped(f func(kind string)) { p.Staff.skipped.Report(f) }
+
 // NewPeople returns the people stores of a deployment on client, sealing
 // with codec (neither may be nil). An empty prefix means DefaultPrefix, a
 // nil now means time.Now. now stamps records that come without a time
@@ -58,7 +63,7 @@ func NewPeople(client redis.UniversalClient, codec *Codec, prefix string, now fu
 	if now == nil {
 		now = time.Now
 	}
-	b := base{keys: newKeys(prefix, codec), client: client, codec: codec, now: now}
+	b := base{keys: newKeys(prefix, codec), client: client, codec: codec, now: now, skipped: &quarantine.Skipped{}}
 	return &People{
 		Staff:   &Staff{base: b, pendingTTL: PendingStaffTTL},
 		Links:   &Links{base: b, failWindow: LinkFailureWindow},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/storage/quarantine"
 	"github.com/intakebot/intakebot/storage/sesscache"
 )
 
@@ -270,16 +271,18 @@ func (s *Sessions) restoreActive(ctx context.Context, rkey, member string) {
 	}
 }
 
-// Delete erases the session under key, and evicts it from this store's
-// cache. Erasing a session that does not exist is not an error: the outcome
-// the young person asked for holds.
+// Delete erases the session under key and any copy set aside, and evicts it
+// from this store's cache. Erasing none is not an error: the outcome the
+// young person asked for holds.
 func (s *Sessions) Delete(ctx context.Context, key string) error {
 	// Evict first and whatever happens: the cached copy is either erased
 	// data or of unknown standing.
 	s.cache.Remove(key)
-	// Two slots on Cluster: one pipeline, not a script.
+	// Two slots on Cluster: one pipeline, not a script. The copy set aside
+	// shares the session's hash tag, so one DEL takes both.
+	rkey := s.sessionKey(key)
 	_, err := s.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
-		pipe.Del(ctx, s.sessionKey(key))
+		pipe.Del(ctx, rkey, s.quarantineKey(rkey))
 		pipe.ZRem(ctx, s.activeKey(), s.member(key))
 		return nil
 	})
@@ -287,6 +290,13 @@ func (s *Sessions) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("can't delete session: %w", err)
 	}
 	return nil
+}
+
+// Quarantine sets the session aside (storage/quarantine); false if none.
+func (s *Sessions) Quarantine(ctx context.Context, key string) (bool, error) {
+	s.cache.Remove(key)
+	rkey := s.sessionKey(key)
+	return quarantine.Move(ctx, s.client, rkey, s.quarantineKey(rkey), s.now())
 }
 
 // Forget evicts key from this store's cache, so that the next Load reads

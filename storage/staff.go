@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/storage/quarantine"
 )
 
 // Staff keeps the staff members (admins, directors, counsellors) and the
@@ -102,8 +103,7 @@ func (st *Staff) AddStaff(ctx context.Context, m domain.StaffMember) error {
 
 // ListStaff returns every staff member, by role (admins, directors,
 // counsellors) and then by the time they were added. Two round trips. A
-// member in the set whose record is gone is skipped and taken out of the
-// set.
+// member whose record is gone leaves the set; one unreadable is skipped.
 func (st *Staff) ListStaff(ctx context.Context) ([]domain.StaffMember, error) {
 	names, err := st.client.SMembers(ctx, st.staffSetKey()).Result()
 	if err != nil {
@@ -129,7 +129,8 @@ func (st *Staff) ListStaff(ctx context.Context) ([]domain.StaffMember, error) {
 	for i, cmd := range cmds {
 		m, ok, err := st.openStaff(st.staffKeyOf(names[i]), names[i], cmd.Val())
 		if err != nil {
-			return nil, fmt.Errorf("can't list staff: %w", err)
+			st.skipped.Add("staff") // never hides the others
+			continue
 		}
 		if !ok {
 			stale = append(stale, names[i])
@@ -179,6 +180,12 @@ func (st *Staff) RemoveStaff(ctx context.Context, userID int64) error {
 		return fmt.Errorf("can't remove staff member: %w", err)
 	}
 	return nil
+}
+
+// QuarantineStaff sets the member aside (storage/quarantine; ListStaff
+// then drops them from the set); false if none.
+func (st *Staff) QuarantineStaff(ctx context.Context, userID int64) (bool, error) {
+	return quarantine.Move(ctx, st.client, st.staffKey(userID), st.quarantineKey(st.staffKey(userID)), st.now())
 }
 
 // SetPendingStaff remembers, for PendingStaffTTL, that userID opened the

@@ -6,12 +6,14 @@ import (
 	"log/slog"
 
 	"github.com/intakebot/intakebot/bot/chat"
+	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/metrics"
 	"github.com/intakebot/intakebot/dialog"
 )
 
 // Out is how the conversation answers (telegram.Out).
 type Out interface {
+	Say(ctx context.Context, chat int64, lang string, buttons [][]dialog.Button, texts ...dialog.Text) bool
 	Answer(ctx context.Context, in chat.Request, toast string)
 	Show(ctx context.Context, in chat.Request, lang string, toast *dialog.Text, msgs []dialog.Message)
 }
@@ -33,6 +35,11 @@ type Handoff interface {
 	HandOff(ctx context.Context, s dialog.Session) error
 }
 
+// Admins are told what an admin must know (the staff room).
+type Admins interface {
+	TellAdmins(ctx context.Context, texts ...dialog.Text)
+}
+
 // Options wire a Conversation; every field is required.
 type Options struct {
 	Loop       *Loop
@@ -40,6 +47,7 @@ type Options struct {
 	Newcomers  Newcomers
 	Alerts     Alerts
 	Handoff    Handoff
+	Admins     Admins
 	Log        *slog.Logger
 	Metrics    *metrics.Metrics
 	Pseudonyms chat.Pseudonyms
@@ -50,7 +58,7 @@ type Conversation struct{ o Options }
 
 // New makes a Conversation.
 func New(o Options) (*Conversation, error) {
-	if o.Loop == nil || o.Out == nil || o.Newcomers == nil || o.Alerts == nil || o.Handoff == nil || o.Log == nil || o.Metrics == nil {
+	if o.Loop == nil || o.Out == nil || o.Newcomers == nil || o.Alerts == nil || o.Handoff == nil || o.Admins == nil || o.Log == nil || o.Metrics == nil {
 		return nil, errors.New("conversation: every option is required")
 	}
 	return &Conversation{o: o}, nil
@@ -60,6 +68,38 @@ func New(o Options) (*Conversation, error) {
 // someone without a session first (a link, staff, the open intake), then
 // the engine, the replies, an alert and the handoff.
 func (c *Conversation) Handle(ctx context.Context, in chat.Request) error {
+	return c.Guard(ctx, in, func() error { return c.handle(ctx, in) })
+}
+
+// Guard runs f, the handling of in, so that a session that does not open
+// (domain.ErrUnreadable) never stops the chat: it is read again a few
+// times, then set aside (kept, not deleted); the young person hears that
+// they can start again, the update is handled at once on the new start
+// (so /urgent still gets its answer), and the admins are told once.
+func (c *Conversation) Guard(ctx context.Context, in chat.Request, f func() error) error {
+	err := f()
+	if !errors.Is(err, domain.ErrUnreadable) {
+		return err
+	}
+	moved, serr := c.o.Loop.SetAside(ctx, chat.SessionKey(in.Chat))
+	if serr != nil {
+		return errors.Join(err, serr)
+	}
+	if !moved {
+		// Readable after all (the bad record is another one), or set
+		// aside by another replica: the usual way, tried again later.
+		return err
+	}
+	ref := c.o.Pseudonyms.Of(in.Chat)
+	c.o.Log.Warn("a session that does not open was set aside; the young person starts again", "chat", ref, "update", in.Event.UpdateID)
+	c.o.Out.Say(ctx, in.Chat, c.o.Loop.Engine.MatchLanguage(in.Event.Lang), nil, dialog.T("record.session_set_aside"))
+	c.o.Admins.TellAdmins(ctx, dialog.T("record.set_aside_admin", "Topic", dialog.T("record.kind.session"), "Pseudonym", ref))
+	// A new start: as someone without a session (their case, if any,
+	// names the director again), whatever f had begun.
+	return c.handle(ctx, in)
+}
+
+func (c *Conversation) handle(ctx context.Context, in chat.Request) error {
 	prep, done, err := c.o.Newcomers.FirstContactIfNew(ctx, in)
 	if err != nil || done {
 		return err

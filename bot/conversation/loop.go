@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/metrics"
@@ -25,6 +26,10 @@ type Store interface {
 	// Save stores s if the stored version still is s.Version (compare and
 	// set) and returns it with its new version, or domain.ErrConflict.
 	Save(ctx context.Context, s dialog.Session) (dialog.Session, error)
+	// Quarantine sets the session of key aside, kept but out of the way,
+	// as one that does not open (domain.ErrUnreadable); false when there
+	// was none (another replica did it, or it expired).
+	Quarantine(ctx context.Context, key string) (bool, error)
 }
 
 // Loop decides events on sessions.
@@ -86,4 +91,47 @@ func (l *Loop) Decide(ctx context.Context, key string, ev dialog.Event, prep fun
 		return res, nil
 	}
 	return dialog.Result{}, fmt.Errorf("can't save session: %w after %d attempts", domain.ErrConflict, attempts)
+}
+
+// unreadableTries is how often a session that does not open is read before
+// it is set aside, with unreadablePause, then twice that, in between: a
+// record does not heal by itself, but a read can meet a restore or a key
+// rotation halfway.
+const unreadableTries = 3
+
+var unreadablePause = 50 * time.Millisecond
+
+// SetAside is for an update that met a record that does not open
+// (domain.ErrUnreadable). It reads the session of key again a few times;
+// when it still does not open, it sets it aside (Store.Quarantine), so
+// that the chat starts anew instead of failing for ever. moved reports
+// that this call set it aside; false with a nil error means the session
+// opens now (the bad record is another one) or is gone already.
+func (l *Loop) SetAside(ctx context.Context, key string) (moved bool, err error) {
+	for i := range unreadableTries {
+		if i > 0 {
+			t := time.NewTimer(time.Duration(i) * unreadablePause)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return false, ctx.Err()
+			case <-t.C:
+			}
+		}
+		_, _, err := l.Store.LoadFresh(ctx, key)
+		if err == nil {
+			return false, nil
+		}
+		if !errors.Is(err, domain.ErrUnreadable) {
+			return false, err
+		}
+	}
+	moved, err = l.Store.Quarantine(ctx, key)
+	if err != nil {
+		return false, err
+	}
+	if moved {
+		l.Metrics.Quarantined.Add(1)
+	}
+	return moved, nil
 }

@@ -15,4 +15,9 @@ var (
 	ErrCaseNotFound = errors.New("case not found")
 	// ErrCaseExists: a case already exists under the new key of a move.
 	ErrCaseExists = errors.New("a case already exists under the new key")
+	// ErrUnreadable: a stored record is there but can't be opened (cut
+	// short, changed, moved from another key, or sealed with a key this
+	// process does not hold). Reading it again gives the same answer; the
+	// caller sets the record aside (quarantine) or, in a list, skips it.
+	ErrUnreadable = errors.New("stored record can't be opened")
 )

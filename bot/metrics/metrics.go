@@ -69,6 +69,10 @@ type Metrics struct {
 	// UpdatesUnordered counts updates of a chat applied without waiting
 	// for an earlier one, because the bounded wait passed.
 	UpdatesUnordered atomic.Int64
+	// SkippedRecords counts list entries left out because their record
+	// does not open; Quarantined counts records set aside for that reason.
+	SkippedRecords atomic.Int64
+	Quarantined    atomic.Int64
 
 	// Edge counts the edge's first aid and fair lanes (edge.go).
 	Edge EdgeCounters
@@ -167,6 +171,8 @@ func (m *Metrics) eachCounter(counter func(name, help string, v int64)) {
 	counter("intakebot_send_undecoded_answers_total", "200 answers the Bot API client could not decode, counted as sent.", m.UndecodedAnswers.Load())
 	counter("intakebot_updates_redelivered_total", "Updates delivered again after they were applied, not applied twice.", m.UpdatesRedelivered.Load())
 	counter("intakebot_updates_unordered_total", "Updates of a chat applied before an earlier one, after the bounded wait.", m.UpdatesUnordered.Load())
+	counter("intakebot_records_skipped_total", "List entries left out because their stored record does not open.", m.SkippedRecords.Load())
+	counter("intakebot_records_quarantined_total", "Stored records that did not open, set aside.", m.Quarantined.Load())
 	m.Edge.each(counter)
 }
 

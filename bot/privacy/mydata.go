@@ -129,9 +129,8 @@ func (p *Privacy) dataExport(lang string, s *dialog.Session, c *domain.Case, dir
 			if c.FirstName != "" {
 				line(text("mydata.first_name", "Name", c.FirstName))
 			}
-			if c.Note != "" {
-				line(text("mydata.note", "Answer", c.Note))
-			}
+			// The invite's note is the staff's own (README): not theirs
+			// to export. Only what they gave or may see is.
 		}
 	}
 	if s != nil {

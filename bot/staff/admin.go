@@ -65,7 +65,7 @@ func (b *Office) AdminButton(ctx context.Context, in chat.Request, a chat.Actor,
 		if err != nil {
 			return dialog.T("staff.gone"), nil
 		}
-		m, ok, err := b.o.Staff.Staff(ctx, id)
+		m, ok, err := b.member(ctx, id)
 		if err != nil {
 			return dialog.Text{}, err
 		}
@@ -83,6 +83,7 @@ func (b *Office) AdminButton(ctx context.Context, in chat.Request, a chat.Actor,
 		if err := b.o.Staff.RemoveStaff(ctx, id); err != nil {
 			return dialog.Text{}, err
 		}
+		b.dropLinksOf(ctx, id)
 		b.auditor.Record(ctx, a.ID, "staff.revoked", "")
 		b.o.Log.Info("staff access revoked", "staff", b.pseudo.Of(id), "by", b.pseudo.Of(a.ID))
 		b.clearStaffMenu(ctx, id)
@@ -91,6 +92,22 @@ func (b *Office) AdminButton(ctx context.Context, in chat.Request, a chat.Actor,
 	}
 	b.out.Edit(ctx, in, a.Lang, nil, dialog.T("staff.revoke_cancelled"))
 	return dialog.Text{}, nil
+}
+
+// dropLinksOf deletes the links a revoked staff member made to move their
+// cases to another account: they die with their access (opening one
+// checks that too; an invite for a revoked director is refused when
+// opened).
+func (b *Office) dropLinksOf(ctx context.Context, id int64) {
+	cases, err := b.o.Cases.CasesOf(ctx, id)
+	for _, c := range cases {
+		if err == nil {
+			_, err = b.o.Links.DeleteCaseLinks(ctx, c.Key, id)
+		}
+	}
+	if err != nil {
+		b.o.Log.Warn("can't delete the links of a revoked director; they are refused when opened", "err", err)
+	}
 }
 
 // startLink is the link that opens the bot with a token: Telegram sends

@@ -2,6 +2,7 @@ package staff
 
 import (
 	"context"
+	"errors"
 
 	"github.com/intakebot/intakebot/bot/chat"
 	"github.com/intakebot/intakebot/bot/team"
@@ -111,6 +112,12 @@ func (b *Office) pendingInvites(ctx context.Context, a chat.Actor) ([]domain.Lin
 // sent.
 func (b *Office) caseStatus(ctx context.Context, c domain.Case, n int) (dialog.Text, bool, error) {
 	s, found, err := b.o.Sessions.Load(ctx, c.Key)
+	if errors.Is(err, domain.ErrUnreadable) {
+		// One intake that does not open never hides the others; it is
+		// set aside when the young person writes next.
+		b.o.Metrics.SkippedRecords.Add(1)
+		found, err = false, nil
+	}
 	if err != nil {
 		return dialog.Text{}, false, err
 	}
@@ -136,7 +143,7 @@ func (b *Office) CaseButton(ctx context.Context, in chat.Request, a chat.Actor, 
 	if !a.Admin && !a.Director() {
 		return b.refused(in, a), nil
 	}
-	c, found, err := b.o.Cases.Case(ctx, key)
+	c, found, err := b.caseOf(ctx, key)
 	if err != nil {
 		return dialog.Text{}, err
 	}

@@ -53,7 +53,7 @@ func (b *Office) InviteFor(ctx context.Context, in chat.Request, a chat.Actor, a
 	if err != nil {
 		return dialog.T("staff.gone"), nil
 	}
-	dir, ok, err := b.o.Staff.Staff(ctx, id)
+	dir, ok, err := b.member(ctx, id)
 	if err != nil {
 		return dialog.Text{}, err
 	}

@@ -3,6 +3,7 @@ package staff
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/intakebot/intakebot/bot/chat"
 
@@ -37,6 +38,17 @@ func (b *Office) OpenLink(ctx context.Context, in chat.Request) (func(*dialog.Se
 		b.o.Log.Info("link refused: too many failed links", "chat", b.pseudo.Of(a.ID))
 		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.too_many"))
 		return nil, true, nil
+	}
+	if a.Admin {
+		// An admin is never the young person an invite is for: they
+		// leave it for them (a staff link they may use).
+		if l, err := b.o.Links.PeekLink(ctx, in.Event.Arg); err == nil && l.Kind == domain.LinkInvite {
+			b.o.Log.Info("an admin opened an invite; it stays valid", "chat", b.pseudo.Of(a.ID))
+			b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.admin_not_young"))
+			return nil, true, nil
+		} else if err != nil && !errors.Is(err, domain.ErrLinkInvalid) {
+			return nil, false, err
+		}
 	}
 	l, err := b.o.Links.UseLink(ctx, in.Event.Arg)
 	if errors.Is(err, domain.ErrLinkInvalid) {
@@ -74,7 +86,7 @@ func (b *Office) OpenLink(ctx context.Context, in chat.Request) (func(*dialog.Se
 // linkInvite links the young person to the invite's director and has the
 // engine greet them: the consent screen names the director.
 func (b *Office) linkInvite(ctx context.Context, a chat.Actor, l domain.Link) (func(*dialog.Session), bool, error) {
-	dir, ok, err := b.o.Staff.Staff(ctx, l.Director)
+	dir, ok, err := b.member(ctx, l.Director)
 	if err != nil {
 		return nil, false, err
 	}
@@ -84,7 +96,7 @@ func (b *Office) linkInvite(ctx context.Context, a chat.Actor, l domain.Link) (f
 		return nil, true, nil
 	}
 	key := chat.SessionKey(a.ID)
-	c, found, err := b.o.Cases.Case(ctx, key)
+	c, found, err := b.caseOf(ctx, key)
 	if err != nil {
 		return nil, false, err
 	}
@@ -92,10 +104,18 @@ func (b *Office) linkInvite(ctx context.Context, a chat.Actor, l domain.Link) (f
 		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.already_linked"))
 		return nil, false, nil
 	}
+	former := c.Director
 	// Not handed off yet: the newest invite decides the director.
 	c = domain.Case{Key: key, Director: l.Director, Counsellor: l.Counsellor, FirstName: l.FirstName, Note: l.Note, Linked: b.o.Now()}
 	if err := b.o.Cases.SaveCase(ctx, c); err != nil {
 		return nil, false, err
+	}
+	if found && former != l.Director {
+		// The links the former director made to move this intake die
+		// with their part in it (opening one checks that too).
+		if _, err := b.o.Links.DeleteCaseLinks(ctx, key, former); err != nil {
+			b.o.Log.Warn("can't delete the former director's links of a case", "err", err)
+		}
 	}
 	b.o.Privacy.ScheduleIdle(ctx, key, c.Linked)
 	b.auditor.Record(ctx, a.ID, "case.linked", key)
@@ -110,7 +130,7 @@ func (b *Office) reattach(ctx context.Context, a chat.Actor, l domain.Link) (fun
 	if l.CaseKey == newKey {
 		return nil, false, nil
 	}
-	c, found, err := b.o.Cases.Case(ctx, l.CaseKey)
+	c, found, err := b.caseOf(ctx, l.CaseKey)
 	if err != nil {
 		return nil, false, err
 	}
@@ -118,7 +138,14 @@ func (b *Office) reattach(ctx context.Context, a chat.Actor, l domain.Link) (fun
 		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.invalid"))
 		return nil, true, nil
 	}
-	_, hasCase, err := b.o.Cases.Case(ctx, newKey)
+	if holds, err := b.linkHolds(ctx, l, c); err != nil {
+		return nil, false, err
+	} else if !holds {
+		b.o.Log.Info("link refused: its maker is no longer the case's director", "chat", b.pseudo.Of(a.ID))
+		b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.invalid"))
+		return nil, true, nil
+	}
+	_, hasCase, err := b.caseOf(ctx, newKey)
 	if err != nil {
 		return nil, false, err
 	}
@@ -137,9 +164,40 @@ func (b *Office) reattach(ctx context.Context, a chat.Actor, l domain.Link) (fun
 		return nil, false, err
 	}
 	b.auditor.Record(ctx, a.ID, "case.moved", newKey)
-	b.o.Log.Info("intake moved to a new account", "from", b.pseudo.Of(chat.ParseSessionKey(l.CaseKey)), "chat", b.pseudo.Of(a.ID))
+	oldChat := chat.ParseSessionKey(l.CaseKey)
+	b.o.Log.Info("intake moved to a new account", "from", b.pseudo.Of(oldChat), "chat", b.pseudo.Of(a.ID))
 	b.out.Say(ctx, a.ID, a.Lang, nil, dialog.T("link.moved"))
+	if oldChat != 0 {
+		// The old account hears it, neutrally (it may be a shared or a
+		// lost phone), in the language of the intake.
+		lang := b.o.Engine.MatchLanguage("")
+		if s, ok, err := b.o.Sessions.Load(ctx, newKey); err == nil && ok && s.Lang != "" {
+			lang = b.o.Engine.MatchLanguage(s.Lang)
+		}
+		b.out.Say(ctx, oldChat, lang, nil, dialog.T("link.moved_away"))
+	}
 	return b.directorOf(ctx, c.Director)
+}
+
+// linkHolds reports whether a link that moves the case c still holds: the
+// case still has the director it had when the link was made, and its
+// maker is still that director, or an admin. Revoking a director or moving
+// the young person to another one ends their links.
+func (b *Office) linkHolds(ctx context.Context, l domain.Link, c domain.Case) (bool, error) {
+	if l.Director != c.Director {
+		return false, nil
+	}
+	if slices.Contains(b.o.Admins, l.CreatedBy) {
+		return true, nil
+	}
+	if l.CreatedBy != c.Director {
+		return false, nil
+	}
+	m, ok, err := b.member(ctx, l.CreatedBy)
+	if err != nil {
+		return false, err
+	}
+	return ok && m.Role == domain.RoleDirector, nil
 }
 
 // firstContact handles someone without a session: a staff member, someone
@@ -165,7 +223,7 @@ func (b *Office) firstContact(ctx context.Context, in chat.Request) (func(*dialo
 		return nil, true, nil
 	}
 	key := chat.SessionKey(a.ID)
-	c, found, err := b.o.Cases.Case(ctx, key)
+	c, found, err := b.caseOf(ctx, key)
 	if err != nil {
 		return nil, false, err
 	}
@@ -182,7 +240,7 @@ func (b *Office) firstContact(ctx context.Context, in chat.Request) (func(*dialo
 // openIntake links a young person without an invite to the default
 // director.
 func (b *Office) openIntake(ctx context.Context, in chat.Request, a chat.Actor) (func(*dialog.Session), bool, error) {
-	dir, ok, err := b.o.Staff.Staff(ctx, b.o.OpenIntakeDirector)
+	dir, ok, err := b.member(ctx, b.o.OpenIntakeDirector)
 	if err != nil {
 		return nil, false, err
 	}
@@ -219,7 +277,7 @@ func (b *Office) noInvite(ctx context.Context, in chat.Request, a chat.Actor) {
 
 // directorOf prepares a session to name its director.
 func (b *Office) directorOf(ctx context.Context, director int64) (func(*dialog.Session), bool, error) {
-	m, ok, err := b.o.Staff.Staff(ctx, director)
+	m, ok, err := b.member(ctx, director)
 	if err != nil {
 		return nil, false, err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/intakebot/intakebot/bot/chat"
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/bot/metrics"
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/team"
 	"github.com/intakebot/intakebot/dialog"
@@ -43,6 +44,9 @@ type StaffStore interface {
 	// link and is asked for their name; TakePendingStaff returns it once.
 	SetPendingStaff(ctx context.Context, userID int64, l domain.Link) error
 	TakePendingStaff(ctx context.Context, userID int64) (domain.Link, bool, error)
+	// QuarantineStaff sets aside the record of userID, one that does not
+	// open (domain.ErrUnreadable): they are staff no more.
+	QuarantineStaff(ctx context.Context, userID int64) (bool, error)
 }
 
 // LinkStore keeps single-use links (storage.Links).
@@ -58,6 +62,11 @@ type LinkStore interface {
 	// within the last hour; LinkFailures returns it without adding.
 	LinkFailure(ctx context.Context, userID int64) (int, error)
 	LinkFailures(ctx context.Context, userID int64) (int, error)
+	// PeekLink returns the link of token without using it up.
+	PeekLink(ctx context.Context, token string) (domain.Link, error)
+	// DeleteCaseLinks deletes these directors' links that would move the
+	// case under caseKey to another account.
+	DeleteCaseLinks(ctx context.Context, caseKey string, directors ...int64) (int, error)
 }
 
 // CaseStore keeps the cases (storage.Cases).
@@ -71,6 +80,8 @@ type CaseStore interface {
 	MoveCase(ctx context.Context, oldKey, newKey string) error
 	// ChangeCase changes a case as it is stored now (a professional's view).
 	ChangeCase(ctx context.Context, key string, change func(*domain.Case) bool) (bool, error)
+	// QuarantineCase sets aside a case that does not open.
+	QuarantineCase(ctx context.Context, key string) (bool, error)
 }
 
 // AuditLog reads the audit trail (storage.Audit).
@@ -120,6 +131,7 @@ type Options struct {
 	// table's).
 	Help       func(a chat.Actor) []dialog.Text
 	Log        *slog.Logger
+	Metrics    *metrics.Metrics
 	Pseudonyms chat.Pseudonyms
 	// PseudonymKey keys the case pseudonyms /audit recognises.
 	PseudonymKey []byte
@@ -148,7 +160,7 @@ func New(o Options) (*Office, error) {
 		"Engine": o.Engine != nil, "Renderer": o.Renderer != nil, "Out": o.Out != nil, "Menus": o.Menus != nil,
 		"Staff": o.Staff != nil, "Links": o.Links != nil, "Cases": o.Cases != nil, "Audit": o.Audit != nil,
 		"Sessions": o.Sessions != nil, "Handoff": o.Handoff != nil, "Privacy": o.Privacy != nil,
-		"Help": o.Help != nil, "Log": o.Log != nil, "Now": o.Now != nil,
+		"Help": o.Help != nil, "Log": o.Log != nil, "Metrics": o.Metrics != nil, "Now": o.Now != nil,
 		"InviteTTL": o.InviteTTL > 0, "StaffLinkTTL": o.StaffLinkTTL > 0,
 	} {
 		if !ok {

@@ -26,7 +26,7 @@ const (
 // the user's ID.
 func (b *Office) Actor(ctx context.Context, in chat.Request) (chat.Actor, error) {
 	a := chat.Actor{ID: in.Chat, Admin: slices.Contains(b.o.Admins, in.Chat), Lang: b.o.Engine.MatchLanguage(in.Event.Lang)}
-	m, ok, err := b.o.Staff.Staff(ctx, in.Chat)
+	m, ok, err := b.member(ctx, in.Chat)
 	if err != nil {
 		return a, err
 	}

@@ -10,12 +10,22 @@ import (
 )
 
 // toRequest converts an update; ok is false for updates the intake ignores
-// (edits, channel posts, chat member changes, ...).
+// (edits, channel posts, chat member changes, ...). Who acts is the
+// sender (from.id), never only the chat: in a private chat the two are the
+// same person, and an update whose sender and private chat disagree (one
+// Telegram never sends; a forged one) is ignored, as is a private message
+// without a sender.
 func toRequest(upd *models.Update, username string) (chat.Request, bool) {
 	switch {
 	case upd.Message != nil:
 		m := upd.Message
 		in := chat.Request{Chat: m.Chat.ID, Private: m.Chat.Type == models.ChatTypePrivate, Message: m.ID}
+		if in.Private {
+			if m.From == nil || m.From.ID != m.Chat.ID {
+				return chat.Request{}, false
+			}
+			in.Chat = m.From.ID
+		}
 		in.Event = messageEvent(m, username)
 		in.Event.UpdateID = upd.ID
 		return in, true
@@ -27,6 +37,9 @@ func toRequest(upd *models.Update, username string) (chat.Request, bool) {
 			in.Chat = cq.Message.Message.Chat.ID
 			in.Private = cq.Message.Message.Chat.Type == models.ChatTypePrivate
 			in.Pressed = cq.Message.Message.ID
+			if in.Private && in.Chat != cq.From.ID {
+				return chat.Request{}, false
+			}
 		case cq.Message.InaccessibleMessage != nil:
 			in.Chat = cq.Message.InaccessibleMessage.Chat.ID
 			in.Private = in.Chat == cq.From.ID
@@ -34,6 +47,9 @@ func toRequest(upd *models.Update, username string) (chat.Request, bool) {
 		default:
 			// A press on a message sent inline: no chat to answer in.
 			in.Chat, in.Private = cq.From.ID, false
+		}
+		if in.Private {
+			in.Chat = cq.From.ID
 		}
 		return in, true
 	}

@@ -122,9 +122,19 @@ func TestToIncoming(t *testing.T) {
 			ev:  dialog.Event{Kind: dialog.EventMedia, Media: "other", Lang: "en-GB", UpdateID: 12},
 		},
 		{
-			name: "message without sender", ok: true, chat: 42, private: true,
-			upd: models.Update{ID: 13, Message: &models.Message{ID: 9, Chat: private, Text: "hoi"}},
-			ev:  dialog.Event{Kind: dialog.EventText, Text: "hoi", UpdateID: 13},
+			// Telegram always names the sender in a private chat: who
+			// acts is from.id, so without one nobody does.
+			name: "private message without sender is ignored",
+			upd:  models.Update{ID: 13, Message: &models.Message{ID: 9, Chat: private, Text: "hoi"}},
+		},
+		{
+			name: "private message from someone else is ignored",
+			upd:  models.Update{ID: 13, Message: &models.Message{ID: 9, From: &models.User{ID: 43}, Chat: private, Text: "/cases"}},
+		},
+		{
+			name: "press in a private chat by someone else is ignored",
+			upd: models.Update{ID: 15, CallbackQuery: &models.CallbackQuery{ID: "cb", From: models.User{ID: 43}, Data: "x:rvy:7",
+				Message: models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeMessage, Message: &models.Message{ID: 5, Chat: private}}}},
 		},
 		{
 			name: "group text", ok: true, chat: -100, private: false,
@@ -189,4 +199,41 @@ func TestToIncoming(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzToRequestActsOnlyAsTheSender: whatever an update claims, a private
+// request is always the sender's own (Chat is from.id), and a press or
+// message by someone else in a private chat is never turned into one.
+func FuzzToRequestActsOnlyAsTheSender(f *testing.F) {
+	f.Add(int64(42), int64(42), true, true, false, "hallo")
+	f.Add(int64(42), int64(43), true, true, false, "/cases")
+	f.Add(int64(42), int64(43), true, true, true, "x:rvy:7")
+	f.Add(int64(-100), int64(42), false, true, true, "x")
+	f.Add(int64(42), int64(0), true, false, false, "hoi")
+	f.Fuzz(func(t *testing.T, chatID, fromID int64, private, hasFrom, press bool, text string) {
+		c := models.Chat{ID: chatID, Type: models.ChatTypeGroup}
+		if private {
+			c.Type = models.ChatTypePrivate
+		}
+		var upd models.Update
+		if press {
+			upd.CallbackQuery = &models.CallbackQuery{ID: "cb", From: models.User{ID: fromID}, Data: text,
+				Message: models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeMessage, Message: &models.Message{ID: 1, Chat: c}}}
+		} else {
+			upd.Message = &models.Message{ID: 1, Chat: c, Text: text}
+			if hasFrom {
+				upd.Message.From = &models.User{ID: fromID}
+			}
+		}
+		in, ok := toRequest(&upd, telegramtest.BotUsername)
+		if !ok || !in.Private {
+			if ok && private {
+				t.Fatalf("a private update came out as not private: %+v", in)
+			}
+			return
+		}
+		if (!press && !hasFrom) || in.Chat != fromID || chatID != fromID {
+			t.Fatalf("private request for chat %d from update chat %d, sender %d (has sender %v)", in.Chat, chatID, fromID, hasFrom || press)
+		}
+	})
 }

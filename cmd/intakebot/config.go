@@ -33,6 +33,7 @@ type config struct {
 	Admins        []int64
 	DataKey       []byte
 	HTTPAddr      string
+	OpsAddr       string // "": /healthz, /readyz and /metrics on HTTPAddr
 	WebhookURL    string
 	WebhookSecret string
 	// WebhookMaxConnections is how many updates Telegram may deliver at
@@ -107,6 +108,7 @@ func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
 		APIURL:        strings.TrimRight(get("TELEGRAM_API_URL", "https://api.telegram.org"), "/"),
 		RedisURL:      get("REDIS_URL", "redis://127.0.0.1:6379/0"),
 		HTTPAddr:      get("INTAKEBOT_HTTP_ADDR", ":8080"),
+		OpsAddr:       get("INTAKEBOT_OPS_ADDR", ""),
 		WebhookURL:    get("INTAKEBOT_WEBHOOK_URL", ""),
 		WebhookSecret: get("INTAKEBOT_WEBHOOK_SECRET", ""),
 		Locale:        get("INTAKEBOT_LOCALE", "nl"),
@@ -119,6 +121,9 @@ func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
 	}
 	var errs []error
 	bad := func(name, problem string) { errs = append(errs, &configError{name, problem}) }
+	if c.OpsAddr != "" && c.OpsAddr == c.HTTPAddr {
+		bad("INTAKEBOT_OPS_ADDR", "must differ from INTAKEBOT_HTTP_ADDR (leave it unset to serve both there)")
+	}
 
 	if forServe {
 		if c.Token == "" {

@@ -103,6 +103,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	}()
 
 	met := &metrics.Metrics{Gauges: []metrics.Gauge{activeSessions(sessions, cfg.SessionTTL)}}
+	people.ReportSkipped(func(string) { met.SkippedRecords.Add(1) })
 	b, err := bot.New(withPeople(bot.Options{
 		Engine: engine, Store: sessionStore{sessions}, API: api, Log: log, Username: me.Username,
 		Renderer:     &render.Renderer{L: cat, Log: log, Loc: cfg.Location},
@@ -118,7 +119,12 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 
 	handle, order := onceInOrder(rdb, cfg, b.Edge().HandleUpdate, met, log)
 	mux := http.NewServeMux()
-	mux.Handle("/", metrics.OpsHandler(func(ctx context.Context) error { return rdb.Ping(ctx).Err() }, met))
+	ops := metrics.OpsHandler(func(ctx context.Context) error { return rdb.Ping(ctx).Err() }, met)
+	if cfg.OpsAddr == "" {
+		mux.Handle("/", ops)
+	} else if err := serveOps(ctx, cfg.OpsAddr, ops, log); err != nil {
+		return err
+	}
 	mode := "polling"
 	var poller *telegram.Poller
 	if cfg.WebhookURL != "" {
@@ -139,7 +145,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 			Inbox: inbox.New(rdb, codec, cfg.KeyPrefix), Fallback: updateSpool, Front: b.Edge(), Log: log}
 	}
 
-	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := httpServer(cfg.HTTPAddr, mux, webhookTimeouts)
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("INTAKEBOT_HTTP_ADDR: can't listen: %w", err)
@@ -256,4 +262,37 @@ func openSpools(cfg *config, codec *storage.Codec, log *slog.Logger) (*spool.Spo
 		return nil, nil, "", fmt.Errorf("INTAKEBOT_SPOOL_DIR: %w", err)
 	}
 	return alerts, updates, dir, nil
+}
+
+// Timeouts of the HTTP servers, so that a slow or idle client never holds
+// a connection for ever: reading the request, writing the answer (a
+// webhook call is answered within 25 s, when its update is handled, see
+// telegram.Webhook) and an idle keep-alive connection.
+type timeouts struct{ header, read, write, idle time.Duration }
+
+var (
+	webhookTimeouts = timeouts{header: 10 * time.Second, read: 30 * time.Second, write: 40 * time.Second, idle: 2 * time.Minute}
+	opsTimeouts     = timeouts{header: 5 * time.Second, read: 10 * time.Second, write: 10 * time.Second, idle: time.Minute}
+)
+
+func httpServer(addr string, h http.Handler, t timeouts) *http.Server {
+	return &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: t.header, ReadTimeout: t.read, WriteTimeout: t.write, IdleTimeout: t.idle}
+}
+
+// serveOps serves /healthz, /readyz and /metrics on addr
+// (INTAKEBOT_OPS_ADDR), apart from the webhook, until ctx ends.
+func serveOps(ctx context.Context, addr string, ops http.Handler, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("INTAKEBOT_OPS_ADDR: can't listen: %w", err)
+	}
+	srv := httpServer(addr, ops, opsTimeouts)
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("ops http server stopped", "err", err)
+		}
+	}()
+	context.AfterFunc(ctx, func() { srv.Close() })
+	log.Info("health and metrics on their own address", "ops", ln.Addr().String())
+	return nil
 }

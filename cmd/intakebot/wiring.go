@@ -69,6 +69,11 @@ func (a sessionStore) Save(ctx context.Context, s dialog.Session) (dialog.Sessio
 	return a.s.Save(ctx, s)
 }
 
+// Quarantine sets aside a session that does not open (conversation.Store).
+func (a sessionStore) Quarantine(ctx context.Context, key string) (bool, error) {
+	return a.s.Quarantine(ctx, key)
+}
+
 // MoveSession re-keys an intake to a young person's new Telegram account:
 // the session is saved under the new key (which must be free) and then
 // erased under the old one.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/storage"
 )
 
 // Cases keeps the cases and the due times of their pending handoffs, as
@@ -23,6 +24,14 @@ type Cases struct{ d *data }
 type storedCase struct {
 	c      domain.Case
 	writes int64
+	// damaged stands for a record in Redis that does not open (DamageCase);
+	// writing the case anew repairs it, as in Redis.
+	damaged bool
+}
+
+// errDamaged is what reading a damaged case gives.
+func errDamaged(what string) error {
+	return fmt.Errorf("%s: %w: damaged", what, storage.ErrCorrupt)
 }
 
 // casAttempts bounds ChangeCase's optimistic attempts, as in storage.
@@ -62,6 +71,9 @@ func (cs *Cases) Case(_ context.Context, key string) (domain.Case, bool, error) 
 	if !ok {
 		return domain.Case{}, false, nil
 	}
+	if s.damaged {
+		return domain.Case{}, false, errDamaged("can't load case")
+	}
 	return jsonCopy(s.c), true, nil
 }
 
@@ -76,6 +88,10 @@ func (cs *Cases) CasesOf(_ context.Context, staff int64) ([]domain.Case, error) 
 	defer cs.d.mu.Unlock()
 	var out []domain.Case
 	for _, s := range cs.d.cases {
+		if s.damaged && (s.c.Director == staff || s.c.Counsellor == staff) {
+			cs.d.skip("case")
+			continue
+		}
 		if s.c.Director == staff || s.c.Counsellor == staff {
 			out = append(out, jsonCopy(s.c))
 		}
@@ -104,6 +120,9 @@ func (cs *Cases) MoveCase(_ context.Context, oldKey, newKey string) error {
 	if !ok {
 		return fmt.Errorf("can't move case: %w", domain.ErrCaseNotFound)
 	}
+	if s.damaged {
+		return errDamaged("can't move case")
+	}
 	if _, taken := d.cases[newKey]; taken {
 		return fmt.Errorf("can't move case: %w", domain.ErrCaseExists)
 	}
@@ -117,6 +136,19 @@ func (cs *Cases) MoveCase(_ context.Context, oldKey, newKey string) error {
 	return nil
 }
 
+// QuarantineCase sets the case under key aside, as storage does with one
+// that does not open; false when there is none.
+func (cs *Cases) QuarantineCase(_ context.Context, key string) (bool, error) {
+	cs.d.mu.Lock()
+	defer cs.d.mu.Unlock()
+	s, ok := cs.d.cases[key]
+	if ok {
+		cs.d.asideCases[key] = s
+		delete(cs.d.cases, key)
+	}
+	return ok, nil
+}
+
 // DeleteCase erases the case under key and its due time. Erasing a case
 // that does not exist is not an error.
 func (cs *Cases) DeleteCase(_ context.Context, key string) error {
@@ -124,6 +156,7 @@ func (cs *Cases) DeleteCase(_ context.Context, key string) error {
 	defer cs.d.mu.Unlock()
 	delete(cs.d.cases, key)
 	delete(cs.d.due, key)
+	delete(cs.d.asideCases, key)
 	return nil
 }
 
@@ -140,6 +173,9 @@ func (cs *Cases) ChangeCase(_ context.Context, key string, change func(*domain.C
 		d.mu.Unlock()
 		if !ok {
 			return false, nil
+		}
+		if s.damaged {
+			return false, errDamaged("can't change case")
 		}
 		c := jsonCopy(s.c)
 		if !change(&c) {

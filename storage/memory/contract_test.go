@@ -10,6 +10,7 @@ import (
 
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/storetest"
+	"github.com/intakebot/intakebot/storage/storetest/unreadable"
 )
 
 // open makes the memory stores for the contract; without a clock of the
@@ -26,15 +27,36 @@ func open(t *testing.T, cfg storetest.Config) storetest.Stores {
 	if cfg.PendingStaffTTL > 0 {
 		p.Staff.d.pendingTTL = cfg.PendingStaffTTL
 	}
+	sessions := NewSessions(clock.Now, cfg.SessionIdleTTL)
 	return storetest.Stores{
-		Clock: clock, Staff: p.Staff, Links: p.Links, Cases: p.Cases, Alerts: p.Alerts, OnCall: p.OnCall,
+		Clock: clock, Staff: p.Staff, Links: p.Links, Cases: p.Cases, Due: p.Cases, Alerts: p.Alerts, OnCall: p.OnCall,
 		Audit: p.Audit, Erasure: p.Erasure, Trail: p.Trail,
-		Sessions: NewSessions(clock.Now, cfg.SessionIdleTTL),
+		Sessions: sessions,
+		Damage: func(t *testing.T, kind, key string) {
+			t.Helper()
+			switch kind {
+			case "session":
+				if !DamageSession(sessions, key) {
+					t.Fatalf("no session %s to damage", key)
+				}
+			case "staff":
+				id, _ := strconv.ParseInt(key, 10, 64)
+				DamageStaff(p, id)
+			case "case":
+				if !DamageCase(p, key) {
+					t.Fatalf("no case %s to damage", key)
+				}
+			default:
+				t.Fatalf("can't damage a %s", kind)
+			}
+		},
+		ReportSkipped: p.ReportSkipped,
 	}
 }
 
 func TestContract(t *testing.T) {
 	storetest.Run(t, open)
+	unreadable.Run(t, open)
 }
 
 // TestSameMethodsAsStorage holds each store to the exported methods of its

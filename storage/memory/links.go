@@ -58,6 +58,22 @@ func (ls *Links) UseLink(_ context.Context, token string) (domain.Link, error) {
 	return fromJSON[domain.Link](e.v), nil
 }
 
+// PeekLink returns the link of token without using it up. Errors as
+// UseLink's.
+func (ls *Links) PeekLink(_ context.Context, token string) (domain.Link, error) {
+	if !storage.WellFormedToken(token) {
+		return domain.Link{}, fmt.Errorf("can't read link: %w", domain.ErrLinkInvalid)
+	}
+	d := ls.d
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	e, ok := d.links[storage.TokenHash(token)]
+	if !ok || !e.live(d.now()) {
+		return domain.Link{}, fmt.Errorf("can't read link: %w", domain.ErrLinkInvalid)
+	}
+	return fromJSON[domain.Link](e.v), nil
+}
+
 // invite is a live invite and its token hash.
 type invite struct {
 	hash string

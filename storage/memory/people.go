@@ -50,11 +50,53 @@ func NewPeople(now func() time.Time) *People {
 		escalations: map[string]int64{},
 		oncall:      map[int]domain.OnCallWindow{},
 		trails:      map[string]expiring[[]string]{},
+		badStaff:    map[int64]bool{},
+		asideStaff:  map[int64]domain.StaffMember{},
+		asideCases:  map[string]storedCase{},
 	}
 	return &People{
 		Staff: &Staff{d}, Links: &Links{d}, Cases: &Cases{d}, Alerts: &Alerts{d},
 		OnCall: &OnCall{d}, Audit: &Audit{d}, Erasure: &Erasure{d}, Trail: &Trail{d},
 	}
+}
+
+// ReportSkipped has f called for every entry a list leaves out because its
+// record does not open, as storage.People.ReportSkipped. Call it before
+// the stores are used.
+func (p *People) ReportSkipped(f func(kind string)) {
+	p.Staff.d.mu.Lock()
+	defer p.Staff.d.mu.Unlock()
+	p.Staff.d.skippedHook = f
+}
+
+// skip reports an entry left out. d.mu is held.
+func (d *data) skip(kind string) {
+	if d.skippedHook != nil {
+		d.skippedHook(kind)
+	}
+}
+
+// DamageStaff makes the record of staff member userID unreadable, as a
+// value cut short or moved in Redis is, for the tests of what the bot does
+// then.
+func DamageStaff(p *People, userID int64) {
+	p.Staff.d.mu.Lock()
+	defer p.Staff.d.mu.Unlock()
+	p.Staff.d.badStaff[userID] = true
+}
+
+// DamageCase makes the case under key unreadable (see DamageStaff); false
+// when there is none.
+func DamageCase(p *People, key string) bool {
+	d := p.Cases.d
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s, ok := d.cases[key]
+	if ok {
+		s.damaged = true
+		d.cases[key] = s
+	}
+	return ok
 }
 
 // data is what one deployment keeps, guarded by mu. Every method takes mu
@@ -89,6 +131,14 @@ type data struct {
 	auditLast int64      // the newest row's written time, unix ms
 
 	trails map[string]expiring[[]string]
+
+	// What stands for records in Redis that do not open (DamageStaff,
+	// DamageCase), the staff records set aside, and who hears of entries
+	// that lists leave out.
+	badStaff    map[int64]bool
+	asideStaff  map[int64]domain.StaffMember
+	asideCases  map[string]storedCase
+	skippedHook func(kind string)
 }
 
 // expiring is a value that is gone from until on, as a Redis key with a

@@ -25,6 +25,8 @@ type Sessions struct {
 	idleTTL time.Duration
 	records map[string]expiring[storedSession]
 	active  map[string]int64 // unix seconds of the last update, by key
+	// aside are the records Quarantine set aside, by key.
+	aside map[string]expiring[storedSession]
 }
 
 // storedSession is a session as storage keeps it: its version, and the
@@ -32,6 +34,9 @@ type Sessions struct {
 type storedSession struct {
 	version int64
 	data    []byte
+	// damaged stands for a record in Redis that does not open (see
+	// DamageSession).
+	damaged bool
 }
 
 // NewSessions returns an empty session store whose sessions expire idleTTL
@@ -44,7 +49,8 @@ func NewSessions(now func() time.Time, idleTTL time.Duration) *Sessions {
 	if idleTTL <= 0 {
 		idleTTL = storage.DefaultIdleTTL
 	}
-	return &Sessions{now: now, idleTTL: idleTTL, records: map[string]expiring[storedSession]{}, active: map[string]int64{}}
+	return &Sessions{now: now, idleTTL: idleTTL, records: map[string]expiring[storedSession]{}, active: map[string]int64{},
+		aside: map[string]expiring[storedSession]{}}
 }
 
 // record is the live record of key. s.mu is held.
@@ -68,6 +74,9 @@ func (s *Sessions) Load(_ context.Context, key string) (dialog.Session, error) {
 		return dialog.Session{}, fmt.Errorf("can't load session: %w", storage.ErrNotFound)
 	}
 	var sess dialog.Session
+	if r.damaged {
+		return dialog.Session{}, fmt.Errorf("can't load session: %w: damaged", storage.ErrCorrupt)
+	}
 	if err := json.Unmarshal(r.data, &sess); err != nil {
 		return dialog.Session{}, fmt.Errorf("can't load session: %w", storage.ErrCorrupt)
 	}
@@ -120,7 +129,50 @@ func (s *Sessions) Delete(_ context.Context, key string) error {
 	defer s.mu.Unlock()
 	delete(s.records, key)
 	delete(s.active, key)
+	delete(s.aside, key)
 	return nil
+}
+
+// Quarantine sets the session under key aside, as storage does with one
+// that does not open: it is gone for Load and Save and kept until it
+// expires or Delete erases it; an older one set aside stays too (here: the
+// newer replaces it, as nothing reads them back). False when there was
+// none.
+func (s *Sessions) Quarantine(_ context.Context, key string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.records[key]
+	if !ok || !e.live(s.now()) {
+		delete(s.records, key)
+		return false, nil
+	}
+	s.aside[key] = e
+	delete(s.records, key) // its entry in the active index stays, as in Redis
+	return true, nil
+}
+
+// DamageSession makes the stored session of key unreadable, as a value cut
+// short or moved in Redis is, for the tests of what the bot does then. It
+// reports whether there was one.
+func DamageSession(s *Sessions, key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.records[key]
+	if !ok {
+		return false
+	}
+	e.v.damaged = true
+	s.records[key] = e
+	return true
+}
+
+// SetAside reports whether a session of key was set aside by Quarantine
+// and is still kept.
+func SetAside(s *Sessions, key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.aside[key]
+	return ok && e.live(s.now())
 }
 
 // ActiveSince counts the sessions saved with an updated time at or after

@@ -3,9 +3,11 @@ package memory
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/storage"
 )
 
 // Staff keeps the staff members and the staff links whose openers have yet
@@ -20,6 +22,9 @@ func (st *Staff) Staff(_ context.Context, userID int64) (domain.StaffMember, boo
 	m, ok := st.d.staff[userID]
 	if !ok {
 		return domain.StaffMember{}, false, nil
+	}
+	if st.d.badStaff[userID] {
+		return domain.StaffMember{}, false, fmt.Errorf("can't load staff member: %w: damaged", storage.ErrCorrupt)
 	}
 	return jsonCopy(m), true, nil
 }
@@ -39,6 +44,7 @@ func (st *Staff) AddStaff(_ context.Context, m domain.StaffMember) error {
 		m.Added = st.d.now()
 	}
 	st.d.staff[m.UserID] = jsonCopy(m)
+	delete(st.d.badStaff, m.UserID) // written anew, as in Redis
 	return nil
 }
 
@@ -48,7 +54,11 @@ func (st *Staff) ListStaff(context.Context) ([]domain.StaffMember, error) {
 	st.d.mu.Lock()
 	defer st.d.mu.Unlock()
 	var out []domain.StaffMember
-	for _, m := range st.d.staff {
+	for id, m := range st.d.staff {
+		if st.d.badStaff[id] {
+			st.d.skip("staff")
+			continue
+		}
 		out = append(out, jsonCopy(m))
 	}
 	slices.SortFunc(out, domain.CompareStaff)
@@ -61,7 +71,24 @@ func (st *Staff) RemoveStaff(_ context.Context, userID int64) error {
 	st.d.mu.Lock()
 	defer st.d.mu.Unlock()
 	delete(st.d.staff, userID)
+	delete(st.d.badStaff, userID)
 	return nil
+}
+
+// QuarantineStaff sets the record of userID aside, as storage does with
+// one that does not open: they are staff no more. False when there was
+// none.
+func (st *Staff) QuarantineStaff(_ context.Context, userID int64) (bool, error) {
+	st.d.mu.Lock()
+	defer st.d.mu.Unlock()
+	m, ok := st.d.staff[userID]
+	if !ok {
+		return false, nil
+	}
+	st.d.asideStaff[userID] = m
+	delete(st.d.staff, userID)
+	delete(st.d.badStaff, userID)
+	return true, nil
 }
 
 // SetPendingStaff remembers, for storage.PendingStaffTTL, that userID

@@ -16,6 +16,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
 // KeySize is the length of a data key: AES-256.
@@ -38,11 +40,19 @@ const (
 var (
 	// ErrUnknownKey means the data was sealed with a key this Codec does not
 	// hold: an older key was dropped from the configuration too early.
-	ErrUnknownKey = errors.New("sealed with an unknown key")
+	ErrUnknownKey error = &unreadable{"sealed with an unknown key"}
 	// ErrCorrupt means the sealed data is malformed, was changed, or belongs
-	// to another record.
-	ErrCorrupt = errors.New("sealed data is corrupt")
+	// to another record. Both are domain.ErrUnreadable (errors.Is), so that
+	// the rooms, which never import storage, tell a record that does not
+	// open from an outage.
+	ErrCorrupt error = &unreadable{"sealed data is corrupt"}
 )
+
+// unreadable is an error that is also domain.ErrUnreadable.
+type unreadable struct{ msg string }
+
+func (e *unreadable) Error() string        { return e.msg }
+func (e *unreadable) Is(target error) bool { return target == domain.ErrUnreadable }
 
 // ParseKey decodes a data key given as base64 (standard or URL alphabet,
 // with or without padding) of exactly KeySize bytes, as INTAKEBOT_DATA_KEY

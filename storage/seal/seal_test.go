@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/intakebot/intakebot/bot/domain"
 )
 
 // testKey returns a deterministic 32-byte key; tests need no randomness.
@@ -210,4 +212,29 @@ func FuzzReseal(f *testing.F) {
 		}
 		t.Fatal("reseal succeeded on a value that does not open")
 	})
+}
+
+// What does not open is domain.ErrUnreadable, so that the rooms, which
+// never import storage, set the record aside instead of retrying it: cut
+// short, changed, sealed for another record, sealed with a key not held.
+func TestWhatDoesNotOpenIsDomainUnreadable(t *testing.T) {
+	c := mustCodec(t, testKey(1))
+	sealed := c.Seal([]byte("hallo"), []byte("k"))
+	other := mustCodec(t, testKey(2)).Seal([]byte("hallo"), []byte("k"))
+	for name, tc := range map[string]struct {
+		data, aad []byte
+		want      error
+	}{
+		"cut short":      {sealed[:len(sealed)/2], []byte("k"), ErrCorrupt},
+		"another record": {sealed, []byte("j"), ErrCorrupt},
+		"unknown key":    {other, []byte("k"), ErrUnknownKey},
+	} {
+		_, err := c.Open(tc.data, tc.aad)
+		if !errors.Is(err, tc.want) || !errors.Is(err, domain.ErrUnreadable) {
+			t.Errorf("%s: Open = %v; want %v and domain.ErrUnreadable", name, err, tc.want)
+		}
+	}
+	if errors.Is(errors.New("connection refused"), ErrCorrupt) {
+		t.Error("any error is ErrCorrupt")
+	}
 }

@@ -166,7 +166,7 @@ func caseMoveTakesListsAndDue(t *testing.T, open Open) {
 	mustSaveCase(t, s, c)
 	mustSaveCase(t, s, domain.Case{Key: "6100", Director: 100, FirstName: "Bo", Linked: fixedNow.Add(time.Minute)})
 	due := fixedNow.Add(48 * time.Hour)
-	if err := s.Cases.ScheduleDue(ctx, "6001", due); err != nil {
+	if err := s.Due.ScheduleDue(ctx, "6001", due); err != nil {
 		t.Fatal(err)
 	}
 
@@ -187,7 +187,7 @@ func caseMoveTakesListsAndDue(t *testing.T, open Open) {
 	if got := caseKeys(t, s, 200); fmt.Sprint(got) != "[6002]" {
 		t.Errorf("counsellor's list = %v, want [6002]", got)
 	}
-	if claimed, _ := s.Cases.ClaimDue(ctx, due, time.Minute, 10); fmt.Sprint(claimed) != "[6002]" {
+	if claimed, _ := s.Due.ClaimDue(ctx, due, time.Minute, 10); fmt.Sprint(claimed) != "[6002]" {
 		t.Errorf("due at the old time: %v, want [6002]", claimed)
 	}
 
@@ -236,14 +236,14 @@ func caseDeleteLeavesNoTrace(t *testing.T, open Open) {
 	s := openFixed(t, open)
 	ctx := t.Context()
 	mustSaveCase(t, s, domain.Case{Key: "8001", Director: 100, Counsellor: 200, FirstName: "Ada"})
-	if err := s.Cases.ScheduleDue(ctx, "8001", fixedNow); err != nil {
+	if err := s.Due.ScheduleDue(ctx, "8001", fixedNow); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Cases.DeleteCase(ctx, "8001"); err != nil {
 		t.Fatal(err)
 	}
 	noCase(t, s, "8001", 100, 200)
-	if claimed, err := s.Cases.ClaimDue(ctx, fixedNow, time.Minute, 10); len(claimed) != 0 || err != nil {
+	if claimed, err := s.Due.ClaimDue(ctx, fixedNow, time.Minute, 10); len(claimed) != 0 || err != nil {
 		t.Errorf("ClaimDue after the erasure = %v, %v; want nothing", claimed, err)
 	}
 	if err := s.Cases.DeleteCase(ctx, "8001"); err != nil {

@@ -27,14 +27,14 @@ func mustSchedule(t *testing.T, s Stores, key string, at time.Time) {
 	} else if !ok {
 		mustSaveCase(t, s, domain.Case{Key: key, Director: 1, Linked: at})
 	}
-	if err := s.Cases.ScheduleDue(t.Context(), key, at); err != nil {
+	if err := s.Due.ScheduleDue(t.Context(), key, at); err != nil {
 		t.Fatalf("ScheduleDue: %v", err)
 	}
 }
 
 func claim(t *testing.T, s Stores, now time.Time, lease time.Duration, limit int) string {
 	t.Helper()
-	got, err := s.Cases.ClaimDue(t.Context(), now, lease, limit)
+	got, err := s.Due.ClaimDue(t.Context(), now, lease, limit)
 	if err != nil {
 		t.Fatalf("ClaimDue: %v", err)
 	}
@@ -78,7 +78,7 @@ func dueClaimAtMostLimit(t *testing.T, open Open) {
 	if got := claim(t, s, fixedNow.Add(time.Hour), time.Minute, 0); got != "[]" {
 		t.Errorf("limit 0 claimed %s", got)
 	}
-	if _, err := s.Cases.ClaimDue(t.Context(), fixedNow, 0, 10); err == nil {
+	if _, err := s.Due.ClaimDue(t.Context(), fixedNow, 0, 10); err == nil {
 		t.Error("a claim without lease succeeded")
 	}
 }
@@ -89,10 +89,10 @@ func dueCancelledOrMoved(t *testing.T, open Open) {
 	mustSchedule(t, s, "cancelled", fixedNow.Add(-time.Second))
 	mustSchedule(t, s, "moved", fixedNow.Add(-time.Second))
 	mustSchedule(t, s, "moved", fixedNow.Add(time.Hour))
-	if err := s.Cases.CancelDue(ctx, "cancelled"); err != nil {
+	if err := s.Due.CancelDue(ctx, "cancelled"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Cases.CancelDue(ctx, "never scheduled"); err != nil {
+	if err := s.Due.CancelDue(ctx, "never scheduled"); err != nil {
 		t.Errorf("cancelling nothing: %v", err)
 	}
 	if got := claim(t, s, fixedNow, time.Minute, 10); got != "[]" {
@@ -119,7 +119,7 @@ func dueScheduleAfterErasure(t *testing.T, open Open) {
 	if err := s.Cases.DeleteCase(ctx, "8201"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Cases.ScheduleDue(ctx, "8201", fixedNow.Add(time.Hour)); err != nil {
+	if err := s.Due.ScheduleDue(ctx, "8201", fixedNow.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if got := claim(t, s, fixedNow.Add(2*time.Hour), time.Minute, 10); got != "[]" {
@@ -132,7 +132,7 @@ func dueScheduleAfterErasure(t *testing.T, open Open) {
 	if got := claim(t, s, fixedNow, time.Minute, 10); got != "[8202]" {
 		t.Errorf("claim = %s, want [8202]", got)
 	}
-	if err := s.Cases.ScheduleDue(ctx, "", fixedNow); err == nil {
+	if err := s.Due.ScheduleDue(ctx, "", fixedNow); err == nil {
 		t.Error("ScheduleDue without a case key succeeded")
 	}
 }
@@ -171,7 +171,7 @@ func dueConcurrentClaimers(t *testing.T, open Open) {
 			r := s.replica(t)
 			<-start
 			for {
-				got, err := r.Cases.ClaimDue(t.Context(), fixedNow, time.Minute, 7)
+				got, err := r.Due.ClaimDue(t.Context(), fixedNow, time.Minute, 7)
 				if err != nil {
 					t.Errorf("ClaimDue: %v", err)
 					return

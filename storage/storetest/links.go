@@ -20,6 +20,29 @@ var linksContract = []contract{
 	{"OnlyOneOfTwentyPeopleOpeningALinkAtOnceGetsIt", oneOfTwentyGetsTheLink},
 	{"PendingInvitesListsOnlyLiveInvitesNewestFirst", pendingInvitesLiveNewestFirst},
 	{"LinkFailuresAreCountedAndForgottenAfterTheWindow", linkFailuresWindow},
+	{"PeekReadsALinkWithoutUsingItUp", linkPeekLeavesItUsable},
+}
+
+func linkPeekLeavesItUsable(t *testing.T, open Open) {
+	s := open(t, Config{})
+	ctx := t.Context()
+	l := inviteLink(9, "Sam", now(s))
+	token := mustCreateLink(t, s, l)
+	for range 2 {
+		got, err := s.Links.PeekLink(ctx, token)
+		if err != nil || got != l {
+			t.Fatalf("PeekLink = %+v, %v; want %+v", got, err, l)
+		}
+	}
+	if got, err := s.Links.UseLink(ctx, token); err != nil || got != l {
+		t.Fatalf("UseLink after peeking = %+v, %v", got, err)
+	}
+	if _, err := s.Links.PeekLink(ctx, token); !errors.Is(err, domain.ErrLinkInvalid) {
+		t.Errorf("PeekLink of a used link: %v; want domain.ErrLinkInvalid", err)
+	}
+	if _, err := s.Links.PeekLink(ctx, "short"); !errors.Is(err, domain.ErrLinkInvalid) {
+		t.Errorf("PeekLink of a malformed token: %v; want domain.ErrLinkInvalid", err)
+	}
 }
 
 func inviteLink(director int64, firstName string, created time.Time) domain.Link {

@@ -18,7 +18,7 @@ var far = fixedNow.Add(100 * 365 * 24 * time.Hour)
 
 func countDue(t *testing.T, s Stores, at time.Time) int64 {
 	t.Helper()
-	n, err := s.Cases.CountDue(t.Context(), at)
+	n, err := s.Due.CountDue(t.Context(), at)
 	if err != nil {
 		t.Fatalf("CountDue: %v", err)
 	}
@@ -54,7 +54,7 @@ func overdueCountDue(t *testing.T, open Open) {
 	if n := countDue(t, s, fixedNow); n != 0 {
 		t.Errorf("CountDue(now) after the claim = %d, want 0", n)
 	}
-	if err := s.Cases.CancelDue(t.Context(), "later"); err != nil {
+	if err := s.Due.CancelDue(t.Context(), "later"); err != nil {
 		t.Fatal(err)
 	}
 	if n := countDue(t, s, far); n != 3 {

@@ -31,6 +31,7 @@ type (
 		RemoveStaff(ctx context.Context, userID int64) error
 		SetPendingStaff(ctx context.Context, userID int64, l domain.Link) error
 		TakePendingStaff(ctx context.Context, userID int64) (domain.Link, bool, error)
+		QuarantineStaff(ctx context.Context, userID int64) (bool, error)
 	}
 	// Links is storage.Links.
 	Links interface {
@@ -40,15 +41,20 @@ type (
 		LinkFailure(ctx context.Context, userID int64) (int, error)
 		LinkFailures(ctx context.Context, userID int64) (int, error)
 		DeleteCaseLinks(ctx context.Context, caseKey string, directors ...int64) (int, error)
+		PeekLink(ctx context.Context, token string) (domain.Link, error)
 	}
-	// Cases is storage.Cases, with the due times of handoffs.
+	// Cases is storage.Cases without the due times (Due).
 	Cases interface {
 		SaveCase(ctx context.Context, c domain.Case) error
 		Case(ctx context.Context, key string) (domain.Case, bool, error)
 		CasesOf(ctx context.Context, staff int64) ([]domain.Case, error)
 		ChangeCase(ctx context.Context, key string, change func(*domain.Case) bool) (bool, error)
 		MoveCase(ctx context.Context, oldKey, newKey string) error
+		QuarantineCase(ctx context.Context, key string) (bool, error)
 		DeleteCase(ctx context.Context, key string) error
+	}
+	// Due is storage.Cases' due times of handoffs.
+	Due interface {
 		ScheduleDue(ctx context.Context, caseKey string, at time.Time) error
 		CancelDue(ctx context.Context, caseKey string) error
 		ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]string, error)
@@ -87,6 +93,7 @@ type (
 		LoadFresh(ctx context.Context, key string) (dialog.Session, error)
 		Save(ctx context.Context, sess dialog.Session) (dialog.Session, error)
 		Delete(ctx context.Context, key string) error
+		Quarantine(ctx context.Context, key string) (bool, error)
 		ActiveSince(ctx context.Context, since time.Time) (int64, error)
 		PruneActive(ctx context.Context, before time.Time) (int64, error)
 	}
@@ -105,12 +112,20 @@ type Stores struct {
 	Staff    Staff
 	Links    Links
 	Cases    Cases
+	Due      Due // the same store as Cases, as a rule
 	Alerts   Alerts
 	OnCall   OnCall
 	Audit    Audit
 	Erasure  Erasure
 	Sessions Sessions
 	Trail    Trail
+	// Damage makes a stored record unreadable, as a value cut short or
+	// moved to another key is in Redis: kind "session" (key a session
+	// key), "staff" (a user ID) or "case" (a case key).
+	Damage func(t *testing.T, kind, key string)
+	// ReportSkipped is People.ReportSkipped: f hears of every list entry
+	// left out as unreadable.
+	ReportSkipped func(f func(kind string))
 	// Replica opens the stores as another process of the same deployment
 	// would, on the same data (for Redis: on a client of its own); nil
 	// means these stores serve as their own replica.
