@@ -171,6 +171,17 @@ func (rk *rekeyer) key(ctx context.Context, key string) error {
 		return fmt.Errorf("can't read a key's type: %w", err)
 	}
 	rk.report.Keys++
+	bases := rk.sealedFor(key)
+	aads := func(suffix string) []string {
+		out := make([]string, 0, 2*len(bases))
+		for _, b := range bases {
+			out = append(out, b)
+			if suffix != "" {
+				out = append(out, b+":"+suffix)
+			}
+		}
+		return out
+	}
 	switch typ {
 	case "string":
 		v, err := rk.client.Get(ctx, key).Result()
@@ -180,14 +191,14 @@ func (rk *rekeyer) key(ctx context.Context, key string) error {
 		if err != nil {
 			return fmt.Errorf("can't read a value: %w", err)
 		}
-		return rk.value(ctx, key, v, []string{key}, func(out string) *redis.Cmd {
+		return rk.value(ctx, key, v, aads(""), func(out string) *redis.Cmd {
 			return rekeyString.Run(ctx, rk.client, []string{key}, v, out)
 		})
 	case "hash":
 		return rk.pairs(ctx, key, func(cursor uint64) ([]string, uint64, error) {
 			return rk.client.HScan(ctx, key, cursor, "", rk.batch).Result()
 		}, func(field, v string) error {
-			return rk.value(ctx, key, v, []string{key, key + ":" + field}, func(out string) *redis.Cmd {
+			return rk.value(ctx, key, v, aads(field), func(out string) *redis.Cmd {
 				return rekeyHashField.Run(ctx, rk.client, []string{key}, field, v, out)
 			})
 		})
@@ -195,7 +206,7 @@ func (rk *rekeyer) key(ctx context.Context, key string) error {
 		return rk.pairs(ctx, key, func(cursor uint64) ([]string, uint64, error) {
 			return rk.client.ZScan(ctx, key, cursor, "", rk.batch).Result()
 		}, func(member, _ string) error {
-			return rk.value(ctx, key, member, []string{key}, func(out string) *redis.Cmd {
+			return rk.value(ctx, key, member, aads(""), func(out string) *redis.Cmd {
 				return rekeyZsetMember.Run(ctx, rk.client, []string{key}, member, out)
 			})
 		})
@@ -207,7 +218,7 @@ func (rk *rekeyer) key(ctx context.Context, key string) error {
 				return fmt.Errorf("can't read a set: %w", err)
 			}
 			for _, m := range members {
-				if err := rk.value(ctx, key, m, []string{key}, func(out string) *redis.Cmd {
+				if err := rk.value(ctx, key, m, aads(""), func(out string) *redis.Cmd {
 					return rekeySetMember.Run(ctx, rk.client, []string{key}, m, out)
 				}); err != nil {
 					return err
@@ -223,7 +234,7 @@ func (rk *rekeyer) key(ctx context.Context, key string) error {
 			return fmt.Errorf("can't read a list: %w", err)
 		}
 		for i, e := range elems {
-			if err := rk.value(ctx, key, e, []string{key, key + ":" + strconv.Itoa(i)}, func(out string) *redis.Cmd {
+			if err := rk.value(ctx, key, e, aads(strconv.Itoa(i)), func(out string) *redis.Cmd {
 				return rekeyListElem.Run(ctx, rk.client, []string{key}, i, e, out)
 			}); err != nil {
 				return err
@@ -295,6 +306,24 @@ func (rk *rekeyer) value(ctx context.Context, key, v string, aads []string, writ
 		rk.report.Changed++
 	}
 	return nil
+}
+
+// sealedFor are the names a key's values were sealed for: the key itself,
+// or, for a record set aside (<prefix>quarantine:...), the name it had
+// before, with and without the ":<unix ns>" of a second copy. A record set
+// aside is re-encrypted like the rest, so that it can still be opened (and
+// put back) after the old data key is gone.
+func (rk *rekeyer) sealedFor(key string) []string {
+	q := rk.prefix + "quarantine:"
+	if !strings.HasPrefix(key, q) {
+		return []string{key}
+	}
+	orig := rk.prefix + strings.TrimPrefix(key, q)
+	out := []string{orig}
+	if i := strings.LastIndexByte(orig, ':'); i > 0 && i < len(orig)-1 && strings.Trim(orig[i+1:], "0123456789") == "" {
+		out = append(out, orig[:i])
+	}
+	return out
 }
 
 // globEscape quotes the characters SCAN MATCH treats as a pattern.

@@ -305,3 +305,35 @@ func tag(id string) string {
 	c, _ := storage.NewCodec(testKey(1))
 	return "{" + c.Name(id) + "}"
 }
+
+// A record set aside (quarantine) is re-encrypted for the name it had, so
+// that after the rotation it still opens once it is put back, and rekey
+// does not count it as failed.
+func TestRekeyReEncryptsARecordSetAside(t *testing.T) {
+	ctx := context.Background()
+	a, b := testKey(0xA), testKey(0xB)
+	f := newRekeyFixture(t, mustCodec(t, a))
+	sessions := storage.NewSessions(f.client, mustCodec(t, a), storage.SessionsOptions{Prefix: f.prefix})
+	if moved, err := sessions.Quarantine(ctx, "5001"); err != nil || !moved {
+		t.Fatalf("quarantine: %v %v", moved, err)
+	}
+	rep, err := Run(ctx, f.client, mustCodec(t, b, a), f.prefix, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failed != 0 {
+		t.Fatalf("report %s: a record set aside counted as failed", rep)
+	}
+	aside, err := f.client.Keys(ctx, f.prefix+"quarantine:*").Result()
+	if err != nil || len(aside) != 1 {
+		t.Fatalf("records set aside: %v %v", aside, err)
+	}
+	// Put back under its old name, it opens with the new key alone.
+	if err := f.client.Rename(ctx, aside[0], f.prefix+strings.TrimPrefix(aside[0], f.prefix+"quarantine:")).Err(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := storage.NewSessions(f.client, mustCodec(t, b), storage.SessionsOptions{Prefix: f.prefix}).Load(ctx, "5001")
+	if err != nil || s.Answers["dreams"].Text != "Een huis aan zee" {
+		t.Fatalf("the session put back: %v %+v", err, s.Answers)
+	}
+}
