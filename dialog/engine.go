@@ -167,7 +167,8 @@ func (h *turn) migrate() {
 		_, ok := h.f.Question(id)
 		return !ok
 	})
-	s.FlowID, s.FlowVersion = h.f.ID, h.f.Version
+	// Another flow counts its own total.
+	s.FlowID, s.FlowVersion, s.Total = h.f.ID, h.f.Version, 0
 	switch {
 	case s.State == StateSubmitted || s.State == StateNew || s.State == StateWelcome:
 		s.Current, s.Editing, s.Draft = "", false, nil
