@@ -440,9 +440,37 @@ func (h *turn) comeBackWith(q *Question) {
 	}
 	h.s.Pending = text
 	h.say(Message{Parts: []Text{back, T("resume.kept")}})
+	h.say(keptAsk(h, q))
+}
+
+// keptAsk asks q with the press that makes the kept message its answer.
+func keptAsk(h *turn, q *Question) Message {
 	m := h.ask(q)
 	m.Buttons = append([][]Button{{{Label: T("btn.keep_message"), Data: h.f.data(actPending, q.ID, "")}}}, m.Buttons...)
-	h.say(m)
+	return m
+}
+
+// Current is the screen the young person is at, rendered without changing
+// s: the reply again to an update that was applied but whose reply was
+// lost (saved, then an error or a crash), so that no one is left without
+// the next question. A message kept for one press (Session.Pending) is
+// offered again. Nil when no intake is in progress.
+func (e *Engine) Current(s Session) []Message {
+	c := s.Clone()
+	h := &turn{e: e, f: e.Flow, s: &c, now: e.now(), pending: c.Pending}
+	h.migrate()
+	switch {
+	case c.State == StateSubmitted || c.State == StateNew || c.State == "":
+		return nil
+	case c.State == StatePaused:
+		h.say(Message{Parts: []Text{T("paused")}})
+	case c.State == StateAsking && c.Pending != "" && c.Current != "":
+		h.say(Message{Parts: []Text{T("resume.kept")}})
+		h.say(keptAsk(h, h.f.mustQuestion(c.Current)))
+	default:
+		h.where()
+	}
+	return h.res.Messages
 }
 
 // resumeAfter is how long a silence is before a message resumes.

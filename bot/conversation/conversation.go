@@ -79,6 +79,14 @@ func (c *Conversation) HandleWith(ctx context.Context, in chat.Request, prep fun
 	}
 	if res.Duplicate {
 		log().Info("duplicate update ignored")
+		// The last update applied, come again: its save succeeded but its
+		// reply may be lost. Show the screen the young person is at.
+		if id := in.Event.UpdateID; id != 0 && id == res.Session.LastUpdateID {
+			if msgs := c.o.Loop.Engine.Current(res.Session); len(msgs) > 0 {
+				c.o.Out.Show(ctx, in, res.Session.Lang, nil, msgs)
+				return nil
+			}
+		}
 		c.o.Out.Answer(ctx, in, "")
 		// A redelivery after the handoff failed: try it again.
 		if res.Session.State == dialog.StateSubmitted {
