@@ -24,6 +24,8 @@ func TestMyDataMidIntake(t *testing.T) {
 	dream := `Een huis & een tuin, "groot" <genoeg>`
 	p.send(youngID, dream, "nl")
 	p.send(youngID, "Hulp bij geld\nen bij koken", "nl")
+	// Typed on a button question: kept beside it, and shown (Session.Notes).
+	p.send(youngID, "vooral <wonen>", "nl")
 	s := p.session(youngID)
 	seq := len(p.api.Calls())
 
@@ -42,7 +44,7 @@ func TestMyDataMidIntake(t *testing.T) {
 		return strings.TrimSpace(render.PlainText(p.r.Text("nl", dialog.T(id, kv...))))
 	}
 	want := []string{
-		dream, "│ Hulp bij geld\n  │ en bij koken", "Sam", "Sanne de Vries",
+		dream, "│ Hulp bij geld\n  │ en bij koken", "vooral <wonen>", "Sam", "Sanne de Vries",
 		plain("q.dreams"), plain(dialog.QuestionMessageID(s.History[1])), plain("topic.dreams"),
 		plain("mydata.state.asking"), plain("age.18_21"), "Nederlands",
 		plain("mydata.started", "Date", s.Started), plain("mydata.linked", "Date", p.clock.Now()),

@@ -98,9 +98,9 @@ func (h *turn) answerText(q *Question, text string) {
 			h.advance(q)
 			return
 		}
-		h.remind()
+		h.note(q)
 	default:
-		h.remind()
+		h.note(q)
 	}
 }
 

@@ -167,7 +167,8 @@ func (h *turn) migrate() {
 		_, ok := h.f.Question(id)
 		return !ok
 	})
-	s.FlowID, s.FlowVersion = h.f.ID, h.f.Version
+	// Another flow counts its own total.
+	s.FlowID, s.FlowVersion, s.Total = h.f.ID, h.f.Version, 0
 	switch {
 	case s.State == StateSubmitted || s.State == StateNew || s.State == StateWelcome:
 		s.Current, s.Editing, s.Draft = "", false, nil
@@ -400,17 +401,15 @@ func (h *turn) text() {
 		h.say(Message{Parts: []Text{T("expect.welcome")}})
 		h.welcome()
 	case StatePaused:
-		if s.Current != "" && !h.moved {
+		if s.Current != "" {
 			h.comeBackWith(h.f.mustQuestion(s.Current))
 			return
 		}
 		h.resume(false)
 	case StateAsking:
-		if h.moved {
-			h.resume(false)
-			return
-		}
-		if h.idle > h.e.resumeAfter() {
+		// Back after a silence, or at a question a flow upgrade put in
+		// front of them: the message is kept, never dropped.
+		if h.moved || h.idle > h.e.resumeAfter() {
 			h.comeBackWith(h.f.mustQuestion(s.Current))
 			return
 		}
@@ -420,28 +419,58 @@ func (h *turn) text() {
 	}
 }
 
-// comeBackWith keeps a message sent after a pause or a long silence, which
-// may be a greeting or the answer to the question shown: the young person
-// is shown where they were, and one press makes it the answer (a text, a
-// list entry, a number on a scale). Their next message is the answer too.
+// comeBackWith keeps a message sent after a pause, a long silence or a
+// flow upgrade, which may be a greeting or the answer to the question
+// shown: the young person is shown where they were, and one press makes it
+// the answer (a text, a list entry, a number on a scale); on a button
+// question it is kept as a note (note). Their next message is the answer too.
 func (h *turn) comeBackWith(q *Question) {
 	h.s.State = StateAsking
 	text := strings.TrimSpace(h.ev.Text)
+	n, total := h.f.position(h.s, q.ID)
+	back := T("resume", "N", n, "Total", total)
 	takes := text != "" && (q.Kind == KindText || q.Kind == KindList)
 	if q.Kind == KindScale {
 		n, err := strconv.Atoi(text)
 		takes = err == nil && n >= q.Min && n <= q.Max
 	}
 	if !takes {
-		h.resume(false)
+		h.note(q, back)
 		return
 	}
 	h.s.Pending = text
-	n, total := h.f.position(h.s, q.ID)
-	h.say(Message{Parts: []Text{T("resume", "N", n, "Total", total), T("resume.kept")}})
+	h.say(Message{Parts: []Text{back, T("resume.kept")}})
+	h.say(keptAsk(h, q))
+}
+
+// keptAsk asks q with the press that makes the kept message its answer.
+func keptAsk(h *turn, q *Question) Message {
 	m := h.ask(q)
 	m.Buttons = append([][]Button{{{Label: T("btn.keep_message"), Data: h.f.data(actPending, q.ID, "")}}}, m.Buttons...)
-	h.say(m)
+	return m
+}
+
+// Current is the screen the young person is at, rendered without changing
+// s: the reply again to an update that was applied but whose reply was
+// lost (saved, then an error or a crash), so that no one is left without
+// the next question. A message kept for one press (Session.Pending) is
+// offered again. Nil when no intake is in progress.
+func (e *Engine) Current(s Session) []Message {
+	c := s.Clone()
+	h := &turn{e: e, f: e.Flow, s: &c, now: e.now(), pending: c.Pending}
+	h.migrate()
+	switch {
+	case c.State == StateSubmitted || c.State == StateNew || c.State == "":
+		return nil
+	case c.State == StatePaused:
+		h.say(Message{Parts: []Text{T("paused")}})
+	case c.State == StateAsking && c.Pending != "" && c.Current != "":
+		h.say(Message{Parts: []Text{T("resume.kept")}})
+		h.say(keptAsk(h, h.f.mustQuestion(c.Current)))
+	default:
+		h.where()
+	}
+	return h.res.Messages
 }
 
 // resumeAfter is how long a silence is before a message resumes.
@@ -450,4 +479,27 @@ func (e *Engine) resumeAfter() time.Duration {
 		return e.ResumeAfter
 	}
 	return 12 * time.Hour
+}
+
+// MaxNotes is how many messages a button question keeps beside it.
+const MaxNotes = 5
+
+// note keeps a message typed on a button question beside it (Session.Notes):
+// it is not the answer, the young person is told so, and the director reads
+// it with the answer. Only an empty message, or one past MaxNotes, gets just
+// what the question expects.
+func (h *turn) note(q *Question, head ...Text) {
+	text := strings.TrimSpace(h.ev.Text)
+	if text == "" || q.Kind == KindText || q.Kind == KindList || len(h.s.Notes[q.ID]) >= MaxNotes {
+		h.say(Message{Parts: append(head, expectText(q))})
+		h.say(h.ask(q))
+		return
+	}
+	if h.s.Notes == nil {
+		h.s.Notes = map[string][]string{}
+	}
+	h.s.Notes[q.ID] = append(h.s.Notes[q.ID], text)
+	h.tookText = q.ID
+	h.say(Message{Parts: append(head, T("note.kept"))})
+	h.say(h.ask(q))
 }

@@ -3,6 +3,8 @@ package dialog
 import (
 	"strconv"
 	"strings"
+
+	"github.com/intakebot/intakebot/dialog/screen"
 )
 
 // EventKind says what the young person did.
@@ -36,41 +38,33 @@ type Event struct {
 	LinesShown bool
 }
 
-// Text is a message ID with its variables; the edge localises it. A Raw text
-// is shown as it is (user text, numbers) and is escaped by the edge. Vars
-// may hold strings (escaped by the edge), ints, a Text or a []Text
-// (localised by the edge). A var named Count drives plural forms.
-type Text struct {
-	ID   string
-	Vars map[string]any
-	Raw  string
-	// Lang renders this text in another language than the session's
-	// (language names in the language picker).
-	Lang string
-}
+// The plain parts of a screen and a signal (package dialog/screen), under
+// their names here.
+type (
+	Text      = screen.Text
+	Button    = screen.Button
+	Signal    = screen.Signal
+	AlertKind = screen.AlertKind
+)
 
-// T makes a Text from a message ID and pairs of variable names and values.
-func T(id string, kv ...any) Text {
-	t := Text{ID: id}
-	if len(kv) > 1 {
-		t.Vars = make(map[string]any, len(kv)/2)
-		for i := 0; i+1 < len(kv); i += 2 {
-			t.Vars[kv[i].(string)] = kv[i+1]
-		}
-	}
-	return t
-}
+// T makes a Text, Raw a verbatim one, CrisisLines the lines of a country
+// for an age bracket (see package dialog/screen).
+var (
+	T           = screen.T
+	Raw         = screen.Raw
+	CrisisLines = screen.CrisisLines
+)
 
-// Raw makes a Text that is shown verbatim (escaped by the edge).
-func Raw(s string) Text { return Text{Raw: s} }
-
-// Button is one inline button. Checked marks a selected option of a
-// multi-select, which the edge shows with a tick.
-type Button struct {
-	Label   Text
-	Data    string
-	Checked bool
-}
+// Signal sources, limits and alert kinds (see package dialog/screen).
+const (
+	SignalMessage = screen.SignalMessage
+	SignalUrgent  = screen.SignalUrgent
+	MaxSignals    = screen.MaxSignals
+	SignalQuiet   = screen.SignalQuiet
+	AlertNone     = screen.AlertNone
+	AlertUrgent   = screen.AlertUrgent
+	AlertSignal   = screen.AlertSignal
+)
 
 // Message is one reply. Parts are paragraphs. Edit asks the edge to replace
 // the message whose button was pressed, instead of sending a new one (where
@@ -106,19 +100,6 @@ type Result struct {
 	// director and the on-call service.
 	Alert AlertKind
 }
-
-// AlertKind says why a person must be reached now.
-type AlertKind string
-
-const (
-	// AlertNone: nothing to do.
-	AlertNone AlertKind = ""
-	// AlertUrgent: the young person asked for someone now (/urgent).
-	AlertUrgent AlertKind = "urgent"
-	// AlertSignal: an answer or a message signalled acute risk (a crisis
-	// option such as "I don't feel safe", or words of the crisis lists).
-	AlertSignal AlertKind = "signal"
-)
 
 // Button actions. Data is "<action>:<flow version>:<question>:<arg>" and
 // stays under Telegram's 64 bytes: question IDs are at most 24 bytes and

@@ -113,7 +113,12 @@ func TestChoice(t *testing.T) {
 		d.begin()
 		d.answerUntil("housing")
 		before := d.s
-		wantIDs(t, d.text("own"), "expect.buttons", "progress", "q.housing")
+		wantIDs(t, d.text("own"), "note.kept", "progress", "q.housing")
+		// The text is kept beside the question, not taken as its answer.
+		if !slices.Equal(d.s.Notes["housing"], []string{"own"}) {
+			t.Fatalf("notes %q", d.s.Notes)
+		}
+		d.s.Notes = nil
 		if !sameExceptClock(before, d.s) {
 			t.Fatal("a typed text changed a choice question")
 		}
@@ -206,9 +211,9 @@ func TestScale(t *testing.T) {
 		{"typed digit", func(d *driver) Result { return d.text(" 5 ") }, 5,
 			[]string{"progress", "q.help"}, ""},
 		{"typed out of range", func(d *driver) Result { return d.text("9") }, 0,
-			[]string{"expect.buttons", "progress", "q.mood"}, ""},
+			[]string{"note.kept", "progress", "q.mood"}, ""},
 		{"typed words", func(d *driver) Result { return d.text("three") }, 0,
-			[]string{"expect.buttons", "progress", "q.mood"}, ""},
+			[]string{"note.kept", "progress", "q.mood"}, ""},
 		{"forged value", func(d *driver) Result { return d.pressData(encodeData(actAnswer, 1, "mood", "0")) }, 0,
 			[]string{"progress", "q.mood"}, "stale"},
 	}
@@ -222,6 +227,11 @@ func TestScale(t *testing.T) {
 			wantIDs(t, res, tc.ids...)
 			wantToast(t, res, tc.toast)
 			if tc.want == 0 {
+				// A typed text is kept beside the question (Session.Notes).
+				if n := d.s.Notes["mood"]; slices.Contains(tc.ids, "note.kept") != (len(n) == 1) {
+					t.Fatalf("notes %q", d.s.Notes)
+				}
+				d.s.Notes = nil
 				if !sameExceptClock(before, d.s) {
 					t.Fatal("session changed")
 				}

@@ -105,12 +105,24 @@ func (h *turn) seedDraft(q *Question) {
 	}
 }
 
-// position is the question's number among those that may still be asked
-// of s, and their count: the count falls as answers close questions off,
-// and never rises on the way through.
+// position is the question's number and the total shown. The total is
+// the count of the questions that may still be asked of s, but never more
+// than a total shown before in this intake (Session.Total): it falls as
+// answers close questions off and never rises, also when going back opens
+// them again. The number counts back from the total by the questions still
+// possible from id on, so that the last one is always "Total of Total".
 func (f *Flow) position(s *Session, id string) (int, int) {
 	ids := f.Possible(s.Answers)
-	return slices.Index(ids, id) + 1, len(ids)
+	total := len(ids)
+	if s.Total > 0 {
+		total = min(total, s.Total)
+	}
+	s.Total = total
+	i := slices.Index(ids, id)
+	if i < 0 {
+		return 0, total
+	}
+	return max(1, total-(len(ids)-i)+1), total
 }
 
 // questionParts are the progress line, the question and its hint.

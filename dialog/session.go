@@ -64,6 +64,12 @@ type Session struct {
 	// young person confirms with one press that it answers the question
 	// shown; it lasts one turn (their next message is the answer itself).
 	Pending string `json:"pending,omitempty"`
+	// Total is the lowest total of questions shown (Flow.position), so
+	// that the total never rises within an intake.
+	Total int `json:"total,omitempty"`
+	// Notes are messages typed on a button question, by question ID: not
+	// its answer, kept beside it for the director (at most MaxNotes each).
+	Notes map[string][]string `json:"notes,omitempty"`
 	// Editing is set when a question is asked again from the review: after
 	// the answer the young person returns to the review.
 	Editing bool `json:"editing,omitempty"`
@@ -97,6 +103,10 @@ func (s Session) Clone() Session {
 	c.Draft = slices.Clone(s.Draft)
 	c.Recent = slices.Clone(s.Recent)
 	c.Signals = slices.Clone(s.Signals)
+	c.Notes = maps.Clone(s.Notes)
+	for k, n := range c.Notes {
+		c.Notes[k] = slices.Clone(n)
+	}
 	if s.Answers != nil {
 		c.Answers = make(map[string]Answer, len(s.Answers))
 		for k, a := range s.Answers {
@@ -114,11 +124,11 @@ func (s Session) Equal(o Session) bool {
 	if s.Key != o.Key || s.FlowID != o.FlowID || s.FlowVersion != o.FlowVersion ||
 		s.Lang != o.Lang || s.State != o.State || s.Current != o.Current ||
 		s.DirectorName != o.DirectorName || !s.Consented.Equal(o.Consented) || s.Age != o.Age ||
-		s.Editing != o.Editing || s.Pending != o.Pending || !s.Started.Equal(o.Started) ||
+		s.Editing != o.Editing || s.Pending != o.Pending || s.Total != o.Total || !s.Started.Equal(o.Started) ||
 		!s.Updated.Equal(o.Updated) || !s.Submitted.Equal(o.Submitted) ||
 		s.Version != o.Version || s.LastUpdateID != o.LastUpdateID ||
 		!slices.Equal(s.History, o.History) || !slices.Equal(s.Draft, o.Draft) ||
-		!slices.Equal(s.Recent, o.Recent) ||
+		!slices.Equal(s.Recent, o.Recent) || !maps.EqualFunc(s.Notes, o.Notes, slices.Equal) ||
 		!slices.EqualFunc(s.Signals, o.Signals, func(a, b Signal) bool {
 			return a.At.Equal(b.At) && a.Source == b.Source && a.Quiet == b.Quiet
 		}) {

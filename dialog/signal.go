@@ -5,56 +5,6 @@ import (
 	"time"
 )
 
-// Signal is one moment the young person signalled acute risk: an answer
-// with an alert option, a message with words of the crisis lists, or
-// /urgent. It says when and where, never what was said.
-type Signal struct {
-	At time.Time `json:"at"`
-	// Source is the question ID of an answer, SignalMessage for other text,
-	// SignalUrgent for /urgent.
-	Source string `json:"source"`
-	// Quiet marks a signal that came within SignalQuiet of an earlier one
-	// of the same source: recorded and answered with the lines, but no
-	// alert went out for it.
-	Quiet bool `json:"quiet,omitempty"`
-}
-
-// Sources of a Signal that are not a question.
-const (
-	SignalMessage = "message"
-	SignalUrgent  = "urgent"
-)
-
-const (
-	// MaxSignals is how many signals a session keeps, the latest.
-	MaxSignals = 20
-	// SignalQuiet is how long after a signal that was alerted the same
-	// signal again (the same source: the same question, or again a message
-	// that is no answer) raises no alert of its own: the people on call
-	// are not told twice of one thing. The young person gets the caring
-	// reply with the lines every time, and a different signal updates the
-	// open alert. /urgent is never held back.
-	SignalQuiet = 10 * time.Minute
-)
-
-// CrisisLines is the text with the crisis lines of a country ("nl" or
-// "be"; "" is "nl") that fit an age bracket of AgeBrackets; with an
-// unknown age every line shows. Every place that shows the lines (/help,
-// the consent screen, /urgent, a signal) uses it.
-func CrisisLines(country, age string) Text {
-	if country == "" {
-		country = "nl"
-	}
-	t := Text{ID: "help.crisis." + country}
-	switch age {
-	case "16_17":
-		t.Vars = map[string]any{"Minor": true}
-	case "18_21", "22_27":
-		t.Vars = map[string]any{"Adult": true}
-	}
-	return t
-}
-
 // urgent is /urgent: the crisis lines and word that someone is being
 // reached, in any state, which stays as it was.
 func (h *turn) urgent() {

@@ -75,6 +75,9 @@ func BuildSummary(f *Flow, s Session) Summary {
 		if answered {
 			it.Values = answerValues(q, a)
 		}
+		for _, n := range s.Notes[id] {
+			it.Values = append(it.Values, T("answer.note", "Note", Raw(n)))
+		}
 		if a.Skipped || !answered {
 			sum.Skipped = append(sum.Skipped, it)
 		}

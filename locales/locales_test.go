@@ -51,6 +51,7 @@ func sampleData(count int) map[string]any {
 		"Total":    30,
 		"Topic":    "Jouw dromen",
 		"Answer":   "Een eigen plek",
+		"Note":     "Een eigen plek",
 		"Value":    4,
 		"Max":      5,
 		"Len":      2100,

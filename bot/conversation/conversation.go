@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 
 	"github.com/intakebot/intakebot/bot/chat"
 	"github.com/intakebot/intakebot/bot/domain"
@@ -54,7 +55,45 @@ type Options struct {
 }
 
 // Conversation is the young person's side of the intake.
-type Conversation struct{ o Options }
+type Conversation struct {
+	o       Options
+	replied replied
+}
+
+// replied remembers, in this process, the last updates whose replies were
+// shown, so that a redelivery here (Telegram delivering twice, a webhook
+// call that timed out) does not show the screen again. After a crash, or
+// on another replica, it is not known: the screen is shown again then.
+type replied struct {
+	mu    sync.Mutex
+	ids   map[int64]bool
+	order []int64
+}
+
+// repliedMax bounds what replied remembers.
+const repliedMax = 4096
+
+func (r *replied) add(id int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ids == nil {
+		r.ids = map[int64]bool{}
+	}
+	if id == 0 || r.ids[id] {
+		return
+	}
+	r.ids[id], r.order = true, append(r.order, id)
+	if len(r.order) > repliedMax {
+		delete(r.ids, r.order[0])
+		r.order = r.order[1:]
+	}
+}
+
+func (r *replied) has(id int64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ids[id]
+}
 
 // New makes a Conversation.
 func New(o Options) (*Conversation, error) {
@@ -119,6 +158,15 @@ func (c *Conversation) HandleWith(ctx context.Context, in chat.Request, prep fun
 	}
 	if res.Duplicate {
 		log().Info("duplicate update ignored")
+		// The last update applied, come again: its save succeeded but its
+		// reply may be lost (not shown by this process). Show the screen
+		// the young person is at.
+		if id := in.Event.UpdateID; id != 0 && id == res.Session.LastUpdateID && !c.replied.has(id) {
+			if msgs := c.o.Loop.Engine.Current(res.Session); len(msgs) > 0 {
+				c.o.Out.Show(ctx, in, res.Session.Lang, nil, msgs)
+				return nil
+			}
+		}
 		c.o.Out.Answer(ctx, in, "")
 		// A redelivery after the handoff failed: try it again.
 		if res.Session.State == dialog.StateSubmitted {
@@ -127,6 +175,7 @@ func (c *Conversation) HandleWith(ctx context.Context, in chat.Request, prep fun
 		return nil
 	}
 	c.o.Out.Show(ctx, in, res.Session.Lang, res.Toast, res.Messages)
+	c.replied.add(in.Event.UpdateID)
 	if res.Alert != dialog.AlertNone && !in.AlertQueued {
 		// In the background, like a handoff. An alert the edge queued
 		// (the store was down) is raised from the queue instead.

@@ -380,6 +380,9 @@ func (r Renderer) handoffSkipped(lang string, sum dialog.Summary) string {
 	}
 	for _, it := range sum.Skipped {
 		b.WriteString("\n• " + r.Text(lang, it.Label))
+		for _, n := range keptNotes(it) {
+			b.WriteString("\n  " + r.Text(lang, n))
+		}
 	}
 	return b.String()
 }
@@ -502,7 +505,11 @@ func (r Renderer) Document(lang string, v View) (filename string, doc []byte) {
 	} else {
 		b.WriteString("<ul>\n")
 		for _, it := range v.Summary.Skipped {
-			b.WriteString("<li>" + text(it.Label) + "</li>\n")
+			b.WriteString("<li>" + text(it.Label))
+			for _, n := range keptNotes(it) {
+				b.WriteString("<br>" + text(n))
+			}
+			b.WriteString("</li>\n")
 		}
 		b.WriteString("</ul>\n")
 	}
@@ -579,3 +586,15 @@ func slug(s string) string {
 
 // NewRenderer renders handoffs with r.
 func NewRenderer(r *render.Renderer) Renderer { return Renderer{r} }
+
+// keptNotes are the messages the young person typed on a question that
+// were kept beside it (dialog.Session.Notes): the skipped list shows them.
+func keptNotes(it dialog.SummaryItem) []dialog.Text {
+	var out []dialog.Text
+	for _, v := range it.Values {
+		if v.ID == "answer.note" {
+			out = append(out, v)
+		}
+	}
+	return out
+}

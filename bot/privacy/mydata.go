@@ -227,6 +227,16 @@ func (p *Privacy) exportAnswers(w *strings.Builder, lang string, s dialog.Sessio
 			w.WriteString("  " + indent(d) + "\n")
 		}
 	}
+	// Messages kept beside a button question (Session.Notes), by question.
+	for _, q := range f.Questions {
+		if notes := s.Notes[q.ID]; len(notes) > 0 {
+			n++
+			w.WriteString("\n" + plain(dialog.T(dialog.QuestionMessageID(q.ID))) + "\n")
+			for _, note := range notes {
+				w.WriteString("  " + indent(plain(dialog.T("answer.note", "Note", dialog.Raw(note)))) + "\n")
+			}
+		}
+	}
 	if n == 0 {
 		w.WriteString(plain(dialog.T("mydata.no_answers")) + "\n")
 	}
