@@ -392,7 +392,7 @@ func (r *retrier) next(ctx context.Context, method string, err error, p *probe) 
 	s.m.Retries.Add(1)
 	d := r.backoff/2 + rand.N(r.backoff/2+1)
 	r.backoff = min(2*r.backoff, maxBackoff)
-	if err := sleepCtx(ctx, d); err != nil {
+	if err := sleep(ctx, d); err != nil {
 		r.last = errors.Join(r.last, err)
 		return retryWait{}, false, false
 	}
@@ -419,16 +419,4 @@ func (s *Sender) undecodedAnswer(method string) {
 
 func isMarkupError(err error) bool {
 	return err != nil && errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(err.Error(), "can't parse entities")
-}
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
