@@ -352,7 +352,9 @@ func startSentinelProc(bin, dir string, primaryPort int) (*sentinelProc, error) 
 			"logfile " + filepath.Join(dir, "sentinel.log"),
 			"sentinel resolve-hostnames no",
 			fmt.Sprintf("sentinel monitor %s 127.0.0.1 %d 2", MasterName, primaryPort),
-			"sentinel down-after-milliseconds " + MasterName + " 1000",
+			// 3 s, not less: a primary busy with a full sync on a loaded
+			// CI machine must not look down and be failed over again.
+			"sentinel down-after-milliseconds " + MasterName + " 3000",
 			"sentinel failover-timeout " + MasterName + " 4000",
 			"sentinel parallel-syncs " + MasterName + " 1",
 		}, "\n") + "\n"
