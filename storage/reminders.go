@@ -25,8 +25,8 @@ import (
 //	<prefix>jobs:reminder             sorted set: IDs by due time (unix ms), the
 //	                                  job queue of bot/jobs, claimed with a lease
 //
-// A reminder that can no longer be sent (done, stopped, failed, cancelled)
-// keeps its hash for ReminderKeep, so that its maker sees how it ended, and
+// A reminder that is not in the queue (sent once, done, stopped, failed,
+// cancelled, a draft) keeps its hash for ReminderKeep, so that its maker sees how it ended, and
 // then expires; the sets lose its ID when they are next read. A save names
 // the version it was loaded at and is refused over a newer one, and puts
 // the reminder in the job queue (or takes it out) in the same script, so
@@ -76,7 +76,7 @@ var saveReminderScript = loadScript("save_reminder")
 // SaveReminder stores r if r.Rev is the stored version (0: it must be new),
 // and returns it with its new version; over a newer one it returns
 // domain.ErrConflict. A live reminder with a due time is put in the job
-// queue at that time, any other is taken out and kept for ReminderKeep.
+// queue at that time; any other is taken out and kept for ReminderKeep.
 // One round trip.
 func (rs *Reminders) SaveReminder(ctx context.Context, r domain.Reminder) (domain.Reminder, error) {
 	if r.ID == "" || r.Key == "" || r.Staff == 0 {
@@ -91,7 +91,7 @@ func (rs *Reminders) SaveReminder(ctx context.Context, r domain.Reminder) (domai
 	if r.Status.Live() && !r.Due.IsZero() {
 		due = itoa(r.Due.UnixMilli())
 	}
-	if !r.Status.Live() {
+	if due == "" {
 		keep = rs.keep.Milliseconds()
 	}
 	rev, err := saveReminderScript.Run(ctx, rs.client,

@@ -18,3 +18,19 @@ const (
 	ActOnCallAdd   = "oa"  // arg: user ID:days:from:to; an admin confirms /oncall add
 	ActOnCallNo    = "on"  // no arg; an admin cancels it
 )
+
+// The buttons of reminders (bot/reminders). The young person's carry the
+// reminder's ID; the staff's a draft's or a reminder's ID, and a choice.
+const (
+	ActRemindDone   = "rmd" // arg: reminder ID; the young person did it
+	ActRemindSnooze = "rms" // arg: reminder ID; again in a day
+	ActRemindStop   = "rmx" // arg: reminder ID; no more of these
+	ActRemindNew    = "rmn" // no arg; staff start a new reminder
+	ActRemindWho    = "rmp" // arg: case key; the young person it is for
+	ActRemindWhat   = "rmt" // arg: draft ID:template
+	ActRemindWhen   = "rmw" // arg: draft ID:choice
+	ActRemindRepeat = "rmr" // arg: draft ID:repeat
+	ActRemindSave   = "rmc" // arg: draft ID; confirm
+	ActRemindCancel = "rmk" // arg: reminder ID; cancel it
+	ActRemindMove   = "rmm" // arg: reminder ID; change its time
+)

@@ -24,11 +24,15 @@ const (
 	// ReminderCancelled: its maker cancelled it, or it no longer made
 	// sense (the intake was sent).
 	ReminderCancelled ReminderStatus = "cancelled"
+	// ReminderDraft: being made in /remind, not confirmed yet.
+	ReminderDraft ReminderStatus = "draft"
 )
 
-// Live reports whether a reminder in status s may still be sent.
+// Live reports whether a reminder in status s may still be sent (a done
+// one that repeats comes again): not stopped, failed, cancelled or a
+// draft.
 func (s ReminderStatus) Live() bool {
-	return s == ReminderScheduled || s == ReminderSent || s == ReminderSnoozed
+	return s == ReminderScheduled || s == ReminderSent || s == ReminderSnoozed || s == ReminderDone
 }
 
 // The templates of a reminder.
@@ -75,6 +79,11 @@ type Reminder struct {
 	Sent     time.Time `json:"sent,omitzero"`
 	Answered time.Time `json:"answered,omitzero"`
 	Created  time.Time `json:"created"`
+	// Waiting is what a draft waits for its maker to type with /remind:
+	// "text", "appointment" (a time and a place), "time", or nothing.
+	Waiting string `json:"waiting,omitempty"`
+	// Moving marks a reminder whose maker is choosing a new time.
+	Moving bool `json:"moving,omitempty"`
 	// Rev is the stored version (compare and set); 0 for a new one.
 	Rev int64 `json:"-"`
 }

@@ -76,8 +76,6 @@ func (m *Reminders) SaveReminder(_ context.Context, r domain.Reminder) (domain.R
 		m.due[r.ID] = r.Due.UnixMilli()
 	} else {
 		delete(m.due, r.ID)
-	}
-	if !r.Status.Live() {
 		s.expires = m.now().Add(m.keep)
 	}
 	m.recs[r.ID] = s
