@@ -20,6 +20,7 @@ import (
 	"github.com/intakebot/intakebot/bot/jobs"
 	"github.com/intakebot/intakebot/bot/metrics"
 	"github.com/intakebot/intakebot/bot/privacy"
+	"github.com/intakebot/intakebot/bot/reminders"
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/staff"
 	"github.com/intakebot/intakebot/bot/team"
@@ -67,6 +68,17 @@ type Options struct {
 	Erasure privacy.Erasure
 	// Trail keeps the messages each chat shows, for /exit.
 	Trail privacy.TrailStore
+	// Reminders keeps the staff's reminders to young people
+	// (storage.Reminders).
+	Reminders reminders.Store
+	// Loc is the deployment's time zone (INTAKEBOT_TIMEZONE) for typed
+	// times and reminders. Nil: UTC.
+	Loc *time.Location
+	// Quiet are the hours in which reminders to young people wait.
+	Quiet reminders.Quiet
+	// RegisterFee is the housing register's yearly fee, for its reminder.
+	// Empty: reminders.DefaultRegisterFee.
+	RegisterFee string
 
 	// Admins are the Telegram user IDs with the admin role.
 	Admins []int64
@@ -122,6 +134,7 @@ type Bot struct {
 	auditor team.Auditor
 	alerts  *alerts.Alerts
 	privacy *privacy.Privacy
+	remind  *reminders.Reminders
 	work    background.Tracker // deliveries, alerts and clearing in the background
 }
 
@@ -135,6 +148,7 @@ func (o Options) missing() []string {
 		{"Engine", o.Engine == nil}, {"Store", o.Store == nil}, {"Renderer", o.Renderer == nil}, {"API", o.API == nil},
 		{"Staff", o.Staff == nil}, {"Links", o.Links == nil}, {"Cases", o.Cases == nil}, {"Alerts", o.Alerts == nil},
 		{"OnCall", o.OnCall == nil}, {"Audit", o.Audit == nil}, {"Erasure", o.Erasure == nil}, {"Trail", o.Trail == nil},
+		{"Reminders", o.Reminders == nil},
 	} {
 		if f.nil {
 			names = append(names, f.name)
@@ -191,6 +205,9 @@ func New(o Options) (*Bot, error) {
 	b.menus = &telegram.Menus{API: o.API, R: o.Renderer, Log: o.Log, Pseudonyms: b.pseudo}
 	var err error
 	if b.alerts, err = b.newAlerts(); err != nil {
+		return nil, err
+	}
+	if b.remind, err = b.newReminders(); err != nil {
 		return nil, err
 	}
 	if b.privacy, err = b.newPrivacy(); err != nil {
@@ -315,7 +332,7 @@ func (b *Bot) newPrivacy() (*privacy.Privacy, error) {
 	o := b.o
 	p, err := privacy.New(privacy.Options{
 		Out: b.out, Renderer: o.Renderer, Engine: o.Engine, Sessions: o.Store, Trail: o.Trail,
-		Cases: o.Cases, Links: o.Links, Erasure: o.Erasure,
+		Cases: o.Cases, Links: o.Links, Erasure: erasure{o.Erasure, b.remind},
 		Roles: roles{b}, Alerts: b.alerts, Dir: b.dir, Auditor: b.auditor, Work: &b.work,
 		Log: o.Log, Metrics: o.Metrics, Pseudonyms: b.pseudo, Now: o.Now,
 		AcknowledgedTTL: o.AcknowledgedTTL, IdleTTL: o.IdleTTL, AckAfter: o.AckAfter,

@@ -75,7 +75,7 @@ func (x *Reminders) overview(ctx context.Context, a chat.Actor) error {
 		lines = append(lines, dialog.T("remind.list.none"))
 	}
 	rows = append(rows, []dialog.Button{{Label: dialog.T("remind.btn_new"), Data: chat.ButtonData(chat.ActRemindNew, "")}})
-	x.o.Out.Say(ctx, a.ID, a.Lang, rows, dialog.T("remind.list", "Lines", lines))
+	x.o.Out.Say(ctx, a.ID, a.Lang, rows, lines...)
 	return nil
 }
 

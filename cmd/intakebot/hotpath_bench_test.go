@@ -69,7 +69,8 @@ func BenchmarkHotPath(b *testing.B) {
 	bt, err := bot.New(withPeople(bot.Options{
 		Engine: engine, Store: sessionStore{sessions}, API: nullAPI{}, Renderer: &render.Renderer{L: cat},
 		PseudonymKey: []byte("k"), DefaultLang: "nl", Metrics: metrics,
-		Sender: &telegram.Sender{PerSecond: 100000, PerChatInterval: time.Nanosecond, PerChatBurst: 1000},
+		Sender:    &telegram.Sender{PerSecond: 100000, PerChatInterval: time.Nanosecond, PerChatBurst: 1000},
+		Reminders: storage.NewReminders(rdb, codec, "", time.Now),
 	}, storage.NewPeople(rdb, codec, "", time.Now), storage.NewTrail(rdb, "")))
 	if err != nil {
 		b.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"github.com/intakebot/intakebot/bot"
 	"github.com/intakebot/intakebot/bot/jobs"
 	"github.com/intakebot/intakebot/bot/metrics"
+	"github.com/intakebot/intakebot/bot/reminders"
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/storage"
@@ -87,6 +88,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		Sender: &telegram.Sender{PerSecond: cfg.SendRate, PerChatInterval: cfg.ChatSendInterval},
 		Admins: cfg.Admins, InviteTTL: cfg.InviteTTL, AckAfter: cfg.AckAfter, OpenIntakeDirector: cfg.OpenIntakeDirector, TakeWithin: cfg.UrgentTakeWithin,
 		AcknowledgedTTL: cfg.AcknowledgedTTL, IdleTTL: cfg.SessionTTL,
+		Reminders: storage.NewReminders(rdb, codec, cfg.KeyPrefix, time.Now), Loc: cfg.Location,
+		Quiet: reminders.Quiet{From: cfg.QuietFrom, To: cfg.QuietTo}, RegisterFee: cfg.RegisterFee,
 	}, people, storage.NewTrail(rdb, cfg.KeyPrefix)))
 	if err != nil {
 		return fmt.Errorf("can't make the bot: %w", err)
@@ -133,6 +136,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	if err := runner.Start(ctx,
 		b.DueJob(),
 		b.AlertJob(),
+		b.ReminderJob(),
 		upkeepJob("prune-active", "expired intakes left the active index", cfg.SessionTTL, sessions.PruneActive, log),
 		upkeepJob("trim-audit", "old audit entries dropped", cfg.AuditRetention, people.Audit.TrimAudit, log),
 	); err != nil {
