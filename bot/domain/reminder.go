@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // ReminderStatus is where a reminder stands, as its maker sees it in
 // /remind and /cases.
@@ -86,4 +89,30 @@ type Reminder struct {
 	Moving bool `json:"moving,omitempty"`
 	// Rev is the stored version (compare and set); 0 for a new one.
 	Rev int64 `json:"-"`
+}
+
+// SortReminders orders reminders as the lists show them: the live ones by
+// due time, then the others, the most recently made first; the ID breaks
+// ties.
+func SortReminders(rs []Reminder) {
+	slices.SortFunc(rs, func(a, b Reminder) int {
+		al, bl := a.Status.Live() && !a.Due.IsZero(), b.Status.Live() && !b.Due.IsZero()
+		switch {
+		case al && !bl:
+			return -1
+		case bl && !al:
+			return 1
+		case al && !a.Due.Equal(b.Due):
+			return a.Due.Compare(b.Due)
+		case !al && !a.Created.Equal(b.Created):
+			return b.Created.Compare(a.Created)
+		}
+		switch {
+		case a.ID < b.ID:
+			return -1
+		case a.ID > b.ID:
+			return 1
+		}
+		return 0
+	})
 }

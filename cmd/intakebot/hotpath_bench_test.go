@@ -16,6 +16,7 @@ import (
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/redistest"
+	"github.com/intakebot/intakebot/storage/remindstore"
 )
 
 // nullAPI answers every Bot API call at once, so the benchmark measures
@@ -70,7 +71,7 @@ func BenchmarkHotPath(b *testing.B) {
 		Engine: engine, Store: sessionStore{sessions}, API: nullAPI{}, Renderer: &render.Renderer{L: cat},
 		PseudonymKey: []byte("k"), DefaultLang: "nl", Metrics: metrics,
 		Sender:    &telegram.Sender{PerSecond: 100000, PerChatInterval: time.Nanosecond, PerChatBurst: 1000},
-		Reminders: storage.NewReminders(rdb, codec, "", time.Now),
+		Reminders: remindstore.New(rdb, codec, ""),
 	}, storage.NewPeople(rdb, codec, "", time.Now), storage.NewTrail(rdb, "")))
 	if err != nil {
 		b.Fatal(err)

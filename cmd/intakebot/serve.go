@@ -23,6 +23,7 @@ import (
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/inbox"
 	"github.com/intakebot/intakebot/storage/jobqueue"
+	"github.com/intakebot/intakebot/storage/remindstore"
 )
 
 // shutdownGrace bounds how long a stop may take: the batch in hand is
@@ -88,7 +89,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		Sender: &telegram.Sender{PerSecond: cfg.SendRate, PerChatInterval: cfg.ChatSendInterval},
 		Admins: cfg.Admins, InviteTTL: cfg.InviteTTL, AckAfter: cfg.AckAfter, OpenIntakeDirector: cfg.OpenIntakeDirector, TakeWithin: cfg.UrgentTakeWithin,
 		AcknowledgedTTL: cfg.AcknowledgedTTL, IdleTTL: cfg.SessionTTL,
-		Reminders: storage.NewReminders(rdb, codec, cfg.KeyPrefix, time.Now), Loc: cfg.Location,
+		Reminders: remindstore.New(rdb, codec, cfg.KeyPrefix), Loc: cfg.Location,
 		Quiet: reminders.Quiet{From: cfg.QuietFrom, To: cfg.QuietTo}, RegisterFee: cfg.RegisterFee,
 	}, people, storage.NewTrail(rdb, cfg.KeyPrefix)))
 	if err != nil {

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot/domain"
-	"github.com/intakebot/intakebot/storage"
+	"github.com/intakebot/intakebot/storage/remindstore"
 )
 
-// Reminders is the in-memory twin of storage.Reminders: the same versions,
+// Reminders is the in-memory twin of remindstore.Reminders: the same versions,
 // job queue and keeping of finished reminders. It is safe for concurrent
 // use.
 type Reminders struct {
@@ -34,7 +34,7 @@ func NewReminders(now func() time.Time) *Reminders {
 	if now == nil {
 		now = time.Now
 	}
-	return &Reminders{now: now, keep: storage.ReminderKeep, recs: map[string]storedReminder{}, due: map[string]int64{}}
+	return &Reminders{now: now, keep: remindstore.ReminderKeep, recs: map[string]storedReminder{}, due: map[string]int64{}}
 }
 
 // get returns the reminder id unless it expired; mu is held.
@@ -58,7 +58,7 @@ func roundTrip(r domain.Reminder) domain.Reminder {
 }
 
 // SaveReminder stores r if r.Rev is the stored version (0: new), as
-// storage.Reminders.SaveReminder does.
+// remindstore.Reminders.SaveReminder does.
 func (m *Reminders) SaveReminder(_ context.Context, r domain.Reminder) (domain.Reminder, error) {
 	if r.ID == "" || r.Key == "" || r.Staff == 0 {
 		return r, errors.New("can't save reminder: no ID, young person or maker")
@@ -109,7 +109,7 @@ func (m *Reminders) list(match func(domain.Reminder) bool) []domain.Reminder {
 			out = append(out, r)
 		}
 	}
-	storage.SortReminders(out)
+	domain.SortReminders(out)
 	return out
 }
 

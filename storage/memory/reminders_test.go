@@ -4,19 +4,20 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/intakebot/intakebot/storage"
+	"github.com/intakebot/intakebot/storage/remindstore"
+	"github.com/intakebot/intakebot/storage/remindstore/remindtest"
 	"github.com/intakebot/intakebot/storage/storetest"
 )
 
 func TestRemindersContract(t *testing.T) {
-	storetest.RunReminders(t, func(t *testing.T, clock storetest.Clock) (storetest.Reminders, func(t *testing.T) storetest.Reminders) {
+	remindtest.Run(t, func(t *testing.T, clock storetest.Clock) (remindtest.Reminders, func(t *testing.T) remindtest.Reminders) {
 		rs := NewReminders(clock.Now)
-		return rs, func(*testing.T) storetest.Reminders { return rs }
+		return rs, func(*testing.T) remindtest.Reminders { return rs }
 	})
 }
 
 func TestRemindersHasTheMethodsOfStorage(t *testing.T) {
-	rt, mt := reflect.TypeOf((*storage.Reminders)(nil)), reflect.TypeOf((*Reminders)(nil))
+	rt, mt := reflect.TypeOf((*remindstore.Reminders)(nil)), reflect.TypeOf((*Reminders)(nil))
 	if rt.NumMethod() != mt.NumMethod() {
 		t.Fatalf("%s has %d methods, %s %d", mt, mt.NumMethod(), rt, rt.NumMethod())
 	}

@@ -1,4 +1,7 @@
-package storetest
+// Package remindtest states once what the reminders store promises, and
+// checks an implementation against it: remindstore's tests run it on a
+// real Redis, storage/memory's on the in-memory twin.
+package remindtest
 
 import (
 	"context"
@@ -9,9 +12,10 @@ import (
 	"time"
 
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/storage/storetest"
 )
 
-// Reminders is storage.Reminders.
+// Reminders is remindstore.Reminders.
 type Reminders interface {
 	SaveReminder(ctx context.Context, r domain.Reminder) (domain.Reminder, error)
 	Reminder(ctx context.Context, id string) (domain.Reminder, bool, error)
@@ -25,10 +29,10 @@ type Reminders interface {
 // OpenReminders returns the reminders of a new deployment with no data on
 // clock, and a function that opens the same data as another replica would
 // (for Redis: on a client of its own).
-type OpenReminders func(t *testing.T, clock Clock) (Reminders, func(t *testing.T) Reminders)
+type OpenReminders func(t *testing.T, clock storetest.Clock) (Reminders, func(t *testing.T) Reminders)
 
-// RunReminders runs the contract of the reminders store.
-func RunReminders(t *testing.T, open OpenReminders) {
+// Run runs the contract of the reminders store.
+func Run(t *testing.T, open OpenReminders) {
 	for _, c := range []struct {
 		name string
 		run  func(t *testing.T, open OpenReminders)
@@ -49,6 +53,9 @@ func RunReminders(t *testing.T, open OpenReminders) {
 	}
 }
 
+// fixedNow is the time of the tests.
+var fixedNow = time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
+
 func reminderAt(id, key string, staff int64, due time.Time) domain.Reminder {
 	return domain.Reminder{
 		ID: id, Key: key, Staff: staff, Template: domain.TemplateOwn, Text: "bel <b>me</b> 💬",
@@ -57,7 +64,7 @@ func reminderAt(id, key string, staff int64, due time.Time) domain.Reminder {
 }
 
 func remindersSaveAndLoad(t *testing.T, open OpenReminders) {
-	rs, _ := open(t, NewFakeClock(fixedNow))
+	rs, _ := open(t, storetest.NewFakeClock(fixedNow))
 	ctx := t.Context()
 	r := reminderAt("r1", "100", 7, fixedNow.Add(time.Hour))
 	r.Repeat, r.Place, r.Appointment = "weekly", "Stationsplein 1", fixedNow.Add(48*time.Hour)
@@ -82,7 +89,7 @@ func remindersSaveAndLoad(t *testing.T, open OpenReminders) {
 }
 
 func remindersCompareAndSet(t *testing.T, open OpenReminders) {
-	rs, _ := open(t, NewFakeClock(fixedNow))
+	rs, _ := open(t, storetest.NewFakeClock(fixedNow))
 	ctx := t.Context()
 	r, err := rs.SaveReminder(ctx, reminderAt("r1", "100", 7, fixedNow))
 	if err != nil {
@@ -114,7 +121,7 @@ func remindersCompareAndSet(t *testing.T, open OpenReminders) {
 }
 
 func remindersLists(t *testing.T, open OpenReminders) {
-	rs, _ := open(t, NewFakeClock(fixedNow))
+	rs, _ := open(t, storetest.NewFakeClock(fixedNow))
 	ctx := t.Context()
 	mk := func(id, key string, staff int64, due time.Duration, st domain.ReminderStatus) {
 		r := reminderAt(id, key, staff, fixedNow.Add(due))
@@ -126,7 +133,7 @@ func remindersLists(t *testing.T, open OpenReminders) {
 	}
 	mk("a", "100", 7, 3*time.Hour, domain.ReminderScheduled)
 	mk("b", "100", 7, time.Hour, domain.ReminderSnoozed)
-	mk("c", "200", 7, 2*time.Hour, domain.ReminderDone)
+	mk("c", "200", 7, 2*time.Hour, domain.ReminderStopped)
 	mk("d", "200", 8, time.Hour, domain.ReminderScheduled)
 	ids := func(rs []domain.Reminder) string {
 		s := ""
@@ -149,7 +156,7 @@ func remindersLists(t *testing.T, open OpenReminders) {
 }
 
 func remindersClaim(t *testing.T, open OpenReminders) {
-	rs, _ := open(t, NewFakeClock(fixedNow))
+	rs, _ := open(t, storetest.NewFakeClock(fixedNow))
 	ctx := t.Context()
 	for i, d := range []time.Duration{2 * time.Minute, time.Minute, -time.Minute, time.Hour} {
 		if _, err := rs.SaveReminder(ctx, reminderAt(fmt.Sprint("r", i), "100", 7, fixedNow.Add(d))); err != nil {
@@ -181,7 +188,7 @@ func remindersClaim(t *testing.T, open OpenReminders) {
 }
 
 func remindersFinished(t *testing.T, open OpenReminders) {
-	clock := NewFakeClock(fixedNow)
+	clock := storetest.NewFakeClock(fixedNow)
 	rs, _ := open(t, clock)
 	ctx := t.Context()
 	r, err := rs.SaveReminder(ctx, reminderAt("r1", "100", 7, fixedNow))
@@ -217,7 +224,7 @@ func remindersFinished(t *testing.T, open OpenReminders) {
 }
 
 func remindersErase(t *testing.T, open OpenReminders) {
-	rs, _ := open(t, NewFakeClock(fixedNow))
+	rs, _ := open(t, storetest.NewFakeClock(fixedNow))
 	ctx := t.Context()
 	for _, r := range []domain.Reminder{reminderAt("a", "100", 7, fixedNow), reminderAt("b", "100", 8, fixedNow), reminderAt("c", "200", 7, fixedNow)} {
 		if _, err := rs.SaveReminder(ctx, r); err != nil {
@@ -243,7 +250,7 @@ func remindersErase(t *testing.T, open OpenReminders) {
 }
 
 func remindersTwoReplicas(t *testing.T, open OpenReminders) {
-	rs, replica := open(t, NewFakeClock(fixedNow))
+	rs, replica := open(t, storetest.NewFakeClock(fixedNow))
 	other := replica(t)
 	ctx := t.Context()
 	const n = 300
@@ -286,7 +293,7 @@ func remindersTwoReplicas(t *testing.T, open OpenReminders) {
 }
 
 func remindersIncomplete(t *testing.T, open OpenReminders) {
-	rs, _ := open(t, NewFakeClock(fixedNow))
+	rs, _ := open(t, storetest.NewFakeClock(fixedNow))
 	for _, r := range []domain.Reminder{
 		{Key: "1", Staff: 1}, {ID: "x", Staff: 1}, {ID: "x", Key: "1"},
 	} {

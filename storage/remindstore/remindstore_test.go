@@ -1,4 +1,4 @@
-package storage_test
+package remindstore_test
 
 import (
 	"strings"
@@ -8,16 +8,18 @@ import (
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/redistest"
+	"github.com/intakebot/intakebot/storage/remindstore"
+	"github.com/intakebot/intakebot/storage/remindstore/remindtest"
 	"github.com/intakebot/intakebot/storage/storetest"
 )
 
 func TestRemindersContract(t *testing.T) {
 	t.Parallel()
-	storetest.RunReminders(t, func(t *testing.T, clock storetest.Clock) (storetest.Reminders, func(t *testing.T) storetest.Reminders) {
+	remindtest.Run(t, func(t *testing.T, clock storetest.Clock) (remindtest.Reminders, func(t *testing.T) remindtest.Reminders) {
 		srv := redistest.Start(t)
-		codec := storage.NewTestCodec(t)
-		open := func(t *testing.T) storetest.Reminders {
-			return storage.NewReminders(srv.Client(t), codec, "t:", clock.Now)
+		codec := testCodec(t)
+		open := func(t *testing.T) remindtest.Reminders {
+			return remindstore.New(srv.Client(t), codec, "t:")
 		}
 		return open(t), open
 	})
@@ -29,7 +31,7 @@ func TestRemindersAreSealedAndFinishedOnesExpire(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
 	client := srv.Client(t)
-	rs := storage.NewReminders(client, storage.NewTestCodec(t), "t:", nil)
+	rs := remindstore.New(client, testCodec(t), "t:")
 	ctx := t.Context()
 	r := domain.Reminder{ID: "r1", Key: "100", Staff: 7, Template: domain.TemplateOwn, Text: "Geheime tekst",
 		Place: "Stationsplein", Status: domain.ReminderScheduled, Due: time.Now().Add(time.Hour)}
@@ -49,14 +51,22 @@ func TestRemindersAreSealedAndFinishedOnesExpire(t *testing.T) {
 	if ttl := client.PTTL(ctx, "t:reminder:r1").Val(); ttl != -1 {
 		t.Errorf("a live reminder expires in %v", ttl)
 	}
-	r.Status = domain.ReminderDone
+	r.Status = domain.ReminderStopped
 	if _, err := rs.SaveReminder(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	if ttl := client.PTTL(ctx, "t:reminder:r1").Val(); ttl < storage.ReminderKeep-time.Minute || ttl > storage.ReminderKeep {
-		t.Errorf("a finished reminder expires in %v, want %v", ttl, storage.ReminderKeep)
+	if ttl := client.PTTL(ctx, "t:reminder:r1").Val(); ttl < remindstore.ReminderKeep-time.Minute || ttl > remindstore.ReminderKeep {
+		t.Errorf("a finished reminder expires in %v, want %v", ttl, remindstore.ReminderKeep)
 	}
 	if n := client.ZCard(ctx, "t:jobs:reminder").Val(); n != 0 {
 		t.Errorf("a finished reminder is still in the queue (%d)", n)
 	}
+}
+
+func testCodec(t *testing.T) *storage.Codec {
+	c, err := storage.NewCodec([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

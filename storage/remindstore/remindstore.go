@@ -1,16 +1,21 @@
-package storage
+// Package remindstore keeps the staff's reminders to young people in Redis
+// (bot/reminders): sealed records, the indexes of their makers and young
+// people, and their job queue, claimed with a lease.
+package remindstore
 
 import (
 	"context"
+	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/storage"
 )
 
 // Reminders of counsellors and directors to young people (bot/reminders):
@@ -40,22 +45,67 @@ const ReminderKeep = 30 * 24 * time.Hour
 // Reminders keeps reminders and their due times. It is safe for concurrent
 // use.
 type Reminders struct {
-	base
-	keep time.Duration
+	client redis.UniversalClient
+	codec  *storage.Codec
+	prefix string
+	keep   time.Duration
 }
 
 // NewReminders returns the reminders of a deployment on client, sealed with
 // codec, under prefix (DefaultPrefix if empty); now (nil: time.Now) is
 // the clock.
-func NewReminders(client redis.UniversalClient, codec *Codec, prefix string, now func() time.Time) *Reminders {
+func New(client redis.UniversalClient, codec *storage.Codec, prefix string) *Reminders {
 	if prefix == "" {
-		prefix = DefaultPrefix
+		prefix = storage.DefaultPrefix
 	}
-	if now == nil {
-		now = time.Now
-	}
-	return &Reminders{base: base{keys: keys{prefix: prefix}, client: client, codec: codec, now: now}, keep: ReminderKeep}
+	return &Reminders{client: client, codec: codec, prefix: prefix, keep: ReminderKeep}
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func str(v any) (string, bool) {
+	s, ok := v.(string)
+	return s, ok
+}
+
+func (rs *Reminders) sealJSON(v any, rkey string) (string, error) {
+	plain, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	return string(rs.codec.Seal(plain, []byte(rkey))), nil
+}
+
+// openJSON opens sealed into v; its errors never quote the content.
+func (rs *Reminders) openJSON(sealed, rkey string, v any) error {
+	plain, err := rs.codec.Open([]byte(sealed), []byte(rkey))
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(plain, v); err != nil {
+		return fmt.Errorf("%w: data is not the expected record", storage.ErrCorrupt)
+	}
+	return nil
+}
+
+//go:embed lua/*.lua
+var luaFiles embed.FS
+
+// loadScript returns the script in lua/<name>.lua; a missing file is a
+// mistake in this package and panics at init.
+func loadScript(name string) *redis.Script {
+	src, err := luaFiles.ReadFile("lua/" + name + ".lua")
+	if err != nil {
+		panic("remindstore: no embedded script " + name + ": " + err.Error())
+	}
+	return redis.NewScript(string(src))
+}
+
+// claimScript takes up to ARGV[3] members due at ARGV[1] (unix ms), the
+// earliest first, and moves each to ARGV[2].
+//
+//	KEYS[1] the queue   ARGV[1] now   ARGV[2] now+lease   ARGV[3] limit
+var claimScript = loadScript("claim")
 
 func (rs *Reminders) reminderKey(id string) string { return rs.prefix + "reminder:" + id }
 func (rs *Reminders) staffRemindersKey(staff int64) string {
@@ -129,7 +179,7 @@ func (rs *Reminders) decode(rkey string, vals []any) (domain.Reminder, bool, err
 	revS, _ := str(vals[1])
 	rev, err := strconv.ParseInt(revS, 10, 64)
 	if err != nil {
-		return domain.Reminder{}, false, fmt.Errorf("can't load reminder: %w: the version is not a number", ErrCorrupt)
+		return domain.Reminder{}, false, fmt.Errorf("can't load reminder: %w: the version is not a number", storage.ErrCorrupt)
 	}
 	var r domain.Reminder
 	if err := rs.openJSON(data, rkey, &r); err != nil {
@@ -184,34 +234,8 @@ func (rs *Reminders) list(ctx context.Context, set string) ([]domain.Reminder, e
 		// Expired ones: tidy the set (a failure here changes nothing read).
 		_ = rs.client.SRem(ctx, set, gone...).Err()
 	}
-	SortReminders(out)
+	domain.SortReminders(out)
 	return out, nil
-}
-
-// SortReminders orders reminders as the lists show them: the live ones by
-// due time, then the others, the most recently made first; the ID breaks
-// ties.
-func SortReminders(rs []domain.Reminder) {
-	slices.SortFunc(rs, func(a, b domain.Reminder) int {
-		al, bl := a.Status.Live() && !a.Due.IsZero(), b.Status.Live() && !b.Due.IsZero()
-		switch {
-		case al && !bl:
-			return -1
-		case bl && !al:
-			return 1
-		case al && !a.Due.Equal(b.Due):
-			return a.Due.Compare(b.Due)
-		case !al && !a.Created.Equal(b.Created):
-			return b.Created.Compare(a.Created)
-		}
-		switch {
-		case a.ID < b.ID:
-			return -1
-		case a.ID > b.ID:
-			return 1
-		}
-		return 0
-	})
 }
 
 // ClaimReminders returns up to limit IDs of reminders due at now, the
@@ -226,7 +250,7 @@ func (rs *Reminders) ClaimReminders(ctx context.Context, now time.Time, lease ti
 	if limit < 1 {
 		return nil, nil
 	}
-	ids, err := claimDueScript.Run(ctx, rs.client, []string{rs.reminderJobsKey()},
+	ids, err := claimScript.Run(ctx, rs.client, []string{rs.reminderJobsKey()},
 		now.UnixMilli(), now.Add(lease).UnixMilli(), limit).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("can't claim reminders: %w", err)
