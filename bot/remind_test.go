@@ -13,7 +13,6 @@ import (
 	"github.com/intakebot/intakebot/bot/telegramtest"
 )
 
-
 // newReminding is the cast with Sam, a young person of Kees (counsellor)
 // and Omar (director), in Amsterdam with quiet hours 22:00-08:00. The
 // clock starts on Monday 2 March 2026, 10:00 in Amsterdam.
