@@ -291,7 +291,7 @@ func (b *Bot) office() (*staff.Office, error) {
 	off, err := staff.New(staff.Options{
 		Engine: o.Engine, Renderer: o.Renderer, Out: b.out, Menus: b.menus,
 		Staff: o.Staff, Links: o.Links, Cases: o.Cases, Audit: o.Audit, Sessions: o.Store,
-		Handoff: b.handoff, Privacy: b.privacy, Dir: b.dir, Auditor: b.auditor,
+		Handoff: b.handoff, Privacy: b.privacy, Reminders: b.remind, Dir: b.dir, Auditor: b.auditor,
 		Help: func(a chat.Actor) []dialog.Text { return b.routes.Help(telegram.MenusOf(a)) },
 		Log:  o.Log, Pseudonyms: b.pseudo, PseudonymKey: o.PseudonymKey, Now: o.Now, Admins: o.Admins,
 		Username: o.Username, InviteTTL: o.InviteTTL, StaffLinkTTL: o.StaffLinkTTL, OpenIntakeDirector: o.OpenIntakeDirector,

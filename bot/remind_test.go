@@ -190,6 +190,8 @@ func TestReminderToABlockedYoungPersonStopsAndTellsTheCounsellor(t *testing.T) {
 	}
 	r.send(counsellorID, "/remind", "nl")
 	r.expectLast(counsellorID, "niet aangekomen", "geblokkeerd")
+	r.send(counsellorID, "/cases", "nl")
+	r.expectLast(counsellorID, "Sam", "Herinnering: Eigen tekst, niet aangekomen")
 }
 
 // The counsellor cancels a reminder from /remind; it never comes.

@@ -28,7 +28,8 @@ type countingOut struct {
 func (o *countingOut) Say(context.Context, int64, string, [][]dialog.Button, ...dialog.Text) bool {
 	return true
 }
-func (o *countingOut) Edit(context.Context, chat.Request, string, [][]dialog.Button, ...dialog.Text) {}
+func (o *countingOut) Edit(context.Context, chat.Request, string, [][]dialog.Button, ...dialog.Text) {
+}
 func (o *countingOut) Remind(_ context.Context, _ int64, _ string, b [][]dialog.Button, _ ...dialog.Text) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()

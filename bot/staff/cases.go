@@ -44,6 +44,11 @@ func (b *Office) Caseload(ctx context.Context, a chat.Actor) error {
 			return err
 		}
 		lines = append(lines, status)
+		if rem, err := b.o.Reminders.StatusOf(ctx, c.Key); err != nil {
+			return err
+		} else if rem.ID != "" {
+			lines = append(lines, rem)
+		}
 		if !a.Director() {
 			continue
 		}
