@@ -259,3 +259,21 @@ func TestRemindTypedTime(t *testing.T) {
 	r.send(counsellor2ID, "/remind sa", "nl")
 	r.expectLast(counsellor2ID, "Geen jongere")
 }
+
+// /delete erases every reminder to the young person.
+func TestDeleteErasesTheReminders(t *testing.T) {
+	r := newReminding(t)
+	r.save(t, domain.Reminder{ID: "a", Template: domain.TemplateOwn, Text: "hoi", Due: r.clock.Now().Add(time.Hour)})
+	r.save(t, domain.Reminder{ID: "b", Template: domain.TemplateRegister, Repeat: "yearly", Due: r.clock.Now().Add(time.Hour)})
+	r.send(youngID, "/delete", "nl")
+	r.pressData(youngID, r.last(youngID).ID, "x:ey:")
+	if rs, err := r.people.Reminders.RemindersFor(context.Background(), strconv.Itoa(youngID)); err != nil || len(rs) != 0 {
+		t.Errorf("after /delete: %v, %v; want no reminders", rs, err)
+	}
+	r.clock.Advance(2 * time.Hour)
+	n := len(r.api.Chat(youngID))
+	r.remindersOnce()
+	if len(r.api.Chat(youngID)) != n {
+		t.Error("a reminder came after /delete")
+	}
+}
