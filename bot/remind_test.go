@@ -277,3 +277,23 @@ func TestDeleteErasesTheReminders(t *testing.T) {
 		t.Error("a reminder came after /delete")
 	}
 }
+
+// The counsellor changes a reminder's time from /remind, by typing it.
+func TestRemindChangeTheTime(t *testing.T) {
+	r := newReminding(t)
+	r.save(t, domain.Reminder{Template: domain.TemplateOwn, Text: "hoi", Repeat: "monthly", Due: r.clock.Now().Add(time.Hour)})
+	r.send(counsellorID, "/remind", "nl")
+	r.press(counsellorID, "1: andere tijd")
+	r.expectLast(counsellorID, "Wanneer moet hij komen?")
+	r.press(counsellorID, "Zelf typen")
+	r.send(counsellorID, "/remind 3 december 10:00", "nl")
+	r.expectLast(counsellorID, "Tijd veranderd", "donderdag 3 december om 10:00", "elke maand")
+	rem := r.reminder(t)
+	if want := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC); rem.Status != domain.ReminderScheduled || !rem.Due.Equal(want) || rem.Repeat != "monthly" {
+		t.Errorf("moved: %s at %v (%s), want scheduled at %v monthly", rem.Status, rem.Due, rem.Repeat, want)
+	}
+	r.expectAudit(t, "reminder.moved")
+	// The next /remind with text is a name search again, not a time.
+	r.send(counsellorID, "/remind Sa", "nl")
+	r.expectLast(counsellorID, "Voor wie")
+}

@@ -63,7 +63,7 @@ func TestRemindersAreSealedAndFinishedOnesExpire(t *testing.T) {
 	}
 }
 
-func testCodec(t *testing.T) *storage.Codec {
+func testCodec(t testing.TB) *storage.Codec {
 	c, err := storage.NewCodec([]byte("0123456789abcdef0123456789abcdef"))
 	if err != nil {
 		t.Fatal(err)
