@@ -3,11 +3,10 @@ package memory
 import (
 	"strconv"
 
+	"github.com/intakebot/intakebot/bot/domain"
 	"reflect"
 	"testing"
 	"time"
-
-	"github.com/intakebot/intakebot/bot/domain"
 
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/storetest"
