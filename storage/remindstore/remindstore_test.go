@@ -8,6 +8,7 @@ import (
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/redistest"
+	"github.com/intakebot/intakebot/storage/rekey"
 	"github.com/intakebot/intakebot/storage/remindstore"
 	"github.com/intakebot/intakebot/storage/remindstore/remindtest"
 	"github.com/intakebot/intakebot/storage/storetest"
@@ -69,4 +70,28 @@ func testCodec(t testing.TB) *storage.Codec {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// A key rotation (storage/rekey) reseals reminders too: after it, the new
+// key alone opens them.
+func TestRekeyResealsReminders(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	client := srv.Client(t)
+	ctx := t.Context()
+	oldKey, newKey := []byte("0123456789abcdef0123456789abcdef"), []byte("fedcba9876543210fedcba9876543210")
+	old, _ := storage.NewCodec(oldKey)
+	if _, err := remindstore.New(client, old, "t:").SaveReminder(ctx, domain.Reminder{ID: "r1", Key: "100", Staff: 7,
+		Template: domain.TemplateOwn, Text: "hoi", Status: domain.ReminderScheduled, Due: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	both, _ := storage.NewCodec(newKey, oldKey)
+	if _, err := rekey.Run(ctx, client, both, "t:", rekey.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	only, _ := storage.NewCodec(newKey)
+	r, ok, err := remindstore.New(client, only, "t:").Reminder(ctx, "r1")
+	if err != nil || !ok || r.Text != "hoi" {
+		t.Errorf("after the rotation, with the new key only: %+v, %v, %v", r, ok, err)
+	}
 }
