@@ -297,3 +297,29 @@ func TestRemindChangeTheTime(t *testing.T) {
 	r.send(counsellorID, "/remind Sa", "nl")
 	r.expectLast(counsellorID, "Voor wie")
 }
+
+// A reminder Telegram keeps refusing (not a 403) is tried again later, a
+// few times, then ends as failed and the counsellor is told.
+func TestReminderRefusedAgainAndAgainEndsAsFailed(t *testing.T) {
+	r := newReminding(t)
+	r.save(t, domain.Reminder{Template: domain.TemplateOwn, Text: "hoi", Due: r.clock.Now()})
+	r.api.SetFault(func(method string, params map[string]string) *telegramtest.Fault {
+		if method == "sendMessage" && params["chat_id"] == strconv.Itoa(youngID) {
+			return &telegramtest.Fault{Status: 400, Description: "Bad Request: chat not found"}
+		}
+		return nil
+	})
+	for i := 1; i < reminders.MaxAttempts; i++ {
+		r.remindersOnce()
+		rem := r.reminder(t)
+		if rem.Status != domain.ReminderScheduled || rem.Attempts != i || !rem.Due.After(r.clock.Now()) {
+			t.Fatalf("after refusal %d: %s, attempts %d, due %v", i, rem.Status, rem.Attempts, rem.Due)
+		}
+		r.clock.Advance(time.Hour)
+	}
+	r.remindersOnce()
+	if rem := r.reminder(t); rem.Status != domain.ReminderFailed || rem.Reason != domain.ReasonError {
+		t.Errorf("after %d refusals: %s (%s)", reminders.MaxAttempts, rem.Status, rem.Reason)
+	}
+	r.expectLast(counsellorID, "Sam", "niet worden verstuurd")
+}

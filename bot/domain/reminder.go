@@ -85,6 +85,8 @@ type Reminder struct {
 	// Waiting is what a draft waits for its maker to type with /remind:
 	// "text", "appointment" (a time and a place), "time", or nothing.
 	Waiting string `json:"waiting,omitempty"`
+	// Attempts counts the sends Telegram refused in a row (not 403).
+	Attempts int `json:"attempts,omitempty"`
 	// Moving marks a reminder whose maker is choosing a new time.
 	Moving bool `json:"moving,omitempty"`
 	// Rev is the stored version (compare and set); 0 for a new one.

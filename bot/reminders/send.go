@@ -71,7 +71,10 @@ func (x *Reminders) Send(ctx context.Context, id string, now time.Time) error {
 	young := chat.ParseSessionKey(r.Key)
 	sendErr := x.o.Out.Remind(ctx, young, lang, youngButtons(r.ID), x.message(r)...)
 	if sendErr != nil && !errors.Is(sendErr, ErrBlocked) {
-		return fmt.Errorf("can't send a reminder: %w", sendErr)
+		if ctx.Err() != nil {
+			return fmt.Errorf("can't send a reminder: %w", sendErr) // left to its lease
+		}
+		return x.failedOnce(ctx, id, now, sendErr)
 	}
 	due := r.Due
 	saved, _, err := x.change(ctx, id, func(r *domain.Reminder) bool {
@@ -79,7 +82,7 @@ func (x *Reminders) Send(ctx context.Context, id string, now time.Time) error {
 			r.Status, r.Reason, r.Due = domain.ReminderFailed, domain.ReasonBlocked, time.Time{}
 			return true
 		}
-		r.Sent = now
+		r.Sent, r.Attempts = now, 0
 		if !r.Status.Live() || !r.Due.Equal(due) {
 			return true // cancelled or moved meanwhile: only note the send
 		}
@@ -96,6 +99,33 @@ func (x *Reminders) Send(ctx context.Context, id string, now time.Time) error {
 		x.auditor.Record(ctx, 0, "reminder.blocked", r.Key)
 		x.tellStaff(ctx, saved, "remind.staff.blocked")
 	}
+	return nil
+}
+
+// MaxAttempts is how often Telegram may refuse a reminder (other than a
+// 403) before the series ends as failed; between attempts it waits the
+// lease, doubled each time, at most an hour.
+const MaxAttempts = 5
+
+// failedOnce notes a refused send: the reminder is tried again later, or
+// ends as failed after MaxAttempts, and then its maker is told.
+func (x *Reminders) failedOnce(ctx context.Context, id string, now time.Time, sendErr error) error {
+	saved, _, err := x.change(ctx, id, func(r *domain.Reminder) bool {
+		r.Attempts++
+		if r.Attempts >= MaxAttempts {
+			r.Status, r.Reason, r.Due = domain.ReminderFailed, domain.ReasonError, time.Time{}
+			return true
+		}
+		r.Due = now.Add(min(x.o.Lease<<(r.Attempts-1), time.Hour))
+		return true
+	})
+	if err != nil {
+		return errors.Join(fmt.Errorf("can't send a reminder: %w", sendErr), err)
+	}
+	if saved.Status == domain.ReminderFailed {
+		x.tellStaff(ctx, saved, "remind.staff.failed")
+	}
+	x.log.Warn("a reminder was refused", "attempt", saved.Attempts, "err", sendErr)
 	return nil
 }
 
