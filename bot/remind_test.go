@@ -298,6 +298,17 @@ func TestRemindChangeTheTime(t *testing.T) {
 	r.expectLast(counsellorID, "Voor wie")
 }
 
+// A draft left waiting for its text does not swallow a later /remind Sam.
+func TestAnAbandonedDraftStopsWaiting(t *testing.T) {
+	r := newReminding(t)
+	r.send(counsellorID, "/remind Sam", "nl")
+	r.press(counsellorID, "Sam")
+	r.press(counsellorID, "Eigen tekst")
+	r.clock.Advance(time.Hour)
+	r.send(counsellorID, "/remind Sam", "nl")
+	r.expectLast(counsellorID, "Voor wie")
+}
+
 // A reminder Telegram keeps refusing (not a 403) is tried again later, a
 // few times, then ends as failed and the counsellor is told.
 func TestReminderRefusedAgainAndAgainEndsAsFailed(t *testing.T) {

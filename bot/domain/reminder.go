@@ -85,6 +85,8 @@ type Reminder struct {
 	// Waiting is what a draft waits for its maker to type with /remind:
 	// "text", "appointment" (a time and a place), "time", or nothing.
 	Waiting string `json:"waiting,omitempty"`
+	// WaitingSince is when the draft started waiting.
+	WaitingSince time.Time `json:"waiting_since,omitzero"`
 	// Attempts counts the sends Telegram refused in a row (not 403).
 	Attempts int `json:"attempts,omitempty"`
 	// Moving marks a reminder whose maker is choosing a new time.

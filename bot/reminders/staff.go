@@ -15,6 +15,9 @@ import (
 
 // Limits of /remind.
 const (
+	// waitForTyping is how long a draft waits for what its maker types
+	// after /remind; later, /remind with text is a name search again.
+	waitForTyping = 30 * time.Minute
 	maxPeopleShown    = 12
 	maxRemindersShown = 15
 	maxTextLen        = 1000
@@ -33,8 +36,9 @@ func (x *Reminders) Command(ctx context.Context, in chat.Request, a chat.Actor) 
 	if err != nil {
 		return err
 	}
+	now := x.o.Now()
 	for _, r := range mine {
-		if r.Waiting != "" && (r.Status == domain.ReminderDraft || r.Moving) {
+		if r.Waiting != "" && (r.Status == domain.ReminderDraft || r.Moving) && now.Sub(r.WaitingSince) < waitForTyping {
 			return x.typed(ctx, a, r, arg)
 		}
 	}
@@ -237,7 +241,7 @@ func (x *Reminders) chooseTemplate(ctx context.Context, in chat.Request, a chat.
 	if r.Status != domain.ReminderDraft {
 		return dialog.T("remind.gone"), nil
 	}
-	r.Template = t
+	r.Template, r.WaitingSince = t, x.o.Now()
 	r, err := x.o.Store.SaveReminder(ctx, r)
 	if err != nil {
 		return dialog.Text{}, ignoreConflictText(err)
@@ -319,7 +323,7 @@ func (x *Reminders) chooseWhen(ctx context.Context, in chat.Request, a chat.Acto
 		return dialog.T("remind.gone"), nil
 	}
 	if choice == whenTyped {
-		r.Waiting = "time"
+		r.Waiting, r.WaitingSince = "time", x.o.Now()
 		if _, err := x.o.Store.SaveReminder(ctx, r); err != nil {
 			return dialog.Text{}, ignoreConflictText(err)
 		}
