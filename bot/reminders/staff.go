@@ -17,7 +17,7 @@ import (
 const (
 	// waitForTyping is how long a draft waits for what its maker types
 	// after /remind; later, /remind with text is a name search again.
-	waitForTyping = 30 * time.Minute
+	waitForTyping     = 30 * time.Minute
 	maxPeopleShown    = 12
 	maxRemindersShown = 15
 	maxTextLen        = 1000
