@@ -334,3 +334,17 @@ func TestReminderRefusedAgainAndAgainEndsAsFailed(t *testing.T) {
 	}
 	r.expectLast(counsellorID, "Sam", "niet worden verstuurd")
 }
+
+// A draft dropped at the summary is not listed as a reminder.
+func TestADroppedDraftIsNotListed(t *testing.T) {
+	r := newReminding(t)
+	r.send(counsellorID, "/remind Sam", "nl")
+	r.press(counsellorID, "Sam")
+	r.press(counsellorID, "Ga verder")
+	r.press(counsellorID, "Morgen 09:00")
+	r.press(counsellorID, "Eén keer")
+	r.press(counsellorID, "Niet doen")
+	r.expectLast(counsellorID, "geen herinnering")
+	r.send(counsellorID, "/remind", "nl")
+	r.expectLast(counsellorID, "nog geen herinneringen")
+}

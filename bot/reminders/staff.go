@@ -458,6 +458,11 @@ func (x *Reminders) cancel(ctx context.Context, in chat.Request, a chat.Actor, r
 		return dialog.T("remind.gone"), nil
 	}
 	r.Status, r.Due, r.Waiting, r.Moving = domain.ReminderCancelled, time.Time{}, "", false
+	if draft {
+		// A dropped draft stays a draft that can't be confirmed: the
+		// lists hide it, and it expires.
+		r.Status, r.First, r.Template = domain.ReminderDraft, time.Time{}, ""
+	}
 	if _, err := x.o.Store.SaveReminder(ctx, r); err != nil {
 		return dialog.Text{}, ignoreConflictText(err)
 	}
