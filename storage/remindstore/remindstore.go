@@ -18,25 +18,41 @@ import (
 	"github.com/intakebot/intakebot/storage"
 )
 
-// Reminders of counsellors and directors to young people (bot/reminders):
+// Reminders of counsellors and directors to young people (bot/reminders).
+// No key, member or plain field holds a Telegram ID: a young person and a
+// staff member are named by Codec.Name of their session key or user ID,
+// as in package storage, and that name is the Redis Cluster hash tag of
+// their keys.
 //
-//	<prefix>reminder:<id>             hash:
-//	    staff   plain   user ID of its maker
-//	    key     plain   the young person's session key
+//	<prefix>reminder:<id>              hash (the ID is random, bot/reminders):
 //	    rev     plain   the version: 1 when made, one more with every save
-//	    data    sealed  the reminder, JSON (its texts are what staff typed)
-//	<prefix>staff:<user ID>:reminders set: IDs of the reminders a staff member made
-//	<prefix>person:<key>:reminders    set: IDs of the reminders to a young person
-//	<prefix>jobs:reminder             sorted set: IDs by due time (unix ms), the
-//	                                  job queue of bot/jobs, claimed with a lease
+//	    data    sealed  the reminder, JSON, with its young person's session
+//	                    key and its maker (its texts are what staff typed)
+//	<prefix>reminders:{<name>}:made    set: IDs of the reminders a staff member made
+//	<prefix>reminders:{<name>}:for     set: IDs of the reminders to a young person
+//	<prefix>jobs:reminder              sorted set: IDs by due time (unix ms), the
+//	                                   job queue of bot/jobs, claimed with a lease
+//
+// (The family "reminders" is not one that storage/rekey's Migrate moves:
+// reminders never had a layout by Telegram ID.)
+//
+// Every script touches one key, so it runs on Redis Cluster: the save
+// script compares and sets the reminder's hash alone; the two sets and the
+// queue are updated beside it, in the same pipeline (one round trip on a
+// single node), or, where the update must follow the outcome (taking a
+// finished reminder out of the queue), after it. So the indexes can be
+// briefly stale, and readers repair them: lists drop IDs whose reminder is
+// gone, claims drop queue entries whose reminder is gone, and a claimed
+// reminder that is not live any more is saved again by bot/reminders,
+// which takes it out. A save refused as a conflict puts the queue back as
+// the stored version says.
 //
 // A reminder that is not in the queue (sent once, done, stopped, failed,
-// cancelled, a draft) keeps its hash for ReminderKeep, so that its maker sees how it ended, and
-// then expires; the sets lose its ID when they are next read. A save names
-// the version it was loaded at and is refused over a newer one, and puts
-// the reminder in the job queue (or takes it out) in the same script, so
-// the queue never names a reminder that is not live. Erasing a young
-// person (DeleteRemindersFor) removes all of theirs.
+// cancelled, a draft) keeps its hash for ReminderKeep, so that its maker
+// sees how it ended, and then expires; the sets lose its ID when they are
+// next read. A save names the version it was loaded at and is refused over
+// a newer one. Erasing a young person (DeleteRemindersFor) removes all of
+// theirs.
 
 // ReminderKeep is how long a finished reminder is kept for its maker's
 // overview.
@@ -109,25 +125,24 @@ var claimScript = loadScript("claim")
 
 func (rs *Reminders) reminderKey(id string) string { return rs.prefix + "reminder:" + id }
 func (rs *Reminders) staffRemindersKey(staff int64) string {
-	return rs.prefix + "staff:" + itoa(staff) + ":reminders"
+	return rs.prefix + "reminders:{" + rs.codec.Name(itoa(staff)) + "}:made"
 }
 func (rs *Reminders) personRemindersKey(key string) string {
-	return rs.prefix + "person:" + key + ":reminders"
+	return rs.prefix + "reminders:{" + rs.codec.Name(key) + "}:for"
 }
 func (rs *Reminders) reminderJobsKey() string { return rs.prefix + "jobs:reminder" }
 
-// saveReminderScript saves a reminder if its version is ARGV[2] (0: new).
+// saveReminderScript saves a reminder if its version is ARGV[1] (0: new).
 //
-//	KEYS[1] reminder   KEYS[2] jobs   KEYS[3] staff's set   KEYS[4] person's set
-//	ARGV[1] ID   ARGV[2] version   ARGV[3] data   ARGV[4] due (unix ms, "" for none)
-//	ARGV[5] staff   ARGV[6] key   ARGV[7] keep (ms; 0 keeps it for good)
+//	KEYS[1] reminder
+//	ARGV[1] version   ARGV[2] data   ARGV[3] keep (ms; 0 keeps it for good)
 var saveReminderScript = loadScript("save_reminder")
 
 // SaveReminder stores r if r.Rev is the stored version (0: it must be new),
 // and returns it with its new version; over a newer one it returns
 // domain.ErrConflict. A live reminder with a due time is put in the job
-// queue at that time; any other is taken out and kept for ReminderKeep.
-// One round trip.
+// queue at that time (beside the save: one round trip); any other is
+// taken out after the save (two) and kept for ReminderKeep.
 func (rs *Reminders) SaveReminder(ctx context.Context, r domain.Reminder) (domain.Reminder, error) {
 	if r.ID == "" || r.Key == "" || r.Staff == 0 {
 		return r, errors.New("can't save reminder: no ID, young person or maker")
@@ -137,24 +152,85 @@ func (rs *Reminders) SaveReminder(ctx context.Context, r domain.Reminder) (domai
 	if err != nil {
 		return r, fmt.Errorf("can't save reminder: %w", err)
 	}
-	due, keep := "", int64(0)
-	if r.Status.Live() && !r.Due.IsZero() {
-		due = itoa(r.Due.UnixMilli())
-	}
-	if due == "" {
+	live := r.Status.Live() && !r.Due.IsZero()
+	keep := int64(0)
+	if !live {
 		keep = rs.keep.Milliseconds()
 	}
-	rev, err := saveReminderScript.Run(ctx, rs.client,
-		[]string{rkey, rs.reminderJobsKey(), rs.staffRemindersKey(r.Staff), rs.personRemindersKey(r.Key)},
-		r.ID, r.Rev, sealed, due, r.Staff, r.Key, keep).Int64()
+	res, err := runWith(ctx, rs.client, saveReminderScript, []string{rkey}, []any{r.Rev, sealed, keep}, func(pipe redis.Pipeliner) {
+		// A reminder keeps its maker and young person: adding its ID
+		// again changes nothing, and an ID left by a refused save is
+		// dropped when its set is read.
+		pipe.SAdd(ctx, rs.staffRemindersKey(r.Staff), r.ID)
+		pipe.SAdd(ctx, rs.personRemindersKey(r.Key), r.ID)
+		if live {
+			pipe.ZAdd(ctx, rs.reminderJobsKey(), redis.Z{Score: float64(r.Due.UnixMilli()), Member: r.ID})
+		}
+	})
 	if err != nil {
 		return r, fmt.Errorf("can't save reminder: %w", err)
 	}
+	rev, ok := res.(int64)
+	if !ok {
+		return r, fmt.Errorf("can't save reminder: %w: the script returned %T", storage.ErrCorrupt, res)
+	}
 	if rev < 0 {
+		if live {
+			// The due time above was not the stored one's.
+			rs.requeue(ctx, r.ID)
+		}
 		return r, fmt.Errorf("can't save reminder: %w", domain.ErrConflict)
+	}
+	if !live {
+		// After the save only, or a newer live version could lose its
+		// place. If this fails, the entry is claimed in time, and the
+		// reminder, not live, is saved again by its claimer, which takes
+		// it out then.
+		_ = rs.client.ZRem(ctx, rs.reminderJobsKey(), r.ID).Err()
 	}
 	r.Rev = rev
 	return r, nil
+}
+
+// requeue makes the queue entry of reminder id what its stored version
+// says: its due time if it is live, none otherwise. Its errors leave the
+// entry as it was (a claimer re-reads the reminder).
+func (rs *Reminders) requeue(ctx context.Context, id string) {
+	cur, ok, err := rs.Reminder(ctx, id)
+	if err != nil {
+		return
+	}
+	if ok && cur.Status.Live() && !cur.Due.IsZero() {
+		_ = rs.client.ZAdd(ctx, rs.reminderJobsKey(), redis.Z{Score: float64(cur.Due.UnixMilli()), Member: id}).Err()
+		return
+	}
+	_ = rs.client.ZRem(ctx, rs.reminderJobsKey(), id).Err()
+}
+
+// runWith runs script on keys (one hash tag) in a pipeline with the
+// commands extra adds, in one round trip on a single node; NOSCRIPT falls
+// back to EVAL, extra commands and all (they are idempotent). A copy of
+// package storage's helper of the same name.
+func runWith(ctx context.Context, c redis.UniversalClient, script *redis.Script, keys []string, args []any, extra func(redis.Pipeliner)) (any, error) {
+	run := func(eval bool) (any, error) {
+		var cmd *redis.Cmd
+		// The extra commands' errors are theirs: what counts is the script.
+		_, _ = c.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+			if eval {
+				cmd = script.Eval(ctx, pipe, keys, args...)
+			} else {
+				cmd = script.EvalSha(ctx, pipe, keys, args...)
+			}
+			extra(pipe)
+			return nil
+		})
+		return cmd.Result()
+	}
+	res, err := run(false)
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		res, err = run(true)
+	}
+	return res, err
 }
 
 // Reminder returns the reminder with this ID, and false if there is none.
@@ -231,11 +307,36 @@ func (rs *Reminders) list(ctx context.Context, set string) ([]domain.Reminder, e
 		out = append(out, r)
 	}
 	if len(gone) > 0 {
-		// Expired ones: tidy the set (a failure here changes nothing read).
-		_ = rs.client.SRem(ctx, set, gone...).Err()
+		rs.tidy(ctx, set, gone)
 	}
 	domain.SortReminders(out)
 	return out, nil
+}
+
+// tidy drops the IDs of gone reminders from set, and adds back any that a
+// save made meanwhile (its ID was added beside it). A failure here
+// changes nothing read.
+func (rs *Reminders) tidy(ctx context.Context, set string, gone []any) {
+	if rs.client.SRem(ctx, set, gone...).Err() != nil {
+		return
+	}
+	pipe := rs.client.Pipeline()
+	exists := make([]*redis.IntCmd, len(gone))
+	for i, id := range gone {
+		exists[i] = pipe.Exists(ctx, rs.reminderKey(id.(string)))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return
+	}
+	var back []any
+	for i, c := range exists {
+		if c.Val() > 0 {
+			back = append(back, gone[i])
+		}
+	}
+	if len(back) > 0 {
+		_ = rs.client.SAdd(ctx, set, back...).Err()
+	}
 }
 
 // ClaimReminders returns up to limit IDs of reminders due at now, the
@@ -255,7 +356,33 @@ func (rs *Reminders) ClaimReminders(ctx context.Context, now time.Time, lease ti
 	if err != nil {
 		return nil, fmt.Errorf("can't claim reminders: %w", err)
 	}
-	return ids, nil
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	// The queue is updated beside the saves and erasures, not with them:
+	// drop the entries whose reminder is gone.
+	pipe := rs.client.Pipeline()
+	exists := make([]*redis.IntCmd, len(ids))
+	for i, id := range ids {
+		exists[i] = pipe.Exists(ctx, rs.reminderKey(id))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("can't claim reminders: %w", err)
+	}
+	live := ids[:0]
+	var gone []any
+	for i, c := range exists {
+		if c.Val() > 0 {
+			live = append(live, ids[i])
+		} else {
+			gone = append(gone, ids[i])
+		}
+	}
+	if len(gone) > 0 {
+		// A failure leaves them claimed again after the lease, and dropped then.
+		_ = rs.client.ZRem(ctx, rs.reminderJobsKey(), gone...).Err()
+	}
+	return live, nil
 }
 
 // CountRemindersDue counts the reminders due at t (claimed ones under
@@ -270,35 +397,40 @@ func (rs *Reminders) CountRemindersDue(ctx context.Context, t time.Time) (int64,
 
 // DeleteRemindersFor removes every reminder to the young person with
 // session key key, with their due times, and returns how many there were
-// (erasure). The makers' sets lose them when next read. A reminder saved
-// meanwhile makes it start again, up to a few times.
+// (erasure). The makers' sets lose them when next read. On Redis Cluster
+// the reminders, the queue and the person's set are in different slots,
+// so this is no transaction: a reminder saved meanwhile makes it go round
+// again, up to a few times.
 func (rs *Reminders) DeleteRemindersFor(ctx context.Context, key string) (int, error) {
 	set := rs.personRemindersKey(key)
 	n := 0
 	for range 5 {
-		err := rs.client.Watch(ctx, func(tx *redis.Tx) error {
-			ids, err := tx.SMembers(ctx, set).Result()
-			if err != nil {
-				return err
-			}
-			_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
-				for _, id := range ids {
-					pipe.Del(ctx, rs.reminderKey(id))
-					pipe.ZRem(ctx, rs.reminderJobsKey(), id)
-				}
-				pipe.Del(ctx, set)
-				return nil
-			})
-			n = len(ids)
-			return err
-		}, set)
-		if errors.Is(err, redis.TxFailedErr) {
-			continue
-		}
+		ids, err := rs.client.SMembers(ctx, set).Result()
 		if err != nil {
-			return 0, fmt.Errorf("can't delete reminders: %w", err)
+			return n, fmt.Errorf("can't delete reminders: %w", err)
 		}
-		return n, nil
+		if len(ids) == 0 {
+			return n, nil
+		}
+		members := make([]any, len(ids))
+		for i, id := range ids {
+			members[i] = id
+		}
+		// The IDs leave the set first: a save that makes one of them
+		// again after its DEL below adds it (beside, after its script)
+		// after this SREM, and the next round finds it.
+		pipe := rs.client.Pipeline()
+		pipe.SRem(ctx, set, members...)
+		for _, id := range ids {
+			pipe.Del(ctx, rs.reminderKey(id))
+		}
+		pipe.ZRem(ctx, rs.reminderJobsKey(), members...)
+		if _, err := pipe.Exec(ctx); err != nil {
+			// Put the IDs back, so that trying again finds them.
+			_ = rs.client.SAdd(ctx, set, members...).Err()
+			return n, fmt.Errorf("can't delete reminders: %w", err)
+		}
+		n += len(ids)
 	}
-	return 0, errors.New("can't delete reminders: they kept changing")
+	return n, errors.New("can't delete reminders: they kept changing")
 }

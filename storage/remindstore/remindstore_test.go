@@ -26,8 +26,8 @@ func TestRemindersContract(t *testing.T) {
 	})
 }
 
-// What staff typed is sealed at rest; the young person's key and the
-// maker stay plain for the indexes, and a finished reminder expires.
+// What staff typed is sealed at rest (the young person and the maker too:
+// only the version is plain), and a finished reminder expires.
 func TestRemindersAreSealedAndFinishedOnesExpire(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
@@ -43,6 +43,9 @@ func TestRemindersAreSealedAndFinishedOnesExpire(t *testing.T) {
 	raw, err := client.HGetAll(ctx, "t:reminder:r1").Result()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(raw) != 2 || raw["rev"] != "1" {
+		t.Errorf("the reminder's hash is %v, want only data and rev", raw)
 	}
 	for f, v := range raw {
 		if strings.Contains(v, "Geheime") || strings.Contains(v, "Stationsplein") {
