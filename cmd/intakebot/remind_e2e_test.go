@@ -26,8 +26,7 @@ func TestReminderSurvivesSIGKILLAndArrivesOnce(t *testing.T) {
 	env["INTAKEBOT_HTTP_ADDR"] = freeAddr(t)
 	env["INTAKEBOT_QUIET_HOURS"] = "00:00-00:00" // none: the test may run at night
 	const counsellor, young = 6001, 7001
-	key, _ := storage.ParseKey(testKey)
-	codec, _ := storage.NewCodec(key)
+	codec := testCodec(t) // names records as the binary does
 	client := rds.Client(t)
 	people := storage.NewPeople(client, codec, "", time.Now)
 	ctx := context.Background()
