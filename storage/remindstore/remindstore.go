@@ -157,6 +157,7 @@ func (rs *Reminders) SaveReminder(ctx context.Context, r domain.Reminder) (domai
 	if !live {
 		keep = rs.keep.Milliseconds()
 	}
+	var queued *redis.IntCmd
 	res, err := runWith(ctx, rs.client, saveReminderScript, []string{rkey}, []any{r.Rev, sealed, keep}, func(pipe redis.Pipeliner) {
 		// A reminder keeps its maker and young person: adding its ID
 		// again changes nothing, and an ID left by a refused save is
@@ -164,7 +165,7 @@ func (rs *Reminders) SaveReminder(ctx context.Context, r domain.Reminder) (domai
 		pipe.SAdd(ctx, rs.staffRemindersKey(r.Staff), r.ID)
 		pipe.SAdd(ctx, rs.personRemindersKey(r.Key), r.ID)
 		if live {
-			pipe.ZAdd(ctx, rs.reminderJobsKey(), redis.Z{Score: float64(r.Due.UnixMilli()), Member: r.ID})
+			queued = pipe.ZAdd(ctx, rs.reminderJobsKey(), redis.Z{Score: float64(r.Due.UnixMilli()), Member: r.ID})
 		}
 	})
 	if err != nil {
@@ -180,6 +181,14 @@ func (rs *Reminders) SaveReminder(ctx context.Context, r domain.Reminder) (domai
 			rs.requeue(ctx, r.ID)
 		}
 		return r, fmt.Errorf("can't save reminder: %w", domain.ErrConflict)
+	}
+	if live && queued.Err() != nil {
+		// Saved but not queued (on Cluster the queue is on another
+		// node): nothing would claim it, so queue it now or say so.
+		z := redis.Z{Score: float64(r.Due.UnixMilli()), Member: r.ID}
+		if err := rs.client.ZAdd(ctx, rs.reminderJobsKey(), z).Err(); err != nil {
+			return r, fmt.Errorf("can't save reminder: saved, but not queued: %w", err)
+		}
 	}
 	if !live {
 		// After the save only, or a newer live version could lose its
