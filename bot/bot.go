@@ -20,6 +20,7 @@ import (
 	"github.com/intakebot/intakebot/bot/jobs"
 	"github.com/intakebot/intakebot/bot/metrics"
 	"github.com/intakebot/intakebot/bot/privacy"
+	"github.com/intakebot/intakebot/bot/reminders"
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/staff"
 	"github.com/intakebot/intakebot/bot/team"
@@ -71,6 +72,17 @@ type Options struct {
 	// that came while the store was down (storage/spool); AlertSpoolJob
 	// raises them when it answers.
 	Spool Spool
+	// Reminders keeps the staff's reminders to young people
+	// (storage.Reminders).
+	Reminders reminders.Store
+	// Loc is the deployment's time zone (INTAKEBOT_TIMEZONE) for typed
+	// times and reminders. Nil: UTC.
+	Loc *time.Location
+	// Quiet are the hours in which reminders to young people wait.
+	Quiet reminders.Quiet
+	// RegisterFee is the housing register's yearly fee, for its reminder.
+	// Empty: reminders.DefaultRegisterFee.
+	RegisterFee string
 
 	// Admins are the Telegram user IDs with the admin role.
 	Admins []int64
@@ -126,6 +138,7 @@ type Bot struct {
 	auditor team.Auditor
 	alerts  *alerts.Alerts
 	privacy *privacy.Privacy
+	remind  *reminders.Reminders
 	work    background.Tracker // deliveries, alerts and clearing in the background
 }
 
@@ -140,6 +153,7 @@ func (o Options) missing() []string {
 		{"Staff", o.Staff == nil}, {"Links", o.Links == nil}, {"Cases", o.Cases == nil}, {"Alerts", o.Alerts == nil},
 		{"OnCall", o.OnCall == nil}, {"Audit", o.Audit == nil}, {"Erasure", o.Erasure == nil}, {"Trail", o.Trail == nil},
 		{"Spool", o.Spool == nil},
+		{"Reminders", o.Reminders == nil},
 	} {
 		if f.nil {
 			names = append(names, f.name)
@@ -196,6 +210,9 @@ func New(o Options) (*Bot, error) {
 	b.menus = &telegram.Menus{API: o.API, R: o.Renderer, Log: o.Log, Pseudonyms: b.pseudo}
 	var err error
 	if b.alerts, err = b.newAlerts(); err != nil {
+		return nil, err
+	}
+	if b.remind, err = b.newReminders(); err != nil {
 		return nil, err
 	}
 	if b.privacy, err = b.newPrivacy(); err != nil {
@@ -280,7 +297,7 @@ func (b *Bot) office() (*staff.Office, error) {
 	off, err := staff.New(staff.Options{
 		Engine: o.Engine, Renderer: o.Renderer, Out: b.out, Menus: b.menus,
 		Staff: o.Staff, Links: o.Links, Cases: o.Cases, Audit: o.Audit, Sessions: o.Store,
-		Handoff: b.handoff, Privacy: b.privacy, Dir: b.dir, Auditor: b.auditor,
+		Handoff: b.handoff, Privacy: b.privacy, Reminders: b.remind, Dir: b.dir, Auditor: b.auditor,
 		Help: func(a chat.Actor) []dialog.Text { return b.routes.Help(telegram.MenusOf(a)) },
 		Log:  o.Log, Metrics: o.Metrics, Pseudonyms: b.pseudo, PseudonymKey: o.PseudonymKey, Now: o.Now, Admins: o.Admins,
 		Username: o.Username, InviteTTL: o.InviteTTL, StaffLinkTTL: o.StaffLinkTTL, OpenIntakeDirector: o.OpenIntakeDirector,
@@ -339,7 +356,7 @@ func (b *Bot) newPrivacy() (*privacy.Privacy, error) {
 	o := b.o
 	p, err := privacy.New(privacy.Options{
 		Out: b.out, Renderer: o.Renderer, Engine: o.Engine, Sessions: o.Store, Trail: o.Trail,
-		Cases: o.Cases, Links: o.Links, Erasure: o.Erasure,
+		Cases: o.Cases, Links: o.Links, Erasure: erasure{o.Erasure, b.remind},
 		Roles: roles{b}, Alerts: b.alerts, Dir: b.dir, Auditor: b.auditor, Work: &b.work,
 		Log: o.Log, Metrics: o.Metrics, Pseudonyms: b.pseudo, Now: o.Now,
 		AcknowledgedTTL: o.AcknowledgedTTL, IdleTTL: o.IdleTTL, AckAfter: o.AckAfter,

@@ -40,6 +40,7 @@ func (b *Bot) routeTable() *telegram.Routes {
 			}},
 		telegram.Route{Command: "cases", Who: telegram.Members, Menu: telegram.MenuMembers, Help: "staff.help.work",
 			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.staff.Caseload(ctx, a) }},
+		telegram.Route{Command: "remind", Aliases: []string{"herinner"}, Who: telegram.Members, Menu: telegram.MenuMembers, Help: "remind.help", Do: b.remind.Command},
 		telegram.Route{Command: "staff", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "staff.help.admin",
 			Do: func(ctx context.Context, _ chat.Request, a chat.Actor) error { return b.staff.StaffOverview(ctx, a) }},
 		telegram.Route{Command: "oncall", Who: telegram.Admins, Menu: telegram.MenuAdmins, Help: "oncall.help", Do: b.alerts.OnCallCommand},
@@ -61,7 +62,16 @@ func (b *Bot) routeTable() *telegram.Routes {
 		telegram.Route{Button: chat.ActTakeAlert, Who: telegram.Known, Press: b.alerts.Take},
 		b.press(chat.ActOnCallAdd, telegram.Admins, b.alerts.OnCallButton),
 		b.press(chat.ActOnCallNo, telegram.Admins, b.alerts.OnCallButton),
+
+		// Reminders: the young person's answers, and the staff's /remind.
+		b.press(chat.ActRemindDone, telegram.Everyone, b.remind.Answer),
+		b.press(chat.ActRemindSnooze, telegram.Everyone, b.remind.Answer),
+		b.press(chat.ActRemindStop, telegram.Everyone, b.remind.Answer),
 	)
+	for _, act := range []string{chat.ActRemindNew, chat.ActRemindWho, chat.ActRemindWhat, chat.ActRemindWhen,
+		chat.ActRemindRepeat, chat.ActRemindSave, chat.ActRemindCancel, chat.ActRemindMove} {
+		routes = append(routes, b.press(act, telegram.Members, b.remind.Button))
+	}
 	return telegram.NewRoutes(routes...)
 }
 

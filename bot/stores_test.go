@@ -43,14 +43,18 @@ type people struct {
 	// Cases and Links hide the memory stores of the same name.
 	Cases *hookedCases
 	Links *countedLinks
+	// Reminders are the staff's reminders (a store of its own in memory
+	// too).
+	Reminders *memory.Reminders
 }
 
 func newPeople(now func() time.Time) *people {
 	p := memory.NewPeople(now)
 	return &people{
-		People: p,
-		Cases:  &hookedCases{Cases: p.Cases, keys: map[string]bool{}, due: map[string]time.Time{}},
-		Links:  &countedLinks{Links: p.Links},
+		People:    p,
+		Cases:     &hookedCases{Cases: p.Cases, keys: map[string]bool{}, due: map[string]time.Time{}},
+		Links:     &countedLinks{Links: p.Links},
+		Reminders: memory.NewReminders(now),
 	}
 }
 
@@ -60,6 +64,7 @@ func (p *people) into(o *bot.Options) {
 	o.Alerts, o.OnCall, o.Erasure, o.Trail = p.Alerts, p.OnCall, p.Erasure, p.Trail
 	m := o.Metrics
 	p.People.ReportSkipped(func(string) { m.SkippedRecords.Add(1) })
+	o.Reminders = p.Reminders
 }
 
 // Views for the tests.

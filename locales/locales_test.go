@@ -85,6 +85,21 @@ func sampleData(count int) map[string]any {
 		"Signals":  "2 januari 2026 09:00 (in een bericht)",
 		"Where":    "in een bericht",
 		"Question": "Voelt zich nu veilig",
+
+		// remind.*
+		"What":    "Afspraak",
+		"Status":  "gepland",
+		"Repeat":  "elke week",
+		"When":    "vrijdag 4 december om 16:00",
+		"Weekday": "vrijdag",
+		"Day":     4,
+		"Month":   "december",
+		"Year":    2026,
+		"Place":   "Stationsplein 1",
+		"Fee":     "EUR 8",
+		"Text":    "Neem je ID mee",
+		"Why":     "de jongere heeft de bot geblokkeerd",
+		"Quiet":   "",
 	}
 }
 

@@ -19,3 +19,19 @@ const (
 	ActOnCallNo    = "on"  // no arg; an admin cancels it
 	ActProView     = "pv"  // arg: value:case key (value 0 asks); a professional's view of the support
 )
+
+// The buttons of reminders (bot/reminders). The young person's carry the
+// reminder's ID; the staff's a draft's or a reminder's ID, and a choice.
+const (
+	ActRemindDone   = "rmd" // arg: reminder ID; the young person did it
+	ActRemindSnooze = "rms" // arg: reminder ID; again in a day
+	ActRemindStop   = "rmx" // arg: reminder ID; no more of these
+	ActRemindNew    = "rmn" // no arg; staff start a new reminder
+	ActRemindWho    = "rmp" // arg: case key; the young person it is for
+	ActRemindWhat   = "rmt" // arg: draft ID:template
+	ActRemindWhen   = "rmw" // arg: draft ID:choice
+	ActRemindRepeat = "rmr" // arg: draft ID:repeat
+	ActRemindSave   = "rmc" // arg: draft ID; confirm
+	ActRemindCancel = "rmk" // arg: reminder ID; cancel it
+	ActRemindMove   = "rmm" // arg: reminder ID; change its time
+)

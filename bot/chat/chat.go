@@ -7,6 +7,7 @@
 package chat
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/intakebot/intakebot/bot/domain"
@@ -92,3 +93,7 @@ const ButtonPrefix = "x:"
 // ButtonData is the data of a room's button: "x:<action>:<arg>". The route
 // table sends a press to the room by its action.
 func ButtonData(action, arg string) string { return ButtonPrefix + action + ":" + arg }
+
+// ErrBlocked is what a send returns (wrapped) when the person blocked the
+// bot: Telegram answered 403 Forbidden.
+var ErrBlocked = errors.New("the person blocked the bot")

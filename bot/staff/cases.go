@@ -55,6 +55,11 @@ func (b *Office) Caseload(ctx context.Context, a chat.Actor) error {
 			}
 			row = append(row, dialog.Button{Label: dialog.T("cases.btn_view", "N", n), Data: chat.ButtonData(chat.ActProView, "0:"+c.Key)})
 		}
+		if rem, err := b.o.Reminders.StatusOf(ctx, c.Key); err != nil {
+			return err
+		} else if rem.ID != "" {
+			lines = append(lines, rem)
+		}
 		if !a.Director() {
 			if len(row) > 0 {
 				rows = append(rows, row)

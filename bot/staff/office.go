@@ -103,6 +103,14 @@ type Handoff interface {
 	SendSummary(ctx context.Context, chat int64, lang string, c domain.Case, s dialog.Session) bool
 }
 
+// Reminders tells the status of a young person's reminders, for /cases
+// (the reminders room).
+type Reminders interface {
+	// StatusOf is a line on the reminders to the young person with key;
+	// an empty text when there are none.
+	StatusOf(ctx context.Context, key string) (dialog.Text, error)
+}
+
 // Privacy keeps the retention and the /exit trail right (the privacy room).
 type Privacy interface {
 	// ScheduleIdle sets when an intake linked at from is erased if idle.
@@ -125,8 +133,10 @@ type Options struct {
 	Sessions Sessions
 	Handoff  Handoff
 	Privacy  Privacy
-	Dir      team.Directory
-	Auditor  team.Auditor
+	// Reminders shows the status of reminders in /cases.
+	Reminders Reminders
+	Dir       team.Directory
+	Auditor   team.Auditor
 	// Help is the help of the commands a staff member may use (the route
 	// table's).
 	Help       func(a chat.Actor) []dialog.Text
@@ -159,7 +169,7 @@ func New(o Options) (*Office, error) {
 	for name, ok := range map[string]bool{
 		"Engine": o.Engine != nil, "Renderer": o.Renderer != nil, "Out": o.Out != nil, "Menus": o.Menus != nil,
 		"Staff": o.Staff != nil, "Links": o.Links != nil, "Cases": o.Cases != nil, "Audit": o.Audit != nil,
-		"Sessions": o.Sessions != nil, "Handoff": o.Handoff != nil, "Privacy": o.Privacy != nil,
+		"Sessions": o.Sessions != nil, "Handoff": o.Handoff != nil, "Privacy": o.Privacy != nil, "Reminders": o.Reminders != nil,
 		"Help": o.Help != nil, "Log": o.Log != nil, "Metrics": o.Metrics != nil, "Now": o.Now != nil,
 		"InviteTTL": o.InviteTTL > 0, "StaffLinkTTL": o.StaffLinkTTL > 0,
 	} {

@@ -52,6 +52,25 @@ func (o *Out) SayHTML(ctx context.Context, chat int64, lang string, buttons [][]
 	return ok
 }
 
+// Remind sends texts as one bulk message (a reminder: it waits behind live
+// replies) and says why it did not arrive: an error wrapping
+// chat.ErrBlocked when the person blocked the bot.
+func (o *Out) Remind(ctx context.Context, chat int64, lang string, buttons [][]dialog.Button, texts ...dialog.Text) error {
+	body := o.R.Join(lang, "\n\n", texts...)
+	kb := o.Keyboard(lang, buttons)
+	chunks := render.Split(body, render.MaxMessageLen)
+	for i, chunk := range chunks {
+		var markup *models.InlineKeyboardMarkup
+		if i == len(chunks)-1 {
+			markup = kb
+		}
+		if err := o.S.SendBulkErr(ctx, chat, chunk, markup); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // SayForID sends one message of rendered HTML (not split) and returns its
 // message ID, 0 if it did not arrive: for messages edited later (alerts).
 func (o *Out) SayForID(ctx context.Context, chat int64, lang string, buttons [][]dialog.Button, body string) int {

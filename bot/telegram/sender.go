@@ -13,6 +13,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/intakebot/intakebot/bot/chat"
 	"github.com/intakebot/intakebot/bot/metrics"
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/telegram/pace"
@@ -149,6 +150,21 @@ func (s *Sender) sendForID(ctx context.Context, chatID int64, text string, kb *m
 // sendText sends an HTML message in lane prio; it returns the message's
 // ID (0 when Telegram gave none) and whether it arrived.
 func (s *Sender) sendText(ctx context.Context, chatID int64, text string, kb *models.InlineKeyboardMarkup, prio pace.Priority) (int, bool) {
+	id, err := s.sendTextErr(ctx, chatID, text, kb, prio)
+	return id, err == nil
+}
+
+// SendBulkErr is SendBulk that says why a message did not arrive: the
+// error wraps chat.ErrBlocked when the person blocked the bot (403).
+func (s *Sender) SendBulkErr(ctx context.Context, chatID int64, text string, kb *models.InlineKeyboardMarkup) error {
+	_, err := s.sendTextErr(ctx, chatID, text, kb, pace.Bulk)
+	if errors.Is(err, tgbot.ErrorForbidden) {
+		return errors.Join(chat.ErrBlocked, err)
+	}
+	return err
+}
+
+func (s *Sender) sendTextErr(ctx context.Context, chatID int64, text string, kb *models.InlineKeyboardMarkup, prio pace.Priority) (int, error) {
 	p := &tgbot.SendMessageParams{ChatID: chatID, Text: text, ParseMode: models.ParseModeHTML,
 		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()}}
 	if kb != nil {
@@ -165,14 +181,14 @@ func (s *Sender) sendText(ctx context.Context, chatID int64, text string, kb *mo
 	if err != nil {
 		s.m.SendFailures.Add(1)
 		s.log.Error("can't send message", "lane", prio.String(), "err", loggable(err))
-		return 0, false
+		return 0, err
 	}
 	s.m.Sent.Add(1)
 	s.sent(chatID, sent, false)
 	if sent == nil {
-		return 0, true
+		return 0, nil
 	}
-	return sent.ID, true
+	return sent.ID, nil
 }
 
 // sent tells OnSent about a message that arrived.

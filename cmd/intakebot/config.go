@@ -41,6 +41,7 @@ type config struct {
 	WebhookMaxConnections int
 	Locale                string
 	Location              *time.Location
+	RegisterFee           string
 	QuietFrom             time.Duration
 	QuietTo               time.Duration
 	LogFormat             string
@@ -118,6 +119,7 @@ func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
 		LocalesDir:    get("INTAKEBOT_LOCALES_DIR", ""),
 		KeyPrefix:     get("INTAKEBOT_KEY_PREFIX", "intakebot:"),
 		SpoolDir:      get("INTAKEBOT_SPOOL_DIR", ""),
+		RegisterFee:   get("INTAKEBOT_REGISTER_FEE", "EUR 8"),
 	}
 	var errs []error
 	bad := func(name, problem string) { errs = append(errs, &configError{name, problem}) }

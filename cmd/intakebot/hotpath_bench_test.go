@@ -17,6 +17,7 @@ import (
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/redistest"
+	"github.com/intakebot/intakebot/storage/remindstore"
 	"github.com/intakebot/intakebot/storage/spool"
 )
 
@@ -86,7 +87,7 @@ func hotPath(b *testing.B, rdb redis.UniversalClient, trips *redistest.RoundTrip
 		Engine: engine, Store: sessionStore{sessions}, API: nullAPI{}, Renderer: &render.Renderer{L: cat},
 		PseudonymKey: []byte("k"), DefaultLang: "nl", Metrics: metrics,
 		Sender: &telegram.Sender{PerSecond: 100000, PerChatInterval: time.Nanosecond, PerChatBurst: 1000},
-		Spool:  benchSpool(b, codec),
+		Spool:  benchSpool(b, codec), Reminders: remindstore.New(rdb, codec, ""),
 	}, storage.NewPeople(rdb, codec, "", time.Now), storage.NewTrail(rdb, codec, "")))
 	if err != nil {
 		b.Fatal(err)

@@ -22,6 +22,7 @@ import (
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/jobqueue"
 	"github.com/intakebot/intakebot/storage/redistest"
+	"github.com/intakebot/intakebot/storage/remindstore"
 	"github.com/intakebot/intakebot/storage/spool"
 )
 
@@ -67,6 +68,7 @@ func onRedis(t *testing.T, api *telegramtest.Server, client redis.UniversalClien
 		Renderer: &render.Renderer{L: cat, Log: log, Loc: time.UTC}, PseudonymKey: []byte("k"), DefaultLang: "nl", Metrics: met,
 		Sender:             &telegram.Sender{PerSecond: 1000, PerChatInterval: time.Millisecond},
 		OpenIntakeDirector: openDirector, AckAfter: 300 * time.Millisecond, Spool: alertSpool,
+		Reminders: remindstore.New(client, codec, ""),
 	}, people, storage.NewTrail(client, codec, "")))
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +77,9 @@ func onRedis(t *testing.T, api *telegramtest.Server, client redis.UniversalClien
 	runner := &jobs.Runner{Log: log, Lease: jobqueue.NewLeases(client, "")}
 	due := b.DueJob()
 	due.Every = 50 * time.Millisecond
-	if err := runner.Start(ctx, due); err != nil {
+	remind := b.ReminderJob()
+	remind.Every = 50 * time.Millisecond
+	if err := runner.Start(ctx, due, remind); err != nil {
 		t.Fatal(err)
 	}
 	p := &telegram.Poller{Client: ops.Client(), BaseURL: api.URL(), Token: "123456:TEST-token", Timeout: time.Second, Log: log,
@@ -94,8 +98,10 @@ func onRedis(t *testing.T, api *telegramtest.Server, client redis.UniversalClien
 }
 
 // intakeHandoffReminderAlert runs a full intake, its handoff to the
-// director, the director's reminder (the due job) and an /urgent alert.
-func intakeHandoffReminderAlert(t *testing.T, api *telegramtest.Server, in *instance, people *storage.People) {
+// director, the director's reminder (the due job), a weekly reminder of
+// the director to the young person (storage/remindstore, sent by the
+// reminders job and saved again for next week) and an /urgent alert.
+func intakeHandoffReminderAlert(t *testing.T, api *telegramtest.Server, in *instance, people *storage.People, client redis.UniversalClient) {
 	t.Helper()
 	yp := &person{t: t, api: api, bot: in, chat: youngTelegramID, lang: "nl"}
 	yp.say("/start")
@@ -105,6 +111,34 @@ func intakeHandoffReminderAlert(t *testing.T, api *telegramtest.Server, in *inst
 		return m.FromBot && strings.Contains(m.Text, "Herinnering")
 	})
 	waitCase(t, people, strconv.Itoa(youngTelegramID), "reminded", func(c domain.Case) bool { return !c.Reminded.IsZero() })
+	// As /remind makes it (bot/remind_test.go covers the buttons).
+	rs := remindstore.New(client, testCodec(t), "")
+	now := time.Now()
+	if _, err := rs.SaveReminder(context.Background(), domain.Reminder{ID: "e2e1", Key: strconv.Itoa(youngTelegramID),
+		Staff: openDirector, Template: domain.TemplateOwn, Text: "Bel je woonbegeleider", First: now, Due: now,
+		Repeat: "weekly", Status: domain.ReminderScheduled, Created: now}); err != nil {
+		t.Fatal(err)
+	}
+	api.WaitMessage(t, youngTelegramID, 10*time.Second, func(m telegramtest.Msg) bool {
+		return m.FromBot && strings.Contains(m.Text, "Bel je woonbegeleider")
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r, ok, err := rs.Reminder(context.Background(), "e2e1")
+		if err != nil || !ok {
+			t.Fatalf("the reminder after its sending: %v, %v", ok, err)
+		}
+		if r.Due.After(now.Add(6 * 24 * time.Hour)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the weekly reminder was not saved for next week: %+v", r)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got, err := rs.RemindersOf(context.Background(), openDirector); err != nil || len(got) != 1 {
+		t.Fatalf("the director's reminders: %d, %v", len(got), err)
+	}
 	yp.say("/urgent")
 	api.WaitMessage(t, openDirector, 10*time.Second, func(m telegramtest.Msg) bool {
 		return m.FromBot && strings.Contains(m.Text, "Dringend")
@@ -126,12 +160,14 @@ func rawIDs(t *testing.T, client redis.UniversalClient) []redistest.Finding {
 
 // After a full intake, its handoff, the director's reminder and an alert,
 // no key name, member, field or plain value in Redis holds the young
-// person's Telegram ID (issue 14; the layout before held it in 9 places).
+// person's Telegram ID (issue 14; the layout before held it in 9 places;
+// the reminders' first layout in 2 more: its person set's key name and the
+// reminder's plain "key" field).
 func TestAFullIntakeLeavesNoRawTelegramIDInRedis(t *testing.T) {
 	api := telegramtest.New(t)
 	client := redistest.Start(t).Client(t)
 	in, people, _ := onRedis(t, api, client)
-	intakeHandoffReminderAlert(t, api, in, people)
+	intakeHandoffReminderAlert(t, api, in, people, client)
 	if found := rawIDs(t, client); len(found) != 0 {
 		t.Errorf("the Telegram ID is readable in %d places: %v", len(found), found)
 	}
@@ -152,7 +188,7 @@ func TestIntakeHandoffReminderAndAlertOnRedisCluster(t *testing.T) {
 	cluster := redistest.StartCluster(t)
 	client := cluster.Client(t)
 	in, people, sessions := onRedis(t, api, client)
-	intakeHandoffReminderAlert(t, api, in, people)
+	intakeHandoffReminderAlert(t, api, in, people, client)
 	if found := rawIDs(t, client); len(found) != 0 {
 		t.Errorf("the Telegram ID is readable in %d places: %v", len(found), found)
 	}

@@ -19,12 +19,14 @@ import (
 	"github.com/intakebot/intakebot/bot"
 	"github.com/intakebot/intakebot/bot/jobs"
 	"github.com/intakebot/intakebot/bot/metrics"
+	"github.com/intakebot/intakebot/bot/reminders"
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/bot/telegram"
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/inbox"
 	"github.com/intakebot/intakebot/storage/jobqueue"
 	"github.com/intakebot/intakebot/storage/redisconn"
+	"github.com/intakebot/intakebot/storage/remindstore"
 	"github.com/intakebot/intakebot/storage/spool"
 )
 
@@ -111,6 +113,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		Sender: &telegram.Sender{PerSecond: cfg.SendRate, PerChatInterval: cfg.ChatSendInterval},
 		Admins: cfg.Admins, InviteTTL: cfg.InviteTTL, AckAfter: cfg.AckAfter, OpenIntakeDirector: cfg.OpenIntakeDirector, TakeWithin: cfg.UrgentTakeWithin,
 		AcknowledgedTTL: cfg.AcknowledgedTTL, IdleTTL: cfg.SessionTTL, Spool: alertSpool,
+		Reminders: remindstore.New(rdb, codec, cfg.KeyPrefix), Loc: cfg.Location,
+		Quiet: reminders.Quiet{From: cfg.QuietFrom, To: cfg.QuietTo}, RegisterFee: cfg.RegisterFee,
 	}, people, storage.NewTrail(rdb, codec, cfg.KeyPrefix)))
 	if err != nil {
 		return fmt.Errorf("can't make the bot: %w", err)
@@ -164,6 +168,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		b.DueJob(),
 		b.AlertJob(),
 		b.AlertSpoolJob(),
+		b.ReminderJob(),
 		upkeepJob("prune-active", "expired intakes left the active index", cfg.SessionTTL, sessions.PruneActive, log),
 		upkeepJob("trim-audit", "old audit entries dropped", cfg.AuditRetention, people.Audit.TrimAudit, log),
 	); err != nil {
