@@ -33,6 +33,12 @@ func loadScript(name string) *redis.Script {
 // whose errors are not reported. If the script is not cached on the
 // server yet, the pipeline is sent again with the script's source; the
 // extra commands must therefore be safe to repeat.
+//
+// RunWith is the same for stores in packages of their own (remindstore).
+func RunWith(ctx context.Context, c redis.UniversalClient, script *redis.Script, keys []string, args []any, extra func(redis.Pipeliner)) (any, error) {
+	return runWith(ctx, c, script, keys, args, extra)
+}
+
 func runWith(ctx context.Context, c redis.UniversalClient, script *redis.Script, keys []string, args []any, extra func(redis.Pipeliner)) (any, error) {
 	run := func(eval bool) (any, error) {
 		var cmd *redis.Cmd

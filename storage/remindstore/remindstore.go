@@ -158,7 +158,7 @@ func (rs *Reminders) SaveReminder(ctx context.Context, r domain.Reminder) (domai
 		keep = rs.keep.Milliseconds()
 	}
 	var queued *redis.IntCmd
-	res, err := runWith(ctx, rs.client, saveReminderScript, []string{rkey}, []any{r.Rev, sealed, keep}, func(pipe redis.Pipeliner) {
+	res, err := storage.RunWith(ctx, rs.client, saveReminderScript, []string{rkey}, []any{r.Rev, sealed, keep}, func(pipe redis.Pipeliner) {
 		// A reminder keeps its maker and young person: adding its ID
 		// again changes nothing, and an ID left by a refused save is
 		// dropped when its set is read.
@@ -214,32 +214,6 @@ func (rs *Reminders) requeue(ctx context.Context, id string) {
 		return
 	}
 	_ = rs.client.ZRem(ctx, rs.reminderJobsKey(), id).Err()
-}
-
-// runWith runs script on keys (one hash tag) in a pipeline with the
-// commands extra adds, in one round trip on a single node; NOSCRIPT falls
-// back to EVAL, extra commands and all (they are idempotent). A copy of
-// package storage's helper of the same name.
-func runWith(ctx context.Context, c redis.UniversalClient, script *redis.Script, keys []string, args []any, extra func(redis.Pipeliner)) (any, error) {
-	run := func(eval bool) (any, error) {
-		var cmd *redis.Cmd
-		// The extra commands' errors are theirs: what counts is the script.
-		_, _ = c.Pipelined(ctx, func(pipe redis.Pipeliner) error {
-			if eval {
-				cmd = script.Eval(ctx, pipe, keys, args...)
-			} else {
-				cmd = script.EvalSha(ctx, pipe, keys, args...)
-			}
-			extra(pipe)
-			return nil
-		})
-		return cmd.Result()
-	}
-	res, err := run(false)
-	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
-		res, err = run(true)
-	}
-	return res, err
 }
 
 // Reminder returns the reminder with this ID, and false if there is none.
