@@ -170,6 +170,15 @@ func (m *migrator) oldKeys(ctx context.Context) (map[string][]string, error) {
 }
 
 // openOld opens a value sealed for the old key rkey into v.
+// openHash opens the sealed "data" field of the hash at rkey into v.
+func (m *migrator) openHash(ctx context.Context, rkey string, v any) error {
+	data, err := m.client.HGet(ctx, rkey, "data").Result()
+	if err != nil {
+		return err
+	}
+	return m.openOld(data, rkey, v)
+}
+
 func (m *migrator) openOld(sealed, rkey string, v any) error {
 	plain, err := m.codec.Open([]byte(sealed), []byte(rkey))
 	if err != nil {
@@ -231,29 +240,21 @@ func familyName(f string) string {
 }
 
 func (m *migrator) moveSession(ctx context.Context, rkey, id string) error {
-	data, err := m.client.HGet(ctx, rkey, "data").Result()
-	if err != nil {
-		return err
-	}
 	var s dialog.Session
-	if err := m.openOld(data, rkey, &s); err != nil {
+	if err := m.openHash(ctx, rkey, &s); err != nil {
 		return err
 	}
 	if s.Key != id {
 		return storage.ErrCorrupt
 	}
 	s.Version = 0 // a new record under the new name
-	_, err = m.sessions.Save(ctx, s)
+	_, err := m.sessions.Save(ctx, s)
 	return err
 }
 
 func (m *migrator) moveStaff(ctx context.Context, rkey string) error {
-	data, err := m.client.HGet(ctx, rkey, "data").Result()
-	if err != nil {
-		return err
-	}
 	var s domain.StaffMember
-	if err := m.openOld(data, rkey, &s); err != nil {
+	if err := m.openHash(ctx, rkey, &s); err != nil {
 		return err
 	}
 	if _, found, err := m.people.Staff.Staff(ctx, s.UserID); err != nil || found {
@@ -271,12 +272,8 @@ func (m *migrator) moveCase(ctx context.Context, rkey string) error {
 // renameCase moves a case; its due time is found under member (the case
 // key in the older layout, its old name after a name key change).
 func (m *migrator) renameCase(ctx context.Context, rkey, member string) error {
-	data, err := m.client.HGet(ctx, rkey, "data").Result()
-	if err != nil {
-		return err
-	}
 	var c domain.Case
-	if err := m.openOld(data, rkey, &c); err != nil {
+	if err := m.openHash(ctx, rkey, &c); err != nil {
 		return err
 	}
 	if _, found, err := m.people.Cases.Case(ctx, c.Key); err != nil || found {
