@@ -10,6 +10,7 @@ import (
 	"github.com/intakebot/intakebot/bot/chat"
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/dialog/checkin"
 )
 
 // The weekly check-in is a short second conversation: a reminder of the
@@ -134,21 +135,12 @@ func (x *Reminders) startCheckin(ctx context.Context, in chat.Request, id string
 		ev.Kind = dialog.EventButton
 		if !s.Started.IsZero() && !s.Started.Before(r.Sent) && s.State != dialog.StateNew {
 			// This sending's check-in, begun before: where it was.
-			ev.Data = x.continueData()
+			ev.Data = checkin.ContinueData(x.o.Checkin.Flow)
 			return
 		}
 		*s = dialog.Session{Key: key, Lang: lang, Version: s.Version, LastUpdateID: s.LastUpdateID, Recent: s.Recent}
-		ev.Data = x.startData()
+		ev.Data = checkin.StartData(x.o.Checkin.Flow)
 	})
-}
-
-func (x *Reminders) startData() string    { return x.checkinData("go") }
-func (x *Reminders) continueData() string { return x.checkinData("c") }
-
-// checkinData spells an engine button of the check-in flow (dialog's
-// "<action>:<flow version>:<question>:<arg>").
-func (x *Reminders) checkinData(act string) string {
-	return fmt.Sprintf("%s:%d::", act, x.o.Checkin.Flow.Version)
 }
 
 // checkinAttempts bounds the compare-and-set retries of one event.
