@@ -13,6 +13,7 @@ import (
 	"github.com/intakebot/intakebot/bot"
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/reminders"
+	"github.com/intakebot/intakebot/bot/telegramtest"
 	"github.com/intakebot/intakebot/dialog"
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/redistest"
@@ -49,8 +50,9 @@ func (a redisCheckins) Delete(ctx context.Context, key string) error { return a.
 // check-ins in a real Redis under "t:checkin:"; tweak may change more.
 type checkinCast struct {
 	*roles
-	rdb    *redis.Client
-	intake dialog.Session // Sam's intake session once it was sent
+	rdb      *redis.Client
+	checkins redisCheckins
+	intake   dialog.Session // Sam's intake session once it was sent
 }
 
 func newCheckinCast(t *testing.T, tweak func(*bot.Options)) *checkinCast {
@@ -64,9 +66,11 @@ func newCheckinCast(t *testing.T, tweak func(*bot.Options)) *checkinCast {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var checkins redisCheckins
 	r := newRoles(t, func(o *bot.Options) {
 		o.Loc, o.Quiet = ams, reminders.Quiet{From: 22 * time.Hour, To: 8 * time.Hour}
-		o.CheckinStore = redisCheckins{storage.NewSessions(rdb, codec, storage.SessionsOptions{Prefix: "t:checkin:", Now: o.Now})}
+		checkins = redisCheckins{storage.NewSessions(rdb, codec, storage.SessionsOptions{Prefix: "t:checkin:", Now: o.Now})}
+		o.CheckinStore = checkins
 		if tweak != nil {
 			tweak(o)
 		}
@@ -77,7 +81,7 @@ func newCheckinCast(t *testing.T, tweak func(*bot.Options)) *checkinCast {
 	if !ok || intake.State != dialog.StateSubmitted {
 		t.Fatalf("Sam's intake: %+v", intake)
 	}
-	return &checkinCast{roles: r, rdb: rdb, intake: intake}
+	return &checkinCast{roles: r, rdb: rdb, checkins: checkins, intake: intake}
 }
 
 // scheduleCheckin has Kees make Sam's weekly check-in for tomorrow 09:00
@@ -204,6 +208,16 @@ func TestCrisisWordsInACheckinGetTheCaringReply(t *testing.T) {
 	c.expectSaid(youngID, mark, c.visible("nl", "help.crisis.signal"))
 	c.expectSaid(youngID, mark, c.visible("nl", "help.crisis.nl"))
 	c.expectSaid(youngID, mark, c.visible("nl", "q.ci_hard"))
+	// The director is alerted, as for a signal in the intake.
+	c.b.WaitHandoffs(t.Context())
+	found := false
+	for _, m := range c.api.Chat(director2ID) {
+		_, ok := m.Button("Ik neem het op")
+		found = found || (m.FromBot && ok)
+	}
+	if !found {
+		t.Errorf("no alert for the director; transcript:\n%s", telegramtest.FormatTranscript(c.api.Chat(director2ID)))
+	}
 	c.intakeUntouched(t)
 }
 
@@ -226,9 +240,13 @@ func TestUnansweredCheckinStopAndDelete(t *testing.T) {
 
 	c.press(youngID, "Stop deze herinneringen")
 	c.expectLast(counsellorID, "Sam", "wil geen herinneringen meer")
+	if s, found := c.checkinOf(t); !found || s.Answers["ci_well"].Text != "Gaat wel" {
+		t.Fatalf("the unfinished check-in: %+v, %v", s, found)
+	}
+	before = len(c.api.Chat(youngID))
 	c.pressData(youngID, 0, "x:cks:"+c.reminder(t).ID)
-	if s, found := c.checkinOf(t); found && len(s.Answers) > 1 {
-		t.Errorf("a stopped check-in went on: %+v", s)
+	if s, _ := c.checkinOf(t); s.State != dialog.StateAsking || s.Current != "ci_hard" || len(c.api.Chat(youngID)) != before {
+		t.Errorf("a stopped check-in's button did something: %s at %q, %d messages", s.State, s.Current, len(c.api.Chat(youngID))-before)
 	}
 
 	c.send(youngID, "/delete", "nl")
@@ -240,9 +258,9 @@ func TestUnansweredCheckinStopAndDelete(t *testing.T) {
 
 func (c *checkinCast) checkinOf(t *testing.T) (dialog.Session, bool) {
 	t.Helper()
-	n, err := c.rdb.Exists(context.Background(), redisKey("t:checkin:session:", strconv.Itoa(youngID))).Result()
+	s, found, err := c.checkins.LoadFresh(context.Background(), strconv.Itoa(youngID))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return dialog.Session{}, n == 1
+	return s, found
 }
