@@ -264,3 +264,41 @@ func (c *checkinCast) checkinOf(t *testing.T) (dialog.Session, bool) {
 	}
 	return s, found
 }
+
+// A young person still in the middle of their intake: while the check-in
+// asks, their messages are its answers; once it is paused they go to the
+// intake again, which has not changed meanwhile (never a word lost on
+// either side).
+func TestCheckinBesideAnIntakeUnderWay(t *testing.T) {
+	c := newCheckinCast(t, nil)
+	key := strconv.Itoa(youngID)
+	// Sam starts over: the intake asks its first question again.
+	now := c.clock.Now()
+	c.mem.put(dialog.Session{
+		Key: key, FlowID: c.engine.Flow.ID, FlowVersion: c.engine.Flow.Version, Lang: "nl",
+		State: dialog.StateAsking, Current: "dreams", Started: now, Updated: now, Consented: now, Age: "18_21",
+		Version: c.intake.Version + 1,
+	})
+	c.intake, _ = c.mem.get(key)
+	c.scheduleCheckin(t)
+	c.falls(t)
+	c.press(youngID, "Begin")
+	c.send(youngID, "Het gaat goed met school", "nl")
+	c.expectLast(youngID, c.visible("nl", "q.ci_hard"))
+	c.send(youngID, "/pause", "nl")
+	c.expectLast(youngID, "Je antwoorden zijn opgeslagen")
+	c.intakeUntouched(t)
+
+	c.send(youngID, "Een eigen huis", "nl")
+	s, ok := c.mem.get(key)
+	if !ok || s.Answers["dreams"].Text != "Een eigen huis" && s.Pending != "Een eigen huis" {
+		t.Errorf("the message after the check-in's pause did not reach the intake: %+v", s)
+	}
+	ci, _ := c.checkinOf(t)
+	if ci.State != dialog.StatePaused || ci.Answers["ci_well"].Text != "Het gaat goed met school" || len(ci.Answers) != 1 {
+		t.Errorf("the check-in: %s, %+v", ci.State, ci.Answers)
+	}
+	// The reminder's button brings the check-in back where it was.
+	c.press(youngID, "Begin")
+	c.expectLast(youngID, c.visible("nl", "q.ci_hard"))
+}
