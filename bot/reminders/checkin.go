@@ -80,14 +80,16 @@ func (x *Reminders) Checkin(ctx context.Context, in chat.Request) (taken bool, e
 	}
 	key := chat.SessionKey(in.Chat)
 	s, found, err := x.o.CheckinStore.Load(ctx, key)
-	if errors.Is(err, domain.ErrUnreadable) {
-		// A check-in that does not open never stops the chat: the intake
-		// has the message, and the next check-in starts anew.
-		x.log.Warn("a check-in that does not open was passed over")
+	if err != nil {
+		// A check-in that does not open, or a store that does not answer,
+		// never stops the chat: the intake's conversation has the message
+		// and meets the same store (an outage takes its usual way there:
+		// the message is kept and comes again).
+		x.log.Warn("can't load a check-in; the message goes to the intake", "err", err)
 		return false, nil
 	}
-	if err != nil || !found || !x.takes(ctx, s) {
-		return false, err
+	if !found || !x.takes(ctx, s) {
+		return false, nil
 	}
 	return true, x.runCheckin(ctx, in, ev, nil)
 }
