@@ -265,10 +265,11 @@ func (c *checkinCast) checkinOf(t *testing.T) (dialog.Session, bool) {
 	return s, found
 }
 
-// A young person still in the middle of their intake: while the check-in
-// asks, their messages are its answers; once it is paused they go to the
-// intake again, which has not changed meanwhile (never a word lost on
-// either side).
+// A young person still in the middle of their intake: while the intake
+// asks, its question has their messages and the check-in waits (Begin
+// says so); with the intake paused, the check-in takes them; with both
+// paused, they go to the intake, which the check-in never changed (never a
+// word lost on either side).
 func TestCheckinBesideAnIntakeUnderWay(t *testing.T) {
 	c := newCheckinCast(t, nil)
 	key := strconv.Itoa(youngID)
@@ -279,26 +280,42 @@ func TestCheckinBesideAnIntakeUnderWay(t *testing.T) {
 		State: dialog.StateAsking, Current: "dreams", Started: now, Updated: now, Consented: now, Age: "18_21",
 		Version: c.intake.Version + 1,
 	})
-	c.intake, _ = c.mem.get(key)
 	c.scheduleCheckin(t)
 	c.falls(t)
 	c.press(youngID, "Begin")
+	c.expectLast(youngID, c.visible("nl", "checkin.intake_first"))
+	if _, found := c.checkinOf(t); found {
+		t.Error("a check-in started while the intake asked")
+	}
+	c.send(youngID, "/pause", "nl")
+	c.expectLast(youngID, "Je antwoorden zijn opgeslagen")
+	c.intake, _ = c.mem.get(key)
+	if c.intake.State != dialog.StatePaused {
+		t.Fatalf("/pause did not pause the intake: %s", c.intake.State)
+	}
+
+	c.press(youngID, "Begin")
+	c.expectLast(youngID, c.visible("nl", "q.ci_well"))
 	c.send(youngID, "Het gaat goed met school", "nl")
 	c.expectLast(youngID, c.visible("nl", "q.ci_hard"))
 	c.send(youngID, "/pause", "nl")
 	c.expectLast(youngID, "Je antwoorden zijn opgeslagen")
 	c.intakeUntouched(t)
-
-	c.send(youngID, "Een eigen huis", "nl")
-	s, ok := c.mem.get(key)
-	if !ok || s.Answers["dreams"].Text != "Een eigen huis" && s.Pending != "Een eigen huis" {
-		t.Errorf("the message after the check-in's pause did not reach the intake: %+v", s)
-	}
 	ci, _ := c.checkinOf(t)
 	if ci.State != dialog.StatePaused || ci.Answers["ci_well"].Text != "Het gaat goed met school" || len(ci.Answers) != 1 {
 		t.Errorf("the check-in: %s, %+v", ci.State, ci.Answers)
 	}
+
+	// Both paused: the message goes to the intake, kept for its question.
+	c.send(youngID, "Een eigen huis", "nl")
+	if s, _ := c.mem.get(key); s.Pending != "Een eigen huis" && s.Answers["dreams"].Text != "Een eigen huis" {
+		t.Errorf("the message did not reach the intake: %+v", s)
+	}
+	if now, _ := c.checkinOf(t); !now.Equal(ci) {
+		t.Errorf("the intake's message changed the check-in: %+v", now)
+	}
 	// The reminder's button brings the check-in back where it was.
+	c.send(youngID, "/pause", "nl")
 	c.press(youngID, "Begin")
 	c.expectLast(youngID, c.visible("nl", "q.ci_hard"))
 }

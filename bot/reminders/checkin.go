@@ -79,6 +79,13 @@ func (x *Reminders) Checkin(ctx context.Context, in chat.Request) (taken bool, e
 		return false, nil
 	}
 	key := chat.SessionKey(in.Chat)
+	// The intake (from the cache, no round trip on the hot path) first:
+	// while it asks a question, it has the message, and the check-in
+	// store is not asked (a check-in does not start then: startCheckin).
+	intake, intakeFound, err := x.o.Sessions.Load(ctx, key)
+	if err != nil || (intakeFound && intake.State == dialog.StateAsking) {
+		return false, nil // an outage takes the intake's usual way
+	}
 	s, found, err := x.o.CheckinStore.Load(ctx, key)
 	if err != nil {
 		// A check-in that does not open, or a store that does not answer,
@@ -88,16 +95,17 @@ func (x *Reminders) Checkin(ctx context.Context, in chat.Request) (taken bool, e
 		x.log.Warn("can't load a check-in; the message goes to the intake", "err", err)
 		return false, nil
 	}
-	if !found || !x.takes(ctx, s) {
+	if !found || !x.takes(s, intake.State) {
 		return false, nil
 	}
 	return true, x.runCheckin(ctx, in, ev, nil)
 }
 
 // takes reports whether an open check-in takes the young person's
-// messages: while it asks or shows its review, yes; paused, only when the
-// intake is not under way (then the intake's question has them).
-func (x *Reminders) takes(ctx context.Context, s dialog.Session) bool {
+// messages, the intake being in state intake (empty: none): while it asks
+// or shows its review, yes; paused, only when the intake is not under way
+// (then the intake has them).
+func (x *Reminders) takes(s dialog.Session, intake dialog.State) bool {
 	if x.o.Now().Sub(s.Updated) > checkinStale {
 		return false
 	}
@@ -105,15 +113,7 @@ func (x *Reminders) takes(ctx context.Context, s dialog.Session) bool {
 	case dialog.StateAsking, dialog.StateReview:
 		return true
 	case dialog.StatePaused:
-		intake, found, err := x.o.Sessions.Load(ctx, s.Key)
-		if err != nil || !found {
-			return err == nil
-		}
-		switch intake.State {
-		case dialog.StateAsking, dialog.StateReview, dialog.StatePaused:
-			return false
-		}
-		return true
+		return intake != dialog.StateReview && intake != dialog.StatePaused
 	}
 	return false
 }
@@ -133,6 +133,13 @@ func (x *Reminders) startCheckin(ctx context.Context, in chat.Request, id string
 		return nil
 	}
 	lang := x.youngLang(ctx, key)
+	if intake, found, err := x.o.Sessions.Load(ctx, key); err != nil {
+		return err
+	} else if found && intake.State == dialog.StateAsking {
+		// One conversation at a time: the intake's question first.
+		x.o.Out.Show(ctx, in, lang, nil, []dialog.Message{{Parts: []dialog.Text{dialog.T("checkin.intake_first")}}})
+		return nil
+	}
 	return x.runCheckin(ctx, in, in.Event, func(s *dialog.Session, ev *dialog.Event) {
 		ev.Kind = dialog.EventButton
 		if !s.Started.IsZero() && !s.Started.Before(r.Sent) && s.State != dialog.StateNew {
