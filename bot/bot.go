@@ -75,6 +75,12 @@ type Options struct {
 	// Reminders keeps the staff's reminders to young people
 	// (storage.Reminders).
 	Reminders reminders.Store
+	// CheckinFlow is the flow of the weekly check-in (dialog/checkin),
+	// run on a copy of Engine without consent; CheckinStore keeps its
+	// sessions apart from the intake's (storage.Sessions under a prefix of
+	// its own).
+	CheckinFlow  *dialog.Flow
+	CheckinStore reminders.CheckinStore
 	// Loc is the deployment's time zone (INTAKEBOT_TIMEZONE) for typed
 	// times and reminders. Nil: UTC.
 	Loc *time.Location
@@ -153,7 +159,7 @@ func (o Options) missing() []string {
 		{"Staff", o.Staff == nil}, {"Links", o.Links == nil}, {"Cases", o.Cases == nil}, {"Alerts", o.Alerts == nil},
 		{"OnCall", o.OnCall == nil}, {"Audit", o.Audit == nil}, {"Erasure", o.Erasure == nil}, {"Trail", o.Trail == nil},
 		{"Spool", o.Spool == nil},
-		{"Reminders", o.Reminders == nil},
+		{"Reminders", o.Reminders == nil}, {"CheckinFlow", o.CheckinFlow == nil}, {"CheckinStore", o.CheckinStore == nil},
 	} {
 		if f.nil {
 			names = append(names, f.name)
@@ -230,7 +236,7 @@ func New(o Options) (*Bot, error) {
 	b.routes = b.routeTable()
 	b.menus.Routes = b.routes
 	edge, err := telegram.NewEdge(telegram.Options{
-		Routes: b.routes, Roles: roles{b}, Fallback: b.conv.Handle, Languages: o.Engine, Out: b.out,
+		Routes: b.routes, Roles: roles{b}, Fallback: b.converse, Languages: o.Engine, Out: b.out,
 		Log: o.Log, Metrics: o.Metrics, Seen: b.privacy.Seen,
 		Username: o.Username, Pseudonyms: b.pseudo, DefaultLang: o.DefaultLang, HandleTimeout: o.HandleTimeout,
 		FirstAid: o.Engine, Alerts: spoolQueue{o.Spool},

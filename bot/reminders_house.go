@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/intakebot/intakebot/bot/chat"
 	"github.com/intakebot/intakebot/bot/jobs"
 	"github.com/intakebot/intakebot/bot/privacy"
 	"github.com/intakebot/intakebot/bot/reminders"
@@ -14,8 +15,11 @@ import (
 // newReminders builds the room of the staff's reminders.
 func (b *Bot) newReminders() (*reminders.Reminders, error) {
 	o := b.o
+	checkin := *o.Engine
+	checkin.Flow, checkin.Consent = o.CheckinFlow, false
 	room, err := reminders.New(reminders.Options{
 		Out: b.out, Store: o.Reminders, Cases: o.Cases, Sessions: o.Store,
+		Checkin: &checkin, CheckinStore: o.CheckinStore, Alerts: b.alerts,
 		Dir: b.dir, Auditor: b.auditor, Log: o.Log, Now: o.Now,
 		Loc: o.Loc, Quiet: o.Quiet, RegisterFee: o.RegisterFee,
 	})
@@ -39,4 +43,15 @@ type erasure struct {
 
 func (e erasure) EraseTraces(ctx context.Context, userID int64, key string) error {
 	return errors.Join(e.Erasure.EraseTraces(ctx, userID, key), e.remind.EraseFor(ctx, key))
+}
+
+// converse is the young person's text, media or button that no route
+// takes, and their /pause, /back and /skip: the open check-in's when it
+// takes it, else the intake's conversation.
+func (b *Bot) converse(ctx context.Context, in chat.Request) error {
+	taken, err := b.remind.Checkin(ctx, in)
+	if err != nil || taken {
+		return err
+	}
+	return b.conv.Handle(ctx, in)
 }

@@ -44,6 +44,7 @@ const (
 	TemplateAppointment = "appointment" // an appointment: date, time, place
 	TemplateRegister    = "register"    // the yearly housing-register renewal
 	TemplateOwn         = "own"         // the staff member's own text
+	TemplateCheckin     = "checkin"     // the weekly check-in (a short conversation)
 )
 
 // Why a reminder failed.

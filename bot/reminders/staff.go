@@ -97,10 +97,15 @@ func (x *Reminders) status(r domain.Reminder) dialog.Text {
 		return dialog.T("remind.status.failed", "Why", dialog.T("remind.reason."+orDefault(r.Reason, domain.ReasonError)))
 	case r.Status == domain.ReminderCancelled && r.Reason != "":
 		return dialog.T("remind.status.cancelled_why", "Why", dialog.T("remind.reason."+r.Reason))
-	case r.Status.Live() && !r.Due.IsZero():
-		return dialog.T("remind.status."+string(r.Status)+"_next", "When", x.words(r.Due))
 	}
-	return dialog.T("remind.status." + string(r.Status))
+	status := string(r.Status)
+	if r.Template == domain.TemplateCheckin {
+		status = checkinStatus(r.Status)
+	}
+	if r.Status.Live() && !r.Due.IsZero() {
+		return dialog.T("remind.status."+status+"_next", "When", x.words(r.Due))
+	}
+	return dialog.T("remind.status." + status)
 }
 
 // StatusOf is the status of the reminders to the young person with key
@@ -222,7 +227,7 @@ func (x *Reminders) startDraft(ctx context.Context, in chat.Request, a chat.Acto
 
 func templateButtons(id string) [][]dialog.Button {
 	var rows [][]dialog.Button
-	for _, t := range []string{domain.TemplateIntake, domain.TemplateAppointment, domain.TemplateRegister, domain.TemplateOwn} {
+	for _, t := range []string{domain.TemplateIntake, domain.TemplateAppointment, domain.TemplateRegister, domain.TemplateCheckin, domain.TemplateOwn} {
 		rows = append(rows, []dialog.Button{{Label: dialog.T("remind.template." + t), Data: chat.ButtonData(chat.ActRemindWhat, id+":"+t)}})
 	}
 	return rows
@@ -230,7 +235,7 @@ func templateButtons(id string) [][]dialog.Button {
 
 func (x *Reminders) chooseTemplate(ctx context.Context, in chat.Request, a chat.Actor, r domain.Reminder, t string) (dialog.Text, error) {
 	switch t {
-	case domain.TemplateIntake, domain.TemplateRegister:
+	case domain.TemplateIntake, domain.TemplateRegister, domain.TemplateCheckin:
 	case domain.TemplateOwn:
 		r.Waiting = "text"
 	case domain.TemplateAppointment:
@@ -362,7 +367,11 @@ func (x *Reminders) setWhen(ctx context.Context, a chat.Actor, r domain.Reminder
 		return ignoreConflictText(err)
 	}
 	var rows [][]dialog.Button
-	for _, rep := range []Repeat{Once, Weekly, Monthly, Yearly} {
+	repeats := []Repeat{Once, Weekly, Monthly, Yearly}
+	if r.Template == domain.TemplateCheckin {
+		repeats = []Repeat{Weekly, Once, Monthly, Yearly} // weekly first: it is its default
+	}
+	for _, rep := range repeats {
 		rows = append(rows, []dialog.Button{{Label: dialog.T("remind.repeat." + repeatKey(rep)), Data: chat.ButtonData(chat.ActRemindRepeat, saved.ID+":"+string(rep))}})
 	}
 	show([]dialog.Text{dialog.T("remind.repeat", "When", x.words(t))}, rows)
