@@ -3,6 +3,8 @@ package bot_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/intakebot/intakebot/bot"
 )
 
 // mydataDoc sends /mydata as Sam and returns the file's text.
@@ -77,4 +79,29 @@ func TestMyDataShowsTheCheckin(t *testing.T) {
 	}
 	c.send(youngID, "/mydata", "nl")
 	c.expectLast(youngID, c.visible("nl", "mydata.nothing"))
+}
+
+// A signal of acute risk in a check-in is in /mydata as when and where,
+// never the words.
+func TestMyDataShowsACheckinsSignalWithoutTheWords(t *testing.T) {
+	c := newCheckinCast(t, func(o *bot.Options) { withCrisisWords(t, o.Engine) })
+	c.scheduleCheckin(t)
+	c.falls(t)
+	c.press(youngID, "Begin")
+	said := "ik wil er niet meer zijn"
+	c.send(youngID, said, "nl")
+	c.expectLast(youngID, c.visible("nl", "q.ci_hard"))
+	s, _ := c.checkinOf(t)
+	if len(s.Signals) == 0 {
+		t.Fatalf("no signal on the check-in: %+v", s)
+	}
+	doc := c.mydataDoc(t)
+	title := c.visible("nl", "checkin.mydata.title")
+	i := strings.Index(doc, title)
+	if i < 0 || !strings.Contains(doc[i:], c.visible("nl", "mydata.signals")) {
+		t.Errorf("the check-in's signal is not in the export:\n%s", doc)
+	}
+	if n := strings.Count(doc, said); n != 1 {
+		t.Errorf("the words are in the export %d times; want once, as the answer:\n%s", n, doc)
+	}
 }
