@@ -32,17 +32,32 @@ func (x *Reminders) Command(ctx context.Context, in chat.Request, a chat.Actor) 
 	if arg == "" {
 		return x.overview(ctx, a)
 	}
+	if took, err := x.Typed(ctx, a, arg); took || err != nil {
+		return err
+	}
+	return x.pickPerson(ctx, a, arg)
+}
+
+// Typed gives what a staff member typed to their draft (or move) that
+// waits for typed input, and reports whether one waited. The house calls
+// it for a staff member's plain text, /remind for its argument. a must be
+// a staff member: a young person has no drafts, and is never asked.
+func (x *Reminders) Typed(ctx context.Context, a chat.Actor, text string) (bool, error) {
+	text = strings.TrimSpace(text)
+	if !a.IsStaff() || text == "" {
+		return false, nil
+	}
 	mine, err := x.o.Store.RemindersOf(ctx, a.ID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	now := x.o.Now()
 	for _, r := range mine {
 		if r.Waiting != "" && (r.Status == domain.ReminderDraft || r.Moving) && now.Sub(r.WaitingSince) < waitForTyping {
-			return x.typed(ctx, a, r, arg)
+			return true, x.typed(ctx, a, r, text)
 		}
 	}
-	return x.pickPerson(ctx, a, arg)
+	return false, nil
 }
 
 // overview lists the reminders a staff member made, the live ones first.
