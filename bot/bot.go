@@ -83,6 +83,10 @@ type Options struct {
 	// RegisterFee is the housing register's yearly fee, for its reminder.
 	// Empty: reminders.DefaultRegisterFee.
 	RegisterFee string
+	// Nudges are the silences after which a young person whose intake is
+	// under way gets an idle nudge (INTAKEBOT_NUDGES, at most two); nil:
+	// none.
+	Nudges []time.Duration
 
 	// Admins are the Telegram user IDs with the admin role.
 	Admins []int64
@@ -140,6 +144,7 @@ type Bot struct {
 	privacy *privacy.Privacy
 	remind  *reminders.Reminders
 	work    background.Tracker // deliveries, alerts and clearing in the background
+	nudged  nudgeSeen          // whose idle nudge this replica made sure of lately
 }
 
 // missing names the required options that are not set.
@@ -265,7 +270,7 @@ func (b *Bot) Edge() *telegram.Edge { return b.edge }
 // conversation wires the young person's conversation.
 func (b *Bot) conversation() (*conversation.Conversation, error) {
 	c, err := conversation.New(conversation.Options{
-		Loop: &conversation.Loop{Engine: b.o.Engine, Store: b.o.Store, Metrics: b.o.Metrics},
+		Loop: &conversation.Loop{Engine: b.o.Engine, Store: nudgingStore{b.o.Store, b}, Metrics: b.o.Metrics},
 		Out:  b.out, Newcomers: b.staff, Alerts: b.alerts, Handoff: b.handoff, Admins: b.staff,
 		Log: b.o.Log, Metrics: b.o.Metrics, Pseudonyms: b.pseudo,
 	})

@@ -18,6 +18,7 @@ func (b *Bot) newReminders() (*reminders.Reminders, error) {
 		Out: b.out, Store: o.Reminders, Cases: o.Cases, Sessions: o.Store,
 		Dir: b.dir, Auditor: b.auditor, Log: o.Log, Now: o.Now,
 		Loc: o.Loc, Quiet: o.Quiet, RegisterFee: o.RegisterFee,
+		Nudges: o.Nudges, NudgeID: b.nudgeID,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bot: can't make the reminders room: %w", err)

@@ -83,7 +83,13 @@ func (x *Reminders) overview(ctx context.Context, a chat.Actor) error {
 			return err
 		}
 		lines = append(lines, x.line(r, c, n))
-		if r.Status.Live() && !r.Due.IsZero() {
+		switch {
+		case r.Status.Live() && !r.Due.IsZero() && r.Template == domain.TemplateNudge:
+			// The bot times its nudges itself: they can only be stopped.
+			rows = append(rows, []dialog.Button{
+				{Label: dialog.T("remind.list.btn_cancel", "N", n), Data: chat.ButtonData(chat.ActRemindCancel, r.ID)},
+			})
+		case r.Status.Live() && !r.Due.IsZero():
 			rows = append(rows, []dialog.Button{
 				{Label: dialog.T("remind.list.btn_move", "N", n), Data: chat.ButtonData(chat.ActRemindMove, r.ID)},
 				{Label: dialog.T("remind.list.btn_cancel", "N", n), Data: chat.ButtonData(chat.ActRemindCancel, r.ID)},
@@ -490,7 +496,7 @@ func (x *Reminders) cancel(ctx context.Context, in chat.Request, a chat.Actor, r
 }
 
 func (x *Reminders) startMove(ctx context.Context, in chat.Request, a chat.Actor, r domain.Reminder) (dialog.Text, error) {
-	if !r.Status.Live() {
+	if !r.Status.Live() || r.Template == domain.TemplateNudge {
 		return dialog.T("remind.gone"), nil
 	}
 	r.Moving = true
