@@ -288,6 +288,7 @@ func (b *Bot) handoffRoom() (*handoff.Handoff, error) {
 		Retention: b.privacy, Dir: b.dir, Auditor: b.auditor, Work: &b.work, Log: o.Log,
 		Pseudonyms: b.pseudo, Now: o.Now, Admins: o.Admins, OpenIntakeDirector: o.OpenIntakeDirector,
 		AckAfter: o.AckAfter, AcknowledgedTTL: o.AcknowledgedTTL, IdleTTL: o.IdleTTL,
+		QuietUntil: func(t time.Time) time.Time { return o.Quiet.Postpone(t, o.Loc) },
 		Metrics: o.Metrics,
 	})
 	if err != nil {
