@@ -289,7 +289,7 @@ func (b *Bot) handoffRoom() (*handoff.Handoff, error) {
 		Pseudonyms: b.pseudo, Now: o.Now, Admins: o.Admins, OpenIntakeDirector: o.OpenIntakeDirector,
 		AckAfter: o.AckAfter, AcknowledgedTTL: o.AcknowledgedTTL, IdleTTL: o.IdleTTL,
 		QuietUntil: func(t time.Time) time.Time { return o.Quiet.Postpone(t, o.Loc) },
-		Metrics: o.Metrics,
+		Metrics:    o.Metrics,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bot: can't make the handoff: %w", err)
