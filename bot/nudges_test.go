@@ -254,3 +254,41 @@ func TestNoIdleNudgeWhenOffSentDeletedOrBlocked(t *testing.T) {
 		}
 	})
 }
+
+// /mydata lists the young person's reminders: what, from whom (role and
+// name), when next or that it ended, how often; the idle nudges too. A
+// counsellor's unconfirmed draft is not in it. /delete erases them all.
+func TestMyDataListsTheReminders(t *testing.T) {
+	r := newNudging(t, reminders.DefaultNudges)
+	next := time.Date(2026, 3, 6, 15, 0, 0, 0, time.UTC) // Friday 16:00 in Amsterdam (the harness renders UTC)
+	r.save(t, domain.Reminder{ID: "own", Template: domain.TemplateOwn, Text: "Neem je <ID> mee", Repeat: "weekly", Due: next})
+	r.save(t, domain.Reminder{ID: "reg", Template: domain.TemplateRegister, Repeat: "yearly", Status: domain.ReminderStopped})
+	r.save(t, domain.Reminder{ID: "dr", Template: domain.TemplateOwn, Text: "nog niet af", Status: domain.ReminderDraft})
+
+	seq := len(r.api.Calls())
+	r.send(youngID, "/mydata", "nl")
+	docs := r.callsTo("sendDocument", youngID, seq)
+	if len(docs) != 1 {
+		t.Fatalf("%d documents sent", len(docs))
+	}
+	doc := string(docs[0].Files["document"].Data)
+	for _, want := range []string{
+		"Je herinneringen",
+		"Bericht: Neem je <ID> mee. Van: begeleider Kees. Volgende keer: 2026-03-06 15:00. Elke week.",
+		"Verleng je inschrijving als woningzoekende. Van: begeleider Kees. Gestopt, want dat wilde jij. Elk jaar.",
+		"Een berichtje als je een paar dagen niets stuurt tijdens je vragen. Van: de bot, vanzelf. Volgende keer: 2026-03-05 09:00.",
+	} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("the export lacks %q:\n%s", want, doc)
+		}
+	}
+	if strings.Contains(doc, "nog niet af") {
+		t.Errorf("the export holds a draft:\n%s", doc)
+	}
+
+	r.send(youngID, "/delete", "nl")
+	r.pressData(youngID, r.last(youngID).ID, "x:ey:")
+	if rs, err := r.people.Reminders.RemindersFor(context.Background(), strconv.Itoa(youngID)); err != nil || len(rs) != 0 {
+		t.Errorf("after /delete: %v, %v; want no reminders", rs, err)
+	}
+}
