@@ -362,7 +362,7 @@ func (b *Bot) newPrivacy() (*privacy.Privacy, error) {
 	o := b.o
 	p, err := privacy.New(privacy.Options{
 		Out: b.out, Renderer: o.Renderer, Engine: o.Engine, Sessions: o.Store, Trail: o.Trail,
-		Cases: o.Cases, Links: o.Links, Erasure: erasure{o.Erasure, b.remind}, Reminders: o.Reminders,
+		Cases: o.Cases, Links: o.Links, Erasure: erasure{o.Erasure, b.remind, &b.nudged}, Reminders: o.Reminders,
 		Roles: roles{b}, Alerts: b.alerts, Dir: b.dir, Auditor: b.auditor, Work: &b.work,
 		Log: o.Log, Metrics: o.Metrics, Pseudonyms: b.pseudo, Now: o.Now,
 		AcknowledgedTTL: o.AcknowledgedTTL, IdleTTL: o.IdleTTL, AckAfter: o.AckAfter,

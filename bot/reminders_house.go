@@ -36,8 +36,11 @@ func (b *Bot) ReminderJob() jobs.Queue {
 type erasure struct {
 	privacy.Erasure
 	remind *reminders.Reminders
+	nudged *nudgeSeen
 }
 
 func (e erasure) EraseTraces(ctx context.Context, userID int64, key string) error {
+	// A new intake after the erasure gets its idle nudge made again.
+	e.nudged.forget(key)
 	return errors.Join(e.Erasure.EraseTraces(ctx, userID, key), e.remind.EraseFor(ctx, key))
 }
