@@ -117,3 +117,21 @@ func TestTwoReplicasNudgeEachYoungPersonOnce(t *testing.T) {
 		t.Errorf("after a restart: %d of %d young people nudged, %d more than once", total, n, twice)
 	}
 }
+
+func TestParseNudges(t *testing.T) {
+	day := 24 * time.Hour
+	for in, want := range map[string][]time.Duration{
+		"": reminders.DefaultNudges, "3d,7d": {3 * day, 7 * day}, " 2D ": {2 * day},
+		"36h,5d": {36 * time.Hour, 5 * day}, "90m": {90 * time.Minute}, "off": nil, "0": nil, "uit": nil,
+	} {
+		got, err := reminders.ParseNudges(in)
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("ParseNudges(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"7d,3d", "3d,3d", "3", "d", "3w", "-1d", "1d,2d,3d", "3d,", "x,7d"} {
+		if got, err := reminders.ParseNudges(in); err == nil {
+			t.Errorf("ParseNudges(%q) = %v, want an error", in, got)
+		}
+	}
+}
