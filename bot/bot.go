@@ -235,7 +235,7 @@ func New(o Options) (*Bot, error) {
 	b.routes = b.routeTable()
 	b.menus.Routes = b.routes
 	edge, err := telegram.NewEdge(telegram.Options{
-		Routes: b.routes, Roles: roles{b}, Fallback: b.fallback, Languages: o.Engine, Out: b.out,
+		Routes: b.routes, Roles: roles{b}, Fallback: b.conv.Handle, Languages: o.Engine, Out: b.out,
 		Log: o.Log, Metrics: o.Metrics, Seen: b.privacy.Seen,
 		Username: o.Username, Pseudonyms: b.pseudo, DefaultLang: o.DefaultLang, HandleTimeout: o.HandleTimeout,
 		FirstAid: o.Engine, Alerts: spoolQueue{o.Spool},
