@@ -22,6 +22,7 @@ func (b *Bot) newReminders() (*reminders.Reminders, error) {
 		Checkin: &checkin, CheckinStore: o.CheckinStore, Alerts: b.alerts,
 		Dir: b.dir, Auditor: b.auditor, Log: o.Log, Now: o.Now,
 		Loc: o.Loc, Quiet: o.Quiet, RegisterFee: o.RegisterFee,
+		Nudges: o.Nudges, NudgeID: b.nudgeID,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bot: can't make the reminders room: %w", err)
@@ -39,9 +40,12 @@ func (b *Bot) ReminderJob() jobs.Queue {
 type erasure struct {
 	privacy.Erasure
 	remind *reminders.Reminders
+	nudged *nudgeSeen
 }
 
 func (e erasure) EraseTraces(ctx context.Context, userID int64, key string) error {
+	// A new intake after the erasure gets its idle nudge made again.
+	e.nudged.forget(key)
 	return errors.Join(e.Erasure.EraseTraces(ctx, userID, key), e.remind.EraseFor(ctx, key))
 }
 

@@ -82,6 +82,10 @@ func (noSessions) Load(context.Context, string) (dialog.Session, bool, error) {
 	return dialog.Session{}, false, nil
 }
 
+func (noSessions) LoadFresh(context.Context, string) (dialog.Session, bool, error) {
+	return dialog.Session{}, false, nil
+}
+
 type noStaff struct{}
 
 func (noStaff) Staff(context.Context, int64) (domain.StaffMember, bool, error) {

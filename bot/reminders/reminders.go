@@ -59,9 +59,11 @@ type Cases interface {
 	CasesOf(ctx context.Context, staff int64) ([]domain.Case, error)
 }
 
-// Sessions finds a young person's language (bot.Store).
+// Sessions finds a young person's language, and for an idle nudge how
+// far their intake is (bot.Store).
 type Sessions interface {
 	Load(ctx context.Context, key string) (dialog.Session, bool, error)
+	LoadFresh(ctx context.Context, key string) (dialog.Session, bool, error)
 }
 
 // Defaults.
@@ -101,6 +103,13 @@ type Options struct {
 	// Lease is how long a claimed reminder stays with its replica. Zero:
 	// DefaultLease.
 	Lease time.Duration
+	// Nudges are the silences after which a young person whose intake is
+	// started and not sent gets an idle nudge (INTAKEBOT_NUDGES), at most
+	// one each per silence; empty: no nudges (nudge.go).
+	Nudges []time.Duration
+	// NudgeID is the ID of a young person's idle nudge, one per session
+	// key, so that replicas never make two (required with Nudges).
+	NudgeID func(key string) string
 }
 
 // Reminders is the room.
@@ -125,6 +134,9 @@ func New(o Options) (*Reminders, error) {
 		if f.nil {
 			missing = append(missing, f.name)
 		}
+	}
+	if len(o.Nudges) > 0 && o.NudgeID == nil {
+		missing = append(missing, "NudgeID")
 	}
 	if len(missing) > 0 {
 		return nil, errors.New("reminders: missing " + strings.Join(missing, ", "))

@@ -53,6 +53,9 @@ func (x *Reminders) Send(ctx context.Context, id string, now time.Time) error {
 		_, err := x.o.Store.DeleteRemindersFor(ctx, r.Key)
 		return err
 	}
+	if r.Template == domain.TemplateNudge {
+		return x.nudge(ctx, r, now)
+	}
 	if r.Template == domain.TemplateIntake && !c.Delivered.IsZero() {
 		_, _, err := x.change(ctx, id, func(r *domain.Reminder) bool {
 			r.Status, r.Reason, r.Due = domain.ReminderCancelled, ReasonIntakeSent, time.Time{}

@@ -119,6 +119,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		AcknowledgedTTL: cfg.AcknowledgedTTL, IdleTTL: cfg.SessionTTL, Spool: alertSpool,
 		Reminders: remindstore.New(rdb, codec, cfg.KeyPrefix), Loc: cfg.Location,
 		Quiet: reminders.Quiet{From: cfg.QuietFrom, To: cfg.QuietTo}, RegisterFee: cfg.RegisterFee,
+		Nudges:      cfg.Nudges,
 		CheckinFlow: ckFlow,
 	}, people, storage.NewTrail(rdb, codec, cfg.KeyPrefix)), rdb, codec, cfg.KeyPrefix, cfg.SessionTTL, cat)
 	if err != nil {
