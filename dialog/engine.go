@@ -98,13 +98,11 @@ func (e *Engine) now() time.Time {
 	return e.Now()
 }
 
-// MatchLanguage maps a transport language code (nl-BE, en) to a supported
-// language, or the default.
+// MatchLanguage maps a transport language code (nl-BE, en, prs) to a
+// supported language (see the function MatchLanguage), or the default.
 func (e *Engine) MatchLanguage(code string) string {
-	for _, l := range e.Languages {
-		if code == l || (len(code) > len(l) && code[:len(l)] == l && code[len(l)] == '-') {
-			return l
-		}
+	if l := MatchLanguage(e.Languages, code); l != "" {
+		return l
 	}
 	if len(e.Languages) > 0 {
 		return e.Languages[0]

@@ -19,6 +19,9 @@ import (
 // Localizer finds the text of a message in a language. locales.Catalog is one.
 type Localizer interface {
 	Localize(lang, id string, data map[string]any) (string, error)
+	// LanguageLabel names language lang for a reader of language reader:
+	// "العربية (Arabisch)".
+	LanguageLabel(lang, reader string) string
 }
 
 // Renderer turns dialog texts into Telegram HTML. Message texts from the
@@ -34,7 +37,7 @@ type Renderer struct {
 // Text renders one text in lang.
 func (r *Renderer) Text(lang string, t dialog.Text) string {
 	if t.ID == "" {
-		return UserText(t.Raw)
+		return Isolate(lang, UserText(t.Raw))
 	}
 	if t.Lang != "" {
 		lang = t.Lang
@@ -44,6 +47,9 @@ func (r *Renderer) Text(lang string, t dialog.Text) string {
 		data = make(map[string]any, len(t.Vars))
 		for k, v := range t.Vars {
 			data[k] = r.value(lang, v)
+			if s, ok := data[k].(string); ok {
+				data[k] = Isolate(lang, s)
+			}
 		}
 		// Count drives plural forms and must stay a number.
 		if c, ok := t.Vars["Count"]; ok {
@@ -57,6 +63,19 @@ func (r *Renderer) Text(lang string, t dialog.Text) string {
 	}
 	return s
 }
+
+// LanguageLine is the line that names the language the young person
+// used, for a reader: "Taal van de jongere: العربية (Arabisch)". young ""
+// is an unknown language.
+func (r *Renderer) LanguageLine(young string) dialog.Text {
+	if young == "" {
+		return dialog.T("summary.language", "Language", dialog.T("handoff.unknown"))
+	}
+	return dialog.Text{ID: "summary.language", Vars: map[string]any{"Language": languageLabel{young}}}
+}
+
+// languageLabel is a language named for the reader (Localizer.LanguageLabel).
+type languageLabel struct{ lang string }
 
 func (r *Renderer) value(lang string, v any) any {
 	switch v := v.(type) {
@@ -72,6 +91,8 @@ func (r *Renderer) value(lang string, v any) any {
 		return strings.Join(out, ", ")
 	case time.Time:
 		return r.Date(v)
+	case languageLabel:
+		return html.EscapeString(r.L.LanguageLabel(v.lang, lang))
 	}
 	return v
 }
@@ -151,7 +172,7 @@ func (r *Renderer) Summary(lang string, sum dialog.Summary) string {
 	if !sum.Submitted.IsZero() {
 		b.WriteString("\n" + r.Text(lang, dialog.T("summary.submitted", "Date", r.Date(sum.Submitted))))
 	}
-	b.WriteString("\n" + r.Text(lang, dialog.T("summary.language", "Language", dialog.Text{ID: "language.name", Lang: sum.Lang})))
+	b.WriteString("\n" + r.Text(lang, r.LanguageLine(sum.Lang)))
 	b.WriteString("\n\n" + r.SummaryBody(lang, sum, false))
 	b.WriteString("\n\n<b>" + r.Text(lang, dialog.T("summary.skipped_title")) + "</b>\n")
 	if len(sum.Skipped) == 0 {
