@@ -279,11 +279,16 @@ func (h *turn) welcome() {
 }
 
 func (h *turn) languagePicker() {
+	// Two names a row: ten languages fit a phone's screen without
+	// scrolling, and a name in its own script stays readable.
 	var rows [][]Button
-	for _, l := range h.e.Languages {
-		rows = append(rows, []Button{{
-			Label: Text{ID: "language.name", Lang: l}, Data: h.f.data(actLanguage, "", l), Checked: l == h.s.Lang,
-		}})
+	for i, l := range h.e.Languages {
+		b := Button{Label: Text{ID: "language.name", Lang: l}, Data: h.f.data(actLanguage, "", l), Checked: l == h.s.Lang}
+		if i%2 == 0 {
+			rows = append(rows, []Button{b})
+		} else {
+			rows[len(rows)-1] = append(rows[len(rows)-1], b)
+		}
 	}
 	h.say(Message{Parts: []Text{T("language.choose")}, Buttons: rows})
 }
