@@ -383,7 +383,7 @@ var letterFolds = map[rune]string{
 var arabicFolds = func() map[rune]rune {
 	m := map[rune]rune{
 		'ی': 'ي', 'ى': 'ي', 'ې': 'ي', 'ۍ': 'ي', 'ئ': 'ي', // Farsi yeh, alef maksura, Pashto yehs
-		'ک': 'ك', // keheh
+		'ک': 'ك',                                         // keheh
 		'ة': 'ه', 'ە': 'ه', 'ۀ': 'ه', 'ہ': 'ه', 'ھ': 'ه', // teh marbuta, ae, heh with yeh, goal, doachashmee
 	}
 	for i := range rune(10) {
