@@ -60,6 +60,20 @@ func (c *Catalog) NameIn(lang, reader string) string {
 	return c.names[c.Match(lang)].In[c.Match(reader)]
 }
 
+// LanguageNames returns lang's own name and, when the reader's language
+// is another one and has another name for it, that name ("العربية",
+// "Arabisch"); else in is "".
+func (c *Catalog) LanguageNames(lang, reader string) (own, in string) {
+	own = c.Name(lang)
+	if c.Match(lang) == c.Match(reader) {
+		return own, ""
+	}
+	if in = c.NameIn(lang, reader); in == own {
+		in = ""
+	}
+	return own, in
+}
+
 // LanguageLabel names language lang for a reader: its own name and, when
 // the reader's language is another one and has a name for it, that name in
 // brackets: "العربية (Arabisch)".

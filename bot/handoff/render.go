@@ -147,7 +147,7 @@ func (r Renderer) handoffFacts(lang string, v View) handoffFacts {
 	f := handoffFacts{
 		title:      r.Text(lang, dialog.T("handoff.title")),
 		flagsTitle: r.Text(lang, dialog.T("handoff.flags_title")),
-		name:       render.UserText(strings.TrimSpace(v.Case.FirstName)),
+		name:       render.Isolate(lang, render.UserText(strings.TrimSpace(v.Case.FirstName))),
 		nameLabel:  r.Text(lang, dialog.T("handoff.first_name")),
 		noName:     r.Text(lang, dialog.T("handoff.no_name")),
 		ageLabel:   r.Text(lang, dialog.T("handoff.age")),

@@ -19,9 +19,10 @@ import (
 // Localizer finds the text of a message in a language. locales.Catalog is one.
 type Localizer interface {
 	Localize(lang, id string, data map[string]any) (string, error)
-	// LanguageLabel names language lang for a reader of language reader:
-	// "العربية (Arabisch)".
-	LanguageLabel(lang, reader string) string
+	// LanguageNames names language lang for a reader of language reader:
+	// its own name ("العربية") and, when the reader's language is another
+	// one, its name there ("Arabisch"), else "".
+	LanguageNames(lang, reader string) (own, in string)
 }
 
 // Renderer turns dialog texts into Telegram HTML. Message texts from the
@@ -74,6 +75,9 @@ func (r *Renderer) LanguageLine(young string) dialog.Text {
 	return dialog.Text{ID: "summary.language", Vars: map[string]any{"Language": languageLabel{young}}}
 }
 
+// isolated is a value that has its isolates already (Text adds none).
+type isolated string
+
 // languageLabel is a language named for the reader (Localizer.LanguageLabel).
 type languageLabel struct{ lang string }
 
@@ -92,7 +96,14 @@ func (r *Renderer) value(lang string, v any) any {
 	case time.Time:
 		return r.Date(v)
 	case languageLabel:
-		return html.EscapeString(r.L.LanguageLabel(v.lang, lang))
+		// The own name is isolated, not the whole: "⁨العربية⁩ (Arabisch)"
+		// keeps the reader's name after it in a left-to-right line.
+		own, in := r.L.LanguageNames(v.lang, lang)
+		s := Isolate(lang, html.EscapeString(own))
+		if in != "" {
+			s += " (" + Isolate(lang, html.EscapeString(in)) + ")"
+		}
+		return isolated(s)
 	}
 	return v
 }
