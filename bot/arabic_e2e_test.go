@@ -11,6 +11,7 @@ import (
 	"github.com/intakebot/intakebot/bot/domain"
 	"github.com/intakebot/intakebot/bot/render"
 	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/dialog/langtag"
 	"github.com/intakebot/intakebot/locales"
 )
 
@@ -32,7 +33,7 @@ var arabicFixture = map[string]string{
 func arabicCatalog(t *testing.T) *locales.Catalog {
 	t.Helper()
 	cat := catalog(t)
-	if dialog.MatchLanguage(cat.Languages(), "ar") == "ar" {
+	if langtag.Match(cat.Languages(), "ar") == "ar" {
 		return cat
 	}
 	dir := t.TempDir()
@@ -71,7 +72,7 @@ func arabicCatalog(t *testing.T) *locales.Catalog {
 func TestArabicIntakeEndToEnd(t *testing.T) {
 	cat := arabicCatalog(t)
 	r := newRoles(t, func(o *bot.Options) {
-		o.Engine.Languages = cat.Languages()
+		o.Engine.Languages, o.Engine.Match = cat.Languages(), cat.Match
 		o.Engine.Words = cat.CommandWords()
 		o.Renderer = &render.Renderer{L: cat, Log: o.Log, Loc: time.UTC}
 	})

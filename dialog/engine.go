@@ -21,6 +21,9 @@ type Engine struct {
 	Now func() time.Time
 	// Languages the young person can choose, the default first.
 	Languages []string
+	// Match, when set, picks one of Languages for a transport's language
+	// code (locales.Catalog.Match: regions, varieties like prs for Dari).
+	Match func(code string) string
 	// Country selects the crisis lines (/help, /urgent, the consent
 	// screen, a signal of acute risk): "nl" or "be".
 	Country string
@@ -99,10 +102,16 @@ func (e *Engine) now() time.Time {
 }
 
 // MatchLanguage maps a transport language code (nl-BE, en, prs) to a
-// supported language (see the function MatchLanguage), or the default.
+// supported language with Match, or, without it, the language code names
+// exactly or by its base (nl-BE is nl); else the default.
 func (e *Engine) MatchLanguage(code string) string {
-	if l := MatchLanguage(e.Languages, code); l != "" {
-		return l
+	if e.Match != nil {
+		return e.Match(code)
+	}
+	for _, l := range e.Languages {
+		if code == l || (len(code) > len(l) && code[:len(l)] == l && code[len(l)] == '-') {
+			return l
+		}
 	}
 	if len(e.Languages) > 0 {
 		return e.Languages[0]

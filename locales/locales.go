@@ -29,7 +29,7 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/dialog/langtag"
 )
 
 //go:embed *.toml
@@ -246,7 +246,7 @@ func (c *Catalog) HasEverywhere(id string) bool {
 // "nl", "nl-BE", "ar-SA", "fa-AF" or "prs"): the loaded language that
 // dialog.MatchLanguage finds, else the default. It never fails.
 func (c *Catalog) Match(telegramLanguageCode string) string {
-	if l := dialog.MatchLanguage(c.langs, telegramLanguageCode); l != "" {
+	if l := langtag.Match(c.langs, telegramLanguageCode); l != "" {
 		return l
 	}
 	return c.def
@@ -255,7 +255,7 @@ func (c *Catalog) Match(telegramLanguageCode string) string {
 // Known returns the loaded language that code names (see Match) and true,
 // or "" and false when no loaded language fits.
 func (c *Catalog) Known(code string) (string, bool) {
-	l := dialog.MatchLanguage(c.langs, code)
+	l := langtag.Match(c.langs, code)
 	return l, l != ""
 }
 

@@ -440,7 +440,7 @@ func (r Renderer) Document(lang string, v View) (filename string, doc []byte) {
 	var b strings.Builder
 	b.WriteString("<!DOCTYPE html>\n")
 	dir := "ltr"
-	if dialog.RightToLeft(lang) {
+	if render.RightToLeft(lang) {
 		dir = "rtl"
 	}
 	b.WriteString(`<html lang="` + html.EscapeString(lang) + `" dir="` + dir + `">` + "\n")

@@ -5,7 +5,7 @@ import (
 
 	"golang.org/x/text/unicode/bidi"
 
-	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/dialog/langtag"
 )
 
 // Unicode direction isolates: what sits between FSI and PDI takes its
@@ -24,7 +24,7 @@ const (
 // ends at a line break), after the QuoteBar of a person's text. Anything
 // else is returned as it is, so texts in one direction do not change.
 func Isolate(lang, s string) string {
-	if !needsIsolate(dialog.RightToLeft(lang), s) {
+	if !needsIsolate(langtag.RightToLeft(lang), s) {
 		return s
 	}
 	if !strings.Contains(s, "\n") {
@@ -74,6 +74,9 @@ func needsIsolate(rtl bool, s string) bool {
 	}
 	return false
 }
+
+// RightToLeft reports whether lang is written right to left.
+func RightToLeft(lang string) bool { return langtag.RightToLeft(lang) }
 
 // StripIsolates removes the isolates Isolate adds, for a document whose
 // elements carry their own dir attributes.

@@ -1,4 +1,7 @@
-package dialog
+// Package langtag matches the language codes a transport reports
+// (Telegram's language_code) to the languages the bot speaks, and knows
+// which are written right to left.
+package langtag
 
 import (
 	"strings"
@@ -16,13 +19,13 @@ var languageAliases = map[string]string{
 	"aeb": "ar", "afb": "ar", "ars": "ar", "ayl": "ar", "ayp": "ar", "apd": "ar", "acq": "ar",
 }
 
-// MatchLanguage picks, for a transport language code (Telegram's
+// Match picks, for a transport language code (Telegram's
 // language_code: an IETF tag like "nl", "nl-BE", "fa-AF" or "prs"), the
 // language of langs it names: the exact tag, else the same base language
 // (nl-BE → nl, ar-SA → ar, prs → fa), else a regional variant of langs with
 // that base (pt → pt-BR). It returns "" when langs has none; case and "_"
 // or "-" do not matter.
-func MatchLanguage(langs []string, code string) string {
+func Match(langs []string, code string) string {
 	code = strings.ReplaceAll(strings.TrimSpace(code), "_", "-")
 	if code == "" {
 		return ""

@@ -1,6 +1,11 @@
-package dialog
+package langtag_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/intakebot/intakebot/dialog"
+	. "github.com/intakebot/intakebot/dialog/langtag"
+)
 
 func TestMatchLanguageRegionsAndVarieties(t *testing.T) {
 	all := []string{"nl", "ar", "en", "fa", "pl", "ps", "so", "ti", "tr", "uk"}
@@ -17,18 +22,24 @@ func TestMatchLanguageRegionsAndVarieties(t *testing.T) {
 		"en": "en", "en-GB": "en", "en-us": "en",
 		"": "", "fr": "", "de-AT": "", "zh-hans": "", "und": "", "x!": "", "not a code": "",
 	} {
-		if got := MatchLanguage(all, code); got != want {
-			t.Errorf("MatchLanguage(%q) = %q, want %q", code, got, want)
+		if got := Match(all, code); got != want {
+			t.Errorf("Match(%q) = %q, want %q", code, got, want)
 		}
 	}
 	// Only the languages present count; the engine falls back to the first.
-	e := &Engine{Languages: []string{"nl", "en"}}
+	two := []string{"nl", "en"}
+	e := &dialog.Engine{Languages: two, Match: func(code string) string {
+		if l := Match(two, code); l != "" {
+			return l
+		}
+		return two[0]
+	}}
 	for code, want := range map[string]string{"ar-SA": "nl", "prs": "nl", "en-GB": "en", "": "nl"} {
 		if got := e.MatchLanguage(code); got != want {
 			t.Errorf("Engine.MatchLanguage(%q) = %q, want %q", code, got, want)
 		}
 	}
-	if got := MatchLanguage([]string{"pt-BR"}, "pt"); got != "pt-BR" {
+	if got := Match([]string{"pt-BR"}, "pt"); got != "pt-BR" {
 		t.Errorf("a regional language only: %q", got)
 	}
 }
