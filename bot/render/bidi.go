@@ -23,7 +23,13 @@ const (
 // letter. A value of several lines is isolated line by line (an isolate
 // ends at a line break), after the QuoteBar of a person's text. Anything
 // else is returned as it is, so texts in one direction do not change.
+//
+// A link, a /command or an @name is left as it is: Telegram finds those in
+// the text, and an isolate beside one could end up part of it.
 func Isolate(lang, s string) string {
+	if strings.Contains(s, "://") || strings.HasPrefix(s, "/") || strings.HasPrefix(s, "@") {
+		return s
+	}
 	if !needsIsolate(langtag.RightToLeft(lang), s) {
 		return s
 	}

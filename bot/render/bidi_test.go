@@ -17,6 +17,8 @@ func TestIsolate(t *testing.T) {
 		{"ps", "۱۱۳", FSI + "۱۱۳" + PDI},
 		{"en", "\n" + QuoteBar + "سطر\n" + QuoteBar + "line", "\n" + QuoteBar + FSI + "سطر" + PDI + "\n" + QuoteBar + FSI + "line" + PDI},
 		{"tr", "", ""},
+		{"ar", "https://t.me/intakebot?start=AbC", "https://t.me/intakebot?start=AbC"},
+		{"ar", "/language", "/language"},
 	} {
 		if got := Isolate(tc.lang, tc.in); got != tc.want {
 			t.Errorf("Isolate(%q, %q) = %q, want %q", tc.lang, tc.in, got, tc.want)
