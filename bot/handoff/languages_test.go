@@ -116,3 +116,44 @@ func TestHandoffForAnArabicReader(t *testing.T) {
 		break
 	}
 }
+
+// A director who reads Arabic or Turkish gets the summary in that
+// language (the real translations): golden files of the messages, the
+// compact summary and the document.
+func TestHandoffGoldenInTheReadersLanguage(t *testing.T) {
+	cat, err := locales.Load("nl", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &render.Renderer{L: cat, Loc: time.FixedZone("CET", 3600)}
+	e := bottest.Engine(t)
+	for _, lang := range []string{"ar", "tr"} {
+		t.Run(lang, func(t *testing.T) {
+			if l, ok := cat.Known(lang); !ok || l != lang {
+				t.Fatalf("%s is not a language of the catalog (%v)", lang, cat.Languages())
+			}
+			s := handoffSession(t, e.Flow)
+			s.Lang = lang
+			for id, a := range youngAnswers[lang] {
+				a.At = s.Started
+				s.Answers[id] = a
+			}
+			v := handoffView(e.Flow, s)
+			msgs := handoff.NewRenderer(r).Messages(lang, v)
+			shown := checkHandoffMessages(t, r, lang, msgs)
+			title := render.PlainText(r.Text(lang, dialog.T("handoff.title")))
+			if !strings.Contains(shown[0], title) || title == render.PlainText(r.Text("nl", dialog.T("handoff.title"))) {
+				t.Errorf("the title is not in %s: %q", lang, title)
+			}
+			_, doc := handoff.NewRenderer(r).Document(lang, v)
+			parseHandoffDocument(t, doc)
+			dir := map[string]string{"ar": "rtl", "tr": "ltr"}[lang]
+			if !strings.Contains(string(doc), `<html lang="`+lang+`" dir="`+dir+`">`) {
+				t.Errorf("the document is not lang=%s dir=%s", lang, dir)
+			}
+			golden(t, "handoff_messages_in_"+lang+".golden", strings.Join(msgs, "\n\n~~~~~~~~ next message ~~~~~~~~\n\n"))
+			golden(t, "handoff_document_in_"+lang+".golden", string(doc))
+			golden(t, "summary_in_"+lang+".golden", r.Summary(lang, dialog.BuildSummary(e.Flow, s)))
+		})
+	}
+}
