@@ -75,6 +75,12 @@ type Options struct {
 	// Reminders keeps the staff's reminders to young people
 	// (storage.Reminders).
 	Reminders reminders.Store
+	// CheckinFlow is the flow of the weekly check-in (dialog/checkin),
+	// run on a copy of Engine without consent; CheckinStore keeps its
+	// sessions apart from the intake's (storage.Sessions under a prefix of
+	// its own).
+	CheckinFlow  *dialog.Flow
+	CheckinStore reminders.CheckinStore
 	// Loc is the deployment's time zone (INTAKEBOT_TIMEZONE) for typed
 	// times and reminders. Nil: UTC.
 	Loc *time.Location
@@ -83,6 +89,10 @@ type Options struct {
 	// RegisterFee is the housing register's yearly fee, for its reminder.
 	// Empty: reminders.DefaultRegisterFee.
 	RegisterFee string
+	// Nudges are the silences after which a young person whose intake is
+	// under way gets an idle nudge (INTAKEBOT_NUDGES, at most two); nil:
+	// none.
+	Nudges []time.Duration
 
 	// Admins are the Telegram user IDs with the admin role.
 	Admins []int64
@@ -140,6 +150,7 @@ type Bot struct {
 	privacy *privacy.Privacy
 	remind  *reminders.Reminders
 	work    background.Tracker // deliveries, alerts and clearing in the background
+	nudged  nudgeSeen          // whose idle nudge this replica made sure of lately
 }
 
 // missing names the required options that are not set.
@@ -153,7 +164,7 @@ func (o Options) missing() []string {
 		{"Staff", o.Staff == nil}, {"Links", o.Links == nil}, {"Cases", o.Cases == nil}, {"Alerts", o.Alerts == nil},
 		{"OnCall", o.OnCall == nil}, {"Audit", o.Audit == nil}, {"Erasure", o.Erasure == nil}, {"Trail", o.Trail == nil},
 		{"Spool", o.Spool == nil},
-		{"Reminders", o.Reminders == nil},
+		{"Reminders", o.Reminders == nil}, {"CheckinFlow", o.CheckinFlow == nil}, {"CheckinStore", o.CheckinStore == nil},
 	} {
 		if f.nil {
 			names = append(names, f.name)
@@ -230,7 +241,7 @@ func New(o Options) (*Bot, error) {
 	b.routes = b.routeTable()
 	b.menus.Routes = b.routes
 	edge, err := telegram.NewEdge(telegram.Options{
-		Routes: b.routes, Roles: roles{b}, Fallback: b.conv.Handle, Languages: o.Engine, Out: b.out,
+		Routes: b.routes, Roles: roles{b}, Fallback: b.converse, Languages: o.Engine, Out: b.out,
 		Log: o.Log, Metrics: o.Metrics, Seen: b.privacy.Seen,
 		Username: o.Username, Pseudonyms: b.pseudo, DefaultLang: o.DefaultLang, HandleTimeout: o.HandleTimeout,
 		FirstAid: o.Engine, Alerts: spoolQueue{o.Spool},
@@ -265,7 +276,7 @@ func (b *Bot) Edge() *telegram.Edge { return b.edge }
 // conversation wires the young person's conversation.
 func (b *Bot) conversation() (*conversation.Conversation, error) {
 	c, err := conversation.New(conversation.Options{
-		Loop: &conversation.Loop{Engine: b.o.Engine, Store: b.o.Store, Metrics: b.o.Metrics},
+		Loop: &conversation.Loop{Engine: b.o.Engine, Store: nudgingStore{b.o.Store, b}, Metrics: b.o.Metrics},
 		Out:  b.out, Newcomers: b.staff, Alerts: b.alerts, Handoff: b.handoff, Admins: b.staff,
 		Log: b.o.Log, Metrics: b.o.Metrics, Pseudonyms: b.pseudo,
 	})
@@ -283,7 +294,8 @@ func (b *Bot) handoffRoom() (*handoff.Handoff, error) {
 		Retention: b.privacy, Dir: b.dir, Auditor: b.auditor, Work: &b.work, Log: o.Log,
 		Pseudonyms: b.pseudo, Now: o.Now, Admins: o.Admins, OpenIntakeDirector: o.OpenIntakeDirector,
 		AckAfter: o.AckAfter, AcknowledgedTTL: o.AcknowledgedTTL, IdleTTL: o.IdleTTL,
-		Metrics: o.Metrics,
+		QuietUntil: func(t time.Time) time.Time { return o.Quiet.Postpone(t, o.Loc) },
+		Metrics:    o.Metrics,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bot: can't make the handoff: %w", err)
@@ -356,7 +368,7 @@ func (b *Bot) newPrivacy() (*privacy.Privacy, error) {
 	o := b.o
 	p, err := privacy.New(privacy.Options{
 		Out: b.out, Renderer: o.Renderer, Engine: o.Engine, Sessions: o.Store, Trail: o.Trail,
-		Cases: o.Cases, Links: o.Links, Erasure: erasure{o.Erasure, b.remind},
+		Cases: o.Cases, Links: o.Links, Erasure: erasure{o.Erasure, b.remind, &b.nudged}, Reminders: o.Reminders,
 		Roles: roles{b}, Alerts: b.alerts, Dir: b.dir, Auditor: b.auditor, Work: &b.work,
 		Log: o.Log, Metrics: o.Metrics, Pseudonyms: b.pseudo, Now: o.Now,
 		AcknowledgedTTL: o.AcknowledgedTTL, IdleTTL: o.IdleTTL, AckAfter: o.AckAfter,

@@ -507,10 +507,11 @@ func TestChatsProceedInParallel(t *testing.T) {
 	h.expectLast(slow, "Hoi, fijn dat je er bent!")
 }
 
-// gateStore is a memStore whose second Load waits, with the session it
+// gateStore is a memStore whose third Load waits, with the session it
 // read, until proceed is closed: another update of the chat saves
-// meanwhile. The first Load is the conversation's look for a first
-// contact; the second is the engine's, whose session is saved.
+// meanwhile. The first Load is the look of the weekly check-in (is the
+// intake asking?), the second the conversation's look for a first
+// contact; the third is the engine's, whose session is saved.
 type gateStore struct {
 	*memStore
 	loaded, proceed chan struct{}
@@ -524,7 +525,7 @@ func (g *gateStore) LoadFresh(ctx context.Context, key string) (dialog.Session, 
 
 func (g *gateStore) Load(ctx context.Context, key string) (dialog.Session, bool, error) {
 	s, ok, err := g.memStore.Load(ctx, key)
-	if g.loads.Add(1) == 2 {
+	if g.loads.Add(1) == 3 {
 		close(g.loaded)
 		<-g.proceed
 	}

@@ -56,7 +56,7 @@ func TestRemindByButtonsDeliveredAndStopped(t *testing.T) {
 	r.expectLast(counsellorID, "Voor wie")
 	r.press(counsellorID, "Sam")
 	r.press(counsellorID, "Eigen tekst")
-	r.expectLast(counsellorID, "/remind Neem je ID-kaart mee")
+	r.expectLast(counsellorID, "Typ je tekst", "Neem je ID-kaart mee")
 	r.send(counsellorID, "/remind Neem je <b>ID</b> mee", "nl")
 	r.expectLast(counsellorID, "Wanneer?")
 	r.press(counsellorID, "Morgen 09:00")

@@ -15,6 +15,8 @@ import (
 // text for staff) to every locale file.
 func (b *Bot) routeTable() *telegram.Routes {
 	converse := func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.conv.Handle(ctx, in) }
+	// /pause, /back and /skip are the open check-in's, if it takes them.
+	step := func(ctx context.Context, in chat.Request, _ chat.Actor) error { return b.converse(ctx, in) }
 	routes := []telegram.Route{
 		// The young person's menu, in this order. The conversation
 		// (the engine) handles most of them.
@@ -22,9 +24,9 @@ func (b *Bot) routeTable() *telegram.Routes {
 		{Command: "help", Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: converse},
 		{Command: "urgent", Aliases: []string{"dringend"}, Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: converse},
 		{Command: "language", Aliases: []string{"taal"}, Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: converse},
-		{Command: "pause", Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: converse},
-		{Command: "back", Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: converse},
-		{Command: "skip", Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: converse},
+		{Command: "pause", Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: step},
+		{Command: "back", Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: step},
+		{Command: "skip", Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: step},
 		// Privacy: for anyone, in every state, before anything else.
 		{Command: cmdMyData, Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: b.privacy.MyData},
 		{Command: cmdDelete, Who: telegram.Everyone, Menu: telegram.MenuYoung, Do: b.privacy.AskErase},
@@ -67,6 +69,9 @@ func (b *Bot) routeTable() *telegram.Routes {
 		b.press(chat.ActRemindDone, telegram.Everyone, b.remind.Answer),
 		b.press(chat.ActRemindSnooze, telegram.Everyone, b.remind.Answer),
 		b.press(chat.ActRemindStop, telegram.Everyone, b.remind.Answer),
+		// The weekly check-in: its reminder's button and its engine's.
+		telegram.Route{Button: chat.ActCheckinStart, Who: telegram.Everyone, Do: b.remind.CheckinButton},
+		telegram.Route{Button: chat.ActCheckin, Who: telegram.Everyone, Do: b.remind.CheckinButton},
 	)
 	for _, act := range []string{chat.ActRemindNew, chat.ActRemindWho, chat.ActRemindWhat, chat.ActRemindWhen,
 		chat.ActRemindRepeat, chat.ActRemindSave, chat.ActRemindCancel, chat.ActRemindMove} {

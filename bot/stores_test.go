@@ -8,6 +8,7 @@ import (
 
 	"github.com/intakebot/intakebot/bot"
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/dialog/checkin"
 	"github.com/intakebot/intakebot/storage/memory"
 )
 
@@ -46,6 +47,8 @@ type people struct {
 	// Reminders are the staff's reminders (a store of its own in memory
 	// too).
 	Reminders *memory.Reminders
+	// Checkins are the check-in sessions, apart from the intake's.
+	Checkins *memStore
 }
 
 func newPeople(now func() time.Time) *people {
@@ -55,6 +58,7 @@ func newPeople(now func() time.Time) *people {
 		Cases:     &hookedCases{Cases: p.Cases, keys: map[string]bool{}, due: map[string]time.Time{}},
 		Links:     &countedLinks{Links: p.Links},
 		Reminders: memory.NewReminders(now),
+		Checkins:  newMemStore(),
 	}
 }
 
@@ -65,6 +69,11 @@ func (p *people) into(o *bot.Options) {
 	m := o.Metrics
 	p.People.ReportSkipped(func(string) { m.SkippedRecords.Add(1) })
 	o.Reminders = p.Reminders
+	flow, err := checkin.Flow(nil, nil)
+	if err != nil {
+		panic(err) // the embedded flow parses (dialog/checkin's tests)
+	}
+	o.CheckinFlow, o.CheckinStore = flow, p.Checkins
 }
 
 // Views for the tests.

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/dialog/checkin"
 )
 
 func load(t *testing.T) *Catalog {
@@ -100,6 +101,9 @@ func sampleData(count int) map[string]any {
 		"Text":    "Neem je ID mee",
 		"Why":     "de jongere heeft de bot geblokkeerd",
 		"Quiet":   "",
+
+		// checkin.*
+		"Week": 49,
 	}
 }
 
@@ -190,6 +194,12 @@ func TestDefaultFlowHasAllMessages(t *testing.T) {
 	// And the other way round: every flow-style message belongs to the
 	// default flow, so a typo in an ID can't hide.
 	need := flow.MessageIDs()
+	// The weekly check-in's flow (dialog/checkin) is the other flow.
+	ci, err := checkin.Flow(nil, func(id string) bool { return c.HasEverywhere(id) })
+	if err != nil {
+		t.Fatalf("check-in flow: %v", err)
+	}
+	need = append(need, ci.MessageIDs()...)
 	for _, id := range c.allIDs() {
 		// <topic>.about and q.<id>.about are the director's words for a
 		// topic or a question's label (.short): optional companions.

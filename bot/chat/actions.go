@@ -35,3 +35,11 @@ const (
 	ActRemindCancel = "rmk" // arg: reminder ID; cancel it
 	ActRemindMove   = "rmm" // arg: reminder ID; change its time
 )
+
+// The buttons of the weekly check-in (bot/reminders): its reminder's
+// button starts it, and the engine's own buttons of the check-in flow are
+// carried under ActCheckin, apart from the intake's.
+const (
+	ActCheckinStart = "cks" // arg: reminder ID; the young person starts the check-in
+	ActCheckin      = "ck"  // arg: the engine's button data of the check-in flow
+)

@@ -44,6 +44,11 @@ const (
 	TemplateAppointment = "appointment" // an appointment: date, time, place
 	TemplateRegister    = "register"    // the yearly housing-register renewal
 	TemplateOwn         = "own"         // the staff member's own text
+	TemplateCheckin     = "checkin"     // the weekly check-in (a short conversation)
+	// TemplateNudge is the idle nudge: made by the bot, not by /remind,
+	// after a silence in an intake that is started and not sent; Staff is
+	// the young person's counsellor (or director), who is told of a stop.
+	TemplateNudge = "nudge"
 )
 
 // Why a reminder failed.

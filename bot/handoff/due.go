@@ -69,10 +69,26 @@ func (h *Handoff) due(ctx context.Context, key string, now time.Time) error {
 		return h.dueDelivery(ctx, c, s, now)
 	case c.Delivered.IsZero() || !c.Acknowledged.IsZero() || !c.Escalated.IsZero():
 		return h.o.Cases.CancelDue(ctx, key)
-	case c.Reminded.IsZero():
+	}
+	if morning, quiet := h.quiet(now); quiet {
+		// The director's reminder and the admins' escalation wait for
+		// the end of the quiet hours.
+		return h.o.Cases.ScheduleDue(ctx, key, morning)
+	}
+	if c.Reminded.IsZero() {
 		return h.remind(ctx, c, now)
 	}
 	return h.escalate(ctx, c, now, c.Delivered)
+}
+
+// quiet reports whether now falls in the staff's quiet hours, and when
+// they end.
+func (h *Handoff) quiet(now time.Time) (time.Time, bool) {
+	if h.o.QuietUntil == nil {
+		return now, false
+	}
+	end := h.o.QuietUntil(now)
+	return end, end.After(now)
 }
 
 // dueDelivery tries a handoff again that did not get through.
@@ -80,7 +96,9 @@ func (h *Handoff) dueDelivery(ctx context.Context, c domain.Case, s dialog.Sessi
 	if h.deliver(ctx, c, s) {
 		return nil
 	}
-	if now.Sub(s.Submitted) >= h.o.AckAfter {
+	if _, quiet := h.quiet(now); now.Sub(s.Submitted) >= h.o.AckAfter && !quiet {
+		// In the quiet hours the delivery is tried again (the lease
+		// brings it back) and the admins hear of it in the morning.
 		return h.escalate(ctx, c, now, s.Submitted)
 	}
 	return nil // the lease brings it back

@@ -91,6 +91,12 @@ type Options struct {
 	// acknowledgement before the director is reminded, and after that
 	// before the admins are told. Zero: DefaultAckAfter.
 	AckAfter time.Duration
+	// QuietUntil is when the staff's quiet hours (INTAKEBOT_QUIET_HOURS,
+	// on INTAKEBOT_TIMEZONE's clock) that t falls in end; t itself outside
+	// them. The director's reminders and the admins' escalations of an
+	// unacknowledged intake wait for it; the summary itself and alerts of
+	// acute risk never wait. Nil: no quiet hours.
+	QuietUntil func(t time.Time) time.Time
 	// AcknowledgedTTL is how long the bot keeps an acknowledged intake.
 	AcknowledgedTTL time.Duration
 	// IdleTTL is how long an intake the admins were told of is kept.

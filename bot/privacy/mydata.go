@@ -56,7 +56,11 @@ func (p *Privacy) MyData(ctx context.Context, in chat.Request, _ chat.Actor) err
 	if hasCase {
 		cp = &c
 	}
-	doc := p.dataExport(lang, sp, cp, director)
+	reminders, err := p.reminderLines(ctx, lang, key)
+	if err != nil {
+		return err
+	}
+	doc := p.dataExport(lang, sp, cp, director, reminders)
 	name := render.PlainText(p.o.Renderer.Text(lang, dialog.T("mydata.filename")))
 	caption := p.o.Renderer.Text(lang, dialog.T("mydata.caption"))
 	if !p.out.SendDocument(ctx, in.Chat, name, doc, caption) {
@@ -69,7 +73,7 @@ func (p *Privacy) MyData(ctx context.Context, in chat.Request, _ chat.Actor) err
 }
 
 // dataExport renders the export as plain text in lang. s or c may be nil.
-func (p *Privacy) dataExport(lang string, s *dialog.Session, c *domain.Case, director string) []byte {
+func (p *Privacy) dataExport(lang string, s *dialog.Session, c *domain.Case, director string, reminders []string) []byte {
 	r := p.o.Renderer
 	// Locale texts are Telegram HTML; the person's words are escaped by
 	// the renderer: PlainText gives back both as a person reads them.
@@ -148,6 +152,15 @@ func (p *Privacy) dataExport(lang string, s *dialog.Session, c *domain.Case, dir
 				id = "mydata.signal_quiet"
 			}
 			line("- " + text(id, "Date", sg.At, "Where", dialog.SignalWhere(p.o.Engine.Flow, sg.Source)))
+		}
+	}
+
+	if len(reminders) > 0 {
+		heading(text("mydata.reminders"))
+		line(text("mydata.reminders_intro"))
+		line("")
+		for _, r := range reminders {
+			line("- " + indent(r))
 		}
 	}
 

@@ -11,7 +11,7 @@ func TestNewNamesWhatIsMissing(t *testing.T) {
 	if err == nil {
 		t.Fatal("New without options: no error")
 	}
-	for _, name := range []string{"Out", "Renderer", "Engine", "Sessions", "Trail", "Cases", "Links", "Erasure",
+	for _, name := range []string{"Out", "Renderer", "Engine", "Sessions", "Trail", "Cases", "Links", "Erasure", "Reminders",
 		"Roles", "Alerts", "Dir.Staff", "Dir.Languages", "Auditor.Store", "Work", "Log", "Metrics", "Now", "AckAfter"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error %q does not name %s", err, name)

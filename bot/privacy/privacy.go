@@ -107,10 +107,12 @@ type Options struct {
 	Cases   Cases
 	Links   Links
 	Erasure Erasure
-	Roles   Roles
-	Alerts  Alerts
-	Dir     team.Directory
-	Auditor team.Auditor
+	// Reminders lists the reminders to a young person, for /mydata.
+	Reminders Reminders
+	Roles     Roles
+	Alerts    Alerts
+	Dir       team.Directory
+	Auditor   team.Auditor
 	// Work is the work in the background, tracked per session key (shared
 	// with the house): an erasure stops the work on the intake first.
 	Work       *background.Tracker
@@ -156,7 +158,7 @@ func New(o Options) (*Privacy, error) {
 	}{
 		{"Out", o.Out == nil}, {"Renderer", o.Renderer == nil}, {"Engine", o.Engine == nil},
 		{"Sessions", o.Sessions == nil}, {"Trail", o.Trail == nil}, {"Cases", o.Cases == nil},
-		{"Links", o.Links == nil}, {"Erasure", o.Erasure == nil}, {"Roles", o.Roles == nil},
+		{"Links", o.Links == nil}, {"Erasure", o.Erasure == nil}, {"Reminders", o.Reminders == nil}, {"Roles", o.Roles == nil},
 		{"Alerts", o.Alerts == nil}, {"Dir.Staff", o.Dir.Staff == nil}, {"Dir.Languages", o.Dir.Languages == nil},
 		{"Auditor.Store", o.Auditor.Store == nil}, {"Work", o.Work == nil}, {"Log", o.Log == nil},
 		{"Metrics", o.Metrics == nil}, {"Now", o.Now == nil}, {"AckAfter", o.AckAfter <= 0},

@@ -13,6 +13,7 @@ import (
 	"github.com/intakebot/intakebot/bot/reminders"
 	"github.com/intakebot/intakebot/bot/team"
 	"github.com/intakebot/intakebot/dialog"
+	"github.com/intakebot/intakebot/dialog/checkin"
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/redistest"
 	"github.com/intakebot/intakebot/storage/remindstore"
@@ -37,6 +38,25 @@ func (o *countingOut) Remind(_ context.Context, _ int64, _ string, b [][]dialog.
 	return nil
 }
 
+func (o *countingOut) Show(context.Context, chat.Request, string, *dialog.Text, []dialog.Message) {}
+func (o *countingOut) Answer(context.Context, chat.Request, string)                               {}
+
+// noCheckins keeps no check-in; noAlerts raises none.
+type noCheckins struct{}
+
+func (noCheckins) Load(context.Context, string) (dialog.Session, bool, error) {
+	return dialog.Session{}, false, nil
+}
+func (noCheckins) LoadFresh(context.Context, string) (dialog.Session, bool, error) {
+	return dialog.Session{}, false, nil
+}
+func (noCheckins) Save(_ context.Context, s dialog.Session) (dialog.Session, error) { return s, nil }
+func (noCheckins) Delete(context.Context, string) error                             { return nil }
+
+type noAlerts struct{}
+
+func (noAlerts) Raise(context.Context, dialog.Session, dialog.AlertKind) {}
+
 func (o *countingOut) count() (total, twice int) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -59,6 +79,10 @@ func (anyCase) CasesOf(context.Context, int64) ([]domain.Case, error) { return n
 type noSessions struct{}
 
 func (noSessions) Load(context.Context, string) (dialog.Session, bool, error) {
+	return dialog.Session{}, false, nil
+}
+
+func (noSessions) LoadFresh(context.Context, string) (dialog.Session, bool, error) {
 	return dialog.Session{}, false, nil
 }
 
@@ -87,6 +111,7 @@ func codec(t testing.TB) *storage.Codec {
 func room(t testing.TB, store reminders.Store, out reminders.Out) *reminders.Reminders {
 	x, err := reminders.New(reminders.Options{
 		Out: out, Store: store, Cases: anyCase{}, Sessions: noSessions{},
+		Checkin: &dialog.Engine{Flow: checkinFlow(t)}, CheckinStore: noCheckins{}, Alerts: noAlerts{},
 		Dir:     team.Directory{Staff: noStaff{}, Languages: nl{}},
 		Auditor: team.Auditor{Store: noAudit{}, Now: time.Now},
 		Now:     time.Now,
@@ -95,6 +120,15 @@ func room(t testing.TB, store reminders.Store, out reminders.Out) *reminders.Rem
 		t.Fatal(err)
 	}
 	return x
+}
+
+func checkinFlow(t testing.TB) *dialog.Flow {
+	t.Helper()
+	f, err := checkin.Flow(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 // Two dispatchers (two replicas) on one Redis with 10,000 reminders due:

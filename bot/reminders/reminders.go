@@ -37,6 +37,10 @@ type Out interface {
 	// Remind sends a reminder as bulk traffic and says why it did not
 	// arrive: an error wrapping ErrBlocked for a 403.
 	Remind(ctx context.Context, chat int64, lang string, buttons [][]dialog.Button, texts ...dialog.Text) error
+	// Show and Answer answer a young person's update in the check-in, as
+	// the intake's conversation does.
+	Show(ctx context.Context, in chat.Request, lang string, toast *dialog.Text, msgs []dialog.Message)
+	Answer(ctx context.Context, in chat.Request, toast string)
 }
 
 // Store keeps the reminders and their job queue (storage.Reminders).
@@ -55,9 +59,11 @@ type Cases interface {
 	CasesOf(ctx context.Context, staff int64) ([]domain.Case, error)
 }
 
-// Sessions finds a young person's language (bot.Store).
+// Sessions finds a young person's language, and for an idle nudge how
+// far their intake is (bot.Store).
 type Sessions interface {
 	Load(ctx context.Context, key string) (dialog.Session, bool, error)
+	LoadFresh(ctx context.Context, key string) (dialog.Session, bool, error)
 }
 
 // Defaults.
@@ -69,17 +75,23 @@ const (
 	Snooze = 24 * time.Hour
 )
 
-// Options wire the room. Out, Store, Cases, Sessions, Dir, Auditor and Now
-// are required.
+// Options wire the room. Out, Store, Cases, Sessions, Checkin,
+// CheckinStore, Alerts, Dir, Auditor and Now are required.
 type Options struct {
 	Out      Out
 	Store    Store
 	Cases    Cases
 	Sessions Sessions
-	Dir      team.Directory
-	Auditor  team.Auditor
-	Log      *slog.Logger
-	Now      func() time.Time
+	// Checkin is the engine of the weekly check-in (the check-in flow,
+	// without consent), CheckinStore keeps its sessions apart from the
+	// intake's, and Alerts raises a signal of acute risk in it.
+	Checkin      *dialog.Engine
+	CheckinStore CheckinStore
+	Alerts       Alerter
+	Dir          team.Directory
+	Auditor      team.Auditor
+	Log          *slog.Logger
+	Now          func() time.Time
 	// Loc is the deployment's time zone (INTAKEBOT_TIMEZONE); nil: UTC.
 	Loc *time.Location
 	// Quiet are the hours in which reminders to young people wait
@@ -91,6 +103,13 @@ type Options struct {
 	// Lease is how long a claimed reminder stays with its replica. Zero:
 	// DefaultLease.
 	Lease time.Duration
+	// Nudges are the silences after which a young person whose intake is
+	// started and not sent gets an idle nudge (INTAKEBOT_NUDGES), at most
+	// one each per silence; empty: no nudges (nudge.go).
+	Nudges []time.Duration
+	// NudgeID is the ID of a young person's idle nudge, one per session
+	// key, so that replicas never make two (required with Nudges).
+	NudgeID func(key string) string
 }
 
 // Reminders is the room.
@@ -109,11 +128,15 @@ func New(o Options) (*Reminders, error) {
 		nil  bool
 	}{
 		{"Out", o.Out == nil}, {"Store", o.Store == nil}, {"Cases", o.Cases == nil},
-		{"Sessions", o.Sessions == nil}, {"Dir", o.Dir.Staff == nil}, {"Auditor", o.Auditor.Store == nil}, {"Now", o.Now == nil},
+		{"Sessions", o.Sessions == nil}, {"Checkin", o.Checkin == nil || o.Checkin.Flow == nil},
+		{"CheckinStore", o.CheckinStore == nil}, {"Alerts", o.Alerts == nil}, {"Dir", o.Dir.Staff == nil}, {"Auditor", o.Auditor.Store == nil}, {"Now", o.Now == nil},
 	} {
 		if f.nil {
 			missing = append(missing, f.name)
 		}
+	}
+	if len(o.Nudges) > 0 && o.NudgeID == nil {
+		missing = append(missing, "NudgeID")
 	}
 	if len(missing) > 0 {
 		return nil, errors.New("reminders: missing " + strings.Join(missing, ", "))
@@ -140,11 +163,11 @@ func newID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// EraseFor removes every reminder to the young person with session key key
-// (/delete and retention).
+// EraseFor removes every reminder to the young person with session key key,
+// and their check-in (/delete and retention).
 func (x *Reminders) EraseFor(ctx context.Context, key string) error {
 	_, err := x.o.Store.DeleteRemindersFor(ctx, key)
-	return err
+	return errors.Join(err, x.o.CheckinStore.Delete(ctx, key))
 }
 
 // change loads reminder id, lets f change it and saves it, again on a

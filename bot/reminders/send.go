@@ -53,6 +53,9 @@ func (x *Reminders) Send(ctx context.Context, id string, now time.Time) error {
 		_, err := x.o.Store.DeleteRemindersFor(ctx, r.Key)
 		return err
 	}
+	if r.Template == domain.TemplateNudge {
+		return x.nudge(ctx, r, now)
+	}
 	if r.Template == domain.TemplateIntake && !c.Delivered.IsZero() {
 		_, _, err := x.change(ctx, id, func(r *domain.Reminder) bool {
 			r.Status, r.Reason, r.Due = domain.ReminderCancelled, ReasonIntakeSent, time.Time{}
@@ -69,7 +72,11 @@ func (x *Reminders) Send(ctx context.Context, id string, now time.Time) error {
 	}
 	lang := x.youngLang(ctx, r.Key)
 	young := chat.ParseSessionKey(r.Key)
-	sendErr := x.o.Out.Remind(ctx, young, lang, youngButtons(r.ID), x.message(r)...)
+	buttons := youngButtons(r.ID)
+	if r.Template == domain.TemplateCheckin {
+		buttons = checkinButtons(r.ID)
+	}
+	sendErr := x.o.Out.Remind(ctx, young, lang, buttons, x.message(r)...)
 	if sendErr != nil && !errors.Is(sendErr, ErrBlocked) {
 		if ctx.Err() != nil {
 			return fmt.Errorf("can't send a reminder: %w", sendErr) // left to its lease
@@ -161,6 +168,8 @@ func (x *Reminders) message(r domain.Reminder) []dialog.Text {
 		out = append(out, dialog.T("remind.young.appointment", "When", x.words(r.Appointment), "Place", r.Place))
 	case domain.TemplateRegister:
 		out = append(out, dialog.T("remind.young.register", "Fee", x.o.RegisterFee))
+	case domain.TemplateCheckin:
+		return append(out, dialog.T("remind.young.checkin"))
 	default:
 		out = append(out, dialog.Raw(r.Text))
 	}
@@ -170,6 +179,15 @@ func (x *Reminders) message(r domain.Reminder) []dialog.Text {
 func youngButtons(id string) [][]dialog.Button {
 	return [][]dialog.Button{
 		{{Label: dialog.T("remind.young.btn_done"), Data: chat.ButtonData(chat.ActRemindDone, id)}},
+		{{Label: dialog.T("remind.young.btn_snooze"), Data: chat.ButtonData(chat.ActRemindSnooze, id)}},
+		{{Label: dialog.T("remind.young.btn_stop"), Data: chat.ButtonData(chat.ActRemindStop, id)}},
+	}
+}
+
+// checkinButtons start the check-in, or put it off a day, or stop it.
+func checkinButtons(id string) [][]dialog.Button {
+	return [][]dialog.Button{
+		{{Label: dialog.T("remind.young.btn_checkin"), Data: chat.ButtonData(chat.ActCheckinStart, id)}},
 		{{Label: dialog.T("remind.young.btn_snooze"), Data: chat.ButtonData(chat.ActRemindSnooze, id)}},
 		{{Label: dialog.T("remind.young.btn_stop"), Data: chat.ButtonData(chat.ActRemindStop, id)}},
 	}

@@ -32,17 +32,32 @@ func (x *Reminders) Command(ctx context.Context, in chat.Request, a chat.Actor) 
 	if arg == "" {
 		return x.overview(ctx, a)
 	}
+	if took, err := x.Typed(ctx, a, arg); took || err != nil {
+		return err
+	}
+	return x.pickPerson(ctx, a, arg)
+}
+
+// Typed gives what a staff member typed to their draft (or move) that
+// waits for typed input, and reports whether one waited. The house calls
+// it for a staff member's plain text, /remind for its argument. a must be
+// a staff member: a young person has no drafts, and is never asked.
+func (x *Reminders) Typed(ctx context.Context, a chat.Actor, text string) (bool, error) {
+	text = strings.TrimSpace(text)
+	if !a.IsStaff() || text == "" {
+		return false, nil
+	}
 	mine, err := x.o.Store.RemindersOf(ctx, a.ID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	now := x.o.Now()
 	for _, r := range mine {
 		if r.Waiting != "" && (r.Status == domain.ReminderDraft || r.Moving) && now.Sub(r.WaitingSince) < waitForTyping {
-			return x.typed(ctx, a, r, arg)
+			return true, x.typed(ctx, a, r, text)
 		}
 	}
-	return x.pickPerson(ctx, a, arg)
+	return false, nil
 }
 
 // overview lists the reminders a staff member made, the live ones first.
@@ -68,7 +83,13 @@ func (x *Reminders) overview(ctx context.Context, a chat.Actor) error {
 			return err
 		}
 		lines = append(lines, x.line(r, c, n))
-		if r.Status.Live() && !r.Due.IsZero() {
+		switch {
+		case r.Status.Live() && !r.Due.IsZero() && r.Template == domain.TemplateNudge:
+			// The bot times its nudges itself: they can only be stopped.
+			rows = append(rows, []dialog.Button{
+				{Label: dialog.T("remind.list.btn_cancel", "N", n), Data: chat.ButtonData(chat.ActRemindCancel, r.ID)},
+			})
+		case r.Status.Live() && !r.Due.IsZero():
 			rows = append(rows, []dialog.Button{
 				{Label: dialog.T("remind.list.btn_move", "N", n), Data: chat.ButtonData(chat.ActRemindMove, r.ID)},
 				{Label: dialog.T("remind.list.btn_cancel", "N", n), Data: chat.ButtonData(chat.ActRemindCancel, r.ID)},
@@ -97,10 +118,15 @@ func (x *Reminders) status(r domain.Reminder) dialog.Text {
 		return dialog.T("remind.status.failed", "Why", dialog.T("remind.reason."+orDefault(r.Reason, domain.ReasonError)))
 	case r.Status == domain.ReminderCancelled && r.Reason != "":
 		return dialog.T("remind.status.cancelled_why", "Why", dialog.T("remind.reason."+r.Reason))
-	case r.Status.Live() && !r.Due.IsZero():
-		return dialog.T("remind.status."+string(r.Status)+"_next", "When", x.words(r.Due))
 	}
-	return dialog.T("remind.status." + string(r.Status))
+	status := string(r.Status)
+	if r.Template == domain.TemplateCheckin {
+		status = checkinStatus(r.Status)
+	}
+	if r.Status.Live() && !r.Due.IsZero() {
+		return dialog.T("remind.status."+status+"_next", "When", x.words(r.Due))
+	}
+	return dialog.T("remind.status." + status)
 }
 
 // StatusOf is the status of the reminders to the young person with key
@@ -222,7 +248,7 @@ func (x *Reminders) startDraft(ctx context.Context, in chat.Request, a chat.Acto
 
 func templateButtons(id string) [][]dialog.Button {
 	var rows [][]dialog.Button
-	for _, t := range []string{domain.TemplateIntake, domain.TemplateAppointment, domain.TemplateRegister, domain.TemplateOwn} {
+	for _, t := range []string{domain.TemplateIntake, domain.TemplateAppointment, domain.TemplateRegister, domain.TemplateCheckin, domain.TemplateOwn} {
 		rows = append(rows, []dialog.Button{{Label: dialog.T("remind.template." + t), Data: chat.ButtonData(chat.ActRemindWhat, id+":"+t)}})
 	}
 	return rows
@@ -230,7 +256,7 @@ func templateButtons(id string) [][]dialog.Button {
 
 func (x *Reminders) chooseTemplate(ctx context.Context, in chat.Request, a chat.Actor, r domain.Reminder, t string) (dialog.Text, error) {
 	switch t {
-	case domain.TemplateIntake, domain.TemplateRegister:
+	case domain.TemplateIntake, domain.TemplateRegister, domain.TemplateCheckin:
 	case domain.TemplateOwn:
 		r.Waiting = "text"
 	case domain.TemplateAppointment:
@@ -362,7 +388,11 @@ func (x *Reminders) setWhen(ctx context.Context, a chat.Actor, r domain.Reminder
 		return ignoreConflictText(err)
 	}
 	var rows [][]dialog.Button
-	for _, rep := range []Repeat{Once, Weekly, Monthly, Yearly} {
+	repeats := []Repeat{Once, Weekly, Monthly, Yearly}
+	if r.Template == domain.TemplateCheckin {
+		repeats = []Repeat{Weekly, Once, Monthly, Yearly} // weekly first: it is its default
+	}
+	for _, rep := range repeats {
 		rows = append(rows, []dialog.Button{{Label: dialog.T("remind.repeat." + repeatKey(rep)), Data: chat.ButtonData(chat.ActRemindRepeat, saved.ID+":"+string(rep))}})
 	}
 	show([]dialog.Text{dialog.T("remind.repeat", "When", x.words(t))}, rows)
@@ -475,7 +505,7 @@ func (x *Reminders) cancel(ctx context.Context, in chat.Request, a chat.Actor, r
 }
 
 func (x *Reminders) startMove(ctx context.Context, in chat.Request, a chat.Actor, r domain.Reminder) (dialog.Text, error) {
-	if !r.Status.Live() {
+	if !r.Status.Live() || r.Template == domain.TemplateNudge {
 		return dialog.T("remind.gone"), nil
 	}
 	r.Moving = true

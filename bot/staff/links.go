@@ -218,6 +218,13 @@ func (b *Office) firstContact(ctx context.Context, in chat.Request) (func(*dialo
 		}
 	}
 	if a.IsStaff() {
+		if in.Event.Kind == dialog.EventText && a.Member {
+			// The answer to a /remind question (own text, appointment,
+			// a time), typed as a plain message.
+			if took, err := b.o.Reminders.Typed(ctx, a, in.Event.Text); took || err != nil {
+				return nil, true, err
+			}
+		}
 		b.out.Answer(ctx, in, "")
 		b.staffHelp(ctx, a)
 		return nil, true, nil

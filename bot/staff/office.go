@@ -109,6 +109,9 @@ type Reminders interface {
 	// StatusOf is a line on the reminders to the young person with key;
 	// an empty text when there are none.
 	StatusOf(ctx context.Context, key string) (dialog.Text, error)
+	// Typed gives a staff member's plain text to their /remind draft
+	// that waits for typed input, and reports whether one waited.
+	Typed(ctx context.Context, a chat.Actor, text string) (bool, error)
 }
 
 // Privacy keeps the retention and the /exit trail right (the privacy room).

@@ -14,6 +14,7 @@ import (
 	_ "time/tzdata" // the image has no zoneinfo; reminders need Europe/Amsterdam
 
 	"github.com/intakebot/intakebot/bot/delivery"
+	"github.com/intakebot/intakebot/bot/reminders"
 	"github.com/intakebot/intakebot/storage"
 	"github.com/intakebot/intakebot/storage/redisconn"
 )
@@ -44,6 +45,7 @@ type config struct {
 	RegisterFee           string
 	QuietFrom             time.Duration
 	QuietTo               time.Duration
+	Nudges                []time.Duration
 	LogFormat             string
 	Country               string
 	SessionTTL            time.Duration
@@ -208,6 +210,11 @@ func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
 		bad("INTAKEBOT_QUIET_HOURS", "must look like 22:00-08:00")
 	} else {
 		c.QuietFrom, c.QuietTo = from, to
+	}
+	if n, err := reminders.ParseNudges(get("INTAKEBOT_NUDGES", "3d,7d")); err != nil {
+		bad("INTAKEBOT_NUDGES", "must look like 3d,7d (at most two, rising; d, h or m) or off")
+	} else {
+		c.Nudges = n
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		bad("INTAKEBOT_LOG_FORMAT", "must be json or text")

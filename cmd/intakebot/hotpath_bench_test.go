@@ -83,12 +83,16 @@ func hotPath(b *testing.B, rdb redis.UniversalClient, trips *redistest.RoundTrip
 	metrics := &metrics.Metrics{}
 	// As in serve: the /exit trail is recorded in the background, in
 	// batches; its round trips count too.
-	bt, err := bot.New(withPeople(bot.Options{
+	opts, err := withCheckin(withPeople(bot.Options{
 		Engine: engine, Store: sessionStore{sessions}, API: nullAPI{}, Renderer: &render.Renderer{L: cat},
 		PseudonymKey: []byte("k"), DefaultLang: "nl", Metrics: metrics,
 		Sender: &telegram.Sender{PerSecond: 100000, PerChatInterval: time.Nanosecond, PerChatBurst: 1000},
 		Spool:  benchSpool(b, codec), Reminders: remindstore.New(rdb, codec, ""),
-	}, storage.NewPeople(rdb, codec, "", time.Now), storage.NewTrail(rdb, codec, "")))
+	}, storage.NewPeople(rdb, codec, "", time.Now), storage.NewTrail(rdb, codec, "")), rdb, codec, "", 0, cat)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bt, err := bot.New(opts)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -63,13 +63,17 @@ func onRedis(t *testing.T, api *telegramtest.Server, client redis.UniversalClien
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { alertSpool.Close() })
-	b, err := bot.New(withPeople(bot.Options{
+	opts, err := withCheckin(withPeople(bot.Options{
 		Engine: engine, Store: sessionStore{sessions}, API: api2, Log: log, Username: telegramtest.BotUsername,
 		Renderer: &render.Renderer{L: cat, Log: log, Loc: time.UTC}, PseudonymKey: []byte("k"), DefaultLang: "nl", Metrics: met,
 		Sender:             &telegram.Sender{PerSecond: 1000, PerChatInterval: time.Millisecond},
 		OpenIntakeDirector: openDirector, AckAfter: 300 * time.Millisecond, Spool: alertSpool,
 		Reminders: remindstore.New(client, codec, ""),
-	}, people, storage.NewTrail(client, codec, "")))
+	}, people, storage.NewTrail(client, codec, "")), client, codec, "", 0, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bot.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,6 +75,7 @@ func TestBadConfigurationFailsWithOneLineNamingTheVariable(t *testing.T) {
 		{"admins", "INTAKEBOT_ADMINS", "12,abc", "INTAKEBOT_ADMINS"},
 		{"time zone", "INTAKEBOT_TIMEZONE", "Mars/Olympus", "INTAKEBOT_TIMEZONE"},
 		{"quiet hours", "INTAKEBOT_QUIET_HOURS", "late", "INTAKEBOT_QUIET_HOURS"},
+		{"nudges", "INTAKEBOT_NUDGES", "7d,3d", "INTAKEBOT_NUDGES"},
 		{"log format", "INTAKEBOT_LOG_FORMAT", "xml", "INTAKEBOT_LOG_FORMAT"},
 		{"country", "INTAKEBOT_COUNTRY", "de", "INTAKEBOT_COUNTRY"},
 		{"ttl", "INTAKEBOT_SESSION_TTL", "forever", "INTAKEBOT_SESSION_TTL"},

@@ -54,7 +54,7 @@ func TestReminderSurvivesSIGKILLAndArrivesOnce(t *testing.T) {
 	press("Sam")
 	waitFor(counsellor, "Wat wil je")
 	press("Eigen tekst")
-	waitFor(counsellor, "/remind Neem je ID-kaart mee")
+	waitFor(counsellor, "Neem je ID-kaart mee")
 	api.SendText(counsellor, counsellor, "/remind Vergeet je afspraak niet", "nl")
 	waitFor(counsellor, "Wanneer?")
 	press("Over een uur")

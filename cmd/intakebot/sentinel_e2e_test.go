@@ -54,7 +54,8 @@ func TestSentinelIntakeSurvivesFailoversAndHandsOff(t *testing.T) {
 	started := time.Now()
 	api := telegramtest.New(t)
 	sen := redistest.StartSentinel(t)
-	env := withEnv(sentinelEnv(t, api, sen), "INTAKEBOT_ACK_AFTER", "2s")
+	env := withEnv(sentinelEnv(t, api, sen), "INTAKEBOT_ACK_AFTER", "2s",
+		"INTAKEBOT_QUIET_HOURS", "00:00-00:00") // the reminder must not wait: the test may run at night
 	b := startBot(t, api, env)
 	yp := &person{t: t, api: api, bot: b, chat: 7101, lang: "nl"}
 	yp.say("/start")

@@ -106,7 +106,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 
 	met := &metrics.Metrics{Gauges: []metrics.Gauge{activeSessions(sessions, cfg.SessionTTL)}}
 	people.ReportSkipped(func(string) { met.SkippedRecords.Add(1) })
-	b, err := bot.New(withPeople(bot.Options{
+	opts, err := withCheckin(withPeople(bot.Options{
 		Engine: engine, Store: sessionStore{sessions}, API: api, Log: log, Username: me.Username,
 		Renderer:     &render.Renderer{L: cat, Log: log, Loc: cfg.Location},
 		PseudonymKey: cfg.PseudonymKey, DefaultLang: cat.Default(), Metrics: met,
@@ -115,7 +115,12 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		AcknowledgedTTL: cfg.AcknowledgedTTL, IdleTTL: cfg.SessionTTL, Spool: alertSpool,
 		Reminders: remindstore.New(rdb, codec, cfg.KeyPrefix), Loc: cfg.Location,
 		Quiet: reminders.Quiet{From: cfg.QuietFrom, To: cfg.QuietTo}, RegisterFee: cfg.RegisterFee,
-	}, people, storage.NewTrail(rdb, codec, cfg.KeyPrefix)))
+		Nudges: cfg.Nudges,
+	}, people, storage.NewTrail(rdb, codec, cfg.KeyPrefix)), rdb, codec, cfg.KeyPrefix, cfg.SessionTTL, cat)
+	if err != nil {
+		return err
+	}
+	b, err := bot.New(opts)
 	if err != nil {
 		return fmt.Errorf("can't make the bot: %w", err)
 	}

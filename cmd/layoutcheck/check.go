@@ -80,6 +80,7 @@ var importRules = []ImportRule{
 	{From: "dialog", Deny: "...", Allow: []string{"dialog/tomlline", "dialog/screen"}, Why: "dialog is the questionnaire engine and stands alone"},
 	{From: "dialog/tomlline", Deny: "...", Why: "finding a line in a TOML file stands alone"},
 	{From: "dialog/screen", Deny: "...", Why: "the plain parts of a screen stand alone"},
+	{From: "dialog/checkin", Deny: "...", Allow: []string{"dialog"}, Why: "the check-in's flow is data for the engine, nothing more"},
 	{From: "storage/...", SkipFakes: true, Deny: "bot/...", Allow: []string{"bot/domain"},
 		Why: "storage knows the domain, not the bot"},
 	{From: "bot/...", Deny: "storage/...", Why: "the bot reaches storage through interfaces; cmd/ wires them"},
