@@ -40,7 +40,7 @@ func newEngine(cfg *config, now func() time.Time) (*dialog.Engine, *locales.Cata
 		return nil, nil, err
 	}
 	return &dialog.Engine{
-		Flow: flow, Now: now, Languages: cat.Languages(), Country: cfg.Country, ResumeAfter: cfg.ResumeAfter, Consent: true,
+		Flow: flow, Now: now, Languages: cat.Languages(), Match: cat.Match, Country: cfg.Country, ResumeAfter: cfg.ResumeAfter, Consent: true,
 		Crisis: words, Words: cat.CommandWords(),
 	}, cat, nil
 }
