@@ -44,8 +44,8 @@ func demo(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdo
 		return err
 	}
 	known, ok := cat.Known(*lang)
-	if !ok {
-		return &usageError{fmt.Sprintf("unknown language %q for -lang; known: %s", *lang, strings.Join(cat.Languages(), ", "))}
+	if !ok || !slices.Contains(engine.Languages, known) { // the flow may have its texts in fewer
+		return &usageError{fmt.Sprintf("unknown language %q for -lang; known: %s", *lang, strings.Join(engine.Languages, ", "))}
 	}
 	mr := miniredis.NewMiniRedis()
 	if err := mr.Start(); err != nil {
