@@ -65,6 +65,7 @@ type Option func(*serverOptions)
 type serverOptions struct {
 	addr      string
 	noHistory bool
+	limits    *Limits // nil: no flood limits
 }
 
 // WithAddr makes the server listen on addr (e.g. "127.0.0.1:8081") instead

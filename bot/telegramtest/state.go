@@ -16,6 +16,7 @@ import (
 // rest.
 type state struct {
 	opts      serverOptions
+	flood     *flood // nil without WithLimits; its own lock
 	done      chan struct{} // closed when the server shuts down
 	closeOnce sync.Once
 
@@ -32,6 +33,8 @@ type state struct {
 	calls []Call // empty WithoutHistory
 	seq   int    // calls recorded, with or without history
 	stats map[string]*MethodStats
+	// tooMany counts 429 answers.
+	tooMany int64
 
 	updates    []queuedUpdate // not yet confirmed, sorted by id
 	nextUpdate int64
@@ -48,6 +51,7 @@ type state struct {
 func newState(o serverOptions) *state {
 	return &state{
 		opts:       o,
+		flood:      newFlood(o.limits),
 		done:       make(chan struct{}),
 		changed:    make(chan struct{}),
 		arrived:    make(chan struct{}),
