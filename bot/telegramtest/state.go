@@ -16,7 +16,7 @@ import (
 // rest.
 type state struct {
 	opts      serverOptions
-	flood     *flood // nil without WithLimits; its own lock
+	flood     *flood        // nil without WithLimits; its own lock
 	done      chan struct{} // closed when the server shuts down
 	closeOnce sync.Once
 
