@@ -82,6 +82,8 @@ var importRules = []ImportRule{
 	{From: "dialog/screen", Deny: "...", Why: "the plain parts of a screen stand alone"},
 	{From: "storage/...", SkipFakes: true, Deny: "bot/...", Allow: []string{"bot/domain"},
 		Why: "storage knows the domain, not the bot"},
+	{From: "storage/sendbudget", Deny: "...", Allow: []string{"storage/redistest", "storage/memory"},
+		Why: "the shared send budget is one script on one key and stands alone"},
 	{From: "bot/...", Deny: "storage/...", Why: "the bot reaches storage through interfaces; cmd/ wires them"},
 	{From: "bot/domain", Deny: "...", Allow: []string{"dialog"}, Why: "the domain is plain data on top of dialog"},
 	{From: "bot/alerts", Deny: "...", Allow: workflowImports, Why: "a workflow reaches other workflows and the edge through interfaces of its own; the house wires them"},
