@@ -130,7 +130,7 @@ func (a *botAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if resp.status == 0 && !call.Faulted {
-		if limited, ok := a.flood.admit(name, params, call.Time); !ok {
+		if limited, ok := a.admit(name, params, call.Time); !ok {
 			resp = limited
 		}
 	}

@@ -16,7 +16,6 @@ import (
 // rest.
 type state struct {
 	opts      serverOptions
-	flood     *flood        // nil without WithLimits; its own lock
 	done      chan struct{} // closed when the server shuts down
 	closeOnce sync.Once
 
@@ -51,7 +50,6 @@ type state struct {
 func newState(o serverOptions) *state {
 	return &state{
 		opts:       o,
-		flood:      newFlood(o.limits),
 		done:       make(chan struct{}),
 		changed:    make(chan struct{}),
 		arrived:    make(chan struct{}),
