@@ -128,3 +128,36 @@ func TestTwoReplicasShareTelegramsBudget(t *testing.T) {
 		t.Errorf("the fake Bot API answered 429 %d times; want 0 with a shared budget", n)
 	}
 }
+
+// A Redis outage does not stop live replies: the replica sends on its own
+// limits, counted, and goes back to the shared budget once Redis is back.
+func TestLiveRepliesGoOnWhileTheBudgetIsDown(t *testing.T) {
+	h := prepare(t, nil)
+	h.api = telegramtest.New(t, telegramtest.WithLimits(telegramtest.Limits{PerSecond: budgetRate}))
+	srv := redistest.Start(t)
+	budget, err := sendbudget.New(srv.Client(t), "t:", budgetRate, budgetRate/2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.b, _ = h.pacedReplica(budget)
+	h.start()
+	h.handledWithin(h.api.SendText(950101, 950101, "/start", "nl"), 30*time.Second)
+	if n := h.metrics.BudgetFallbacks.Load(); n != 0 {
+		t.Fatalf("%d fallbacks with Redis up", n)
+	}
+	srv.Kill(t)
+	h.handledWithin(h.api.SendText(950102, 950102, "/start", "nl"), 30*time.Second)
+	if len(h.api.Chat(950102)) < 2 {
+		t.Errorf("no reply while Redis is down: %v", h.api.Chat(950102))
+	}
+	if n := h.metrics.BudgetFallbacks.Load(); n == 0 {
+		t.Error("no fallback counted while Redis is down")
+	}
+	srv.StartAgain(t)
+	time.Sleep(2500 * time.Millisecond) // the sender asks the budget again after 2 s
+	before := h.metrics.BudgetFallbacks.Load()
+	h.handledWithin(h.api.SendText(950103, 950103, "/start", "nl"), 30*time.Second)
+	if n := h.metrics.BudgetFallbacks.Load() - before; n != 0 {
+		t.Errorf("%d fallbacks after Redis came back", n)
+	}
+}

@@ -27,6 +27,7 @@ import (
 	"github.com/intakebot/intakebot/storage/jobqueue"
 	"github.com/intakebot/intakebot/storage/redisconn"
 	"github.com/intakebot/intakebot/storage/remindstore"
+	"github.com/intakebot/intakebot/storage/sendbudget"
 	"github.com/intakebot/intakebot/storage/spool"
 )
 
@@ -104,13 +105,20 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		}
 	}()
 
+	// Telegram's budget is the bot's, shared by every replica: kept in
+	// Redis; half of it may go at once, so a late request never tips the
+	// bot over Telegram's count.
+	budget, err := sendbudget.New(rdb, cfg.KeyPrefix, cfg.SendRate, max(1, cfg.SendRate/2))
+	if err != nil {
+		return fmt.Errorf("INTAKEBOT_SEND_RATE: %w", err)
+	}
 	met := &metrics.Metrics{Gauges: []metrics.Gauge{activeSessions(sessions, cfg.SessionTTL)}}
 	people.ReportSkipped(func(string) { met.SkippedRecords.Add(1) })
 	b, err := bot.New(withPeople(bot.Options{
 		Engine: engine, Store: sessionStore{sessions}, API: api, Log: log, Username: me.Username,
 		Renderer:     &render.Renderer{L: cat, Log: log, Loc: cfg.Location},
 		PseudonymKey: cfg.PseudonymKey, DefaultLang: cat.Default(), Metrics: met,
-		Sender: &telegram.Sender{PerSecond: cfg.SendRate, PerChatInterval: cfg.ChatSendInterval},
+		Sender: &telegram.Sender{PerSecond: cfg.SendRate, PerChatInterval: cfg.ChatSendInterval, Budget: budget},
 		Admins: cfg.Admins, InviteTTL: cfg.InviteTTL, AckAfter: cfg.AckAfter, OpenIntakeDirector: cfg.OpenIntakeDirector, TakeWithin: cfg.UrgentTakeWithin,
 		AcknowledgedTTL: cfg.AcknowledgedTTL, IdleTTL: cfg.SessionTTL, Spool: alertSpool,
 		Reminders: remindstore.New(rdb, codec, cfg.KeyPrefix), Loc: cfg.Location,
