@@ -108,7 +108,8 @@ type Sender struct {
 
 	once   sync.Once
 	lim    *pace.Limiter
-	shared *pace.Shared // nil without Budget
+	shared *pace.Shared  // nil without Budget
+	alone  *pace.Limiter // the bot's pace when Budget does not answer
 	log    *slog.Logger
 	m      *metrics.Metrics
 	// undecoded holds the methods whose undecodable answer was logged.
@@ -124,14 +125,20 @@ func (s *Sender) init() {
 		if s.m == nil {
 			s.m = &metrics.Metrics{}
 		}
-		s.lim = pace.New(
-			orDefault(s.PerSecond, DefaultPerSecond),
+		perSecond := orDefault(s.PerSecond, DefaultPerSecond)
+		guard := perSecond
+		if s.Budget != nil {
+			// The shared budget keeps the bot's pace; the replica's own
+			// window is a guard above it, and alone (a window of its own,
+			// without chats) holds when the budget does not answer.
+			s.shared = &pace.Shared{Budget: s.Budget, Reserve: orDefault(s.LiveReserve, DefaultLiveReserve), Metrics: s.m, Log: s.log}
+			s.alone = pace.New(perSecond, time.Nanosecond, 1<<30, s.m)
+			guard = 2 * perSecond
+		}
+		s.lim = pace.New(guard,
 			orDefault(s.PerChatInterval, DefaultPerChatInterval),
 			orDefault(s.PerChatBurst, DefaultPerChatBurst),
 			s.m)
-		if s.Budget != nil {
-			s.shared = &pace.Shared{Budget: s.Budget, Reserve: orDefault(s.LiveReserve, DefaultLiveReserve), Metrics: s.m, Log: s.log}
-		}
 	})
 }
 
@@ -328,12 +335,19 @@ func (s *Sender) exchange(ctx context.Context, method string, chat int64, prio p
 	defer s.lim.Leave(chat)
 	r := s.newRetrier()
 	for {
-		waited, err := s.lim.Take(ctx, chat, prio)
-		if waited {
-			s.m.Throttled.Add(1)
+		// The shared budget first: a slot of the replica's own budget is
+		// spent when granted, and must not be held by a bulk send while it
+		// waits for the bot's.
+		fellBack, err := s.shared.Wait(ctx, prio)
+		if err == nil && fellBack { // the budget is down: the replica's own one holds
+			_, err = s.alone.Take(ctx, 0, prio)
 		}
 		if err == nil {
-			err = s.shared.Wait(ctx, prio)
+			var waited bool
+			waited, err = s.lim.Take(ctx, chat, prio)
+			if waited {
+				s.m.Throttled.Add(1)
+			}
 		}
 		if err != nil {
 			return errors.Join(r.last, err)

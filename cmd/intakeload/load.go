@@ -52,6 +52,11 @@ type config struct {
 	Trace      bool // print person 0's conversation
 
 	Flood      int           // messages one chat sends at once (flood.go); 0: none
+	// The budget mode (budget.go): reminders due at once, replicas sharing
+	// the send budget (NoBudget: each its own).
+	Reminders int
+	Replicas  int
+	NoBudget  bool
 	ProbeEvery time.Duration // the probe chat's /urgent interval
 }
 

@@ -20,7 +20,10 @@ type Budget interface {
 }
 
 // Shared makes a replica's sends draw on the Budget of the whole bot, on
-// top of its own Limiter: live replies may spend the budget to the last
+// top of its own Limiter (whose bot-wide window is then only a guard: a
+// send holds a slot of it from the moment it is granted, so a window as
+// tight as the budget would make live replies wait behind bulk sends that
+// wait for the budget): live replies may spend the budget to the last
 // send, bulk traffic only what is left above Reserve, so that bulk on one
 // replica waits behind live replies on any replica. When the budget does
 // not answer (Redis down, or slower than Timeout), the send goes out on
@@ -42,10 +45,12 @@ type Shared struct {
 	once sync.Once
 }
 
-// Wait waits until the shared budget has a send for lane p.
-func (s *Shared) Wait(ctx context.Context, p Priority) error {
+// Wait waits until the shared budget has a send for lane p. It reports
+// fellBack when the budget did not answer and the send must keep to the
+// replica's own limits alone.
+func (s *Shared) Wait(ctx context.Context, p Priority) (fellBack bool, err error) {
 	if s == nil || s.Budget == nil {
-		return nil
+		return false, nil
 	}
 	s.once.Do(func() {
 		for i := range s.turn {
@@ -58,7 +63,7 @@ func (s *Shared) Wait(ctx context.Context, p Priority) error {
 	select {
 	case s.turn[p] <- struct{}{}:
 	case <-ctx.Done():
-		return ctx.Err()
+		return false, ctx.Err()
 	}
 	defer func() { <-s.turn[p] }()
 	reserve := 0
@@ -73,21 +78,21 @@ func (s *Shared) Wait(ctx context.Context, p Priority) error {
 	for {
 		if s.isDown() {
 			s.Metrics.BudgetFallbacks.Add(1)
-			return nil
+			return true, nil
 		}
 		actx, cancel := context.WithTimeout(ctx, timeout)
 		wait, err := s.Budget.Take(actx, reserve)
 		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return false, ctx.Err()
 			}
 			s.markDown(err)
 			s.Metrics.BudgetFallbacks.Add(1)
-			return nil
+			return true, nil
 		}
 		if wait <= 0 {
-			return nil
+			return false, nil
 		}
 		if !waited {
 			waited = true
@@ -96,7 +101,7 @@ func (s *Shared) Wait(ctx context.Context, p Priority) error {
 		// A little jitter, so that replicas asking for the same free
 		// send don't ask in lockstep.
 		if err := sleepCtx(ctx, wait+rand.N(wait/4+time.Millisecond)); err != nil {
-			return err
+			return false, err
 		}
 	}
 }

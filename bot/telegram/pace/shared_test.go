@@ -47,16 +47,19 @@ func TestSharedKeepsTheReserveForLiveReplies(t *testing.T) {
 	m := &metrics.Metrics{}
 	s := &Shared{Budget: b, Reserve: 2, Metrics: m}
 	ctx := testContext(t, 10*time.Second)
-	if err := s.Wait(ctx, Bulk); err != nil {
+	if _, err := s.Wait(ctx, Bulk); err != nil {
 		t.Fatal(err)
 	}
 	bulk := make(chan error, 1)
-	go func() { bulk <- s.Wait(ctx, Bulk) }()
+	go func() {
+		_, err := s.Wait(ctx, Bulk)
+		bulk <- err
+	}()
 	for b.asks.Load() < 2 { // the bulk send found the budget at its reserve
 		time.Sleep(time.Millisecond)
 	}
 	for range 2 {
-		if err := s.Wait(ctx, Live); err != nil {
+		if _, err := s.Wait(ctx, Live); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -82,8 +85,8 @@ func TestSharedFallsBackWhenTheBudgetIsDown(t *testing.T) {
 	s := &Shared{Budget: b, Metrics: m, Retry: time.Hour}
 	ctx := testContext(t, 10*time.Second)
 	for _, p := range []Priority{Live, Bulk, Live} {
-		if err := s.Wait(ctx, p); err != nil {
-			t.Fatalf("%v send: %v", p, err)
+		if fellBack, err := s.Wait(ctx, p); err != nil || !fellBack {
+			t.Fatalf("%v send: %v, %v; want a fallback", p, fellBack, err)
 		}
 	}
 	if n := m.BudgetFallbacks.Load(); n != 3 {
@@ -98,8 +101,8 @@ func TestSharedFallsBackWhenTheBudgetIsDown(t *testing.T) {
 func TestSharedFallsBackWhenTheBudgetHangs(t *testing.T) {
 	m := &metrics.Metrics{}
 	s := &Shared{Budget: hanging{}, Metrics: m, Timeout: 20 * time.Millisecond}
-	if err := s.Wait(testContext(t, 10*time.Second), Live); err != nil {
-		t.Fatal(err)
+	if fellBack, err := s.Wait(testContext(t, 10*time.Second), Live); err != nil || !fellBack {
+		t.Fatal(fellBack, err)
 	}
 	if m.BudgetFallbacks.Load() != 1 {
 		t.Errorf("fallbacks = %d, want 1", m.BudgetFallbacks.Load())
@@ -118,11 +121,11 @@ func TestSharedWaitEndsWithTheContext(t *testing.T) {
 	s := &Shared{Budget: &tokens{}, Metrics: &metrics.Metrics{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if err := s.Wait(ctx, Live); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := s.Wait(ctx, Live); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Wait = %v, want the deadline", err)
 	}
 	var none *Shared
-	if err := none.Wait(ctx, Live); err != nil {
+	if _, err := none.Wait(ctx, Live); err != nil {
 		t.Errorf("nil Shared: %v", err)
 	}
 }
