@@ -51,12 +51,12 @@ type config struct {
 	WaitBot    time.Duration
 	Trace      bool // print person 0's conversation
 
-	Flood      int           // messages one chat sends at once (flood.go); 0: none
+	Flood int // messages one chat sends at once (flood.go); 0: none
 	// The budget mode (budget.go): reminders due at once, replicas sharing
 	// the send budget (NoBudget: each its own).
-	Reminders int
-	Replicas  int
-	NoBudget  bool
+	Reminders  int
+	Replicas   int
+	NoBudget   bool
 	ProbeEvery time.Duration // the probe chat's /urgent interval
 }
 
