@@ -51,13 +51,14 @@ type config struct {
 	WaitBot    time.Duration
 	Trace      bool // print person 0's conversation
 
-	Flood int // messages one chat sends at once (flood.go); 0: none
+	Flood      int           // messages one chat sends at once (flood.go); 0: none
+	ProbeEvery time.Duration // the probe chat's /urgent interval
+
 	// The budget mode (budget.go): reminders due at once, replicas sharing
 	// the send budget (NoBudget: each its own).
-	Reminders  int
-	Replicas   int
-	NoBudget   bool
-	ProbeEvery time.Duration // the probe chat's /urgent interval
+	Reminders int
+	Replicas  int
+	NoBudget  bool
 }
 
 // Counters, each kept for the whole run and for the measured window.
