@@ -27,8 +27,8 @@ import (
 // (storage/sendbudget), against the fake Bot API enforcing Telegram's
 // limits (429 with retry_after beyond them).
 //
-// -users young people are mid-intake on the replicas: each answers after
-// -think (varied 0.5x to 1.5x) and gets the bot's two live messages (the
+// -users young people are mid-intake on the replicas: each answers first
+// within one -think, then after each -think (varied 0.5x to 1.5x) and gets the bot's two live messages (the
 // edited question and the next one), the latency being the time to the
 // first. After -duration of that alone (the baseline), N reminders fall
 // due at once; each replica's dispatcher takes them as the reminders job
@@ -117,8 +117,7 @@ func runBudget(ctx context.Context, cfg config, out io.Writer) error {
 	for i := range cfg.Users {
 		people.Go(func() { b.person(ctx, i) })
 	}
-	warm := min(cfg.Warmup, 10*time.Second)
-	sleepCtx(ctx, warm)
+	sleepCtx(ctx, cfg.Warmup)
 	b.setPhase(1)
 	fmt.Fprintf(out, "baseline: %v of live traffic alone\n", cfg.Duration)
 	sleepCtx(ctx, cfg.Duration)
@@ -208,8 +207,9 @@ func (b *budgetRun) person(ctx context.Context, i int) {
 	rng := rand.New(rand.NewPCG(b.cfg.Seed, uint64(i)))
 	s := b.senders[i%len(b.senders)]
 	chat := int64(10_000_000 + i)
-	// The people start spread over the first 5 s.
-	if !sleepCtx(ctx, time.Duration(rng.Int64N(int64(5*time.Second)))) {
+	// The people start spread over one think time, so that the live
+	// traffic is steady from the start.
+	if !sleepCtx(ctx, time.Duration(rng.Int64N(int64(b.cfg.Think)))) {
 		return
 	}
 	for ctx.Err() == nil {
