@@ -335,10 +335,16 @@ func (s *Sender) exchange(ctx context.Context, method string, chat int64, prio p
 	defer s.lim.Leave(chat)
 	r := s.newRetrier()
 	for {
-		// The shared budget first: a slot of the replica's own budget is
-		// spent when granted, and must not be held by a bulk send while it
-		// waits for the bot's.
-		fellBack, err := s.shared.Wait(ctx, prio)
+		// The chat's own pace, then the shared budget, then the replica's
+		// window: a slot of that window is spent when granted and must not
+		// be held by a bulk send while it waits for the bot's budget.
+		var fellBack bool
+		var err error
+		if s.shared != nil {
+			if err = s.lim.ChatReady(ctx, chat); err == nil {
+				fellBack, err = s.shared.Wait(ctx, prio)
+			}
+		}
 		if err == nil && fellBack { // the budget is down: the replica's own one holds
 			_, err = s.alone.Take(ctx, 0, prio)
 		}

@@ -129,3 +129,28 @@ func TestSharedWaitEndsWithTheContext(t *testing.T) {
 		t.Errorf("nil Shared: %v", err)
 	}
 }
+
+// ChatReady waits for the chat's next token without taking it.
+func TestChatReadyWaitsForTheChatWithoutTakingItsToken(t *testing.T) {
+	l := New(1000, 50*time.Millisecond, 1, &metrics.Metrics{})
+	ctx := testContext(t, 10*time.Second)
+	if err := l.Enter(ctx, 5, Live); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Leave(5)
+	if _, err := l.Take(ctx, 5, Live); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.ChatReady(ctx, 5); err != nil {
+		t.Fatal(err)
+	}
+	if waited, err := l.Take(ctx, 5, Live); err != nil || waited {
+		t.Errorf("Take after ChatReady: waited %v, %v; want the token ChatReady waited for", waited, err)
+	}
+	l.Block(5, time.Now().Add(time.Hour))
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	if err := l.ChatReady(short, 5); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("ChatReady on a blocked chat = %v, want the deadline", err)
+	}
+}
