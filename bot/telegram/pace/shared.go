@@ -74,6 +74,12 @@ func (s *Shared) Wait(ctx context.Context, p Priority) (fellBack bool, err error
 	if timeout <= 0 {
 		timeout = 250 * time.Millisecond
 	}
+	// A send with a deadline (first aid, an alert) spends at most a
+	// quarter of what is left of it on asking: a budget that does not
+	// answer must not make the send itself fail.
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, time.Until(dl)/4)
+	}
 	waited := false
 	for {
 		if s.isDown() {
