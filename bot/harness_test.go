@@ -47,7 +47,7 @@ func newEngine(tb testing.TB) *dialog.Engine {
 	if err != nil {
 		tb.Fatalf("default flow: %v", err)
 	}
-	return &dialog.Engine{Flow: flow, Languages: cat.Languages(), Country: "nl", Words: cat.CommandWords()}
+	return &dialog.Engine{Flow: flow, Languages: cat.Languages(), Match: cat.Match, Country: "nl", Words: cat.CommandWords()}
 }
 
 func newRenderer(tb testing.TB) *render.Renderer {

@@ -99,7 +99,11 @@ func answerAll(q *dialog.Question, v int) []dialog.Event {
 // a phone (MaxMessageChars), on the shortest and the longest path, in
 // every language. The figures are logged for the notes.
 func TestNoMessageNeedsMoreThanTwoScrolls(t *testing.T) {
-	for _, lang := range []string{"nl", "en"} {
+	langs := catalog(t).Languages()
+	if len(langs) < 2 {
+		t.Fatalf("the catalog has %d languages: %v", len(langs), langs)
+	}
+	for _, lang := range langs {
 		for name, path := range map[string]func(*dialog.Question, int) []dialog.Event{"shortest": skipAll, "longest": answerAll} {
 			msgs, turns := intakeRun(t, lang, path)
 			longest, at := 0, ""

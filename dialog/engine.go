@@ -21,6 +21,9 @@ type Engine struct {
 	Now func() time.Time
 	// Languages the young person can choose, the default first.
 	Languages []string
+	// Match, when set, picks one of Languages for a transport's language
+	// code (locales.Catalog.Match: regions, varieties like prs for Dari).
+	Match func(code string) string
 	// Country selects the crisis lines (/help, /urgent, the consent
 	// screen, a signal of acute risk): "nl" or "be".
 	Country string
@@ -98,9 +101,13 @@ func (e *Engine) now() time.Time {
 	return e.Now()
 }
 
-// MatchLanguage maps a transport language code (nl-BE, en) to a supported
-// language, or the default.
+// MatchLanguage maps a transport language code (nl-BE, en, prs) to a
+// supported language with Match, or, without it, the language code names
+// exactly or by its base (nl-BE is nl); else the default.
 func (e *Engine) MatchLanguage(code string) string {
+	if e.Match != nil {
+		return e.Match(code)
+	}
 	for _, l := range e.Languages {
 		if code == l || (len(code) > len(l) && code[:len(l)] == l && code[len(l)] == '-') {
 			return l
@@ -281,11 +288,16 @@ func (h *turn) welcome() {
 }
 
 func (h *turn) languagePicker() {
+	// Two names a row: ten languages fit a phone's screen without
+	// scrolling, and a name in its own script stays readable.
 	var rows [][]Button
-	for _, l := range h.e.Languages {
-		rows = append(rows, []Button{{
-			Label: Text{ID: "language.name", Lang: l}, Data: h.f.data(actLanguage, "", l), Checked: l == h.s.Lang,
-		}})
+	for i, l := range h.e.Languages {
+		b := Button{Label: Text{ID: "language.name", Lang: l}, Data: h.f.data(actLanguage, "", l), Checked: l == h.s.Lang}
+		if i%2 == 0 {
+			rows = append(rows, []Button{b})
+		} else {
+			rows[len(rows)-1] = append(rows[len(rows)-1], b)
+		}
 	}
 	h.say(Message{Parts: []Text{T("language.choose")}, Buttons: rows})
 }

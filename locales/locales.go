@@ -28,10 +28,16 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+
+	"github.com/intakebot/intakebot/dialog/langtag"
 )
 
 //go:embed *.toml
 var embedded embed.FS
+
+// namesFile holds the names of the languages (see names.go); it is data,
+// not a message file.
+const namesFile = "names.toml"
 
 // ErrMissing is wrapped by the error Localize returns when a message does
 // not exist in the language asked for (the text then comes from the
@@ -46,6 +52,7 @@ type Catalog struct {
 	def        string
 	langs      []string                            // sorted, default first
 	messages   map[string]map[string]*i18n.Message // lang → ID → message
+	names      map[string]langName                 // lang → its names (names.toml)
 	localizers map[string]*i18n.Localizer          // lang → localizer
 	bundle     *i18n.Bundle
 }
@@ -75,6 +82,9 @@ func Load(defaultLang string, extraDir string) (*Catalog, error) {
 	}
 	slices.Sort(files)
 	for _, name := range files {
+		if name == namesFile {
+			continue
+		}
 		buf, err := embedded.ReadFile(name)
 		if err != nil {
 			return nil, fmt.Errorf("locales: %s: %w", name, err)
@@ -108,6 +118,9 @@ func Load(defaultLang string, extraDir string) (*Catalog, error) {
 		return nil, fmt.Errorf("locales: unknown default language %q (have %s)", defaultLang, strings.Join(c.sortedLangs(), ", "))
 	}
 	c.langs = c.sortedLangs()
+	if err := c.loadNames(); err != nil {
+		return nil, err
+	}
 	for _, l := range c.langs {
 		c.localizers[l] = i18n.NewLocalizer(c.bundle, l)
 	}
@@ -230,35 +243,20 @@ func (c *Catalog) HasEverywhere(id string) bool {
 }
 
 // Match picks the language for a Telegram language_code (an IETF tag like
-// "nl", "nl-BE" or "en-GB"): the loaded language with that exact tag, else
-// one with the same base language, else the default. It never fails.
+// "nl", "nl-BE", "ar-SA", "fa-AF" or "prs"): the loaded language that
+// dialog.MatchLanguage finds, else the default. It never fails.
 func (c *Catalog) Match(telegramLanguageCode string) string {
-	code := strings.ReplaceAll(strings.TrimSpace(telegramLanguageCode), "_", "-")
-	if code == "" {
-		return c.def
-	}
-	if l := c.canonical(code); l != "" {
+	if l := langtag.Match(c.langs, telegramLanguageCode); l != "" {
 		return l
 	}
-	tag, err := language.Parse(code)
-	if err != nil {
-		return c.def
-	}
-	base, conf := tag.Base()
-	if conf != language.Exact {
-		return c.def
-	}
-	if _, ok := c.messages[base.String()]; ok {
-		return base.String()
-	}
-	for _, l := range c.langs { // a regional variant only, like "pt-BR"
-		if t, err := language.Parse(l); err == nil {
-			if b, _ := t.Base(); b == base {
-				return l
-			}
-		}
-	}
 	return c.def
+}
+
+// Known returns the loaded language that code names (see Match) and true,
+// or "" and false when no loaded language fits.
+func (c *Catalog) Known(code string) (string, bool) {
+	l := langtag.Match(c.langs, code)
+	return l, l != ""
 }
 
 // Localize returns message id in language lang, its template filled with

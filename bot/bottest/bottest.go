@@ -35,7 +35,7 @@ func Engine(tb testing.TB) *dialog.Engine {
 	if err != nil {
 		tb.Fatalf("default flow: %v", err)
 	}
-	return &dialog.Engine{Flow: flow, Languages: cat.Languages(), Country: "nl", Words: cat.CommandWords()}
+	return &dialog.Engine{Flow: flow, Languages: cat.Languages(), Match: cat.Match, Country: "nl", Words: cat.CommandWords()}
 }
 
 // Renderer renders in the catalog's texts, dates in CET.

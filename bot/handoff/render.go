@@ -147,7 +147,7 @@ func (r Renderer) handoffFacts(lang string, v View) handoffFacts {
 	f := handoffFacts{
 		title:      r.Text(lang, dialog.T("handoff.title")),
 		flagsTitle: r.Text(lang, dialog.T("handoff.flags_title")),
-		name:       render.UserText(strings.TrimSpace(v.Case.FirstName)),
+		name:       render.Isolate(lang, render.UserText(strings.TrimSpace(v.Case.FirstName))),
 		nameLabel:  r.Text(lang, dialog.T("handoff.first_name")),
 		noName:     r.Text(lang, dialog.T("handoff.no_name")),
 		ageLabel:   r.Text(lang, dialog.T("handoff.age")),
@@ -181,11 +181,7 @@ func (r Renderer) handoffFacts(lang string, v View) handoffFacts {
 	case !sum.Started.IsZero():
 		f.date = r.Text(lang, dialog.T("summary.started", "Date", r.Date(sum.Started)))
 	}
-	langName := dialog.T("handoff.unknown")
-	if sum.Lang != "" {
-		langName = dialog.Text{ID: "language.name", Lang: sum.Lang}
-	}
-	f.language = r.Text(lang, dialog.T("summary.language", "Language", langName))
+	f.language = r.Text(lang, r.LanguageLine(sum.Lang))
 	return f
 }
 
@@ -426,7 +422,9 @@ footer { margin-top: 2.5em; padding-top: .5em; border-top: 1px solid #888; font-
 // (see handoffFilename).
 func (r Renderer) Document(lang string, v View) (filename string, doc []byte) {
 	// Locale texts are Telegram HTML: their plain text, escaped for HTML.
-	plain := func(s string) string { return html.EscapeString(render.PlainText(s)) }
+	// The elements carry their own direction (dir), so the isolates of
+	// the Telegram texts go.
+	plain := func(s string) string { return html.EscapeString(render.PlainText(render.StripIsolates(s))) }
 	// A person's text of several lines starts on a line of its own in a
 	// message (render.UserText); in the document it starts the answer.
 	text := func(t dialog.Text) string { return plain(strings.TrimPrefix(r.Text(lang, t), "\n")) }
@@ -441,7 +439,11 @@ func (r Renderer) Document(lang string, v View) (filename string, doc []byte) {
 
 	var b strings.Builder
 	b.WriteString("<!DOCTYPE html>\n")
-	b.WriteString(`<html lang="` + html.EscapeString(lang) + `">` + "\n")
+	dir := "ltr"
+	if render.RightToLeft(lang) {
+		dir = "rtl"
+	}
+	b.WriteString(`<html lang="` + html.EscapeString(lang) + `" dir="` + dir + `">` + "\n")
 	b.WriteString("<head>\n")
 	b.WriteString(`<meta charset="utf-8" />` + "\n")
 	b.WriteString(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'" />` + "\n")
@@ -466,7 +468,7 @@ func (r Renderer) Document(lang string, v View) (filename string, doc []byte) {
 	if f.date != "" {
 		b.WriteString("<li>" + plain(f.date) + "</li>\n")
 	}
-	b.WriteString("<li>" + plain(f.language) + "</li>\n")
+	b.WriteString(`<li class="language">` + plain(f.language) + "</li>\n")
 	b.WriteString("</ul>\n</header>\n<main>\n")
 
 	for _, t := range r.DirectorTopics(lang, v) {

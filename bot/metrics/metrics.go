@@ -51,6 +51,11 @@ type Metrics struct {
 	// Throttled counts requests the sender held back to stay within the
 	// limits (its own, or a 429's retry_after).
 	Throttled atomic.Int64
+	// BudgetWaits counts requests held back by the send budget shared by
+	// the replicas (in Redis); BudgetFallbacks counts requests sent on the
+	// replica's own limiter alone because that budget did not answer.
+	BudgetWaits     atomic.Int64
+	BudgetFallbacks atomic.Int64
 	// SendFailures counts messages and documents given up on.
 	SendFailures atomic.Int64
 	// RetryAfterTooLong counts 429s whose retry_after was above the
@@ -165,6 +170,8 @@ func (m *Metrics) eachCounter(counter func(name, help string, v int64)) {
 	counter("intakebot_director_reminders_total", "Directors reminded of a summary they had not acknowledged.", m.DirectorReminders.Load())
 	counter("intakebot_handoffs_escalated_total", "Intakes that waited too long for their director (not acknowledged, or not delivered); the admins were told.", m.HandoffsEscalated.Load())
 	counter("intakebot_send_throttled_total", "Bot API requests held back to stay within the rate limits.", m.Throttled.Load())
+	counter("intakebot_send_budget_waits_total", "Bot API requests held back by the send budget the replicas share.", m.BudgetWaits.Load())
+	counter("intakebot_send_budget_fallbacks_total", "Bot API requests sent on the replica's own limiter alone because the shared send budget (Redis) did not answer.", m.BudgetFallbacks.Load())
 	counter("intakebot_send_failures_total", "Messages and documents given up on.", m.SendFailures.Load())
 	counter("intakebot_retry_after_too_long_total", "429 answers whose retry_after was above the cap, so the send gave up.", m.RetryAfterTooLong.Load())
 	counter("intakebot_sends_uncertain_total", "Sends given up because the answer was lost after the request was written (not safe to repeat).", m.SendsUncertain.Load())

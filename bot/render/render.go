@@ -19,6 +19,10 @@ import (
 // Localizer finds the text of a message in a language. locales.Catalog is one.
 type Localizer interface {
 	Localize(lang, id string, data map[string]any) (string, error)
+	// LanguageNames names language lang for a reader of language reader:
+	// its own name ("العربية") and, when the reader's language is another
+	// one, its name there ("Arabisch"), else "".
+	LanguageNames(lang, reader string) (own, in string)
 }
 
 // Renderer turns dialog texts into Telegram HTML. Message texts from the
@@ -34,7 +38,7 @@ type Renderer struct {
 // Text renders one text in lang.
 func (r *Renderer) Text(lang string, t dialog.Text) string {
 	if t.ID == "" {
-		return UserText(t.Raw)
+		return Isolate(lang, UserText(t.Raw))
 	}
 	if t.Lang != "" {
 		lang = t.Lang
@@ -44,6 +48,9 @@ func (r *Renderer) Text(lang string, t dialog.Text) string {
 		data = make(map[string]any, len(t.Vars))
 		for k, v := range t.Vars {
 			data[k] = r.value(lang, v)
+			if s, ok := data[k].(string); ok {
+				data[k] = Isolate(lang, s)
+			}
 		}
 		// Count drives plural forms and must stay a number.
 		if c, ok := t.Vars["Count"]; ok {
@@ -57,6 +64,22 @@ func (r *Renderer) Text(lang string, t dialog.Text) string {
 	}
 	return s
 }
+
+// LanguageLine is the line that names the language the young person
+// used, for a reader: "Taal van de jongere: العربية (Arabisch)". young ""
+// is an unknown language.
+func (r *Renderer) LanguageLine(young string) dialog.Text {
+	if young == "" {
+		return dialog.T("summary.language", "Language", dialog.T("handoff.unknown"))
+	}
+	return dialog.Text{ID: "summary.language", Vars: map[string]any{"Language": languageLabel{young}}}
+}
+
+// isolated is a value that has its isolates already (Text adds none).
+type isolated string
+
+// languageLabel is a language named for the reader (Localizer.LanguageLabel).
+type languageLabel struct{ lang string }
 
 func (r *Renderer) value(lang string, v any) any {
 	switch v := v.(type) {
@@ -72,6 +95,15 @@ func (r *Renderer) value(lang string, v any) any {
 		return strings.Join(out, ", ")
 	case time.Time:
 		return r.Date(v)
+	case languageLabel:
+		// The own name is isolated, not the whole: "⁨العربية⁩ (Arabisch)"
+		// keeps the reader's name after it in a left-to-right line.
+		own, in := r.L.LanguageNames(v.lang, lang)
+		s := Isolate(lang, html.EscapeString(own))
+		if in != "" {
+			s += " (" + Isolate(lang, html.EscapeString(in)) + ")"
+		}
+		return isolated(s)
 	}
 	return v
 }
@@ -151,7 +183,7 @@ func (r *Renderer) Summary(lang string, sum dialog.Summary) string {
 	if !sum.Submitted.IsZero() {
 		b.WriteString("\n" + r.Text(lang, dialog.T("summary.submitted", "Date", r.Date(sum.Submitted))))
 	}
-	b.WriteString("\n" + r.Text(lang, dialog.T("summary.language", "Language", dialog.Text{ID: "language.name", Lang: sum.Lang})))
+	b.WriteString("\n" + r.Text(lang, r.LanguageLine(sum.Lang)))
 	b.WriteString("\n\n" + r.SummaryBody(lang, sum, false))
 	b.WriteString("\n\n<b>" + r.Text(lang, dialog.T("summary.skipped_title")) + "</b>\n")
 	if len(sum.Skipped) == 0 {

@@ -53,6 +53,9 @@ const (
 	// DefaultBackoff is the first wait after such a failure; it doubles
 	// (with jitter) up to maxBackoff.
 	DefaultBackoff = 500 * time.Millisecond
+	// DefaultLiveReserve is the part of the shared send budget bulk
+	// traffic leaves to live replies.
+	DefaultLiveReserve = 5
 
 	maxBackoff = 10 * time.Second
 	// maxRateLimited bounds the 429s one send waits out (each one at most
@@ -90,14 +93,25 @@ type Sender struct {
 	// Backoff is the first wait before a retry after a 5xx or a network
 	// error. Zero: 500 ms.
 	Backoff time.Duration
+	// Budget, when not nil, is the send budget all replicas of the bot
+	// share (Telegram's 30 a second are the bot's): every request takes
+	// from it too, live replies first; bulk traffic leaves LiveReserve
+	// sends of it to live replies. When it does not answer, the replica's
+	// own limits hold alone (counted in BudgetFallbacks).
+	Budget pace.Budget
+	// LiveReserve is the part of the shared Budget bulk traffic leaves to
+	// live replies. Zero: 5.
+	LiveReserve int
 	// OnSent, when not nil, learns the ID of every message that arrived
 	// (document: a file), for the /exit trail. It must not block.
 	OnSent func(chat int64, msgID int, document bool)
 
-	once sync.Once
-	lim  *pace.Limiter
-	log  *slog.Logger
-	m    *metrics.Metrics
+	once   sync.Once
+	lim    *pace.Limiter
+	shared *pace.Shared  // nil without Budget
+	alone  *pace.Limiter // the bot's pace when Budget does not answer
+	log    *slog.Logger
+	m      *metrics.Metrics
 	// undecoded holds the methods whose undecodable answer was logged.
 	undecoded sync.Map
 }
@@ -111,8 +125,17 @@ func (s *Sender) init() {
 		if s.m == nil {
 			s.m = &metrics.Metrics{}
 		}
-		s.lim = pace.New(
-			orDefault(s.PerSecond, DefaultPerSecond),
+		perSecond := orDefault(s.PerSecond, DefaultPerSecond)
+		guard := perSecond
+		if s.Budget != nil {
+			// The shared budget keeps the bot's pace; the replica's own
+			// window is a guard above it, and alone (a window of its own,
+			// without chats) holds when the budget does not answer.
+			s.shared = &pace.Shared{Budget: s.Budget, Reserve: orDefault(s.LiveReserve, DefaultLiveReserve), Metrics: s.m, Log: s.log}
+			s.alone = pace.New(perSecond, time.Nanosecond, 1<<30, s.m)
+			guard = 2 * perSecond
+		}
+		s.lim = pace.New(guard,
 			orDefault(s.PerChatInterval, DefaultPerChatInterval),
 			orDefault(s.PerChatBurst, DefaultPerChatBurst),
 			s.m)
@@ -312,9 +335,25 @@ func (s *Sender) exchange(ctx context.Context, method string, chat int64, prio p
 	defer s.lim.Leave(chat)
 	r := s.newRetrier()
 	for {
-		waited, err := s.lim.Take(ctx, chat, prio)
-		if waited {
-			s.m.Throttled.Add(1)
+		// The chat's own pace, then the shared budget, then the replica's
+		// window: a slot of that window is spent when granted and must not
+		// be held by a bulk send while it waits for the bot's budget.
+		var fellBack bool
+		var err error
+		if s.shared != nil {
+			if err = s.lim.ChatReady(ctx, chat); err == nil {
+				fellBack, err = s.shared.Wait(ctx, prio)
+			}
+		}
+		if err == nil && fellBack { // the budget is down: the replica's own one holds
+			_, err = s.alone.Take(ctx, 0, prio)
+		}
+		if err == nil {
+			var waited bool
+			waited, err = s.lim.Take(ctx, chat, prio)
+			if waited {
+				s.m.Throttled.Add(1)
+			}
 		}
 		if err != nil {
 			return errors.Join(r.last, err)

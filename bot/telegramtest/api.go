@@ -129,6 +129,12 @@ func (a *botAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	if resp.status == 0 && !call.Faulted {
+		if limited, ok := a.admit(name, params, call.Time); !ok {
+			resp = limited
+		}
+	}
+
 	req := &request{ctx: r.Context(), params: params, files: files}
 	a.mu.Lock()
 	if resp.status == 0 && spec.unlocked {

@@ -43,6 +43,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/intakebot/intakebot/bot/telegramtest/floodlimit"
 )
 
 // The bot's identity, as getMe reports it and as the sender of its messages.
@@ -65,6 +67,7 @@ type Option func(*serverOptions)
 type serverOptions struct {
 	addr      string
 	noHistory bool
+	limits    *floodlimit.Gate // nil: no flood limits
 }
 
 // WithAddr makes the server listen on addr (e.g. "127.0.0.1:8081") instead

@@ -32,6 +32,8 @@ type state struct {
 	calls []Call // empty WithoutHistory
 	seq   int    // calls recorded, with or without history
 	stats map[string]*MethodStats
+	// tooMany counts 429 answers.
+	tooMany int64
 
 	updates    []queuedUpdate // not yet confirmed, sorted by id
 	nextUpdate int64

@@ -25,6 +25,9 @@ type Stats struct {
 	Unanswered int
 	// Polling is set while a getUpdates long poll waits.
 	Polling bool
+	// TooMany counts the calls answered 429 Too Many Requests: past the
+	// limits of WithLimits, or by a fault.
+	TooMany int64
 }
 
 // Stats returns a copy of the running counts.
@@ -34,7 +37,7 @@ func (s *Server) Stats() Stats {
 	st := Stats{
 		Methods: make(map[string]MethodStats, len(s.stats)), Updates: s.nextUpdate - 1,
 		Pending: len(s.updates), Confirmed: s.confirmed, Chats: len(s.chats), Unanswered: len(s.callbacks),
-		Polling: s.poll != nil,
+		Polling: s.poll != nil, TooMany: s.tooMany,
 	}
 	for name, m := range s.stats {
 		c := *m
@@ -63,6 +66,9 @@ func (s *state) countLocked(method string, resp response) {
 		}
 	}
 	m.Calls++
+	if resp.status == http.StatusTooManyRequests {
+		s.tooMany++
+	}
 	if resp.status == http.StatusOK {
 		return
 	}

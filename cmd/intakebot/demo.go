@@ -31,7 +31,7 @@ import (
 func demo(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stdout)
-	lang := fs.String("lang", cfg.Locale, "language of the young person (nl, en)")
+	lang := fs.String("lang", cfg.Locale, "language of the young person (a code of the locales, like nl, en or ar)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			// -h printed the usage: that is all it asks.
@@ -42,6 +42,10 @@ func demo(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdo
 	engine, cat, err := newEngine(cfg, time.Now)
 	if err != nil {
 		return err
+	}
+	known, ok := cat.Known(*lang)
+	if !ok || !slices.Contains(engine.Languages, known) { // the flow may have its texts in fewer
+		return &usageError{fmt.Sprintf("unknown language %q for -lang; known: %s", *lang, strings.Join(engine.Languages, ", "))}
 	}
 	mr := miniredis.NewMiniRedis()
 	if err := mr.Start(); err != nil {
@@ -62,7 +66,7 @@ func demo(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdo
 			Store: sessionStore{storage.NewSessions(rdb, codec, storage.SessionsOptions{})}},
 		renderer: &render.Renderer{L: cat, Loc: cfg.Location},
 	}
-	return t.run(ctx, stdin, cat.Match(*lang))
+	return t.run(ctx, stdin, known)
 }
 
 type terminal struct {
@@ -248,3 +252,8 @@ func readLines(r io.Reader) <-chan string {
 func (t *terminal) println(html string) {
 	fmt.Fprintln(t.out, render.PlainText(html))
 }
+
+// usageError is a command line the command refuses (exit code 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }

@@ -50,6 +50,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		if err := demo(ctx, cfg, args, stdin, stdout); err != nil {
 			fmt.Fprintln(stderr, "intakebot demo:", err)
+			if _, ok := err.(*usageError); ok {
+				return 2
+			}
 			return 1
 		}
 		return 0

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/intakebot/intakebot/bot"
@@ -16,33 +17,60 @@ import (
 
 // newEngine loads the texts and the flow (the operator's file or the
 // embedded default) and checks them against each other: a flow that needs a
-// missing text is refused at start, not halfway a conversation.
+// text missing in the default language is refused at start, not halfway a
+// conversation. The bot speaks the languages that have every text of the
+// flow: an operator's flow written in Dutch and English only makes the bot
+// offer those two, and a young person whose Telegram reports another
+// language gets the default.
 func newEngine(cfg *config, now func() time.Time) (*dialog.Engine, *locales.Catalog, error) {
 	cat, err := locales.Load(cfg.Locale, cfg.LocalesDir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("can't load locales: %w", err)
 	}
 	var flow *dialog.Flow
+	var needs []string // every text the flow asks for
+	has := func(id string) bool {
+		needs = append(needs, id)
+		return cat.Has(cat.Default(), id)
+	}
 	if cfg.FlowFile != "" {
 		data, err := os.ReadFile(cfg.FlowFile)
 		if err != nil {
 			return nil, nil, fmt.Errorf("INTAKEBOT_FLOW_FILE: can't read %s: %w", cfg.FlowFile, err)
 		}
-		flow, err = dialog.ParseFlow(data, cat.HasEverywhere)
+		flow, err = dialog.ParseFlow(data, has)
 		if err != nil {
 			return nil, nil, fmt.Errorf("INTAKEBOT_FLOW_FILE: %s: %w", cfg.FlowFile, err)
 		}
-	} else if flow, err = dialog.DefaultFlow(cat.HasEverywhere); err != nil {
+	} else if flow, err = dialog.DefaultFlow(has); err != nil {
 		return nil, nil, fmt.Errorf("default flow: %w", err)
 	}
+	langs := flowLanguages(cat, needs)
 	words, err := crisis.Load()
 	if err != nil {
 		return nil, nil, err
 	}
 	return &dialog.Engine{
-		Flow: flow, Now: now, Languages: cat.Languages(), Country: cfg.Country, ResumeAfter: cfg.ResumeAfter, Consent: true,
+		Flow: flow, Now: now, Languages: langs, Match: func(code string) string {
+			if l := cat.Match(code); slices.Contains(langs, l) {
+				return l
+			}
+			return cat.Default()
+		}, Country: cfg.Country, ResumeAfter: cfg.ResumeAfter, Consent: true,
 		Crisis: words, Words: cat.CommandWords(),
 	}, cat, nil
+}
+
+// flowLanguages are the catalog's languages that have every text in needs,
+// the default first (it has them all, or the flow was refused).
+func flowLanguages(cat *locales.Catalog, needs []string) []string {
+	var langs []string
+	for _, l := range cat.Languages() {
+		if !slices.ContainsFunc(needs, func(id string) bool { return !cat.Has(l, id) }) {
+			langs = append(langs, l)
+		}
+	}
+	return langs
 }
 
 // sessionStore adapts storage.Sessions to the interface the edges declare.

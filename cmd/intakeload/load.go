@@ -53,6 +53,12 @@ type config struct {
 
 	Flood      int           // messages one chat sends at once (flood.go); 0: none
 	ProbeEvery time.Duration // the probe chat's /urgent interval
+
+	// The budget mode (budget.go): reminders due at once, replicas sharing
+	// the send budget (NoBudget: each its own).
+	Reminders int
+	Replicas  int
+	NoBudget  bool
 }
 
 // Counters, each kept for the whole run and for the measured window.

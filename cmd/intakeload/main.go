@@ -85,6 +85,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.Trace, "trace", false, "print the conversation of person 0 (for checking the people's behaviour)")
 	fs.IntVar(&cfg.Flood, "flood", 0, "when the window starts, one chat of its own sends this many messages at once, and another sends /urgent every -probe-every (its latency is reported)")
 	fs.DurationVar(&cfg.ProbeEvery, "probe-every", 2*time.Second, "with -flood: the pause between the probe chat's /urgent and the next")
+	fs.IntVar(&cfg.Reminders, "reminders", 0, "budget mode: this many reminders fall due at once after -duration of live traffic from -users people (think -think); see budget.go")
+	fs.IntVar(&cfg.Replicas, "replicas", 1, "budget mode: replicas sharing Telegram's budget")
+	fs.BoolVar(&cfg.NoBudget, "no-budget", false, "budget mode: each replica keeps only its own limits (as before the shared budget)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -139,6 +142,17 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stderr, "intakeload:", err)
 		return 2
+	}
+	if cfg.Reminders > 0 {
+		if cfg.Replicas < 1 || cfg.Think <= 0 {
+			fmt.Fprintln(stderr, "intakeload: the budget mode needs -replicas >= 1 and a -think time")
+			return 2
+		}
+		if err := runBudget(ctx, cfg, stdout); err != nil {
+			fmt.Fprintln(stderr, "intakeload:", err)
+			return 1
+		}
+		return 0
 	}
 	rep, err := run(ctx, cfg, stdout)
 	if err != nil {

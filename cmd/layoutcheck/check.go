@@ -83,6 +83,8 @@ var importRules = []ImportRule{
 	{From: "dialog/checkin", Deny: "...", Allow: []string{"dialog"}, Why: "the check-in's flow is data for the engine, nothing more"},
 	{From: "storage/...", SkipFakes: true, Deny: "bot/...", Allow: []string{"bot/domain"},
 		Why: "storage knows the domain, not the bot"},
+	{From: "storage/sendbudget", Deny: "...", Allow: []string{"storage/redistest", "storage/memory"},
+		Why: "the shared send budget is one script on one key and stands alone"},
 	{From: "bot/...", Deny: "storage/...", Why: "the bot reaches storage through interfaces; cmd/ wires them"},
 	{From: "bot/domain", Deny: "...", Allow: []string{"dialog"}, Why: "the domain is plain data on top of dialog"},
 	{From: "bot/alerts", Deny: "...", Allow: workflowImports, Why: "a workflow reaches other workflows and the edge through interfaces of its own; the house wires them"},

@@ -374,9 +374,42 @@ var letterFolds = map[rune]string{
 	'ß': "ss", 'ø': "o", 'æ': "ae", 'œ': "oe", 'ł': "l", 'đ': "d", 'ð': "d", 'þ': "th", 'ı': "i", 'ĳ': "ij",
 }
 
+// arabicFolds are the Arabic-script letters typed one for the other on
+// Arabic, Persian and Pashto keyboards, each read as one letter, and the
+// Arabic-Indic and Persian digits read as ASCII ones: a Dari or Pashto
+// phrase then matches when typed on an Arabic keyboard and the other way
+// round. Letters that tell words apart (گ and ک: "گشتم" I walked, "کشتم" I
+// killed) are not folded.
+var arabicFolds = func() map[rune]rune {
+	m := map[rune]rune{
+		'ی': 'ي', 'ى': 'ي', 'ې': 'ي', 'ۍ': 'ي', 'ئ': 'ي', // Farsi yeh, alef maksura, Pashto yehs
+		'ک': 'ك',                                         // keheh
+		'ة': 'ه', 'ە': 'ه', 'ۀ': 'ه', 'ہ': 'ه', 'ھ': 'ه', // teh marbuta, ae, heh with yeh, goal, doachashmee
+	}
+	for i := range rune(10) {
+		m['٠'+i] = '0' + i // Arabic-Indic
+		m['۰'+i] = '0' + i // Persian
+	}
+	return m
+}()
+
+// foldArabic applies arabicFolds to s.
+func foldArabic(s string) string {
+	return strings.Map(func(r rune) rune {
+		if f, ok := arabicFolds[r]; ok {
+			return f
+		}
+		return r
+	}, s)
+}
+
 func foldRune(r rune, emit func(rune), depth int) {
 	switch {
 	case apostrophes[r], glyph.Invisible(r), unicode.Is(unicode.Mn, r), r == tatweel:
+		return
+	}
+	if f, ok := arabicFolds[r]; ok {
+		emit(f)
 		return
 	}
 	d := norm.NFKD.String(string(r))

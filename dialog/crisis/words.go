@@ -151,16 +151,18 @@ func load(fsys fs.FS, dir string) (*Words, error) {
 		}
 		for from, to := range f.Spellings {
 			words := strings.Fields(to)
-			if normalize(from) != from || strings.Contains(from, " ") || len(words) == 0 || normalize(to) != to {
+			if !normalForm(from) || strings.Contains(from, " ") || len(words) == 0 || !normalForm(to) {
 				return nil, fmt.Errorf("crisis words: %s: spelling %q = %q: write one word and what it stands for in normal form", name, from, to)
 			}
+			from, to = foldArabic(from), foldArabic(to)
+			words = strings.Fields(to)
 			c.spellings[from] = words
 		}
 		for _, w := range f.NotTypos {
-			if normalize(w) != w || strings.Contains(w, " ") {
+			if !normalForm(w) || strings.Contains(w, " ") {
 				return nil, fmt.Errorf("crisis words: %s: not_typos %q is not one word in normal form", name, w)
 			}
-			notTypos[w] = true
+			notTypos[foldArabic(w)] = true
 		}
 		c.langs = append(c.langs, strings.TrimSuffix(path.Base(name), ".toml"))
 	}
@@ -168,6 +170,13 @@ func load(fsys fs.FS, dir string) (*Words, error) {
 	c.exceptions = newExceptionSet(exceptions)
 	c.vocab = newVocabulary(slices.Concat(phrases, exceptions), c.spellings, notTypos)
 	return c, nil
+}
+
+// normalForm reports whether s is in normal form, Arabic-script letter
+// variants allowed (arabicFolds).
+func normalForm(s string) bool {
+	n := normalize(s)
+	return n == s || n == foldArabic(s)
 }
 
 // minPrefix is the shortest prefix a "word*" may have: shorter ones match
@@ -190,7 +199,9 @@ func parsePattern(s string, exception bool) (pattern, error) {
 			prefix := strings.HasSuffix(alt, "*")
 			alt = strings.TrimSuffix(alt, "*")
 			n := normalize(alt)
-			if n == "" || strings.Contains(n, " ") || n != alt {
+			// Arabic-script letter variants are one letter (arabicFolds):
+			// a list may write either.
+			if n == "" || strings.Contains(n, " ") || (n != alt && n != foldArabic(alt)) {
 				return p, fmt.Errorf("%q is not one word in normal form (lower case, no accents or punctuation): write %q", alt, n)
 			}
 			if prefix && utf8.RuneCountInString(n) < minPrefix {

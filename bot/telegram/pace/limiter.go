@@ -369,6 +369,31 @@ func (l *Limiter) ClearOf(ctx context.Context, chat int64, hasChat bool) (waited
 	}
 }
 
+// ChatReady waits until chat, which the caller's operation holds (Enter),
+// is neither blocked nor out of tokens, without taking one: a send asks
+// the shared budget only once its chat may go, so that the bot's budget is
+// not spent on a send that then waits for its chat.
+func (l *Limiter) ChatReady(ctx context.Context, chat int64) error {
+	for {
+		now := time.Now()
+		l.mu.Lock()
+		c := l.chatLocked(chat, now)
+		var until time.Time
+		if now.Before(c.blockedUntil) {
+			until = c.blockedUntil
+		} else if l.refill(c, now); c.tokens < 1 {
+			until = now.Add(time.Duration((1 - c.tokens) * float64(l.chatEvery)))
+		}
+		l.mu.Unlock()
+		if until.IsZero() {
+			return nil
+		}
+		if err := sleepCtx(ctx, until.Sub(now)); err != nil {
+			return err
+		}
+	}
+}
+
 func removeWaiter(q []*sendWaiter, w *sendWaiter) []*sendWaiter {
 	for i, x := range q {
 		if x == w {
