@@ -373,6 +373,7 @@ func (b *Bot) newPrivacy() (*privacy.Privacy, error) {
 		Log: o.Log, Metrics: o.Metrics, Pseudonyms: b.pseudo, Now: o.Now,
 		AcknowledgedTTL: o.AcknowledgedTTL, IdleTTL: o.IdleTTL, AckAfter: o.AckAfter,
 		OpenIntake: o.OpenIntakeDirector != 0,
+		Checkins:   o.CheckinStore, CheckinFlow: o.CheckinFlow,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bot: can't make the privacy room: %w", err)

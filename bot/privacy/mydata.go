@@ -61,6 +61,12 @@ func (p *Privacy) MyData(ctx context.Context, in chat.Request, _ chat.Actor) err
 		return err
 	}
 	doc := p.dataExport(lang, sp, cp, director, reminders)
+	// The weekly check-in, stored apart (mydata_checkin.go).
+	ck, err := p.checkinFor(ctx, key)
+	if err != nil {
+		return err
+	}
+	doc = p.withCheckin(doc, lang, ck)
 	name := render.PlainText(p.o.Renderer.Text(lang, dialog.T("mydata.filename")))
 	caption := p.o.Renderer.Text(lang, dialog.T("mydata.caption"))
 	if !p.out.SendDocument(ctx, in.Chat, name, doc, caption) {

@@ -12,7 +12,7 @@ func TestNewNamesWhatIsMissing(t *testing.T) {
 		t.Fatal("New without options: no error")
 	}
 	for _, name := range []string{"Out", "Renderer", "Engine", "Sessions", "Trail", "Cases", "Links", "Erasure", "Reminders",
-		"Roles", "Alerts", "Dir.Staff", "Dir.Languages", "Auditor.Store", "Work", "Log", "Metrics", "Now", "AckAfter"} {
+		"Roles", "Alerts", "Dir.Staff", "Dir.Languages", "Auditor.Store", "Work", "Log", "Metrics", "Now", "AckAfter", "Checkins", "CheckinFlow"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error %q does not name %s", err, name)
 		}

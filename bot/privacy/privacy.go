@@ -102,6 +102,10 @@ type Options struct {
 	Renderer *render.Renderer
 	Engine   *dialog.Engine
 	Sessions Sessions
+	// Checkins and CheckinFlow are the weekly check-in's sessions and
+	// flow, for /mydata.
+	Checkins    Checkins
+	CheckinFlow *dialog.Flow
 	// Trail keeps the messages each chat shows, for /exit.
 	Trail   TrailStore
 	Cases   Cases
@@ -162,6 +166,7 @@ func New(o Options) (*Privacy, error) {
 		{"Alerts", o.Alerts == nil}, {"Dir.Staff", o.Dir.Staff == nil}, {"Dir.Languages", o.Dir.Languages == nil},
 		{"Auditor.Store", o.Auditor.Store == nil}, {"Work", o.Work == nil}, {"Log", o.Log == nil},
 		{"Metrics", o.Metrics == nil}, {"Now", o.Now == nil}, {"AckAfter", o.AckAfter <= 0},
+		{"Checkins", o.Checkins == nil}, {"CheckinFlow", o.CheckinFlow == nil},
 	} {
 		if f.nil {
 			missing = append(missing, f.name)

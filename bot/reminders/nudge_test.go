@@ -29,6 +29,7 @@ func (s silentSessions) LoadFresh(ctx context.Context, key string) (dialog.Sessi
 func nudgeRoom(t testing.TB, store reminders.Store, out reminders.Out, since time.Time) *reminders.Reminders {
 	x, err := reminders.New(reminders.Options{
 		Out: out, Store: store, Cases: anyCase{}, Sessions: silentSessions{since},
+		Checkin: &dialog.Engine{Flow: checkinFlow(t)}, CheckinStore: noCheckins{}, Alerts: noAlerts{},
 		Dir:     team.Directory{Staff: noStaff{}, Languages: nl{}},
 		Auditor: team.Auditor{Store: noAudit{}, Now: time.Now},
 		Now:     time.Now, Nudges: reminders.DefaultNudges,

@@ -51,6 +51,7 @@ type config struct {
 	SessionTTL            time.Duration
 	ResumeAfter           time.Duration
 	FlowFile              string
+	CheckinFlowFile       string
 	LocalesDir            string
 	KeyPrefix             string
 	// SendRate and ChatSendInterval pace the sender (Telegram's limits:
@@ -123,6 +124,7 @@ func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
 		SpoolDir:      get("INTAKEBOT_SPOOL_DIR", ""),
 		RegisterFee:   get("INTAKEBOT_REGISTER_FEE", "EUR 8"),
 	}
+	c.CheckinFlowFile = get("INTAKEBOT_CHECKIN_FLOW_FILE", "")
 	var errs []error
 	bad := func(name, problem string) { errs = append(errs, &configError{name, problem}) }
 	if c.OpsAddr != "" && c.OpsAddr == c.HTTPAddr {

@@ -53,6 +53,10 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	ckFlow, err := checkinFlow(cfg, cat)
+	if err != nil {
+		return err
+	}
 	redis.SetLogger(redisLogger{log})
 	rdb, target, err := redisconn.Open(cfg.Redis)
 	if err != nil {
@@ -138,7 +142,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		AcknowledgedTTL: cfg.AcknowledgedTTL, IdleTTL: cfg.SessionTTL, Spool: alertSpool,
 		Reminders: remindstore.New(rdb, codec, cfg.KeyPrefix), Loc: cfg.Location,
 		Quiet: reminders.Quiet{From: cfg.QuietFrom, To: cfg.QuietTo}, RegisterFee: cfg.RegisterFee,
-		Nudges: cfg.Nudges,
+		Nudges:      cfg.Nudges,
+		CheckinFlow: ckFlow,
 	}, people, storage.NewTrail(rdb, codec, cfg.KeyPrefix)), rdb, codec, cfg.KeyPrefix, cfg.SessionTTL, cat)
 	if err != nil {
 		return err
