@@ -46,14 +46,18 @@ type config struct {
 	QuietFrom             time.Duration
 	QuietTo               time.Duration
 	Nudges                []time.Duration
-	LogFormat             string
-	Country               string
-	SessionTTL            time.Duration
-	ResumeAfter           time.Duration
-	FlowFile              string
-	CheckinFlowFile       string
-	LocalesDir            string
-	KeyPrefix             string
+	// SharedBudget keeps Telegram's send budget in Redis for every
+	// replica (INTAKEBOT_SEND_BUDGET=shared, the default) instead of per
+	// replica (local).
+	SharedBudget    bool
+	LogFormat       string
+	Country         string
+	SessionTTL      time.Duration
+	ResumeAfter     time.Duration
+	FlowFile        string
+	CheckinFlowFile string
+	LocalesDir      string
+	KeyPrefix       string
 	// SendRate and ChatSendInterval pace the sender (Telegram's limits:
 	// 30 messages/s per bot, about one per second in a chat).
 	SendRate         int
@@ -217,6 +221,13 @@ func loadConfig(getenv func(string) string, forServe bool) (*config, error) {
 		bad("INTAKEBOT_NUDGES", "must look like 3d,7d (at most two, rising; d, h or m) or off")
 	} else {
 		c.Nudges = n
+	}
+	switch get("INTAKEBOT_SEND_BUDGET", "shared") {
+	case "shared":
+		c.SharedBudget = true
+	case "local":
+	default:
+		bad("INTAKEBOT_SEND_BUDGET", "must be shared or local")
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		bad("INTAKEBOT_LOG_FORMAT", "must be json or text")

@@ -82,6 +82,7 @@ func TestBadConfigurationFailsWithOneLineNamingTheVariable(t *testing.T) {
 		{"webhook without secret", "INTAKEBOT_WEBHOOK_URL", "https://bot.example.org/hook", "INTAKEBOT_WEBHOOK_SECRET"},
 		{"unknown locale", "INTAKEBOT_LOCALE", "xx", "locales"},
 		{"missing flow file", "INTAKEBOT_FLOW_FILE", "/nonexistent/flow.toml", "INTAKEBOT_FLOW_FILE"},
+		{"send budget", "INTAKEBOT_SEND_BUDGET", "everywhere", "INTAKEBOT_SEND_BUDGET"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

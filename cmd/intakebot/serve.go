@@ -111,13 +111,10 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	}()
 
 	// Telegram's budget is the bot's, shared by every replica: kept in
-	// Redis when INTAKEBOT_SEND_BUDGET=shared; half of it may go at once,
-	// so a late request never tips the bot over Telegram's count. Off by
-	// default for now: with it on, TestRedisDownStillGivesTheCrisisLines
-	// fails (an alert's notice is lost around a Redis outage), not yet
-	// understood.
+	// Redis (INTAKEBOT_SEND_BUDGET=shared, the default); half of it may go
+	// at once, so a late request never tips the bot over Telegram's count.
 	var budget pace.Budget
-	if os.Getenv("INTAKEBOT_SEND_BUDGET") == "shared" {
+	if cfg.SharedBudget {
 		// A client of its own: asks that fail while Redis is down must
 		// not hold back the stores' connection pool once it is back.
 		budgetRdb, _, err := redisconn.Open(cfg.Redis)
