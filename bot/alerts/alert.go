@@ -74,6 +74,9 @@ const (
 	// alertRetry is when an alert that reached nobody because a store read
 	// failed is tried again (by the escalation job, which runs as often).
 	alertRetry = 15 * time.Second
+	// alertSaveWait is how long retryLater waits before it tries a save
+	// that failed again (the store is down).
+	alertSaveWait = time.Second
 )
 
 // The lease must outlast the work and its save: this does not compile if
@@ -165,7 +168,7 @@ func (x *Alerts) saveStep(ctx context.Context, a domain.Alert, c domain.Case, s 
 	}
 	if len(a.Notices) == 0 {
 		if missed && now.Sub(a.Started) < x.o.TakeWithin {
-			return x.retryLater(ctx, a, now)
+			return x.retryLater(ctx, a)
 		}
 		return x.unanswered(ctx, a, c, s)
 	}
@@ -179,17 +182,27 @@ func (x *Alerts) saveStep(ctx context.Context, a domain.Alert, c domain.Case, s 
 
 // retryLater keeps an alert that reached nobody while a store read failed
 // open, with nobody told yet (level 0), and has the escalation job try
-// it again after alertRetry. An alert that can't be saved (the store
-// still down) comes back with its lease; one that is gone (erased or
-// ended meanwhile) is left alone.
-func (x *Alerts) retryLater(ctx context.Context, a domain.Alert, now time.Time) error {
+// it again after alertRetry. The store may still be down: the save is
+// tried again every alertSaveWait within ctx (the save grace); if it
+// never works, the error is returned and the alert comes back with its
+// lease. One that is gone (erased or ended meanwhile) is left alone.
+func (x *Alerts) retryLater(ctx context.Context, a domain.Alert) error {
 	a.Level = 0
-	_, ok, err := x.saveAlert(ctx, a, now.Add(alertRetry))
-	if err != nil || !ok {
-		return err
+	for {
+		_, ok, err := x.saveAlert(ctx, a, x.o.Now().Add(alertRetry))
+		if err == nil {
+			if ok {
+				x.o.Log.Warn("an alert reached nobody while the store failed; it is tried again soon", "chat", x.pseudo.Of(chat.ParseSessionKey(a.Key)), "in", alertRetry)
+			}
+			return nil
+		}
+		x.o.Log.Warn("can't save an alert to try again; trying to save it again", "chat", x.pseudo.Of(chat.ParseSessionKey(a.Key)), "err", err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(alertSaveWait):
+		}
 	}
-	x.o.Log.Warn("an alert reached nobody while the store failed; it is tried again soon", "chat", x.pseudo.Of(chat.ParseSessionKey(a.Key)), "in", alertRetry)
-	return nil
 }
 
 // firstRecipients is who gets an alert first: for a signal the director,
