@@ -28,7 +28,12 @@ import (
 //
 // An alert always reaches someone or ends: a staff record that fails to
 // load is skipped, and when nobody at all could be told, the young person
-// hears so at once, with the crisis lines, instead of waiting.
+// hears so at once, with the crisis lines, instead of waiting. Unless a
+// store read on the way failed (the case, a staff record or the roster:
+// the store hiccupped): then nobody may have been missed only because of
+// that, and the alert is tried again by the escalation job after
+// alertRetry, for as long as it is younger than TakeWithin; after that it
+// ends as unanswered (the young person had the crisis lines already).
 //
 // Every alert message has a button "I'll take it"; the first press takes
 // the alert (atomically, in the store), the young person hears who will
@@ -66,6 +71,12 @@ const (
 	// alertSaveTries bounds the loads and saves of one change to an alert
 	// that another writer changes at the same time.
 	alertSaveTries = 5
+	// alertRetry is when an alert that reached nobody because a store read
+	// failed is tried again (by the escalation job, which runs as often).
+	alertRetry = 15 * time.Second
+	// alertSaveWait is how long retryLater waits before it tries a save
+	// that failed again (the store is down).
+	alertSaveWait = time.Second
 )
 
 // The lease must outlast the work and its save: this does not compile if
@@ -125,15 +136,15 @@ func (x *Alerts) raise(ctx context.Context, s dialog.Session, kind dialog.AlertK
 		return x.raisedAgain(work, s, a, kind)
 	}
 	x.auditor.Record(work, 0, "alert.raised", s.Key)
-	c := x.alertCase(work, s.Key)
-	to := x.firstRecipients(work, kind, c, now)
+	c, caseOK := x.alertCase(work, s.Key)
+	to, missed := x.firstRecipients(work, kind, c, now)
 	a.Notices = x.notify(work, a, c, to)
 	if len(a.Notices) == 0 && work.Err() == nil {
 		// Nobody got it: the admins at once, if they were not tried.
 		a.Level = 1
 		a.Notices = x.notify(work, a, c, slices.DeleteFunc(slices.Clone(x.o.Admins), func(id int64) bool { return slices.Contains(to, id) }))
 	}
-	return x.saveStep(ctx, a, c, s, now, func(ctx context.Context, a domain.Alert) {
+	return x.saveStep(ctx, a, c, s, now, missed || !caseOK, func(ctx context.Context, a domain.Alert) {
 		log.Info("alert raised", "level", a.Level, "told", len(a.Notices))
 		if kind == dialog.AlertUrgent {
 			x.out.Say(ctx, chat.ParseSessionKey(s.Key), x.dir.SessionLang(s), nil, dialog.T("alert.young.raised"))
@@ -146,14 +157,19 @@ func (x *Alerts) raise(ctx context.Context, s dialog.Session, kind dialog.AlertK
 // ends only with an erasure, and then nothing is saved) it saves the
 // alert with its next step TakeWithin after now, runs done, and edits the
 // messages of a take that came meanwhile. When nobody got a message, the
-// alert ends as unanswered instead.
-func (x *Alerts) saveStep(ctx context.Context, a domain.Alert, c domain.Case, s dialog.Session, now time.Time, done func(context.Context, domain.Alert)) error {
+// alert ends as unanswered instead; unless a store read on the way failed
+// (missed) and the alert is younger than TakeWithin: then it is tried
+// again soon (retryLater).
+func (x *Alerts) saveStep(ctx context.Context, a domain.Alert, c domain.Case, s dialog.Session, now time.Time, missed bool, done func(context.Context, domain.Alert)) error {
 	ctx, cancel := context.WithTimeout(ctx, alertSaveGrace)
 	defer cancel()
 	if err := ctx.Err(); err != nil {
 		return err // erased
 	}
 	if len(a.Notices) == 0 {
+		if missed && now.Sub(a.Started) < x.o.TakeWithin {
+			return x.retryLater(ctx, a)
+		}
 		return x.unanswered(ctx, a, c, s)
 	}
 	a, ok, err := x.saveAlert(ctx, a, now.Add(x.o.TakeWithin))
@@ -164,27 +180,53 @@ func (x *Alerts) saveStep(ctx context.Context, a domain.Alert, c domain.Case, s 
 	return x.catchUp(ctx, a)
 }
 
+// retryLater keeps an alert that reached nobody while a store read failed
+// open, with nobody told yet (level 0), and has the escalation job try
+// it again after alertRetry. The store may still be down: the save is
+// tried again every alertSaveWait within ctx (the save grace); if it
+// never works, the error is returned and the alert comes back with its
+// lease. One that is gone (erased or ended meanwhile) is left alone.
+func (x *Alerts) retryLater(ctx context.Context, a domain.Alert) error {
+	a.Level = 0
+	for {
+		_, ok, err := x.saveAlert(ctx, a, x.o.Now().Add(alertRetry))
+		if err == nil {
+			if ok {
+				x.o.Log.Warn("an alert reached nobody while the store failed; it is tried again soon", "chat", x.pseudo.Of(chat.ParseSessionKey(a.Key)), "in", alertRetry)
+			}
+			return nil
+		}
+		x.o.Log.Warn("can't save an alert to try again; trying to save it again", "chat", x.pseudo.Of(chat.ParseSessionKey(a.Key)), "err", err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(alertSaveWait):
+		}
+	}
+}
+
 // firstRecipients is who gets an alert first: for a signal the director,
 // then the first on call; with nobody on call, the director and the
 // admins (as /oncall says). A roster that can't be read is logged, and the
-// director and the admins get it.
-func (x *Alerts) firstRecipients(ctx context.Context, kind dialog.AlertKind, c domain.Case, now time.Time) []int64 {
-	roster, rosterErr := x.onCallStaff(ctx, now)
+// director and the admins get it. missed: a record on the way (the
+// roster, a staff record) failed to load.
+func (x *Alerts) firstRecipients(ctx context.Context, kind dialog.AlertKind, c domain.Case, now time.Time) (to []int64, missed bool) {
+	roster, skipped, rosterErr := x.onCallStaff(ctx, now)
 	if rosterErr != nil {
 		x.o.Log.Error("can't load the on-call roster; the alert goes to the director and the admins", "err", rosterErr)
 	}
-	var to []int64
-	dir, hasDir := x.alertDirector(ctx, c)
+	dir, hasDir, dirErr := x.alertDirector(ctx, c)
+	missed = skipped || rosterErr != nil || dirErr != nil
 	if hasDir && (kind == dialog.AlertSignal || len(roster) == 0) {
 		to = append(to, dir)
 	}
 	if len(roster) > 0 {
-		return appendNew(to, roster[0])
+		return appendNew(to, roster[0]), missed
 	}
 	for _, id := range x.o.Admins {
 		to = appendNew(to, id)
 	}
-	return to
+	return to, missed
 }
 
 // unanswered ends an alert nobody took: the young person is shown the
@@ -239,7 +281,7 @@ func (x *Alerts) raisedAgain(ctx context.Context, s dialog.Session, a domain.Ale
 		return nil
 	}
 	name := x.dir.Name(ctx, a.TakenBy)
-	c := x.alertCase(ctx, s.Key)
+	c, _ := x.alertCase(ctx, s.Key)
 	tlang := x.dir.Lang(ctx, a.TakenBy)
 	texts := []dialog.Text{dialog.T("alert.staff.title")}
 	if c.FirstName != "" {
@@ -298,48 +340,49 @@ func (x *Alerts) alertBody(ctx context.Context, lang string, a domain.Alert, c d
 
 // onCallStaff is who is on call at t, in roster order, still staff. A
 // staff record that fails to load is skipped (and logged): one bad record
-// must not keep an alert from the others. An error means the roster
-// itself can't be read.
-func (x *Alerts) onCallStaff(ctx context.Context, t time.Time) ([]int64, error) {
+// must not keep an alert from the others (skipped says one was). An
+// error means the roster itself can't be read.
+func (x *Alerts) onCallStaff(ctx context.Context, t time.Time) (out []int64, skipped bool, err error) {
 	roster, err := x.o.Roster.OnCallRoster(ctx)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	var out []int64
 	for _, id := range domain.OnCallAt(roster, t, x.loc()) {
 		_, ok, err := x.o.People.Staff(ctx, id)
 		if err != nil {
 			x.o.Log.Error("the record of someone on call can't be loaded; skipped for this alert", "staff", x.pseudo.Of(id), "err", err)
+			skipped = true
 			continue
 		}
 		if ok {
 			out = append(out, id)
 		}
 	}
-	return out, nil
+	return out, skipped, nil
 }
 
 // alertCase is the case of the young person with session key key; one
 // that fails to load is logged and the alert goes on without it (no first
-// name, no director).
-func (x *Alerts) alertCase(ctx context.Context, key string) domain.Case {
+// name, no director); false then.
+func (x *Alerts) alertCase(ctx context.Context, key string) (domain.Case, bool) {
 	c, _, err := x.o.People.Case(ctx, key)
 	if err != nil {
 		x.o.Log.Error("can't load the case of an alert; it goes on without", "chat", x.pseudo.Of(chat.ParseSessionKey(key)), "err", err)
-		return domain.Case{Key: key}
+		return domain.Case{Key: key}, false
 	}
-	return c
+	return c, true
 }
 
 // alertDirector is the user ID of the case's director while they still
-// are one; a record that fails to load is logged and counts as none.
-func (x *Alerts) alertDirector(ctx context.Context, c domain.Case) (int64, bool) {
+// are one; a record that fails to load is logged, counts as none, and is
+// returned as the error.
+func (x *Alerts) alertDirector(ctx context.Context, c domain.Case) (int64, bool, error) {
 	m, ok, err := x.dir.Director(ctx, c)
 	if err != nil {
 		x.o.Log.Error("the director's record can't be loaded; the alert goes on without them", "staff", x.pseudo.Of(c.Director), "err", err)
-		return 0, false
+		return 0, false, err
 	}
-	return m.UserID, ok
+	return m.UserID, ok, nil
 }
 
 func appendNew(ids []int64, id int64) []int64 {
@@ -356,7 +399,7 @@ func appendNew(ids []int64, id int64) []int64 {
 // the one who took it gets a message. The young person had the crisis
 // lines with the engine's caring reply.
 func (x *Alerts) signalledAgain(ctx context.Context, s dialog.Session, a domain.Alert) {
-	c := x.alertCase(ctx, s.Key)
+	c, _ := x.alertCase(ctx, s.Key)
 	again := dialog.T("alert.staff.again", "Count", againCount(s, a.Started))
 	if a.TakenBy != 0 {
 		tlang := x.dir.Lang(ctx, a.TakenBy)

@@ -11,6 +11,7 @@ import (
 	"github.com/intakebot/intakebot/bot/jobs"
 
 	"github.com/intakebot/intakebot/bot/domain"
+	"github.com/intakebot/intakebot/dialog"
 )
 
 // Escalation of alerts nobody took: the loop every replica runs, one
@@ -62,36 +63,51 @@ func (x *Alerts) escalateAlert(ctx context.Context, key string, now time.Time) e
 		x.o.Log.Info("the alert of an intake that is gone ended", "chat", x.pseudo.Of(chat.ParseSessionKey(key)))
 		return x.o.Alerts.EndAlert(work, key)
 	}
-	c := x.alertCase(work, key)
+	c, caseOK := x.alertCase(work, key)
 	if a.Level >= 1 {
 		return x.unanswered(work, a, c, s)
 	}
 	var to []int64
-	if len(a.Notices) == 0 {
-		// The first step never went out (a crash): it goes with this one.
-		to = x.firstRecipients(work, a.Kind, c, now)
+	missed := !caseOK
+	first := len(a.Notices) == 0
+	if first {
+		// The first step never went out (a crash, or nobody could be told
+		// while the store failed): it goes with this one.
+		var m bool
+		to, m = x.firstRecipients(work, a.Kind, c, now)
+		missed = missed || m
 	}
-	for _, id := range x.nextRecipients(work, a, c, now) {
+	next, m := x.nextRecipients(work, a, c, now)
+	missed = missed || m
+	for _, id := range next {
 		to = appendNew(to, id)
 	}
 	a.Level = 1
 	a.Notices = append(a.Notices, x.notify(work, a, c, to)...)
-	return x.saveStep(ctx, a, c, s, now, func(ctx context.Context, a domain.Alert) {
+	return x.saveStep(ctx, a, c, s, now, missed, func(ctx context.Context, a domain.Alert) {
 		x.auditor.Record(ctx, 0, "alert.escalated", key)
 		x.o.Metrics.AlertsEscalated.Add(1)
 		x.o.Log.Info("alert escalated", "chat", x.pseudo.Of(chat.ParseSessionKey(key)), "told", len(to))
+		if first && a.Kind == dialog.AlertUrgent {
+			// Their /urgent reaches someone only now.
+			x.out.Say(ctx, chat.ParseSessionKey(key), x.dir.SessionLang(s), nil, dialog.T("alert.young.raised"))
+		}
 	})
 }
 
 // nextRecipients is who an escalation adds: the next on call not told
 // yet and the admins. A roster that can't be read is logged, and the
-// director gets it instead.
-func (x *Alerts) nextRecipients(ctx context.Context, a domain.Alert, c domain.Case, now time.Time) []int64 {
-	var to []int64
-	roster, err := x.onCallStaff(ctx, now)
+// director gets it instead. missed: a record on the way (the roster, a
+// staff record) failed to load.
+func (x *Alerts) nextRecipients(ctx context.Context, a domain.Alert, c domain.Case, now time.Time) (to []int64, missed bool) {
+	roster, skipped, err := x.onCallStaff(ctx, now)
+	missed = skipped
 	if err != nil {
+		missed = true
 		x.o.Log.Error("can't load the on-call roster; the escalation goes to the director and the admins", "err", err)
-		if dir, ok := x.alertDirector(ctx, c); ok && !a.Notified(dir) {
+		dir, ok, dirErr := x.alertDirector(ctx, c)
+		missed = missed || dirErr != nil
+		if ok && !a.Notified(dir) {
 			to = append(to, dir)
 		}
 	}
@@ -106,7 +122,7 @@ func (x *Alerts) nextRecipients(ctx context.Context, a domain.Alert, c domain.Ca
 			to = appendNew(to, id)
 		}
 	}
-	return to
+	return to, missed
 }
 
 // saveAlert stores a's level and the messages sent. When another writer

@@ -47,7 +47,7 @@ func (x *Alerts) Take(ctx context.Context, in chat.Request, a chat.Actor, key st
 	x.auditor.Record(ctx, a.ID, "alert.taken", key)
 	x.o.Log.Info("alert taken", "chat", x.pseudo.Of(chat.ParseSessionKey(key)), "by", x.pseudo.Of(a.ID))
 
-	c := x.alertCase(ctx, key)
+	c, _ := x.alertCase(ctx, key)
 	name := x.dir.ActorName(a)
 	young := chat.ParseSessionKey(key)
 	s, found, err := x.o.Sessions.Load(ctx, key)
@@ -98,6 +98,7 @@ func (x *Alerts) catchUp(ctx context.Context, a domain.Alert) error {
 	if err != nil || !found || fresh.TakenBy == 0 {
 		return err
 	}
-	x.editTaken(ctx, fresh, x.alertCase(ctx, a.Key), x.dir.Name(ctx, fresh.TakenBy))
+	c, _ := x.alertCase(ctx, a.Key)
+	x.editTaken(ctx, fresh, c, x.dir.Name(ctx, fresh.TakenBy))
 	return nil
 }
