@@ -414,7 +414,7 @@ func foldRune(r rune, emit func(rune), depth int) {
 	}
 	d := norm.NFKD.String(string(r))
 	for _, c := range d {
-		if unicode.Is(unicode.Mn, c) || glyph.Invisible(c) || apostrophes[c] {
+		if unicode.Is(unicode.Mn, c) || glyph.Invisible(c) || apostrophes[c] || c == tatweel { // a presentation form may decompose to a tatweel
 			continue
 		}
 		lc := unicode.ToLower(c)
@@ -422,6 +422,10 @@ func foldRune(r rune, emit func(rune), depth int) {
 			for _, x := range f {
 				emit(x)
 			}
+			continue
+		}
+		if f, ok := arabicFolds[lc]; ok { // also what a letter decomposes to (ۂ is ہ with a hamza)
+			emit(f)
 			continue
 		}
 		if lc >= utf8.RuneSelf && lc != c && depth < 2 {
