@@ -117,7 +117,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	if cfg.SharedBudget {
 		// A client of its own: asks that fail while Redis is down must
 		// not hold back the stores' connection pool once it is back.
-		budgetRdb, _, err := redisconn.Open(cfg.Redis)
+		budgetRdb, _, err := redisconn.Open(budgetRedis(cfg.Redis))
 		if err != nil {
 			return fmt.Errorf("REDIS_URL: %w", err)
 		}
@@ -330,4 +330,15 @@ func serveOps(ctx context.Context, addr string, ops http.Handler, log *slog.Logg
 	context.AfterFunc(ctx, func() { srv.Close() })
 	log.Info("health and metrics on their own address", "ops", ln.Addr().String())
 	return nil
+}
+
+// budgetRedis is the Redis configuration of the send budget: the same
+// server, without the WAIT for replicas after each write. The budget need
+// not survive a failover (a new primary starts it full again), and a WAIT
+// per send would add a replica's round trip to every message, or, with a
+// replica down, make the budget fall back every time.
+func budgetRedis(c redisconn.Config) redisconn.Config {
+	none := 0
+	c.WaitReplicas = &none
+	return c
 }
